@@ -1,1 +1,3 @@
-export {};
+export { loadConfig, type Config, type AuthConfig, type ProviderSettings, type LoadConfigOptions } from './load-config.js';
+export { ConfigError } from './config-error.js';
+export { EnvSchema, type Env } from './env-schema.js';

@@ -1,0 +1,49 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * Every environment variable the service reads, with its default and meaning. The README's
+ * configuration table is generated from the `description` fields here, so this file is the one
+ * place to change a variable. Secrets have no defaults.
+ */
+const Str = (description: string, defaultValue?: string) =>
+  defaultValue === undefined ? Type.Optional(Type.String({ description, minLength: 1 })) : Type.String({ description, minLength: 1, default: defaultValue });
+const Int = (description: string, defaultValue: number, minimum = 0, maximum = 2_147_483_647) =>
+  Type.Integer({ description, default: defaultValue, minimum, maximum });
+
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    description: 'production turns on the strict start-up checks (no generated secrets, no dev sign-in).',
+    default: 'development',
+  }),
+  HOST: Str('Interface the HTTP servers listen on.', '127.0.0.1'),
+  PORT: Int('Port of the API (and of everything in standalone mode).', 8080, 0, 65535),
+  PROXY_PORT: Int('Port of the proxy when it runs as its own process.', 8081, 0, 65535),
+  PUBLIC_URL: Str('Base URL users reach the service at (shown in docs and the web page).'),
+  DATABASE_URL: Str('PostgreSQL connection URL.', 'postgres://postgres@127.0.0.1:5432/byok'),
+  DATABASE_POOL_MAX: Int('Connections per process in the Postgres pool.', 20, 1, 500),
+  REDIS_URL: Str('Redis connection URL (queues, rate limits, cache invalidation).', 'redis://127.0.0.1:6379'),
+  REDIS_PREFIX: Str('Prefix for every Redis key this service writes.', 'byok'),
+  BYOK_ENCRYPTION_KEYS: Str('Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).'),
+  BYOK_ENCRYPTION_KEY: Str("The earlier system's single Fernet key; used when BYOK_ENCRYPTION_KEYS is unset."),
+  BYOK_DATA_DIR: Str('Folder for generated standalone secrets (mode 0600).', '.data'),
+  AUTH_JWT_SECRET: Str('HS256 secret for bearer tokens (standalone / self-issued tokens).'),
+  AUTH_JWKS_URL: Str('JWKS URL of an OIDC issuer (Keycloak etc.); switches auth to OIDC.'),
+  AUTH_ISSUER: Str('Expected `iss` of bearer tokens.', 'byok-gateway'),
+  AUTH_AUDIENCE: Str('Expected `aud` of bearer tokens (OIDC: optional; HS256: defaults to byok-gateway).'),
+  AUTH_USER_ID_CLAIM: Str('Claim holding the user id (`email` for databases of the earlier system).', 'sub'),
+  AUTH_ADMIN_ROLE: Str('Role (in `roles` or `realm_access.roles`) that makes a caller an admin.', 'admin'),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { description: 'pino log level.', default: 'info' },
+  ),
+  API_BODY_LIMIT_BYTES: Int('Largest request body the API accepts.', 64 * 1024, 1024),
+  PROXY_BODY_LIMIT_BYTES: Int('Largest chat request body the proxy accepts.', 10 * 1024 * 1024, 1024),
+  PROVIDER_TIMEOUT_MS: Int('Timeout of a key-validation call to a provider.', 10_000, 100),
+  KEY_TEST_WAIT_MS: Int('How long POST /keys/{provider}/test waits for the result before answering 202.', 15_000, 0),
+  KEY_TEST_RATE_LIMIT_PER_MINUTE: Int('Manual key tests per user per minute (shared across instances).', 5, 1),
+  KEY_REVALIDATE_INTERVAL_MS: Int('Interval of scheduled re-validation of every enabled key (0 = off).', 24 * 3600 * 1000, 0),
+  KEY_TEST_MAX_ATTEMPTS: Int('Attempts of a key test on transient outcomes before it records `error`.', 5, 1, 20),
+  WORKER_CONCURRENCY: Int('Key-test jobs processed at once per worker process.', 50, 1, 1000),
+});
+
+export type Env = Static<typeof EnvSchema>;

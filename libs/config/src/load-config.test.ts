@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+const KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
+const base = { BYOK_ENCRYPTION_KEYS: KEY, AUTH_JWT_SECRET: 'test-secret-that-is-long-enough-0123456789' };
+
+describe('loadConfig', () => {
+  it('gives single-machine defaults', () => {
+    const config = loadConfig(base);
+    expect(config.port).toBe(8080);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/byok');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.auth).toMatchObject({ mode: 'hs256', userIdClaim: 'sub', generated: false });
+    expect(config.providers.openai).toEqual({});
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ ...base, PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ ...base, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ ...base, DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ ...base, PROVIDER_OPENAI_BASE_URL: 'ftp://x' })).toThrow(/PROVIDER_OPENAI_BASE_URL/);
+    expect(() => loadConfig({ ...base, AUTH_JWT_SECRET: 'short' })).toThrow(ConfigError);
+  });
+
+  it('has no default secrets outside standalone mode', () => {
+    expect(() => loadConfig({ AUTH_JWT_SECRET: base.AUTH_JWT_SECRET })).toThrow(/BYOK_ENCRYPTION_KEYS/);
+    expect(() => loadConfig({ BYOK_ENCRYPTION_KEYS: KEY })).toThrow(/AUTH_JWKS_URL or AUTH_JWT_SECRET/);
+  });
+
+  it('lets standalone mode generate missing secrets, but never in production', () => {
+    const resolveGeneratedSecret = (name: string) => `generated-${name}-0123456789abcdef0123456789`;
+    const config = loadConfig({}, { resolveGeneratedSecret });
+    expect(config.encryptionKeys).toEqual(['generated-encryption-key-0123456789abcdef0123456789']);
+    expect(config.encryptionKeysGenerated).toBe(true);
+    expect(config.auth).toMatchObject({ mode: 'hs256', generated: true });
+    expect(() => loadConfig({ NODE_ENV: 'production' }, { resolveGeneratedSecret })).toThrow(/BYOK_ENCRYPTION_KEYS/);
+  });
+
+  it('reads the key list, the legacy single key, provider overrides and system keys', () => {
+    expect(loadConfig({ ...base, BYOK_ENCRYPTION_KEYS: `${KEY}, other` }).encryptionKeys).toEqual([KEY, 'other']);
+    expect(loadConfig({ AUTH_JWT_SECRET: base.AUTH_JWT_SECRET, BYOK_ENCRYPTION_KEY: KEY }).encryptionKeys).toEqual([KEY]);
+    const config = loadConfig({ ...base, PROVIDER_GROQ_BASE_URL: 'http://127.0.0.1:9/groq/openai/v1/', SYSTEM_OPENROUTER_API_KEY: 'sys-fake' });
+    expect(config.providers.groq).toEqual({ baseUrl: 'http://127.0.0.1:9/groq/openai/v1' });
+    expect(config.providers.openrouter).toEqual({ systemApiKey: 'sys-fake' });
+  });
+
+  it('switches to OIDC when a JWKS URL is given', () => {
+    const config = loadConfig({ ...base, AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks', AUTH_ISSUER: 'http://kc/realms/x', AUTH_USER_ID_CLAIM: 'email' });
+    expect(config.auth).toEqual({ mode: 'oidc', jwksUrl: 'http://127.0.0.1:9/jwks', issuer: 'http://kc/realms/x', userIdClaim: 'email', adminRole: 'admin' });
+  });
+});
