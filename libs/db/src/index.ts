@@ -1,1 +1,4 @@
-export {};
+export { openDatabase, migrate, ensureDatabaseExists, type Orm } from './database.js';
+export { createOrmOptions, type OrmSettings } from './orm-config.js';
+export * from './entities/index.js';
+export { isDatabaseUnavailable } from './errors.js';

@@ -1,0 +1,37 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { createOrmOptions, type OrmSettings } from './orm-config.js';
+
+export type Orm = MikroORM;
+
+/** Opens the ORM (lazily connecting: a Postgres that is down at boot is retried per query). */
+export async function openDatabase(settings: OrmSettings): Promise<Orm> {
+  return MikroORM.init({ ...createOrmOptions(settings), connect: false });
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}
+
+/**
+ * Creates the target database when it does not exist, so `npm start` works on a fresh machine.
+ * Connects to the server's `postgres` database to do it.
+ */
+export async function ensureDatabaseExists(databaseUrl: string): Promise<boolean> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!name) return false;
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,36 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+export const KEY_TEST_STATUSES = ['untested', 'testing', 'valid', 'invalid', 'error'] as const;
+export type KeyTestStatus = (typeof KEY_TEST_STATUSES)[number];
+
+/**
+ * A user's key for one provider. The table and its first nine columns are the earlier Python
+ * system's `user_provider_keys`, unchanged; the rest were added by migrations so that its
+ * databases keep working. `keyVersion` grows on every replacement so a queued test of an older
+ * key can tell it is stale.
+ */
+export const ProviderKeySchema = defineEntity({
+  name: 'ProviderKey',
+  tableName: 'user_provider_keys',
+  properties: {
+    id: p.uuid().primary().defaultRaw('gen_random_uuid()'),
+    userId: p.string().length(255),
+    provider: p.string().length(50),
+    apiKeyEncrypted: p.text(),
+    metadata: p.json<Record<string, unknown>>().defaultRaw(`'{}'::jsonb`),
+    enabled: p.boolean().default(true),
+    createdAt: p.datetime().defaultRaw('now()'),
+    updatedAt: p.datetime().defaultRaw('now()'),
+    label: p.string().length(100).nullable(),
+    keyHint: p.string().length(64).nullable(),
+    keyVersion: p.integer().default(1),
+    testStatus: p.string().length(16).default('untested'),
+    lastTestedAt: p.datetime().nullable(),
+    lastTestMessage: p.text().nullable(),
+    lastTestLatencyMs: p.integer().nullable(),
+    /** HMAC binding the token to this row and owner (Fernet has no associated data). */
+    bindingTag: p.string().length(64).nullable(),
+  },
+});
+
+export type ProviderKey = InferEntity<typeof ProviderKeySchema>;
