@@ -1,0 +1,118 @@
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { assertCompactJws, extractBearer } from './bearer.js';
+import { toAuthError } from './jose-error.mapper.js';
+import { principalFromClaims, type Principal } from './principal.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token.cache.js';
+
+/** Settings shared by both modes. */
+interface CommonOptions {
+  /** Claim holding the user id: `sub` normally, `email` for databases of the earlier system. */
+  userIdClaim: string;
+  /** Role (in `roles` or `realm_access.roles`) that makes a principal an administrator. */
+  adminRole: string;
+  /** Caches successful verifications (see `VerifiedTokenCache`); `false` turns it off. */
+  cache?: VerifiedTokenCacheOptions | false;
+}
+
+/** Tokens issued by an OpenID Connect provider (e.g. Keycloak), checked against its JWKS. */
+export interface OidcAuthenticatorOptions extends CommonOptions {
+  mode: 'oidc';
+  jwksUrl: string;
+  issuer: string;
+  /** When absent, `aud` is not checked (Keycloak's access tokens often carry only `account`). */
+  audience?: string;
+  /** Accepted clock skew for `exp`/`nbf`. Default 30 s. */
+  clockToleranceSeconds?: number;
+}
+
+/** Tokens signed with a shared secret: standalone and development mode (`npm run token`). */
+export interface Hs256AuthenticatorOptions extends CommonOptions {
+  mode: 'hs256';
+  /** At least 32 characters; shorter secrets can be brute-forced offline from one token. */
+  secret: string;
+  issuer: string;
+  audience: string;
+}
+
+export type AuthenticatorOptions = OidcAuthenticatorOptions | Hs256AuthenticatorOptions;
+
+/** Verifies Authorization header values into principals. */
+export interface Authenticator {
+  /**
+   * Resolves the principal for a `Bearer <jwt>` header value, or throws `AuthError`
+   * (`missing_credentials`, `invalid_token`, `token_expired`; `auth_unavailable` when the
+   * identity provider's key set cannot be fetched).
+   */
+  verify(authorizationHeader: string | undefined): Promise<Principal>;
+}
+
+// Explicit allow-lists: jose would otherwise accept any algorithm the key supports. Listing them
+// refuses `alg: none` and stops an HS256 token "signed" with a public key (algorithm confusion).
+const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+const HS256_ALGORITHMS = ['HS256'];
+
+/** The shortest HS256 secret we accept, in characters. */
+export const MIN_HS256_SECRET_LENGTH = 32;
+
+/** Builds an authenticator for one of the two token sources. Throws on unusable settings. */
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  if (options.userIdClaim === '') throw new Error('userIdClaim must not be empty');
+  const { key, verifyOptions } = options.mode === 'oidc' ? oidcSetup(options) : hs256Setup(options);
+  const cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache);
+  const claimSettings = { userIdClaim: options.userIdClaim, adminRole: options.adminRole };
+
+  return {
+    async verify(authorizationHeader) {
+      const token = extractBearer(authorizationHeader);
+      const cached = cache?.get(token);
+      if (cached !== undefined) return cached;
+      assertCompactJws(token);
+      const payload = await verifyPayload(token, key, verifyOptions);
+      const principal = principalFromClaims(payload, claimSettings);
+      cache?.set(token, principal, payload.exp);
+      return principal;
+    },
+  };
+}
+
+type VerifyKey = Uint8Array | JWTVerifyGetKey;
+
+async function verifyPayload(token: string, key: VerifyKey, verifyOptions: JWTVerifyOptions): Promise<JWTPayload> {
+  try {
+    // The branches differ only in which of jose's overloads TypeScript has to pick.
+    const result = typeof key === 'function' ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
+    return result.payload;
+  } catch (err) {
+    throw toAuthError(err);
+  }
+}
+
+function oidcSetup(options: OidcAuthenticatorOptions): { key: VerifyKey; verifyOptions: JWTVerifyOptions } {
+  // jose caches the key set, refetches it when an unknown `kid` shows up, and rate-limits those
+  // refetches (cooldown) so forged `kid`s cannot turn us into a traffic amplifier.
+  const key = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  const verifyOptions: JWTVerifyOptions = {
+    algorithms: OIDC_ALGORITHMS,
+    issuer: options.issuer,
+    clockTolerance: options.clockToleranceSeconds ?? 30,
+    requiredClaims: ['exp'],
+  };
+  if (options.audience !== undefined) verifyOptions.audience = options.audience;
+  return { key, verifyOptions };
+}
+
+function hs256Setup(options: Hs256AuthenticatorOptions): { key: VerifyKey; verifyOptions: JWTVerifyOptions } {
+  if (options.secret.length < MIN_HS256_SECRET_LENGTH) {
+    throw new Error(`The HS256 secret must be at least ${MIN_HS256_SECRET_LENGTH} characters long`);
+  }
+  return {
+    key: new TextEncoder().encode(options.secret),
+    verifyOptions: {
+      algorithms: HS256_ALGORITHMS,
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: 5,
+      requiredClaims: ['exp'],
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { AuthError } from './auth.errors.js';
+
+/** Well above any real access token; stops us from parsing megabytes of attacker input. */
+const MAX_TOKEN_LENGTH = 8192;
+
+// The auth scheme is case-insensitive (RFC 9110 §11.1); the credential is one token68 value.
+const BEARER = /^bearer[ \t]+([^\s]+)[ \t]*$/i;
+// A compact JWS: three base64url segments. The signature segment may be empty so that an
+// `alg: none` token reaches jose and is refused by the algorithm allow-list, not by accident here.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * Extracts the bearer credential from an Authorization header value.
+ * Throws `missing_credentials` when there is no header and `invalid_token` for any other scheme.
+ */
+export function extractBearer(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') {
+    throw new AuthError('missing_credentials', 'An Authorization: Bearer <token> header is required');
+  }
+  const match = BEARER.exec(header);
+  const token = match?.[1];
+  if (token === undefined) {
+    throw new AuthError('invalid_token', 'The Authorization header must use the Bearer scheme');
+  }
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new AuthError('invalid_token', 'The bearer token is too long');
+  }
+  return token;
+}
+
+/**
+ * Refuses anything that is not shaped like a signed JWT before jose parses it. This is where the
+ * earlier system's `Bearer <user id>` lands: a bare user id proves nothing and is never accepted.
+ */
+export function assertCompactJws(token: string): void {
+  if (!COMPACT_JWS.test(token)) {
+    throw new AuthError('invalid_token', 'The bearer token is not a signed JWT');
+  }
+}

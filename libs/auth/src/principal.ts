@@ -1,0 +1,64 @@
+import type { JWTPayload } from 'jose';
+import { AuthError, ForbiddenError } from './auth.errors.js';
+
+/** Who made a request, as established from a verified credential. */
+export interface Principal {
+  /** The id that owns keys, usage and audit rows (`user_provider_keys.user_id`). */
+  userId: string;
+  roles: string[];
+  isAdmin: boolean;
+  /** The token's `sub`; equals `userId` unless the user id comes from another claim. */
+  subject: string;
+  authMethod: 'jwt';
+}
+
+/** `user_provider_keys.user_id` is VARCHAR(255); a longer id could never own a row. */
+const MAX_USER_ID_LENGTH = 255;
+
+/**
+ * Builds a principal from a payload whose signature and standard claims were already verified.
+ * Roles are the union of a top-level `roles` array and Keycloak's `realm_access.roles`;
+ * anything that is not a string is ignored rather than trusted.
+ */
+export function principalFromClaims(
+  payload: JWTPayload,
+  settings: { userIdClaim: string; adminRole: string },
+): Principal {
+  const rawUserId = payload[settings.userIdClaim];
+  if (typeof rawUserId !== 'string' || rawUserId.trim() === '') {
+    throw new AuthError('invalid_token', 'The bearer token does not name a user');
+  }
+  if (rawUserId.length > MAX_USER_ID_LENGTH) {
+    throw new AuthError('invalid_token', 'The bearer token names a user id that is too long');
+  }
+  const roles = collectRoles(payload);
+  return {
+    userId: rawUserId,
+    roles,
+    isAdmin: roles.includes(settings.adminRole),
+    subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : rawUserId,
+    authMethod: 'jwt',
+  };
+}
+
+function collectRoles(payload: JWTPayload): string[] {
+  const found = new Set<string>();
+  addStrings(found, payload.roles);
+  const realmAccess = payload.realm_access;
+  if (typeof realmAccess === 'object' && realmAccess !== null && 'roles' in realmAccess) {
+    addStrings(found, realmAccess.roles);
+  }
+  return [...found];
+}
+
+function addStrings(into: Set<string>, value: unknown): void {
+  if (!Array.isArray(value)) return;
+  for (const item of value) {
+    if (typeof item === 'string' && item !== '') into.add(item);
+  }
+}
+
+/** Throws `ForbiddenError` unless the principal holds the administrator role. */
+export function requireAdmin(principal: Principal): void {
+  if (!principal.isAdmin) throw new ForbiddenError();
+}
