@@ -2,3 +2,5 @@ export { openDatabase, migrate, ensureDatabaseExists, type Orm } from './databas
 export { createOrmOptions, type OrmSettings } from './orm-config.js';
 export * from './entities/index.js';
 export { isDatabaseUnavailable } from './errors.js';
+export * from './repositories/index.js';
+export type { EntityManager } from '@mikro-orm/postgresql';

@@ -22,6 +22,7 @@ export const AuditLogSchema = defineEntity({
     ip: p.string().length(64).nullable(),
     userAgent: p.string().length(512).nullable(),
     details: p.json<Record<string, unknown>>().defaultRaw(`'{}'::jsonb`),
+    idempotencyKey: p.string().length(160).nullable().unique(),
   },
 });
 

@@ -54,7 +54,9 @@ export class Migration20261127000001_provider_keys_and_audit extends Migration {
         trace_id VARCHAR(32),
         ip VARCHAR(64),
         user_agent VARCHAR(512),
-        details JSONB NOT NULL DEFAULT '{}'::jsonb
+        details JSONB NOT NULL DEFAULT '{}'::jsonb,
+        -- Set by writers that may run twice (a redelivered job): the second insert is a no-op.
+        idempotency_key VARCHAR(160) UNIQUE
       )`);
     this.addSql('CREATE INDEX IF NOT EXISTS idx_audit_log_subject ON audit_log(subject_user_id, id DESC)');
     this.addSql('CREATE INDEX IF NOT EXISTS idx_audit_log_action ON audit_log(action, id DESC)');

@@ -1,0 +1,2 @@
+export * from './audit-log.repository.js';
+export * from './provider-keys.repository.js';

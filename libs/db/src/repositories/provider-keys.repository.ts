@@ -1,0 +1,144 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ProviderKeySchema, type KeyTestStatus, type ProviderKey } from '../entities/provider-key.entity.js';
+
+export interface UpsertKeyInput {
+  userId: string;
+  provider: string;
+  apiKeyEncrypted: string;
+  keyHint: string;
+  label?: string | null;
+  /** User metadata; null keeps the stored metadata on replace. */
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface UpsertKeyResult {
+  id: string;
+  keyVersion: number;
+  inserted: boolean;
+}
+
+/**
+ * Inserts or replaces the user's key for a provider in one statement, so concurrent saves for the
+ * same (user, provider) serialise on the unique index and each gets its own key version.
+ * A replacement resets the test state (the new key is untested) and keeps `enabled` as it was.
+ */
+export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput): Promise<UpsertKeyResult> {
+  const metadata = input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata);
+  const rows = await em.execute<Array<{ id: string; key_version: number; inserted: boolean }>>(
+    `INSERT INTO user_provider_keys (user_id, provider, api_key_encrypted, key_hint, label, metadata, enabled, test_status, key_version, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, now(), now())
+     ON CONFLICT (user_id, provider) DO UPDATE SET
+       api_key_encrypted = EXCLUDED.api_key_encrypted,
+       key_hint = EXCLUDED.key_hint,
+       label = COALESCE(EXCLUDED.label, user_provider_keys.label),
+       metadata = CASE WHEN ?::jsonb IS NULL THEN COALESCE(user_provider_keys.metadata, '{}'::jsonb) - 'validation' ELSE EXCLUDED.metadata END,
+       test_status = 'testing',
+       key_version = user_provider_keys.key_version + 1,
+       last_tested_at = NULL, last_test_message = NULL, last_test_latency_ms = NULL,
+       binding_tag = NULL,
+       updated_at = now()
+     RETURNING id, key_version, (xmax = 0) AS inserted`,
+    [input.userId, input.provider, input.apiKeyEncrypted, input.keyHint, input.label ?? null, metadata, metadata],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('upsert returned no row');
+  return { id: row.id, keyVersion: row.key_version, inserted: row.inserted };
+}
+
+export function findUserKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
+  return em.find(ProviderKeySchema, { userId }, { orderBy: { provider: 'asc' } });
+}
+
+export function findUserKey(em: EntityManager, userId: string, provider: string): Promise<ProviderKey | null> {
+  return em.findOne(ProviderKeySchema, { userId, provider });
+}
+
+export function findKeyById(em: EntityManager, id: string): Promise<ProviderKey | null> {
+  return em.findOne(ProviderKeySchema, { id });
+}
+
+/** Deletes and returns what was deleted (for the audit record), or null when there was none. */
+export async function deleteUserKey(em: EntityManager, userId: string, provider: string): Promise<{ id: string; keyVersion: number } | null> {
+  const rows = await em.execute<Array<{ id: string; key_version: number }>>(
+    'DELETE FROM user_provider_keys WHERE user_id = ? AND provider = ? RETURNING id, key_version',
+    [userId, provider],
+  );
+  const row = rows[0];
+  return row ? { id: row.id, keyVersion: row.key_version } : null;
+}
+
+/** Sets `enabled` (or flips it when `enabled` is null); returns the new state, or null when there is no key. */
+export async function setUserKeyEnabled(
+  em: EntityManager,
+  where: { userId: string; provider: string } | { id: string },
+  enabled: boolean | null,
+): Promise<{ id: string; userId: string; provider: string; enabled: boolean; changed: boolean } | null> {
+  const [clause, params] = 'id' in where ? ['id = ?', [where.id]] : ['user_id = ? AND provider = ?', [where.userId, where.provider]];
+  const rows = await em.execute<Array<{ id: string; user_id: string; provider: string; enabled: boolean; was: boolean }>>(
+    `UPDATE user_provider_keys k SET enabled = COALESCE(?::boolean, NOT COALESCE(k.enabled, TRUE)), updated_at = now()
+     FROM (SELECT id, COALESCE(enabled, TRUE) AS was FROM user_provider_keys WHERE ${clause} FOR UPDATE) old
+     WHERE k.id = old.id
+     RETURNING k.id, k.user_id, k.provider, k.enabled, old.was`,
+    [enabled, ...params],
+  );
+  const row = rows[0];
+  return row ? { id: row.id, userId: row.user_id, provider: row.provider, enabled: row.enabled, changed: row.enabled !== row.was } : null;
+}
+
+export interface KeyTestResultInput {
+  keyId: string;
+  keyVersion: number;
+  status: Extract<KeyTestStatus, 'valid' | 'invalid' | 'error'>;
+  message: string;
+  latencyMs: number;
+  /** Stored under `metadata.validation` (model list, provider limits). */
+  validation: Record<string, unknown>;
+}
+
+/**
+ * Records a test result only if the key was not replaced meanwhile (compare-and-set on the
+ * version). Returns false when the key is gone or newer.
+ */
+export async function recordKeyTestResult(em: EntityManager, input: KeyTestResultInput): Promise<boolean> {
+  const rows = await em.execute<Array<{ id: string }>>(
+    `UPDATE user_provider_keys SET test_status = ?, last_test_message = ?, last_test_latency_ms = ?, last_tested_at = now(),
+       metadata = jsonb_set(COALESCE(metadata, '{}'::jsonb), '{validation}', ?::jsonb)
+     WHERE id = ? AND key_version = ? RETURNING id`,
+    [input.status, input.message, input.latencyMs, JSON.stringify(input.validation), input.keyId, input.keyVersion],
+  );
+  return rows.length > 0;
+}
+
+/** Marks a key as being tested (manual and scheduled tests), unless it changed meanwhile. */
+export async function markKeyTesting(em: EntityManager, keyId: string, keyVersion: number): Promise<boolean> {
+  const rows = await em.execute<Array<{ id: string }>>(
+    `UPDATE user_provider_keys SET test_status = 'testing' WHERE id = ? AND key_version = ? RETURNING id`,
+    [keyId, keyVersion],
+  );
+  return rows.length > 0;
+}
+
+export interface KeyListFilter {
+  userId?: string;
+  provider?: string;
+  enabled?: boolean;
+}
+
+/** Admin listing, newest first, offset-paginated (admins page through thousands, not millions). */
+export async function listKeys(em: EntityManager, filter: KeyListFilter, page: { limit: number; offset: number }): Promise<{ items: ProviderKey[]; total: number }> {
+  const where: Record<string, unknown> = {};
+  if (filter.userId !== undefined) where.userId = filter.userId;
+  if (filter.provider !== undefined) where.provider = filter.provider;
+  if (filter.enabled !== undefined) where.enabled = filter.enabled;
+  const [items, total] = await em.findAndCount(ProviderKeySchema, where, { orderBy: { createdAt: 'desc', id: 'asc' }, limit: page.limit, offset: page.offset });
+  return { items, total };
+}
+
+/** Rows whose masked hint is missing (written by the earlier system), for the hint backfill. */
+export function findKeysWithoutHint(em: EntityManager, limit: number): Promise<ProviderKey[]> {
+  return em.find(ProviderKeySchema, { keyHint: null }, { limit, orderBy: { id: 'asc' } });
+}
+
+export async function setKeyHint(em: EntityManager, keyId: string, expectedToken: string, keyHint: string): Promise<void> {
+  await em.execute('UPDATE user_provider_keys SET key_hint = ? WHERE id = ? AND api_key_encrypted = ?', [keyHint, keyId, expectedToken]);
+}

@@ -1,0 +1,58 @@
+import type { JobsOptions } from 'bullmq';
+import type { TSchema } from 'typebox';
+import { KeyTestJobSchema, MaintenanceJobSchema, UsageEventSchema, type KeyTestJob, type MaintenanceJob, type UsageEvent } from './job-schemas.js';
+
+/** One queue: its name, the schema every payload must pass, and its default job options. */
+export interface QueueDefinition<Payload> {
+  name: string;
+  schema: TSchema;
+  defaultJobOptions: JobsOptions;
+  /** Phantom field tying the definition to its payload type; never set. */
+  readonly payloadType?: Payload;
+}
+
+/**
+ * Every queue in the system, declared once. Producers and consumers both read from here, so a
+ * payload shape or retry policy cannot drift between them.
+ */
+export const QUEUES = {
+  keyTests: {
+    name: 'key-tests',
+    schema: KeyTestJobSchema,
+    defaultJobOptions: {
+      attempts: 5,
+      // `provider` honours a retry-after from the provider; see the worker's backoff strategy.
+      backoff: { type: 'provider', delay: 1000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+  } satisfies QueueDefinition<KeyTestJob>,
+  usageEvents: {
+    name: 'usage-events',
+    schema: UsageEventSchema,
+    defaultJobOptions: {
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 600, count: 50_000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  } satisfies QueueDefinition<UsageEvent>,
+  maintenance: {
+    name: 'maintenance',
+    schema: MaintenanceJobSchema,
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  } satisfies QueueDefinition<MaintenanceJob>,
+} as const;
+
+export type QueueKey = keyof typeof QUEUES;
+interface PayloadByQueue {
+  keyTests: KeyTestJob;
+  usageEvents: UsageEvent;
+  maintenance: MaintenanceJob;
+}
+export type PayloadOf<K extends QueueKey> = PayloadByQueue[K];

@@ -1,0 +1,55 @@
+import Type, { type Static } from 'typebox';
+import { PROVIDER_IDS } from '@byok/providers';
+
+const ProviderIdSchema = Type.Union(PROVIDER_IDS.map((id) => Type.Literal(id)));
+
+/** A request to test one stored key. Ids only: the worker loads and decrypts the key itself. */
+export const KeyTestJobSchema = Type.Object(
+  {
+    keyId: Type.String({ format: 'uuid' }),
+    keyVersion: Type.Integer({ minimum: 1 }),
+    userId: Type.String({ minLength: 1, maxLength: 255 }),
+    provider: ProviderIdSchema,
+    reason: Type.Union([Type.Literal('added'), Type.Literal('manual'), Type.Literal('scheduled'), Type.Literal('rejected_upstream')]),
+    /** Who asked, for the audit record (a user id, or `system`). */
+    actorId: Type.String({ minLength: 1, maxLength: 255 }),
+    requestId: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type KeyTestJob = Static<typeof KeyTestJobSchema>;
+
+export const CREDENTIAL_SOURCES = ['user_openrouter', 'user_provider', 'system'] as const;
+export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
+
+/** One proxied request, emitted after its response completed. Never carries key material or prompts. */
+export const UsageEventSchema = Type.Object(
+  {
+    requestId: Type.String({ minLength: 1, maxLength: 128 }),
+    userId: Type.String({ minLength: 1, maxLength: 255 }),
+    provider: ProviderIdSchema,
+    model: Type.String({ minLength: 1, maxLength: 200 }),
+    credentialSource: Type.Union(CREDENTIAL_SOURCES.map((s) => Type.Literal(s))),
+    keyId: Type.Optional(Type.String({ format: 'uuid' })),
+    statusCode: Type.Integer({ minimum: 100, maximum: 599 }),
+    stream: Type.Boolean(),
+    promptTokens: Type.Integer({ minimum: 0 }),
+    completionTokens: Type.Integer({ minimum: 0 }),
+    costMicro: Type.Integer({ minimum: 0 }),
+    creditsMicro: Type.Integer({ minimum: 0 }),
+    latencyMs: Type.Integer({ minimum: 0 }),
+    ttfbMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    occurredAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type UsageEvent = Static<typeof UsageEventSchema>;
+
+export const MaintenanceJobSchema = Type.Object(
+  {
+    task: Type.Union([Type.Literal('revalidate-keys'), Type.Literal('rotate-encryption'), Type.Literal('prune-usage-events'), Type.Literal('backfill-key-hints')]),
+    requestedBy: Type.String({ minLength: 1, maxLength: 255 }),
+  },
+  { additionalProperties: false },
+);
+export type MaintenanceJob = Static<typeof MaintenanceJobSchema>;

@@ -1,0 +1,65 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import Value from 'typebox/value';
+import { QUEUES, type PayloadOf, type QueueKey } from './catalog.js';
+import { InvalidJobPayloadError, QueueUnavailableError } from './queue-unavailable-error.js';
+
+export interface EnqueuedJob {
+  id: string;
+}
+
+export interface Producer<K extends QueueKey> {
+  readonly queue: Queue;
+  /** Validates the payload against the catalog schema and adds it; rejects with QueueUnavailableError when Redis is away. */
+  enqueue(payload: PayloadOf<K>, options?: JobsOptions): Promise<EnqueuedJob>;
+}
+
+export type Producers = { [K in QueueKey]: Producer<K> } & { close(): Promise<void> };
+
+/** The producers of every queue over one fail-fast connection. */
+export function createProducers(options: { connection: Redis; prefix: string; timeoutMs?: number }): Producers {
+  const entries = (Object.keys(QUEUES) as QueueKey[]).map((key) => [key, createProducer(key, options)] as const);
+  const producers = Object.fromEntries(entries) as { [K in QueueKey]: Producer<K> };
+  return {
+    ...producers,
+    async close() {
+      await Promise.all(entries.map(([, p]) => p.queue.close()));
+    },
+  };
+}
+
+function createProducer<K extends QueueKey>(key: K, options: { connection: Redis; prefix: string; timeoutMs?: number }): Producer<K> {
+  const definition = QUEUES[key];
+  const queue = new Queue(definition.name, {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: definition.defaultJobOptions,
+  });
+  // Connection errors surface through enqueue's rejection; without a listener they would crash the process.
+  queue.on('error', () => undefined);
+  const timeoutMs = options.timeoutMs ?? 2000;
+  return {
+    queue,
+    async enqueue(payload, jobOptions) {
+      if (!Value.Check(definition.schema, payload)) {
+        const first = Value.Errors(definition.schema, payload)[0];
+        throw new InvalidJobPayloadError(`${definition.name}: ${first?.instancePath ?? ''} ${first?.message ?? 'invalid payload'}`);
+      }
+      if (options.connection.status !== 'ready') throw new QueueUnavailableError(definition.name);
+      try {
+        const job = await withTimeout(queue.add(definition.name, payload, jobOptions), timeoutMs);
+        return { id: String(job.id) };
+      } catch (cause) {
+        throw new QueueUnavailableError(definition.name, { cause });
+      }
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,28 @@
+import { Redis } from 'ioredis';
+
+/**
+ * Redis connections by role. Producers must fail fast when Redis is away (the API answers 503
+ * rather than hanging), so they keep no offline queue. Workers, queue-event listeners and
+ * subscribers block on Redis by design, so BullMQ requires `maxRetriesPerRequest: null` for them.
+ */
+export function createProducerConnection(url: string): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    lazyConnect: false,
+  });
+}
+
+export function createBlockingConnection(url: string): Redis {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: false,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+}
+
+/** A command connection for plain reads/writes (rate limits, caches) that fails fast when Redis is away. */
+export const createCommandConnection = createProducerConnection;
