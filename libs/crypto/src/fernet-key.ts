@@ -1,13 +1,17 @@
 import { type KeyObject, createSecretKey, randomBytes } from 'node:crypto';
+import { AesCbcDecryptor } from './aes-cbc-decryptor.js';
 import { encodeBase64UrlPadded } from './base64url.js';
 import { InvalidEncryptionKeyError } from './errors.js';
+import { HmacSha256Key } from './hmac-sha256.js';
 
 /** The two halves of a Fernet key, imported once so the hot path never re-decodes them. */
 export interface FernetKeyMaterial {
   /** First 16 bytes: HMAC-SHA256 key. */
-  readonly signingKey: KeyObject;
-  /** Last 16 bytes: AES-128-CBC key. */
+  readonly signingKey: HmacSha256Key;
+  /** Last 16 bytes: AES-128-CBC key, for encryption. */
   readonly encryptionKey: KeyObject;
+  /** The same AES key in a reusable decryption context. */
+  readonly decryptor: AesCbcDecryptor;
 }
 
 const KEY_BYTES = 32;
@@ -16,7 +20,8 @@ const HALF_BYTES = 16;
 /**
  * Parses one Fernet key: URL-safe base64 of 32 bytes, with or without its trailing `=`.
  * Standard base64 (`+`, `/`) is refused; Fernet keys are always generated URL-safe.
- * Keys live in `KeyObject`s, which keeps them out of `console.log` and JSON output.
+ * The halves live in a `KeyObject` and in private fields, which keeps them out of `console.log`
+ * and JSON output.
  *
  * @param key the key text, as configured.
  * @param index the key's position in the configured list, used only in the error.
@@ -36,11 +41,13 @@ export function parseFernetKey(key: unknown, index: number): FernetKeyMaterial {
   if (bytes.length !== KEY_BYTES) {
     throw new InvalidEncryptionKeyError(index, `decodes to ${bytes.length} bytes, expected ${KEY_BYTES}`);
   }
+  const encryptionKey = createSecretKey(bytes.subarray(HALF_BYTES));
   const material = {
-    signingKey: createSecretKey(bytes.subarray(0, HALF_BYTES)),
-    encryptionKey: createSecretKey(bytes.subarray(HALF_BYTES)),
+    signingKey: new HmacSha256Key(bytes.subarray(0, HALF_BYTES)),
+    encryptionKey,
+    decryptor: new AesCbcDecryptor(encryptionKey),
   };
-  // createSecretKey copied the bytes; wipe our transient copy.
+  // Both holders copied the bytes; wipe our transient copy.
   bytes.fill(0);
   return material;
 }
