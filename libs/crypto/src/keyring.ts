@@ -61,10 +61,13 @@ export function createKeyring(keys: readonly string[]): Keyring {
   }
 
   function open(token: string, opts: DecryptOptions | undefined): Opened | null {
+    // Options are read first so a bad TTL is reported even for a bad token.
+    const ttlSeconds = ttlOf(opts);
+    const nowSeconds = nowOf(opts);
     const data = parseToken(token);
     if (data === null) return null;
     const timestamp = tokenTimestamp(data);
-    if (!isFresh(timestamp, ttlOf(opts), nowOf(opts))) return null;
+    if (!isFresh(timestamp, ttlSeconds, nowSeconds)) return null;
     for (const [keyIndex, material] of ring.entries()) {
       const plaintext = openToken(material, data);
       if (plaintext !== null) return { plaintext, keyIndex, timestamp };
