@@ -1,1 +1,2 @@
-export {};
+export { buildApi } from './build-api.js';
+export type { ApiDependencies } from './api-dependencies.js';

@@ -32,10 +32,7 @@ export const EnvSchema = Type.Object({
   AUTH_AUDIENCE: Str('Expected `aud` of bearer tokens (OIDC: optional; HS256: defaults to byok-gateway).'),
   AUTH_USER_ID_CLAIM: Str('Claim holding the user id (`email` for databases of the earlier system).', 'sub'),
   AUTH_ADMIN_ROLE: Str('Role (in `roles` or `realm_access.roles`) that makes a caller an admin.', 'admin'),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { description: 'pino log level.', default: 'info' },
-  ),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { description: 'pino log level.', default: 'info' }),
   API_BODY_LIMIT_BYTES: Int('Largest request body the API accepts.', 64 * 1024, 1024),
   PROXY_BODY_LIMIT_BYTES: Int('Largest chat request body the proxy accepts.', 10 * 1024 * 1024, 1024),
   PROVIDER_TIMEOUT_MS: Int('Timeout of a key-validation call to a provider.', 10_000, 100),

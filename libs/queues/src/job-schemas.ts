@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { PROVIDER_IDS } from '@byok/providers';
 
-const ProviderIdSchema = Type.Union(PROVIDER_IDS.map((id) => Type.Literal(id)));
+const ProviderIdSchema = Type.Enum(PROVIDER_IDS);
 
 /** A request to test one stored key. Ids only: the worker loads and decrypts the key itself. */
 export const KeyTestJobSchema = Type.Object(
@@ -29,7 +29,7 @@ export const UsageEventSchema = Type.Object(
     userId: Type.String({ minLength: 1, maxLength: 255 }),
     provider: ProviderIdSchema,
     model: Type.String({ minLength: 1, maxLength: 200 }),
-    credentialSource: Type.Union(CREDENTIAL_SOURCES.map((s) => Type.Literal(s))),
+    credentialSource: Type.Enum(CREDENTIAL_SOURCES),
     keyId: Type.Optional(Type.String({ format: 'uuid' })),
     statusCode: Type.Integer({ minimum: 100, maximum: 599 }),
     stream: Type.Boolean(),

@@ -1,0 +1,56 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import { publishKeyChange } from '@byok/queues';
+import { authPlugin, errorHandlerPlugin, requestIdFrom } from '@byok/http';
+import type { ApiDependencies } from './api-dependencies.js';
+import { createKeyService } from './keys/key.service.js';
+import { openApiPlugin } from './plugins/openapi.plugin.js';
+import { ormContextPlugin } from './plugins/orm-context.plugin.js';
+import { adminKeysRoutes } from './routes/admin-keys.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { keysRoutes } from './routes/keys.routes.js';
+import { providersRoutes } from './routes/providers.routes.js';
+
+/**
+ * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),
+ * then one plugin per route group. Returns the instance unstarted, so tests can `inject`.
+ */
+export async function buildApi(deps: ApiDependencies) {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.apiBodyLimitBytes,
+    genReqId: requestIdFrom,
+    requestIdLogLabel: 'request_id',
+    disableRequestLogging: false,
+    // Reject unknown fields instead of silently dropping them, so typos surface as 400s.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(errorHandlerPlugin);
+  await app.register(authPlugin, { resolvePrincipal: (request) => deps.authenticator.verify(request.headers.authorization) });
+  await app.register(ormContextPlugin, { orm: deps.orm });
+  await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl });
+
+  const keys = createKeyService({
+    keyring: deps.keyring,
+    producers: deps.producers,
+    announceKeyChange: async (userId) => {
+      try {
+        await publishKeyChange(deps.redis, deps.config.redisPrefix, userId);
+      } catch (err) {
+        // The change is committed; proxies also drop their caches when their subscriber reconnects.
+        deps.logger.warn({ err, user_id: userId }, 'could not announce key change');
+      }
+    },
+  });
+
+  await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
+  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys });
+  await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
+  await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
+  return app;
+}

@@ -1,0 +1,145 @@
+import type { Keyring } from '@byok/crypto';
+import { maskKey } from '@byok/crypto';
+import {
+  appendAudit,
+  deleteUserKey,
+  findKeyById,
+  findUserKey,
+  findUserKeys,
+  setUserKeyEnabled,
+  upsertProviderKey,
+  type AuditEntry,
+  type EntityManager,
+  type ProviderKey,
+} from '@byok/db';
+import { AppError, notFound } from '@byok/http';
+import { checkKeyFormat, isProviderId, PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
+import type { Producers } from '@byok/queues';
+
+/** Who is acting, as recorded in audit rows. `subjectUserId` is whose key is touched. */
+export type Actor = Pick<AuditEntry, 'actorId' | 'actorType' | 'requestId' | 'ip' | 'userAgent'>;
+
+export interface KeyServiceDependencies {
+  keyring: Keyring;
+  producers: Producers;
+  /** Announces a changed key set to every proxy instance; failures are logged, not fatal (see saveKey). */
+  announceKeyChange: (userId: string) => Promise<void>;
+}
+
+export interface SaveKeyInput {
+  userId: string;
+  provider: string;
+  apiKey: string;
+  label?: string;
+  metadata?: Record<string, unknown>;
+  allowUnrecognizedFormat?: boolean;
+}
+
+export type KeyService = ReturnType<typeof createKeyService>;
+
+/**
+ * Key management. Every mutation writes its audit record in the same transaction as the change,
+ * and a new key's test job is enqueued inside that transaction too: if Redis refuses the job the
+ * whole save rolls back (the caller gets 503 and nothing is half-written). The worker tolerates
+ * seeing the job before the commit (it retries until the row's version is visible).
+ */
+export function createKeyService(deps: KeyServiceDependencies) {
+  return {
+    async saveKey(em: EntityManager, actor: Actor, input: SaveKeyInput): Promise<{ key: ProviderKey; created: boolean }> {
+      const provider = parseProvider(input.provider);
+      const format = checkKeyFormat(provider, input.apiKey);
+      if (!format.ok && (input.allowUnrecognizedFormat !== true || !/looks like/.test(format.message))) {
+        const hint = /looks like/.test(format.message) ? ' Set allow_unrecognized_format to save it anyway.' : '';
+        throw new AppError('invalid_key_format', `${format.message}${hint}`, { details: [{ path: 'body/api_key', message: format.message }] });
+      }
+      const token = deps.keyring.encrypt(input.apiKey);
+      const keyHint = maskKey(input.apiKey, PROVIDERS[provider].keyFormat.knownPrefix);
+      const result = await em.transactional(async (tx) => {
+        const saved = await upsertProviderKey(tx, {
+          userId: input.userId,
+          provider,
+          apiKeyEncrypted: token,
+          keyHint,
+          label: input.label ?? null,
+          metadata: input.metadata ?? null,
+        });
+        await appendAudit(tx, {
+          ...actor,
+          action: saved.inserted ? 'key.created' : 'key.replaced',
+          subjectUserId: input.userId,
+          provider,
+          keyId: saved.id,
+          details: { key_version: saved.keyVersion, masked_key: keyHint, format_recognized: format.ok },
+        });
+        await deps.producers.keyTests.enqueue(
+          { keyId: saved.id, keyVersion: saved.keyVersion, userId: input.userId, provider, reason: 'added', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
+          { deduplication: { id: `${saved.id}:${saved.keyVersion}` } },
+        );
+        return saved;
+      });
+      await deps.announceKeyChange(input.userId);
+      const key = await findKeyById(em.fork(), result.id);
+      if (!key) throw notFound('Key');
+      return { key, created: result.inserted };
+    },
+
+    listKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
+      return findUserKeys(em, userId);
+    },
+
+    async getKey(em: EntityManager, userId: string, providerParam: string): Promise<ProviderKey> {
+      const provider = parseProvider(providerParam);
+      const key = await findUserKey(em, userId, provider);
+      if (!key) throw notFound(`${PROVIDERS[provider].displayName} key`);
+      return key;
+    },
+
+    async deleteKey(em: EntityManager, actor: Actor, userId: string, providerParam: string): Promise<void> {
+      const provider = parseProvider(providerParam);
+      const deleted = await em.transactional(async (tx) => {
+        const row = await deleteUserKey(tx, userId, provider);
+        if (row) {
+          await appendAudit(tx, { ...actor, action: 'key.deleted', subjectUserId: userId, provider, keyId: row.id, details: { key_version: row.keyVersion } });
+        }
+        return row;
+      });
+      if (!deleted) throw notFound(`${PROVIDERS[provider].displayName} key`);
+      await deps.announceKeyChange(userId);
+    },
+
+    async setEnabled(
+      em: EntityManager,
+      actor: Actor,
+      where: { userId: string; provider: string } | { id: string },
+      enabled: boolean | null,
+    ): Promise<{ id: string; provider: string; enabled: boolean }> {
+      const target = 'id' in where ? where : { userId: where.userId, provider: parseProvider(where.provider) };
+      const state = await em.transactional(async (tx) => {
+        const row = await setUserKeyEnabled(tx, target, enabled);
+        if (row?.changed) {
+          await appendAudit(tx, {
+            ...actor,
+            action: row.enabled ? 'key.enabled' : 'key.disabled',
+            subjectUserId: row.userId,
+            provider: row.provider,
+            keyId: row.id,
+            details: {},
+          });
+        }
+        return row;
+      });
+      if (!state) throw notFound('Key');
+      if (state.changed) await deps.announceKeyChange(state.userId);
+      return { id: state.id, provider: state.provider, enabled: state.enabled };
+    },
+  };
+}
+
+/** Unknown providers are a 400 naming the accepted ones, not a 404: the caller made a typo. */
+export function parseProvider(value: string): ProviderId {
+  const normalized = value.trim().toLowerCase();
+  if (isProviderId(normalized)) return normalized;
+  throw new AppError('unknown_provider', `Unknown provider "${value.slice(0, 50)}". Use one of: ${PROVIDER_IDS.join(', ')}.`, {
+    details: [{ path: 'provider', message: 'unknown provider' }],
+  });
+}

@@ -1,0 +1,28 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { ErrorBodySchema } from '@byok/http';
+
+/** OpenAPI generated from the route schemas, served at /docs (UI) and /docs/json. */
+export const openApiPlugin = fp(
+  async (app: FastifyInstance, options: { publicUrl: string }) => {
+    app.addSchema(ErrorBodySchema);
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'BYOK Gateway API',
+          version: '0.1.0',
+          description: 'Bring your own provider keys: store them encrypted, test them, and see how they are used.',
+        },
+        servers: [{ url: options.publicUrl }],
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        security: [{ bearer: [] }],
+      },
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  },
+  { name: 'byok-openapi' },
+);

@@ -1,0 +1,54 @@
+/**
+ * The closed set of error codes the HTTP services answer with, and the status each maps to.
+ * Clients branch on `code`; the status follows from it, in this one place.
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  invalid_json: 400,
+  unknown_provider: 400,
+  invalid_key_format: 400,
+  no_route: 400,
+  bad_request: 400,
+  missing_credentials: 401,
+  invalid_token: 401,
+  token_expired: 401,
+  insufficient_credits: 402,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal_error: 500,
+  upstream_error: 502,
+  db_unavailable: 503,
+  queue_unavailable: 503,
+  auth_unavailable: 503,
+  upstream_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** An expected failure with a stable code and a message safe to show the caller. */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetail[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { details?: ErrorDetail[]; headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);

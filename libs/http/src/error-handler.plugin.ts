@@ -1,0 +1,74 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AuthError, ForbiddenError } from '@byok/auth';
+import { isDatabaseUnavailable } from '@byok/db';
+import { QueueUnavailableError } from '@byok/queues';
+import { AppError, type ErrorDetail } from './app-error.js';
+import { errorBody } from './error-body.js';
+
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * Maps every error to `{error:{code,message,request_id}}` with the right status. Expected errors
+ * keep their message; a 5xx we did not anticipate says only "Internal error" (its cause goes to
+ * the log), so no stack, SQL or secret ever reaches a client.
+ */
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const mapped = mapError(error);
+      if (mapped.status >= 500 && mapped.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
+      else if (mapped.status >= 500) request.log.warn({ err: error, code: mapped.code }, 'service dependency unavailable');
+      for (const [name, value] of Object.entries(mapped.headers ?? {})) reply.header(name, value);
+      return sendError(reply, request, mapped.status, mapped.code, mapped.message, mapped.details);
+    });
+    app.setNotFoundHandler((request, reply) => sendError(reply, request, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  },
+  { name: 'byok-error-handler' },
+);
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: ErrorDetail[]) {
+  return reply.code(status).type('application/json').send(errorBody(code, message, request.id, details));
+}
+
+interface MappedError {
+  status: number;
+  code: string;
+  message: string;
+  details?: ErrorDetail[];
+  headers?: Record<string, string>;
+}
+
+function mapError(error: FastifyError): MappedError {
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details, headers: error.headers };
+  if (error instanceof AuthError) return { status: error.status, code: error.code, message: error.message, headers: { 'www-authenticate': 'Bearer' } };
+  if (error instanceof ForbiddenError) return { status: 403, code: 'forbidden', message: error.message };
+  if (error.validation) {
+    const context = error.validationContext ?? 'request';
+    const details = error.validation.map((v) => ({
+      path: `${context}${v.instancePath || ''}`,
+      message: describeValidation(v.message, v.params),
+    }));
+    return { status: 400, code: 'validation_failed', message: details.map((d) => `${d.path}: ${d.message}`).join('; '), details };
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'payload_too_large', message: 'The request body is too large' };
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json' };
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { status: 400, code: 'invalid_json', message: 'The JSON body is empty' };
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return { status: 400, code: 'invalid_json', message: 'The body is not valid JSON' };
+  if (error instanceof QueueUnavailableError) {
+    return { status: 503, code: 'queue_unavailable', message: 'The job queue is unavailable; retry shortly', headers: { 'retry-after': RETRY_AFTER_SECONDS } };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, code: 'db_unavailable', message: 'The database is unavailable; retry shortly', headers: { 'retry-after': RETRY_AFTER_SECONDS } };
+  }
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+  if (status >= 400 && status < 500) return { status, code: status === 404 ? 'not_found' : 'bad_request', message: error.message };
+  return { status: 500, code: 'internal_error', message: 'Internal error' };
+}
+
+function describeValidation(message: string | undefined, params: Record<string, unknown>): string {
+  if (typeof params.additionalProperty === 'string') return `unknown field "${params.additionalProperty}"`;
+  if (typeof params.missingProperty === 'string') return `missing required field "${params.missingProperty}"`;
+  if (Array.isArray(params.allowedValues)) return `must be one of ${params.allowedValues.join(', ')}`;
+  return message ?? 'is invalid';
+}

@@ -1,0 +1,47 @@
+import { createAuthenticator, type Authenticator } from '@byok/auth';
+import type { Config } from '@byok/config';
+import { createKeyring, type Keyring } from '@byok/crypto';
+import { openDatabase, type Orm } from '@byok/db';
+import { createProducerConnection, createProducers, type Producers } from '@byok/queues';
+import type { Logger } from '@byok/telemetry';
+import type { Redis } from 'ioredis';
+
+/** The shared infrastructure every process opens once: database, keyring, Redis, producers, auth. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  orm: Orm;
+  keyring: Keyring;
+  /** Fail-fast command connection (producers, rate limits, publishes, readiness). */
+  redis: Redis;
+  producers: Producers;
+  authenticator: Authenticator;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const keyring = createKeyring(config.encryptionKeys);
+  const orm = await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
+  const redis = createProducerConnection(config.redisUrl);
+  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  const producers = createProducers({ connection: redis, prefix: config.redisPrefix });
+  const authenticator = createAuthenticator(
+    config.auth.mode === 'oidc'
+      ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole }
+      : { mode: 'hs256', secret: config.auth.secret, issuer: config.auth.issuer, audience: config.auth.audience, userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole },
+  );
+  return {
+    config,
+    logger,
+    orm,
+    keyring,
+    redis,
+    producers,
+    authenticator,
+    async close() {
+      await producers.close();
+      redis.disconnect();
+      await orm.close(true);
+    },
+  };
+}
