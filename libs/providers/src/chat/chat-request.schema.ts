@@ -133,5 +133,8 @@ export const ChatCompletionRequestSchema = Type.Object(
   { additionalProperties: true },
 );
 
-/** A validated chat completion request (the static type of {@link ChatCompletionRequestSchema}). */
-export type OpenAIChatRequest = Static<typeof ChatCompletionRequestSchema>;
+/**
+ * A validated chat completion request: the static type of {@link ChatCompletionRequestSchema},
+ * plus the other OpenAI fields the schema lets through untyped.
+ */
+export type OpenAIChatRequest = Static<typeof ChatCompletionRequestSchema> & { [extra: string]: unknown };
