@@ -3,7 +3,6 @@ import { maskKey } from '@byok/crypto';
 import {
   appendAudit,
   deleteUserKey,
-  findKeyById,
   findUserKey,
   findUserKeys,
   setUserKeyEnabled,
@@ -54,8 +53,8 @@ export function createKeyService(deps: KeyServiceDependencies) {
       }
       const token = deps.keyring.encrypt(input.apiKey);
       const keyHint = maskKey(input.apiKey, PROVIDERS[provider].keyFormat.knownPrefix);
-      const result = await em.transactional(async (tx) => {
-        const saved = await upsertProviderKey(tx, {
+      return em.transactional(async (tx) => {
+        const { key, inserted } = await upsertProviderKey(tx, {
           userId: input.userId,
           provider,
           apiKeyEncrypted: token,
@@ -65,22 +64,21 @@ export function createKeyService(deps: KeyServiceDependencies) {
         });
         await appendAudit(tx, {
           ...actor,
-          action: saved.inserted ? 'key.created' : 'key.replaced',
+          action: inserted ? 'key.created' : 'key.replaced',
           subjectUserId: input.userId,
           provider,
-          keyId: saved.id,
-          details: { key_version: saved.keyVersion, masked_key: keyHint, format_recognized: format.ok },
+          keyId: key.id,
+          details: { key_version: key.keyVersion, masked_key: keyHint, format_recognized: format.ok },
         });
         await deps.producers.keyTests.enqueue(
-          { keyId: saved.id, keyVersion: saved.keyVersion, userId: input.userId, provider, reason: 'added', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
-          { deduplication: { id: `${saved.id}:${saved.keyVersion}` } },
+          { keyId: key.id, keyVersion: key.keyVersion, userId: input.userId, provider, reason: 'added', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
+          { deduplication: { id: `${key.id}:${key.keyVersion}` } },
         );
+        return { key, created: inserted };
+      }).then(async (saved) => {
+        await deps.announceKeyChange(input.userId);
         return saved;
       });
-      await deps.announceKeyChange(input.userId);
-      const key = await findKeyById(em.fork(), result.id);
-      if (!key) throw notFound('Key');
-      return { key, created: result.inserted };
     },
 
     listKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {

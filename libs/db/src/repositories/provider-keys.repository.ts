@@ -12,8 +12,8 @@ export interface UpsertKeyInput {
 }
 
 export interface UpsertKeyResult {
-  id: string;
-  keyVersion: number;
+  /** The row exactly as this statement left it (a concurrent save may replace it right after). */
+  key: ProviderKey;
   inserted: boolean;
 }
 
@@ -24,7 +24,7 @@ export interface UpsertKeyResult {
  */
 export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput): Promise<UpsertKeyResult> {
   const metadata = input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata);
-  const rows = await em.execute<Array<{ id: string; key_version: number; inserted: boolean }>>(
+  const rows = await em.execute<Array<Record<string, unknown> & { inserted: boolean }>>(
     `INSERT INTO user_provider_keys (user_id, provider, api_key_encrypted, key_hint, label, metadata, enabled, test_status, key_version, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, now(), now())
      ON CONFLICT (user_id, provider) DO UPDATE SET
@@ -37,12 +37,13 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
        last_tested_at = NULL, last_test_message = NULL, last_test_latency_ms = NULL,
        binding_tag = NULL,
        updated_at = now()
-     RETURNING id, key_version, (xmax = 0) AS inserted`,
+     RETURNING *, (xmax = 0) AS inserted`,
     [input.userId, input.provider, input.apiKeyEncrypted, input.keyHint, input.label ?? null, metadata, metadata],
   );
   const row = rows[0];
   if (!row) throw new Error('upsert returned no row');
-  return { id: row.id, keyVersion: row.key_version, inserted: row.inserted };
+  const { inserted, ...columns } = row;
+  return { key: em.map(ProviderKeySchema, columns), inserted };
 }
 
 export function findUserKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
