@@ -1,14 +1,18 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
-import { publishKeyChange } from '@byok/queues';
+import { QueueEvents } from 'bullmq';
+import { createBlockingConnection, publishKeyChange, QUEUES } from '@byok/queues';
 import { authPlugin, errorHandlerPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
 import { createKeyService } from './keys/key.service.js';
+import { createKeyTestService } from './keys/key-test.service.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
 import { adminKeysRoutes } from './routes/admin-keys.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { keyTestRoutes } from './routes/key-test.routes.js';
 import { keysRoutes } from './routes/keys.routes.js';
+import { queueDashboardRoutes } from './routes/queue-dashboard.routes.js';
 import { providersRoutes } from './routes/providers.routes.js';
 
 /**
@@ -48,9 +52,25 @@ export async function buildApi(deps: ApiDependencies) {
     },
   });
 
+  // Test results arrive as queue events; one listener per API process serves every waiting request.
+  const queueEvents = new QueueEvents(QUEUES.keyTests.name, { connection: createBlockingConnection(deps.config.redisUrl), prefix: deps.config.redisPrefix });
+  queueEvents.on('error', (err) => deps.logger.debug({ err }, 'queue events connection error'));
+  app.addHook('onClose', async () => {
+    await queueEvents.close();
+  });
+  const keyTests = createKeyTestService({ producers: deps.producers, queueEvents, waitMs: deps.config.keyTestWaitMs });
+
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
   await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys });
+  await app.register(keyTestRoutes, {
+    prefix: '/api/v1/llm/byok',
+    keyTests,
+    redis: deps.redis,
+    redisPrefix: deps.config.redisPrefix,
+    perMinute: deps.config.keyTestRateLimitPerMinute,
+  });
   await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
+  await app.register(queueDashboardRoutes, { producers: deps.producers });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
   return app;
 }

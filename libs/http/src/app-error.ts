@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   db_unavailable: 503,
   queue_unavailable: 503,
+  redis_unavailable: 503,
   auth_unavailable: 503,
   upstream_timeout: 504,
 } as const;

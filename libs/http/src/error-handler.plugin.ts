@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { AuthError, ForbiddenError } from '@byok/auth';
 import { isDatabaseUnavailable } from '@byok/db';
-import { QueueUnavailableError } from '@byok/queues';
+import { isRedisUnavailable, QueueUnavailableError } from '@byok/queues';
 import { AppError, type ErrorDetail } from './app-error.js';
 import { errorBody } from './error-body.js';
 
@@ -60,6 +60,9 @@ function mapError(error: FastifyError): MappedError {
   }
   if (isDatabaseUnavailable(error)) {
     return { status: 503, code: 'db_unavailable', message: 'The database is unavailable; retry shortly', headers: { 'retry-after': RETRY_AFTER_SECONDS } };
+  }
+  if (isRedisUnavailable(error)) {
+    return { status: 503, code: 'redis_unavailable', message: 'Redis is unavailable; retry shortly', headers: { 'retry-after': RETRY_AFTER_SECONDS } };
   }
   const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
   if (status >= 400 && status < 500) return { status, code: status === 404 ? 'not_found' : 'bad_request', message: error.message };

@@ -4,3 +4,4 @@ export { createProducers, type Producer, type Producers, type EnqueuedJob } from
 export { createProducerConnection, createBlockingConnection, createCommandConnection } from './redis-connections.js';
 export { QueueUnavailableError, InvalidJobPayloadError } from './queue-unavailable-error.js';
 export { keyChangeChannel, publishKeyChange } from './key-change-channel.js';
+export { isRedisUnavailable } from './redis-errors.js';

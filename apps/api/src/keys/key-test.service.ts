@@ -1,0 +1,65 @@
+import type { QueueEvents } from 'bullmq';
+import { findUserKey, markKeyTesting, type EntityManager } from '@byok/db';
+import { notFound } from '@byok/http';
+import { PROVIDERS } from '@byok/providers';
+import type { Producers } from '@byok/queues';
+import type { Actor } from './key.service.js';
+import { parseProvider } from './key.service.js';
+
+export type KeyTestAnswer =
+  | { done: true; success: boolean; status: string; message: string | null; latency_ms: number | null; models_count: number | null; models?: string[] }
+  | { done: false; job_id: string; status: 'testing' };
+
+export interface KeyTestServiceDependencies {
+  producers: Producers;
+  queueEvents: QueueEvents;
+  waitMs: number;
+}
+
+/**
+ * Manual key tests. The API never calls a provider: it queues a test and waits (bounded) for the
+ * worker's answer. Tests of the same key version share one job (BullMQ deduplication), so fifty
+ * clicks make one provider call and all fifty get its result.
+ */
+export function createKeyTestService(deps: KeyTestServiceDependencies) {
+  return {
+    async testKey(em: EntityManager, actor: Actor, userId: string, providerParam: string): Promise<KeyTestAnswer> {
+      const provider = parseProvider(providerParam);
+      const key = await findUserKey(em, userId, provider);
+      if (!key) throw notFound(`${PROVIDERS[provider].displayName} key`);
+      await markKeyTesting(em, key.id, key.keyVersion);
+      const job = await deps.producers.keyTests.enqueue(
+        { keyId: key.id, keyVersion: key.keyVersion, userId, provider, reason: 'manual', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
+        { deduplication: { id: `${key.id}:${key.keyVersion}` } },
+      );
+      const finished = await waitForJob(deps, job.id);
+      if (!finished) return { done: false, job_id: job.id, status: 'testing' };
+      const fresh = await findUserKey(em.fork(), userId, provider);
+      if (!fresh) throw notFound(`${PROVIDERS[provider].displayName} key`);
+      const validation = (fresh.metadata?.validation ?? {}) as { models?: unknown; models_count?: unknown };
+      return {
+        done: true,
+        success: fresh.testStatus === 'valid',
+        status: fresh.testStatus,
+        message: fresh.lastTestMessage ?? null,
+        latency_ms: fresh.lastTestLatencyMs ?? null,
+        models_count: typeof validation.models_count === 'number' ? validation.models_count : null,
+        ...(Array.isArray(validation.models) ? { models: validation.models.filter((m): m is string => typeof m === 'string') } : {}),
+      };
+    },
+  };
+}
+
+/** True when the job ended (completed or failed) within the wait; false when the wait ran out. */
+async function waitForJob(deps: KeyTestServiceDependencies, jobId: string): Promise<boolean> {
+  if (deps.waitMs <= 0) return false;
+  const job = await deps.producers.keyTests.queue.getJob(jobId);
+  if (!job) return true;
+  try {
+    await job.waitUntilFinished(deps.queueEvents, deps.waitMs);
+    return true;
+  } catch (err) {
+    // A failed job (invalid key, no credit) has still written its result; only a timeout means "not yet".
+    return !(err instanceof Error && /timed out|ttl/i.test(err.message));
+  }
+}
