@@ -1,13 +1,5 @@
-import type { AuthScheme } from '../types.js';
+import { authHeaders } from '../auth-headers.js';
 import type { BuildRequestInput, UpstreamRequest } from './chat-adapter.types.js';
-
-/** The credential headers for a key under an auth scheme, with lower-case names. */
-export function authHeaders(auth: AuthScheme, apiKey: string): Record<string, string> {
-  if (auth.kind === 'bearer') return { authorization: `Bearer ${apiKey}` };
-  const headers: Record<string, string> = { [auth.header.toLowerCase()]: apiKey };
-  for (const [name, value] of Object.entries(auth.extraHeaders ?? {})) headers[name.toLowerCase()] = value;
-  return headers;
-}
 
 /** `base` + `path` with exactly one slash between them. */
 export function joinUrl(base: string, path: string): string {
@@ -31,7 +23,10 @@ export function jsonPost(
     'content-type': 'application/json',
     accept: stream ? 'text/event-stream' : 'application/json',
     ...extra,
-    ...authHeaders(input.spec.auth ?? input.auth, input.apiKey),
   };
+  // Lower-cased so a registry's `Anthropic-Version` replaces our default instead of doubling it.
+  for (const [name, value] of Object.entries(authHeaders(input.spec.auth ?? input.auth, input.apiKey))) {
+    headers[name.toLowerCase()] = value;
+  }
   return { url, method: 'POST', headers, body: JSON.stringify(body) };
 }
