@@ -24,8 +24,6 @@ export async function buildApi(deps: ApiDependencies) {
     loggerInstance: deps.logger,
     bodyLimit: deps.config.apiBodyLimitBytes,
     genReqId: requestIdFrom,
-    requestIdLogLabel: 'request_id',
-    disableRequestLogging: false,
     // Reject unknown fields instead of silently dropping them, so typos surface as 400s.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,

@@ -1,1 +1,1 @@
-export {};
+export { loadStandaloneConfig } from './standalone-config.js';

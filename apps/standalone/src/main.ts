@@ -1,0 +1,59 @@
+/**
+ * `npm start`: every part of the gateway in one process for a single machine — the API (with
+ * the web page), the key-test worker, the proxy and the usage consumer — with migrations applied
+ * at boot. In production each part runs as its own process.
+ */
+import { buildApi } from '@byok/api';
+import { ensureDatabaseExists, migrate } from '@byok/db';
+import { openRuntime } from '@byok/runtime';
+import { createLogger } from '@byok/telemetry';
+import { loadStandaloneConfig } from './standalone-config.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+const { config, generated } = loadStandaloneConfig(process.env);
+const logger = createLogger({ level: config.logLevel, name: 'standalone' });
+
+for (const secret of generated) {
+  const loud = secret.name === 'encryption-key'
+    ? 'Stored provider keys are encrypted with it: back it up, and set BYOK_ENCRYPTION_KEYS in any real deployment. Losing it loses every stored key.'
+    : 'Tokens minted with `npm run token` are signed with it.';
+  logger.warn({ path: secret.path, created: secret.created }, `No ${secret.name === 'encryption-key' ? 'BYOK_ENCRYPTION_KEYS' : 'AUTH_JWT_SECRET'} configured: using the generated ${secret.name} in ${secret.path}. ${loud}`);
+}
+
+if (await ensureDatabaseExists(config.databaseUrl)) logger.info('created the database');
+const runtime = await openRuntime(config, logger);
+const applied = await migrate(runtime.orm);
+if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+
+const api = await buildApi(runtime);
+await api.listen({ host: config.host, port: config.port });
+
+const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+process.stdout.write(
+  [
+    '',
+    `BYOK Gateway is running at ${base}`,
+    `  API docs:      ${base}/docs`,
+    `  Job dashboard: ${base}/admin/queues (admin token)`,
+    '  Get a token:   npm run token -- --user alice   (add --admin for admin routes)',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const timer = setTimeout(() => {
+    logger.error('shutdown grace period exceeded; exiting');
+    process.exit(1);
+  }, SHUTDOWN_GRACE_MS);
+  timer.unref();
+  await api.close();
+  await runtime.close();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
