@@ -1,0 +1,86 @@
+import type { RouteCandidate, RouteDecision } from './route-decision.types.js';
+
+/** Longest receipt `formatReceipt` returns; well under common header limits. */
+export const MAX_RECEIPT_CHARS = 511;
+
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+const NOT_PRINTABLE_ASCII_ALL = /[^\x20-\x7e]/g;
+/** Room for `; +9999 more`. */
+const MORE_TAIL_CHARS = 12;
+
+/**
+ * The decision as one header-safe line: printable ASCII, no newlines, at most
+ * `MAX_RECEIPT_CHARS`. One entry per candidate, in order, joined by `"; "`:
+ *
+ *     <source>[(<provider>)]:<state>
+ *     state := chosen[+<note>] | skipped=<reason> | <reason of a fallback, e.g. not_needed>[+<note>]
+ *
+ * The provider is left out for `user_openrouter` (always OpenRouter). Key ids are left out (see
+ * `receiptJson`). Example: `user_openrouter:skipped=no_key; user_provider(openai):chosen;
+ * system(openai):not_needed; system(openrouter):skipped=no_system_key`. When the entries do not
+ * fit, the last ones are replaced by `+N more`.
+ */
+export function formatReceipt(decision: RouteDecision): string {
+  const { candidates } = decision;
+  const last = candidates.length - 1;
+  let line = '';
+  for (let i = 0; i <= last; i++) {
+    const candidate = candidates[i];
+    if (candidate === undefined) continue;
+    const next = line === '' ? receiptEntry(candidate) : `${line}; ${receiptEntry(candidate)}`;
+    // Room is kept for the `; +N more` tail unless this is the last entry.
+    if (next.length > (i === last ? MAX_RECEIPT_CHARS : MAX_RECEIPT_CHARS - MORE_TAIL_CHARS)) {
+      const more = `+${last - i + 1} more`;
+      return line === '' ? more : `${line}; ${more}`;
+    }
+    line = next;
+  }
+  // Reasons are codes from this library; this only guards against a hand-built candidate.
+  return NOT_PRINTABLE_ASCII.test(line) ? line.replace(NOT_PRINTABLE_ASCII_ALL, '?') : line;
+}
+
+function receiptEntry(candidate: RouteCandidate): string {
+  const who = candidate.credentialSource === 'user_openrouter' ? 'user_openrouter' : `${candidate.credentialSource}(${candidate.provider})`;
+  const note = candidate.note === undefined ? '' : `+${candidate.note}`;
+  switch (candidate.status) {
+    case 'chosen':
+      return `${who}:chosen${note}`;
+    case 'skipped':
+      return `${who}:skipped=${candidate.reason}`;
+    case 'fallback':
+      return `${who}:${candidate.reason}${note}`;
+  }
+}
+
+/** One candidate in the JSON receipt (snake_case, like the rest of the API). */
+export interface ReceiptCandidateJson {
+  source: RouteCandidate['credentialSource'];
+  provider: RouteCandidate['provider'];
+  key_id: string | null;
+  upstream_model: string;
+  status: RouteCandidate['status'];
+  reason: string;
+  note: string | null;
+}
+
+/** The routing receipt for a JSON response field. */
+export interface RouteReceiptJson {
+  outcome: RouteDecision['outcome'];
+  candidates: ReceiptCandidateJson[];
+}
+
+/** The decision as a plain object for a response body; holds key ids (the user's own), never keys. */
+export function receiptJson(decision: RouteDecision): RouteReceiptJson {
+  return {
+    outcome: decision.outcome,
+    candidates: decision.candidates.map((c) => ({
+      source: c.credentialSource,
+      provider: c.provider,
+      key_id: c.keyId ?? null,
+      upstream_model: c.upstreamModel,
+      status: c.status,
+      reason: c.reason,
+      note: c.note ?? null,
+    })),
+  };
+}

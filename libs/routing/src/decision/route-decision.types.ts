@@ -1,0 +1,95 @@
+import type { ProviderId } from '@byok/providers';
+
+/** A stored key's test state, as the key API and worker write it (`untested` for anything unknown). */
+export type KeyTestStatus = 'untested' | 'testing' | 'valid' | 'invalid' | 'error';
+
+/**
+ * Why a key the user holds cannot be used at all. `undecryptable` is set by the route cache when
+ * the stored token does not open with the configured encryption keys.
+ */
+export type UnusableReason = 'undecryptable';
+
+/**
+ * One of the user's keys as routing sees it: never the key itself, only what the rule needs.
+ * `validationOutcome` is the last validation's outcome (`metadata.validation.outcome`), if any.
+ */
+export interface UserKeyCandidate {
+  provider: ProviderId;
+  keyId: string;
+  enabled: boolean;
+  testStatus: KeyTestStatus;
+  validationOutcome?: string;
+  unusable?: UnusableReason;
+}
+
+/** Which providers have a platform (system) key configured. Never the key itself. */
+export type SystemKeyAvailability = Readonly<Partial<Record<ProviderId, true>>>;
+
+/** The user's keys, grouped by provider once (in the route cache) so a request does not scan them. */
+export interface UserKeyIndex {
+  readonly kind: 'user-key-index';
+  /** Keys per provider in priority order; a provider without keys has no entry. */
+  readonly byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>;
+}
+
+/** A user key with the part of its verdict that does not depend on the request. */
+export interface IndexedUserKey {
+  readonly key: UserKeyCandidate;
+  /** Why it can never be chosen, or null when it is usable. */
+  readonly skip: KeySkipReason | null;
+  /** True when its last validation said `no_credit`; it is still used (see README). */
+  readonly reportedNoCredit: boolean;
+}
+
+/** Everything one routing decision depends on. */
+export interface RouteInput {
+  /** The model exactly as the client sent it. */
+  model: string;
+  /** The user's keys: an index built once per user, or a plain list (indexed on each call). */
+  userKeys: UserKeyIndex | ReadonlyArray<UserKeyCandidate>;
+  systemKeys: SystemKeyAvailability;
+  /** Credit balance in micro-units; null when not known (a system key then is not used). */
+  creditBalanceMicro: number | null;
+}
+
+/** Whose key a candidate would use. */
+export type CredentialSource = 'user_openrouter' | 'user_provider' | 'system';
+
+/**
+ * `chosen`: the request goes this way. `skipped`: cannot be used (see the reason).
+ * `fallback`: usable, but a candidate before it was chosen (failover may use it later).
+ */
+export type CandidateStatus = 'chosen' | 'skipped' | 'fallback';
+
+/** Why a user key can never be chosen. */
+export type KeySkipReason = 'disabled' | 'invalid' | UnusableReason;
+
+/**
+ * Reason codes of skipped candidates: the key's own state, no key at all, no platform key, or the
+ * credit check (`no_credits`: balance ≤ 0; `credits_unknown`: balance not supplied).
+ */
+export type SkipReason = KeySkipReason | 'no_key' | 'no_system_key' | 'no_credits' | 'credits_unknown';
+
+/** Notes that do not change a candidate's status but that a person debugging a failure wants. */
+export type CandidateNote = 'key_reported_no_credit';
+
+/**
+ * One credential the rule considered, in the order the rule considers them. `reason` is a code
+ * for `skipped` (a `SkipReason`) and `fallback` (`not_needed`), and `chosen: <words>` for `chosen`.
+ */
+export interface RouteCandidate {
+  credentialSource: CredentialSource;
+  provider: ProviderId;
+  /** The user's key id; absent for `no_key` rows and for system keys. */
+  keyId?: string;
+  /** The model name as this candidate's upstream expects it. */
+  upstreamModel: string;
+  status: CandidateStatus;
+  reason: string;
+  note?: CandidateNote;
+}
+
+/** The result of the routing rule: the chosen candidate, or why none could be chosen. */
+export type RouteDecision =
+  | { outcome: 'routed'; chosen: RouteCandidate; candidates: RouteCandidate[] }
+  | { outcome: 'no_route' | 'insufficient_credits'; message: string; candidates: RouteCandidate[] };
