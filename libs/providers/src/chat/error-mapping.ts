@@ -95,7 +95,8 @@ export function fallbackError(status: number, bodyText: string, ctx: ErrorContex
 /**
  * Reads the loosely OpenAI-shaped `{message, type?, code?}` record that OpenAI, OpenRouter, Groq,
  * Together and Perplexity all use inside `error`, for a given status. A `type` from upstream is
- * kept; a numeric `code` (OpenRouter, Perplexity) is replaced by the status's machine code.
+ * kept; a string `code` is kept; a numeric or null `code` (OpenRouter, Perplexity, OpenAI's 5xx)
+ * becomes the status's machine code, so clients can rely on `code` whenever the status has one.
  */
 export function errorFromOpenAIRecord(
   status: number,
@@ -104,7 +105,7 @@ export function errorFromOpenAIRecord(
 ): ChatError {
   const cls = classForStatus(status);
   const message = str(record.message) ?? `Upstream error (HTTP ${status})`;
-  const code = str(record.code) ?? (record.code === null && str(record.type) ? null : cls.code);
+  const code = str(record.code) ?? cls.code;
   return chatError(status, message, { ...options, type: str(record.type) ?? cls.type, code });
 }
 

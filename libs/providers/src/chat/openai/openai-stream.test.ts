@@ -99,7 +99,7 @@ describe('OpenAIStreamTranslator usage capture', () => {
 
 describe('OpenAIStreamTranslator errors and endings', () => {
   it.each([
-    ['OpenAI', F.OPENAI_MIDSTREAM_ERROR, { message: 'The server had an error while processing your request.', type: 'server_error', code: null }],
+    ['OpenAI', F.OPENAI_MIDSTREAM_ERROR, { message: 'The server had an error while processing your request.', type: 'server_error', code: 'upstream_error' }],
     ['OpenRouter', F.OPENROUTER_MIDSTREAM_ERROR, { message: 'Provider disconnected', type: 'server_error', code: 'upstream_error' }],
   ])('turns a %s mid-stream error into an OpenAI error event and [DONE]', async (_name, input, expected) => {
     const translator = make(false)();
