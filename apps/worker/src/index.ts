@@ -1,1 +1,11 @@
-export {};
+// Public surface of @byok/worker: what the standalone process and tests compose.
+export { startWorker, type WorkerHandle } from './start-worker.js';
+export type { StartWorkerOptions } from './worker-options.js';
+export { createKeyTestProcessor, type KeyTestProcessor, type KeyTestProcessorDependencies, type KeyTestJobLike } from './key-test/key-test.processor.js';
+export type { KeyTestCompleted, KeyTestJobResult, KeyTestSkipped } from './key-test/key-test.result.js';
+export type { KeyTestOutcome } from './key-test/key-check.js';
+export { KEY_TESTED_ACTION, keyTestIdempotencyKey } from './key-test/key-test.store.js';
+export { backfillKeyHints, type BackfillKeyHintsDependencies, type BackfillKeyHintsResult } from './maintenance/backfill-key-hints.task.js';
+export { revalidateKeys, type RevalidateKeysDependencies, type RevalidateKeysResult } from './maintenance/revalidate-keys.task.js';
+export { REVALIDATION_SCHEDULER_ID } from './maintenance/revalidation-schedule.js';
+export { PROVIDER_BACKOFF_TYPE, MAX_BACKOFF_MS, providerBackoffDelayMs } from './retry/provider-backoff.js';

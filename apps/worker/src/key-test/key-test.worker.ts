@@ -1,0 +1,48 @@
+import type { Config } from '@byok/config';
+import { createBlockingConnection, QUEUES } from '@byok/queues';
+import type { Logger } from '@byok/telemetry';
+import { Worker } from 'bullmq';
+import { createProviderBackoff } from '../retry/provider-backoff.js';
+import type { RunningWorker } from '../running-worker.js';
+import type { WorkerSettings } from '../worker-options.js';
+import type { KeyTestProcessor } from './key-test.processor.js';
+import type { KeyTestJobResult } from './key-test.result.js';
+
+/** What the key-test BullMQ worker needs from outside. */
+export interface KeyTestWorkerDependencies {
+  config: Pick<Config, 'redisUrl' | 'redisPrefix' | 'workerConcurrency'>;
+  logger: Logger;
+  processor: KeyTestProcessor;
+  settings: WorkerSettings;
+}
+
+/**
+ * The BullMQ worker of the key-test queue. It has its own blocking connection (BullMQ duplicates it
+ * for its command and blocking clients), runs `workerConcurrency` jobs at once, and retries through
+ * the `provider` backoff strategy, which honours a provider's retry-after.
+ */
+export function createKeyTestWorker(deps: KeyTestWorkerDependencies): RunningWorker {
+  const { config, logger, settings } = deps;
+  const connection = createBlockingConnection(config.redisUrl);
+  connection.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'key-test worker redis connection error'));
+  const worker = new Worker<unknown, KeyTestJobResult>(QUEUES.keyTests.name, (job) => deps.processor(job), {
+    connection,
+    prefix: config.redisPrefix,
+    concurrency: config.workerConcurrency,
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    settings: { backoffStrategy: createProviderBackoff() },
+  });
+  worker.on('failed', (job, err) => {
+    // The message is a provider answer already scrubbed of the key, or one of our fixed texts.
+    logger.info({ jobId: job?.id, attemptsMade: job?.attemptsMade, error: { name: err.name, message: err.message } }, 'key-test attempt failed');
+  });
+  worker.on('error', (err) => logger.error({ err: { name: err.name, message: err.message } }, 'key-test worker error'));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Entry point of a worker process: `node --import tsx --conditions=@byok/source apps/worker/src/main.ts`.
+ * Opens the shared runtime, starts the key-test and maintenance workers, asks for one hint backfill
+ * (deduplicated across instances), and on SIGTERM/SIGINT stops taking jobs and waits up to the
+ * grace period for running ones. A job cut off by the grace period (or by a crash) is taken over by
+ * another worker's stalled check and re-run; the processor is idempotent per job.
+ */
+import { loadConfig } from '@byok/config';
+import { openRuntime, type Runtime } from '@byok/runtime';
+import { createLogger, type Logger } from '@byok/telemetry';
+import { startWorker, type WorkerHandle } from './start-worker.js';
+import { readWorkerEnv } from './worker-env.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  const env = readWorkerEnv(process.env);
+  const runtime = await openRuntime(config, logger);
+  const worker = await startWorker(runtime, env.options);
+  onShutdownSignal(logger, env.shutdownGraceMs, worker, runtime);
+  await requestHintBackfill(runtime);
+}
+
+/** One backfill per boot wave: instances starting together share one job through deduplication. */
+async function requestHintBackfill(runtime: Runtime): Promise<void> {
+  try {
+    await runtime.producers.maintenance.enqueue({ task: 'backfill-key-hints', requestedBy: 'system' }, { deduplication: { id: 'backfill-key-hints' } });
+  } catch (error) {
+    runtime.logger.warn({ error: { message: error instanceof Error ? error.message : String(error) } }, 'could not request the key hint backfill; the next boot will');
+  }
+}
+
+function onShutdownSignal(logger: Logger, graceMs: number, worker: WorkerHandle, runtime: Runtime): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal; exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, graceMs }, 'shutting down: finishing running jobs');
+    const timer = setTimeout(() => {
+      logger.warn({ graceMs }, 'grace period over; exiting with jobs still running (they will be re-run elsewhere)');
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    worker
+      .close()
+      .then(() => runtime.close())
+      .then(() => {
+        logger.info('worker stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ error: { message: error instanceof Error ? error.message : String(error) } }, 'error while shutting down');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  // Config errors name the variable and never echo a value; other boot errors are infrastructure.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`worker failed to start: ${message}\n`);
+  process.exit(1);
+});
