@@ -1,5 +1,8 @@
 /**
- * @byok/routing: which credential serves a chat request (the pure decision in `decision/`), and
- * the per-process cache of each user's keys that feeds it (`cache/`).
+ * @byok/routing: which credential serves a chat request (the pure decision in `decision/`), the
+ * per-process cache of each user's keys that feeds it (`cache/`), and `resolveRoute`, which joins
+ * the two for the proxy.
  */
 export * from './decision/index.js';
+export * from './cache/index.js';
+export { resolveRoute, type ResolvedRoute } from './resolve-route.js';

@@ -140,3 +140,11 @@ function candidate(
 ): RouteCandidate {
   return { credentialSource, provider, keyId, upstreamModel, status, reason, note };
 }
+
+/**
+ * True when the decision failed only because no credit balance was passed: a caller that loads
+ * the balance lazily loads it and decides again.
+ */
+export function needsCreditBalance(decision: RouteDecision): boolean {
+  return decision.outcome === 'insufficient_credits' && decision.candidates.some((c) => c.reason === 'credits_unknown');
+}

@@ -1,6 +1,6 @@
 // The pure routing decision: plain functions over plain data, no I/O.
 export * from './route-decision.types.js';
-export { decideRoute, NOT_NEEDED } from './decide-route.js';
+export { decideRoute, needsCreditBalance, NOT_NEEDED } from './decide-route.js';
 export { createModelResolver, resolveModelInfo, uncachedModelResolver, type ModelResolver, type ModelResolverOptions, type ModelRouteInfo } from './model-info.js';
 export { indexUserKeys, keySkipReason, isUserKeyIndex } from './user-key-index.js';
 export { formatReceipt, receiptJson, MAX_RECEIPT_CHARS, type ReceiptCandidateJson, type RouteReceiptJson } from './receipt.js';

@@ -1,0 +1,255 @@
+import { createKeyring, generateKey } from '@byok/crypto';
+import { describe, expect, it } from 'vitest';
+import { createRouteCache, type KeyChangeSubscribe, type RouteCacheDeps } from './route-cache.js';
+import type { StoredUserKey } from './stored-user-key.js';
+
+const keyring = createKeyring([generateKey()]);
+
+function row(userId: string, provider: string, plaintext: string, overrides: Partial<StoredUserKey> = {}): StoredUserKey {
+  return { id: `${userId}-${provider}`, provider, apiKeyEncrypted: keyring.encrypt(plaintext), enabled: true, testStatus: 'valid', ...overrides };
+}
+
+/** A loader over an in-memory table that counts calls and can be held open or made to fail. */
+function fakeLoader() {
+  const table = new Map<string, StoredUserKey[]>();
+  const calls: string[] = [];
+  let gate: Promise<void> | null = null;
+  let failWith: Error | null = null;
+  const load = async (userId: string): Promise<StoredUserKey[]> => {
+    calls.push(userId);
+    const rows = table.get(userId) ?? [];
+    if (gate !== null) await gate;
+    if (failWith !== null) throw failWith;
+    return rows;
+  };
+  return {
+    table,
+    calls,
+    load,
+    hold(): () => void {
+      let release = () => {};
+      gate = new Promise<void>((resolve) => {
+        release = () => {
+          gate = null;
+          resolve();
+        };
+      });
+      return release;
+    },
+    fail(error: Error | null) {
+      failWith = error;
+    },
+  };
+}
+
+/** A subscription whose callbacks the test fires by hand. */
+function fakeSubscription() {
+  const state = { onMessage: (_userId: string) => {}, onReconnect: () => {}, unsubscribed: 0 };
+  const subscribe: KeyChangeSubscribe = async (onMessage, onReconnect) => {
+    state.onMessage = onMessage;
+    state.onReconnect = onReconnect;
+    return async () => {
+      state.unsubscribed++;
+    };
+  };
+  return { state, subscribe };
+}
+
+function setup(overrides: Partial<RouteCacheDeps> = {}) {
+  const loader = fakeLoader();
+  const subscription = fakeSubscription();
+  const clock = { now: 1_000_000 };
+  const cache = createRouteCache({
+    loadUserKeys: loader.load,
+    keyring,
+    subscribe: subscription.subscribe,
+    now: () => clock.now,
+    ...overrides,
+  });
+  return { cache, loader, subscription, clock };
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('createRouteCache', () => {
+  it('loads on a miss, then serves from memory', async () => {
+    const { cache, loader } = setup();
+    loader.table.set('u1', [row('u1', 'openai', 'sk-one')]);
+    const first = await cache.get('u1');
+    expect(first.credentialFor('u1-openai')).toBe('sk-one');
+    expect(await cache.get('u1')).toBe(first);
+    expect(loader.calls).toEqual(['u1']);
+    expect(cache.size).toBe(1);
+  });
+
+  it('shares one load between concurrent misses for the same user', async () => {
+    const { cache, loader } = setup();
+    loader.table.set('u1', [row('u1', 'openai', 'sk-one')]);
+    const release = loader.hold();
+    const pending = Array.from({ length: 20 }, () => cache.get('u1'));
+    const other = cache.get('u2');
+    release();
+    const results = await Promise.all(pending);
+    await other;
+    expect(new Set(results).size).toBe(1);
+    expect(loader.calls.sort()).toEqual(['u1', 'u2']);
+  });
+
+  it('rejects every waiter of a failed load, keeps nothing, and tries again on the next get', async () => {
+    const { cache, loader } = setup();
+    loader.fail(new Error('db down'));
+    const results = await Promise.allSettled([cache.get('u1'), cache.get('u1')]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(cache.size).toBe(0);
+    loader.fail(null);
+    await cache.get('u1');
+    expect(loader.calls).toEqual(['u1', 'u1']);
+  });
+
+  it('serves a stale entry while one background reload runs, then the new one', async () => {
+    const { cache, loader, clock } = setup({ ttlMs: 30_000 });
+    loader.table.set('u1', [row('u1', 'openai', 'sk-old')]);
+    const old = await cache.get('u1');
+    clock.now += 29_999;
+    expect(await cache.get('u1')).toBe(old);
+    expect(loader.calls).toHaveLength(1);
+
+    clock.now += 1;
+    loader.table.set('u1', [row('u1', 'openai', 'sk-new')]);
+    const release = loader.hold();
+    expect(await cache.get('u1')).toBe(old);
+    expect(await cache.get('u1')).toBe(old);
+    expect(loader.calls).toHaveLength(2);
+    release();
+    await flush();
+    const fresh = await cache.get('u1');
+    expect(fresh).not.toBe(old);
+    expect(fresh.credentialFor('u1-openai')).toBe('sk-new');
+    expect(loader.calls).toHaveLength(2);
+  });
+
+  it('keeps the stale entry when a background reload fails, and retries after a pause', async () => {
+    const errors: string[] = [];
+    const { cache, loader, clock } = setup({ ttlMs: 30_000, onRefreshError: (userId) => errors.push(userId) });
+    loader.table.set('u1', [row('u1', 'openai', 'sk-old')]);
+    const old = await cache.get('u1');
+    clock.now += 30_000;
+    loader.fail(new Error('db down'));
+    expect(await cache.get('u1')).toBe(old);
+    await flush();
+    expect(errors).toEqual(['u1']);
+    expect(await cache.get('u1')).toBe(old);
+    expect(loader.calls).toHaveLength(2);
+    clock.now += 1000;
+    loader.fail(null);
+    expect(await cache.get('u1')).toBe(old);
+    await flush();
+    expect(loader.calls).toHaveLength(3);
+    expect(await cache.get('u1')).not.toBe(old);
+  });
+
+  it('drops the least recently used user beyond maxUsers', async () => {
+    const { cache, loader } = setup({ maxUsers: 3 });
+    for (const user of ['a', 'b', 'c']) await cache.get(user);
+    await cache.get('a');
+    await cache.get('d');
+    expect(cache.size).toBe(3);
+    loader.calls.length = 0;
+    await cache.get('a');
+    await cache.get('c');
+    await cache.get('d');
+    expect(loader.calls).toEqual([]);
+    await cache.get('b');
+    expect(loader.calls).toEqual(['b']);
+    expect(cache.size).toBe(3);
+  });
+
+  it('invalidate drops one user; the next get reloads', async () => {
+    const { cache, loader } = setup();
+    await cache.get('u1');
+    await cache.get('u2');
+    cache.invalidate('u1');
+    expect(cache.size).toBe(1);
+    await cache.get('u1');
+    await cache.get('u2');
+    expect(loader.calls).toEqual(['u1', 'u2', 'u1']);
+  });
+
+  it('does not keep a load that an invalidation overtook', async () => {
+    const { cache, loader } = setup();
+    loader.table.set('u1', [row('u1', 'openai', 'sk-old')]);
+    const release = loader.hold();
+    const during = cache.get('u1');
+    cache.invalidate('u1');
+    loader.table.set('u1', [row('u1', 'openai', 'sk-new')]);
+    release();
+    expect((await during).credentialFor('u1-openai')).toBe('sk-old');
+    expect(cache.size).toBe(0);
+    expect((await cache.get('u1')).credentialFor('u1-openai')).toBe('sk-new');
+  });
+
+  it('drops a user named by a key-change message and everyone on reconnect', async () => {
+    const { cache, loader, subscription } = setup();
+    await cache.start();
+    for (const user of ['u1', 'u2', 'u3']) await cache.get(user);
+    subscription.state.onMessage('u2');
+    expect(cache.size).toBe(2);
+    subscription.state.onReconnect();
+    expect(cache.size).toBe(0);
+    await cache.get('u1');
+    expect(loader.calls).toEqual(['u1', 'u2', 'u3', 'u1']);
+  });
+
+  it('start drops entries loaded before the subscription; close unsubscribes and clears', async () => {
+    const { cache, subscription } = setup();
+    await cache.get('early');
+    await cache.start();
+    await cache.start();
+    expect(cache.size).toBe(0);
+    await cache.get('u1');
+    await cache.close();
+    expect(cache.size).toBe(0);
+    expect(subscription.state.unsubscribed).toBe(1);
+  });
+
+  it('marks a key that does not decrypt as unusable and keeps the user’s other keys', async () => {
+    const undecryptable: string[] = [];
+    const { cache, loader } = setup({ onUndecryptableKey: (userId, keyId) => undecryptable.push(`${userId}/${keyId}`) });
+    const foreign = createKeyring([generateKey()]).encrypt('sk-or-foreign');
+    loader.table.set('u1', [row('u1', 'openrouter', 'x', { apiKeyEncrypted: foreign }), row('u1', 'openai', 'sk-good')]);
+    const routes = await cache.get('u1');
+    expect(routes.credentialFor('u1-openrouter')).toBeUndefined();
+    expect(routes.credentialFor('u1-openai')).toBe('sk-good');
+    expect(routes.keys.byProvider.get('openrouter')?.[0]?.skip).toBe('undecryptable');
+    expect(routes.keys.byProvider.get('openai')?.[0]?.skip).toBeNull();
+    expect(undecryptable).toEqual(['u1/u1-openrouter']);
+  });
+
+  it('decrypts only keys routing could use, and ignores providers it does not route', async () => {
+    const decrypted: string[] = [];
+    const counting = {
+      decrypt(token: string): string {
+        decrypted.push(token);
+        return keyring.decrypt(token);
+      },
+    };
+    const { cache, loader } = setup({ keyring: counting });
+    const usable = row('u1', 'openai', 'sk-usable');
+    loader.table.set('u1', [
+      usable,
+      row('u1', 'anthropic', 'sk-disabled', { enabled: false }),
+      row('u1', 'google', 'sk-invalid', { testStatus: 'invalid' }),
+      row('u1', 'mistral', 'sk-legacy'),
+      row('u1', 'groq', 'sk-legacy-null', { enabled: null, testStatus: null, metadata: { validation: { outcome: 'no_credit' } } }),
+    ]);
+    const routes = await cache.get('u1');
+    expect(decrypted).toEqual([usable.apiKeyEncrypted, expect.any(String)]);
+    expect(routes.credentialFor('u1-anthropic')).toBeUndefined();
+    expect(routes.credentialFor('u1-google')).toBeUndefined();
+    expect([...routes.keys.byProvider.keys()].sort()).toEqual(['anthropic', 'google', 'groq', 'openai']);
+    const groq = routes.keys.byProvider.get('groq')?.[0];
+    expect(groq?.key).toMatchObject({ enabled: true, testStatus: 'untested', validationOutcome: 'no_credit' });
+    expect(groq?.reportedNoCredit).toBe(true);
+    expect(routes.credentialFor('u1-groq')).toBe('sk-legacy-null');
+  });
+});

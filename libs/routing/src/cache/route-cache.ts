@@ -1,0 +1,159 @@
+import type { StoredUserKey } from './stored-user-key.js';
+import { buildUserRoutes, type KeyDecryptor, type UserRoutes } from './user-routes.js';
+
+/**
+ * Subscribes to key-change announcements. `onMessage` gets a user id whose keys changed;
+ * `onReconnect` is called when the subscription is live again after an outage (messages may have
+ * been missed meanwhile). Resolves, once subscribed, to a function that unsubscribes.
+ */
+export type KeyChangeSubscribe = (onMessage: (userId: string) => void, onReconnect: () => void) => Promise<() => Promise<void>>;
+
+/** Dependencies and limits of `createRouteCache`. */
+export interface RouteCacheDeps {
+  /** The user's stored keys (rows of `user_provider_keys`). */
+  loadUserKeys(userId: string): Promise<readonly StoredUserKey[]>;
+  keyring: KeyDecryptor;
+  subscribe: KeyChangeSubscribe;
+  /** Age after which an entry is reloaded in the background while still served. Default 30 s. */
+  ttlMs?: number;
+  /** Most users held; the least recently used is dropped beyond it. Default 100,000. */
+  maxUsers?: number;
+  now?: () => number;
+  /** Told about a background reload that failed (the old entry stays in use). */
+  onRefreshError?: (userId: string, error: unknown) => void;
+  /** Told the id of a key that did not decrypt (never the token). */
+  onUndecryptableKey?: (userId: string, keyId: string) => void;
+}
+
+/** Per-process cache of every active user's routing state. */
+export interface RouteCache {
+  /** The user's routes: from memory when present (reloaded in the background once stale), else loaded. */
+  get(userId: string): Promise<UserRoutes>;
+  /** Drops one user's entry, and makes a load already under way for them not be stored. */
+  invalidate(userId: string): void;
+  /** Drops every entry, likewise. */
+  clear(): void;
+  /** Subscribes to key changes; entries loaded before this are dropped once it resolves. */
+  start(): Promise<void>;
+  /** Unsubscribes and drops every entry. */
+  close(): Promise<void>;
+  /** Number of users held. */
+  readonly size: number;
+}
+
+interface Entry {
+  readonly routes: UserRoutes;
+  /** When a hit should start a background reload. */
+  refreshAt: number;
+}
+
+/** One load under way; its identity tells whether it is still wanted when it ends. */
+interface Flight {
+  promise: Promise<UserRoutes> | null;
+}
+
+/** After a failed background reload, the next try waits at most this long. */
+const REFRESH_RETRY_MS = 1000;
+
+/**
+ * Holds each user's keys, decrypted once on load, in process memory only, so a request never
+ * touches Postgres or decrypts. Entries are dropped when a key-change message names the user, all
+ * of them when the subscription comes back after an outage; the TTL is a safety net for a missed
+ * message. Concurrent misses for one user share one load. Beyond `maxUsers`, the least recently
+ * used user is dropped.
+ */
+export function createRouteCache(deps: RouteCacheDeps): RouteCache {
+  const ttlMs = deps.ttlMs ?? 30_000;
+  const maxUsers = Math.max(1, deps.maxUsers ?? 100_000);
+  const now = deps.now ?? Date.now;
+  // Map order is the LRU order: a hit moves its user to the end, eviction takes the first.
+  const entries = new Map<string, Entry>();
+  const flights = new Map<string, Flight>();
+  let subscription: Promise<() => Promise<void>> | null = null;
+
+  function store(userId: string, routes: UserRoutes): void {
+    entries.delete(userId);
+    entries.set(userId, { routes, refreshAt: now() + ttlMs });
+    while (entries.size > maxUsers) {
+      const oldest = entries.keys().next();
+      if (oldest.done === true) break;
+      entries.delete(oldest.value);
+    }
+  }
+
+  async function run(userId: string, flight: Flight): Promise<UserRoutes> {
+    try {
+      const rows = await deps.loadUserKeys(userId);
+      const routes = buildUserRoutes(userId, rows, deps.keyring, { onUndecryptableKey: deps.onUndecryptableKey });
+      // An invalidation while this load ran may mean it read the old keys: hand them to the
+      // requests that waited, but do not keep them.
+      if (flights.get(userId) === flight) store(userId, routes);
+      return routes;
+    } finally {
+      if (flights.get(userId) === flight) flights.delete(userId);
+    }
+  }
+
+  function load(userId: string): Promise<UserRoutes> {
+    const pending = flights.get(userId);
+    if (pending?.promise) return pending.promise;
+    const flight: Flight = { promise: null };
+    flights.set(userId, flight);
+    flight.promise = run(userId, flight);
+    return flight.promise;
+  }
+
+  function refreshInBackground(userId: string, entry: Entry): void {
+    if (flights.has(userId)) return;
+    load(userId).catch((error: unknown) => {
+      if (entries.get(userId) === entry) entry.refreshAt = now() + Math.min(ttlMs, REFRESH_RETRY_MS);
+      deps.onRefreshError?.(userId, error);
+    });
+  }
+
+  function invalidate(userId: string): void {
+    entries.delete(userId);
+    flights.delete(userId);
+  }
+
+  function clear(): void {
+    entries.clear();
+    flights.clear();
+  }
+
+  return {
+    get(userId) {
+      const entry = entries.get(userId);
+      if (entry === undefined) return load(userId);
+      entries.delete(userId);
+      entries.set(userId, entry);
+      if (now() >= entry.refreshAt) refreshInBackground(userId, entry);
+      return Promise.resolve(entry.routes);
+    },
+    invalidate,
+    clear,
+    async start() {
+      if (subscription !== null) {
+        await subscription;
+        return;
+      }
+      subscription = deps.subscribe(invalidate, clear);
+      try {
+        await subscription;
+      } catch (error) {
+        subscription = null;
+        throw error;
+      }
+      clear();
+    },
+    async close() {
+      const pending = subscription;
+      subscription = null;
+      clear();
+      if (pending !== null) await (await pending)();
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { isProviderId } from '@byok/providers';
+import type { KeyTestStatus, UserKeyCandidate } from '../decision/route-decision.types.js';
+
+/**
+ * The columns of a stored key that routing reads. A row of `user_provider_keys` as `@byok/db`
+ * returns it (`ProviderKey`) fits this shape as is, so the proxy's loader can hand rows straight
+ * through. Rows from the earlier system may have a null `enabled` (meaning enabled) and no test
+ * status.
+ */
+export interface StoredUserKey {
+  id: string;
+  provider: string;
+  /** Fernet token; decrypted once when the user's routes are loaded. */
+  apiKeyEncrypted: string;
+  enabled?: boolean | null;
+  testStatus?: string | null;
+  /** Free-form; `metadata.validation.outcome` holds the last validation's outcome. */
+  metadata?: Readonly<Record<string, unknown>> | null;
+}
+
+const TEST_STATUSES: readonly string[] = ['untested', 'testing', 'valid', 'invalid', 'error'] satisfies KeyTestStatus[];
+
+/**
+ * What routing needs from a stored key, or null for a provider this gateway does not route
+ * (a row the earlier system wrote for a provider since dropped). An unknown test status is read
+ * as `untested`, as the key API shows it.
+ */
+export function toUserKeyCandidate(row: StoredUserKey): UserKeyCandidate | null {
+  if (!isProviderId(row.provider)) return null;
+  const candidate: UserKeyCandidate = {
+    provider: row.provider,
+    keyId: row.id,
+    enabled: row.enabled !== false,
+    testStatus: isTestStatus(row.testStatus) ? row.testStatus : 'untested',
+  };
+  const outcome = validationOutcome(row.metadata);
+  if (outcome !== undefined) candidate.validationOutcome = outcome;
+  return candidate;
+}
+
+function isTestStatus(value: unknown): value is KeyTestStatus {
+  return typeof value === 'string' && TEST_STATUSES.includes(value);
+}
+
+// Metadata is untyped JSON (the earlier system and users write it), so every level is checked.
+function validationOutcome(metadata: StoredUserKey['metadata']): string | undefined {
+  const validation = metadata?.validation;
+  if (typeof validation !== 'object' || validation === null || !('outcome' in validation)) return undefined;
+  return typeof validation.outcome === 'string' ? validation.outcome : undefined;
+}

@@ -1,0 +1,42 @@
+import type { UserRoutes } from './cache/user-routes.js';
+import type { SystemKeySet } from './cache/system-keys.js';
+import { decideRoute } from './decision/decide-route.js';
+import { type ModelResolver, uncachedModelResolver } from './decision/model-info.js';
+import type { RouteCandidate, RouteDecision } from './decision/route-decision.types.js';
+
+type Routed = Extract<RouteDecision, { outcome: 'routed' }>;
+type NotRouted = Exclude<RouteDecision, { outcome: 'routed' }>;
+
+/**
+ * A decision plus the key to call the chosen upstream with. The field is named `apiKey` so the
+ * logger's redaction paths cover it should the object ever be logged; it must not be.
+ */
+export type ResolvedRoute = { decision: Routed; apiKey: string } | { decision: NotRouted; apiKey: null };
+
+/**
+ * The proxy's per-request call: decides the route for `model` from the user's cached routes and
+ * the platform keys, and picks the chosen credential from memory (nothing is decrypted here).
+ * Pass one `createModelResolver()` for the process as `models`.
+ *
+ * @throws Error when the chosen credential is missing, which means the cache entry and the key
+ *   index disagree: a bug, not a request error.
+ */
+export function resolveRoute(
+  routes: UserRoutes,
+  systemKeys: SystemKeySet,
+  model: string,
+  creditBalanceMicro: number | null,
+  models: ModelResolver = uncachedModelResolver,
+): ResolvedRoute {
+  const decision = decideRoute({ model, userKeys: routes.keys, systemKeys: systemKeys.available, creditBalanceMicro }, models);
+  if (decision.outcome !== 'routed') return { decision, apiKey: null };
+  const { chosen } = decision;
+  const apiKey = credentialOf(chosen, routes, systemKeys);
+  if (apiKey === undefined) throw new Error(`routing chose ${chosen.credentialSource}(${chosen.provider}) but holds no credential for it`);
+  return { decision, apiKey };
+}
+
+function credentialOf(chosen: RouteCandidate, routes: UserRoutes, systemKeys: SystemKeySet): string | undefined {
+  if (chosen.credentialSource === 'system') return systemKeys.systemCredential(chosen.provider);
+  return chosen.keyId === undefined ? undefined : routes.credentialFor(chosen.keyId);
+}
