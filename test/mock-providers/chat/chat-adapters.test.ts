@@ -48,7 +48,8 @@ function toolCallsOf(chunks: SdkChunk[]): Array<{ id: string; name: string; argu
   const calls: Array<{ id: string; name: string; arguments: string }> = [];
   for (const chunk of chunks) {
     for (const delta of chunk.choices.flatMap((c) => c.delta.tool_calls ?? [])) {
-      const call = (calls[delta.index] ??= { id: '', name: '', arguments: '' });
+      const call = calls[delta.index] ?? { id: '', name: '', arguments: '' };
+      calls[delta.index] = call;
       call.id += delta.id ?? '';
       call.name += delta.function?.name ?? '';
       call.arguments += delta.function?.arguments ?? '';
