@@ -164,6 +164,20 @@ describe('createRouteCache', () => {
     expect(cache.size).toBe(3);
   });
 
+  it('keeps a user who is used regularly while many others come and go', async () => {
+    const { cache, loader } = setup({ maxUsers: 100 });
+    await cache.get('regular');
+    for (let n = 0; n < 2000; n++) {
+      await cache.get(`passer-${n}`);
+      if (n % 40 === 0) await cache.get('regular');
+    }
+    expect(cache.size).toBe(100);
+    expect(loader.calls.filter((id) => id === 'regular')).toHaveLength(1);
+    loader.calls.length = 0;
+    await cache.get('passer-0');
+    expect(loader.calls).toEqual(['passer-0']);
+  });
+
   it('invalidate drops one user; the next get reloads', async () => {
     const { cache, loader } = setup();
     await cache.get('u1');

@@ -45,6 +45,8 @@ interface Entry {
   readonly routes: UserRoutes;
   /** When a hit should start a background reload. */
   refreshAt: number;
+  /** `moves` when this entry was last put at the young end of the LRU order. */
+  movedAt: number;
 }
 
 /** One load under way; its identity tells whether it is still wanted when it ends. */
@@ -60,20 +62,25 @@ const REFRESH_RETRY_MS = 1000;
  * touches Postgres or decrypts. Entries are dropped when a key-change message names the user, all
  * of them when the subscription comes back after an outage; the TTL is a safety net for a missed
  * message. Concurrent misses for one user share one load. Beyond `maxUsers`, the least recently
- * used user is dropped.
+ * used user is dropped (approximately: see `moveAfter`).
  */
 export function createRouteCache(deps: RouteCacheDeps): RouteCache {
   const ttlMs = deps.ttlMs ?? 30_000;
   const maxUsers = Math.max(1, deps.maxUsers ?? 100_000);
   const now = deps.now ?? Date.now;
-  // Map order is the LRU order: a hit moves its user to the end, eviction takes the first.
+  // Map order is the LRU order: eviction takes the first entry, and a hit moves its user to the
+  // end, unless fewer than `maxUsers / 2` entries were put there since it last was: it cannot
+  // reach the front before that many more, so skipping the move (a delete and a set, the
+  // dearest part of a hit) keeps every user seen within the last `maxUsers / 2` moves.
   const entries = new Map<string, Entry>();
   const flights = new Map<string, Flight>();
+  const moveAfter = Math.floor(maxUsers / 2);
+  let moves = 0;
   let subscription: Promise<() => Promise<void>> | null = null;
 
   function store(userId: string, routes: UserRoutes): void {
     entries.delete(userId);
-    entries.set(userId, { routes, refreshAt: now() + ttlMs });
+    entries.set(userId, { routes, refreshAt: now() + ttlMs, movedAt: ++moves });
     while (entries.size > maxUsers) {
       const oldest = entries.keys().next();
       if (oldest.done === true) break;
@@ -125,8 +132,11 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
     get(userId) {
       const entry = entries.get(userId);
       if (entry === undefined) return load(userId);
-      entries.delete(userId);
-      entries.set(userId, entry);
+      if (moves - entry.movedAt >= moveAfter) {
+        entries.delete(userId);
+        entries.set(userId, entry);
+        entry.movedAt = ++moves;
+      }
       if (now() >= entry.refreshAt) refreshInBackground(userId, entry);
       return Promise.resolve(entry.routes);
     },

@@ -1,5 +1,6 @@
-import { PROVIDER_IDS, type ProviderId } from '@byok/providers';
+import type { ProviderId } from '@byok/providers';
 import { type ModelResolver, uncachedModelResolver } from './model-info.js';
+import { perProvider } from './per-provider.js';
 import type {
   CredentialSource,
   IndexedUserKey,
@@ -16,12 +17,12 @@ import { indexUserKeys, isUserKeyIndex } from './user-key-index.js';
 export const NOT_NEEDED = 'not_needed';
 
 // The chosen-reason texts per provider are built once, so a request concatenates no strings.
-const perProvider = (text: (id: ProviderId) => string): Readonly<Record<ProviderId, string>> =>
-  Object.freeze(Object.fromEntries(PROVIDER_IDS.map((id) => [id, text(id)])) as Record<ProviderId, string>);
 const CHOSEN_USER_OPENROUTER = 'chosen: your OpenRouter key serves any model';
 const CHOSEN_USER_PROVIDER = perProvider((id) => `chosen: your ${id} key`);
 const CHOSEN_SYSTEM = perProvider((id) => `chosen: platform ${id} key, credits charged`);
 const NO_CREDIT_SUFFIX = '; its last validation said no_credit';
+const CHOSEN_USER_OPENROUTER_NO_CREDIT = CHOSEN_USER_OPENROUTER + NO_CREDIT_SUFFIX;
+const CHOSEN_USER_PROVIDER_NO_CREDIT = perProvider((id) => CHOSEN_USER_PROVIDER[id] + NO_CREDIT_SUFFIX);
 
 type CreditState = 'ok' | 'no_credits' | 'credits_unknown';
 
@@ -86,21 +87,25 @@ function considerUserKeys(
     return chosen;
   }
   let result = chosen;
-  for (const { key, skip, reportedNoCredit } of keys) {
+  for (const { keyId, skip, reportedNoCredit } of keys) {
     if (skip !== null) {
-      out.push(candidate(source, provider, key.keyId, upstreamModel, 'skipped', skip));
+      out.push(candidate(source, provider, keyId, upstreamModel, 'skipped', skip));
       continue;
     }
     const note = reportedNoCredit ? 'key_reported_no_credit' : undefined;
     if (result !== undefined) {
-      out.push(candidate(source, provider, key.keyId, upstreamModel, 'fallback', NOT_NEEDED, note));
+      out.push(candidate(source, provider, keyId, upstreamModel, 'fallback', NOT_NEEDED, note));
       continue;
     }
-    const base = source === 'user_openrouter' ? CHOSEN_USER_OPENROUTER : CHOSEN_USER_PROVIDER[provider];
-    result = candidate(source, provider, key.keyId, upstreamModel, 'chosen', reportedNoCredit ? base + NO_CREDIT_SUFFIX : base, note);
+    result = candidate(source, provider, keyId, upstreamModel, 'chosen', chosenReason(source, provider, reportedNoCredit), note);
     out.push(result);
   }
   return result;
+}
+
+function chosenReason(source: CredentialSource, provider: ProviderId, reportedNoCredit: boolean): string {
+  if (source === 'user_openrouter') return reportedNoCredit ? CHOSEN_USER_OPENROUTER_NO_CREDIT : CHOSEN_USER_OPENROUTER;
+  return reportedNoCredit ? CHOSEN_USER_PROVIDER_NO_CREDIT[provider] : CHOSEN_USER_PROVIDER[provider];
 }
 
 /** Appends the platform key for one provider and returns the chosen candidate so far. */

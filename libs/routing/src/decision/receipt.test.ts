@@ -38,6 +38,12 @@ describe('formatReceipt', () => {
     expect(receipt).toBe('system(openai):skipped=bad??X-Injected: 1 ? ??');
   });
 
+  it('sanitises every field of a hand-built candidate, not only the reason', () => {
+    const odd = { credentialSource: 'org\n', provider: 'ac\u00e9', status: 'fallback', reason: 'r\u00e9', note: 'n\r' } as unknown as RouteCandidate;
+    const receipt = formatReceipt({ outcome: 'no_route', message: 'x', candidates: [candidate({ ...odd, upstreamModel: 'm' })] });
+    expect(receipt).toBe('org?(ac?):r?+n?');
+  });
+
   it('cuts a single oversized entry down to a count', () => {
     const decision: RouteDecision = { outcome: 'no_route', message: 'x', candidates: [candidate({ reason: 'r'.repeat(2000) })] };
     expect(formatReceipt(decision)).toBe('+1 more');

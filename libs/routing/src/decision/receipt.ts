@@ -1,12 +1,27 @@
-import type { RouteCandidate, RouteDecision } from './route-decision.types.js';
+import type { ProviderId } from '@byok/providers';
+import { NOT_NEEDED } from './decide-route.js';
+import { perProvider } from './per-provider.js';
+import type { CandidateNote, CredentialSource, RouteCandidate, RouteDecision, SkipReason } from './route-decision.types.js';
 
 /** Longest receipt `formatReceipt` returns; well under common header limits. */
 export const MAX_RECEIPT_CHARS = 511;
 
-const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
-const NOT_PRINTABLE_ASCII_ALL = /[^\x20-\x7e]/g;
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
 /** Room for `; +9999 more`. */
 const MORE_TAIL_CHARS = 12;
+
+// Entry texts for every source, provider, reason and note this library produces are built once,
+// so formatting a receipt is lookups and joins. Anything else (a hand-built candidate) is
+// sanitised on its own.
+const whoTable = (text: (id: ProviderId) => string): ReadonlyMap<string, string> => new Map(Object.entries(perProvider(text)));
+const WHO: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map<CredentialSource, ReadonlyMap<string, string>>([
+  ['user_openrouter', whoTable(() => 'user_openrouter:')],
+  ['user_provider', whoTable((id) => `user_provider(${id}):`)],
+  ['system', whoTable((id) => `system(${id}):`)],
+]);
+const SKIP_REASONS: readonly SkipReason[] = ['disabled', 'invalid', 'undecryptable', 'no_key', 'no_system_key', 'no_credits', 'credits_unknown'];
+const SKIPPED = new Map<string, string>(SKIP_REASONS.map((reason) => [reason, `skipped=${reason}`]));
+const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([['key_reported_no_credit', '+key_reported_no_credit']]);
 
 /**
  * The decision as one header-safe line: printable ASCII, no newlines, at most
@@ -35,21 +50,25 @@ export function formatReceipt(decision: RouteDecision): string {
     }
     line = next;
   }
-  // Reasons are codes from this library; this only guards against a hand-built candidate.
-  return NOT_PRINTABLE_ASCII.test(line) ? line.replace(NOT_PRINTABLE_ASCII_ALL, '?') : line;
+  return line;
 }
 
 function receiptEntry(candidate: RouteCandidate): string {
-  const who = candidate.credentialSource === 'user_openrouter' ? 'user_openrouter' : `${candidate.credentialSource}(${candidate.provider})`;
-  const note = candidate.note === undefined ? '' : `+${candidate.note}`;
+  const who = WHO.get(candidate.credentialSource)?.get(candidate.provider) ?? sanitize(`${candidate.credentialSource}(${candidate.provider}):`);
+  const note = candidate.note === undefined ? '' : (NOTES.get(candidate.note) ?? sanitize(`+${candidate.note}`));
   switch (candidate.status) {
     case 'chosen':
-      return `${who}:chosen${note}`;
+      return `${who}chosen${note}`;
     case 'skipped':
-      return `${who}:skipped=${candidate.reason}`;
-    case 'fallback':
-      return `${who}:${candidate.reason}${note}`;
+      return who + (SKIPPED.get(candidate.reason) ?? sanitize(`skipped=${candidate.reason}`));
+    default:
+      return `${who}${candidate.reason === NOT_NEEDED ? NOT_NEEDED : sanitize(candidate.reason)}${note}`;
   }
+}
+
+/** Makes text from outside this library header-safe; a surrogate pair becomes two `?`. */
+function sanitize(text: string): string {
+  return text.replace(NOT_PRINTABLE_ASCII, '?');
 }
 
 /** One candidate in the JSON receipt (snake_case, like the rest of the API). */

@@ -35,6 +35,8 @@ export interface UserKeyIndex {
 /** A user key with the part of its verdict that does not depend on the request. */
 export interface IndexedUserKey {
   readonly key: UserKeyCandidate;
+  /** `key.keyId`, copied so the decision reads one object per key. */
+  readonly keyId: string;
   /** Why it can never be chosen, or null when it is usable. */
   readonly skip: KeySkipReason | null;
   /** True when its last validation said `no_credit`; it is still used (see README). */

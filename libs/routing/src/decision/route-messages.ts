@@ -1,4 +1,5 @@
 import { listProviders, PROVIDERS, type ProviderId } from '@byok/providers';
+import { perProvider } from './per-provider.js';
 
 /** Where a user adds a key; named in every message that asks for one. */
 export const KEYS_PATH = '/api/v1/llm/byok/keys';
@@ -6,9 +7,14 @@ export const KEYS_PATH = '/api/v1/llm/byok/keys';
 /** Client model names are echoed in messages only up to this length. */
 const MAX_ECHOED_MODEL_CHARS = 100;
 
-// Both lists come from the registry, so a new provider appears in the messages by itself.
+// Prefixes come from the registry, so a new provider appears in the messages by itself. Every
+// message that does not quote the model is built once here: failures are frequent enough (a
+// client retrying without credits) that they belong to the hot path too.
 const EXPLICIT_PREFIXES = listProviders().flatMap((p) => p.explicitPrefixes);
 const BARE_PREFIXES = listProviders().flatMap((p) => p.barePrefixes);
+const UNKNOWN_MODEL_HINT =
+  `name it with a provider prefix (${EXPLICIT_PREFIXES.join(', ')}) or a known model name ` +
+  `(${BARE_PREFIXES.map((p) => `${p}...`).join(', ')}), or add an OpenRouter key at ${KEYS_PATH} to reach any model`;
 
 /** "an Anthropic or OpenRouter key", or "an OpenRouter key" when the provider is OpenRouter. */
 function keysToAdd(provider: ProviderId): string {
@@ -27,26 +33,30 @@ function echoModel(model: string): string {
   return JSON.stringify(shown);
 }
 
+const NO_KEY = perProvider((id) => `No key for ${id}: add ${keysToAdd(id)} at ${KEYS_PATH}`);
+const INSUFFICIENT_CREDITS = perProvider(
+  (id) => `Insufficient credits for the platform's ${id} key: add credits, or add ${keysToAdd(id)} at ${KEYS_PATH}`,
+);
+const CREDITS_UNKNOWN = perProvider(
+  (id) => `Could not check credits for the platform's ${id} key: try again, or add ${keysToAdd(id)} at ${KEYS_PATH}`,
+);
+
 /** Neither the user nor the platform has a key that serves this provider. */
 export function noKeyMessage(provider: ProviderId): string {
-  return `No key for ${provider}: add ${keysToAdd(provider)} at ${KEYS_PATH}`;
+  return NO_KEY[provider];
 }
 
 /** The model names no provider unambiguously, and the user has no OpenRouter key to take any model. */
 export function unknownModelMessage(model: string): string {
-  return (
-    `Cannot tell which provider serves model ${echoModel(model)}: name it with a provider prefix ` +
-    `(${EXPLICIT_PREFIXES.join(', ')}) or a known model name (${BARE_PREFIXES.map((p) => `${p}...`).join(', ')}), ` +
-    `or add an OpenRouter key at ${KEYS_PATH} to reach any model`
-  );
+  return `Cannot tell which provider serves model ${echoModel(model)}: ${UNKNOWN_MODEL_HINT}`;
 }
 
 /** Only a platform key could serve the request and the credit balance is not above zero. */
 export function insufficientCreditsMessage(provider: ProviderId): string {
-  return `Insufficient credits for the platform's ${provider} key: add credits, or add ${keysToAdd(provider)} at ${KEYS_PATH}`;
+  return INSUFFICIENT_CREDITS[provider];
 }
 
 /** Only a platform key could serve the request and the caller did not supply the balance. */
 export function creditsUnknownMessage(provider: ProviderId): string {
-  return `Could not check credits for the platform's ${provider} key: try again, or add ${keysToAdd(provider)} at ${KEYS_PATH}`;
+  return CREDITS_UNKNOWN[provider];
 }

@@ -23,6 +23,7 @@ export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>): UserKeyInd
   for (const key of keys) {
     const entry: IndexedUserKey = Object.freeze({
       key: Object.freeze({ ...key }),
+      keyId: key.keyId,
       skip: keySkipReason(key),
       reportedNoCredit: key.validationOutcome === 'no_credit',
     });
