@@ -103,12 +103,13 @@ describe('key hint backfill on the earlier system database', () => {
   });
   afterAll(() => h.close());
 
-  const expectedHints = () => [
-    ...legacy.rows.map((r) => [r.id, maskKey(r.plaintext, isProviderId(r.provider) ? PROVIDERS[r.provider].keyFormat.knownPrefix : '')]),
+  const expectedHints = (): Array<[string, string | null]> => [
+    ...legacy.rows.map((r): [string, string | null] => [r.id, maskKey(r.plaintext, isProviderId(r.provider) ? PROVIDERS[r.provider].keyFormat.knownPrefix : '')]),
     [extraIds.unknownProvider, maskKey(mistralKey, '')],
     [extraIds.undecryptable, null],
   ];
-  const storedHints = async () => (await h.db.sql<{ id: string; key_hint: string | null }>('SELECT id, key_hint FROM user_provider_keys')).map((r) => [r.id, r.key_hint]);
+  const storedHints = async (): Promise<Array<[string, string | null]>> =>
+    (await h.db.sql<{ id: string; key_hint: string | null }>('SELECT id, key_hint FROM user_provider_keys')).map((r) => [r.id, r.key_hint]);
 
   it('fills the masked hint of every row that decrypts, counting (not failing on) the rest', async () => {
     expect(await h.db.sql('SELECT 1 FROM user_provider_keys WHERE key_hint IS NOT NULL')).toHaveLength(0);
