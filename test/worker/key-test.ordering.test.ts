@@ -86,7 +86,7 @@ describe('key tests racing saves, replacements and redelivery', () => {
     expect(await h.auditOf(v1.id)).toHaveLength(0);
   });
 
-  it('a manual re-test marks the key testing during the call and audits as the user; a scheduled one as system', async () => {
+  it('a manual re-test shows testing during the call and audits as the user; a scheduled one keeps the last verdict and audits as system', async () => {
     const apiKey = fakeKey('cohere', 'slow', 'manual');
     const key = await h.insertKey({ userId: 'manual-user', provider: 'cohere', apiKey });
     expect(await h.waitForJob(await h.enqueueTest(key))).toMatchObject({ returnvalue: { status: 'valid' } });
@@ -98,6 +98,8 @@ describe('key tests racing saves, replacements and redelivery', () => {
     expect(await h.waitForJob(manual)).toMatchObject({ returnvalue: { status: 'valid' } });
 
     const scheduled = await h.enqueueTest(key, { reason: 'scheduled', actorId: 'system' });
+    await waitUntil(() => h.callsWith(apiKey).length === 3);
+    expect((await h.keyRow(key.id)).test_status).toBe('valid');
     expect(await h.waitForJob(scheduled)).toMatchObject({ returnvalue: { status: 'valid' } });
     const audit = await h.auditOf(key.id);
     expect(audit.map((a) => [a.actor_id, a.actor_type, a.details.reason])).toEqual([

@@ -33,6 +33,14 @@ export type KeyTestProcessor = (job: KeyTestJobLike) => Promise<KeyTestJobResult
  */
 const NOT_VISIBLE_BASE_DELAY_MS = 500;
 
+/**
+ * Reasons that show `testing` on the key while the check runs: someone is waiting for this answer
+ * (a person's manual test, or the proxy after the provider rejected the key). A new key is already
+ * `testing` (the API sets it on save). A scheduled re-test leaves the last verdict in place until it
+ * has a new one, so routing keeps skipping a known-invalid key and the page does not flicker.
+ */
+const MARKS_TESTING: ReadonlySet<KeyTestJob['reason']> = new Set(['manual', 'rejected_upstream']);
+
 /** Per-run state passed between the steps below. */
 interface Run {
   payload: KeyTestJob;
@@ -67,8 +75,7 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
     const idempotencyKey = keyTestIdempotencyKey(payload.keyId, jobId);
     const recorded = await findRecordedTest(run.em, idempotencyKey);
     if (recorded !== null) return replay(run, recorded, row);
-    // A new key is already `testing` (the API set it on save); a re-test of an existing key says so too.
-    if (payload.reason !== 'added' && !(await markKeyTesting(run.em, payload.keyId, payload.keyVersion))) return skip(run, 'stale');
+    if (MARKS_TESTING.has(payload.reason) && !(await markKeyTesting(run.em, payload.keyId, payload.keyVersion))) return skip(run, 'stale');
 
     const check = await runKeyCheck(deps, payload.provider, row.apiKeyEncrypted);
     if (isTransientOutcome(check.outcome) && budget.attempt < budget.providerLimit) {
