@@ -7,3 +7,4 @@ export * from './registry/openai-compatible.base.js';
 export * from './detection/model-detection.js';
 export * from './key-format/key-format.check.js';
 export * from './validation/index.js';
+export * from './chat/index.js';

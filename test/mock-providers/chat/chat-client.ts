@@ -8,7 +8,7 @@ import {
   type StreamTranslator,
   chatAdapterFor,
   clientWantsStreamUsage,
-} from '../../../libs/providers/src/chat/index.js';
+} from '@byok/providers';
 import type { MockProviders } from '../mock-server.js';
 
 /**

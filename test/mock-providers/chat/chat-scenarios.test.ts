@@ -1,7 +1,7 @@
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chatAdapterFor } from '../../../libs/providers/src/chat/index.js';
+import { chatAdapterFor } from '@byok/providers';
 import { fakeKey } from '../fake-keys.js';
 import { type MockProviders, startMockProviders } from '../mock-server.js';
 import { chatBody, MODELS, runChat } from './chat-client.js';
