@@ -1,0 +1,79 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** A personal gateway token as stored: only its SHA-256 hash and a display prefix, never the token. */
+export interface GatewayTokenRow {
+  id: string;
+  userId: string;
+  name: string;
+  tokenPrefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+interface RawTokenRow {
+  id: string;
+  user_id: string;
+  name: string;
+  token_prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const COLUMNS = 'id, user_id, name, token_prefix, created_at, last_used_at, expires_at, revoked_at';
+
+function toRow(raw: RawTokenRow): GatewayTokenRow {
+  return {
+    id: raw.id,
+    userId: raw.user_id,
+    name: raw.name,
+    tokenPrefix: raw.token_prefix,
+    createdAt: raw.created_at,
+    lastUsedAt: raw.last_used_at,
+    expiresAt: raw.expires_at,
+    revokedAt: raw.revoked_at,
+  };
+}
+
+export async function insertGatewayToken(
+  em: EntityManager,
+  input: { userId: string; name: string; tokenHash: string; tokenPrefix: string; expiresAt: Date | null },
+): Promise<GatewayTokenRow> {
+  const rows = await em.execute<RawTokenRow[]>(
+    `INSERT INTO gateway_tokens (user_id, name, token_hash, token_prefix, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+    [input.userId, input.name, input.tokenHash, input.tokenPrefix, input.expiresAt],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('insert returned no row');
+  return toRow(row);
+}
+
+export async function listGatewayTokens(em: EntityManager, userId: string): Promise<GatewayTokenRow[]> {
+  const rows = await em.execute<RawTokenRow[]>(`SELECT ${COLUMNS} FROM gateway_tokens WHERE user_id = ? ORDER BY created_at DESC, id`, [userId]);
+  return rows.map(toRow);
+}
+
+/** Revokes the user's token; null when the user has no such token (someone else's looks the same). */
+export async function revokeGatewayToken(em: EntityManager, userId: string, id: string): Promise<GatewayTokenRow | null> {
+  const rows = await em.execute<RawTokenRow[]>(
+    `UPDATE gateway_tokens SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ? AND user_id = ? RETURNING ${COLUMNS}`,
+    [id, userId],
+  );
+  const row = rows[0];
+  return row ? toRow(row) : null;
+}
+
+/** Looks a presented token up by its hash (the unique index makes this one index probe). */
+export async function findGatewayTokenByHash(em: EntityManager, tokenHash: string): Promise<GatewayTokenRow | null> {
+  const rows = await em.execute<RawTokenRow[]>(`SELECT ${COLUMNS} FROM gateway_tokens WHERE token_hash = ?`, [tokenHash]);
+  const row = rows[0];
+  return row ? toRow(row) : null;
+}
+
+/** Records use; callers throttle it (once a minute per token is plenty for "last used"). */
+export async function touchGatewayToken(em: EntityManager, id: string): Promise<void> {
+  await em.execute('UPDATE gateway_tokens SET last_used_at = now() WHERE id = ?', [id]);
+}
