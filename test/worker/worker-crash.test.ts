@@ -54,7 +54,7 @@ describe('a worker process killed mid-job', () => {
   });
 
   it('is taken over by a fresh worker: one final status write and one audit record', { timeout: 60_000 }, async () => {
-    const env = { ...h.env, LOG_LEVEL: 'info', WORKER_LOCK_DURATION_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500', WORKER_SHUTDOWN_GRACE_MS: '5000' };
+    const env = { ...h.env, LOG_LEVEL: 'info', WORKER_LOCK_DURATION_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500', SHUTDOWN_GRACE_MS: '5000' };
     const apiKey = fakeKey('openai', 'slow', 'crash');
     const key = await h.insertKey({ userId: 'crash-user', provider: 'openai', apiKey });
     const jobId = await h.enqueueTest(key);

@@ -6,10 +6,9 @@
 import { buildApi } from '@byok/api';
 import { ensureDatabaseExists, migrate } from '@byok/db';
 import { openRuntime } from '@byok/runtime';
+import { backfillKeyHints, startWorker } from '@byok/worker';
 import { createLogger } from '@byok/telemetry';
 import { loadStandaloneConfig } from './standalone-config.js';
-
-const SHUTDOWN_GRACE_MS = 10_000;
 
 const { config, generated } = loadStandaloneConfig(process.env);
 const logger = createLogger({ level: config.logLevel, name: 'standalone' });
@@ -26,6 +25,11 @@ const runtime = await openRuntime(config, logger);
 const applied = await migrate(runtime.orm);
 if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
 
+// Rows written by the earlier system have no masked hint yet; fill them before the API lists keys.
+const backfill = await backfillKeyHints({ orm: runtime.orm, keyring: runtime.keyring, logger });
+if (backfill.undecryptable > 0) logger.error({ undecryptable: backfill.undecryptable }, 'some stored keys cannot be decrypted with the configured encryption keys');
+
+const worker = await startWorker(runtime, { lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs });
 const api = await buildApi(runtime);
 await api.listen({ host: config.host, port: config.port });
 
@@ -49,9 +53,10 @@ async function shutdown(signal: string): Promise<void> {
   const timer = setTimeout(() => {
     logger.error('shutdown grace period exceeded; exiting');
     process.exit(1);
-  }, SHUTDOWN_GRACE_MS);
+  }, config.shutdownGraceMs);
   timer.unref();
   await api.close();
+  await worker.close();
   await runtime.close();
   process.exit(0);
 }

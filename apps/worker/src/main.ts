@@ -9,15 +9,13 @@ import { loadConfig } from '@byok/config';
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger, type Logger } from '@byok/telemetry';
 import { startWorker, type WorkerHandle } from './start-worker.js';
-import { readWorkerEnv } from './worker-env.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
-  const env = readWorkerEnv(process.env);
   const runtime = await openRuntime(config, logger);
-  const worker = await startWorker(runtime, env.options);
-  onShutdownSignal(logger, env.shutdownGraceMs, worker, runtime);
+  const worker = await startWorker(runtime, { lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs });
+  onShutdownSignal(logger, config.shutdownGraceMs, worker, runtime);
   await requestHintBackfill(runtime);
 }
 

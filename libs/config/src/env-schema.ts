@@ -41,6 +41,9 @@ export const EnvSchema = Type.Object({
   KEY_REVALIDATE_INTERVAL_MS: Int('Interval of scheduled re-validation of every enabled key (0 = off).', 24 * 3600 * 1000, 0),
   KEY_TEST_MAX_ATTEMPTS: Int('Attempts of a key test on transient outcomes before it records `error`.', 5, 1, 20),
   WORKER_CONCURRENCY: Int('Key-test jobs processed at once per worker process.', 50, 1, 1000),
+  WORKER_LOCK_DURATION_MS: Int('BullMQ job lock of the workers; a crashed worker\'s job is taken over after it lapses.', 30_000, 100, 86_400_000),
+  WORKER_STALLED_INTERVAL_MS: Int('How often workers look for stalled jobs of crashed workers.', 30_000, 100, 86_400_000),
+  SHUTDOWN_GRACE_MS: Int('On SIGTERM, how long running requests and jobs may take before the process exits.', 25_000, 0, 86_400_000),
 });
 
 export type Env = Static<typeof EnvSchema>;

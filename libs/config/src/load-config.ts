@@ -41,6 +41,9 @@ export interface Config {
   keyRevalidateIntervalMs: number;
   keyTestMaxAttempts: number;
   workerConcurrency: number;
+  workerLockDurationMs: number;
+  workerStalledIntervalMs: number;
+  shutdownGraceMs: number;
   providers: Record<ProviderId, ProviderSettings>;
 }
 
@@ -83,6 +86,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     keyRevalidateIntervalMs: env.KEY_REVALIDATE_INTERVAL_MS,
     keyTestMaxAttempts: env.KEY_TEST_MAX_ATTEMPTS,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
+    workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     providers: resolveProviders(source),
   };
 }

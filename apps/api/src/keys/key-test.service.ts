@@ -3,6 +3,7 @@ import { findUserKey, markKeyTesting, type EntityManager } from '@byok/db';
 import { notFound } from '@byok/http';
 import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
+import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { Actor } from './key.service.js';
 import { parseProvider } from './key.service.js';
 
@@ -30,7 +31,7 @@ export function createKeyTestService(deps: KeyTestServiceDependencies) {
       await markKeyTesting(em, key.id, key.keyVersion);
       const job = await deps.producers.keyTests.enqueue(
         { keyId: key.id, keyVersion: key.keyVersion, userId, provider, reason: 'manual', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
-        { deduplication: { id: `${key.id}:${key.keyVersion}` } },
+        { deduplication: { id: interactiveTestDedupId(key.id, key.keyVersion) } },
       );
       const finished = await waitForJob(deps, job.id);
       if (!finished) return { done: false, job_id: job.id, status: 'testing' };

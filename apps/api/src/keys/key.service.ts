@@ -14,6 +14,7 @@ import {
 import { AppError, notFound } from '@byok/http';
 import { checkKeyFormat, isProviderId, PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
 import type { Producers } from '@byok/queues';
+import { interactiveTestDedupId } from './key-test-dedup.js';
 
 /** Who is acting, as recorded in audit rows. `subjectUserId` is whose key is touched. */
 export type Actor = Pick<AuditEntry, 'actorId' | 'actorType' | 'requestId' | 'ip' | 'userAgent'>;
@@ -72,7 +73,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
         });
         await deps.producers.keyTests.enqueue(
           { keyId: key.id, keyVersion: key.keyVersion, userId: input.userId, provider, reason: 'added', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
-          { deduplication: { id: `${key.id}:${key.keyVersion}` } },
+          { deduplication: { id: interactiveTestDedupId(key.id, key.keyVersion) } },
         );
         return { key, created: inserted };
       }).then(async (saved) => {
