@@ -266,4 +266,12 @@ describe('createRouteCache', () => {
     expect(groq?.reportedNoCredit).toBe(true);
     expect(routes.credentialFor('u1-groq')).toBe('sk-legacy-null');
   });
+
+  it('keeps each key version, which the proxy names when it asks for a re-validation', async () => {
+    const { cache, loader } = setup();
+    loader.table.set('u1', [row('u1', 'openai', 'sk-v3', { keyVersion: 3 }), row('u1', 'groq', 'sk-legacy', { keyVersion: null })]);
+    const routes = await cache.get('u1');
+    expect(routes.keys.byProvider.get('openai')?.[0]?.key.keyVersion).toBe(3);
+    expect(routes.keys.byProvider.get('groq')?.[0]?.key).not.toHaveProperty('keyVersion');
+  });
 });

@@ -14,6 +14,8 @@ export interface StoredUserKey {
   apiKeyEncrypted: string;
   enabled?: boolean | null;
   testStatus?: string | null;
+  /** Grows on every replacement; a re-validation job names it so a stale job can tell. */
+  keyVersion?: number | null;
   /** Free-form; `metadata.validation.outcome` holds the last validation's outcome. */
   metadata?: Readonly<Record<string, unknown>> | null;
 }
@@ -33,6 +35,7 @@ export function toUserKeyCandidate(row: StoredUserKey): UserKeyCandidate | null 
     enabled: row.enabled !== false,
     testStatus: isTestStatus(row.testStatus) ? row.testStatus : 'untested',
   };
+  if (typeof row.keyVersion === 'number') candidate.keyVersion = row.keyVersion;
   const outcome = validationOutcome(row.metadata);
   if (outcome !== undefined) candidate.validationOutcome = outcome;
   return candidate;

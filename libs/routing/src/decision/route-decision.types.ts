@@ -18,6 +18,8 @@ export interface UserKeyCandidate {
   keyId: string;
   enabled: boolean;
   testStatus: KeyTestStatus;
+  /** The stored key's version, when known: the proxy names it when it asks for a re-validation. */
+  keyVersion?: number;
   validationOutcome?: string;
   unusable?: UnusableReason;
 }
