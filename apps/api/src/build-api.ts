@@ -14,6 +14,8 @@ import { keyTestRoutes } from './routes/key-test.routes.js';
 import { keysRoutes } from './routes/keys.routes.js';
 import { queueDashboardRoutes } from './routes/queue-dashboard.routes.js';
 import { providersRoutes } from './routes/providers.routes.js';
+import { tokensRoutes } from './routes/tokens.routes.js';
+import { createTokenService } from './tokens/token.service.js';
 
 /**
  * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),
@@ -68,6 +70,7 @@ export async function buildApi(deps: ApiDependencies) {
     perMinute: deps.config.keyTestRateLimitPerMinute,
   });
   await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
+  await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens: createTokenService() });
   await app.register(queueDashboardRoutes, { producers: deps.producers });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
   return app;

@@ -1,0 +1,38 @@
+import { generateGatewayToken } from '@byok/auth';
+import { appendAudit, insertGatewayToken, listGatewayTokens, revokeGatewayToken, type EntityManager, type GatewayTokenRow } from '@byok/db';
+import { notFound } from '@byok/http';
+import type { Actor } from '../keys/key.service.js';
+
+/**
+ * Personal gateway tokens for OpenAI-compatible clients. The token is returned once, at creation;
+ * only its SHA-256 hash is stored, so a database leak does not hand out working tokens.
+ */
+export function createTokenService() {
+  return {
+    async create(em: EntityManager, actor: Actor, userId: string, input: { name: string; expiresInDays?: number }): Promise<{ row: GatewayTokenRow; token: string }> {
+      const generated = generateGatewayToken();
+      const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+      const row = await em.transactional(async (tx) => {
+        const inserted = await insertGatewayToken(tx, { userId, name: input.name, tokenHash: generated.hash, tokenPrefix: generated.prefix, expiresAt });
+        await appendAudit(tx, { ...actor, action: 'token.created', subjectUserId: userId, details: { token_id: inserted.id, name: input.name, prefix: generated.prefix } });
+        return inserted;
+      });
+      return { row, token: generated.token };
+    },
+
+    list(em: EntityManager, userId: string): Promise<GatewayTokenRow[]> {
+      return listGatewayTokens(em, userId);
+    },
+
+    async revoke(em: EntityManager, actor: Actor, userId: string, id: string): Promise<void> {
+      const revoked = await em.transactional(async (tx) => {
+        const row = await revokeGatewayToken(tx, userId, id);
+        if (row) await appendAudit(tx, { ...actor, action: 'token.revoked', subjectUserId: userId, details: { token_id: id, name: row.name, prefix: row.tokenPrefix } });
+        return row;
+      });
+      if (!revoked) throw notFound('Token');
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
