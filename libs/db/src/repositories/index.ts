@@ -2,3 +2,4 @@ export * from './audit-log.repository.js';
 export * from './credits.repository.js';
 export * from './gateway-tokens.repository.js';
 export * from './provider-keys.repository.js';
+export * from './usage-events.repository.js';

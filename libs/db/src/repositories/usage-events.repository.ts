@@ -1,0 +1,288 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * One proxied request as the usage consumer stores it. Field for field the queue's `UsageEvent`
+ * (libs/queues), declared here structurally so libs/db does not depend on the queue library; a
+ * `UsageEvent` is assignable to it.
+ */
+export interface UsageEventInput {
+  requestId: string;
+  userId: string;
+  provider: string;
+  model: string;
+  credentialSource: 'user_openrouter' | 'user_provider' | 'system';
+  keyId?: string | undefined;
+  statusCode: number;
+  stream: boolean;
+  promptTokens: number;
+  completionTokens: number;
+  costMicro: number;
+  creditsMicro: number;
+  latencyMs: number;
+  ttfbMs?: number | undefined;
+  /** RFC 3339 date-time; its UTC date is the aggregate's day. */
+  occurredAt: string;
+}
+
+export interface ApplyUsageEventsResult {
+  /** Events stored for the first time (and therefore aggregated and, if due, charged). */
+  inserted: number;
+  /** Events whose request id was already stored, or repeated earlier in the same batch. */
+  duplicates: number;
+  /** Credits debited by this call, in micro-credits (a positive number). */
+  chargedMicro: number;
+  /** The request ids stored by this call; every other request id of the batch was a duplicate. */
+  insertedRequestIds: ReadonlySet<string>;
+}
+
+/**
+ * Stores a batch of usage events with exactly-once effect, in one transaction:
+ *
+ * 1. inserts the raw events into `usage_events`; the request id is the primary key and
+ *    `ON CONFLICT DO NOTHING RETURNING` reports which ones are new;
+ * 2. adds only the new events to `usage_daily` (one row per user, UTC day, provider, model and
+ *    credential source) with an additive upsert;
+ * 3. debits credits for the new `system` events with `creditsMicro > 0`: one `credit_ledger`
+ *    charge per request (the ledger's request id is unique) and one balance update per user.
+ *
+ * A replayed or redelivered event therefore changes nothing, and a batch that fails (Postgres
+ * away, a constraint) leaves nothing behind. Within a batch the first occurrence of a request id
+ * wins. BYOK events (`user_openrouter`, `user_provider`) never debit and are stored with
+ * `credits_micro = 0`, so raw events, aggregates and the ledger agree.
+ *
+ * Charges may take a balance below zero: the proxy checks the balance before it forwards a
+ * request, and the charge settles afterwards, when the cost is known. Refusing the charge here
+ * would only lose the record of credits that were already spent upstream.
+ *
+ * Rows are written in key order in every table (events by request id, aggregates by their key,
+ * accounts by user id), so concurrent consumers wait for each other instead of deadlocking.
+ */
+export async function applyUsageEvents(em: EntityManager, events: readonly UsageEventInput[]): Promise<ApplyUsageEventsResult> {
+  const distinct = firstPerRequestId(events);
+  if (distinct.length === 0) return { inserted: 0, duplicates: 0, chargedMicro: 0, insertedRequestIds: new Set() };
+  const rows = distinct.map(toStoredEvent);
+  return em.transactional(async (tx) => {
+    const insertedRequestIds = await insertRawEvents(tx, rows);
+    const fresh = rows.filter((row) => insertedRequestIds.has(row.request_id));
+    if (fresh.length > 0) await upsertDaily(tx, aggregateDaily(fresh));
+    const chargedMicro = await chargeSystemEvents(tx, fresh);
+    return { inserted: fresh.length, duplicates: events.length - fresh.length, chargedMicro, insertedRequestIds };
+  });
+}
+
+/** An event as stored in `usage_events`, with the derived columns the aggregates need. */
+interface StoredEvent {
+  request_id: string;
+  user_id: string;
+  provider: string;
+  model: string;
+  credential_source: UsageEventInput['credentialSource'];
+  key_id: string | null;
+  status_code: number;
+  success: boolean;
+  stream: boolean;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_micro: number;
+  credits_micro: number;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  /** Normalised to `toISOString()` so the stored instant and the day below agree exactly. */
+  occurred_at: string;
+  day: string;
+  occurred_at_ms: number;
+}
+
+function firstPerRequestId(events: readonly UsageEventInput[]): UsageEventInput[] {
+  const seen = new Set<string>();
+  const distinct: UsageEventInput[] = [];
+  for (const event of events) {
+    if (seen.has(event.requestId)) continue;
+    seen.add(event.requestId);
+    distinct.push(event);
+  }
+  return distinct;
+}
+
+function toStoredEvent(event: UsageEventInput): StoredEvent {
+  const occurredAtMs = Date.parse(event.occurredAt);
+  // A RangeError here is a bad event, not an outage; the consumer isolates it from its batch.
+  const occurredAt = new Date(occurredAtMs).toISOString();
+  return {
+    request_id: event.requestId,
+    user_id: event.userId,
+    provider: event.provider,
+    model: event.model,
+    credential_source: event.credentialSource,
+    key_id: event.keyId ?? null,
+    status_code: event.statusCode,
+    success: event.statusCode < 400,
+    stream: event.stream,
+    prompt_tokens: event.promptTokens,
+    completion_tokens: event.completionTokens,
+    cost_micro: event.costMicro,
+    credits_micro: event.credentialSource === 'system' ? event.creditsMicro : 0,
+    latency_ms: event.latencyMs,
+    ttfb_ms: event.ttfbMs ?? null,
+    occurred_at: occurredAt,
+    day: occurredAt.slice(0, 10),
+    occurred_at_ms: occurredAtMs,
+  };
+}
+
+/**
+ * One statement for the whole batch: the rows travel as a single JSON parameter, which keeps the
+ * statement small and its plan cacheable whatever the batch size.
+ */
+async function insertRawEvents(em: EntityManager, rows: StoredEvent[]): Promise<Set<string>> {
+  const inserted = await em.execute<Array<{ request_id: string }>>(
+    `INSERT INTO usage_events (request_id, user_id, provider, model, credential_source, key_id, status_code, success, stream,
+                               prompt_tokens, completion_tokens, cost_micro, credits_micro, latency_ms, ttfb_ms, occurred_at)
+     SELECT e.request_id, e.user_id, e.provider, e.model, e.credential_source, e.key_id, e.status_code, e.success, e.stream,
+            e.prompt_tokens, e.completion_tokens, e.cost_micro, e.credits_micro, e.latency_ms, e.ttfb_ms, e.occurred_at
+     FROM jsonb_to_recordset(?::jsonb) AS e(request_id text, user_id text, provider text, model text, credential_source text, key_id uuid,
+          status_code integer, success boolean, stream boolean, prompt_tokens integer, completion_tokens integer, cost_micro bigint,
+          credits_micro bigint, latency_ms integer, ttfb_ms integer, occurred_at timestamptz)
+     ORDER BY e.request_id
+     ON CONFLICT (request_id) DO NOTHING
+     RETURNING request_id`,
+    [JSON.stringify(rows.map(({ day: _day, occurred_at_ms: _ms, ...row }) => row))],
+  );
+  return new Set(inserted.map((row) => row.request_id));
+}
+
+/** The increments one batch adds to one `usage_daily` row. */
+interface DailyIncrement {
+  user_id: string;
+  day: string;
+  provider: string;
+  model: string;
+  credential_source: string;
+  calls: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_micro: number;
+  credits_micro: number;
+  last_used_at: string;
+}
+
+function aggregateDaily(rows: StoredEvent[]): DailyIncrement[] {
+  const byKey = new Map<string, DailyIncrement & { lastMs: number }>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.user_id, row.day, row.provider, row.model, row.credential_source]);
+    let sum = byKey.get(key);
+    if (sum === undefined) {
+      sum = { user_id: row.user_id, day: row.day, provider: row.provider, model: row.model, credential_source: row.credential_source,
+        calls: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cost_micro: 0, credits_micro: 0, last_used_at: row.occurred_at, lastMs: row.occurred_at_ms };
+      byKey.set(key, sum);
+    }
+    sum.calls += 1;
+    sum.errors += row.status_code >= 400 ? 1 : 0;
+    sum.prompt_tokens += row.prompt_tokens;
+    sum.completion_tokens += row.completion_tokens;
+    sum.cost_micro += row.cost_micro;
+    sum.credits_micro += row.credits_micro;
+    if (row.occurred_at_ms > sum.lastMs) {
+      sum.lastMs = row.occurred_at_ms;
+      sum.last_used_at = row.occurred_at;
+    }
+  }
+  return [...byKey.values()].map(({ lastMs: _ms, ...increment }) => {
+    // Doubles stay exact up to 2^53; past that a sum would be silently wrong, so refuse the batch.
+    for (const value of [increment.prompt_tokens, increment.completion_tokens, increment.cost_micro, increment.credits_micro]) {
+      if (!Number.isSafeInteger(value)) throw new RangeError('usage batch sum exceeds the exact integer range');
+    }
+    return increment;
+  });
+}
+
+/** One multi-row additive upsert, in key order (see the deadlock note on applyUsageEvents). */
+async function upsertDaily(em: EntityManager, increments: DailyIncrement[]): Promise<void> {
+  await em.execute(
+    `INSERT INTO usage_daily AS d (user_id, day, provider, model, credential_source, calls, errors, prompt_tokens, completion_tokens,
+                                   cost_micro, credits_micro, last_used_at)
+     SELECT i.user_id, i.day, i.provider, i.model, i.credential_source, i.calls, i.errors, i.prompt_tokens, i.completion_tokens,
+            i.cost_micro, i.credits_micro, i.last_used_at
+     FROM jsonb_to_recordset(?::jsonb) AS i(user_id text, day date, provider text, model text, credential_source text, calls bigint,
+          errors bigint, prompt_tokens bigint, completion_tokens bigint, cost_micro bigint, credits_micro bigint, last_used_at timestamptz)
+     ORDER BY i.user_id, i.day, i.provider, i.model, i.credential_source
+     ON CONFLICT (user_id, day, provider, model, credential_source) DO UPDATE SET
+       calls = d.calls + EXCLUDED.calls,
+       errors = d.errors + EXCLUDED.errors,
+       prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
+       completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
+       cost_micro = d.cost_micro + EXCLUDED.cost_micro,
+       credits_micro = d.credits_micro + EXCLUDED.credits_micro,
+       last_used_at = GREATEST(d.last_used_at, EXCLUDED.last_used_at)`,
+    [JSON.stringify(increments)],
+    'run',
+  );
+}
+
+/**
+ * Debits the new system events in one statement: per user the balance moves once by the batch's
+ * total, and each request gets its own ledger charge whose `balance_after_micro` is the running
+ * balance in batch order. A request id already in the ledger (charged some other way, or an event
+ * pruned from `usage_events` and redelivered long after) is skipped, so a request is never
+ * debited twice even outside the raw-event retention window.
+ */
+async function chargeSystemEvents(em: EntityManager, fresh: StoredEvent[]): Promise<number> {
+  const charges = fresh
+    .filter((row) => row.credential_source === 'system' && row.credits_micro > 0)
+    .map((row, ord) => ({ user_id: row.user_id, request_id: row.request_id, amount: row.credits_micro, ord, provider: row.provider, model: row.model }));
+  if (charges.length === 0) return 0;
+  const rows = await em.execute<Array<{ total: string | null }>>(
+    `WITH c AS (
+       SELECT x.* FROM jsonb_to_recordset(?::jsonb) AS x(user_id text, request_id text, amount bigint, ord integer, provider text, model text)
+       WHERE NOT EXISTS (SELECT 1 FROM credit_ledger l WHERE l.request_id = x.request_id)
+     ),
+     t AS (SELECT user_id, sum(amount)::bigint AS total FROM c GROUP BY user_id),
+     a AS (
+       INSERT INTO credit_accounts AS acc (user_id, balance_micro)
+       SELECT user_id, -total FROM t ORDER BY user_id
+       ON CONFLICT (user_id) DO UPDATE SET balance_micro = acc.balance_micro + EXCLUDED.balance_micro, updated_at = now()
+       RETURNING acc.user_id, acc.balance_micro
+     ),
+     l AS (
+       INSERT INTO credit_ledger (user_id, kind, amount_micro, balance_after_micro, request_id, details)
+       SELECT c.user_id, 'charge', -c.amount,
+              a.balance_micro + t.total - sum(c.amount) OVER (PARTITION BY c.user_id ORDER BY c.ord),
+              c.request_id, jsonb_build_object('source', 'usage', 'provider', c.provider, 'model', c.model)
+       FROM c JOIN t ON t.user_id = c.user_id JOIN a ON a.user_id = c.user_id
+       ORDER BY c.user_id, c.ord
+       RETURNING amount_micro
+     )
+     SELECT (-sum(amount_micro))::text AS total FROM l`,
+    [JSON.stringify(charges)],
+  );
+  return Number(rows[0]?.total ?? 0);
+}
+
+/**
+ * Deletes raw events that occurred before `olderThan`, `batchSize` rows per statement (each its
+ * own short transaction when `em` is not inside one), until none are left. `usage_daily` and the
+ * ledger are untouched. Returns how many rows were deleted.
+ *
+ * The raw events are also the dedupe record: an event redelivered after its row was pruned would
+ * be counted into `usage_daily` again (never charged again: the ledger keeps its request id). Keep
+ * the retention longer than any job can stay in the queue.
+ */
+export async function pruneUsageEvents(em: EntityManager, olderThan: Date, batchSize: number): Promise<number> {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be a positive integer');
+  let deleted = 0;
+  for (;;) {
+    const rows = await em.execute<Array<{ n: number }>>(
+      `WITH gone AS (
+         DELETE FROM usage_events WHERE request_id IN (
+           SELECT request_id FROM usage_events WHERE occurred_at < ? ORDER BY occurred_at LIMIT ?
+         ) RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM gone`,
+      [olderThan.toISOString(), batchSize],
+    );
+    const n = rows[0]?.n ?? 0;
+    deleted += n;
+    if (n < batchSize) return deleted;
+  }
+}

@@ -1,0 +1,93 @@
+import { applyUsageEvents, pruneUsageEvents } from '@byok/db';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { expectedDaily, makeEvent, makeEvents, readCredits, readDaily } from './support/usage-fixtures.js';
+
+describe('applyUsageEvents', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('usage_repo');
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+  beforeEach(async () => {
+    await db.sql('TRUNCATE usage_events, usage_daily, credit_accounts, credit_ledger');
+  });
+  const apply = (events: Parameters<typeof applyUsageEvents>[1]) => applyUsageEvents(db.orm.em.fork(), events);
+
+  it('aggregates by user, UTC day, provider, model and source, counting errors and the latest use', async () => {
+    const events = [
+      makeEvent({ requestId: 'a', occurredAt: '2026-11-27T23:30:00-02:00' }), // 2026-11-28 in UTC
+      makeEvent({ requestId: 'b', occurredAt: '2026-11-28T05:00:00Z', statusCode: 429, promptTokens: 5, completionTokens: 0 }),
+      makeEvent({ requestId: 'c', occurredAt: '2026-11-27T10:00:00Z' }),
+      makeEvent({ requestId: 'd', occurredAt: '2026-11-28T01:00:00Z', credentialSource: 'user_provider', creditsMicro: 0 }),
+    ];
+    expect(await apply(events)).toMatchObject({ inserted: 4, duplicates: 0, chargedMicro: 360 });
+    expect(await readDaily(db)).toEqual(expectedDaily(events));
+    const [day28] = (await readDaily(db)).filter((r) => r.day === '2026-11-28' && r.credential_source === 'system');
+    expect(day28).toMatchObject({ calls: 2, errors: 1, prompt_tokens: 15, completion_tokens: 20, credits_micro: 240, last_used_at: '2026-11-28T05:00:00.000Z' });
+  });
+
+  it('counts a replayed batch, and a request id repeated inside one batch, only once', async () => {
+    const events = makeEvents(300, 'replay');
+    const first = await apply(events);
+    expect(first).toMatchObject({ inserted: 300, duplicates: 0 });
+    const once = { daily: await readDaily(db), credits: await readCredits(db) };
+    const again = await apply([...events.slice(0, 150), ...events.slice(0, 150), ...events.slice(150)]);
+    expect(again).toMatchObject({ inserted: 0, duplicates: 450, chargedMicro: 0 });
+    expect(again.insertedRequestIds.size).toBe(0);
+    expect({ daily: await readDaily(db), credits: await readCredits(db) }).toEqual(once);
+    const repeated = await apply([makeEvent({ requestId: 'x', creditsMicro: 5 }), makeEvent({ requestId: 'x', creditsMicro: 7 })]);
+    expect(repeated).toMatchObject({ inserted: 1, duplicates: 1, chargedMicro: 5 });
+  });
+
+  it('debits system events exactly, never BYOK ones, and may go below zero', async () => {
+    await db.sql("INSERT INTO credit_accounts (user_id, balance_micro) VALUES ('user-a', 100)");
+    const result = await apply([
+      makeEvent({ requestId: 's1', creditsMicro: 70 }),
+      makeEvent({ requestId: 's2', creditsMicro: 50 }),
+      makeEvent({ requestId: 's0', creditsMicro: 0 }),
+      makeEvent({ requestId: 'b1', credentialSource: 'user_openrouter', creditsMicro: 999 }),
+      makeEvent({ requestId: 'b2', credentialSource: 'user_provider', creditsMicro: 999 }),
+    ]);
+    expect(result).toMatchObject({ inserted: 5, chargedMicro: 120 });
+    expect(await readCredits(db)).toEqual(new Map([['user-a', { balance: -20, debited: 120, charges: 2 }]]));
+    const ledger = await db.sql<{ request_id: string; amount_micro: string; balance_after_micro: string }>(
+      'SELECT request_id, amount_micro, balance_after_micro FROM credit_ledger ORDER BY id',
+    );
+    expect(ledger).toEqual([
+      { request_id: 's1', amount_micro: '-70', balance_after_micro: '30' },
+      { request_id: 's2', amount_micro: '-50', balance_after_micro: '-20' },
+    ]);
+    // BYOK rows are stored as charging nothing, so raw events, aggregates and ledger agree.
+    const raw = await db.sql<{ credits: string }>("SELECT sum(credits_micro) AS credits FROM usage_events WHERE credential_source <> 'system'");
+    expect(raw[0]?.credits).toBe('0');
+  });
+
+  it('never charges a request id the ledger already holds', async () => {
+    await db.sql("INSERT INTO credit_ledger (user_id, kind, amount_micro, balance_after_micro, request_id) VALUES ('user-a', 'charge', -40, -40, 'pre')");
+    expect(await apply([makeEvent({ requestId: 'pre', creditsMicro: 40 }), makeEvent({ requestId: 'new', creditsMicro: 10 })])).toMatchObject({ inserted: 2, chargedMicro: 10 });
+    expect(await db.sql('SELECT count(*)::int AS n FROM credit_ledger')).toEqual([{ n: 2 }]);
+  });
+
+  it('leaves nothing behind when the batch fails', async () => {
+    const bad = makeEvent({ requestId: 'bad', promptTokens: 2 ** 31 }); // over the INTEGER column
+    await expect(apply([makeEvent({ requestId: 'ok' }), bad])).rejects.toThrow();
+    expect(await db.sql('SELECT (SELECT count(*) FROM usage_events)::int AS e, (SELECT count(*) FROM usage_daily)::int AS d, (SELECT count(*) FROM credit_ledger)::int AS l')).toEqual([
+      { e: 0, d: 0, l: 0 },
+    ]);
+  });
+
+  it('prunes raw events older than the cut-off in batches and keeps the aggregates', async () => {
+    const events = makeEvents(250, 'prune');
+    await apply(events);
+    const before = await readDaily(db);
+    const deleted = await pruneUsageEvents(db.orm.em.fork(), new Date('2026-11-27T00:00:00Z'), 40);
+    expect(deleted).toBe(events.filter((e) => e.occurredAt < '2026-11-27').length);
+    expect(await db.sql("SELECT count(*)::int AS n FROM usage_events WHERE occurred_at < '2026-11-27'")).toEqual([{ n: 0 }]);
+    expect(await db.sql('SELECT count(*)::int AS n FROM usage_events')).toEqual([{ n: 250 - deleted }]);
+    expect(await readDaily(db)).toEqual(before);
+    expect(await pruneUsageEvents(db.orm.em.fork(), new Date('2026-11-27T00:00:00Z'), 40)).toBe(0);
+  });
+});
