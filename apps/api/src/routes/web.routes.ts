@@ -1,0 +1,91 @@
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '@byok/config';
+
+/** Where `vite build` writes the page, relative to this file (apps/api/src/routes → apps/web/dist). */
+const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+/** The page's own paths; everything under /account is the page's client-side router. */
+const PAGE_PATHS = ['/', '/account', '/account/*'];
+
+export interface WebRoutesOptions {
+  config: Config;
+  /** The built page; defaults to WEB_DIST_DIR, then apps/web/dist. */
+  distDir?: string;
+}
+
+/**
+ * The web page: hashed assets from apps/web/dist/assets (cached for a year) and index.html for
+ * the page's own paths (never cached, so a rebuild shows at once). Without a build it serves a
+ * short page that says how to make one, so the API works either way.
+ */
+export async function webRoutes(app: FastifyInstance, options: WebRoutesOptions): Promise<void> {
+  // WEB_DIST_DIR lets tests serve a build from a temporary folder; it belongs in libs/config.
+  const distDir = resolve(options.distDir ?? (process.env.WEB_DIST_DIR?.trim() || DEFAULT_DIST_DIR));
+  const indexPath = join(distDir, 'index.html');
+  const built = existsSync(indexPath);
+  const page = built ? readFileSync(indexPath, 'utf8') : notBuiltPage(distDir);
+  const csp = contentSecurityPolicy(options.config);
+
+  const sendPage = (reply: FastifyReply) =>
+    reply
+      .code(built ? 200 : 503)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', csp)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .send(page);
+
+  for (const url of PAGE_PATHS) {
+    app.get(url, { schema: { hide: true } }, async (_request, reply) => sendPage(reply));
+  }
+
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: join(distDir, 'assets'),
+      prefix: '/assets/',
+      decorateReply: false,
+      index: false,
+      immutable: true,
+      maxAge: '365d',
+      schemaHide: true,
+    });
+  }
+}
+
+/**
+ * The page talks only to this origin, except for the OIDC token exchange, which goes from the
+ * browser straight to the issuer.
+ */
+function contentSecurityPolicy(config: Config): string {
+  const connect = ["'self'"];
+  if (config.auth.mode === 'oidc' && URL.canParse(config.auth.issuer)) connect.push(new URL(config.auth.issuer).origin);
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src ${connect.join(' ')}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+function notBuiltPage(distDir: string): string {
+  const escaped = distDir.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>BYOK Gateway: web page not built</title></head>
+<body>
+<h1>The web page has not been built yet</h1>
+<p>The API is running, but there is no built page in <code>${escaped}</code>.</p>
+<p>Build it with <code>npm run build --workspace @byok/web</code> (a few seconds), then reload. <code>npm start</code> builds it when it is missing.</p>
+<p>The API itself is documented at <a href="/docs">/docs</a>.</p>
+</body></html>`;
+}
