@@ -16,6 +16,8 @@ import { queueDashboardRoutes } from './routes/queue-dashboard.routes.js';
 import { providersRoutes } from './routes/providers.routes.js';
 import { tokensRoutes } from './routes/tokens.routes.js';
 import { createTokenService } from './tokens/token.service.js';
+import { devAuthRoutes } from './routes/dev-auth.routes.js';
+import { webRoutes } from './routes/web.routes.js';
 
 /**
  * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),
@@ -73,5 +75,7 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens: createTokenService() });
   await app.register(queueDashboardRoutes, { producers: deps.producers });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
+  await app.register(devAuthRoutes, { prefix: '/api/v1', config: deps.config });
+  await app.register(webRoutes, { config: deps.config });
   return app;
 }
