@@ -1,1 +1,9 @@
-export {};
+// Public surface of @byok/usage-consumer: what the standalone process, tests and benchmarks compose.
+export { startUsageConsumer, type UsageConsumerHandle } from './start-usage-consumer.js';
+export { resolveUsageConsumerSettings, USAGE_CONSUMER_DEFAULTS, type StartUsageConsumerOptions, type UsageConsumerSettings } from './usage-consumer-options.js';
+export { createMicroBatcher, type MicroBatcher, type MicroBatcherOptions, type ItemOutcome } from './batching/micro-batcher.js';
+export { parseUsageEvent } from './events/usage-event.payload.js';
+export { createUsageBatchWriter, type UsageBatchWriter, type UsageEventStored } from './events/usage-batch.writer.js';
+export { classifyBatchFailure, type BatchFailureKind } from './events/batch-failure.js';
+export { createPruneProcessor, type PruneResult } from './prune/prune-usage-events.task.js';
+export { USAGE_MAINTENANCE_QUEUE, PRUNE_SCHEDULER_ID, syncPruneSchedule } from './prune/usage-maintenance.queue.js';

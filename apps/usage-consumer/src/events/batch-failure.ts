@@ -1,0 +1,26 @@
+import { isDatabaseUnavailable } from '@byok/db';
+
+/**
+ * Why a batch write failed, which decides what happens to its jobs:
+ * - `unavailable`: Postgres cannot be reached; every job retries with backoff.
+ * - `bad-data`: the database (or the repository's own checks) refused a value; some event in the
+ *   batch is malformed, so the batch is split to find it and only that job fails for good.
+ * - `transient`: anything else (deadlock, serialization, disk full, a bug); every job retries,
+ *   because failing an event for good on an error it did not cause would lose it.
+ */
+export type BatchFailureKind = 'unavailable' | 'bad-data' | 'transient';
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation). */
+const BAD_DATA_SQLSTATE = /^2[23][0-9A-Z]{3}$/;
+
+export function classifyBatchFailure(error: unknown): BatchFailureKind {
+  if (isDatabaseUnavailable(error)) return 'unavailable';
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    // The repository throws RangeError for values it cannot store exactly (dates, sums).
+    if (e instanceof RangeError) return 'bad-data';
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && BAD_DATA_SQLSTATE.test(code)) return 'bad-data';
+    e = (e as { cause?: unknown }).cause;
+  }
+  return 'transient';
+}

@@ -1,0 +1,59 @@
+import { applyUsageEvents, type Orm } from '@byok/db';
+import type { UsageEvent } from '@byok/queues';
+import type { Logger } from '@byok/telemetry';
+import { UnrecoverableError } from 'bullmq';
+import type { ItemOutcome } from '../batching/micro-batcher.js';
+import { classifyBatchFailure } from './batch-failure.js';
+
+/** What a job learns about its event: stored now, or already stored by an earlier delivery. */
+export interface UsageEventStored {
+  duplicate: boolean;
+}
+
+export interface UsageBatchWriterDependencies {
+  orm: Orm;
+  logger: Logger;
+}
+
+export type UsageBatchWriter = (events: UsageEvent[]) => Promise<Array<ItemOutcome<UsageEventStored>>>;
+
+/**
+ * Writes a batch of usage events in one transaction (`applyUsageEvents`) on a fresh entity
+ * manager. When the database refuses a value, the batch is halved until the refused event stands
+ * alone: it fails without retry and every other event is stored, so one malformed event never
+ * holds back the rest. Any other failure fails the whole batch with a retryable error, and
+ * BullMQ retries each job with its backoff; nothing of a failed transaction was kept, so the
+ * retry starts clean.
+ */
+export function createUsageBatchWriter(deps: UsageBatchWriterDependencies): UsageBatchWriter {
+  const { orm, logger } = deps;
+
+  const write = async (events: UsageEvent[]): Promise<Array<ItemOutcome<UsageEventStored>>> => {
+    try {
+      const result = await applyUsageEvents(orm.em.fork(), events);
+      // The first job carrying a newly stored request id reports it as stored, the rest as duplicates.
+      const claimed = new Set<string>();
+      return events.map((event) => {
+        const stored = result.insertedRequestIds.has(event.requestId) && !claimed.has(event.requestId);
+        claimed.add(event.requestId);
+        return { ok: true, value: { duplicate: !stored } };
+      });
+    } catch (error) {
+      const kind = classifyBatchFailure(error);
+      const message = error instanceof Error ? error.message : String(error);
+      if (kind === 'bad-data' && events.length > 1) {
+        const middle = Math.ceil(events.length / 2);
+        return [...(await write(events.slice(0, middle))), ...(await write(events.slice(middle)))];
+      }
+      if (kind === 'bad-data') {
+        logger.warn({ requestId: events[0]?.requestId, error: { message } }, 'usage event refused by the database; failing its job without retry');
+        return [{ ok: false, error: new UnrecoverableError(`usage event refused by the database: ${message}`) }];
+      }
+      logger.warn({ kind, events: events.length, error: { message } }, 'usage batch not stored; its jobs will retry');
+      const retry = new Error(kind === 'unavailable' ? 'database unavailable; usage event will be retried' : `usage batch failed; will be retried: ${message}`);
+      return events.map(() => ({ ok: false, error: retry }));
+    }
+  };
+
+  return write;
+}

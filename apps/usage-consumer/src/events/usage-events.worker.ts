@@ -1,0 +1,62 @@
+import type { Config } from '@byok/config';
+import type { Orm } from '@byok/db';
+import { createBlockingConnection, QUEUES, type UsageEvent } from '@byok/queues';
+import type { Logger } from '@byok/telemetry';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { createMicroBatcher } from '../batching/micro-batcher.js';
+import type { RunningWorker } from '../running-worker.js';
+import type { UsageConsumerSettings } from '../usage-consumer-options.js';
+import { parseUsageEvent } from './usage-event.payload.js';
+import { createUsageBatchWriter, type UsageEventStored } from './usage-batch.writer.js';
+
+export interface UsageEventsWorkerDependencies {
+  config: Pick<Config, 'redisUrl' | 'redisPrefix'>;
+  orm: Orm;
+  logger: Logger;
+  settings: UsageConsumerSettings;
+}
+
+/**
+ * The BullMQ worker of the usage-events queue. Each job's processor validates its payload and
+ * hands the event to a micro-batcher; the processor's promise (and so the job) settles only
+ * after the batch's transaction committed or failed. BullMQ keeps renewing the locks of jobs
+ * waiting in a batch, and retries failed ones with the producer's backoff (attempts 20,
+ * exponential from 500 ms).
+ */
+export function createUsageEventsWorker(deps: UsageEventsWorkerDependencies): RunningWorker {
+  const { config, logger, settings } = deps;
+  const batcher = createMicroBatcher<UsageEvent, UsageEventStored>({
+    maxBatchSize: settings.batchSize,
+    maxWaitMs: settings.batchWaitMs,
+    maxConcurrentBatches: settings.concurrentBatches,
+    writeBatch: createUsageBatchWriter({ orm: deps.orm, logger }),
+  });
+  const connection = createBlockingConnection(config.redisUrl);
+  connection.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'usage worker redis connection error'));
+  const worker = new Worker<unknown, UsageEventStored>(QUEUES.usageEvents.name, (job) => batcher.add(parseUsageEvent(job.data)), {
+    connection,
+    prefix: config.redisPrefix,
+    concurrency: settings.concurrency,
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    // Re-running an event is harmless (it is deduplicated), so a job survives a few consumer crashes
+    // before BullMQ gives up on it; the default of 1 would fail every event of a twice-killed batch.
+    maxStalledCount: 5,
+  });
+  worker.on('failed', (job, err) => {
+    // Retryable failures are logged once per batch by the writer; only final ones are logged per job.
+    if (err instanceof UnrecoverableError || err.name === 'UnrecoverableError') {
+      logger.warn({ jobId: job?.id, error: { name: err.name, message: err.message } }, 'usage event rejected');
+    } else if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, error: { message: err.message } }, 'usage event gave up after its last attempt; retry it from the failed jobs');
+    }
+  });
+  worker.on('error', (err) => logger.error({ err: { name: err.name, message: err.message } }, 'usage worker error'));
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Entry point of a usage-consumer process:
+ * `npx tsx --conditions=@byok/source apps/usage-consumer/src/main.ts`.
+ * Opens the shared runtime and starts the consumer. On SIGTERM/SIGINT it stops taking jobs and
+ * waits up to the grace period for the batches in hand to commit. A job cut off by the grace
+ * period (or by a crash) is taken over by another consumer once its lock expires; re-running it
+ * is harmless because events are stored once per request id.
+ */
+import { loadConfig } from '@byok/config';
+import { openRuntime, type Runtime } from '@byok/runtime';
+import { createLogger, type Logger } from '@byok/telemetry';
+import { startUsageConsumer, type UsageConsumerHandle } from './start-usage-consumer.js';
+import { readUsageConsumerEnv } from './usage-consumer-env.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'usage-consumer' });
+  const env = readUsageConsumerEnv(process.env);
+  const runtime = await openRuntime(config, logger);
+  const consumer = await startUsageConsumer(runtime, env.options);
+  onShutdownSignal(logger, env.shutdownGraceMs, consumer, runtime);
+}
+
+function onShutdownSignal(logger: Logger, graceMs: number, consumer: UsageConsumerHandle, runtime: Runtime): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal; exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, graceMs }, 'shutting down: committing the batches in hand');
+    const timer = setTimeout(() => {
+      logger.warn({ graceMs }, 'grace period over; exiting with jobs in hand (another consumer re-runs them)');
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    consumer
+      .close()
+      .then(() => runtime.close())
+      .then(() => {
+        logger.info('usage consumer stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ error: { message: error instanceof Error ? error.message : String(error) } }, 'error while shutting down');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  // Config errors name the variable and never echo a value; other boot errors are infrastructure.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`usage consumer failed to start: ${message}\n`);
+  process.exit(1);
+});

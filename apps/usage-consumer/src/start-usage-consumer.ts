@@ -1,0 +1,55 @@
+import type { Runtime } from '@byok/runtime';
+import { createUsageEventsWorker } from './events/usage-events.worker.js';
+import { createPruneProcessor } from './prune/prune-usage-events.task.js';
+import { createPruneWorker } from './prune/prune.worker.js';
+import { createUsageMaintenanceQueue, syncPruneSchedule } from './prune/usage-maintenance.queue.js';
+import type { RunningWorker } from './running-worker.js';
+import { resolveUsageConsumerSettings, type StartUsageConsumerOptions } from './usage-consumer-options.js';
+
+/** A started usage consumer. */
+export interface UsageConsumerHandle {
+  /**
+   * Stops taking jobs, lets the batches in hand commit (so their jobs complete), and closes the
+   * consumer's own Redis connections. The runtime (database, producers) stays open: its owner
+   * closes it.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the usage-events worker (batched, exactly-once aggregation and credit settlement) and
+ * the prune worker on a shared runtime, and makes the daily prune schedule match the options.
+ * Resolves once both workers are connected; rejects (after closing what it opened) when Redis
+ * cannot be reached or the schedule cannot be written.
+ */
+export async function startUsageConsumer(runtime: Runtime, options: StartUsageConsumerOptions = {}): Promise<UsageConsumerHandle> {
+  const { config, logger, orm } = runtime;
+  const settings = resolveUsageConsumerSettings(options);
+  const maintenanceQueue = createUsageMaintenanceQueue(runtime.redis, config.redisPrefix);
+  const running: RunningWorker[] = [
+    createUsageEventsWorker({ config, orm, logger, settings }),
+    createPruneWorker({
+      config,
+      logger,
+      settings,
+      processor: createPruneProcessor({ orm, retentionDays: settings.retentionDays, batchSize: settings.pruneBatchSize }),
+    }),
+  ];
+  const close = async (): Promise<void> => {
+    await Promise.all(running.map((r) => r.close()));
+    await maintenanceQueue.close();
+  };
+  try {
+    await Promise.all(running.map((r) => r.worker.waitUntilReady()));
+    await maintenanceQueue.waitUntilReady();
+    const prune = await syncPruneSchedule(maintenanceQueue, settings.pruneEveryMs);
+    logger.info(
+      { batchSize: settings.batchSize, batchWaitMs: settings.batchWaitMs, concurrentBatches: settings.concurrentBatches, concurrency: settings.concurrency, prune, retentionDays: settings.retentionDays },
+      'usage consumer started',
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { close };
+}
