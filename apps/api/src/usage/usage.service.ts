@@ -1,0 +1,87 @@
+import { findLastUsedAt, findUserKey, sumUsageByGroup, type EntityManager, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
+import { notFound } from '@byok/http';
+import type { ProviderId } from '@byok/providers';
+import { parseProvider } from '../keys/key.service.js';
+import { resolveDayRange } from './usage-range.js';
+import { addSums, EMPTY_SUMS, share, toMetrics } from './usage-view.js';
+import type { KeyUsageReport, PlatformUsageReport, UserUsageReport } from './usage.schemas.js';
+
+export interface UsageServiceDependencies {
+  /** The clock that decides "today" for default ranges (injected so tests can pin it). */
+  now: () => Date;
+}
+
+export type UsageService = ReturnType<typeof createUsageService>;
+
+type RangeInput = { from?: string; to?: string };
+
+/**
+ * Usage reports over `usage_daily`. Callers pass the user whose usage is read; deciding who may
+ * read whom is the route's job, so this service never widens a scope on its own.
+ */
+export function createUsageService(deps: UsageServiceDependencies) {
+  return {
+    /** Traffic paid by the user's own key for one provider; 404 when the user has no such key. */
+    async keyUsage(em: EntityManager, userId: string, providerParam: string, rangeInput: RangeInput): Promise<KeyUsageReport> {
+      const provider = parseProvider(providerParam);
+      const range = resolveDayRange(rangeInput, deps.now());
+      if (!(await findUserKey(em, userId, provider))) throw notFound(`Your ${provider} key`);
+      const credential = keyCredential(provider);
+      const query = { userId, fromDay: range.from, toDay: range.to, credential };
+      const [byModel, byDay, lastUsedAt] = await Promise.all([
+        sumUsageByGroup(em, query, 'model'),
+        sumUsageByGroup(em, query, 'day'),
+        findLastUsedAt(em, userId, credential),
+      ]);
+      const daySums = new Map(byDay.map((d) => [d.key, d]));
+      return {
+        provider,
+        from: range.from,
+        to: range.to,
+        last_used_at: lastUsedAt ? lastUsedAt.toISOString() : null,
+        totals: toMetrics(addSums(byModel)),
+        by_model: byModel.map((g) => ({ model: g.key, ...toMetrics(g) })),
+        by_day: range.days.map((day) => ({ day, ...toMetrics(daySums.get(day) ?? EMPTY_SUMS) })),
+      };
+    },
+
+    /** All of one user's traffic, grouped by one dimension, with totals. */
+    async userUsage(em: EntityManager, userId: string, groupBy: UsageGrouping, rangeInput: RangeInput): Promise<UserUsageReport> {
+      const range = resolveDayRange(rangeInput, deps.now());
+      const groups = await sumUsageByGroup(em, { userId, fromDay: range.from, toDay: range.to, credential: { kind: 'any' } }, groupBy);
+      return {
+        user_id: userId,
+        from: range.from,
+        to: range.to,
+        group_by: groupBy,
+        groups: groups.map((g) => ({ key: g.key, ...toMetrics(g) })),
+        totals: toMetrics(addSums(groups)),
+      };
+    },
+
+    /** Platform-wide traffic per provider, with the BYOK share of requests and of cost. */
+    async platformUsage(em: EntityManager, rangeInput: RangeInput): Promise<PlatformUsageReport> {
+      const range = resolveDayRange(rangeInput, deps.now());
+      const groups = await sumUsageByGroup(em, { userId: null, fromDay: range.from, toDay: range.to, credential: { kind: 'any' } }, 'provider');
+      const withShares = (sums: typeof EMPTY_SUMS) => ({
+        ...toMetrics(sums),
+        byok_call_share: share(sums.byokCalls, sums.calls),
+        byok_cost_share: share(sums.byokCostMicro, sums.costMicro),
+      });
+      return {
+        from: range.from,
+        to: range.to,
+        providers: groups.map((g) => ({ provider: g.key, ...withShares(g) })),
+        totals: withShares(addSums(groups)),
+      };
+    },
+  };
+}
+
+/**
+ * Which rows a user's key for `provider` paid for. An OpenRouter key serves any model through
+ * OpenRouter (`user_openrouter`); any other provider's key serves that provider directly.
+ */
+function keyCredential(provider: ProviderId): UsageCredentialFilter {
+  return provider === 'openrouter' ? { kind: 'user_openrouter' } : { kind: 'user_provider', provider };
+}

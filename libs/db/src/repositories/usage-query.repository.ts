@@ -1,0 +1,154 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * Read side of usage: sums over `usage_daily` (never `usage_events`, which grows by one row per
+ * request). Every query is bounded by a day range, and per-user queries lead with `user_id` and
+ * `day`, the first two columns of the table's primary key, so they read only the rows they sum.
+ */
+
+/** The dimensions a usage report can be grouped by. */
+export const USAGE_GROUPINGS = ['provider', 'model', 'day', 'credential_source'] as const;
+export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
+
+/** Which credential paid for the traffic: every path, or one user key's path. */
+export type UsageCredentialFilter =
+  | { kind: 'any' }
+  /** The user's OpenRouter key, whatever model it served. */
+  | { kind: 'user_openrouter' }
+  /** The user's own key for one provider (not reached through OpenRouter). */
+  | { kind: 'user_provider'; provider: string };
+
+export interface UsageQuery {
+  /** Whose usage; null sums every user (admin views). */
+  userId: string | null;
+  /** First day, `YYYY-MM-DD` (UTC), inclusive. */
+  fromDay: string;
+  /** Last day, `YYYY-MM-DD` (UTC), inclusive. */
+  toDay: string;
+  credential: UsageCredentialFilter;
+}
+
+/** Sums over a set of `usage_daily` rows. Money is in integer micro-units (1e-6). */
+export interface UsageSums {
+  calls: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Estimated provider cost in micro-dollars. */
+  costMicro: number;
+  /** Credits charged (system-key traffic only), in micro-credits. */
+  creditsMicro: number;
+  /** Calls paid by one of the user's own keys (credential source other than `system`). */
+  byokCalls: number;
+  /** Provider cost of those calls; what they would have cost in credits, i.e. the credits saved. */
+  byokCostMicro: number;
+  /** Latest request in the rows, or null when there are none. */
+  lastUsedAt: Date | null;
+}
+
+export interface UsageGroup extends UsageSums {
+  /** The group's value: provider id, model, `YYYY-MM-DD` day, or credential source. */
+  key: string;
+}
+
+// A closed map from grouping to SQL, so no caller-provided text ever reaches the query.
+const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
+  provider: 'provider',
+  model: 'model',
+  day: `to_char(day, 'YYYY-MM-DD')`,
+  credential_source: 'credential_source',
+};
+
+const SUMS_SQL = `
+  coalesce(sum(calls), 0)::text AS calls,
+  coalesce(sum(errors), 0)::text AS errors,
+  coalesce(sum(prompt_tokens), 0)::text AS prompt_tokens,
+  coalesce(sum(completion_tokens), 0)::text AS completion_tokens,
+  coalesce(sum(cost_micro), 0)::text AS cost_micro,
+  coalesce(sum(credits_micro), 0)::text AS credits_micro,
+  coalesce(sum(calls) FILTER (WHERE credential_source <> 'system'), 0)::text AS byok_calls,
+  coalesce(sum(cost_micro) FILTER (WHERE credential_source <> 'system'), 0)::text AS byok_cost_micro,
+  max(last_used_at) AS last_used_at`;
+
+interface SumsRow {
+  calls: string;
+  errors: string;
+  prompt_tokens: string;
+  completion_tokens: string;
+  cost_micro: string;
+  credits_micro: string;
+  byok_calls: string;
+  byok_cost_micro: string;
+  last_used_at: Date | string | null;
+}
+
+/**
+ * Sums the matching rows per group, ordered by the group's value. Sums arrive as text and are
+ * converted to numbers: exact while below 2^53 micro-units (about 9 billion dollars).
+ */
+export async function sumUsageByGroup(em: EntityManager, query: UsageQuery, groupBy: UsageGrouping): Promise<UsageGroup[]> {
+  const { where, params } = whereClause(query);
+  const rows = await em.execute<Array<SumsRow & { key: string }>>(
+    `SELECT ${GROUP_EXPRESSIONS[groupBy]} AS key, ${SUMS_SQL} FROM usage_daily WHERE ${where} GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  return rows.map((row) => ({ key: row.key, ...toSums(row) }));
+}
+
+/**
+ * When the matching traffic was last seen, over all time (not only a report's range). Reads the
+ * latest matching day first, so it stops after one day's rows instead of scanning the history.
+ */
+export async function findLastUsedAt(em: EntityManager, userId: string, credential: UsageCredentialFilter): Promise<Date | null> {
+  const { where, params } = credentialClause(credential);
+  const rows = await em.execute<Array<{ last_used_at: Date | string | null }>>(
+    `SELECT max(last_used_at) AS last_used_at FROM usage_daily
+      WHERE user_id = ? AND ${where}
+        AND day = (SELECT max(day) FROM usage_daily WHERE user_id = ? AND ${where})`,
+    [userId, ...params, userId, ...params],
+  );
+  return toDate(rows[0]?.last_used_at ?? null);
+}
+
+function whereClause(query: UsageQuery): { where: string; params: unknown[] } {
+  const parts = ['day BETWEEN ?::date AND ?::date'];
+  const params: unknown[] = [query.fromDay, query.toDay];
+  if (query.userId !== null) {
+    parts.unshift('user_id = ?');
+    params.unshift(query.userId);
+  }
+  const credential = credentialClause(query.credential);
+  parts.push(credential.where);
+  params.push(...credential.params);
+  return { where: parts.join(' AND '), params };
+}
+
+function credentialClause(credential: UsageCredentialFilter): { where: string; params: unknown[] } {
+  switch (credential.kind) {
+    case 'any':
+      return { where: 'TRUE', params: [] };
+    case 'user_openrouter':
+      return { where: `credential_source = 'user_openrouter'`, params: [] };
+    case 'user_provider':
+      return { where: `credential_source = 'user_provider' AND provider = ?`, params: [credential.provider] };
+  }
+}
+
+function toSums(row: SumsRow): UsageSums {
+  return {
+    calls: Number(row.calls),
+    errors: Number(row.errors),
+    promptTokens: Number(row.prompt_tokens),
+    completionTokens: Number(row.completion_tokens),
+    costMicro: Number(row.cost_micro),
+    creditsMicro: Number(row.credits_micro),
+    byokCalls: Number(row.byok_calls),
+    byokCostMicro: Number(row.byok_cost_micro),
+    lastUsedAt: toDate(row.last_used_at),
+  };
+}
+
+function toDate(value: Date | string | null): Date | null {
+  if (value === null) return null;
+  return value instanceof Date ? value : new Date(value);
+}
