@@ -16,6 +16,13 @@ import { queueDashboardRoutes } from './routes/queue-dashboard.routes.js';
 import { providersRoutes } from './routes/providers.routes.js';
 import { tokensRoutes } from './routes/tokens.routes.js';
 import { createTokenService } from './tokens/token.service.js';
+// Read side: usage reports, the audit query and credits.
+import { createAuditService } from './audit/audit.service.js';
+import { createCreditsService } from './credits/credits.service.js';
+import { auditRoutes } from './routes/audit.routes.js';
+import { creditsRoutes } from './routes/credits.routes.js';
+import { usageRoutes } from './routes/usage.routes.js';
+import { createUsageService } from './usage/usage.service.js';
 import { devAuthRoutes } from './routes/dev-auth.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 
@@ -75,6 +82,10 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens: createTokenService() });
   await app.register(queueDashboardRoutes, { producers: deps.producers });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
+  // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.
+  await app.register(usageRoutes, { prefix: '/api/v1', usage: createUsageService({ now: () => new Date() }) });
+  await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });
+  await app.register(creditsRoutes, { prefix: '/api/v1', credits: createCreditsService({ recentLedgerEntries: 50 }) });
   await app.register(devAuthRoutes, { prefix: '/api/v1', config: deps.config });
   await app.register(webRoutes, { config: deps.config });
   return app;
