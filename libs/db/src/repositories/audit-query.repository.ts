@@ -71,10 +71,11 @@ export async function listAuditPage(em: EntityManager, filter: AuditFilter, page
   if (filter.occurredBefore !== undefined) add('occurred_at < ?', filter.occurredBefore);
   if (page.beforeId !== undefined) add('id < ?::bigint', page.beforeId);
   const where = parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '';
+  // Ordered by the table's bigint column, qualified: the bare name would sort the text alias.
   const rows = await em.execute<AuditRow[]>(
     `SELECT id::text AS id, occurred_at, actor_id, actor_type, action, subject_user_id, provider, key_id, request_id,
             trace_id, ip, user_agent, details
-       FROM audit_log ${where} ORDER BY id DESC LIMIT ?`,
+       FROM audit_log ${where} ORDER BY audit_log.id DESC LIMIT ?`,
     [...params, page.limit],
   );
   return rows.map(toRecord);
