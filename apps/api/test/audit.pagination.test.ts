@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from '../../../test/support/api-harness.js';
+
+describe('audit API: keyset pages stay exact while records are appended', () => {
+  let h: ApiHarness;
+  let admin: Record<string, string>;
+  let run = 0;
+  beforeAll(async () => {
+    h = await startApiHarness('audit_pagination');
+    admin = { authorization: `Bearer ${await h.token('root', { admin: true })}` };
+  });
+  afterAll(() => h.close());
+
+  const insert = (user: string, count: number) =>
+    h.db.sql<{ id: string }>(
+      `INSERT INTO audit_log (actor_id, actor_type, action, subject_user_id) SELECT $1, 'user', 'key.created', $1 FROM generate_series(1, $2::int) RETURNING id::text AS id`,
+      [user, count],
+    );
+
+  /** Pages through `query` to the end, running `between` after each page; returns ids in page order. */
+  async function pageThrough(query: string, headers: Record<string, string>, between: (page: number) => Promise<unknown>): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; ; page++) {
+      const res = await h.app.inject({ url: `/api/v1/audit?${query}${cursor ? `&cursor=${cursor}` : ''}`, headers });
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      ids.push(...body.items.map((r: { id: string }) => r.id));
+      cursor = body.next_cursor;
+      if (!cursor) return ids;
+      await between(page);
+    }
+  }
+
+  it('returns every record that existed when paging began exactly once, in order, under any page size and insert pattern (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 1, max: 25 }), fc.array(fc.nat(6), { minLength: 1, maxLength: 10 }), async (existing, limit, inserts) => {
+        const user = `user-${++run}`;
+        const before = (await insert(user, existing)).map((r) => r.id);
+        const userToken = { authorization: `Bearer ${await h.token(user)}` };
+        // Alternate the user's own view and an admin's view of the same subject.
+        const [query, headers] = run % 2 === 0 ? [`limit=${limit}`, userToken] : [`limit=${limit}&user=${user}`, admin];
+        const seen = await pageThrough(query, headers, (page) => insert(user, inserts[page % inserts.length] ?? 0));
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen).toEqual([...before].sort((a, b) => Number(b) - Number(a)));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('stays exact while other requests append records concurrently, and new records appear above the first page', async () => {
+    const user = 'busy';
+    const before = new Set((await insert(user, 400)).map((r) => r.id));
+    const token = { authorization: `Bearer ${await h.token(user)}` };
+    let writing = true;
+    const writer = (async () => {
+      let written = 0;
+      while (writing) {
+        await insert(user, 3);
+        written += 3;
+      }
+      return written;
+    })();
+    const seen = await pageThrough('limit=17', token, () => new Promise((resolve) => setImmediate(resolve)));
+    writing = false;
+    const written = await writer;
+    expect(written).toBeGreaterThan(0);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => !before.has(id))).toEqual([]);
+    expect(seen).toHaveLength(400);
+    const first = (await h.app.inject({ url: '/api/v1/audit?limit=5', headers: token })).json().items;
+    expect(before.has(first[0].id)).toBe(false);
+  });
+});
