@@ -1,4 +1,20 @@
+// Public surface of @byok/telemetry. Everything here depends on `@opentelemetry/api` (and pino)
+// only; the SDK bootstrap is `src/instrument.ts` (entry points, via `--import`) and
+// `src/sdk/start-telemetry.ts` (tests), and is deliberately not re-exported.
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { redactionPaths } from './redaction-paths.js';
 export { SECRET_MASK, scrubSecrets } from './secret-scrubber.js';
 export { traceCorrelationMixin, type TraceCorrelationFields } from './trace-correlation.mixin.js';
+export { isTracingEnabled, shutdownTelemetry } from './telemetry-registration.js';
+export { queueTelemetry, QUEUE_TRACER_NAME } from './queue-telemetry.js';
+export type { CredentialSource, ProxyOutcome } from './gateway-vocabulary.js';
+export { PROXY_SPAN_ATTRIBUTES, PROXY_SPAN_NAME, setProxySpanAttributes, startProxySpan, type ProxySpanFields } from './proxy-span-attributes.js';
+export {
+  createGatewayMetrics,
+  gatewayMeter,
+  GATEWAY_METER_NAME,
+  type GatewayMetrics,
+  type ProxyRequestRecord,
+  type UsageRecord,
+} from './metrics/gateway-metrics.js';
+export { observeQueueDepth, QUEUE_DEPTH_STATES, type CountableQueue } from './metrics/queue-depth.gauge.js';

@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { registerTelemetry, unregisterTelemetry } from '../telemetry-registration.js';
+import { createInstrumentations } from './instrumentations.js';
+import { samplerFromEnv } from './sampler.js';
+import { ScrubbingSpanExporter } from './scrubbing-span-exporter.js';
+import { applyTelemetryDefaults, readTelemetrySettings } from './telemetry-settings.js';
+
+/** Overrides for tests and benchmarks; production passes nothing and configures through `OTEL_*`. */
+export interface StartTelemetryOptions {
+  /** Replaces `OTEL_SERVICE_NAME`. */
+  serviceName?: string;
+  /** Replaces the OTLP span exporter (tests pass an `InMemorySpanExporter`). Always wrapped in the scrubber. */
+  spanExporter?: SpanExporter;
+  /** Export each span when it ends instead of in batches (tests read spans right after the work). */
+  simpleSpanProcessor?: boolean;
+  /** Replaces the readers `OTEL_METRICS_EXPORTER` would configure (tests pass their own reader, or `[]`). */
+  metricReaders?: IMetricReader[];
+  /** Defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A started SDK. */
+export interface TelemetryHandle {
+  /** Exports everything buffered, without stopping. */
+  forceFlush(): Promise<void>;
+  /** Exports everything buffered and stops the SDK; later calls resolve at once. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry Node SDK: context manager, propagators, the five instrumentations, a
+ * span pipeline (scrubber → batch processor → OTLP/proto) and the metric readers from the
+ * environment. Must run before the app imports what it instruments; `instrument.ts` does that for
+ * entry points, tests call it first and `await import()` the app afterwards.
+ *
+ * Only entry points and tests import this module: it loads the whole SDK.
+ */
+export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHandle {
+  const env = options.env ?? process.env;
+  applyTelemetryDefaults(env);
+  const settings = readTelemetrySettings(env);
+  const spanProcessors: SpanProcessor[] = [];
+  if (options.spanExporter !== undefined || settings.traces) {
+    const exporter = new ScrubbingSpanExporter(options.spanExporter ?? new OTLPTraceExporter());
+    spanProcessors.push(options.simpleSpanProcessor === true ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter));
+  }
+  const sdk = new NodeSDK({
+    ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+    instrumentations: createInstrumentations(),
+    spanProcessors,
+    sampler: samplerFromEnv(env),
+    ...(options.metricReaders === undefined ? {} : { metricReaders: options.metricReaders }),
+    // Logs go to stdout through pino, with trace ids; an OTLP log pipeline would only idle. An
+    // operator who sets OTEL_LOGS_EXPORTER gets NodeSDK's own handling of it.
+    ...((env.OTEL_LOGS_EXPORTER?.trim() ?? '') === '' ? { logRecordProcessors: [] } : {}),
+  });
+  sdk.start();
+  // ioredis is imported as ESM by the app and by BullMQ, and require-in-the-middle only sees
+  // `require()`. Requiring it once here patches the shared CommonJS module, so every later
+  // `import` gets the instrumented client, under tsx, plain node and vitest alike.
+  createRequire(import.meta.url)('ioredis');
+
+  let stopped: Promise<void> | undefined;
+  const handle: TelemetryHandle = {
+    async forceFlush() {
+      await Promise.all(spanProcessors.map((processor) => processor.forceFlush()));
+      await Promise.all((options.metricReaders ?? []).map((reader) => reader.forceFlush()));
+    },
+    shutdown() {
+      stopped ??= sdk.shutdown().finally(unregisterTelemetry);
+      return stopped;
+    },
+  };
+  registerTelemetry({ shutdown: handle.shutdown });
+  return handle;
+}
