@@ -1,6 +1,6 @@
 export * from './job-schemas.js';
 export { QUEUES, type QueueDefinition, type QueueKey, type PayloadOf } from './catalog.js';
-export { createProducers, type Producer, type Producers, type EnqueuedJob } from './producers.js';
+export { createProducers, type Producer, type ProducerOptions, type Producers, type EnqueuedJob } from './producers.js';
 export { createProducerConnection, createBlockingConnection, createCommandConnection } from './redis-connections.js';
 export { QueueUnavailableError, InvalidJobPayloadError } from './queue-unavailable-error.js';
 export { keyChangeChannel, publishKeyChange } from './key-change-channel.js';

@@ -1,4 +1,4 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type JobsOptions, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import Value from 'typebox/value';
 import { QUEUES, type PayloadOf, type QueueKey } from './catalog.js';
@@ -16,8 +16,21 @@ export interface Producer<K extends QueueKey> {
 
 export type Producers = { [K in QueueKey]: Producer<K> } & { close(): Promise<void> };
 
+/** Settings shared by every producer. */
+export interface ProducerOptions {
+  connection: Redis;
+  prefix: string;
+  timeoutMs?: number;
+  /**
+   * BullMQ telemetry (`queueTelemetry()` from @byok/telemetry): `add` then records a producer span
+   * and stores its context in the job, so the worker's span continues the caller's trace.
+   * Undefined when tracing is off.
+   */
+  telemetry?: QueueOptions['telemetry'];
+}
+
 /** The producers of every queue over one fail-fast connection. */
-export function createProducers(options: { connection: Redis; prefix: string; timeoutMs?: number }): Producers {
+export function createProducers(options: ProducerOptions): Producers {
   const entries = (Object.keys(QUEUES) as QueueKey[]).map((key) => [key, createProducer(key, options)] as const);
   const producers = Object.fromEntries(entries) as { [K in QueueKey]: Producer<K> };
   return {
@@ -28,12 +41,13 @@ export function createProducers(options: { connection: Redis; prefix: string; ti
   };
 }
 
-function createProducer<K extends QueueKey>(key: K, options: { connection: Redis; prefix: string; timeoutMs?: number }): Producer<K> {
+function createProducer<K extends QueueKey>(key: K, options: ProducerOptions): Producer<K> {
   const definition = QUEUES[key];
   const queue = new Queue(definition.name, {
     connection: options.connection,
     prefix: options.prefix,
     defaultJobOptions: definition.defaultJobOptions,
+    telemetry: options.telemetry,
   });
   // Connection errors surface through enqueue's rejection; without a listener they would crash the process.
   queue.on('error', () => undefined);

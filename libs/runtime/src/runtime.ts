@@ -3,7 +3,7 @@ import type { Config } from '@byok/config';
 import { createKeyring, type Keyring } from '@byok/crypto';
 import { openDatabase, type Orm } from '@byok/db';
 import { createProducerConnection, createProducers, type Producers } from '@byok/queues';
-import type { Logger } from '@byok/telemetry';
+import { queueTelemetry, type Logger } from '@byok/telemetry';
 import type { Redis } from 'ioredis';
 
 /** The shared infrastructure every process opens once: database, keyring, Redis, producers, auth. */
@@ -24,7 +24,8 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   const orm = await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   const redis = createProducerConnection(config.redisUrl);
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  const producers = createProducers({ connection: redis, prefix: config.redisPrefix });
+  // With tracing on, every enqueue continues the caller's trace into the job (see queueTelemetry).
+  const producers = createProducers({ connection: redis, prefix: config.redisPrefix, telemetry: queueTelemetry() });
   const authenticator = createAuthenticator(
     config.auth.mode === 'oidc'
       ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole }
