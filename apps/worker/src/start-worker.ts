@@ -1,4 +1,5 @@
 import type { Runtime } from '@byok/runtime';
+import { createGatewayMetrics, observeQueueDepth, queueTelemetry } from '@byok/telemetry';
 import { createKeyTestProcessor } from './key-test/key-test.processor.js';
 import { createKeyTestWorker } from './key-test/key-test.worker.js';
 import { backfillKeyHints } from './maintenance/backfill-key-hints.task.js';
@@ -27,12 +28,17 @@ export async function startWorker(runtime: Runtime, options: StartWorkerOptions 
   const { config, logger, orm, keyring, producers } = runtime;
   const settings = resolveWorkerSettings(options);
   const batchSize = settings.maintenanceBatchSize;
+  const metrics = options.metrics ?? createGatewayMetrics();
+  // One telemetry object serves both workers: it holds a tracer, no per-queue state.
+  const telemetry = queueTelemetry();
   const running: RunningWorker[] = [
-    createKeyTestWorker({ config, logger, settings, processor: createKeyTestProcessor({ orm, keyring, config, logger }) }),
+    createKeyTestWorker({ config, logger, settings, metrics, telemetry, processor: createKeyTestProcessor({ orm, keyring, config, logger, metrics }) }),
     createMaintenanceWorker({
       config,
       logger,
       settings,
+      metrics,
+      telemetry,
       processor: createMaintenanceProcessor({
         'revalidate-keys': (job) =>
           revalidateKeys({ orm, keyTests: producers.keyTests, logger, spreadMs: config.keyRevalidateIntervalMs, runId: `maintenance:${job.id}`, ...(batchSize ? { batchSize } : {}) }),
@@ -40,7 +46,10 @@ export async function startWorker(runtime: Runtime, options: StartWorkerOptions 
       }),
     }),
   ];
+  // The worker reports the depth of every queue (read from Redis when metrics are collected).
+  const stopObservingQueues = observeQueueDepth([producers.keyTests.queue, producers.usageEvents.queue, producers.maintenance.queue]);
   const close = async (): Promise<void> => {
+    stopObservingQueues();
     await Promise.all(running.map((r) => r.close()));
   };
   try {

@@ -1,3 +1,5 @@
+import type { GatewayMetrics } from '@byok/telemetry';
+
 /**
  * Process-level knobs of the BullMQ workers that libs/config does not carry (yet). Production
  * keeps the defaults; tests shorten the lock so a killed worker's job is taken over quickly.
@@ -13,6 +15,8 @@ export interface StartWorkerOptions {
   stalledIntervalMs?: number;
   /** Keys read per page by the maintenance tasks; defaults are the tasks' own. */
   maintenanceBatchSize?: number;
+  /** Where key-test outcomes, job waits and failures are recorded; default: the global meter provider. */
+  metrics?: GatewayMetrics;
 }
 
 /** The options with defaults applied. */

@@ -2,7 +2,7 @@ import type { Config } from '@byok/config';
 import type { Keyring } from '@byok/crypto';
 import { findKeyById, markKeyTesting, type EntityManager, type Orm, type ProviderKey } from '@byok/db';
 import type { KeyTestJob } from '@byok/queues';
-import type { Logger } from '@byok/telemetry';
+import type { GatewayMetrics, Logger } from '@byok/telemetry';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { RetryableJobError } from '../retry/retryable-error.js';
 import { attemptBudget, type AttemptBudget } from './attempt-budget.js';
@@ -19,6 +19,8 @@ export interface KeyTestProcessorDependencies {
   keyring: Keyring;
   config: Pick<Config, 'providers' | 'providerTimeoutMs' | 'keyTestMaxAttempts'>;
   logger: Logger;
+  /** Counts one outcome per job that wrote a result (replays and skips are counted as such). */
+  metrics?: Pick<GatewayMetrics, 'recordKeyTest'>;
 }
 
 /** The part of a BullMQ job the processor reads, so tests can run it without a queue. */
@@ -48,6 +50,7 @@ interface Run {
   budget: AttemptBudget;
   em: EntityManager;
   log: Logger;
+  metrics: Pick<GatewayMetrics, 'recordKeyTest'> | undefined;
 }
 
 /**
@@ -63,7 +66,7 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
     if (jobId === undefined || jobId === '') throw new UnrecoverableError('key-test job has no id');
     const budget = attemptBudget(job, deps.config.keyTestMaxAttempts);
     const log = deps.logger.child({ jobId, keyId: payload.keyId, provider: payload.provider, attempt: budget.attempt });
-    const run: Run = { payload, jobId, budget, em: deps.orm.em.fork(), log };
+    const run: Run = { payload, jobId, budget, em: deps.orm.em.fork(), log, metrics: deps.metrics };
 
     const row = await findKeyById(run.em, payload.keyId);
     if (row === null || row.keyVersion < payload.keyVersion) return notVisibleYet(run);
@@ -90,6 +93,7 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
 function notVisibleYet(run: Run): KeyTestJobResult {
   if (run.budget.attempt >= run.budget.runLimit) {
     run.log.info('key never became visible at the job version (save rolled back or key deleted); nothing written');
+    run.metrics?.recordKeyTest({ provider: run.payload.provider, outcome: 'skipped' });
     return { skipped: 'not_visible' };
   }
   throw new RetryableJobError('key version not visible yet (its save may not have committed)', { baseDelayMs: NOT_VISIBLE_BASE_DELAY_MS });
@@ -97,6 +101,7 @@ function notVisibleYet(run: Run): KeyTestJobResult {
 
 function skip(run: Run, reason: 'stale' | 'changed'): KeyTestJobResult {
   run.log.info({ skipped: reason }, 'key changed since the job was enqueued; nothing written');
+  run.metrics?.recordKeyTest({ provider: run.payload.provider, outcome: 'skipped' });
   return { skipped: reason };
 }
 
@@ -112,6 +117,7 @@ async function finish(run: Run, check: KeyCheck, idempotencyKey: string): Promis
     modelsCount: modelsCountOf(check),
   };
   run.log.info({ outcome: result.outcome, status: result.status, latencyMs: result.latencyMs, duplicate: written === 'already_recorded' }, 'key tested');
+  if (written !== 'already_recorded') run.metrics?.recordKeyTest({ provider: run.payload.provider, outcome: result.outcome });
   return endWith(result);
 }
 

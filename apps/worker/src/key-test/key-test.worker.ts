@@ -1,9 +1,10 @@
 import type { Config } from '@byok/config';
 import { createBlockingConnection, QUEUES } from '@byok/queues';
-import type { Logger } from '@byok/telemetry';
-import { Worker } from 'bullmq';
+import type { GatewayMetrics, Logger } from '@byok/telemetry';
+import { Worker, type WorkerOptions } from 'bullmq';
 import { createProviderBackoff } from '../retry/provider-backoff.js';
 import type { RunningWorker } from '../running-worker.js';
+import { recordWorkerMetrics } from '../worker-metrics.js';
 import type { WorkerSettings } from '../worker-options.js';
 import type { KeyTestProcessor } from './key-test.processor.js';
 import type { KeyTestJobResult } from './key-test.result.js';
@@ -14,6 +15,9 @@ export interface KeyTestWorkerDependencies {
   logger: Logger;
   processor: KeyTestProcessor;
   settings: WorkerSettings;
+  metrics: GatewayMetrics;
+  /** `queueTelemetry()`: continues the enqueuer's trace in each job; undefined when tracing is off. */
+  telemetry: WorkerOptions['telemetry'];
 }
 
 /**
@@ -32,7 +36,9 @@ export function createKeyTestWorker(deps: KeyTestWorkerDependencies): RunningWor
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
     settings: { backoffStrategy: createProviderBackoff() },
+    telemetry: deps.telemetry,
   });
+  recordWorkerMetrics(worker, deps.metrics);
   worker.on('failed', (job, err) => {
     // The message is a provider answer already scrubbed of the key, or one of our fixed texts.
     logger.info({ jobId: job?.id, attemptsMade: job?.attemptsMade, error: { name: err.name, message: err.message } }, 'key-test attempt failed');

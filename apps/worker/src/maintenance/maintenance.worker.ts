@@ -1,8 +1,9 @@
 import type { Config } from '@byok/config';
 import { createBlockingConnection, QUEUES } from '@byok/queues';
-import type { Logger } from '@byok/telemetry';
-import { Worker } from 'bullmq';
+import type { GatewayMetrics, Logger } from '@byok/telemetry';
+import { Worker, type WorkerOptions } from 'bullmq';
 import type { RunningWorker } from '../running-worker.js';
+import { recordWorkerMetrics } from '../worker-metrics.js';
 import type { WorkerSettings } from '../worker-options.js';
 import type { createMaintenanceProcessor } from './maintenance.processor.js';
 
@@ -12,6 +13,9 @@ export interface MaintenanceWorkerDependencies {
   logger: Logger;
   processor: ReturnType<typeof createMaintenanceProcessor>;
   settings: WorkerSettings;
+  metrics: GatewayMetrics;
+  /** `queueTelemetry()`; undefined when tracing is off. */
+  telemetry: WorkerOptions['telemetry'];
 }
 
 /**
@@ -28,7 +32,9 @@ export function createMaintenanceWorker(deps: MaintenanceWorkerDependencies): Ru
     concurrency: 1,
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
+    telemetry: deps.telemetry,
   });
+  recordWorkerMetrics(worker, deps.metrics);
   worker.on('completed', (job, result) => logger.info({ jobId: job.id, task: job.name, result }, 'maintenance task finished'));
   worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, task: job?.name, error: { name: err.name, message: err.message } }, 'maintenance task failed'));
   worker.on('error', (err) => logger.error({ err: { name: err.name, message: err.message } }, 'maintenance worker error'));
