@@ -1,0 +1,136 @@
+import { AppError } from '@byok/http';
+import type { OpenAIChatRequest } from '@byok/providers';
+import { type ModelResolver, needsCreditBalance, resolveRoute, type RouteCache, type SystemKeySet, type UserRoutes } from '@byok/routing';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
+import type { CallerResolver } from '../auth/caller-resolver.js';
+import type { TtlCache } from '../support/ttl-cache.js';
+import { pathBelow, type UpstreamTargets } from '../upstream/upstream-targets.js';
+import { upstreamFailure, upstreamRedirect } from '../upstream/upstream-errors.js';
+import type { Exchange } from './exchange.js';
+import { sendJsonCompletion } from './json-completion.js';
+import { keyScrubber } from './key-scrubber.js';
+import { routeHeaders } from './route-headers.js';
+import { sendChatError } from './send-chat-error.js';
+import { streamCompletion } from './stream-completion.js';
+import { sendUpstreamError } from './upstream-error-response.js';
+import { usageRequestId } from './usage-request-id.js';
+
+export interface ChatHandlerDeps {
+  callers: CallerResolver;
+  routes: RouteCache;
+  systemKeys: SystemKeySet;
+  models: ModelResolver;
+  /** Credit balances in micro-credits, read only when a platform key is needed. */
+  balances: TtlCache<number>;
+  upstreams: UpstreamTargets;
+  /** Runs once per upstream call, after its response has ended. */
+  afterResponse(exchange: Exchange, responseStatus: number): void;
+}
+
+type ChatRequest = FastifyRequest<{ Body: OpenAIChatRequest }>;
+
+/**
+ * `POST /v1/chat/completions`: who is calling, which key serves the model (from memory), one
+ * upstream call through a pooled connection, and the answer streamed or sent back in OpenAI's
+ * shape. Nothing is written anywhere during the request; the usage event and other side work run
+ * after the response (see `after-response.ts`).
+ */
+export function createChatHandler(deps: ChatHandlerDeps) {
+  return async function chatCompletions(request: ChatRequest, reply: FastifyReply): Promise<unknown> {
+    // Fastify started its clock when the request arrived, before the body was read.
+    const startedAt = performance.now() - reply.elapsedTime;
+    const requestId = usageRequestId(request);
+    const caller = await deps.callers(request.headers.authorization);
+    const body = request.body;
+    const routes = await deps.routes.get(caller.userId);
+    let route = resolveRoute(routes, deps.systemKeys, body.model, null, deps.models);
+    if (needsCreditBalance(route.decision)) {
+      route = resolveRoute(routes, deps.systemKeys, body.model, await deps.balances.get(caller.userId), deps.models);
+    }
+    reply.headers(routeHeaders(route.decision, requestId));
+    if (route.apiKey === null) {
+      throw new AppError(route.decision.outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', route.decision.message);
+    }
+
+    const { chosen } = route.decision;
+    const target = deps.upstreams.get(chosen.provider);
+    const built = target.adapter.buildRequest({
+      request: body,
+      upstreamModel: chosen.upstreamModel,
+      apiKey: route.apiKey,
+      baseUrl: target.baseUrl,
+      spec: target.provider.chat,
+      auth: target.provider.auth,
+    });
+    if (!built.ok) return sendChatError(reply, built.error, {}, requestId);
+
+    const exchange: Exchange = {
+      requestId,
+      userId: caller.userId,
+      tokenId: caller.tokenId,
+      provider: chosen.provider,
+      upstreamModel: chosen.upstreamModel,
+      credentialSource: chosen.credentialSource,
+      keyId: chosen.keyId,
+      keyVersion: undefined,
+      stream: body.stream === true,
+      startedAt,
+      firstByteAt: undefined,
+      statusCode: undefined,
+      usage: undefined,
+      translator: undefined,
+      aborted: false,
+      keyRejected: false,
+    };
+    const abort = new AbortController();
+    const raw = reply.raw;
+    raw.once('close', () => {
+      if (!raw.writableFinished) {
+        exchange.aborted = true;
+        abort.abort();
+      }
+      deps.afterResponse(exchange, raw.statusCode);
+    });
+    // The scrubber closes over the key; adapters call it only on text they pass to the client.
+    const scrub = keyScrubber(route.apiKey);
+
+    let upstream: Dispatcher.ResponseData;
+    try {
+      upstream = await target.pool.request({
+        path: pathBelow(target, built.value.url),
+        method: 'POST',
+        headers: built.value.headers,
+        body: built.value.body,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      if (exchange.aborted) return abandon(reply);
+      throw upstreamFailure(error, target.provider.displayName);
+    }
+
+    const status = upstream.statusCode;
+    if (status >= 200 && status < 300) {
+      if (exchange.stream) return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub });
+      return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub });
+    }
+    if (status >= 300 && status < 400) {
+      upstream.body.dump().catch(() => undefined);
+      throw upstreamRedirect(status, target.provider.displayName);
+    }
+    // Needed only if the upstream refused the key, and looked up only on errors.
+    if (chosen.credentialSource !== 'system') exchange.keyVersion = keyVersionOf(routes, chosen.provider, chosen.keyId);
+    return sendUpstreamError({ reply, upstream, adapter: target.adapter, providerName: target.provider.displayName, exchange, scrub });
+  };
+}
+
+/** The client left before the upstream answered: there is nobody to answer. */
+function abandon(reply: FastifyReply): undefined {
+  reply.hijack();
+  return undefined;
+}
+
+function keyVersionOf(routes: UserRoutes, provider: Exchange['provider'], keyId: string | undefined): number | undefined {
+  if (keyId === undefined) return undefined;
+  return routes.keys.byProvider.get(provider)?.find((k) => k.keyId === keyId)?.key.keyVersion;
+}

@@ -1,0 +1,39 @@
+import type { ChatUsage, ProviderId, StreamTranslator } from '@byok/providers';
+import type { CredentialSource } from '@byok/routing';
+
+/**
+ * The facts of one proxied request, filled in as it goes and read once after the response (usage
+ * event, key re-validation, token use). Holds ids and numbers only — never the key or the prompt.
+ */
+export interface Exchange {
+  requestId: string;
+  userId: string;
+  /** Set when the caller used a gateway token. */
+  tokenId: string | undefined;
+  provider: ProviderId;
+  /** The model as sent upstream (e.g. `openai/gpt-4o-mini` through OpenRouter). */
+  upstreamModel: string;
+  credentialSource: CredentialSource;
+  keyId: string | undefined;
+  keyVersion: number | undefined;
+  stream: boolean;
+  /** `performance.now()` when the request arrived (before its body was read). */
+  startedAt: number;
+  /** When the first byte of the answer (its headers) went to the client. */
+  firstByteAt: number | undefined;
+  /**
+   * The status that describes the outcome: the HTTP status sent, or for a stream that failed after
+   * it started, the status its error event stands for. Undefined = read the response's status.
+   */
+  statusCode: number | undefined;
+  usage: ChatUsage | undefined;
+  /** A stream's translator, read for usage when the stream ends early. */
+  translator: StreamTranslator | undefined;
+  /** The client went away before the answer was complete. */
+  aborted: boolean;
+  /** The upstream refused the key (401/403): a user key gets re-validated, a platform key logged. */
+  keyRejected: boolean;
+}
+
+/** Status recorded for a request whose client disconnected before the answer ended (nginx's convention). */
+export const CLIENT_CLOSED_REQUEST = 499;

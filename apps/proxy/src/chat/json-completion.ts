@@ -1,0 +1,54 @@
+import type { ChatAdapter, MessageScrubber, OpenAIChatRequest } from '@byok/providers';
+import type { FastifyReply } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { readBody } from '../upstream/read-body.js';
+import { malformedUpstream } from '../upstream/upstream-errors.js';
+import type { Exchange } from './exchange.js';
+import { sendChatError } from './send-chat-error.js';
+
+/** Largest non-streamed completion the proxy buffers; a bigger answer is an upstream fault. */
+export const MAX_COMPLETION_BYTES = 32 * 1024 * 1024;
+
+export interface JsonCompletionInput {
+  reply: FastifyReply;
+  upstream: Dispatcher.ResponseData;
+  adapter: ChatAdapter;
+  dialect: string;
+  providerName: string;
+  request: OpenAIChatRequest;
+  exchange: Exchange;
+  scrub: MessageScrubber;
+}
+
+/**
+ * A non-streamed 2xx: parsed once (usage, and OpenRouter's errors delivered with a 200), then
+ * sent. An OpenAI-dialect body that is already a complete `chat.completion` goes out as the bytes
+ * upstream sent; only bodies the adapter had to translate or complete are serialised again.
+ */
+export async function sendJsonCompletion(input: JsonCompletionInput): Promise<FastifyReply> {
+  const { reply, exchange } = input;
+  const { text, truncated } = await readBody(input.upstream.body, MAX_COMPLETION_BYTES);
+  let json: unknown;
+  try {
+    if (truncated) throw new Error('too large');
+    json = JSON.parse(text);
+  } catch {
+    throw malformedUpstream(input.providerName);
+  }
+  const parsed = input.adapter.parseResponse(json, { model: input.request.model, requestId: exchange.requestId, scrub: input.scrub });
+  if (!parsed.ok) {
+    exchange.statusCode = parsed.error.status;
+    return sendChatError(reply, parsed.error, {}, exchange.requestId);
+  }
+  exchange.usage = parsed.value.usage;
+  exchange.firstByteAt = performance.now();
+  const out = input.dialect === 'openai' && isCompleteCompletion(json) ? text : JSON.stringify(parsed.value.body);
+  return reply.code(200).type('application/json; charset=utf-8').send(out);
+}
+
+/** The top-level fields the OpenAI adapter would otherwise fill in are all present and typed. */
+function isCompleteCompletion(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null) return false;
+  const body = json as Record<string, unknown>;
+  return body.object === 'chat.completion' && typeof body.id === 'string' && typeof body.model === 'string' && typeof body.created === 'number' && Array.isArray(body.choices);
+}

@@ -1,0 +1,86 @@
+import { clientWantsStreamUsage, type ChatAdapter, type MessageScrubber, type OpenAIChatRequest } from '@byok/providers';
+import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { isUpstreamTimeout } from '../upstream/upstream-errors.js';
+import type { Exchange } from './exchange.js';
+
+export interface StreamCompletionInput {
+  reply: FastifyReply;
+  upstream: Dispatcher.ResponseData;
+  adapter: ChatAdapter;
+  request: OpenAIChatRequest;
+  exchange: Exchange;
+  scrub: MessageScrubber;
+}
+
+const SSE_HEADERS: OutgoingHttpHeaders = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  // Tells nginx-style buffering proxies in front of us to pass events on as they come.
+  'x-accel-buffering': 'no',
+};
+
+/** Status a stream's outcome stands for when it failed after its 200 went out. */
+const STREAM_FAILED = 502;
+const STREAM_TIMED_OUT = 504;
+
+/**
+ * A streamed 2xx: the response is taken over from Fastify, headers go out at once, and every
+ * upstream chunk is translated and written as soon as it arrives — nothing is buffered beyond
+ * the translator's partial event. Backpressure from a slow client pauses the upstream read. When
+ * the translator has sent its last event the client's response ends at once and the rest of the
+ * upstream body (normally nothing) is drained so the connection can be reused. A client that
+ * leaves aborts the upstream request (the handler's `close` listener).
+ */
+export async function streamCompletion(input: StreamCompletionInput): Promise<void> {
+  const { reply, exchange, upstream } = input;
+  const translator = input.adapter.createStreamTranslator({
+    model: input.request.model,
+    requestId: exchange.requestId,
+    clientWantsUsage: clientWantsStreamUsage(input.request),
+    scrub: input.scrub,
+  });
+  exchange.translator = translator;
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS });
+  raw.flushHeaders();
+  exchange.firstByteAt = performance.now();
+  exchange.statusCode = 200;
+
+  let ended = false;
+  const finish = () => {
+    ended = true;
+    const tail = translator.end();
+    exchange.usage = translator.usage();
+    if (translator.error() !== undefined && exchange.statusCode === 200) exchange.statusCode = STREAM_FAILED;
+    if (!raw.destroyed) raw.end(tail);
+  };
+  try {
+    for await (const chunk of upstream.body) {
+      if (ended) continue;
+      const out = translator.push(chunk as Buffer);
+      if (out !== '' && !raw.write(out)) await drained(raw);
+      if (translator.done()) finish();
+    }
+  } catch (error) {
+    if (exchange.aborted) return;
+    // The upstream broke off or went silent: the translator turns the cut into an error event.
+    if (!ended) exchange.statusCode = isUpstreamTimeout(error) ? STREAM_TIMED_OUT : STREAM_FAILED;
+  }
+  if (!ended) finish();
+}
+
+/** Resolves when the client can take more, or has gone (the upstream is then being aborted). */
+function drained(raw: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.off('drain', done);
+      raw.off('close', done);
+      resolve();
+    };
+    raw.on('drain', done);
+    raw.on('close', done);
+  });
+}

@@ -1,0 +1,107 @@
+import { detectProvider, PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
+import {
+  type CredentialSource,
+  decideRoute,
+  indexUserKeys,
+  keySkipReason,
+  type ModelResolver,
+  type StoredUserKey,
+  type SystemKeyAvailability,
+  toUserKeyCandidate,
+} from '@byok/routing';
+
+/** One entry of `GET /v1/models`: OpenAI's model object plus the path the gateway would take. */
+export interface ModelEntry {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+  byok: {
+    /** Whose key serves it: the user's OpenRouter key, the user's provider key, or the platform's. */
+    route: CredentialSource;
+    /** The upstream that would be called. */
+    provider: ProviderId;
+    upstream_model: string;
+    /** True when requests are paid in credits (platform key). */
+    charged: boolean;
+    /** True for a `<prefix>*` entry: any model of that provider, named with the prefix. */
+    any_model: boolean;
+  };
+}
+
+export interface ModelList {
+  object: 'list';
+  data: ModelEntry[];
+}
+
+/** The listing stops here; a provider's own model list is capped at 2,000 names already. */
+const MAX_ENTRIES = 10_000;
+const ANY = '*';
+
+/**
+ * What the caller can reach and how, decided by the same rule as chat requests: every model name
+ * the user's usable keys were validated with (`metadata.validation.models`), plus `<prefix>*` for
+ * each provider reachable at all — through the user's OpenRouter key (any model), the user's key
+ * for that provider, or a platform key (charged in credits; shown whatever the balance, since
+ * the balance can change). Disabled, invalid and unknown-provider keys add nothing.
+ */
+export function buildModelList(rows: readonly StoredUserKey[], systemKeys: SystemKeyAvailability, models: ModelResolver): ModelList {
+  const candidates = rows.flatMap((row) => {
+    const candidate = toUserKeyCandidate(row);
+    return candidate === null ? [] : [{ row, candidate }];
+  });
+  const userKeys = indexUserKeys(candidates.map((c) => c.candidate));
+  const usable = candidates.filter((c) => keySkipReason(c.candidate) === null);
+  const hasOpenRouterKey = usable.some((c) => c.candidate.provider === 'openrouter');
+
+  const names = new Set<string>();
+  for (const id of PROVIDER_IDS) {
+    const reachable = hasOpenRouterKey || systemKeys[id] === true || systemKeys.openrouter === true || usable.some((c) => c.candidate.provider === id);
+    if (reachable) names.add(wildcard(id));
+  }
+  for (const { row, candidate } of usable) {
+    for (const model of validatedModels(row)) {
+      if (names.size >= MAX_ENTRIES) break;
+      names.add(routableName(candidate.provider, model));
+    }
+  }
+
+  const data: ModelEntry[] = [];
+  for (const name of names) {
+    const decision = decideRoute({ model: name, userKeys, systemKeys, creditBalanceMicro: 1 }, models);
+    if (decision.outcome !== 'routed') continue;
+    const { chosen } = decision;
+    const anyModel = name.endsWith(ANY);
+    data.push({
+      id: name,
+      object: 'model',
+      created: 0,
+      owned_by: detectedOwner(name) ?? chosen.provider,
+      byok: { route: chosen.credentialSource, provider: chosen.provider, upstream_model: chosen.upstreamModel, charged: chosen.credentialSource === 'system', any_model: anyModel },
+    });
+  }
+  data.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { object: 'list', data };
+}
+
+function wildcard(id: ProviderId): string {
+  return `${PROVIDERS[id].explicitPrefixes[0] ?? `${id}/`}${ANY}`;
+}
+
+/** A validated name as a client would send it so that it routes to the provider it came from. */
+function routableName(provider: ProviderId, model: string): string {
+  const detected = detectProvider(model);
+  if (detected.provider === provider) return model;
+  return `${PROVIDERS[provider].explicitPrefixes[0] ?? `${provider}/`}${model}`;
+}
+
+function detectedOwner(name: string): ProviderId | undefined {
+  const detected = detectProvider(name);
+  return detected.provider === 'unknown' ? undefined : detected.provider;
+}
+
+function validatedModels(row: StoredUserKey): string[] {
+  const validation = row.metadata?.validation;
+  if (typeof validation !== 'object' || validation === null || !('models' in validation) || !Array.isArray(validation.models)) return [];
+  return validation.models.filter((m): m is string => typeof m === 'string' && m !== '' && m.length <= 200);
+}

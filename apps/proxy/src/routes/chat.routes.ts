@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { LogLevel } from 'fastify';
+import { ChatCompletionRequestSchema } from '@byok/providers';
+import { createChatHandler } from '../chat/chat-completions.handler.js';
+import { typeboxValidatorCompiler } from '../chat/typebox-validator.js';
+import type { ProxyServices } from '../services/proxy-services.js';
+
+/** The OpenAI path and the platform's own path for the same operation. */
+export const CHAT_COMPLETIONS_PATHS = ['/v1/chat/completions', '/api/v1/llm/chat/completions'] as const;
+
+export interface ChatRoutesOptions {
+  services: ProxyServices;
+  bodyLimitBytes: number;
+  logLevel: LogLevel;
+}
+
+/** `POST /v1/chat/completions` and its alias. */
+export const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (app, { services, bodyLimitBytes, logLevel }) => {
+  const handler = createChatHandler(services);
+  for (const url of CHAT_COMPLETIONS_PATHS) {
+    app.post(url, {
+      bodyLimit: bodyLimitBytes,
+      logLevel,
+      validatorCompiler: typeboxValidatorCompiler,
+      schema: {
+        tags: ['proxy'],
+        summary: 'Create a chat completion (OpenAI-compatible)',
+        description:
+          'Routes the request through your OpenRouter key, else your key for the model’s provider, else a platform key charged in credits. `stream: true` answers with server-sent events. Response headers `x-byok-used`, `x-byok-provider` and `x-byok-route` say which path was taken.',
+        body: ChatCompletionRequestSchema,
+      },
+      handler,
+    });
+  }
+};

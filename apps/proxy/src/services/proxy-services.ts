@@ -1,0 +1,131 @@
+import { findGatewayTokenByHash, findUserKeys, getCreditBalanceMicro, touchGatewayToken } from '@byok/db';
+import {
+  createModelResolver,
+  createRedisKeyChangeSubscription,
+  createRouteCache,
+  createSystemKeySet,
+  type ModelResolver,
+  type RouteCache,
+  type SystemKeySet,
+} from '@byok/routing';
+import type { Logger } from '@byok/telemetry';
+import { type CallerResolver, createCallerResolver } from '../auth/caller-resolver.js';
+import { createGatewayTokenCache } from '../auth/gateway-token-cache.js';
+import { createTokenUseRecorder } from '../auth/token-use-recorder.js';
+import { createAfterResponse } from '../chat/after-response.js';
+import type { Exchange } from '../chat/exchange.js';
+import { createKeyRejectionReporter } from '../keys/key-rejection-reporter.js';
+import { loadPriceTable } from '../pricing/price-table.js';
+import { createPricer, type Pricer } from '../pricing/pricer.js';
+import { DEFAULT_PROXY_SETTINGS, type ProxySettings, readProxySettings } from '../settings/proxy-settings.js';
+import { createTtlCache, type TtlCache } from '../support/ttl-cache.js';
+import { createUpstreamTargets, type UpstreamTargets } from '../upstream/upstream-targets.js';
+import { createUsageSink, type UsageSink } from '../usage/usage-sink.js';
+import { withTokenRevocations } from './key-change-subscription.js';
+import type { ProxyDependencies } from './proxy-dependencies.js';
+
+/**
+ * Everything the proxy's routes share, built once per process: the route cache and its Redis
+ * invalidation, platform keys, upstream connection pools, caller and balance caches, pricing and
+ * the usage sink. Mounted by `proxyPlugin`; `start()` before serving, `close()` after the server
+ * stopped.
+ */
+export interface ProxyServices {
+  readonly settings: ProxySettings;
+  readonly logger: Logger;
+  readonly deps: ProxyDependencies;
+  readonly routes: RouteCache;
+  readonly systemKeys: SystemKeySet;
+  readonly models: ModelResolver;
+  readonly callers: CallerResolver;
+  readonly balances: TtlCache<number>;
+  readonly upstreams: UpstreamTargets;
+  readonly pricer: Pricer;
+  readonly usage: UsageSink;
+  afterResponse(exchange: Exchange, responseStatus: number): void;
+  /** Subscribes to key changes (waits for Redis to confirm). */
+  start(): Promise<void>;
+  /**
+   * Flushes buffered usage events (waiting at most `flushTimeoutMs`, default 5 s, for Redis),
+   * unsubscribes, closes the pools. Call after the server stopped and in-flight requests ended.
+   */
+  close(flushTimeoutMs?: number): Promise<void>;
+}
+
+export interface ProxyServicesOptions {
+  /** Defaults to `readProxySettings(process.env)`. */
+  settings?: Partial<ProxySettings>;
+}
+
+const BALANCE_CACHE_USERS = 100_000;
+const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
+
+export function createProxyServices(deps: ProxyDependencies, options: ProxyServicesOptions = {}): ProxyServices {
+  const settings: ProxySettings = { ...DEFAULT_PROXY_SETTINGS, ...(options.settings ?? readProxySettings(process.env)) };
+  const logger = deps.logger.child({ component: 'proxy' });
+  const tokens = createGatewayTokenCache({ find: (hash) => findGatewayTokenByHash(deps.orm.em.fork(), hash), ttlMs: settings.tokenCacheTtlMs });
+  const routes = createRouteCache({
+    loadUserKeys: (userId) => findUserKeys(deps.orm.em.fork(), userId),
+    keyring: deps.keyring,
+    subscribe: withTokenRevocations(
+      createRedisKeyChangeSubscription(deps.config.redisUrl, deps.config.redisPrefix, { onError: (err) => logger.debug({ err }, 'key-change subscription connection error') }),
+      tokens,
+    ),
+    onRefreshError: (userId, err) => logger.warn({ err, user_id: userId }, 'background reload of routes failed; the cached routes stay in use'),
+    onUndecryptableKey: (userId, keyId) => logger.error({ user_id: userId, key_id: keyId }, 'a stored key does not decrypt with the configured encryption keys; routing skips it'),
+  });
+  const usage = createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax });
+  const pricer = createPricer(loadPriceTable(settings.priceTableFile));
+  const upstreams = createUpstreamTargets(deps.config.providers, settings);
+  const afterResponse = createAfterResponse({
+    usage,
+    pricer,
+    logger,
+    keyRejections: createKeyRejectionReporter({ producers: deps.producers, logger }),
+    tokenUses: createTokenUseRecorder({
+      touch: (tokenId) => touchGatewayToken(deps.orm.em.fork(), tokenId),
+      onError: (err) => logger.debug({ err }, 'could not record a gateway token use'),
+    }),
+  });
+
+  return {
+    settings,
+    logger,
+    deps,
+    routes,
+    systemKeys: createSystemKeySet(deps.config.providers),
+    models: createModelResolver(),
+    callers: createCallerResolver({ authenticator: deps.authenticator, tokens }),
+    balances: createTtlCache({
+      load: (userId) => getCreditBalanceMicro(deps.orm.em.fork(), userId),
+      ttlMs: settings.balanceCacheTtlMs,
+      maxEntries: BALANCE_CACHE_USERS,
+    }),
+    upstreams,
+    pricer,
+    usage,
+    afterResponse(exchange, responseStatus) {
+      try {
+        afterResponse(exchange, responseStatus);
+      } catch (err) {
+        // Side work must never take the process down; the response is already out.
+        logger.error({ err, request_id: exchange.requestId }, 'after-response work failed');
+      }
+    },
+    start: () => routes.start(),
+    async close(flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS) {
+      const flushed = await usage.flush(flushTimeoutMs);
+      if (!flushed) logger.error({ buffered: usage.buffered }, 'shutting down with usage events that could not be delivered');
+      usage.close();
+      await routes.close();
+      await upstreams.close();
+    },
+  };
+}
+
+/** `createProxyServices` and `start()`: what `buildProxy` and a host process (standalone) call. */
+export async function startProxyServices(deps: ProxyDependencies, options: ProxyServicesOptions = {}): Promise<ProxyServices> {
+  const services = createProxyServices(deps, options);
+  await services.start();
+  return services;
+}

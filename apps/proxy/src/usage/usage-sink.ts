@@ -1,0 +1,170 @@
+import { QUEUES, type UsageEvent, UsageEventSchema } from '@byok/queues';
+import type { Logger } from '@byok/telemetry';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Compile } from 'typebox/compile';
+
+/**
+ * Takes usage events after responses and puts them on the usage queue, batched, off the request
+ * path. While Redis is away the events wait in memory — at most `maxBuffered`; beyond that the
+ * oldest are dropped, counted and logged — and go out when Redis is back. Each job's id is the
+ * event's request id, so a batch re-sent after an unclear failure is not counted twice.
+ */
+export interface UsageSink {
+  record(event: UsageEvent): void;
+  /** Waits until every buffered event is on the queue or `timeoutMs` passed; resolves true when empty. */
+  flush(timeoutMs: number): Promise<boolean>;
+  /** Stops retrying; events still buffered are counted as lost and logged. */
+  close(): void;
+  readonly buffered: number;
+  /** Events dropped because the buffer was full (or still held at close), since start. */
+  readonly dropped: number;
+}
+
+export interface UsageSinkDeps {
+  queue: Pick<Queue, 'addBulk'>;
+  /** The queue's connection: its `ready` event restarts a flush after an outage. */
+  connection: Pick<Redis, 'status' | 'on' | 'off'>;
+  logger: Logger;
+  maxBuffered: number;
+  /** Events per `addBulk` (one round trip). Default 200. */
+  batchSize?: number;
+  /** How long one `addBulk` may take before it counts as failed. Default 2 s. */
+  addTimeoutMs?: number;
+  /** Pause before retrying after a failure while Redis still looks connected. Default 1 s. */
+  retryDelayMs?: number;
+}
+
+const usageEventCheck = Compile(UsageEventSchema);
+/** Log a full buffer at most this often, with the running count. */
+const DROP_LOG_INTERVAL_MS = 10_000;
+
+export function createUsageSink(deps: UsageSinkDeps): UsageSink {
+  const batchSize = deps.batchSize ?? 200;
+  const addTimeoutMs = deps.addTimeoutMs ?? 2000;
+  const retryDelayMs = deps.retryDelayMs ?? 1000;
+  const name = QUEUES.usageEvents.name;
+  let pending: UsageEvent[] = [];
+  let flushing = false;
+  let scheduled = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let dropped = 0;
+  let lastDropLogAt = 0;
+  const idleWaiters = new Set<() => void>();
+
+  function drop(count: number, reason: string): void {
+    dropped += count;
+    const at = Date.now();
+    if (at - lastDropLogAt >= DROP_LOG_INTERVAL_MS) {
+      lastDropLogAt = at;
+      deps.logger.error({ dropped_now: count, dropped_total: dropped, buffered: pending.length }, `usage events lost: ${reason}`);
+    }
+  }
+
+  function trim(): void {
+    const over = pending.length - deps.maxBuffered;
+    if (over > 0) {
+      pending.splice(0, over);
+      drop(over, `the in-memory buffer (${deps.maxBuffered} events) is full while Redis is unavailable`);
+    }
+  }
+
+  function schedule(): void {
+    if (closed || flushing || scheduled || pending.length === 0) return;
+    // Not connected: the `ready` listener below starts the next flush.
+    if (deps.connection.status !== 'ready') return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  }
+
+  function retryLater(): void {
+    if (retryTimer !== undefined || closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      schedule();
+    }, retryDelayMs);
+    retryTimer.unref();
+  }
+
+  async function flush(): Promise<void> {
+    scheduled = false;
+    if (closed || pending.length === 0) return;
+    flushing = true;
+    const batch = pending.length <= batchSize ? pending : pending.slice(0, batchSize);
+    pending = pending.length <= batchSize ? [] : pending.slice(batchSize);
+    let ok = false;
+    try {
+      await withTimeout(deps.queue.addBulk(batch.map((data) => ({ name, data, opts: { jobId: data.requestId } }))), addTimeoutMs);
+      ok = true;
+    } catch (error) {
+      // Back at the front, in order; the job ids make a partly applied batch safe to send again.
+      pending = batch.concat(pending);
+      trim();
+      deps.logger.warn({ err: error, buffered: pending.length }, 'usage events wait in memory: the queue is unavailable');
+    } finally {
+      flushing = false;
+    }
+    if (ok) schedule();
+    else retryLater();
+    if (pending.length === 0) for (const wake of idleWaiters) wake();
+  }
+
+  const onReady = () => schedule();
+  deps.connection.on('ready', onReady);
+
+  return {
+    record(event) {
+      if (closed) {
+        drop(1, 'recorded after shutdown');
+        return;
+      }
+      if (!usageEventCheck.Check(event)) {
+        // A bug in the proxy, not an outage: say which field, never the values.
+        const first = usageEventCheck.Errors(event)[0];
+        deps.logger.error({ path: first?.instancePath, problem: first?.message }, 'usage event failed its schema and was dropped');
+        return;
+      }
+      pending.push(event);
+      trim();
+      schedule();
+    },
+    async flush(timeoutMs) {
+      if (pending.length === 0 && !flushing) return true;
+      schedule();
+      let timer: NodeJS.Timeout | undefined;
+      let wake: (() => void) | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        idleWaiters.add(resolve);
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+      if (wake) idleWaiters.delete(wake);
+      return pending.length === 0;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(retryTimer);
+      deps.connection.off('ready', onReady);
+      if (pending.length > 0) drop(pending.length, 'still buffered at shutdown');
+      pending = [];
+      for (const wake of idleWaiters) wake();
+    },
+    get buffered() {
+      return pending.length;
+    },
+    get dropped() {
+      return dropped;
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
