@@ -9,7 +9,9 @@ function recordingWriter(options: { hold?: boolean } = {}) {
   const releases: Array<() => void> = [];
   return {
     batches,
-    release: () => releases.splice(0).forEach((r) => r()),
+    release: () => {
+      for (const r of releases.splice(0)) r();
+    },
     async writeBatch(items: number[]): Promise<Array<ItemOutcome<number>>> {
       batches.push(items);
       if (options.hold) await new Promise<void>((resolve) => releases.push(resolve));
