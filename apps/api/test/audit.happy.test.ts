@@ -28,6 +28,12 @@ function csvToRecords(text: string): Array<Record<string, unknown>> {
   return rows.map((r) => Object.fromEntries(header.map((name, i) => [name, name === 'details' ? JSON.parse(r[i] ?? '{}') : r[i] === '' ? null : r[i]])));
 }
 
+/** The part of a JSON page these tests read. */
+interface AuditPage {
+  items: Array<{ id: string }>;
+  next_cursor: string | null;
+}
+
 describe('audit API: happy paths', () => {
   let h: ApiHarness;
   let alice: Record<string, string>;
@@ -65,10 +71,10 @@ describe('audit API: happy paths', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await h.app.inject({ url: `/api/v1/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: alice });
-      const body = res.json();
+      const url: string = `/api/v1/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const body: AuditPage = (await h.app.inject({ url, headers: alice })).json();
       expect(body.items.length).toBeLessThanOrEqual(2);
-      seen.push(...body.items.map((r: { id: string }) => r.id));
+      seen.push(...body.items.map((r) => r.id));
       cursor = body.next_cursor;
       if (cursor) expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
     } while (cursor);

@@ -2,6 +2,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../../../test/support/api-harness.js';
 
+/** The part of a JSON page these tests read. */
+interface AuditPage {
+  items: Array<{ id: string }>;
+  next_cursor: string | null;
+}
+
 describe('audit API: keyset pages stay exact while records are appended', () => {
   let h: ApiHarness;
   let admin: Record<string, string>;
@@ -23,10 +29,11 @@ describe('audit API: keyset pages stay exact while records are appended', () => 
     const ids: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; ; page++) {
-      const res = await h.app.inject({ url: `/api/v1/audit?${query}${cursor ? `&cursor=${cursor}` : ''}`, headers });
+      const url: string = `/api/v1/audit?${query}${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await h.app.inject({ url, headers });
       expect(res.statusCode).toBe(200);
-      const body = res.json();
-      ids.push(...body.items.map((r: { id: string }) => r.id));
+      const body: AuditPage = res.json();
+      ids.push(...body.items.map((r) => r.id));
       cursor = body.next_cursor;
       if (!cursor) return ids;
       await between(page);
