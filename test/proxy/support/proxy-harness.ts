@@ -34,6 +34,12 @@ export interface ProxyHarness {
   gatewayToken(userId: string, options?: { expiresAt?: Date | null }): Promise<{ token: string; hash: string; id: string }>;
   /** Saves a key through the real API (encrypted, announced to every proxy). Returns its id. */
   addKey(userId: string, provider: ProviderId, scenario?: Scenario, seed?: string): Promise<{ id: string; apiKey: string }>;
+  /** Disables (or enables) the user's key through the API, which announces the change. */
+  setKeyEnabled(userId: string, provider: ProviderId, enabled: boolean): Promise<void>;
+  /** Deletes the user's key through the API, which announces the change. */
+  deleteKey(userId: string, provider: ProviderId): Promise<void>;
+  /** Writes a test status as the worker would (the worker announces nothing; callers decide). */
+  setKeyStatus(keyId: string, status: 'valid' | 'invalid' | 'error'): Promise<void>;
   grantCredits(userId: string, amountMicro: number): Promise<void>;
   /** Every usage event on the queue, read back from Redis. */
   usageEvents(): Promise<UsageEvent[]>;
@@ -56,14 +62,16 @@ export interface ProxyHarnessOptions {
  */
 export async function startProxyHarness(label: string, options: ProxyHarnessOptions = {}): Promise<ProxyHarness> {
   const mock = await startMockProviders({ extraRoutes: chatRoutes, ...(options.slowDelayMs !== undefined ? { slowDelayMs: options.slowDelayMs } : {}) });
-  const env: Record<string, string> = { ...options.env };
+  const env: Record<string, string> = {};
   for (const id of PROVIDER_IDS) env[`PROVIDER_${id.toUpperCase()}_BASE_URL`] = mock.baseUrls[id];
   const systemKeys: Partial<Record<ProviderId, string>> = {};
   for (const id of options.systemKeyProviders ?? []) {
-    systemKeys[id] = fakeKey(id, 'valid', 'platform');
-    env[`SYSTEM_${id.toUpperCase()}_API_KEY`] = systemKeys[id];
+    const key = fakeKey(id, 'valid', 'platform');
+    systemKeys[id] = key;
+    env[`SYSTEM_${id.toUpperCase()}_API_KEY`] = key;
   }
-  const api = await startApiHarness(label, { ...options.api, env: { ...options.api?.env, ...env } });
+  // The caller's own variables win, e.g. a base URL pointing at a closed port.
+  const api = await startApiHarness(label, { ...options.api, env: { ...options.api?.env, ...env, ...options.env } });
   const instances: ProxyInstance[] = [];
 
   async function startProxy(instanceOptions: { redisUrl?: string; settings?: Partial<ProxySettings> } = {}): Promise<ProxyInstance> {
@@ -124,6 +132,22 @@ export async function startProxyHarness(label: string, options: ProxyHarnessOpti
       });
       if (res.statusCode !== 201 && res.statusCode !== 200) throw new Error(`saving the ${provider} key failed: ${res.statusCode} ${res.body}`);
       return { id: (res.json() as { id: string }).id, apiKey };
+    },
+    async setKeyEnabled(userId, provider, enabled) {
+      const res = await api.app.inject({
+        method: 'POST',
+        url: `/api/v1/llm/byok/keys/${provider}/toggle`,
+        headers: { authorization: `Bearer ${await api.token(userId)}` },
+        payload: { enabled },
+      });
+      if (res.statusCode !== 200) throw new Error(`toggling the ${provider} key failed: ${res.statusCode} ${res.body}`);
+    },
+    async deleteKey(userId, provider) {
+      const res = await api.app.inject({ method: 'DELETE', url: `/api/v1/llm/byok/keys/${provider}`, headers: { authorization: `Bearer ${await api.token(userId)}` } });
+      if (res.statusCode !== 204) throw new Error(`deleting the ${provider} key failed: ${res.statusCode} ${res.body}`);
+    },
+    async setKeyStatus(keyId, status) {
+      await api.db.sql('UPDATE user_provider_keys SET test_status = $1 WHERE id = $2', [status, keyId]);
     },
     async grantCredits(userId, amountMicro) {
       await api.runtime.orm.em.fork().transactional((tx) => applyCreditChange(tx, { userId, kind: 'grant', amountMicro, actorId: 'test' }));

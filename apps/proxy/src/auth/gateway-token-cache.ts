@@ -35,5 +35,7 @@ export function createGatewayTokenCache(deps: GatewayTokenCacheDeps): GatewayTok
 }
 
 function toKnown(row: GatewayTokenRow): KnownGatewayToken {
-  return { id: row.id, userId: row.userId, expiresAtMs: row.expiresAt === null ? null : row.expiresAt.getTime(), revoked: row.revokedAt !== null };
+  // The repository's raw query hands timestamps over as text despite its `Date` type; `new Date`
+  // reads both.
+  return { id: row.id, userId: row.userId, expiresAtMs: row.expiresAt === null ? null : new Date(row.expiresAt).getTime(), revoked: row.revokedAt !== null };
 }
