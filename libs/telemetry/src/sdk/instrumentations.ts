@@ -5,6 +5,11 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { redisStatement } from './redis-statement.js';
+import { obfuscateSql } from './sql-obfuscation.js';
+
+/** The attribute instrumentation-pg 0.76 writes the statement to (stable database conventions). */
+const DB_QUERY_TEXT = 'db.query.text';
 
 /** Paths polled by load balancers and Docker health checks: a trace per probe is noise. */
 const PROBE_PATHS = new Set(['/healthz', '/readyz']);
@@ -26,14 +31,22 @@ function isProbe(request: IncomingMessage): boolean {
  *   off: this app has about six hooks per request, and a span for each would multiply the span
  *   count for little insight. A route can turn them on with `config: { otel: { instrumentHooks: true } }`.
  * - ioredis and pg: only inside a trace (`requireParentSpan`), so pool keep-alives, health probes
- *   and BullMQ's blocking polls do not each start a trace. pg records statements, never values.
+ *   and BullMQ's blocking polls do not each start a trace. Statements keep their shape but not
+ *   their data: pg literals are masked (`obfuscateSql`), Redis shows command and keys only
+ *   (`redisStatement`).
  */
 export function createInstrumentations(): Instrumentation[] {
   return [
     new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe, requireParentforOutgoingSpans: true }),
     new UndiciInstrumentation({ requireParentforSpans: true }),
     new FastifyOtel.FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),
-    new IORedisInstrumentation({ requireParentSpan: true }),
-    new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+    new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
+    new PgInstrumentation({
+      requireParentSpan: true,
+      enhancedDatabaseReporting: false,
+      requestHook: (span, { query }) => {
+        if (query.text !== undefined) span.setAttribute(DB_QUERY_TEXT, obfuscateSql(query.text));
+      },
+    }),
   ];
 }
