@@ -3,7 +3,7 @@ import { generateGatewayToken } from '@byok/auth';
 import type { Config } from '@byok/config';
 import { applyCreditChange, insertGatewayToken } from '@byok/db';
 import { PROVIDER_IDS, type ProviderId } from '@byok/providers';
-import { buildProxy, type ProxySettings } from '@byok/proxy';
+import { buildProxy, type ProxyServices, type ProxySettings, startProxyServices } from '@byok/proxy';
 import type { UsageEvent } from '@byok/queues';
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
@@ -15,6 +15,7 @@ import { type ApiHarness, type ApiHarnessOptions, startApiHarness } from '../../
 export interface ProxyInstance {
   app: Awaited<ReturnType<typeof buildProxy>>;
   runtime: Runtime;
+  services: ProxyServices;
   url: string;
   logs: string[];
   close(): Promise<void>;
@@ -84,17 +85,20 @@ export async function startProxyHarness(label: string, options: ProxyHarnessOpti
     });
     const config: Config = { ...api.config, ...(instanceOptions.redisUrl ? { redisUrl: instanceOptions.redisUrl } : {}) };
     const runtime = await openRuntime(config, createLogger({ level: 'debug', name: 'proxy-test', destination }));
-    const app = await buildProxy(runtime, { settings: { ...options.settings, ...instanceOptions.settings } });
+    const services = await startProxyServices(runtime, { settings: { ...options.settings, ...instanceOptions.settings } });
+    const app = await buildProxy(runtime, { services });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     const instance: ProxyInstance = {
       app,
       runtime,
+      services,
       url: `http://127.0.0.1:${port}`,
       logs,
       async close() {
         await app.close();
+        await services.close(1000);
         await runtime.close();
       },
     };

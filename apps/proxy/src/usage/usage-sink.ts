@@ -16,6 +16,7 @@ export interface UsageSink {
   flush(timeoutMs: number): Promise<boolean>;
   /** Stops retrying; events still buffered are counted as lost and logged. */
   close(): void;
+  /** Events not yet confirmed on the queue (waiting, or in a batch being sent). */
   readonly buffered: number;
   /** Events dropped because the buffer was full (or still held at close), since start. */
   readonly dropped: number;
@@ -45,11 +46,14 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
   const retryDelayMs = deps.retryDelayMs ?? 1000;
   const name = QUEUES.usageEvents.name;
   let pending: UsageEvent[] = [];
+  let inFlight = 0;
   let flushing = false;
   let scheduled = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let dropped = 0;
+  /** Set while events wait for Redis; the outage is logged once when it starts and once when it ends. */
+  let waiting = false;
   let lastDropLogAt = 0;
   const idleWaiters = new Set<() => void>();
 
@@ -70,10 +74,19 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
     }
   }
 
+  function noteWaiting(error?: unknown): void {
+    if (waiting) return;
+    waiting = true;
+    deps.logger.warn({ ...(error === undefined ? {} : { err: error }), buffered: pending.length + inFlight, max_buffered: deps.maxBuffered }, 'usage events wait in memory: the queue is unavailable');
+  }
+
   function schedule(): void {
     if (closed || flushing || scheduled || pending.length === 0) return;
     // Not connected: the `ready` listener below starts the next flush.
-    if (deps.connection.status !== 'ready') return;
+    if (deps.connection.status !== 'ready') {
+      noteWaiting();
+      return;
+    }
     scheduled = true;
     setImmediate(() => void flush());
   }
@@ -93,6 +106,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
     flushing = true;
     const batch = pending.length <= batchSize ? pending : pending.slice(0, batchSize);
     pending = pending.length <= batchSize ? [] : pending.slice(batchSize);
+    inFlight = batch.length;
     let ok = false;
     try {
       await withTimeout(deps.queue.addBulk(batch.map((data) => ({ name, data, opts: { jobId: data.requestId } }))), addTimeoutMs);
@@ -101,13 +115,20 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       // Back at the front, in order; the job ids make a partly applied batch safe to send again.
       pending = batch.concat(pending);
       trim();
-      deps.logger.warn({ err: error, buffered: pending.length }, 'usage events wait in memory: the queue is unavailable');
+      noteWaiting(error);
     } finally {
       flushing = false;
+      inFlight = 0;
     }
     if (ok) schedule();
     else retryLater();
-    if (pending.length === 0) for (const wake of idleWaiters) wake();
+    if (pending.length === 0) {
+      if (waiting) {
+        waiting = false;
+        deps.logger.info({ dropped_total: dropped }, 'usage events delivered again: the queue is back');
+      }
+      for (const wake of idleWaiters) wake();
+    }
   }
 
   const onReady = () => schedule();
@@ -153,7 +174,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       for (const wake of idleWaiters) wake();
     },
     get buffered() {
-      return pending.length;
+      return pending.length + inFlight;
     },
     get dropped() {
       return dropped;
