@@ -59,10 +59,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     ...((env.OTEL_LOGS_EXPORTER?.trim() ?? '') === '' ? { logRecordProcessors: [] } : {}),
   });
   sdk.start();
-  // ioredis is imported as ESM by the app and by BullMQ, and require-in-the-middle only sees
-  // `require()`. Requiring it once here patches the shared CommonJS module, so every later
-  // `import` gets the instrumented client, under tsx, plain node and vitest alike.
-  createRequire(import.meta.url)('ioredis');
+  patchEsmImports();
 
   let stopped: Promise<void> | undefined;
   const handle: TelemetryHandle = {
@@ -77,4 +74,17 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   };
   registerTelemetry({ shutdown: handle.shutdown });
   return handle;
+}
+
+/**
+ * Instrumentations patch modules as `require()` loads them (require-in-the-middle), and never see
+ * an ESM `import`. ioredis is imported as ESM by the app and by BullMQ, and `node:http` by ESM
+ * servers; requiring each once here patches the shared module object (ioredis's client
+ * prototype, http's `Server.prototype.emit`), so every later `import` gets the instrumented code,
+ * under tsx, plain node and vitest alike, with no loader hook. pg, Fastify and undici need
+ * nothing: knex requires pg, and the other two report through diagnostics channels.
+ */
+function patchEsmImports(): void {
+  const require = createRequire(import.meta.url);
+  for (const id of ['node:http', 'node:https', 'ioredis']) require(id);
 }
