@@ -1,11 +1,18 @@
 import { QUEUES, type UsageEvent } from '@byok/queues';
 import { UnrecoverableError } from 'bullmq';
-import Value from 'typebox/value';
+import { Compile } from 'typebox/compile';
 
 const INT32_MAX = 2_147_483_647;
 /** The earliest and latest instants an event may carry; outside them it is a producer bug. */
 const EARLIEST_MS = Date.UTC(2000, 0, 1);
 const LATEST_MS = Date.UTC(10_000, 0, 1);
+
+/**
+ * The catalog schema compiled once: about 1 µs per check instead of about 100 µs interpreted,
+ * which at thousands of events per second is the difference between a spare core and none.
+ * Stateless, so sharing it across consumers is safe.
+ */
+const usageEventValidator = Compile(QUEUES.usageEvents.schema);
 
 /**
  * Checks a job's payload against the catalog schema and the limits of the columns it lands in,
@@ -14,8 +21,8 @@ const LATEST_MS = Date.UTC(10_000, 0, 1);
  * message names the field, never its value.
  */
 export function parseUsageEvent(data: unknown): UsageEvent {
-  if (!Value.Check(QUEUES.usageEvents.schema, data)) {
-    const first = Value.Errors(QUEUES.usageEvents.schema, data)[0];
+  if (!usageEventValidator.Check(data)) {
+    const first = usageEventValidator.Errors(data)[0];
     throw new UnrecoverableError(`usage event does not match its schema: ${first?.instancePath || '/'} ${first?.message ?? 'invalid'}`);
   }
   const event = data as UsageEvent;
