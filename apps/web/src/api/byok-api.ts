@@ -1,0 +1,59 @@
+import type { ApiClient } from './http.js';
+import type {
+  AuditPage,
+  CreatedGatewayToken,
+  CreditsView,
+  GatewayToken,
+  KeyTestAnswer,
+  KeyUsageReport,
+  KeyView,
+  ProviderInfo,
+  UsageGrouping,
+  UserUsageReport,
+} from './types.js';
+
+const BYOK = '/api/v1/llm/byok';
+const enc = encodeURIComponent;
+
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+/** The API's routes as typed calls; one place that knows the paths. */
+export function byokApi(client: ApiClient) {
+  return {
+    providers: async () => (await client.get<{ providers: ProviderInfo[] }>(`${BYOK}/providers`)).providers,
+    keys: async () => (await client.get<{ keys: KeyView[] }>(`${BYOK}/keys`)).keys,
+    key: (provider: string) => client.get<KeyView>(`${BYOK}/keys/${enc(provider)}`),
+    saveKey: (body: { provider: string; api_key: string; allow_unrecognized_format?: boolean }) => client.post<KeyView>(`${BYOK}/keys`, body),
+    deleteKey: (provider: string) => client.del(`${BYOK}/keys/${enc(provider)}`),
+    setEnabled: (provider: string, enabled: boolean) =>
+      client.post<{ provider: string; enabled: boolean }>(`${BYOK}/keys/${enc(provider)}/toggle`, { enabled }),
+    async testKey(provider: string): Promise<KeyTestAnswer> {
+      const { status, data } = await client.request<Record<string, unknown>>('POST', `${BYOK}/keys/${enc(provider)}/test`);
+      if (status === 202) return { done: false, job_id: String(data.job_id ?? '') };
+      return {
+        done: true,
+        success: data.success === true,
+        status: String(data.status ?? ''),
+        message: typeof data.message === 'string' ? data.message : null,
+        models_count: typeof data.models_count === 'number' ? data.models_count : null,
+      };
+    },
+
+    tokens: async () => (await client.get<{ tokens: GatewayToken[] }>('/api/v1/llm/tokens')).tokens,
+    createToken: (name: string) => client.post<CreatedGatewayToken>('/api/v1/llm/tokens', { name }),
+    revokeToken: (id: string) => client.del(`/api/v1/llm/tokens/${enc(id)}`),
+
+    usage: (groupBy: UsageGrouping, range: DayRange) =>
+      client.get<UserUsageReport>(`/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}`),
+    usageCsvPath: (groupBy: UsageGrouping, range: DayRange) => `/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}&format=csv`,
+    keyUsage: (provider: string, range: DayRange) => client.get<KeyUsageReport>(`${BYOK}/keys/${enc(provider)}/usage?from=${range.from}&to=${range.to}`),
+    credits: () => client.get<CreditsView>('/api/v1/credits'),
+
+    audit: (cursor: string | null, limit = 25) => client.get<AuditPage>(`/api/v1/audit?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+  };
+}
+
+export type ByokApi = ReturnType<typeof byokApi>;

@@ -1,0 +1,125 @@
+/**
+ * The API's response shapes as the page uses them. They mirror the route schemas in
+ * apps/api/src (the page meets the API over HTTP only, so they are restated here, not imported).
+ */
+
+export type KeyStatus = 'untested' | 'testing' | 'valid' | 'invalid' | 'error';
+
+export interface KeyFormat {
+  /** A JavaScript regular expression source; a soft check only (formats change). */
+  pattern: string;
+  hint: string;
+  example: string;
+  known_prefix: string;
+}
+
+export interface ProviderInfo {
+  id: string;
+  name: string;
+  description: string;
+  recommended: boolean;
+  key_format: KeyFormat;
+  model_prefixes: string[];
+  signup_url: string;
+  docs_url: string;
+}
+
+export interface KeyView {
+  id: string;
+  provider: string;
+  provider_name: string;
+  label: string | null;
+  masked_key: string;
+  enabled: boolean;
+  status: KeyStatus;
+  usable: boolean;
+  last_tested_at: string | null;
+  last_test_message: string | null;
+  last_test_latency_ms: number | null;
+  models_count: number | null;
+  key_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `POST /keys/{provider}/test`: 200 with the result, or 202 while the worker is still busy. */
+export type KeyTestAnswer =
+  | { done: true; success: boolean; status: string; message: string | null; models_count: number | null }
+  | { done: false; job_id: string };
+
+export interface GatewayToken {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface CreatedGatewayToken extends GatewayToken {
+  /** Shown once; the server keeps only its hash. */
+  token: string;
+}
+
+export interface UsageMetrics {
+  calls: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  byok_calls: number;
+  cost_micro: number;
+  cost_usd: string;
+  credits_charged_micro: number;
+  credits_charged: string;
+  credits_saved_micro: number;
+  credits_saved: string;
+  last_used_at: string | null;
+}
+
+export type UsageGrouping = 'provider' | 'model' | 'day' | 'credential_source';
+
+export interface UserUsageReport {
+  user_id: string;
+  from: string;
+  to: string;
+  group_by: UsageGrouping;
+  groups: Array<UsageMetrics & { key: string }>;
+  totals: UsageMetrics;
+}
+
+export interface KeyUsageReport {
+  provider: string;
+  from: string;
+  to: string;
+  last_used_at: string | null;
+  totals: UsageMetrics;
+  by_model: Array<UsageMetrics & { model: string }>;
+  by_day: Array<UsageMetrics & { day: string }>;
+}
+
+export interface CreditsView {
+  user_id: string;
+  balance_micro: number;
+  balance: string;
+}
+
+export interface AuditRecord {
+  id: string;
+  occurred_at: string;
+  actor_id: string;
+  actor_type: 'user' | 'admin' | 'system';
+  action: string;
+  subject_user_id: string;
+  provider: string | null;
+  key_id: string | null;
+  request_id: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  items: AuditRecord[];
+  next_cursor: string | null;
+}
+
+export type AuthMode = { mode: 'dev' } | { mode: 'oidc'; issuer: string; client_id: string } | { mode: 'token' };
