@@ -1,0 +1,89 @@
+import { lazy, type ReactNode, Suspense, useEffect, useRef } from 'react';
+import { KeysPage } from '../keys/keys-page.js';
+import { Loading } from '../ui/feedback.js';
+import { useApp } from './app-context.js';
+import { Link, usePathname } from './router.js';
+
+// Only the keys view is in the first download; the others (and uPlot) load when opened.
+const UsagePage = lazy(() => import('../usage/usage-page.js').then((m) => ({ default: m.UsagePage })));
+const TokensPage = lazy(() => import('../tokens/tokens-page.js').then((m) => ({ default: m.TokensPage })));
+const ActivityPage = lazy(() => import('../activity/activity-page.js').then((m) => ({ default: m.ActivityPage })));
+const AboutPage = lazy(() => import('../about/about-page.js').then((m) => ({ default: m.AboutPage })));
+
+const VIEWS: Array<{ path: string; label: string; render: () => ReactNode }> = [
+  { path: '/account/api-keys', label: 'Keys', render: () => <KeysPage /> },
+  { path: '/account/usage', label: 'Usage', render: () => <UsagePage /> },
+  { path: '/account/tokens', label: 'Tokens', render: () => <TokensPage /> },
+  { path: '/account/activity', label: 'Activity', render: () => <ActivityPage /> },
+  { path: '/account/about', label: 'What is BYOK?', render: () => <AboutPage /> },
+];
+
+function viewFor(pathname: string) {
+  const path = pathname === '/' || pathname === '/account' || pathname === '/account/' ? '/account/api-keys' : pathname.replace(/\/+$/, '');
+  return VIEWS.find((v) => v.path === path) ?? null;
+}
+
+/** Header, navigation and the current view. Focus moves to the view on navigation, for screen readers. */
+export function Shell() {
+  const { session, signOut } = useApp();
+  const pathname = usePathname();
+  const view = viewFor(pathname);
+  const main = useRef<HTMLElement>(null);
+  const shown = useRef(pathname);
+
+  useEffect(() => {
+    // Not on the first render: focus would skip the header for someone who just arrived.
+    if (shown.current === pathname) return;
+    shown.current = pathname;
+    main.current?.focus();
+  }, [pathname]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <div className="brand">BYOK Gateway</div>
+        <nav aria-label="Main">
+          <ul>
+            {VIEWS.map((v) => (
+              <li key={v.path}>
+                <Link href={v.path} {...(view?.path === v.path ? { 'aria-current': 'page' as const } : {})}>
+                  {v.label}
+                </Link>
+              </li>
+            ))}
+            {session.admin ? (
+              <li>
+                <a href="/admin/queues">Jobs</a>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+        <div className="who">
+          <span className="muted small">
+            Signed in as <strong data-testid="user-id">{session.userId}</strong>
+          </span>
+          <button type="button" className="button button-quiet" onClick={() => signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Suspense fallback={<Loading label="Loading…" />}>
+          {view ? (
+            view.render()
+          ) : (
+            <section>
+              <h1>Page not found</h1>
+              <p>
+                There is nothing at {pathname}. <Link href="/account/api-keys">Go to your keys</Link>.
+              </p>
+            </section>
+          )}
+        </Suspense>
+      </main>
+    </>
+  );
+}
