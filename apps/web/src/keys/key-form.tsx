@@ -1,0 +1,116 @@
+import { type FormEvent, useId, useRef, useState } from 'react';
+import { messageOf } from '../api/http.js';
+import type { ProviderInfo } from '../api/types.js';
+import { article, checkKeyInput } from './key-format.js';
+
+interface KeyFormProps {
+  provider: ProviderInfo;
+  /** Saves the trimmed key; a rejection's message is shown in the form. */
+  onSave: (apiKey: string, allowUnrecognizedFormat: boolean) => Promise<void>;
+  onBack?: () => void;
+  /** "Replace" when a key exists already. */
+  submitLabel?: string;
+}
+
+/**
+ * Step two of adding a key: paste it, see the expected format and where to get one, and get a
+ * soft format check while typing. A key in an unrecognised format can still be saved after an
+ * explicit "save anyway".
+ */
+export function KeyForm({ provider, onSave, onBack, submitLabel = 'Save and test' }: KeyFormProps) {
+  const [value, setValue] = useState('');
+  const [shown, setShown] = useState(false);
+  const [override, setOverride] = useState(false);
+  const [attempted, setAttempted] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [serverError, setServerError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const ids = { input: useId(), hint: useId(), feedback: useId(), override: useId() };
+
+  const { key, check } = checkKeyInput(value, provider);
+  // "Empty" is only worth saying once the user tried to save; the format check speaks as they type.
+  const feedback = check.state === 'ok' || (check.state === 'empty' && !attempted) ? null : check;
+  const blocking = check.state === 'empty' || check.state === 'blocked' || (check.state === 'mismatch' && !override);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setAttempted(true);
+    setServerError(null);
+    if (blocking) {
+      input.current?.focus();
+      return;
+    }
+    setSaving(true);
+    try {
+      await onSave(key, check.state === 'mismatch' && override);
+    } catch (error) {
+      setServerError(messageOf(error));
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form className="key-form" onSubmit={submit} noValidate>
+      <div className="field">
+        <label htmlFor={ids.input}>{provider.name} API key</label>
+        <p id={ids.hint} className="muted small">
+          Expected format: {provider.key_format.hint}.{' '}
+          <a href={provider.signup_url} target="_blank" rel="noreferrer noopener">
+            Get {article(provider.name)} {provider.name} key
+          </a>
+          {' · '}
+          <a href={provider.docs_url} target="_blank" rel="noreferrer noopener">
+            Docs
+          </a>
+        </p>
+        <div className="input-row">
+          <input
+            ref={input}
+            id={ids.input}
+            data-autofocus
+            name="api_key"
+            type={shown ? 'text' : 'password'}
+            autoComplete="off"
+            spellCheck={false}
+            autoCapitalize="off"
+            {...(provider.key_format.example.length > 2 ? { placeholder: provider.key_format.example } : {})}
+            value={value}
+            aria-describedby={`${ids.hint} ${ids.feedback}`}
+            aria-invalid={feedback !== null && blocking}
+            onChange={(event) => {
+              setValue(event.target.value);
+              setServerError(null);
+            }}
+          />
+          <button type="button" className="button button-quiet" aria-pressed={shown} onClick={() => setShown((s) => !s)}>
+            {shown ? 'Hide' : 'Show'}
+          </button>
+        </div>
+        <p id={ids.feedback} className={`feedback ${feedback ? `feedback-${feedback.state}` : ''}`} aria-live="polite" data-testid="key-feedback">
+          {feedback?.message ?? (check.state === 'ok' ? check.message : '')}
+        </p>
+        {check.state === 'mismatch' ? (
+          <div className="checkbox">
+            <input id={ids.override} type="checkbox" checked={override} onChange={(event) => setOverride(event.target.checked)} />
+            <label htmlFor={ids.override}>Save anyway: providers sometimes change their key format</label>
+          </div>
+        ) : null}
+      </div>
+      {serverError ? (
+        <p className="notice notice-error" role="alert">
+          {serverError}
+        </p>
+      ) : null}
+      <div className="actions">
+        {onBack ? (
+          <button type="button" className="button button-quiet" onClick={onBack} disabled={saving}>
+            Back
+          </button>
+        ) : null}
+        <button type="submit" className="button button-primary" disabled={saving} aria-disabled={blocking}>
+          {saving ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}

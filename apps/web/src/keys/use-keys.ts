@@ -1,0 +1,79 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { messageOf } from '../api/http.js';
+import type { KeyView, ProviderInfo } from '../api/types.js';
+import { useApp } from '../app/app-context.js';
+import { pollUntilSettled } from './poll-key.js';
+
+export interface KeysState {
+  providers: ProviderInfo[] | null;
+  keys: ReadonlyMap<string, KeyView>;
+  loadError: string | null;
+  /** Providers whose test this page started and has not seen finish. */
+  testing: ReadonlySet<string>;
+}
+
+/**
+ * The providers and the user's keys, kept in step with the server: every change the page makes
+ * is followed by the row the server returns, and a key in `testing` is polled until it settles.
+ */
+export function useKeys() {
+  const { api } = useApp();
+  const [state, setState] = useState<KeysState>({ providers: null, keys: new Map(), loadError: null, testing: new Set() });
+  // Polls stop when the page goes away, so no state is set on an unmounted view.
+  const alive = useRef(new AbortController());
+  useEffect(() => {
+    const controller = new AbortController();
+    alive.current = controller;
+    return () => controller.abort();
+  }, []);
+
+  const putKey = useCallback((key: KeyView) => {
+    setState((s) => ({ ...s, keys: new Map(s.keys).set(key.provider, key) }));
+  }, []);
+
+  const dropKey = useCallback((provider: string) => {
+    setState((s) => {
+      const keys = new Map(s.keys);
+      keys.delete(provider);
+      return { ...s, keys };
+    });
+  }, []);
+
+  const setTesting = useCallback((provider: string, on: boolean) => {
+    setState((s) => {
+      const testing = new Set(s.testing);
+      if (on) testing.add(provider);
+      else testing.delete(provider);
+      return { ...s, testing };
+    });
+  }, []);
+
+  /** Polls one key until it leaves `testing`, updating its card on every answer. */
+  const settle = useCallback(
+    async (provider: string): Promise<KeyView> => {
+      const signal = alive.current.signal;
+      return pollUntilSettled(() => api.key(provider), { signal, onUpdate: (key) => !signal.aborted && putKey(key) });
+    },
+    [api, putKey],
+  );
+
+  const load = useCallback(async () => {
+    setState((s) => ({ ...s, loadError: null }));
+    try {
+      const [providers, keys] = await Promise.all([api.providers(), api.keys()]);
+      setState((s) => ({ ...s, providers, keys: new Map(keys.map((k) => [k.provider, k])) }));
+      // A test still running from before (another tab, a reload) settles on its own card.
+      for (const key of keys) if (key.status === 'testing') void settle(key.provider).catch(() => undefined);
+    } catch (error) {
+      setState((s) => ({ ...s, loadError: messageOf(error) }));
+    }
+  }, [api, settle]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return { state, load, putKey, dropKey, setTesting, settle };
+}
+
+export type KeysModel = ReturnType<typeof useKeys>;
