@@ -1,0 +1,42 @@
+/** How to point OpenAI-compatible clients at the proxy: this page's origin plus /v1. */
+export function ClientSnippet({ token }: { token: string | null }) {
+  const baseUrl = `${location.origin}/v1`;
+  const key = token ?? 'YOUR_GATEWAY_TOKEN';
+  return (
+    <section className="card" aria-labelledby="snippet-title">
+      <h2 id="snippet-title">Use it from your tools</h2>
+      <p className="muted small">
+        The gateway speaks the OpenAI API at <code data-testid="base-url">{baseUrl}</code>. Use a gateway token as the API key; model names pick the provider (for
+        example <code>gpt-4o-mini</code>, <code>claude-3-5-sonnet</code>, or <code>openrouter/…</code>).
+      </p>
+      <h3>OpenAI SDK (Python)</h3>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling code block must be reachable by keyboard to scroll it (WCAG 2.1.1). */}
+      <pre tabIndex={0}>
+        <code>{`from openai import OpenAI
+
+client = OpenAI(base_url="${baseUrl}", api_key="${key}")
+reply = client.chat.completions.create(
+    model="gpt-4o-mini",
+    messages=[{"role": "user", "content": "Hello"}],
+)
+print(reply.choices[0].message.content)`}</code>
+      </pre>
+      <h3>OpenAI SDK (JavaScript)</h3>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling code block must be reachable by keyboard to scroll it (WCAG 2.1.1). */}
+      <pre tabIndex={0}>
+        <code>{`import OpenAI from 'openai';
+
+const client = new OpenAI({ baseURL: '${baseUrl}', apiKey: '${key}' });
+const reply = await client.chat.completions.create({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Hello' }],
+});`}</code>
+      </pre>
+      <h3>Open WebUI</h3>
+      <p className="small">
+        Admin Panel → Settings → Connections → OpenAI API: set the URL to <code>{baseUrl}</code> and the key to your gateway token, then save. The models your keys reach
+        appear in the model list.
+      </p>
+    </section>
+  );
+}

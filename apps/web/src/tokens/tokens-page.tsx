@@ -1,0 +1,143 @@
+import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
+import { messageOf } from '../api/http.js';
+import type { CreatedGatewayToken, GatewayToken } from '../api/types.js';
+import { useApp } from '../app/app-context.js';
+import { useDocumentTitle } from '../app/router.js';
+import { Dialog } from '../ui/dialog.js';
+import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
+import { useToast } from '../ui/toasts.js';
+import { ClientSnippet } from './client-snippet.js';
+import { NewToken } from './new-token.js';
+import { TokenTable } from './token-table.js';
+
+/** Gateway tokens for OpenAI-compatible clients: create (shown once), list, revoke. */
+export function TokensPage() {
+  useDocumentTitle('Gateway tokens');
+  const { api } = useApp();
+  const notify = useToast();
+  const [tokens, setTokens] = useState<GatewayToken[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [created, setCreated] = useState<CreatedGatewayToken | null>(null);
+  const [revoking, setRevoking] = useState<GatewayToken | null>(null);
+
+  const load = useCallback(async () => {
+    setLoadError(null);
+    try {
+      setTokens(await api.tokens());
+    } catch (error) {
+      setLoadError(messageOf(error));
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function revoke(token: GatewayToken) {
+    await api.revokeToken(token.id);
+    notify('success', `Token “${token.name}” revoked. Clients using it stop working now.`);
+    await load();
+  }
+
+  return (
+    <section aria-labelledby="tokens-title">
+      <div className="page-head">
+        <div>
+          <h1 id="tokens-title">Gateway tokens</h1>
+          <p className="muted">A gateway token lets an OpenAI-compatible client use your keys through this gateway. Create one per tool, so you can revoke one alone.</p>
+        </div>
+      </div>
+      <CreateTokenForm
+        onCreated={(token) => {
+          setCreated(token);
+          void load();
+        }}
+      />
+      {created ? <NewToken created={created} onDismiss={() => setCreated(null)} /> : null}
+      {loadError ? <ErrorNotice message={loadError} onRetry={() => void load()} /> : null}
+      {!tokens && !loadError ? <Loading label="Loading your tokens…" /> : null}
+      {tokens && tokens.length === 0 ? (
+        <EmptyState title="No tokens yet">
+          <p>Create a token above, then paste it into your client as its API key.</p>
+        </EmptyState>
+      ) : null}
+      {tokens && tokens.length > 0 ? <TokenTable tokens={tokens} onRevoke={setRevoking} /> : null}
+      <ClientSnippet token={created?.token ?? null} />
+      {revoking ? <RevokeDialog token={revoking} onConfirm={() => revoke(revoking)} onClose={() => setRevoking(null)} /> : null}
+    </section>
+  );
+}
+
+function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedGatewayToken) => void }) {
+  const { api } = useApp();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (name.trim() === '') {
+      setError('Give the token a name, such as the tool that will use it.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      onCreated(await api.createToken(name.trim()));
+      setName('');
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card inline-form" onSubmit={submit} noValidate>
+      <div className="field">
+        <label htmlFor={id}>Token name</label>
+        <input id={id} value={name} maxLength={100} placeholder="Open WebUI on my laptop" onChange={(e) => setName(e.target.value)} aria-invalid={error !== null} />
+      </div>
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {busy ? 'Creating…' : 'Create token'}
+      </button>
+      {error ? (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function RevokeDialog({ token, onConfirm, onClose }: { token: GatewayToken; onConfirm: () => Promise<void>; onClose: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function confirm() {
+    setBusy(true);
+    try {
+      await onConfirm();
+      onClose();
+    } catch (err) {
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  }
+  return (
+    <Dialog title={`Revoke “${token.name}”?`} onClose={onClose} description="Clients using this token get 401 from now on. This cannot be undone.">
+      {error ? (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="button" className="button" onClick={onClose} disabled={busy} data-autofocus>
+          Cancel
+        </button>
+        <button type="button" className="button button-danger" onClick={confirm} disabled={busy}>
+          {busy ? 'Revoking…' : 'Revoke token'}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,96 @@
+import { useId, useMemo, useState } from 'react';
+import { providerName } from '../api/provider-names.js';
+import { useDocumentTitle } from '../app/router.js';
+import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
+import { formatCompact, formatDollars, formatNumber } from '../ui/format.js';
+import { CsvExport } from './csv-export.js';
+import { UsageChart } from './usage-chart.js';
+import { byDay, daysOf, lastDays, METRIC_LABELS, type Metric, type NamedSeries, toChartData } from './usage-series.js';
+import { UsageSummary } from './usage-summary.js';
+import { UsageTable } from './usage-table.js';
+import { type UsageData, useUsage } from './use-usage.js';
+
+const RANGES = [7, 30, 90] as const;
+const METRICS: Metric[] = ['calls', 'tokens', 'cost'];
+const FORMATS: Readonly<Record<Metric, (v: number) => string>> = {
+  calls: (v) => formatNumber(Math.round(v)),
+  tokens: formatCompact,
+  cost: (v) => formatDollars(Math.round(v * 1_000_000)),
+};
+
+/** Usage over a range: totals and savings, a chart per metric, tables per provider and model, CSV. */
+export function UsagePage() {
+  useDocumentTitle('Usage');
+  const [days, setDays] = useState<(typeof RANGES)[number]>(30);
+  const range = useMemo(() => lastDays(days), [days]);
+  const { data, error, reload } = useUsage(range);
+  const selectId = useId();
+
+  return (
+    <section aria-labelledby="usage-title">
+      <div className="page-head">
+        <div>
+          <h1 id="usage-title">Usage</h1>
+          <p className="muted">Requests through the gateway, what they cost at provider prices, and what your own keys saved you in credits. Days are UTC.</p>
+        </div>
+        <div className="field field-inline">
+          <label htmlFor={selectId}>Range</label>
+          <select id={selectId} value={days} onChange={(e) => setDays(Number(e.target.value) as (typeof RANGES)[number])}>
+            {RANGES.map((n) => (
+              <option key={n} value={n}>
+                Last {n} days
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {error ? <ErrorNotice message={error} onRetry={() => void reload()} /> : null}
+      {!data && !error ? <Loading label="Loading usage…" /> : null}
+      {data ? <UsageBody data={data} days={days} /> : null}
+      <CsvExport range={range} />
+    </section>
+  );
+}
+
+function UsageBody({ data, days }: { data: UsageData; days: number }) {
+  const charts = useMemo(() => {
+    const dayList = daysOf({ from: data.byDay.from, to: data.byDay.to });
+    const series: NamedSeries[] = [
+      { label: 'All requests', values: byDay(data.byDay.groups, (g) => g.key) },
+      ...data.keyReports.map((r) => ({ label: `Your ${providerName(r.provider)} key`, values: byDay(r.by_day, (d) => d.day) })),
+    ];
+    return METRICS.map((metric) => ({ metric, data: toChartData(dayList, series, metric) }));
+  }, [data]);
+
+  if (data.byDay.totals.calls === 0) {
+    return (
+      <>
+        <UsageSummary totals={data.byDay.totals} credits={data.credits} />
+        <EmptyState title="No requests in this range">
+          <p>Create a gateway token under Tokens and point an OpenAI-compatible client at this gateway; its requests show up here within seconds.</p>
+        </EmptyState>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <UsageSummary totals={data.byDay.totals} credits={data.credits} />
+      <div className="chart-grid">
+        {charts.map(({ metric, data: chart }) => (
+          <UsageChart
+            key={metric}
+            title={`${METRIC_LABELS[metric]} per day`}
+            data={chart}
+            format={FORMATS[metric]}
+            summary={`${METRIC_LABELS[metric]} per day over the last ${days} days. ${chart.series
+              .map((s) => `${s.label}: ${FORMATS[metric](s.values.reduce((a, b) => a + b, 0))} in total`)
+              .join('. ')}.`}
+          />
+        ))}
+      </div>
+      <UsageTable caption="By provider" keyLabel="Provider" rows={data.byProvider.groups} nameOf={providerName} />
+      <UsageTable caption="By model" keyLabel="Model" rows={data.byModel.groups} />
+    </>
+  );
+}
