@@ -62,10 +62,13 @@ export async function buildApi(deps: ApiDependencies) {
   });
 
   // Test results arrive as queue events; one listener per API process serves every waiting request.
-  const queueEvents = new QueueEvents(QUEUES.keyTests.name, { connection: createBlockingConnection(deps.config.redisUrl), prefix: deps.config.redisPrefix });
+  const queueEventsConnection = createBlockingConnection(deps.config.redisUrl);
+  const queueEvents = new QueueEvents(QUEUES.keyTests.name, { connection: queueEventsConnection, prefix: deps.config.redisPrefix });
   queueEvents.on('error', (err) => deps.logger.debug({ err }, 'queue events connection error'));
   app.addHook('onClose', async () => {
     await queueEvents.close();
+    // BullMQ leaves connections it was handed open; this one is ours alone.
+    queueEventsConnection.disconnect();
   });
   const keyTests = createKeyTestService({ producers: deps.producers, queueEvents, waitMs: deps.config.keyTestWaitMs });
 

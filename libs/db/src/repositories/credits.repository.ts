@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { toDate } from './column-values.js';
 
 /** Credits are integer micro-credits (1e-6); a user without an account has a balance of 0. */
 export async function getCreditBalanceMicro(em: EntityManager, userId: string): Promise<number> {
@@ -48,7 +49,7 @@ export async function applyCreditChange(
 
 export async function listLedger(em: EntityManager, userId: string, limit: number): Promise<LedgerEntry[]> {
   const rows = await em.execute<
-    Array<{ id: string; kind: 'charge' | 'grant'; amount_micro: string; balance_after_micro: string; request_id: string | null; actor_id: string | null; details: Record<string, unknown>; created_at: Date }>
+    Array<{ id: string; kind: 'charge' | 'grant'; amount_micro: string; balance_after_micro: string; request_id: string | null; actor_id: string | null; details: Record<string, unknown>; created_at: Date | string }>
   >('SELECT id, kind, amount_micro, balance_after_micro, request_id, actor_id, details, created_at FROM credit_ledger WHERE user_id = ? ORDER BY id DESC LIMIT ?', [userId, limit]);
   return rows.map((r) => ({
     id: r.id,
@@ -58,6 +59,6 @@ export async function listLedger(em: EntityManager, userId: string, limit: numbe
     requestId: r.request_id,
     actorId: r.actor_id,
     details: r.details,
-    createdAt: r.created_at,
+    createdAt: toDate(r.created_at),
   }));
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { toDate, toDateOrNull } from './column-values.js';
 
 /** A personal gateway token as stored: only its SHA-256 hash and a display prefix, never the token. */
 export interface GatewayTokenRow {
@@ -17,10 +18,10 @@ interface RawTokenRow {
   user_id: string;
   name: string;
   token_prefix: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  expires_at: Date | null;
-  revoked_at: Date | null;
+  created_at: Date | string;
+  last_used_at: Date | string | null;
+  expires_at: Date | string | null;
+  revoked_at: Date | string | null;
 }
 
 const COLUMNS = 'id, user_id, name, token_prefix, created_at, last_used_at, expires_at, revoked_at';
@@ -31,10 +32,10 @@ function toRow(raw: RawTokenRow): GatewayTokenRow {
     userId: raw.user_id,
     name: raw.name,
     tokenPrefix: raw.token_prefix,
-    createdAt: raw.created_at,
-    lastUsedAt: raw.last_used_at,
-    expiresAt: raw.expires_at,
-    revokedAt: raw.revoked_at,
+    createdAt: toDate(raw.created_at),
+    lastUsedAt: toDateOrNull(raw.last_used_at),
+    expiresAt: toDateOrNull(raw.expires_at),
+    revokedAt: toDateOrNull(raw.revoked_at),
   };
 }
 

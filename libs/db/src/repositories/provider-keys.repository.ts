@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProviderKeySchema, type KeyTestStatus, type ProviderKey } from '../entities/provider-key.entity.js';
+import { toDate, toDateOrNull } from './column-values.js';
 
 export interface UpsertKeyInput {
   userId: string;
@@ -46,8 +47,56 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
   return { key: em.map(ProviderKeySchema, columns), inserted };
 }
 
-export function findUserKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
-  return em.find(ProviderKeySchema, { userId }, { orderBy: { provider: 'asc' } });
+const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
+  created_at, updated_at, label, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag`;
+
+interface RawKeyRow {
+  id: string;
+  user_id: string;
+  provider: string;
+  api_key_encrypted: string;
+  metadata: Record<string, unknown>;
+  enabled: boolean;
+  created_at: Date | string;
+  updated_at: Date | string;
+  label: string | null;
+  key_hint: string | null;
+  key_version: number;
+  test_status: string;
+  last_tested_at: Date | string | null;
+  last_test_message: string | null;
+  last_test_latency_ms: number | null;
+  binding_tag: string | null;
+}
+
+function fromRaw(row: RawKeyRow): ProviderKey {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    provider: row.provider,
+    apiKeyEncrypted: row.api_key_encrypted,
+    metadata: row.metadata,
+    enabled: row.enabled,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    label: row.label,
+    keyHint: row.key_hint,
+    keyVersion: row.key_version,
+    testStatus: row.test_status,
+    lastTestedAt: toDateOrNull(row.last_tested_at),
+    lastTestMessage: row.last_test_message,
+    lastTestLatencyMs: row.last_test_latency_ms,
+    bindingTag: row.binding_tag,
+  };
+}
+
+/**
+ * One user's keys. A plain query and mapper rather than an ORM find: this is the busiest read
+ * (every key list and every route-cache miss), and it needs no identity map.
+ */
+export async function findUserKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
+  const rows = await em.execute<RawKeyRow[]>(`SELECT ${KEY_COLUMNS} FROM user_provider_keys WHERE user_id = ? ORDER BY provider`, [userId]);
+  return rows.map(fromRaw);
 }
 
 export function findUserKey(em: EntityManager, userId: string, provider: string): Promise<ProviderKey | null> {
