@@ -1,0 +1,58 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProxyHarness, type ProxyHarness } from './support/proxy-harness.js';
+
+/** `GET /v1/models`: what the caller can reach and through which path, read by the OpenAI SDK. */
+
+let h: ProxyHarness;
+beforeAll(async () => {
+  h = await startProxyHarness('proxy_models', { systemKeyProviders: ['anthropic'] });
+  const openai = await h.addKey('list-user', 'openai');
+  const google = await h.addKey('list-user', 'google');
+  const groq = await h.addKey('list-user', 'groq');
+  const validated = async (id: string, models: string[]) =>
+    h.api.db.sql(`UPDATE user_provider_keys SET test_status = 'valid', metadata = jsonb_build_object('validation', jsonb_build_object('outcome', 'valid', 'models', $1::jsonb)) WHERE id = $2`, [JSON.stringify(models), id]);
+  await validated(openai.id, ['gpt-4o-mini', 'whisper-1']);
+  await validated(google.id, ['gemini-2.0-flash']);
+  await validated(groq.id, ['llama-3.1-8b-instant']);
+  await h.setKeyEnabled('list-user', 'groq', false);
+  await h.addKey('router-user', 'openrouter');
+});
+afterAll(async () => h?.close());
+
+type Listed = OpenAI.Model & { byok: { route: string; provider: string; upstream_model: string; charged: boolean; any_model: boolean } };
+
+async function list(user: string, path = '/v1'): Promise<Listed[]> {
+  const client = new OpenAI({ baseURL: `${h.proxy.url}${path}`, apiKey: await h.jwt(user), maxRetries: 0 });
+  const out: Listed[] = [];
+  for await (const model of client.models.list()) out.push(model as Listed);
+  return out;
+}
+
+describe('GET /v1/models', () => {
+  it('lists validated models and each reachable provider, with the path each takes', async () => {
+    const models = await list('list-user');
+    const byId = new Map(models.map((m) => [m.id, m]));
+    expect(byId.get('gpt-4o-mini')).toMatchObject({ object: 'model', owned_by: 'openai', byok: { route: 'user_provider', provider: 'openai', upstream_model: 'gpt-4o-mini', charged: false, any_model: false } });
+    // A validated name without a bare prefix is listed with the provider's prefix, so it routes back.
+    expect(byId.get('openai/whisper-1')).toMatchObject({ byok: { route: 'user_provider', upstream_model: 'whisper-1' } });
+    expect(byId.get('gemini-2.0-flash')).toMatchObject({ owned_by: 'google', byok: { route: 'user_provider', provider: 'google' } });
+    expect(byId.get('openai/*')).toMatchObject({ byok: { route: 'user_provider', any_model: true } });
+    expect(byId.get('anthropic/*')).toMatchObject({ owned_by: 'anthropic', byok: { route: 'system', provider: 'anthropic', charged: true, any_model: true } });
+    // The disabled Groq key adds nothing; no route reaches Groq or the other providers.
+    expect(models.some((m) => m.id.includes('llama') || m.id.startsWith('groq/'))).toBe(false);
+    expect(byId.has('cohere/*')).toBe(false);
+  });
+
+  it('shows every provider through an OpenRouter key', async () => {
+    const models = await list('router-user', '/api/v1/llm');
+    expect(models.length).toBeGreaterThanOrEqual(8);
+    expect(models.every((m) => m.byok.route === 'user_openrouter' && m.byok.provider === 'openrouter')).toBe(true);
+    expect(models.find((m) => m.id === 'anthropic/*')?.byok.upstream_model).toBe('anthropic/*');
+  });
+
+  it('lists only the platform\'s providers for a user without keys', async () => {
+    const models = await list('nobody');
+    expect(models.map((m) => m.id)).toEqual(['anthropic/*']);
+  });
+});
