@@ -8,3 +8,15 @@ export { InvalidEncryptionKeyError, InvalidTokenError } from './errors.js';
 export { generateKey } from './fernet-key.js';
 export { createKeyring, type DecryptOptions, type Keyring } from './keyring.js';
 export { maskKey } from './mask-key.js';
+export { describeKeyCoverage, type FingerprintCount, type KeyCoverage } from './key-coverage.js';
+export { KEY_FINGERPRINT_LENGTH, keyFingerprint, keyFingerprints } from './key-fingerprint.js';
+export {
+  createStoredKeyring,
+  isStoredKeyring,
+  openStoredToken,
+  type RowIdentity,
+  type StoredKeyring,
+  type StoredToken,
+  type StoredTokenState,
+  type TokenRecord,
+} from './stored-keyring.js';
