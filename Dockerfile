@@ -1,0 +1,59 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every BYOK Gateway process. The apps run their TypeScript sources directly with
+# tsx (the dist build path is not used anywhere yet), so the image holds:
+#   - production dependencies only: `npm ci --omit=dev` from the lockfile;
+#   - tsx and its one dependency, esbuild, at the versions the lockfile pins (root devDependency,
+#     hence added on their own rather than installing every devDependency);
+#   - the sources of libs/ and apps/, owned by root and read-only for the `node` user that runs them.
+#
+# Targets:
+#   runtime         (default) api, proxy, worker, usage-consumer, migrations; the command is the
+#                   entry file, e.g.  docker run byok-gateway:local apps/proxy/src/main.ts
+#   mock-providers  the fake providers for offline runs (`npm run mock-providers`)
+
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+WORKDIR /app
+ENV NODE_ENV=production
+
+# Only the package manifests, so the dependency layer below is rebuilt when a package.json or the
+# lockfile changes, not on every source edit (BuildKit keys COPY --from by content).
+FROM base AS manifests
+COPY libs ./libs
+COPY apps ./apps
+RUN find libs apps -type f ! -name package.json -delete && find libs apps -depth -type d -empty -delete
+
+FROM base AS deps
+COPY package.json package-lock.json .npmrc ./
+COPY --from=manifests /app/libs ./libs
+COPY --from=manifests /app/apps ./apps
+# No dependency needs its install script (see docs/STACK notes: esbuild, protobufjs and
+# msgpackr-extract work without); npm 10 in this image would otherwise run them.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+FROM base AS tsx
+WORKDIR /opt/tsx
+RUN npm install --no-save --ignore-scripts --no-audit --no-fund tsx@4.23.15 esbuild@0.28.2 && npm cache clean --force
+
+FROM base AS runtime
+COPY --from=deps /app ./
+COPY --from=tsx /opt/tsx/node_modules/tsx ./node_modules/tsx
+COPY --from=tsx /opt/tsx/node_modules/esbuild ./node_modules/esbuild
+COPY --from=tsx /opt/tsx/node_modules/@esbuild ./node_modules/@esbuild
+RUN mkdir -p node_modules/.bin && ln -sf ../tsx/dist/cli.mjs node_modules/.bin/tsx
+COPY tsconfig.base.json tsconfig.json ./
+COPY libs ./libs
+COPY apps ./apps
+USER node
+# Telemetry starts before the app's first import; it stays off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ENTRYPOINT ["node", "--import", "tsx", "--conditions=@byok/source", "--import", "./libs/telemetry/src/instrument.ts"]
+CMD ["apps/api/src/main.ts"]
+
+FROM runtime AS mock-providers
+COPY test/mock-providers ./test/mock-providers
+ENV HOST=0.0.0.0 PORT=8090
+EXPOSE 8090
+ENTRYPOINT ["npm", "run", "mock-providers"]
+CMD []
