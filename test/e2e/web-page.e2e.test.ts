@@ -62,6 +62,8 @@ describe.skipIf(unavailable !== null)('web page (headless Chromium)', () => {
 
   it('signs in with the development sign-in and shows every provider, none configured', async () => {
     await page.goto(`${stack.url}/account/api-keys`);
+    await page.getByLabel('User id').waitFor();
+    await shot('00-sign-in');
     await signInAsDevUser(page, USER);
     await expect.poll(() => page.getByTestId('user-id').textContent()).toBe(USER);
     expect(await page.locator('article.key-card').count()).toBe(8);
@@ -200,6 +202,25 @@ describe.skipIf(unavailable !== null)('web page (headless Chromium)', () => {
     expect(await page.getByText('Added the Groq key').count()).toBeGreaterThan(0);
     expect(await page.getByText('Deleted the OpenAI key').count()).toBe(1);
     await shot('09-activity');
+  });
+
+  it('signs out, and an admin sign-in opens the job dashboard through the cookie', async () => {
+    await page.goto(`${stack.url}/account/api-keys`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('User id').waitFor();
+    expect((await browser.context.cookies(`${stack.url}/admin/queues`)).some((c) => c.name === 'byok_token')).toBe(false);
+    // Without the cookie the dashboard refuses the browser.
+    expect((await page.goto(`${stack.url}/admin/queues`))?.status()).toBe(401);
+
+    await page.goto(`${stack.url}/account/api-keys`);
+    await signInAsDevUser(page, 'e2e-admin', true);
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.waitForURL('**/admin/queues**');
+    expect(await page.title()).toMatch(/bull/i);
+    await page.goto(`${stack.url}/account/api-keys`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.goto(`${stack.url}/account/api-keys`);
+    await signInAsDevUser(page, USER);
   });
 
   it('draws usage charts after a few proxied requests', async () => {
