@@ -3,4 +3,6 @@ export { createOrmOptions, type OrmSettings } from './orm-config.js';
 export * from './entities/index.js';
 export { isDatabaseUnavailable } from './errors.js';
 export * from './repositories/index.js';
+// Rotation, fingerprints and binding tags (exported here, beside the other repositories).
+export * from './repositories/key-rotation.repository.js';
 export type { EntityManager } from '@mikro-orm/postgresql';

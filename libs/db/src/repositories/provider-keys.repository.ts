@@ -36,7 +36,9 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
        test_status = 'testing',
        key_version = user_provider_keys.key_version + 1,
        last_tested_at = NULL, last_test_message = NULL, last_test_latency_ms = NULL,
-       binding_tag = NULL,
+       -- Cleared like the test state: a new token needs its own binding and fingerprint. A caller
+       -- that binds (the key service) writes both right after, in the same transaction.
+       binding_tag = NULL, key_fingerprint = NULL,
        updated_at = now()
      RETURNING *, (xmax = 0) AS inserted`,
     [input.userId, input.provider, input.apiKeyEncrypted, input.keyHint, input.label ?? null, metadata, metadata],
