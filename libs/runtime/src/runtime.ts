@@ -1,6 +1,6 @@
 import { createAuthenticator, type Authenticator } from '@byok/auth';
 import type { Config } from '@byok/config';
-import { createKeyring, type Keyring } from '@byok/crypto';
+import { createStoredKeyring, type StoredKeyring } from '@byok/crypto';
 import { openDatabase, type Orm } from '@byok/db';
 import { createProducerConnection, createProducers, type Producers } from '@byok/queues';
 import { queueTelemetry, type Logger } from '@byok/telemetry';
@@ -11,7 +11,8 @@ export interface Runtime {
   config: Config;
   logger: Logger;
   orm: Orm;
-  keyring: Keyring;
+  /** A `Keyring` that also binds tokens to rows and knows key fingerprints (see @byok/crypto). */
+  keyring: StoredKeyring;
   /** Fail-fast command connection (producers, rate limits, publishes, readiness). */
   redis: Redis;
   producers: Producers;
@@ -20,7 +21,7 @@ export interface Runtime {
 }
 
 export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  const keyring = createKeyring(config.encryptionKeys);
+  const keyring = createStoredKeyring(config.encryptionKeys);
   const orm = await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   const redis = createProducerConnection(config.redisUrl);
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));

@@ -1,10 +1,11 @@
 import type { Keyring } from '@byok/crypto';
-import { maskKey } from '@byok/crypto';
+import { isStoredKeyring, maskKey } from '@byok/crypto';
 import {
   appendAudit,
   deleteUserKey,
   findUserKey,
   findUserKeys,
+  recordKeyBinding,
   setUserKeyEnabled,
   upsertProviderKey,
   type AuditEntry,
@@ -55,7 +56,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
       const token = deps.keyring.encrypt(input.apiKey);
       const keyHint = maskKey(input.apiKey, PROVIDERS[provider].keyFormat.knownPrefix);
       return em.transactional(async (tx) => {
-        const { key, inserted } = await upsertProviderKey(tx, {
+        const upserted = await upsertProviderKey(tx, {
           userId: input.userId,
           provider,
           apiKeyEncrypted: token,
@@ -63,6 +64,10 @@ export function createKeyService(deps: KeyServiceDependencies) {
           label: input.label ?? null,
           metadata: input.metadata ?? null,
         });
+        const { inserted } = upserted;
+        // The tag needs the row id, known only now; same transaction, so no one sees the key untagged.
+        // Binding ties the token to this row and owner (see libs/crypto/ROTATION.md).
+        const key = isStoredKeyring(deps.keyring) ? await recordKeyBinding(tx, upserted.key, deps.keyring.bind(upserted.key, token)) : upserted.key;
         await appendAudit(tx, {
           ...actor,
           action: inserted ? 'key.created' : 'key.replaced',
