@@ -1,7 +1,9 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { PROXY_SPAN_ATTRIBUTES, setProxySpanAttributes, type ProxySpanFields } from './proxy-span-attributes.js';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { PROXY_SPAN_ATTRIBUTES, runInSpan, setProxySpanAttributes, type ProxySpanFields } from './proxy-span-attributes.js';
 
 function tracer() {
   const exporter = new InMemorySpanExporter();
@@ -38,6 +40,21 @@ describe('setProxySpanAttributes', () => {
     const attributes = exporter.getFinishedSpans()[0]?.attributes ?? {};
     expect(attributes).toEqual({ 'gateway.provider': 'openai' });
     expect(Object.keys(attributes).every((name) => (Object.values(PROXY_SPAN_ATTRIBUTES) as string[]).includes(name))).toBe(true);
+  });
+
+  it('runInSpan makes the span active for the call, and only for it', async () => {
+    // The context manager the SDK registers; without one, `context.with` is a no-op.
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      const { tracer: t } = tracer();
+      const span = t.startSpan('gateway.proxy');
+      expect(await runInSpan(span, async () => trace.getActiveSpan())).toBe(span);
+      expect(trace.getActiveSpan()).toBeUndefined();
+      span.end();
+    } finally {
+      context.disable();
+    }
   });
 
   it('marks gateway failures as span errors, not client ones, and bounds client-chosen text', () => {

@@ -76,12 +76,17 @@ export function setProxySpanAttributes(span: Span, fields: ProxySpanFields): voi
 
 /**
  * Opens the one span per proxied request that carries the proxy attributes, as a child of the
- * active span (the HTTP request). Run the upstream call inside it
- * (`context.with(trace.setSpan(context.active(), span), …)`) so the undici span nests under it,
- * and end it when the response stream has finished, not when the handler returns.
+ * active span (the HTTP request). Run the upstream call inside it with `runInSpan` so the undici
+ * span nests under it, and end it when the response has finished (the stream included), not when
+ * the handler returns.
  */
 export function startProxySpan(fields: ProxySpanFields = {}): Span {
   const span = trace.getTracer('byok-proxy').startSpan(PROXY_SPAN_NAME, { kind: SpanKind.INTERNAL }, context.active());
   setProxySpanAttributes(span, fields);
   return span;
+}
+
+/** Runs `fn` with `span` as the active span, so spans started inside (the upstream call) are its children. */
+export function runInSpan<T>(span: Span, fn: () => T): T {
+  return context.with(trace.setSpan(context.active(), span), fn);
 }
