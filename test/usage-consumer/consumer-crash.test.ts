@@ -65,7 +65,10 @@ describe('a usage consumer process killed mid-stream', () => {
   it('restarts with totals equal to the accepted events and no double debit', { timeout: 120_000 }, async () => {
     const events = makeEvents(20_000, 'crash');
     await h.enqueue(events);
-    const env = { ...h.env, USAGE_CONSUMER_LOCK_DURATION_MS: '1000', USAGE_CONSUMER_STALLED_INTERVAL_MS: '500', USAGE_CONSUMER_SHUTDOWN_GRACE_MS: '10000' };
+    // Locks short enough for a quick takeover, long enough that a busy machine delaying a renewal
+    // does not make live jobs look stalled (each false stall re-runs a job and counts towards
+    // maxStalledCount).
+    const env = { ...h.env, USAGE_CONSUMER_LOCK_DURATION_MS: '5000', USAGE_CONSUMER_STALLED_INTERVAL_MS: '1000', USAGE_CONSUMER_SHUTDOWN_GRACE_MS: '10000' };
     const storedCount = async () => (await h.db.sql<{ n: number }>('SELECT count(*)::int AS n FROM usage_events'))[0]?.n ?? 0;
 
     const first = spawnConsumer(env);

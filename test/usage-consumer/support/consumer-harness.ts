@@ -77,7 +77,7 @@ export async function startConsumerHarness(label: string, options: ConsumerHarne
     logs,
     queue,
     async startConsumer(consumerOptions = {}) {
-      const handle = await startUsageConsumer(runtime, { lockDurationMs: 2000, stalledIntervalMs: 1000, ...consumerOptions });
+      const handle = await startUsageConsumer(runtime, consumerOptions);
       consumers.push(handle);
       return handle;
     },
