@@ -80,7 +80,7 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
     if (recorded !== null) return replay(run, recorded, row);
     if (MARKS_TESTING.has(payload.reason) && !(await markKeyTesting(run.em, payload.keyId, payload.keyVersion))) return skip(run, 'stale');
 
-    const check = await runKeyCheck(deps, payload.provider, row.apiKeyEncrypted);
+    const check = await runKeyCheck(deps, payload.provider, { id: row.id, userId: row.userId, provider: row.provider, token: row.apiKeyEncrypted, bindingTag: row.bindingTag ?? null });
     if (isTransientOutcome(check.outcome) && budget.attempt < budget.providerLimit) {
       log.info({ outcome: check.outcome, latencyMs: check.latencyMs, retryAfterMs: check.retryAfterMs }, 'key test transient outcome; will retry');
       throw new RetryableJobError(check.message, check.retryAfterMs === undefined ? {} : { retryAfterMs: check.retryAfterMs });

@@ -1,5 +1,5 @@
 import type { Config } from '@byok/config';
-import { InvalidTokenError, type Keyring } from '@byok/crypto';
+import { InvalidTokenError, openStoredToken, type Keyring, type StoredToken } from '@byok/crypto';
 import { PROVIDERS, validateKey, type ProviderId } from '@byok/providers';
 import { UNDECRYPTABLE_MESSAGE, type KeyCheck } from './key-check.js';
 
@@ -12,12 +12,13 @@ export interface KeyCheckDependencies {
 /**
  * Decrypts a stored token and checks the key with its provider. The plaintext lives only in this
  * call's scope: it goes to `validateKey` and nowhere else, and nothing returned contains it.
- * A token that no configured key opens is an outcome (`undecryptable`), not an exception.
+ * A token that no configured key opens, or whose binding tag belongs to another row or owner (a
+ * moved token), is an outcome (`undecryptable`), not an exception: it is never sent anywhere.
  */
-export async function runKeyCheck(deps: KeyCheckDependencies, provider: ProviderId, token: string): Promise<KeyCheck> {
+export async function runKeyCheck(deps: KeyCheckDependencies, provider: ProviderId, stored: StoredToken): Promise<KeyCheck> {
   let apiKey: string;
   try {
-    apiKey = deps.keyring.decrypt(token);
+    apiKey = openStoredToken(deps.keyring, stored);
   } catch (error) {
     if (error instanceof InvalidTokenError) return { outcome: 'undecryptable', message: UNDECRYPTABLE_MESSAGE, latencyMs: 0 };
     throw error;

@@ -16,6 +16,8 @@ export interface StoredUserKey {
   testStatus?: string | null;
   /** Grows on every replacement; a re-validation job names it so a stale job can tell. */
   keyVersion?: number | null;
+  /** Binds the token to this row and owner; null on rows written before tags (accepted). */
+  bindingTag?: string | null;
   /** Free-form; `metadata.validation.outcome` holds the last validation's outcome. */
   metadata?: Readonly<Record<string, unknown>> | null;
 }

@@ -2,9 +2,14 @@ import type { UserKeyCandidate, UserKeyIndex } from '../decision/route-decision.
 import { indexUserKeys, keySkipReason } from '../decision/user-key-index.js';
 import { type StoredUserKey, toUserKeyCandidate } from './stored-user-key.js';
 
-/** The one keyring operation the cache needs (`Keyring` from `@byok/crypto` fits). */
+/** The keyring operations the cache needs (`Keyring` and `StoredKeyring` from `@byok/crypto` fit). */
 export interface KeyDecryptor {
   decrypt(token: string): string;
+  /**
+   * When present (the runtime's `StoredKeyring`), used instead of `decrypt`: it also checks that
+   * the token is bound to this row and owner, and throws like a bad token when it is not.
+   */
+  openBound?(stored: { id: string; userId: string; provider: string; token: string; bindingTag: string | null }): string;
 }
 
 /** A user's routing state in process memory: the key index for `decideRoute` and the usable keys. */
@@ -61,7 +66,7 @@ export function buildUserRoutes(userId: string, rows: readonly StoredUserKey[], 
     if (candidate === null) continue;
     if (keySkipReason(candidate) === null) {
       try {
-        credentials.set(row.id, keyring.decrypt(row.apiKeyEncrypted));
+        credentials.set(row.id, openRow(keyring, userId, row));
       } catch {
         // The error is never kept: it adds nothing the key id does not say.
         candidate.unusable = 'undecryptable';
@@ -71,4 +76,14 @@ export function buildUserRoutes(userId: string, rows: readonly StoredUserKey[], 
     candidates.push(candidate);
   }
   return Object.freeze(new UserRoutesEntry(userId, indexUserKeys(candidates), credentials));
+}
+
+/**
+ * Decrypts one of `userId`'s rows, checking its binding when the keyring can. The owner is the
+ * user whose routes these are, not a column of the row, so a token copied into this user's row
+ * from someone else's fails even with its original tag.
+ */
+function openRow(keyring: KeyDecryptor, userId: string, row: StoredUserKey): string {
+  if (keyring.openBound === undefined) return keyring.decrypt(row.apiKeyEncrypted);
+  return keyring.openBound({ id: row.id, userId, provider: row.provider, token: row.apiKeyEncrypted, bindingTag: row.bindingTag ?? null });
 }
