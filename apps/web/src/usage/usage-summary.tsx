@@ -5,7 +5,7 @@ import { formatAmount, formatCompact, formatDollars, formatNumber } from '../ui/
 export function UsageSummary({ totals, credits }: { totals: UsageMetrics; credits: CreditsView | null }) {
   const tokens = totals.prompt_tokens + totals.completion_tokens;
   return (
-    <dl className="stats" aria-label="Usage in this range">
+    <dl className="stats stats-wide" aria-label="Usage in this range">
       <Stat label="Calls" value={formatNumber(totals.calls)} note={totals.errors > 0 ? `${formatNumber(totals.errors)} failed` : undefined} />
       <Stat label="Tokens" value={formatCompact(tokens)} note={`${formatCompact(totals.prompt_tokens)} in, ${formatCompact(totals.completion_tokens)} out`} />
       <Stat label="Provider cost" value={formatDollars(totals.cost_micro)} note="estimated" />
