@@ -16,6 +16,7 @@ export {
   openStoredToken,
   type RowIdentity,
   type StoredKeyring,
+  type StoredKeyringOptions,
   type StoredToken,
   type StoredTokenState,
   type TokenRecord,

@@ -73,6 +73,14 @@ describe('createStoredKeyring', () => {
     expect(stamp(ring.rotateBound(ROW_A, token).token)).toBe(stamp(token));
   });
 
+  it('refuses untagged tokens when tags are required', () => {
+    const ring = createStoredKeyring([NEW], { requireBindingTag: true });
+    const token = ring.encrypt('sk-legacy');
+    expect(() => ring.openBound({ ...ROW_A, token, bindingTag: null })).toThrow(InvalidTokenError);
+    expect(ring.inspect({ ...ROW_A, token, bindingTag: null })).toEqual({ status: 'binding_mismatch', keyIndex: 0 });
+    expect(ring.openBound({ ...ROW_A, token, bindingTag: ring.bind(ROW_A, token).bindingTag })).toBe('sk-legacy');
+  });
+
   it('tags by the key, not by its position in the list', () => {
     const token = createKeyring([OLD]).encrypt('sk-x');
     expect(createStoredKeyring([NEW, OLD]).bind(ROW_A, token)).toEqual(createStoredKeyring([OLD]).bind(ROW_A, token));

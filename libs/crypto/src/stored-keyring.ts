@@ -44,7 +44,7 @@ export interface StoredKeyring extends Keyring {
   bind(row: RowIdentity, token: string): TokenRecord;
   /**
    * Decrypts a stored token for use, after checking its binding tag. A null tag is accepted (rows
-   * written before tags existed). @throws InvalidTokenError when no key opens it or the tag does
+   * written before tags existed) unless `requireBindingTag` is set. @throws InvalidTokenError when no key opens it or the tag does
    * not match: both mean "do not use", and callers treat them alike.
    */
   openBound(stored: StoredToken): string;
@@ -58,6 +58,16 @@ export interface StoredKeyring extends Keyring {
 const BINDING_INFO = 'byok-row-binding-v1';
 const BINDING_SECRET_BYTES = 32;
 
+/** Options of `createStoredKeyring`. */
+export interface StoredKeyringOptions {
+  /**
+   * Refuse tokens without a binding tag, as if their tag did not match. Off by default so rows
+   * written before tags keep working; turn it on once `keys:verify` reports no untagged rows,
+   * because while untagged rows are accepted, anyone who can write the table can clear a tag.
+   */
+  requireBindingTag?: boolean;
+}
+
 /**
  * Builds a `StoredKeyring`. Each key gets its own binding secret, HKDF-SHA256 of the whole Fernet
  * key, so a token's tag is made with the key that encrypted it: rotation rewrites token and tag
@@ -66,8 +76,9 @@ const BINDING_SECRET_BYTES = 32;
  * @throws InvalidEncryptionKeyError for a bad key, or for two different keys with one fingerprint
  *   (about one chance in four billion; a new key fixes it).
  */
-export function createStoredKeyring(keys: readonly string[]): StoredKeyring {
+export function createStoredKeyring(keys: readonly string[], options: StoredKeyringOptions = {}): StoredKeyring {
   const keyring = createKeyring(keys);
+  const requireTag = options.requireBindingTag === true;
   const fingerprints = Object.freeze(keys.map((key, index) => keyFingerprint(key, index)));
   refuseFingerprintCollisions(keys, fingerprints);
   const secrets: readonly Buffer[] = keys.map(deriveBindingSecret);
@@ -86,7 +97,7 @@ export function createStoredKeyring(keys: readonly string[]): StoredKeyring {
       if (error instanceof InvalidTokenError) return { status: 'undecryptable' };
       throw error;
     }
-    if (stored.bindingTag === null) return { status: 'ok', keyIndex, tagged: false };
+    if (stored.bindingTag === null) return requireTag ? { status: 'binding_mismatch', keyIndex } : { status: 'ok', keyIndex, tagged: false };
     const matches = verifyBindingTag(secretAt(secrets, keyIndex), partsOf(stored, stored.token), stored.bindingTag);
     return matches ? { status: 'ok', keyIndex, tagged: true } : { status: 'binding_mismatch', keyIndex };
   }
@@ -99,7 +110,7 @@ export function createStoredKeyring(keys: readonly string[]): StoredKeyring {
     },
     openBound(stored: StoredToken): string {
       const opened = keyring.decryptWithKeyIndex(stored.token);
-      const bound = stored.bindingTag === null || verifyBindingTag(secretAt(secrets, opened.keyIndex), partsOf(stored, stored.token), stored.bindingTag);
+      const bound = stored.bindingTag === null ? !requireTag : verifyBindingTag(secretAt(secrets, opened.keyIndex), partsOf(stored, stored.token), stored.bindingTag);
       // The same error as a bad token: a moved token is exactly as unusable as a corrupt one.
       if (!bound) throw new InvalidTokenError();
       return opened.plaintext;
