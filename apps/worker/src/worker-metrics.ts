@@ -1,5 +1,5 @@
-import type { GatewayMetrics } from '@byok/telemetry';
-import type { Job, Worker } from 'bullmq';
+import { firstAttemptWaitMs, isFinalFailure, type GatewayMetrics } from '@byok/telemetry';
+import type { Worker } from 'bullmq';
 
 /**
  * Records, for any BullMQ worker, how long each job waited before its first attempt and every
@@ -9,17 +9,10 @@ import type { Job, Worker } from 'bullmq';
 export function recordWorkerMetrics(worker: Worker, metrics: Pick<GatewayMetrics, 'recordJobWait' | 'recordJobFailure'>): void {
   const queue = worker.name;
   worker.on('active', (job) => {
-    // Retries wait out their backoff on purpose; only a first attempt's wait says the queue is behind.
-    if (job.attemptsMade > 0 || job.attemptsStarted > 1) return;
-    const startedAt = job.processedOn ?? Date.now();
-    metrics.recordJobWait({ queue, waitMs: startedAt - job.timestamp - (job.opts.delay ?? 0) });
+    const waitMs = firstAttemptWaitMs(job);
+    if (waitMs !== undefined) metrics.recordJobWait({ queue, waitMs });
   });
   worker.on('failed', (job, error) => {
-    metrics.recordJobFailure({ queue, final: job === undefined || isFinalFailure(job, error) });
+    metrics.recordJobFailure({ queue, final: isFinalFailure(job, error) });
   });
-}
-
-/** BullMQ has already counted the attempt when it emits `failed`. */
-function isFinalFailure(job: Job, error: Error): boolean {
-  return error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
 }

@@ -18,3 +18,4 @@ export {
   type UsageRecord,
 } from './metrics/gateway-metrics.js';
 export { observeQueueDepth, QUEUE_DEPTH_STATES, type CountableQueue } from './metrics/queue-depth.gauge.js';
+export { firstAttemptWaitMs, isFinalFailure, type JobTiming } from './metrics/job-timing.js';
