@@ -183,12 +183,14 @@ describe.skipIf(unavailable !== null)('web page (headless Chromium)', () => {
     await expect.poll(async () => (await proxiedChat(stack.url, token, 'groq/llama-3.1-8b-instant')).status, { timeout: 10_000 }).toBe(401);
   });
 
-  it('has no horizontal scroll at phone width (375 px)', async () => {
-    await page.setViewportSize({ width: 375, height: 812 });
-    for (const path of ['/account/api-keys', '/account/tokens', '/account/activity', '/account/about']) {
-      await page.goto(`${stack.url}${path}`);
-      await page.locator('main h1').first().waitFor();
-      expect(await horizontalOverflow(page), `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
+  it('has no horizontal scroll at phone (375 px) and tablet (768 px) widths', async () => {
+    for (const width of [768, 375]) {
+      await page.setViewportSize({ width, height: 812 });
+      for (const path of ['/account/api-keys', '/account/tokens', '/account/activity', '/account/about']) {
+        await page.goto(`${stack.url}${path}`);
+        await page.locator('main h1').first().waitFor();
+        expect(await horizontalOverflow(page), `horizontal overflow on ${path} at ${width} px`).toBeLessThanOrEqual(0);
+      }
     }
     await page.goto(`${stack.url}/account/api-keys`);
     await page.locator('article.key-card').first().waitFor();
