@@ -6,6 +6,8 @@ export type { KeyTestCompleted, KeyTestJobResult, KeyTestSkipped } from './key-t
 export type { KeyTestOutcome } from './key-test/key-check.js';
 export { KEY_TESTED_ACTION, keyTestIdempotencyKey } from './key-test/key-test.store.js';
 export { backfillKeyHints, type BackfillKeyHintsDependencies, type BackfillKeyHintsResult } from './maintenance/backfill-key-hints.task.js';
+export { recordKeyBindings, KEY_BINDINGS_RECORDED_ACTION, type RecordKeyBindingsDependencies } from './maintenance/record-key-bindings.task.js';
+export { rotateEncryption, ENCRYPTION_ROTATED_ACTION, type RotateEncryptionDependencies, type RotateEncryptionResult } from './maintenance/rotate-encryption.task.js';
 export { revalidateKeys, type RevalidateKeysDependencies, type RevalidateKeysResult } from './maintenance/revalidate-keys.task.js';
 export { REVALIDATION_SCHEDULER_ID } from './maintenance/revalidation-schedule.js';
 export { PROVIDER_BACKOFF_TYPE, MAX_BACKOFF_MS, providerBackoffDelayMs } from './retry/provider-backoff.js';

@@ -5,7 +5,9 @@ import { createKeyTestWorker } from './key-test/key-test.worker.js';
 import { backfillKeyHints } from './maintenance/backfill-key-hints.task.js';
 import { createMaintenanceProcessor } from './maintenance/maintenance.processor.js';
 import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
+import { recordKeyBindings } from './maintenance/record-key-bindings.task.js';
 import { revalidateKeys } from './maintenance/revalidate-keys.task.js';
+import { rotateEncryption } from './maintenance/rotate-encryption.task.js';
 import { syncRevalidationSchedule } from './maintenance/revalidation-schedule.js';
 import type { RunningWorker } from './running-worker.js';
 import { resolveWorkerSettings, type StartWorkerOptions } from './worker-options.js';
@@ -42,7 +44,12 @@ export async function startWorker(runtime: Runtime, options: StartWorkerOptions 
       processor: createMaintenanceProcessor({
         'revalidate-keys': (job) =>
           revalidateKeys({ orm, keyTests: producers.keyTests, logger, spreadMs: config.keyRevalidateIntervalMs, runId: `maintenance:${job.id}`, ...(batchSize ? { batchSize } : {}) }),
-        'backfill-key-hints': () => backfillKeyHints({ orm, keyring, logger, ...(batchSize ? { batchSize } : {}) }),
+        // Rows of the earlier system also lack binding tags and fingerprints; record those on the same pass.
+        'backfill-key-hints': async () => ({
+          ...(await backfillKeyHints({ orm, keyring, logger, ...(batchSize ? { batchSize } : {}) })),
+          bindings: await recordKeyBindings({ orm, keyring, logger, ...(batchSize ? { batchSize } : {}) }),
+        }),
+        'rotate-encryption': (job) => rotateEncryption({ orm, keyring, logger, requestedBy: job.data.requestedBy, jobId: job.id, ...(batchSize ? { batchSize } : {}) }),
       }),
     }),
   ];
