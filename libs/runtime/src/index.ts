@@ -1,1 +1,3 @@
-export { openRuntime, type Runtime } from './runtime.js';
+export { openRuntime, type OpenRuntimeOptions, type Runtime } from './runtime.js';
+export { checkStoredKeys, DEFAULT_BOOT_SAMPLE_SIZE, StoredKeysUnreadableError, type StoredKeysCheck } from './stored-keys-check.js';
+export { scanStoredKeys, type StoredKeysScan } from './stored-keys-scan.js';

@@ -1,10 +1,11 @@
 import { createAuthenticator, type Authenticator } from '@byok/auth';
 import type { Config } from '@byok/config';
 import { createStoredKeyring, type StoredKeyring } from '@byok/crypto';
-import { openDatabase, type Orm } from '@byok/db';
+import { isDatabaseUnavailable, openDatabase, type Orm } from '@byok/db';
 import { createProducerConnection, createProducers, type Producers } from '@byok/queues';
 import { queueTelemetry, type Logger } from '@byok/telemetry';
 import type { Redis } from 'ioredis';
+import { checkStoredKeys, StoredKeysUnreadableError } from './stored-keys-check.js';
 
 /** The shared infrastructure every process opens once: database, keyring, Redis, producers, auth. */
 export interface Runtime {
@@ -20,9 +21,26 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+/** Options of `openRuntime`. */
+export interface OpenRuntimeOptions {
+  /**
+   * What to do when the configured encryption keys would leave stored keys undecryptable (see
+   * `checkStoredKeys`): `refuse` (the default, for every serving process) throws
+   * `StoredKeysUnreadableError`; `warn` logs and goes on (the `keys:*` scripts, which exist to look
+   * at exactly that); `off` skips the check.
+   */
+  storedKeysCheck?: 'refuse' | 'warn' | 'off';
+}
+
+export async function openRuntime(config: Config, logger: Logger, options: OpenRuntimeOptions = {}): Promise<Runtime> {
   const keyring = createStoredKeyring(config.encryptionKeys);
   const orm = await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
+  try {
+    await checkKeysAtBoot(orm, keyring, logger, options.storedKeysCheck ?? 'refuse');
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
   const redis = createProducerConnection(config.redisUrl);
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   // With tracing on, every enqueue continues the caller's trace into the job (see queueTelemetry).
@@ -46,4 +64,29 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
       await orm.close(true);
     },
   };
+}
+
+/**
+ * Refuses a key list that would leave stored keys undecryptable, before anything serves. A
+ * database that cannot be reached is not a reason to refuse (processes start without Postgres and
+ * connect later); the check is then skipped with a warning.
+ */
+async function checkKeysAtBoot(orm: Orm, keyring: StoredKeyring, logger: Logger, mode: 'refuse' | 'warn' | 'off'): Promise<void> {
+  if (mode === 'off') return;
+  let check: Awaited<ReturnType<typeof checkStoredKeys>>;
+  try {
+    check = await checkStoredKeys({ orm, keyring });
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    logger.warn('database unreachable at boot: stored keys were not checked against the configured encryption keys');
+    return;
+  }
+  const summary = { rows: check.coverage.totalRows, byKey: check.coverage.keys, unrecordedRows: check.coverage.unrecordedRows, sampled: check.sampled };
+  if (check.problems.length === 0) {
+    logger.info(summary, 'stored keys are readable with the configured encryption keys');
+    return;
+  }
+  const refusal = new StoredKeysUnreadableError(check);
+  if (mode === 'refuse') throw refusal;
+  logger.warn({ ...summary, problems: check.problems }, refusal.message);
 }
