@@ -5,8 +5,8 @@
  */
 import { buildApi } from '@byok/api';
 import { ensureDatabaseExists, migrate } from '@byok/db';
-import { openRuntime } from '@byok/runtime';
-import { backfillKeyHints, startWorker } from '@byok/worker';
+import { openRuntime, StoredKeysUnreadableError } from '@byok/runtime';
+import { backfillKeyHints, recordKeyBindings, startWorker } from '@byok/worker';
 import { createLogger } from '@byok/telemetry';
 import { loadStandaloneConfig } from './standalone-config.js';
 
@@ -21,13 +21,21 @@ for (const secret of generated) {
 }
 
 if (await ensureDatabaseExists(config.databaseUrl)) logger.info('created the database');
-const runtime = await openRuntime(config, logger);
+// Refuses to start when the key list would leave stored keys undecryptable; the message says which
+// key fingerprint is missing and for how many rows, so it is printed without a stack trace.
+const runtime = await openRuntime(config, logger).catch((error: unknown) => {
+  if (!(error instanceof StoredKeysUnreadableError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});
 const applied = await migrate(runtime.orm);
 if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
 
 // Rows written by the earlier system have no masked hint yet; fill them before the API lists keys.
 const backfill = await backfillKeyHints({ orm: runtime.orm, keyring: runtime.keyring, logger });
 if (backfill.undecryptable > 0) logger.error({ undecryptable: backfill.undecryptable }, 'some stored keys cannot be decrypted with the configured encryption keys');
+// They also lack binding tags and key fingerprints; recording them never re-encrypts anything.
+await recordKeyBindings({ orm: runtime.orm, keyring: runtime.keyring, logger });
 
 const worker = await startWorker(runtime, { lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs });
 const api = await buildApi(runtime);
