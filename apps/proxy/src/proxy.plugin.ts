@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LogLevel } from 'fastify';
 import { chatRoutes } from './routes/chat.routes.js';
+import { lazyChildLoggerFactory } from './support/lazy-child-logger.js';
 import { modelsRoutes } from './routes/models.routes.js';
 import type { ProxyServices } from './services/proxy-services.js';
 
@@ -23,6 +24,8 @@ export interface ProxyPluginOptions {
  */
 export const proxyPlugin: FastifyPluginAsyncTypebox<ProxyPluginOptions> = async (app, options) => {
   const logLevel = options.requestLogLevel ?? 'warn';
+  // Scoped to this plugin: request loggers of the host's own routes are untouched.
+  app.setChildLoggerFactory(lazyChildLoggerFactory);
   await app.register(chatRoutes, { services: options.services, bodyLimitBytes: options.services.deps.config.proxyBodyLimitBytes, logLevel });
   await app.register(modelsRoutes, { services: options.services, logLevel });
 };

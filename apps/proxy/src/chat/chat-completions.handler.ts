@@ -14,6 +14,7 @@ import { routeHeaders } from './route-headers.js';
 import { sendChatError } from './send-chat-error.js';
 import { streamCompletion } from './stream-completion.js';
 import { sendUpstreamError } from './upstream-error-response.js';
+import { UpstreamAbort } from './upstream-abort.js';
 import { usageRequestId } from './usage-request-id.js';
 
 export interface ChatHandlerDeps {
@@ -83,12 +84,12 @@ export function createChatHandler(deps: ChatHandlerDeps) {
       aborted: false,
       keyRejected: false,
     };
-    const abort = new AbortController();
+    const abort = new UpstreamAbort();
     const raw = reply.raw;
     raw.once('close', () => {
       if (!raw.writableFinished) {
         exchange.aborted = true;
-        abort.abort();
+        abort.abort(new Error('the client closed the connection'));
       }
       deps.afterResponse(exchange, raw.statusCode);
     });
@@ -102,7 +103,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
         method: 'POST',
         headers: built.value.headers,
         body: built.value.body,
-        signal: abort.signal,
+        signal: abort,
       });
     } catch (error) {
       if (exchange.aborted) return abandon(reply);

@@ -30,6 +30,11 @@ export interface UsageSinkDeps {
   maxBuffered: number;
   /** Events per `addBulk` (one round trip). Default 200. */
   batchSize?: number;
+  /**
+   * How long an event may wait for others to share its round trip. Default 10 ms: a busy proxy
+   * sends one batch per interval instead of one per request, and nobody reads usage that fast.
+   */
+  lingerMs?: number;
   /** How long one `addBulk` may take before it counts as failed. Default 2 s. */
   addTimeoutMs?: number;
   /** Pause before retrying after a failure while Redis still looks connected. Default 1 s. */
@@ -44,11 +49,15 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
   const batchSize = deps.batchSize ?? 200;
   const addTimeoutMs = deps.addTimeoutMs ?? 2000;
   const retryDelayMs = deps.retryDelayMs ?? 1000;
+  const lingerMs = deps.lingerMs ?? 10;
   const name = QUEUES.usageEvents.name;
   let pending: UsageEvent[] = [];
   let inFlight = 0;
   let flushing = false;
   let scheduled = false;
+  let lingerTimer: NodeJS.Timeout | undefined;
+  /** Set by `flush()` (shutdown): send at once until the buffer is empty. */
+  let draining = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let dropped = 0;
@@ -88,7 +97,15 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       return;
     }
     scheduled = true;
-    setImmediate(() => void flush());
+    if (pending.length >= batchSize || lingerMs <= 0 || draining) {
+      setImmediate(() => void flush());
+      return;
+    }
+    lingerTimer = setTimeout(() => {
+      lingerTimer = undefined;
+      void flush();
+    }, lingerMs);
+    lingerTimer.unref();
   }
 
   function retryLater(): void {
@@ -123,6 +140,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
     if (ok) schedule();
     else retryLater();
     if (pending.length === 0) {
+      draining = false;
       if (waiting) {
         waiting = false;
         deps.logger.info({ dropped_total: dropped }, 'usage events delivered again: the queue is back');
@@ -148,10 +166,22 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       }
       pending.push(event);
       trim();
+      // A full batch need not wait for the linger timer.
+      if (pending.length >= batchSize && lingerTimer !== undefined) {
+        clearTimeout(lingerTimer);
+        lingerTimer = undefined;
+        scheduled = false;
+      }
       schedule();
     },
     async flush(timeoutMs) {
       if (pending.length === 0 && !flushing) return true;
+      draining = true;
+      if (lingerTimer !== undefined) {
+        clearTimeout(lingerTimer);
+        lingerTimer = undefined;
+        scheduled = false;
+      }
       schedule();
       let timer: NodeJS.Timeout | undefined;
       let wake: (() => void) | undefined;
@@ -168,6 +198,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       if (closed) return;
       closed = true;
       clearTimeout(retryTimer);
+      clearTimeout(lingerTimer);
       deps.connection.off('ready', onReady);
       if (pending.length > 0) drop(pending.length, 'still buffered at shutdown');
       pending = [];
