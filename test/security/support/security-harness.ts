@@ -35,7 +35,8 @@ export interface SecurityHarness {
 }
 
 export interface SecurityHarnessOptions {
-  env?: Record<string, string>;
+  /** Extra environment; a function gets the running mock (e.g. to point a base URL at one of its routes). */
+  env?: Record<string, string> | ((mock: MockProviders) => Record<string, string>);
   /** Mock routes tried before the chat routes and built-in ones. */
   extraRoutes?: readonly MockRoute[];
   slowDelayMs?: number;
@@ -47,7 +48,8 @@ export async function startSecurityHarness(label: string, options: SecurityHarne
     ...(options.slowDelayMs !== undefined ? { slowDelayMs: options.slowDelayMs } : {}),
   });
   const baseUrls = Object.fromEntries(PROVIDER_IDS.map((id) => [`PROVIDER_${id.toUpperCase()}_BASE_URL`, mock.baseUrls[id]]));
-  const api = await startApiHarness(label, { env: { LOG_LEVEL: 'debug', KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000', ...baseUrls, ...options.env } });
+  const extraEnv = typeof options.env === 'function' ? options.env(mock) : options.env;
+  const api = await startApiHarness(label, { env: { LOG_LEVEL: 'debug', KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000', ...baseUrls, ...extraEnv } });
   const app = await buildApi(api.runtime);
   const services = await startProxyServices(api.runtime, { settings: {} });
   await app.register(proxyPlugin, { services });
