@@ -9,6 +9,7 @@ import { createKeyTestService } from './keys/key-test.service.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
 import { adminKeysRoutes } from './routes/admin-keys.routes.js';
+import { adminRotationRoutes } from './routes/admin-rotation.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { keyTestRoutes } from './routes/key-test.routes.js';
 import { keysRoutes } from './routes/keys.routes.js';
@@ -85,6 +86,7 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens: createTokenService() });
   await app.register(queueDashboardRoutes, { producers: deps.producers });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
+  await app.register(adminRotationRoutes, { prefix: '/api/v1/admin/byok', producers: deps.producers, config: deps.config });
   // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.
   await app.register(usageRoutes, { prefix: '/api/v1', usage: createUsageService({ now: () => new Date() }) });
   await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });
