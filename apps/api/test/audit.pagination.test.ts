@@ -56,23 +56,56 @@ describe('audit API: keyset pages stay exact while records are appended', () => 
     );
   });
 
+  it('pages a time window on (occurred_at, id), exactly once each, including records that share an instant', async () => {
+    const user = 'windowed';
+    // Three records per second (same instant within each triple), over ten seconds a day ago.
+    await h.db.sql(
+      `INSERT INTO audit_log (occurred_at, actor_id, actor_type, action, subject_user_id)
+       SELECT date_trunc('second', now()) - interval '1 day' + (g / 3) * interval '1 second' + interval '0.000123 second', $1, 'user', 'key.tested', $1
+       FROM generate_series(0, 29) AS g`,
+      [user],
+    );
+    const inWindow = await h.db.sql<{ id: string }>(
+      `SELECT id::text AS id FROM audit_log WHERE subject_user_id = $1 AND occurred_at >= date_trunc('second', now()) - interval '1 day' + interval '2 second'
+         AND occurred_at < date_trunc('second', now()) - interval '1 day' + interval '8 second' ORDER BY occurred_at DESC, id DESC`,
+      [user],
+    );
+    expect(inWindow).toHaveLength(18);
+    const [bounds] = await h.db.sql<{ from: Date; to: Date }>(
+      `SELECT date_trunc('second', now()) - interval '1 day' + interval '2 second' AS from, date_trunc('second', now()) - interval '1 day' + interval '8 second' AS to`,
+    );
+    const window = `from=${encodeURIComponent(bounds?.from.toISOString() ?? '')}&to=${encodeURIComponent(bounds?.to.toISOString() ?? '')}`;
+    for (const [query, headers] of [
+      [`limit=4&${window}`, { authorization: `Bearer ${await h.token(user)}` }],
+      [`limit=5&user=${user}&${window}`, admin],
+      [`limit=7&action=key.tested&${window}`, admin],
+    ] as const) {
+      const seen = await pageThrough(query, headers, () => insert(user, 2));
+      expect(seen, query).toEqual(inWindow.map((r) => r.id));
+    }
+  });
+
   it('stays exact while other requests append records concurrently, and new records appear above the first page', async () => {
     const user = 'busy';
     const before = new Set((await insert(user, 400)).map((r) => r.id));
     const token = { authorization: `Bearer ${await h.token(user)}` };
     let writing = true;
-    const writer = (async () => {
+    let writer: Promise<number> | undefined;
+    // The writer starts once the first page is read, then appends while every later page is read.
+    const startWriter = async () => {
       let written = 0;
       while (writing) {
         await insert(user, 3);
         written += 3;
       }
       return written;
-    })();
-    const seen = await pageThrough('limit=17', token, () => new Promise((resolve) => setImmediate(resolve)));
+    };
+    const seen = await pageThrough('limit=17', token, async () => {
+      writer ??= startWriter();
+      await new Promise((resolve) => setImmediate(resolve));
+    });
     writing = false;
-    const written = await writer;
-    expect(written).toBeGreaterThan(0);
+    expect(await writer).toBeGreaterThan(0);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => !before.has(id))).toEqual([]);
     expect(seen).toHaveLength(400);

@@ -1,23 +1,38 @@
+import type { AuditPosition } from '@byok/db';
 import { AppError } from '@byok/http';
 
-// Versioned so the encoding can change without old cursors being misread as new ones.
-const PREFIX = 'a1:';
-const ID = /^[1-9]\d{0,18}$/;
+// Versioned prefixes: `a1` continues an id-ordered read, `t1` a time-ordered one (a time window).
+const ID_CURSOR = /^a1:([1-9]\d{0,18})$/;
+const TIME_CURSOR = /^t1:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}):([1-9]\d{0,18})$/;
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
 
-/** The cursor after a record: opaque to clients (base64url of a versioned id). */
-export function encodeAuditCursor(lastId: string): string {
-  return Buffer.from(`${PREFIX}${lastId}`).toString('base64url');
+/** The cursor after a record: opaque to clients (base64url of a versioned position). */
+export function encodeAuditCursor(position: AuditPosition): string {
+  const text = position.order === 'id' ? `a1:${position.id}` : `t1:${position.occurredAtExact}:${position.id}`;
+  return Buffer.from(text).toString('base64url');
 }
 
-/** The id a cursor stands for; a 400 naming `cursor` when it was not made by encodeAuditCursor. */
-export function decodeAuditCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
-  if (!ID.test(id) || BigInt(id) > MAX_BIGINT || encodeAuditCursor(id) !== cursor) {
-    throw new AppError('validation_failed', 'querystring/cursor: is not a cursor this API issued', {
-      details: [{ path: 'querystring/cursor', message: 'is not a cursor this API issued' }],
-    });
-  }
-  return id;
+/**
+ * The position a cursor stands for; a 400 naming `cursor` when this API did not issue it, or
+ * issued it for a read in the other order (with a time window where this one has none, or the
+ * reverse).
+ */
+export function decodeAuditCursor(cursor: string, order: AuditPosition['order']): AuditPosition {
+  const position = parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!position || encodeAuditCursor(position) !== cursor) throw invalid('is not a cursor this API issued');
+  if (position.order !== order) throw invalid(order === 'time' ? 'continues a read without from/to; start again without it' : 'continues a read with from/to; keep them');
+  return position;
+}
+
+function parse(text: string): AuditPosition | null {
+  const byId = ID_CURSOR.exec(text);
+  if (byId?.[1] !== undefined) return BigInt(byId[1]) <= MAX_BIGINT ? { order: 'id', id: byId[1] } : null;
+  const byTime = TIME_CURSOR.exec(text);
+  if (byTime?.[1] === undefined || byTime[2] === undefined || BigInt(byTime[2]) > MAX_BIGINT) return null;
+  // A timestamp Postgres would refuse (month 13) would otherwise surface as a 500.
+  return Number.isNaN(Date.parse(`${byTime[1].slice(0, 23)}Z`)) ? null : { order: 'time', occurredAtExact: byTime[1], id: byTime[2] };
+}
+
+function invalid(message: string): AppError {
+  return new AppError('validation_failed', `querystring/cursor: ${message}`, { details: [{ path: 'querystring/cursor', message }] });
 }

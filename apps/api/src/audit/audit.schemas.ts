@@ -20,7 +20,7 @@ export const AuditQuery = Type.Object(
       }),
     ),
     cursor: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque: the `next_cursor` of the previous page (also accepted by exports, to resume).' }),
+      Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Opaque: the `next_cursor` of the previous page, from the same filters (also accepted by exports, to resume). A cursor from a read without `from`/`to` does not continue one with them, nor the reverse (400).' }),
     ),
     format: Type.Optional(
       Type.Enum(['json', 'csv', 'jsonl'], { description: 'json pages; csv and jsonl stream every matching record (also chosen by `Accept: text/csv` or `application/x-ndjson`).' }),

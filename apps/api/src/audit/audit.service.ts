@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Principal } from '@byok/auth';
-import { listAuditPage, type AuditFilter, type AuditRecord, type EntityManager } from '@byok/db';
+import { auditOrderFor, auditPositionOf, listAuditPage, type AuditFilter, type AuditPosition, type AuditRecord, type EntityManager } from '@byok/db';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-cursor.js';
 import { AUDIT_CSV_HEADER, auditCsvLine, auditJsonLine, toAuditView } from './audit-view.js';
 import type { AuditPageView } from './audit.schemas.js';
@@ -24,14 +24,15 @@ export function createAuditService(deps: AuditServiceDependencies) {
   return {
     /** One page, newest first, and the cursor of the next one (null on the last page). */
     async page(em: EntityManager, read: AuditRead, limit: number): Promise<AuditPageView> {
-      const beforeId = read.cursor !== undefined ? decodeAuditCursor(read.cursor) : undefined;
+      const order = auditOrderFor(read.filter);
+      const after = read.cursor !== undefined ? decodeAuditCursor(read.cursor, order) : undefined;
       // One row more than asked tells whether another page exists without a count query.
-      const rows = await listAuditPage(em, read.filter, { ...(beforeId ? { beforeId } : {}), limit: limit + 1 });
+      const rows = await listAuditPage(em, read.filter, { order, ...(after ? { after } : {}), limit: limit + 1 });
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       return {
         items: items.map((r) => toAuditView(r, read.viewer)),
-        next_cursor: rows.length > limit && last ? encodeAuditCursor(last.id) : null,
+        next_cursor: rows.length > limit && last ? encodeAuditCursor(auditPositionOf(last, order)) : null,
       };
     },
 
@@ -42,12 +43,12 @@ export function createAuditService(deps: AuditServiceDependencies) {
      * gives the caller a clean 503 instead of a cut-off 200.
      */
     async export(em: EntityManager, read: AuditRead, format: 'csv' | 'jsonl', maxRecords: number | undefined): Promise<Readable> {
-      const startId = read.cursor !== undefined ? decodeAuditCursor(read.cursor) : undefined;
-      const pageSize = (remaining: number) => Math.min(deps.exportPageSize, remaining);
+      const order = auditOrderFor(read.filter);
+      const start = read.cursor !== undefined ? decodeAuditCursor(read.cursor, order) : undefined;
       let remaining = maxRecords ?? Number.POSITIVE_INFINITY;
-      const readPage = (beforeId: string | undefined) =>
-        listAuditPage(em, read.filter, { ...(beforeId ? { beforeId } : {}), limit: pageSize(remaining) });
-      const first = await readPage(startId);
+      const readPage = (after: AuditPosition | undefined) =>
+        listAuditPage(em, read.filter, { order, ...(after ? { after } : {}), limit: Math.min(deps.exportPageSize, remaining) });
+      const first = await readPage(start);
       const line = format === 'csv' ? auditCsvLine : auditJsonLine;
 
       async function* lines(): AsyncGenerator<string> {
@@ -58,7 +59,7 @@ export function createAuditService(deps: AuditServiceDependencies) {
           remaining -= rows.length;
           const last = rows.at(-1);
           if (!last || rows.length < deps.exportPageSize || remaining <= 0) return;
-          rows = await readPage(last.id);
+          rows = await readPage(auditPositionOf(last, order));
         }
       }
       return Readable.from(lines());

@@ -22,7 +22,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
       summary: 'Audit records, newest first',
       description:
         'Records whose subject is you (admins: everyone, or `user`), filtered by action, provider and time, in cursor pages of `limit` (default 50, max 500). ' +
-        'Pages are keyset on the record id: records added while you page appear above the first page and never shift later ones. ' +
+        'Pages are keyset on the record id (with `from`/`to`: on occurred_at, then id, so an old window reads as fast as a new one): records added while you page appear above the first page and never shift later ones. ' +
         '`format=csv` (RFC 4180, header row, `details` as JSON text) or `format=jsonl` (one JSON record per line) streams every matching record instead. ' +
         'Non-admins passing `user` get 403.',
       querystring: AuditQuery,
