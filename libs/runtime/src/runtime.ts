@@ -86,7 +86,6 @@ async function checkKeysAtBoot(orm: Orm, keyring: StoredKeyring, logger: Logger,
     logger.info(summary, 'stored keys are readable with the configured encryption keys');
     return;
   }
-  const refusal = new StoredKeysUnreadableError(check);
-  if (mode === 'refuse') throw refusal;
-  logger.warn({ ...summary, problems: check.problems }, refusal.message);
+  if (mode === 'refuse') throw new StoredKeysUnreadableError(check);
+  logger.warn({ ...summary, problems: check.problems }, 'the configured encryption keys leave stored keys undecryptable (serving processes refuse to start like this)');
 }
