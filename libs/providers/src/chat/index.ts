@@ -41,6 +41,7 @@ export type {
   OpenAIUsage,
 } from './openai-wire.types.js';
 export { chatError, classForStatus } from './error-mapping.js';
+export { usageFromOpenAI } from './usage.js';
 export { SSE_DONE, sseComment, sseData } from './sse-format.js';
 export { type SseComment, type SseEvent, type SseItem, SseParser } from './sse-parser.js';
 export { ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_VERSION } from './anthropic/anthropic-request.js';
