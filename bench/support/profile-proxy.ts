@@ -4,7 +4,9 @@
  * req/s and each server's CPU µs per request. With `PROFILE_DIR=<dir>` the proxy runs under
  * `node --cpu-prof` (the pass-through, when it is the only target) and writes its profile there when it stops.
  */
+import { testServiceUrls } from '../../test/support/services.js';
 import { closedLoop } from './proxy-load.js';
+import { redisCpuMs } from './redis-cpu.js';
 import { startBenchServers, TARGET_NAMES, type TargetName } from './proxy-bench-servers.js';
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -19,9 +21,12 @@ try {
   for (const name of order) {
     await closedLoop(servers.plain[name], 50, 2);
     const cpu = await Promise.all(TARGET_NAMES.map((n) => servers.servers[n].cpuMs()));
+    const redisBefore = await redisCpuMs(testServiceUrls().redisUrl);
     const result = await closedLoop(servers.plain[name], 50, seconds);
+    const redisAfter = await redisCpuMs(testServiceUrls().redisUrl);
     const after = await Promise.all(TARGET_NAMES.map((n) => servers.servers[n].cpuMs()));
     const perRequest = TARGET_NAMES.map((n, i) => `${n} ${Math.round((((after[i] ?? 0) - (cpu[i] ?? 0)) * 1000) / Math.max(1, result.total))} µs`);
+    perRequest.push(`redis ${Math.round(((redisAfter - redisBefore) * 1000) / Math.max(1, result.total))} µs (shared server)`);
     console.log(`${name}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, failed ${result.failed}; CPU per request: ${perRequest.join(', ')}`);
   }
 } finally {

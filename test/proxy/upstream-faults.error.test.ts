@@ -14,7 +14,7 @@ let h: ProxyHarness;
 beforeAll(async () => {
   h = await startProxyHarness('proxy_faults', {
     slowDelayMs: 5000,
-    settings: { upstreamHeadersTimeoutMs: 400 },
+    settings: { upstreamHeadersTimeoutMs: 1500 },
     // Perplexity's base URL points at a port nobody listens on.
     env: { PROVIDER_PERPLEXITY_BASE_URL: 'http://127.0.0.1:9/perplexity' },
   });
@@ -86,6 +86,30 @@ describe('an upstream that fails without a usable answer', () => {
     const res = await post('down-user', { model: 'sonar', messages });
     expect(res.status).toBe(502);
     expect(res.json.error).toMatchObject({ code: 'upstream_error', message: 'Could not reach Perplexity' });
+  });
+
+  it('turns OpenRouter\'s error-with-a-200 into the error it stands for', async () => {
+    await h.addKey('or-error-user', 'openrouter');
+    const res = await post('or-error-user', { model: 'openai/gpt-4o-mini-mid-stream-error', messages });
+    expect(res.status).toBe(502);
+    expect(res.json.error).toMatchObject({ message: 'Provider returned error', type: 'server_error' });
+  });
+
+  it('aborts the upstream request when the client leaves before the upstream answered', async () => {
+    const { apiKey } = await h.addKey('leaving-user', 'openai', 'slow', 'leaving');
+    const controller = new AbortController();
+    const pending = request(`${h.proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.jwt('leaving-user')}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await waitFor(() => h.mock.calls().some((c) => c.credential === credentialId(apiKey)), 3000, 'the upstream call to start');
+    controller.abort();
+    await pending;
+    await waitFor(() => h.mock.calls().find((c) => c.credential === credentialId(apiKey) && c.aborted), 3000, 'the upstream call to be aborted');
+    const event = await waitFor(async () => (await h.usageEvents()).find((e) => e.userId === 'leaving-user'), 3000, 'the usage event');
+    expect(event).toMatchObject({ statusCode: 499, stream: false, promptTokens: 0 });
   });
 
   it('passes a 429 on with its retry-after', async () => {

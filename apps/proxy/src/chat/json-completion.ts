@@ -1,4 +1,4 @@
-import type { ChatAdapter, MessageScrubber, OpenAIChatRequest } from '@byok/providers';
+import { type ChatAdapter, type MessageScrubber, type OpenAIChatRequest, usageFromOpenAI } from '@byok/providers';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { readBody } from '../upstream/read-body.js';
@@ -23,7 +23,7 @@ export interface JsonCompletionInput {
 /**
  * A non-streamed 2xx: parsed once (usage, and OpenRouter's errors delivered with a 200), then
  * sent. An OpenAI-dialect body that is already a complete `chat.completion` goes out as the bytes
- * upstream sent; only bodies the adapter had to translate or complete are serialised again.
+ * upstream sent; only bodies the adapter translates or completes are serialised again.
  */
 export async function sendJsonCompletion(input: JsonCompletionInput): Promise<FastifyReply> {
   const { reply, exchange } = input;
@@ -35,20 +35,32 @@ export async function sendJsonCompletion(input: JsonCompletionInput): Promise<Fa
   } catch {
     throw malformedUpstream(input.providerName);
   }
+  // The common case needs no adapter: an OpenAI-dialect body that is already a complete
+  // `chat.completion` goes out as upstream sent it, and only its usage is read.
+  if (input.dialect === 'openai' && isCompleteCompletion(json)) {
+    exchange.usage = usageFromOpenAI(json.usage);
+    return send(reply, exchange, text);
+  }
   const parsed = input.adapter.parseResponse(json, { model: input.request.model, requestId: exchange.requestId, scrub: input.scrub });
   if (!parsed.ok) {
     exchange.statusCode = parsed.error.status;
     return sendChatError(reply, parsed.error, {}, exchange.requestId);
   }
   exchange.usage = parsed.value.usage;
-  exchange.firstByteAt = performance.now();
-  const out = input.dialect === 'openai' && isCompleteCompletion(json) ? text : JSON.stringify(parsed.value.body);
-  return reply.code(200).type('application/json; charset=utf-8').send(out);
+  return send(reply, exchange, JSON.stringify(parsed.value.body));
 }
 
-/** The top-level fields the OpenAI adapter would otherwise fill in are all present and typed. */
-function isCompleteCompletion(json: unknown): boolean {
+function send(reply: FastifyReply, exchange: Exchange, body: string): FastifyReply {
+  exchange.firstByteAt = performance.now();
+  return reply.code(200).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * The top-level fields the OpenAI adapter would otherwise fill in are all present and typed (an
+ * error delivered with a 200, as OpenRouter does, is never one).
+ */
+function isCompleteCompletion(json: unknown): json is Record<string, unknown> {
   if (typeof json !== 'object' || json === null) return false;
   const body = json as Record<string, unknown>;
-  return body.object === 'chat.completion' && typeof body.id === 'string' && typeof body.model === 'string' && typeof body.created === 'number' && Array.isArray(body.choices);
+  return body.object === 'chat.completion' && typeof body.id === 'string' && typeof body.model === 'string' && typeof body.created === 'number' && Array.isArray(body.choices) && body.error === undefined;
 }
