@@ -80,15 +80,13 @@ describe('dev sign-in and sign-in config', () => {
   });
 
   it('points the page at the OIDC issuer when a client id is configured, and allows the token exchange in the CSP', async () => {
-    process.env.AUTH_OIDC_CLIENT_ID = 'byok-web';
-    try {
-      const app = await bareApp(oidcConfig());
+    {
+      const oidc = oidcConfig();
+      const app = await bareApp(oidc.auth.mode === 'oidc' ? { ...oidc, auth: { ...oidc.auth, clientId: 'byok-web' } } : oidc);
       expect((await app.inject({ url: '/api/v1/auth/config' })).json()).toEqual({ mode: 'oidc', issuer: 'https://id.example.com/realms/byok', client_id: 'byok-web' });
       expect((await app.inject({ method: 'POST', url: '/api/v1/auth/dev-login', payload: { user_id: 'a' } })).statusCode).toBe(404);
       expect((await app.inject({ url: '/' })).headers['content-security-policy']).toContain("connect-src 'self' https://id.example.com");
       await app.close();
-    } finally {
-      delete process.env.AUTH_OIDC_CLIENT_ID;
     }
   });
 

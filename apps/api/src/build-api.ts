@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { QueueEvents } from 'bullmq';
-import { createBlockingConnection, publishKeyChange, QUEUES } from '@byok/queues';
+import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
 import { authPlugin, errorHandlerPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
 import { createKeyService } from './keys/key.service.js';
@@ -83,7 +83,17 @@ export async function buildApi(deps: ApiDependencies) {
     perMinute: deps.config.keyTestRateLimitPerMinute,
   });
   await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
-  await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens: createTokenService() });
+  const tokens = createTokenService({
+    announceRevoked: async (tokenHash) => {
+      try {
+        await publishTokenRevoked(deps.redis, deps.config.redisPrefix, tokenHash);
+      } catch (err) {
+        // Committed; the proxies' token cache expires the entry within its TTL (10 s) regardless.
+        deps.logger.warn({ err }, 'could not announce a token revocation');
+      }
+    },
+  });
+  await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens });
   await app.register(queueDashboardRoutes, { producers: deps.producers });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
   await app.register(adminRotationRoutes, { prefix: '/api/v1/admin/byok', producers: deps.producers, config: deps.config });

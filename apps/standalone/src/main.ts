@@ -6,6 +6,8 @@
 import { buildApi } from '@byok/api';
 import { ensureDatabaseExists, migrate } from '@byok/db';
 import { openRuntime, StoredKeysUnreadableError } from '@byok/runtime';
+import { proxyPlugin, startProxyServices } from '@byok/proxy';
+import { startUsageConsumer } from '@byok/usage-consumer';
 import { backfillKeyHints, recordKeyBindings, startWorker } from '@byok/worker';
 import { createLogger } from '@byok/telemetry';
 import { loadStandaloneConfig } from './standalone-config.js';
@@ -38,7 +40,11 @@ if (backfill.undecryptable > 0) logger.error({ undecryptable: backfill.undecrypt
 await recordKeyBindings({ orm: runtime.orm, keyring: runtime.keyring, logger });
 
 const worker = await startWorker(runtime, { lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs });
+const consumer = await startUsageConsumer(runtime);
+const proxy = await startProxyServices(runtime);
 const api = await buildApi(runtime);
+// The proxy's routes (/v1/chat/completions, /v1/models, /api/v1/llm/…) share the API's port here.
+await api.register(proxyPlugin, { services: proxy });
 await api.listen({ host: config.host, port: config.port });
 
 const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
@@ -46,6 +52,8 @@ process.stdout.write(
   [
     '',
     `BYOK Gateway is running at ${base}`,
+    `  Web page:      ${base}/`,
+    `  OpenAI-compatible proxy: ${base}/v1 (API key: a gateway token or a bearer JWT)`,
     `  API docs:      ${base}/docs`,
     `  Job dashboard: ${base}/admin/queues (admin token)`,
     '  Get a token:   npm run token -- --user alice   (add --admin for admin routes)',
@@ -64,7 +72,9 @@ async function shutdown(signal: string): Promise<void> {
   }, config.shutdownGraceMs);
   timer.unref();
   await api.close();
+  await proxy.close();
   await worker.close();
+  await consumer.close();
   await runtime.close();
   process.exit(0);
 }

@@ -31,6 +31,8 @@ export const EnvSchema = Type.Object({
   AUTH_ISSUER: Str('Expected `iss` of bearer tokens.', 'byok-gateway'),
   AUTH_AUDIENCE: Str('Expected `aud` of bearer tokens (OIDC: optional; HS256: defaults to byok-gateway).'),
   AUTH_USER_ID_CLAIM: Str('Claim holding the user id (`email` for databases of the earlier system).', 'sub'),
+  AUTH_OIDC_CLIENT_ID: Str('OIDC client id the web page signs in as (authorization code + PKCE); with AUTH_JWKS_URL.'),
+  WEB_DIST_DIR: Str('Folder of the built web page the API serves (default: apps/web/dist of this checkout).'),
   AUTH_ADMIN_ROLE: Str('Role (in `roles` or `realm_access.roles`) that makes a caller an admin.', 'admin'),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { description: 'pino log level.', default: 'info' }),
   API_BODY_LIMIT_BYTES: Int('Largest request body the API accepts.', 64 * 1024, 1024),

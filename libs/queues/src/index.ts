@@ -3,5 +3,5 @@ export { QUEUES, type QueueDefinition, type QueueKey, type PayloadOf } from './c
 export { createProducers, type Producer, type ProducerOptions, type Producers, type EnqueuedJob } from './producers.js';
 export { createProducerConnection, createBlockingConnection, createCommandConnection } from './redis-connections.js';
 export { QueueUnavailableError, InvalidJobPayloadError } from './queue-unavailable-error.js';
-export { keyChangeChannel, publishKeyChange } from './key-change-channel.js';
+export { keyChangeChannel, publishKeyChange, publishTokenRevoked, TOKEN_REVOKED_PREFIX } from './key-change-channel.js';
 export { isRedisUnavailable } from './redis-errors.js';

@@ -40,12 +40,12 @@ export async function startE2eStack(label: string, options: E2eStackOptions): Pr
   const mock = await startMockProviders({ slowDelayMs: options.slowDelayMs ?? 1500, extraRoutes: chatRoutes });
   const db = await createTestDatabase(label);
   const redisPrefix = uniqueTestName(label);
-  process.env.WEB_DIST_DIR = options.webDistDir;
   const config = loadConfig(
     {
       DATABASE_URL: db.url,
       REDIS_URL: testServiceUrls().redisUrl,
       REDIS_PREFIX: redisPrefix,
+      WEB_DIST_DIR: options.webDistDir,
       BYOK_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
       LOG_LEVEL: 'warn',
       ...Object.fromEntries(PROVIDER_IDS.map((id) => [`PROVIDER_${id.toUpperCase()}_BASE_URL`, mock.baseUrls[id]])),

@@ -36,21 +36,13 @@ export function devLoginEnabled(config: Config): boolean {
   return config.auth.mode === 'hs256' && config.auth.generated && !config.production;
 }
 
-/**
- * The OIDC client the web page signs in as. Read here for now; it belongs in libs/config next to
- * the issuer.
- */
-function oidcClientId(): string | undefined {
-  const value = process.env.AUTH_OIDC_CLIENT_ID?.trim();
-  return value ? value : undefined;
-}
 
 /**
  * How the web page signs in (`GET /api/v1/auth/config`, public), and in dev mode only,
  * `POST /api/v1/auth/dev-login`, which mints a token for any user id.
  */
 export const devAuthRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
-  const clientId = oidcClientId();
+  const clientId = config.auth.mode === 'oidc' ? config.auth.clientId : undefined;
   const authConfig =
     devLoginEnabled(config)
       ? { mode: 'dev' as const }

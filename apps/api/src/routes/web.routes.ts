@@ -13,7 +13,7 @@ const PAGE_PATHS = ['/', '/account', '/account/*'];
 
 export interface WebRoutesOptions {
   config: Config;
-  /** The built page; defaults to WEB_DIST_DIR, then apps/web/dist. */
+  /** The built page; defaults to the configured WEB_DIST_DIR. */
   distDir?: string;
 }
 
@@ -23,8 +23,7 @@ export interface WebRoutesOptions {
  * short page that says how to make one, so the API works either way.
  */
 export async function webRoutes(app: FastifyInstance, options: WebRoutesOptions): Promise<void> {
-  // WEB_DIST_DIR lets tests serve a build from a temporary folder; it belongs in libs/config.
-  const distDir = resolve(options.distDir ?? (process.env.WEB_DIST_DIR?.trim() || DEFAULT_DIST_DIR));
+  const distDir = resolve(options.distDir ?? options.config.webDistDir ?? DEFAULT_DIST_DIR);
   const indexPath = join(distDir, 'index.html');
   const built = existsSync(indexPath);
   const page = built ? readFileSync(indexPath, 'utf8') : notBuiltPage(distDir);

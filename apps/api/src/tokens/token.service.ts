@@ -7,7 +7,7 @@ import type { Actor } from '../keys/key.service.js';
  * Personal gateway tokens for OpenAI-compatible clients. The token is returned once, at creation;
  * only its SHA-256 hash is stored, so a database leak does not hand out working tokens.
  */
-export function createTokenService() {
+export function createTokenService(deps: { announceRevoked: (tokenHash: string) => Promise<void> }) {
   return {
     async create(em: EntityManager, actor: Actor, userId: string, input: { name: string; expiresInDays?: number }): Promise<{ row: GatewayTokenRow; token: string }> {
       const generated = generateGatewayToken();
@@ -31,6 +31,7 @@ export function createTokenService() {
         return row;
       });
       if (!revoked) throw notFound('Token');
+      await deps.announceRevoked(revoked.tokenHash);
     },
   };
 }

@@ -57,14 +57,17 @@ export async function listGatewayTokens(em: EntityManager, userId: string): Prom
   return rows.map(toRow);
 }
 
-/** Revokes the user's token; null when the user has no such token (someone else's looks the same). */
-export async function revokeGatewayToken(em: EntityManager, userId: string, id: string): Promise<GatewayTokenRow | null> {
-  const rows = await em.execute<RawTokenRow[]>(
-    `UPDATE gateway_tokens SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ? AND user_id = ? RETURNING ${COLUMNS}`,
+/**
+ * Revokes the user's token; null when the user has no such token (someone else's looks the same).
+ * Returns the hash too, so the revocation can be announced to the proxies' caches.
+ */
+export async function revokeGatewayToken(em: EntityManager, userId: string, id: string): Promise<(GatewayTokenRow & { tokenHash: string }) | null> {
+  const rows = await em.execute<Array<RawTokenRow & { token_hash: string }>>(
+    `UPDATE gateway_tokens SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ? AND user_id = ? RETURNING ${COLUMNS}, token_hash`,
     [id, userId],
   );
   const row = rows[0];
-  return row ? toRow(row) : null;
+  return row ? { ...toRow(row), tokenHash: row.token_hash } : null;
 }
 
 /** Looks a presented token up by its hash (the unique index makes this one index probe). */
