@@ -1,5 +1,6 @@
 import { PROVIDER_IDS } from '@byok/providers';
 import { fakeKey } from './fake-keys.js';
+import { chatRoutes } from './chat/index.js';
 import { startMockProviders } from './mock-server.js';
 
 // Standalone mock for manual runs and docker-compose: `npm run mock-providers`.
@@ -8,6 +9,7 @@ const slow = process.env.MOCK_SLOW_DELAY_MS;
 const mock = await startMockProviders({
   port,
   host: process.env.HOST ?? '127.0.0.1',
+  extraRoutes: chatRoutes,
   ...(slow ? { slowDelayMs: Number(slow) } : {}),
 });
 
