@@ -12,6 +12,7 @@ import { startProxyServices } from './services/proxy-services.js';
 
 /** Share of the grace period kept for the usage flush after the last request ended. */
 const FLUSH_SHARE = 0.2;
+const IDLE_SWEEP_MS = 100;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
     }, graceMs);
     timer.unref();
     const started = Date.now();
+    // server.close() drops the connections idle at that moment only; a keep-alive connection
+    // whose stream ends later would hold the process until its keep-alive timeout.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+    sweep.unref();
     app
       .close()
       .then(() => services.close(Math.max(graceMs * FLUSH_SHARE, graceMs - (Date.now() - started) - 500)))
