@@ -62,18 +62,18 @@ describe('a usage consumer process killed mid-stream', () => {
     await h.close();
   });
 
-  it('restarts with totals equal to the accepted events and no double debit', { timeout: 120_000 }, async () => {
+  it('restarts with totals equal to the accepted events and no double debit', { timeout: 300_000 }, async () => {
     const events = makeEvents(20_000, 'crash');
     await h.enqueue(events);
     // Locks short enough for a quick takeover, long enough that a busy machine delaying a renewal
     // does not make live jobs look stalled (each false stall re-runs a job and counts towards
     // maxStalledCount).
-    const env = { ...h.env, USAGE_CONSUMER_LOCK_DURATION_MS: '5000', USAGE_CONSUMER_STALLED_INTERVAL_MS: '1000', USAGE_CONSUMER_SHUTDOWN_GRACE_MS: '10000' };
+    const env = { ...h.env, WORKER_LOCK_DURATION_MS: '5000', WORKER_STALLED_INTERVAL_MS: '1000', SHUTDOWN_GRACE_MS: '10000' };
     const storedCount = async () => (await h.db.sql<{ n: number }>('SELECT count(*)::int AS n FROM usage_events'))[0]?.n ?? 0;
 
     const first = spawnConsumer(env);
     children.push(first);
-    await waitUntil(async () => (await storedCount()) >= 3000, 60_000, 'the first consumer to store 3000 events');
+    await waitUntil(async () => (await storedCount()) >= 3000, 120_000, 'the first consumer to store 3000 events');
     first.signal('SIGKILL');
     await first.closed;
     const storedAtKill = await storedCount();
@@ -90,7 +90,7 @@ describe('a usage consumer process killed mid-stream', () => {
 
     const second = spawnConsumer(env);
     children.push(second);
-    await h.waitUntilDrained(90_000);
+    await h.waitUntilDrained(150_000);
     second.signal('SIGTERM');
     await second.closed;
 

@@ -1,4 +1,4 @@
-import { createLogger } from '@byok/telemetry';
+import { createLogger, type UsageRecord } from '@byok/telemetry';
 import { createUsageBatchWriter } from '@byok/usage-consumer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startConsumerHarness, type ConsumerHarness } from './support/consumer-harness.js';
@@ -17,10 +17,10 @@ describe('usage consumer', () => {
     await h.db.sql('TRUNCATE usage_events, usage_daily, credit_accounts, credit_ledger');
   });
 
-  it('gives the same aggregates and debits after 10,000 events are replayed three times as after one pass', { timeout: 120_000 }, async () => {
+  it('gives the same aggregates and debits after 10,000 events are replayed three times as after one pass', { timeout: 300_000 }, async () => {
     const events = makeEvents(10_000, 'replay');
     await h.enqueue(events);
-    await h.waitUntilDrained(60_000);
+    await h.waitUntilDrained(140_000);
     const once = { daily: await readDaily(h.db), credits: await readCredits(h.db) };
     expect(once.daily).toEqual(expectedDaily(events));
     const debits = expectedDebits(events);
@@ -28,7 +28,7 @@ describe('usage consumer', () => {
 
     // Two more passes, interleaved, as redeliveries after a lost acknowledgement would arrive.
     await h.enqueue(events.flatMap((event) => [event, event]));
-    await h.waitUntilDrained(60_000);
+    await h.waitUntilDrained(140_000);
     expect({ daily: await readDaily(h.db), credits: await readCredits(h.db) }).toEqual(once);
     expect(await h.db.sql('SELECT count(*)::int AS n FROM usage_events')).toEqual([{ n: 10_000 }]);
     const charges = events.filter((e) => e.credentialSource === 'system' && e.creditsMicro > 0).length;
@@ -86,7 +86,8 @@ describe('usage consumer', () => {
   });
 
   it('isolates an event the database refuses by halving its batch', async () => {
-    const writer = createUsageBatchWriter({ orm: h.runtime.orm, logger: createLogger({ level: 'silent', name: 'writer-test' }) });
+    const usage: UsageRecord[] = [];
+    const writer = createUsageBatchWriter({ orm: h.runtime.orm, logger: createLogger({ level: 'silent', name: 'writer-test' }), metrics: { recordUsage: (r) => usage.push(r) } });
     const good = makeEvents(37, 'halving');
     // Passes the schema but not the INTEGER column: stands in for any value Postgres refuses.
     const refused = makeEvent({ requestId: 'refused', promptTokens: 2 ** 31 });
@@ -95,5 +96,10 @@ describe('usage consumer', () => {
     const failure = outcomes[20];
     expect(failure?.ok === false && failure.error.name).toBe('UnrecoverableError');
     expect(await readDaily(h.db)).toEqual(expectedDaily(good));
+    // Usage metrics count each stored event once, and never a BYOK request's credits.
+    expect(usage).toHaveLength(37);
+    expect(usage.filter((r) => r.credentialSource !== 'system' && r.creditsMicro > 0)).toEqual([]);
+    expect((await writer(good.slice(0, 5))).every((o) => o.ok && o.value.duplicate)).toBe(true);
+    expect(usage).toHaveLength(37);
   });
 });

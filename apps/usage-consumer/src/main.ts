@@ -1,6 +1,7 @@
 /**
  * Entry point of a usage-consumer process:
- * `npx tsx --conditions=@byok/source apps/usage-consumer/src/main.ts`.
+ * `npx tsx --conditions=@byok/source apps/usage-consumer/src/main.ts`, or with OpenTelemetry
+ * `node --import tsx --conditions=@byok/source --import ./libs/telemetry/src/instrument.ts apps/usage-consumer/src/main.ts`.
  * Opens the shared runtime and starts the consumer. On SIGTERM/SIGINT it stops taking jobs and
  * waits up to the grace period for the batches in hand to commit. A job cut off by the grace
  * period (or by a crash) is taken over by another consumer once its lock expires; re-running it
@@ -8,17 +9,17 @@
  */
 import { loadConfig } from '@byok/config';
 import { openRuntime, type Runtime } from '@byok/runtime';
-import { createLogger, type Logger } from '@byok/telemetry';
+import { createLogger, shutdownTelemetry, type Logger } from '@byok/telemetry';
 import { startUsageConsumer, type UsageConsumerHandle } from './start-usage-consumer.js';
 import { readUsageConsumerEnv } from './usage-consumer-env.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'usage-consumer' });
-  const env = readUsageConsumerEnv(process.env);
+  const options = readUsageConsumerEnv(process.env);
   const runtime = await openRuntime(config, logger);
-  const consumer = await startUsageConsumer(runtime, env.options);
-  onShutdownSignal(logger, env.shutdownGraceMs, consumer, runtime);
+  const consumer = await startUsageConsumer(runtime, { ...options, lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs });
+  onShutdownSignal(logger, config.shutdownGraceMs, consumer, runtime);
 }
 
 function onShutdownSignal(logger: Logger, graceMs: number, consumer: UsageConsumerHandle, runtime: Runtime): void {
@@ -40,8 +41,9 @@ function onShutdownSignal(logger: Logger, graceMs: number, consumer: UsageConsum
       .then(() => runtime.close())
       .then(() => {
         logger.info('usage consumer stopped');
-        process.exit(0);
+        return shutdownTelemetry();
       })
+      .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error({ error: { message: error instanceof Error ? error.message : String(error) } }, 'error while shutting down');
         process.exit(1);

@@ -1,4 +1,5 @@
 import type { Runtime } from '@byok/runtime';
+import { createGatewayMetrics, queueTelemetry } from '@byok/telemetry';
 import { createUsageEventsWorker } from './events/usage-events.worker.js';
 import { createPruneProcessor } from './prune/prune-usage-events.task.js';
 import { createPruneWorker } from './prune/prune.worker.js';
@@ -25,13 +26,18 @@ export interface UsageConsumerHandle {
 export async function startUsageConsumer(runtime: Runtime, options: StartUsageConsumerOptions = {}): Promise<UsageConsumerHandle> {
   const { config, logger, orm } = runtime;
   const settings = resolveUsageConsumerSettings(options);
+  const metrics = options.metrics ?? createGatewayMetrics();
+  // One telemetry object serves both workers: it holds a tracer, no per-queue state.
+  const telemetry = queueTelemetry();
   const maintenanceQueue = createUsageMaintenanceQueue(runtime.redis, config.redisPrefix);
   const running: RunningWorker[] = [
-    createUsageEventsWorker({ config, orm, logger, settings }),
+    createUsageEventsWorker({ config, orm, logger, settings, metrics, telemetry }),
     createPruneWorker({
       config,
       logger,
       settings,
+      metrics,
+      telemetry,
       processor: createPruneProcessor({ orm, retentionDays: settings.retentionDays, batchSize: settings.pruneBatchSize }),
     }),
   ];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SHUTDOWN_GRACE_MS, readUsageConsumerEnv } from './usage-consumer-env.js';
+import { readUsageConsumerEnv } from './usage-consumer-env.js';
 
 describe('usage consumer env', () => {
   it('leaves everything at the defaults when unset', () => {
-    expect(readUsageConsumerEnv({})).toEqual({ options: {}, shutdownGraceMs: DEFAULT_SHUTDOWN_GRACE_MS });
+    expect(readUsageConsumerEnv({})).toEqual({});
   });
 
   it('reads every variable', () => {
@@ -13,17 +13,11 @@ describe('usage consumer env', () => {
         USAGE_CONSUMER_BATCH_SIZE: ' 500 ',
         USAGE_CONSUMER_BATCH_WAIT_MS: '0',
         USAGE_CONSUMER_CONCURRENT_BATCHES: '3',
-        USAGE_CONSUMER_LOCK_DURATION_MS: '1000',
-        USAGE_CONSUMER_STALLED_INTERVAL_MS: '500',
-        USAGE_CONSUMER_SHUTDOWN_GRACE_MS: '0',
       }),
-    ).toEqual({
-      options: { retentionDays: 30, batchSize: 500, batchWaitMs: 0, concurrentBatches: 3, lockDurationMs: 1000, stalledIntervalMs: 500 },
-      shutdownGraceMs: 0,
-    });
+    ).toEqual({ retentionDays: 30, batchSize: 500, batchWaitMs: 0, concurrentBatches: 3 });
   });
 
-  it.each([['USAGE_EVENTS_RETENTION_DAYS', '0'], ['USAGE_EVENTS_RETENTION_DAYS', '90d'], ['USAGE_CONSUMER_BATCH_SIZE', '-1'], ['USAGE_CONSUMER_BATCH_SIZE', '5001'], ['USAGE_CONSUMER_LOCK_DURATION_MS', '1.5']])(
+  it.each([['USAGE_EVENTS_RETENTION_DAYS', '0'], ['USAGE_EVENTS_RETENTION_DAYS', '90d'], ['USAGE_CONSUMER_BATCH_SIZE', '-1'], ['USAGE_CONSUMER_BATCH_SIZE', '5001'], ['USAGE_CONSUMER_BATCH_WAIT_MS', '1.5']])(
     'names %s when it is %j',
     (name, value) => {
       expect(() => readUsageConsumerEnv({ [name]: value })).toThrow(new RegExp(`^Invalid ${name}: `));

@@ -2,18 +2,11 @@ import type { StartUsageConsumerOptions } from './usage-consumer-options.js';
 
 /**
  * Usage-consumer knobs read straight from the environment because libs/config does not declare
- * them yet (they belong there; see the README). Each is optional; a value that is set but not a
- * whole number in range stops the process at boot with the variable's name.
+ * them yet (they belong there; see the README). The job lock, stalled check and shutdown grace
+ * already come from libs/config (`WORKER_LOCK_DURATION_MS`, `WORKER_STALLED_INTERVAL_MS`,
+ * `SHUTDOWN_GRACE_MS`). Each is optional; a value that is set but not a whole number in range
+ * stops the process at boot with the variable's name.
  */
-export interface UsageConsumerEnv {
-  options: StartUsageConsumerOptions;
-  /** How long a SIGTERM/SIGINT waits for batches in hand before the process exits anyway. */
-  shutdownGraceMs: number;
-}
-
-export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
-
-const DAY_MS = 24 * 3600 * 1000;
 
 /** Variable → option, with the accepted range. */
 const VARIABLES = [
@@ -21,17 +14,15 @@ const VARIABLES = [
   ['USAGE_CONSUMER_BATCH_SIZE', 'batchSize', 1, 5000],
   ['USAGE_CONSUMER_BATCH_WAIT_MS', 'batchWaitMs', 0, 10_000],
   ['USAGE_CONSUMER_CONCURRENT_BATCHES', 'concurrentBatches', 1, 64],
-  ['USAGE_CONSUMER_LOCK_DURATION_MS', 'lockDurationMs', 100, DAY_MS],
-  ['USAGE_CONSUMER_STALLED_INTERVAL_MS', 'stalledIntervalMs', 100, DAY_MS],
 ] as const satisfies ReadonlyArray<readonly [string, keyof StartUsageConsumerOptions, number, number]>;
 
-export function readUsageConsumerEnv(source: NodeJS.ProcessEnv): UsageConsumerEnv {
+export function readUsageConsumerEnv(source: NodeJS.ProcessEnv): StartUsageConsumerOptions {
   const options: StartUsageConsumerOptions = {};
   for (const [name, option, minimum, maximum] of VARIABLES) {
     const value = readWholeNumber(source, name, minimum, maximum);
     if (value !== undefined) options[option] = value;
   }
-  return { options, shutdownGraceMs: readWholeNumber(source, 'USAGE_CONSUMER_SHUTDOWN_GRACE_MS', 0, DAY_MS) ?? DEFAULT_SHUTDOWN_GRACE_MS };
+  return options;
 }
 
 function readWholeNumber(source: NodeJS.ProcessEnv, name: string, minimum: number, maximum: number): number | undefined {

@@ -1,8 +1,12 @@
+import type { GatewayMetrics } from '@byok/telemetry';
+
 /**
  * Knobs of the usage consumer that libs/config does not carry (yet). Production keeps the
  * defaults; tests shorten the lock so a killed consumer's jobs are taken over quickly.
  */
 export interface StartUsageConsumerOptions {
+  /** Where usage, queue-wait and failure metrics go. Default: the global meter's instruments (no-op without an SDK). */
+  metrics?: GatewayMetrics;
   /** Events written per transaction at most. Default 200. */
   batchSize?: number;
   /** How long the first event of a batch waits for more before the batch is written. Default 20 ms. */
@@ -26,8 +30,8 @@ export interface StartUsageConsumerOptions {
   pruneEveryMs?: number;
 }
 
-/** The options with defaults applied. */
-export type UsageConsumerSettings = Required<StartUsageConsumerOptions>;
+/** The numeric options with defaults applied. */
+export type UsageConsumerSettings = Required<Omit<StartUsageConsumerOptions, 'metrics'>>;
 
 export const USAGE_CONSUMER_DEFAULTS = {
   batchSize: 200,

@@ -1,6 +1,6 @@
 import { applyUsageEvents, type Orm } from '@byok/db';
 import type { UsageEvent } from '@byok/queues';
-import type { Logger } from '@byok/telemetry';
+import type { GatewayMetrics, Logger } from '@byok/telemetry';
 import { UnrecoverableError } from 'bullmq';
 import type { ItemOutcome } from '../batching/micro-batcher.js';
 import { classifyBatchFailure } from './batch-failure.js';
@@ -13,6 +13,8 @@ export interface UsageEventStored {
 export interface UsageBatchWriterDependencies {
   orm: Orm;
   logger: Logger;
+  /** Tokens and credits of newly stored events (never of duplicates). */
+  metrics: Pick<GatewayMetrics, 'recordUsage'>;
 }
 
 export type UsageBatchWriter = (events: UsageEvent[]) => Promise<Array<ItemOutcome<UsageEventStored>>>;
@@ -26,7 +28,7 @@ export type UsageBatchWriter = (events: UsageEvent[]) => Promise<Array<ItemOutco
  * retry starts clean.
  */
 export function createUsageBatchWriter(deps: UsageBatchWriterDependencies): UsageBatchWriter {
-  const { orm, logger } = deps;
+  const { orm, logger, metrics } = deps;
 
   const write = async (events: UsageEvent[]): Promise<Array<ItemOutcome<UsageEventStored>>> => {
     try {
@@ -36,6 +38,10 @@ export function createUsageBatchWriter(deps: UsageBatchWriterDependencies): Usag
       return events.map((event) => {
         const stored = result.insertedRequestIds.has(event.requestId) && !claimed.has(event.requestId);
         claimed.add(event.requestId);
+        if (stored) {
+          const { provider, credentialSource, promptTokens, completionTokens } = event;
+          metrics.recordUsage({ provider, credentialSource, promptTokens, completionTokens, creditsMicro: credentialSource === 'system' ? event.creditsMicro : 0 });
+        }
         return { ok: true, value: { duplicate: !stored } };
       });
     } catch (error) {

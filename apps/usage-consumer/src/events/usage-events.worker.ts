@@ -1,9 +1,10 @@
 import type { Config } from '@byok/config';
 import type { Orm } from '@byok/db';
 import { createBlockingConnection, QUEUES, type UsageEvent } from '@byok/queues';
-import type { Logger } from '@byok/telemetry';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { isFinalFailure, type GatewayMetrics, type Logger } from '@byok/telemetry';
+import { UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import { createMicroBatcher } from '../batching/micro-batcher.js';
+import { recordJobMetrics } from '../job-metrics.js';
 import type { RunningWorker } from '../running-worker.js';
 import type { UsageConsumerSettings } from '../usage-consumer-options.js';
 import { parseUsageEvent } from './usage-event.payload.js';
@@ -14,6 +15,9 @@ export interface UsageEventsWorkerDependencies {
   orm: Orm;
   logger: Logger;
   settings: UsageConsumerSettings;
+  metrics: GatewayMetrics;
+  /** `queueTelemetry()`: continues the proxy's trace in each job; undefined when tracing is off. */
+  telemetry: WorkerOptions['telemetry'];
 }
 
 /**
@@ -29,7 +33,7 @@ export function createUsageEventsWorker(deps: UsageEventsWorkerDependencies): Ru
     maxBatchSize: settings.batchSize,
     maxWaitMs: settings.batchWaitMs,
     maxConcurrentBatches: settings.concurrentBatches,
-    writeBatch: createUsageBatchWriter({ orm: deps.orm, logger }),
+    writeBatch: createUsageBatchWriter({ orm: deps.orm, logger, metrics: deps.metrics }),
   });
   const connection = createBlockingConnection(config.redisUrl);
   connection.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'usage worker redis connection error'));
@@ -42,12 +46,14 @@ export function createUsageEventsWorker(deps: UsageEventsWorkerDependencies): Ru
     // Re-running an event is harmless (it is deduplicated), so a job survives a few consumer crashes
     // before BullMQ gives up on it; the default of 1 would fail every event of a twice-killed batch.
     maxStalledCount: 5,
+    telemetry: deps.telemetry,
   });
+  recordJobMetrics(worker, deps.metrics);
   worker.on('failed', (job, err) => {
     // Retryable failures are logged once per batch by the writer; only final ones are logged per job.
     if (err instanceof UnrecoverableError || err.name === 'UnrecoverableError') {
       logger.warn({ jobId: job?.id, error: { name: err.name, message: err.message } }, 'usage event rejected');
-    } else if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+    } else if (job && isFinalFailure(job, err)) {
       logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, error: { message: err.message } }, 'usage event gave up after its last attempt; retry it from the failed jobs');
     }
   });
