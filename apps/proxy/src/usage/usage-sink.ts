@@ -28,11 +28,13 @@ export interface UsageSinkDeps {
   connection: Pick<Redis, 'status' | 'on' | 'off'>;
   logger: Logger;
   maxBuffered: number;
-  /** Events per `addBulk` (one round trip). Default 200. */
+  /** Events per `addBulk` (one round trip). Default 500. */
   batchSize?: number;
   /**
-   * How long an event may wait for others to share its round trip. Default 10 ms: a busy proxy
-   * sends one batch per interval instead of one per request, and nobody reads usage that fast.
+   * How long an event may wait for others to share its round trip. Default 50 ms: a busy proxy
+   * sends one batch per interval instead of one per request (measured: a job costs Redis and the
+   * client about half as much in batches of 100 as in batches of 10), and nobody reads usage
+   * within 50 ms.
    */
   lingerMs?: number;
   /** How long one `addBulk` may take before it counts as failed. Default 2 s. */
@@ -46,10 +48,10 @@ const usageEventCheck = Compile(UsageEventSchema);
 const DROP_LOG_INTERVAL_MS = 10_000;
 
 export function createUsageSink(deps: UsageSinkDeps): UsageSink {
-  const batchSize = deps.batchSize ?? 200;
+  const batchSize = deps.batchSize ?? 500;
   const addTimeoutMs = deps.addTimeoutMs ?? 2000;
   const retryDelayMs = deps.retryDelayMs ?? 1000;
-  const lingerMs = deps.lingerMs ?? 10;
+  const lingerMs = deps.lingerMs ?? 50;
   const name = QUEUES.usageEvents.name;
   let pending: UsageEvent[] = [];
   let inFlight = 0;
