@@ -81,24 +81,30 @@ export const wildValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.tuple(fc.integer({ min: 50, max: 20_000 }), fc.constantFrom('array' as const, 'object' as const)).map(([d, k]) => new DeepNesting(d, k)), weight: 1 },
 );
 
+/**
+ * Good values for properties by name (e.g. real provider ids for `provider`), mixed in half the
+ * time, so generated requests get past the first check often enough to reach deeper code.
+ */
+export type PropertyHints = Readonly<Record<string, fc.Arbitrary<unknown>>>;
+
 /** A value the schema accepts (as far as this generator understands the schema). */
-export function validArbitrary(doc: OpenApiDocument, schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
+export function validArbitrary(doc: OpenApiDocument, schema: JsonSchema, depth = 0, hints: PropertyHints = {}): fc.Arbitrary<unknown> {
   const s = resolveRef(doc, schema);
   if ('const' in s) return fc.constant(s.const);
   if (Array.isArray(s.enum) && s.enum.length > 0) return fc.constantFrom(...s.enum);
   const anyOf = [...subSchemas(s.anyOf), ...subSchemas(s.oneOf)];
-  if (anyOf.length > 0) return fc.oneof(...anyOf.map((sub) => validArbitrary(doc, sub, depth + 1)));
+  if (anyOf.length > 0) return fc.oneof(...anyOf.map((sub) => validArbitrary(doc, sub, depth + 1, hints)));
   const allOf = subSchemas(s.allOf);
   if (allOf.length > 0) {
-    return fc.tuple(...allOf.map((sub) => validArbitrary(doc, sub, depth + 1))).map((parts) => Object.assign({}, ...parts.filter(isObject)));
+    return fc.tuple(...allOf.map((sub) => validArbitrary(doc, sub, depth + 1, hints))).map((parts) => Object.assign({}, ...parts.filter(isObject)));
   }
   const type = Array.isArray(s.type) ? s.type.map(String) : typeof s.type === 'string' ? [s.type] : isObject(s.properties) ? ['object'] : [];
-  if (type.length > 1) return fc.oneof(...type.map((t) => validArbitrary(doc, { ...s, type: t }, depth + 1)));
+  if (type.length > 1) return fc.oneof(...type.map((t) => validArbitrary(doc, { ...s, type: t }, depth + 1, hints)));
   switch (type[0]) {
     case 'object':
-      return objectArbitrary(doc, s, depth);
+      return objectArbitrary(doc, s, depth, hints);
     case 'array': {
-      const items = isObject(s.items) ? validArbitrary(doc, s.items, depth + 1) : fc.jsonValue({ maxDepth: 2 });
+      const items = isObject(s.items) ? validArbitrary(doc, s.items, depth + 1, hints) : fc.jsonValue({ maxDepth: 2 });
       return fc.array(items, { minLength: num(s.minItems) ?? 0, maxLength: Math.min(num(s.maxItems) ?? 4, depth > 3 ? 1 : 4) });
     }
     case 'string':
@@ -122,15 +128,20 @@ export function validArbitrary(doc: OpenApiDocument, schema: JsonSchema, depth =
   }
 }
 
-function objectArbitrary(doc: OpenApiDocument, s: JsonSchema, depth: number): fc.Arbitrary<unknown> {
+function objectArbitrary(doc: OpenApiDocument, s: JsonSchema, depth: number, hints: PropertyHints): fc.Arbitrary<unknown> {
   const properties = isObject(s.properties) ? s.properties : {};
   const required = Array.isArray(s.required) ? s.required.map(String) : [];
   const model: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const [name, sub] of Object.entries(properties)) if (isObject(sub)) model[name] = validArbitrary(doc, sub, depth + 1);
+  for (const [name, sub] of Object.entries(properties)) {
+    if (!isObject(sub)) continue;
+    const fromSchema = validArbitrary(doc, sub, depth + 1, hints);
+    const hint = hints[name];
+    model[name] = hint === undefined ? fromSchema : fc.oneof(hint, fromSchema);
+  }
   const known = fc.record(model, { requiredKeys: required.filter((r) => r in model) });
   const additional = s.additionalProperties;
   if (Object.keys(model).length > 0 || additional === false || additional === undefined) return known;
-  const values = isObject(additional) && Object.keys(additional).length > 0 ? validArbitrary(doc, additional, depth + 1) : fc.jsonValue({ maxDepth: 2 });
+  const values = isObject(additional) && Object.keys(additional).length > 0 ? validArbitrary(doc, additional, depth + 1, hints) : fc.jsonValue({ maxDepth: 2 });
   const maxKeys = Math.min(num(s.maxProperties) ?? 5, 5);
   return fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), values, { maxKeys });
 }
@@ -152,8 +163,8 @@ function stringArbitrary(s: JsonSchema): fc.Arbitrary<string> {
  * a required field removed, an unknown field added, the whole value swapped for null), or any
  * wild value at all.
  */
-export function nearValidArbitrary(doc: OpenApiDocument, schema: JsonSchema): fc.Arbitrary<unknown> {
-  const valid = validArbitrary(doc, schema);
+export function nearValidArbitrary(doc: OpenApiDocument, schema: JsonSchema, hints: PropertyHints = {}): fc.Arbitrary<unknown> {
+  const valid = validArbitrary(doc, schema, 0, hints);
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('replace' as const), pick: fc.nat(), value: wildValue }),
     fc.record({ kind: fc.constant('drop' as const), pick: fc.nat() }),

@@ -48,3 +48,23 @@ export function errorOf(res: ResponseLike): { code: string; message: string; req
   if (problem !== undefined) throw new Error(`${res.statusCode} breaks the error shape: ${problem}`);
   return (JSON.parse(res.body) as { error: { code: string; message: string; request_id: string } }).error;
 }
+
+/**
+ * Why a proxy error breaks OpenAI's error shape with the gateway's request id added
+ * (`{error:{message, type, code, param, request_id}}`), or `undefined`. The proxy answers a
+ * provider's error this way, because OpenAI clients read `error.message` and `error.type`.
+ */
+export function openAiErrorShapeProblem(res: ResponseLike): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(res.body);
+  } catch {
+    return 'the body is not JSON';
+  }
+  if (!isObject(parsed) || !isObject(parsed.error)) return 'the body is not {error:{…}}';
+  const { message, type, code, param, request_id: requestId } = parsed.error;
+  if (typeof message !== 'string' || typeof type !== 'string') return 'message and type must be strings';
+  if (!(code === null || typeof code === 'string') || !(param === null || param === undefined || typeof param === 'string')) return 'code and param must be strings or null';
+  if (requestId !== header(res, 'x-request-id')) return `request_id ${String(requestId)} differs from x-request-id ${header(res, 'x-request-id')}`;
+  return undefined;
+}

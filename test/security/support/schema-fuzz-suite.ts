@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../proxy/support/proxy-harness.js';
+import { createCanaries, findNeedles, type Canaries } from './canary.js';
+import { runSchemaFuzz, summarize, type FuzzIdentities, type FuzzReport } from './schema-fuzz.js';
+import { startSecurityHarness, type SecurityHarness } from './security-harness.js';
+import { dumpRedisPrefix, dumpTables } from './state-snapshot.js';
+
+/**
+ * The schema fuzz as a suite, shared by the quick run inside `npm test` and the long dedicated
+ * run (test/security/fuzz.test.ts). The fuzzed user's keys are canaries; after the run no answer,
+ * log line, Redis value or table row may contain one. `FUZZ_SEED` replays a run.
+ */
+export function defineSchemaFuzzSuite(options: { label: string; numRuns: number; timeoutMs: number }): void {
+  const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Date.now() % 2_147_483_647;
+  let h: SecurityHarness;
+  let canaries: Canaries;
+  let ids: FuzzIdentities;
+  let report: FuzzReport;
+
+  beforeAll(async () => {
+    h = await startSecurityHarness(options.label, { env: { KEY_TEST_WAIT_MS: '0', PROVIDER_TIMEOUT_MS: '2000' } });
+    await h.startWorker();
+    canaries = createCanaries();
+    const user = await h.bearer('fuzz-user');
+    for (const provider of ['openai', 'anthropic', 'google'] as const) {
+      const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: user, payload: { provider, api_key: canaries.key(provider, 'valid') } });
+      expect(res.statusCode).toBe(201);
+    }
+    const token = await h.app.inject({ method: 'POST', url: '/api/v1/llm/tokens', headers: user, payload: { name: 'fuzz' } });
+    ids = {
+      user: user.authorization ?? '',
+      admin: (await h.bearer('fuzz-admin', { admin: true })).authorization ?? '',
+      gateway: `Bearer ${token.json<{ token: string }>().token}`,
+    };
+  }, 120_000);
+  afterAll(() => h?.close());
+
+  describe(`schema-driven fuzzing of every operation (${options.numRuns} requests)`, () => {
+    it(
+      'never answers 500, keeps every error in the error shape, and echoes no credential',
+      async () => {
+        const started = Date.now();
+        report = await runSchemaFuzz({ app: h.app, doc: h.doc, operations: h.operations, ids, needles: canaries.needles(), numRuns: options.numRuns, seed });
+        console.info(
+          `schema fuzz: ${report.cases} requests in ${Date.now() - started} ms, seed ${seed}; ${report.reachedSuccess.size}/${h.operations.length} operations answered 2xx; ` +
+            `statuses ${JSON.stringify(report.statuses)}; known bugs ${JSON.stringify(report.knownBugs)}`,
+        );
+        expect(summarize(report, seed)).toEqual([]);
+        expect(report.cases).toBe(options.numRuns);
+      },
+      options.timeoutMs,
+    );
+
+    it('reached past validation on most operations (the fuzz is not only testing the validator)', () => {
+      const operations = h.operations.map((op) => `${op.method} ${op.path}`);
+      const reached = operations.filter((op) => report.reachedSuccess.has(op));
+      expect(reached.length, `reached: ${reached.join(', ')}; statuses: ${JSON.stringify(report.statuses)}`).toBeGreaterThanOrEqual(Math.min(operations.length - 4, options.numRuns / 30));
+    });
+
+    it('left no canary in any log line, Redis value or table row', async () => {
+      const queue = h.api.runtime.producers.keyTests.queue;
+      await waitFor(async () => Object.values(await queue.getJobCounts('waiting', 'active')).every((n) => n === 0), 60_000, 'key tests drained').catch(() => undefined);
+      const tables = await dumpTables(h.api.db);
+      const sources = {
+        apiLogs: h.api.logs.join(''),
+        workerLogs: h.workerLogs.join(''),
+        redis: (await dumpRedisPrefix(h.api.runtime.redis, h.api.redisPrefix)).join('\n'),
+        ...Object.fromEntries(Object.entries(tables).map(([table, rows]) => [`table ${table}`, rows.join('\n')])),
+      };
+      expect(findNeedles(sources, canaries.needles())).toEqual([]);
+    }, 120_000);
+  });
+}
