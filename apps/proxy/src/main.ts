@@ -1,12 +1,14 @@
 /**
- * Entry point of a proxy process: `node --import tsx --conditions=@byok/source apps/proxy/src/main.ts`.
+ * Entry point of a proxy process:
+ * `node --import tsx --conditions=@byok/source --import ./libs/telemetry/src/instrument.ts apps/proxy/src/main.ts`
+ * (the telemetry bootstrap starts the OpenTelemetry SDK when an OTLP endpoint is configured).
  * Listens on PROXY_PORT. On SIGTERM/SIGINT it stops accepting connections, lets in-flight requests
  * (streams included) finish, flushes the usage events still in memory, and exits — or exits with
  * status 1 when SHUTDOWN_GRACE_MS runs out first.
  */
 import { loadConfig } from '@byok/config';
 import { openRuntime } from '@byok/runtime';
-import { createLogger } from '@byok/telemetry';
+import { createLogger, shutdownTelemetry } from '@byok/telemetry';
 import { buildProxy } from './build-proxy.js';
 import { startProxyServices } from './services/proxy-services.js';
 
@@ -45,8 +47,10 @@ async function main(): Promise<void> {
       .close()
       .then(() => services.close(Math.max(graceMs * FLUSH_SHARE, graceMs - (Date.now() - started) - 500)))
       .then(() => runtime.close())
-      .then(() => {
+      .then(async () => {
         logger.info('proxy stopped');
+        // The spans of the last requests go out before the process does.
+        await shutdownTelemetry();
         process.exit(0);
       })
       .catch((error: unknown) => {

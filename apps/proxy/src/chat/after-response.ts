@@ -1,10 +1,11 @@
 import type { UsageEvent } from '@byok/queues';
-import type { Logger } from '@byok/telemetry';
+import { type GatewayMetrics, type Logger, setProxySpanAttributes } from '@byok/telemetry';
 import type { KeyRejectionReporter } from '../keys/key-rejection-reporter.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { UsageSink } from '../usage/usage-sink.js';
 import type { TokenUseRecorder } from '../auth/token-use-recorder.js';
 import { CLIENT_CLOSED_REQUEST, type Exchange } from './exchange.js';
+import { proxyOutcome } from './proxy-outcome.js';
 
 export interface AfterResponseDeps {
   usage: UsageSink;
@@ -12,6 +13,7 @@ export interface AfterResponseDeps {
   keyRejections: KeyRejectionReporter;
   tokenUses: TokenUseRecorder;
   logger: Logger;
+  metrics: GatewayMetrics;
 }
 
 /** The usage event schema caps the model name; longer names are cut, not rejected. */
@@ -48,6 +50,7 @@ export function createAfterResponse(deps: AfterResponseDeps): (exchange: Exchang
     if (exchange.keyId !== undefined) event.keyId = exchange.keyId;
     if (exchange.firstByteAt !== undefined) event.ttfbMs = Math.max(0, Math.round(exchange.firstByteAt - exchange.startedAt));
     deps.usage.record(event);
+    recordTelemetry(deps, exchange, event);
 
     if (exchange.keyRejected) reportRejectedKey(deps, exchange);
     if (exchange.tokenId !== undefined) deps.tokenUses.used(exchange.tokenId);
@@ -62,4 +65,30 @@ function reportRejectedKey(deps: AfterResponseDeps, exchange: Exchange): void {
   }
   if (exchange.keyId === undefined || exchange.keyVersion === undefined) return;
   deps.keyRejections.report({ keyId: exchange.keyId, keyVersion: exchange.keyVersion, userId: exchange.userId, provider: exchange.provider, requestId: exchange.requestId });
+}
+
+/** The proxy span's final facts (then ended) and the request metrics; no-ops without an SDK. */
+function recordTelemetry(deps: AfterResponseDeps, exchange: Exchange, event: UsageEvent): void {
+  const outcome = proxyOutcome(event.statusCode, exchange.aborted);
+  const upstreamTtfbMs =
+    exchange.upstreamSentAt !== undefined && exchange.upstreamAnsweredAt !== undefined ? Math.max(0, exchange.upstreamAnsweredAt - exchange.upstreamSentAt) : undefined;
+  if (exchange.span !== undefined) {
+    setProxySpanAttributes(exchange.span, {
+      outcome,
+      promptTokens: event.promptTokens,
+      completionTokens: event.completionTokens,
+      creditsMicro: event.creditsMicro,
+      ...(exchange.upstreamStatus !== undefined ? { upstreamStatus: exchange.upstreamStatus } : {}),
+      ...(upstreamTtfbMs !== undefined ? { ttfbMs: Math.round(upstreamTtfbMs) } : {}),
+    });
+    exchange.span.end();
+  }
+  deps.metrics.recordProxyRequest({
+    provider: exchange.provider,
+    credentialSource: exchange.credentialSource,
+    outcome,
+    stream: exchange.stream,
+    durationMs: event.latencyMs,
+    ...(upstreamTtfbMs !== undefined ? { ttfbMs: upstreamTtfbMs } : {}),
+  });
 }

@@ -1,6 +1,7 @@
 import { AppError } from '@byok/http';
 import type { OpenAIChatRequest } from '@byok/providers';
 import { type ModelResolver, needsCreditBalance, resolveRoute, type RouteCache, type SystemKeySet, type UserRoutes } from '@byok/routing';
+import { runInSpan, startProxySpan } from '@byok/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { CallerResolver } from '../auth/caller-resolver.js';
@@ -27,6 +28,8 @@ export interface ChatHandlerDeps {
   upstreams: UpstreamTargets;
   /** Runs once per upstream call, after its response has ended. */
   afterResponse(exchange: Exchange, responseStatus: number): void;
+  /** Whether an OpenTelemetry SDK runs; without one no proxy span is made at all. */
+  tracing: boolean;
 }
 
 type ChatRequest = FastifyRequest<{ Body: OpenAIChatRequest }>;
@@ -71,6 +74,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
       userId: caller.userId,
       tokenId: caller.tokenId,
       provider: chosen.provider,
+      requestedModel: body.model,
       upstreamModel: chosen.upstreamModel,
       credentialSource: chosen.credentialSource,
       keyId: chosen.keyId,
@@ -78,6 +82,10 @@ export function createChatHandler(deps: ChatHandlerDeps) {
       stream: body.stream === true,
       startedAt,
       firstByteAt: undefined,
+      upstreamSentAt: undefined,
+      upstreamAnsweredAt: undefined,
+      upstreamStatus: undefined,
+      span: undefined,
       statusCode: undefined,
       usage: undefined,
       translator: undefined,
@@ -96,15 +104,20 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     // The scrubber closes over the key; adapters call it only on text they pass to the client.
     const scrub = keyScrubber(route.apiKey);
 
+    const call = (): Promise<Dispatcher.ResponseData> =>
+      target.pool.request({ path: pathBelow(target, built.value.url), method: 'POST', headers: built.value.headers, body: built.value.body, signal: abort });
     let upstream: Dispatcher.ResponseData;
     try {
-      upstream = await target.pool.request({
-        path: pathBelow(target, built.value.url),
-        method: 'POST',
-        headers: built.value.headers,
-        body: built.value.body,
-        signal: abort,
-      });
+      exchange.upstreamSentAt = performance.now();
+      if (deps.tracing) {
+        // The upstream call's own span (undici instrumentation) nests under the proxy span.
+        exchange.span = startProxySpan({ provider: exchange.provider, requestedModel: exchange.requestedModel, upstreamModel: exchange.upstreamModel, credentialSource: exchange.credentialSource, keyId: exchange.keyId, stream: exchange.stream });
+        upstream = await runInSpan(exchange.span, call);
+      } else {
+        upstream = await call();
+      }
+      exchange.upstreamAnsweredAt = performance.now();
+      exchange.upstreamStatus = upstream.statusCode;
     } catch (error) {
       if (exchange.aborted) return abandon(reply);
       throw upstreamFailure(error, target.provider.displayName);

@@ -1,5 +1,9 @@
 import type { ChatUsage, ProviderId, StreamTranslator } from '@byok/providers';
 import type { CredentialSource } from '@byok/routing';
+import type { startProxySpan } from '@byok/telemetry';
+
+/** The proxy span, when tracing runs (the type without importing `@opentelemetry/api`). */
+export type ProxySpan = ReturnType<typeof startProxySpan>;
 
 /**
  * The facts of one proxied request, filled in as it goes and read once after the response (usage
@@ -11,6 +15,8 @@ export interface Exchange {
   /** Set when the caller used a gateway token. */
   tokenId: string | undefined;
   provider: ProviderId;
+  /** The model as the client named it. */
+  requestedModel: string;
   /** The model as sent upstream (e.g. `openai/gpt-4o-mini` through OpenRouter). */
   upstreamModel: string;
   credentialSource: CredentialSource;
@@ -21,6 +27,13 @@ export interface Exchange {
   startedAt: number;
   /** When the first byte of the answer (its headers) went to the client. */
   firstByteAt: number | undefined;
+  /** When the upstream request was handed to the connection pool. */
+  upstreamSentAt: number | undefined;
+  /** When the upstream's response headers arrived, and their status. */
+  upstreamAnsweredAt: number | undefined;
+  upstreamStatus: number | undefined;
+  /** Open while the request runs, when tracing is on; ended after the response. */
+  span: ProxySpan | undefined;
   /**
    * The status that describes the outcome: the HTTP status sent, or for a stream that failed after
    * it started, the status its error event stands for. Undefined = read the response's status.

@@ -8,7 +8,7 @@ import {
   type RouteCache,
   type SystemKeySet,
 } from '@byok/routing';
-import type { Logger } from '@byok/telemetry';
+import { createGatewayMetrics, isTracingEnabled, type Logger } from '@byok/telemetry';
 import { type CallerResolver, createCallerResolver } from '../auth/caller-resolver.js';
 import { createGatewayTokenCache } from '../auth/gateway-token-cache.js';
 import { createTokenUseRecorder } from '../auth/token-use-recorder.js';
@@ -42,6 +42,8 @@ export interface ProxyServices {
   readonly upstreams: UpstreamTargets;
   readonly pricer: Pricer;
   readonly usage: UsageSink;
+  /** Whether an OpenTelemetry SDK runs in this process (read once at boot). */
+  readonly tracing: boolean;
   afterResponse(exchange: Exchange, responseStatus: number): void;
   /** Subscribes to key changes (waits for Redis to confirm). */
   start(): Promise<void>;
@@ -81,6 +83,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     usage,
     pricer,
     logger,
+    metrics: createGatewayMetrics(),
     keyRejections: createKeyRejectionReporter({ producers: deps.producers, logger }),
     tokenUses: createTokenUseRecorder({
       touch: (tokenId) => touchGatewayToken(deps.orm.em.fork(), tokenId),
@@ -104,6 +107,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     upstreams,
     pricer,
     usage,
+    tracing: isTracingEnabled(),
     afterResponse(exchange, responseStatus) {
       try {
         afterResponse(exchange, responseStatus);
