@@ -10,7 +10,7 @@ import { applyUsageEvents } from '@byok/db';
 import { createBlockingConnection, QUEUES, type UsageEvent } from '@byok/queues';
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
-import { resolveUsageConsumerSettings, startUsageConsumer, type StartUsageConsumerOptions } from '@byok/usage-consumer';
+import { resolveUsageConsumerSettings, startUsageConsumer, type StartUsageConsumerOptions, type UsageConsumerHandle } from '@byok/usage-consumer';
 import { Queue, Worker } from 'bullmq';
 import { deleteRedisPrefix } from '../test/support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../test/support/services.js';
@@ -72,43 +72,64 @@ async function waitUntilDrained(queue: Queue): Promise<void> {
   }
 }
 
+/** One measured drain: events per second of wall time, and this process's CPU per event. */
+interface Sample {
+  perSecond: number;
+  cpuMicrosPerEvent: number;
+}
+
+/**
+ * Times `work` over `count` events. CPU time is this process only (the Node side: BullMQ, the
+ * batcher, the pg client), which a busy shared machine distorts far less than wall time.
+ */
+async function measure(count: number, work: () => Promise<void>): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { perSecond: count / seconds, cpuMicrosPerEvent: (used.user + used.system) / count };
+}
+
 /** BullMQ's own ceiling: the same jobs, the same concurrency, a processor that does nothing. */
-async function noOpDrain(runtime: Runtime, events: UsageEvent[], concurrency: number): Promise<number> {
+async function noOpDrain(runtime: Runtime, events: UsageEvent[], concurrency: number): Promise<Sample> {
   const queue = runtime.producers.usageEvents.queue;
   await fill(queue, events);
   const connection = createBlockingConnection(runtime.config.redisUrl);
-  const started = performance.now();
-  const worker = new Worker(QUEUES.usageEvents.name, async () => undefined, { connection, prefix: runtime.config.redisPrefix, concurrency });
-  await waitUntilDrained(queue);
-  const seconds = (performance.now() - started) / 1000;
-  await worker.close();
+  let worker: Worker | undefined;
+  const sample = await measure(events.length, async () => {
+    worker = new Worker(QUEUES.usageEvents.name, async () => undefined, { connection, prefix: runtime.config.redisPrefix, concurrency });
+    await waitUntilDrained(queue);
+  });
+  await worker?.close();
   connection.disconnect();
-  return events.length / seconds;
+  return sample;
 }
 
-async function consumerDrain(runtime: Runtime, events: UsageEvent[], options: StartUsageConsumerOptions): Promise<number> {
+async function consumerDrain(runtime: Runtime, events: UsageEvent[], options: StartUsageConsumerOptions): Promise<Sample> {
   const queue = runtime.producers.usageEvents.queue;
   await fill(queue, events);
-  const started = performance.now();
-  const consumer = await startUsageConsumer(runtime, { ...options, pruneEveryMs: 0 });
-  await waitUntilDrained(queue);
-  const seconds = (performance.now() - started) / 1000;
-  await consumer.close();
-  return events.length / seconds;
+  let consumer: UsageConsumerHandle | undefined;
+  const sample = await measure(events.length, async () => {
+    consumer = await startUsageConsumer(runtime, { ...options, pruneEveryMs: 0 });
+    await waitUntilDrained(queue);
+  });
+  await consumer?.close();
+  return sample;
 }
 
 /** Postgres' own ceiling for the same work: applyUsageEvents straight from memory, same batch size and parallelism. */
-async function directWrite(runtime: Runtime, events: UsageEvent[], batchSize: number, parallel: number): Promise<number> {
+async function directWrite(runtime: Runtime, events: UsageEvent[], batchSize: number, parallel: number): Promise<Sample> {
   const batches: UsageEvent[][] = [];
   for (let i = 0; i < events.length; i += batchSize) batches.push(events.slice(i, i + batchSize));
   let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      for (let batch = batches[next++]; batch !== undefined; batch = batches[next++]) await applyUsageEvents(runtime.orm.em.fork(), batch);
-    }),
-  );
-  return events.length / ((performance.now() - started) / 1000);
+  return measure(events.length, async () => {
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        for (let batch = batches[next++]; batch !== undefined; batch = batches[next++]) await applyUsageEvents(runtime.orm.em.fork(), batch);
+      }),
+    );
+  });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -123,7 +144,7 @@ const bench: Benchmark = {
     const runtime = await openRuntime(config, createLogger({ level: 'silent', name: 'bench' }));
     if (runtime.redis.status !== 'ready') await new Promise((resolve) => runtime.redis.once('ready', resolve));
     const settings = resolveUsageConsumerSettings();
-    const samples = { noop: [] as number[], fresh: [] as number[], replay: [] as number[], direct: [] as number[] };
+    const samples = { noop: [] as Sample[], fresh: [] as Sample[], replay: [] as Sample[], direct: [] as Sample[] };
     try {
       for (let round = 0; round < ROUNDS; round++) {
         const events = makeEvents(`r${round}`);
@@ -136,13 +157,15 @@ const bench: Benchmark = {
       const stored = await db.sql<{ events: number; daily: number; charges: number }>(
         'SELECT (SELECT count(*) FROM usage_events)::int AS events, (SELECT count(*) FROM usage_daily)::int AS daily, (SELECT count(*) FROM credit_ledger)::int AS charges',
       );
-      const base = median(samples.noop);
-      const row = (name: string, xs: number[]) => `| ${name} | ${fmt(median(xs))} | ${xs.map(fmt).join(', ')} | ${(median(xs) / base).toFixed(2)} |`;
+      const rates = (xs: Sample[]) => xs.map((x) => x.perSecond);
+      const base = median(rates(samples.noop));
+      const row = (name: string, xs: Sample[]) =>
+        `| ${name} | ${fmt(median(rates(xs)))} | ${rates(xs).map(fmt).join(', ')} | ${(median(rates(xs)) / base).toFixed(2)} | ${median(xs.map((x) => x.cpuMicrosPerEvent)).toFixed(0)} |`;
       return [
         `Defaults: batch ${settings.batchSize}, wait ${settings.batchWaitMs} ms, ${settings.concurrentBatches} batches at once, concurrency ${settings.concurrency}; ${ROUNDS} rounds, median shown.`,
         '',
-        '| drain | events/s (median) | rounds | vs no-op BullMQ |',
-        '|---|---:|---|---:|',
+        '| drain | events/s (median) | rounds | vs no-op BullMQ | Node CPU µs/event |',
+        '|---|---:|---|---:|---:|',
         row('BullMQ, no-op processor (baseline)', samples.noop),
         row('usage consumer, new events', samples.fresh),
         row('usage consumer, replay (all duplicates)', samples.replay),
