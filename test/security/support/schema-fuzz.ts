@@ -153,7 +153,7 @@ function pathValue(doc: OpenApiDocument, p: OperationParameter): fc.Arbitrary<st
  * bytes a careless client would send, `\uD800` as `%ED%A0%80`.
  */
 export function encodeUriLoosely(text: string): string {
-  return text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF]|[^]/g, (part) => {
+  return text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[\s\S]/g, (part) => {
     if (part.length === 2 || part.charCodeAt(0) < 0xd800 || part.charCodeAt(0) > 0xdfff) return encodeURIComponent(part);
     const code = part.charCodeAt(0);
     return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
@@ -250,7 +250,7 @@ export async function runSchemaFuzz(options: {
       report.cases++;
       report.statuses[res.statusCode] = (report.statuses[res.statusCode] ?? 0) + 1;
       const operation = `${request.op.method} ${request.op.path}`;
-      const upstreamReached = request.op.tags.includes('proxy') && typeof res.headers['x-byok-provider'] === 'string';
+      const upstreamReached = isProxy(request.op) && typeof res.headers['x-byok-provider'] === 'string';
       const anomaly = (kind: string) => {
         const found: FuzzAnomaly = {
           kind,
@@ -268,7 +268,7 @@ export async function runSchemaFuzz(options: {
       if (res.statusCode < 400) report.reachedSuccess.add(operation);
       // A provider's own 5xx may pass through the proxy (502, 503 overloaded, 504); nothing else may.
       if (res.statusCode === 500) anomaly('500');
-      else if (res.statusCode > 500 && !(upstreamReached || (request.op.tags.includes('proxy') && [502, 504].includes(res.statusCode)))) anomaly(`unexpected ${res.statusCode}`);
+      else if (res.statusCode > 500 && !(upstreamReached || (isProxy(request.op) && [502, 504].includes(res.statusCode)))) anomaly(`unexpected ${res.statusCode}`);
       if (res.statusCode >= 400) {
         // The proxy answers a provider's error in OpenAI's documented shape (which OpenAI clients parse).
         const problem = upstreamReached && openAiErrorShapeProblem(res) === undefined ? undefined : errorShapeProblem(res);
@@ -289,7 +289,7 @@ export async function runSchemaFuzz(options: {
 export function summarize(report: FuzzReport, seed: number): string[] {
   const groups = new Map<string, { count: number; example: FuzzAnomaly }>();
   for (const a of report.anomalies) {
-    const key = `${a.kind.replace(/: [^]*$/, (m) => m.slice(0, 60))} — ${a.operation} → ${a.status}`;
+    const key = `${a.kind.replace(/: [\s\S]*$/, (m) => m.slice(0, 60))} — ${a.operation} → ${a.status}`;
     const group = groups.get(key);
     if (group) group.count++;
     else groups.set(key, { count: 1, example: a });
