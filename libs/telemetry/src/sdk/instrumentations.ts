@@ -27,9 +27,11 @@ function isProbe(request: IncomingMessage): boolean {
  *   `http.server.request.duration` metric; outgoing `node:http` calls only inside a trace.
  * - undici: the provider calls (validation and chat), only inside a trace.
  * - @fastify/otel: attaches itself to every Fastify instance at creation
- *   (`registerOnInitialization`), so the app code needs no plugin registration. Per-hook spans are
- *   off: this app has about six hooks per request, and a span for each would multiply the span
- *   count for little insight. A route can turn them on with `config: { otel: { instrumentHooks: true } }`.
+ *   (`registerOnInitialization`), so the app code needs no plugin registration, and names the
+ *   HTTP span and metric by route. Its per-hook and handler spans are off: every span costs CPU on
+ *   every request (see bench/TRACING-NOTES.md), and these only repeat the request span's timing.
+ *   The handler's own work (queries, calls) still nests under the request through the HTTP
+ *   span's context. A route can turn them on with `config: { otel: { instrumentHooks: true, instrumentHandler: true } }`.
  * - ioredis and pg: only inside a trace (`requireParentSpan`), so pool keep-alives, health probes
  *   and BullMQ's blocking polls do not each start a trace. Statements keep their shape but not
  *   their data: pg literals are masked (`obfuscateSql`), Redis shows command and keys only
@@ -39,7 +41,7 @@ export function createInstrumentations(): Instrumentation[] {
   return [
     new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe, requireParentforOutgoingSpans: true }),
     new UndiciInstrumentation({ requireParentforSpans: true }),
-    new FastifyOtel.FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),
+    new FastifyOtel.FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false, instrumentHandler: false }),
     new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
     new PgInstrumentation({
       requireParentSpan: true,
