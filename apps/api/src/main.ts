@@ -5,6 +5,7 @@
  */
 import { loadConfig } from '@byok/config';
 import { openRuntime } from '@byok/runtime';
+import { closeServerGracefully } from '@byok/http';
 import { createLogger } from '@byok/telemetry';
 import { buildApi } from './build-api.js';
 
@@ -23,7 +24,7 @@ async function shutdown(signal: string): Promise<void> {
     logger.error('shutdown grace period exceeded; exiting');
     process.exit(1);
   }, config.shutdownGraceMs).unref();
-  await app.close();
+  await closeServerGracefully(app);
   await runtime.close();
   process.exit(0);
 }

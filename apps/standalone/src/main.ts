@@ -4,6 +4,7 @@
  * at boot. In production each part runs as its own process.
  */
 import { buildApi } from '@byok/api';
+import { closeServerGracefully } from '@byok/http';
 import { ensureDatabaseExists, migrate } from '@byok/db';
 import { openRuntime, StoredKeysUnreadableError } from '@byok/runtime';
 import { proxyPlugin, startProxyServices } from '@byok/proxy';
@@ -71,7 +72,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, config.shutdownGraceMs);
   timer.unref();
-  await api.close();
+  await closeServerGracefully(api);
   await proxy.close();
   await worker.close();
   await consumer.close();

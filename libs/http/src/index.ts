@@ -4,3 +4,4 @@ export { errorHandlerPlugin, sendError } from './error-handler.plugin.js';
 export { authPlugin, type PrincipalResolver } from './auth.plugin.js';
 export { requestIdFrom } from './request-id.js';
 export { auditContext } from './request-meta.js';
+export { closeServerGracefully } from './close-server.js';
