@@ -12,13 +12,15 @@
  *   server's (INFO cpu; the server is shared with whatever else runs).
  * - Added latency: a fixed 1,000 req/s for 10 s per target, open loop (undici, µs resolution).
  * - Streaming: time to the response headers (first byte) and to the first event at 100 req/s.
+ * - Back to back: 500 requests one after the other on one connection, plain and streaming — the
+ *   added latency with nothing queued in front, which a busy shared machine otherwise hides.
  *
  * `BENCH_PROXY_CPU_PROF=<dir>` runs the proxy under `--cpu-prof`; `BENCH_PROXY_SECONDS` shortens
  * every phase for a quick look.
  */
 import { testServiceUrls } from '../test/support/services.js';
 import { startBenchServers, TARGET_NAMES, type BenchServers, type TargetName } from './support/proxy-bench-servers.js';
-import { closedLoop, fixedRate, quantile, type ThroughputResult } from './support/proxy-load.js';
+import { closedLoop, fixedRate, quantile, sequential, type LatencySample, type ThroughputResult } from './support/proxy-load.js';
 import { redisCpuMs } from './support/redis-cpu.js';
 import type { Benchmark } from './run.js';
 
@@ -27,6 +29,7 @@ const ROUNDS = Number(process.env.BENCH_PROXY_ROUNDS ?? 3);
 const CONNECTIONS = 50;
 const RATE = 1000;
 const STREAM_RATE = 100;
+const SEQUENTIAL_COUNT = 500;
 const TARGETS = { MIN_THROUGHPUT_SHARE: 0.6, MAX_ADDED_P50_MS: 2, MAX_ADDED_P99_MS: 5, MAX_ADDED_TTFB_P50_MS: 1 };
 
 interface LoopResult extends ThroughputResult {
@@ -92,16 +95,28 @@ const bench: Benchmark = {
       for (const name of TARGET_NAMES) {
         await fixedRate(s.streaming[name], STREAM_RATE, Math.min(2, SECONDS), { stream: true });
         const sample = await fixedRate(s.streaming[name], STREAM_RATE, Math.max(5, SECONDS / 2), { stream: true });
-        streamed[name] = { headers: quantile(sample.totalMs, 0.5), first: quantile(sample.firstChunkMs, 0.5), failed: sample.failed };
+        streamed[name] = { headers: quantile(sample.totalMs, 0.5), first: quantile(sample.firstEventMs, 0.5), failed: sample.failed };
       }
-      return report(rounds, rated as Record<TargetName, RatedResult>, streamed as Record<TargetName, StreamResult>);
+      const back: Partial<Record<TargetName, { plain: LatencySample; stream: LatencySample }>> = {};
+      for (const name of TARGET_NAMES) {
+        await sequential(s.plain[name], 50);
+        back[name] = { plain: await sequential(s.plain[name], SEQUENTIAL_COUNT), stream: await sequential(s.streaming[name], SEQUENTIAL_COUNT, { stream: true }) };
+      }
+      return report(rounds, rated as Record<TargetName, RatedResult>, streamed as Record<TargetName, StreamResult>, back as Record<TargetName, { plain: LatencySample; stream: LatencySample }>);
     } finally {
       await s.close();
     }
   },
 };
 
-function report(rounds: Array<Record<TargetName, LoopResult>>, rated: Record<TargetName, RatedResult>, streamed: Record<TargetName, StreamResult>): string {
+function report(
+  rounds: Array<Record<TargetName, LoopResult>>,
+  rated: Record<TargetName, RatedResult>,
+  streamed: Record<TargetName, StreamResult>,
+  back: Record<TargetName, { plain: LatencySample; stream: LatencySample }>,
+): string {
+  const q = (values: number[], p: number) => quantile(values, p);
+  const bd = back.direct;
   const shares = rounds.map((r) => r.proxy.requestsPerSecond / r.passthrough.requestsPerSecond);
   const share = median(shares);
   const d = rated.direct;
@@ -139,6 +154,16 @@ function report(rounds: Array<Record<TargetName, LoopResult>>, rated: Record<Tar
     `| direct | ${fmt(sd.headers)} | ${fmt(sd.first)} | – | – | ${sd.failed} |`,
     `| passthrough | ${fmt(st.headers)} | ${fmt(st.first)} | ${fmt(st.headers - sd.headers)} | ${fmt(st.first - sd.first)} | ${st.failed} |`,
     `| proxy | ${fmt(sp.headers)} | ${fmt(sp.first)} | ${fmt(sp.headers - sd.headers)} | ${fmt(sp.first - sd.first)} | ${sp.failed} |`,
+    '',
+    `Back to back, ${SEQUENTIAL_COUNT} requests on one connection (nothing queued in front):`,
+    '',
+    '| target | plain p50 ms | plain p99 ms | added plain p50 ms | stream first byte p50 ms | added first byte p50 ms | first event p50 ms | added first event p50 ms |',
+    '|---|---|---|---|---|---|---|---|',
+    ...TARGET_NAMES.map((n) => {
+      const b = back[n];
+      const added = (x: number, y: number) => (n === 'direct' ? '–' : fmt(x - y));
+      return `| ${n} | ${fmt(q(b.plain.totalMs, 0.5))} | ${fmt(q(b.plain.totalMs, 0.99))} | ${added(q(b.plain.totalMs, 0.5), q(bd.plain.totalMs, 0.5))} | ${fmt(q(b.stream.totalMs, 0.5))} | ${added(q(b.stream.totalMs, 0.5), q(bd.stream.totalMs, 0.5))} | ${fmt(q(b.stream.firstEventMs, 0.5))} | ${added(q(b.stream.firstEventMs, 0.5), q(bd.stream.firstEventMs, 0.5))} |`;
+    }),
     '',
     'Targets:',
     '',

@@ -55,8 +55,12 @@ export async function closedLoop(target: HttpTarget, connections: number, second
 export interface LatencySample {
   /** Time to the whole response (non-streaming) or to the response headers (streaming), ms. */
   totalMs: number[];
-  /** Streaming only: time to the first body chunk (the first event), ms. */
-  firstChunkMs: number[];
+  /**
+   * Streaming only: time to the first complete SSE event (its blank line), ms. A partial event is
+   * not counted: the mock splits events across writes, and a proxy that parses events can only
+   * pass on whole ones.
+   */
+  firstEventMs: number[];
   failed: number;
 }
 
@@ -68,29 +72,17 @@ export interface LatencySample {
 export async function fixedRate(target: HttpTarget, rate: number, seconds: number, options: { stream?: boolean } = {}): Promise<LatencySample> {
   const pool = new Pool(target.origin, { connections: 512, pipelining: 1, keepAliveTimeout: 30_000 });
   const headers = { 'content-type': 'application/json', ...target.headers };
-  const sample: LatencySample = { totalMs: [], firstChunkMs: [], failed: 0 };
+  const sample: LatencySample = { totalMs: [], firstEventMs: [], failed: 0 };
   const total = Math.round(rate * seconds);
   const intervalMs = 1000 / rate;
   const inFlight: Promise<void>[] = [];
 
   async function one(): Promise<void> {
-    const started = performance.now();
     try {
-      const res = await pool.request({ path: target.path, method: 'POST', headers, body: target.body });
-      if (options.stream) {
-        sample.totalMs.push(performance.now() - started);
-        let first = true;
-        for await (const _chunk of res.body) {
-          if (first) {
-            sample.firstChunkMs.push(performance.now() - started);
-            first = false;
-          }
-        }
-      } else {
-        await res.body.dump({ limit: 1 << 20 });
-        sample.totalMs.push(performance.now() - started);
-      }
-      if (res.statusCode !== 200) sample.failed++;
+      const timing = await timedRequest(pool, target, headers, options.stream === true);
+      sample.totalMs.push(timing.totalMs);
+      if (timing.firstEventMs !== undefined) sample.firstEventMs.push(timing.firstEventMs);
+      if (timing.status !== 200) sample.failed++;
     } catch {
       sample.failed++;
     }
@@ -110,6 +102,53 @@ export async function fixedRate(target: HttpTarget, rate: number, seconds: numbe
   await Promise.all(inFlight);
   await pool.close();
   return sample;
+}
+
+/**
+ * `count` requests one after the other on one keep-alive connection: the latency a request has
+ * when nothing queues in front of it, which on a busy shared machine is the closest thing to the
+ * proxy's own cost in time.
+ */
+export async function sequential(target: HttpTarget, count: number, options: { stream?: boolean } = {}): Promise<LatencySample> {
+  const pool = new Pool(target.origin, { connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
+  const headers = { 'content-type': 'application/json', ...target.headers };
+  const sample: LatencySample = { totalMs: [], firstEventMs: [], failed: 0 };
+  for (let i = 0; i < count; i++) {
+    try {
+      const timing = await timedRequest(pool, target, headers, options.stream === true);
+      sample.totalMs.push(timing.totalMs);
+      if (timing.firstEventMs !== undefined) sample.firstEventMs.push(timing.firstEventMs);
+      if (timing.status !== 200) sample.failed++;
+    } catch {
+      sample.failed++;
+    }
+  }
+  await pool.close();
+  return sample;
+}
+
+interface RequestTiming {
+  status: number;
+  totalMs: number;
+  firstEventMs?: number;
+}
+
+async function timedRequest(pool: Pool, target: HttpTarget, headers: Record<string, string>, stream: boolean): Promise<RequestTiming> {
+  const started = performance.now();
+  const res = await pool.request({ path: target.path, method: 'POST', headers, body: target.body });
+  if (!stream) {
+    await res.body.dump({ limit: 1 << 20 });
+    return { status: res.statusCode, totalMs: performance.now() - started };
+  }
+  const headersMs = performance.now() - started;
+  let text = '';
+  let firstEventMs: number | undefined;
+  for await (const chunk of res.body) {
+    if (firstEventMs !== undefined) continue;
+    text += String(chunk);
+    if (text.includes('\n\n')) firstEventMs = performance.now() - started;
+  }
+  return firstEventMs === undefined ? { status: res.statusCode, totalMs: headersMs } : { status: res.statusCode, totalMs: headersMs, firstEventMs };
 }
 
 /** The q-quantile (0..1) of a sample, nearest rank. */

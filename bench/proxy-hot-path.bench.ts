@@ -1,0 +1,183 @@
+/**
+ * The proxy's own work per request, piece by piece, in µs — the part of "added latency" that is
+ * the proxy's code rather than the network or the machine's scheduler (which, on a busy shared
+ * box, dominate `proxy.bench.ts`). Pure in-process work, timed in calibrated loops (median of
+ * rounds, every subject in every round); the usage-event delivery is timed as CPU per event over
+ * real `addBulk` batches to Redis, the way the proxy sends them.
+ */
+import { generateGatewayToken } from '@byok/auth';
+import { createKeyring, generateKey } from '@byok/crypto';
+import { chatAdapterFor, PROVIDERS, usageFromOpenAI } from '@byok/providers';
+import { createProducerConnection, createProducers, type UsageEvent } from '@byok/queues';
+import { createModelResolver, createRouteCache, createSystemKeySet, formatReceipt, resolveRoute } from '@byok/routing';
+import { createLogger } from '@byok/telemetry';
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createCallerResolver } from '../apps/proxy/src/auth/caller-resolver.js';
+import { createGatewayTokenCache } from '../apps/proxy/src/auth/gateway-token-cache.js';
+import { createAfterResponse } from '../apps/proxy/src/chat/after-response.js';
+import type { Exchange } from '../apps/proxy/src/chat/exchange.js';
+import { routeHeaders } from '../apps/proxy/src/chat/route-headers.js';
+import { typeboxValidatorCompiler } from '../apps/proxy/src/chat/typebox-validator.js';
+import { ChatCompletionRequestSchema } from '@byok/providers';
+import { SHIPPED_PRICE_TABLE } from '../apps/proxy/src/pricing/price-table.js';
+import { createPricer } from '../apps/proxy/src/pricing/pricer.js';
+import { createGatewayMetrics } from '@byok/telemetry';
+import { deleteRedisPrefix } from '../test/support/redis-cleanup.js';
+import { testServiceUrls, uniqueTestName } from '../test/support/services.js';
+import { quantile } from './support/proxy-load.js';
+import type { Benchmark } from './run.js';
+
+const ROUNDS = 7;
+const ROUND_MS = 60;
+
+interface Subject {
+  name: string;
+  op(i: number): unknown;
+  async?: boolean;
+}
+
+let sink: unknown;
+
+async function time(subject: Subject, batch: number): Promise<number> {
+  const start = performance.now();
+  if (subject.async) for (let i = 0; i < batch; i++) sink = await subject.op(i);
+  else for (let i = 0; i < batch; i++) sink = subject.op(i);
+  return ((performance.now() - start) * 1000) / batch;
+}
+
+async function calibrate(subject: Subject): Promise<number> {
+  await time(subject, 5000);
+  const us = await time(subject, 20_000);
+  return Math.max(1000, Math.round((ROUND_MS * 1000) / Math.max(0.01, us)));
+}
+
+const REQUEST = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Say hello to me' }] };
+const COMPLETION = JSON.stringify({
+  id: 'chatcmpl-mock-1',
+  object: 'chat.completion',
+  created: 1_700_000_000,
+  model: 'gpt-4o-mini',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from OpenAI', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 4, completion_tokens: 3, total_tokens: 7 },
+});
+
+async function subjects(): Promise<Subject[]> {
+  const token = generateGatewayToken();
+  const tokens = createGatewayTokenCache({
+    ttlMs: 3_600_000,
+    find: async () => ({ id: randomUUID(), userId: 'u1', name: 'b', tokenPrefix: token.prefix, createdAt: new Date(), lastUsedAt: null, expiresAt: null, revokedAt: null }),
+  });
+  const callers = createCallerResolver({ tokens, authenticator: { verify: async () => Promise.reject(new Error('not used')) } });
+  const authorization = `Bearer ${token.token}`;
+  await callers(authorization);
+
+  const keyring = createKeyring([generateKey()]);
+  const routes = createRouteCache({
+    loadUserKeys: async () => [{ id: 'k1', provider: 'openai', apiKeyEncrypted: keyring.encrypt('sk-bench-key'), enabled: true, testStatus: 'valid', keyVersion: 1 }],
+    keyring,
+    subscribe: async () => async () => {},
+  });
+  await routes.start();
+  await routes.get('u1');
+  const systemKeys = createSystemKeySet({});
+  const models = createModelResolver();
+  const validate = typeboxValidatorCompiler({ schema: ChatCompletionRequestSchema });
+  const adapter = chatAdapterFor(PROVIDERS.openai.chat);
+  const silent = createLogger({ level: 'silent', name: 'bench', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const recorded: UsageEvent[] = [];
+  const after = createAfterResponse({
+    usage: { record: (e) => void recorded.push(e), flush: async () => true, close: () => undefined, buffered: 0, dropped: 0 },
+    pricer: createPricer(SHIPPED_PRICE_TABLE),
+    keyRejections: { report: () => undefined },
+    tokenUses: { used: () => undefined },
+    logger: silent,
+    metrics: createGatewayMetrics(),
+  });
+  const exchange = (): Exchange => ({
+    requestId: randomUUID(), userId: 'u1', tokenId: 't1', provider: 'openai', requestedModel: 'gpt-4o-mini', upstreamModel: 'gpt-4o-mini', credentialSource: 'user_provider',
+    keyId: randomUUID(), keyVersion: 1, stream: false, startedAt: performance.now() - 1, firstByteAt: performance.now(), upstreamSentAt: undefined, upstreamAnsweredAt: undefined,
+    upstreamStatus: 200, span: undefined, statusCode: undefined, usage: { promptTokens: 4, completionTokens: 3, totalTokens: 7 }, translator: undefined, aborted: false, keyRejected: false,
+  });
+
+  return [
+    { name: 'body check (compiled TypeBox)', op: () => validate(REQUEST) },
+    { name: 'caller: gateway token (shape, SHA-256, cache hit)', op: () => callers(authorization), async: true },
+    {
+      name: 'route: cache hit + decision + credential + receipt headers',
+      op: async () => {
+        const route = resolveRoute(await routes.get('u1'), systemKeys, 'gpt-4o-mini', null, models);
+        return routeHeaders(route.decision, 'req-1');
+      },
+      async: true,
+    },
+    {
+      name: 'upstream request: OpenAI adapter (copy + JSON.stringify + headers)',
+      op: () => adapter.buildRequest({ request: REQUEST, upstreamModel: 'gpt-4o-mini', apiKey: 'sk-bench-key', baseUrl: 'http://127.0.0.1:1/openai/v1', spec: PROVIDERS.openai.chat, auth: PROVIDERS.openai.auth }),
+    },
+    { name: 'answer: JSON.parse + usage (pass-through body)', op: () => usageFromOpenAI((JSON.parse(COMPLETION) as { usage: unknown }).usage) },
+    {
+      name: 'after response: price, event, schema check, metrics (no I/O)',
+      op: () => {
+        after(exchange(), 200);
+        if (recorded.length > 10_000) recorded.length = 0;
+      },
+    },
+  ];
+}
+
+/** CPU µs per usage event sent as the proxy sends them: `addBulk` batches of `batch` to real Redis. */
+async function usageDelivery(batch: number, events: number): Promise<number> {
+  const prefix = uniqueTestName('bench_usage_delivery');
+  const connection = createProducerConnection(testServiceUrls().redisUrl);
+  connection.on('error', () => undefined);
+  const producers = createProducers({ connection, prefix });
+  try {
+    const event = (): UsageEvent => ({
+      requestId: randomUUID(), userId: 'u1', provider: 'openai', model: 'gpt-4o-mini', credentialSource: 'user_provider', statusCode: 200, stream: false,
+      promptTokens: 4, completionTokens: 3, costMicro: 3, creditsMicro: 0, latencyMs: 2, ttfbMs: 1, occurredAt: new Date().toISOString(),
+    });
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i += batch) {
+        const jobs = Array.from({ length: Math.min(batch, n - i) }, event).map((data) => ({ name: 'usage-events', data, opts: { jobId: data.requestId } }));
+        await producers.usageEvents.queue.addBulk(jobs);
+      }
+    };
+    await send(500);
+    const before = process.cpuUsage();
+    await send(events);
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / events;
+  } finally {
+    await producers.close();
+    connection.disconnect();
+    await deleteRedisPrefix(prefix);
+  }
+}
+
+const bench: Benchmark = {
+  title: "Proxy hot path: the proxy's own work per request, in µs",
+  async run() {
+    const list = await subjects();
+    const batches = new Map<Subject, number>();
+    for (const subject of list) batches.set(subject, await calibrate(subject));
+    const samples = new Map<Subject, number[]>(list.map((s) => [s, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const subject of list) samples.get(subject)?.push(await time(subject, batches.get(subject) ?? 1000));
+    }
+    const rows = list.map((s) => ({ name: s.name, us: quantile(samples.get(s) ?? [], 0.5) }));
+    const delivery = [{ batch: 10, us: await usageDelivery(10, 3000) }, { batch: 100, us: await usageDelivery(100, 3000) }];
+    const total = rows.reduce((sum, r) => sum + r.us, 0);
+    return [
+      '| step | µs per request (median) |',
+      '|---|---|',
+      ...rows.map((r) => `| ${r.name} | ${r.us.toFixed(2)} |`),
+      `| **sum of the steps above** | **${total.toFixed(2)}** |`,
+      ...delivery.map((d) => `| usage event delivery, client CPU per event, \`addBulk\` batches of ${d.batch} (real Redis) | ${d.us.toFixed(1)} |`),
+      '',
+      "Not in the table: Fastify's routing and JSON body parsing, undici's request and response handling and the socket writes, which the minimal pass-through does too; and the Redis server's own work per usage job (see `proxy.bench.ts`).",
+    ].join('\n');
+  },
+};
+
+export default bench;
