@@ -1,4 +1,4 @@
-import { findLastUsedAt, findUserKey, sumUsageByGroup, type EntityManager, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
+import { readKeyUsage, sumUsageByGroup, type EntityManager, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
 import { notFound } from '@byok/http';
 import type { ProviderId } from '@byok/providers';
 import { parseProvider } from '../keys/key.service.js';
@@ -25,22 +25,16 @@ export function createUsageService(deps: UsageServiceDependencies) {
     async keyUsage(em: EntityManager, userId: string, providerParam: string, rangeInput: RangeInput): Promise<KeyUsageReport> {
       const provider = parseProvider(providerParam);
       const range = resolveDayRange(rangeInput, deps.now());
-      if (!(await findUserKey(em, userId, provider))) throw notFound(`Your ${provider} key`);
-      const credential = keyCredential(provider);
-      const query = { userId, fromDay: range.from, toDay: range.to, credential };
-      const [byModel, byDay, lastUsedAt] = await Promise.all([
-        sumUsageByGroup(em, query, 'model'),
-        sumUsageByGroup(em, query, 'day'),
-        findLastUsedAt(em, userId, credential),
-      ]);
-      const daySums = new Map(byDay.map((d) => [d.key, d]));
+      const usage = await readKeyUsage(em, { userId, provider, fromDay: range.from, toDay: range.to, credential: keyCredential(provider) });
+      if (!usage.hasKey) throw notFound(`Your ${provider} key`);
+      const daySums = new Map(usage.byDay.map((d) => [d.key, d]));
       return {
         provider,
         from: range.from,
         to: range.to,
-        last_used_at: lastUsedAt ? lastUsedAt.toISOString() : null,
-        totals: toMetrics(addSums(byModel)),
-        by_model: byModel.map((g) => ({ model: g.key, ...toMetrics(g) })),
+        last_used_at: usage.lastUsedAt ? usage.lastUsedAt.toISOString() : null,
+        totals: toMetrics(addSums(usage.byModel)),
+        by_model: usage.byModel.map((g) => ({ model: g.key, ...toMetrics(g) })),
         by_day: range.days.map((day) => ({ day, ...toMetrics(daySums.get(day) ?? EMPTY_SUMS) })),
       };
     },
