@@ -152,6 +152,13 @@ describe('audit API: happy paths', () => {
     expect(JSON.parse(rest[0] ?? '{}')).toEqual(all[100]);
   });
 
+  it('documents the page and both export types in the OpenAPI document', async () => {
+    const doc = (await h.app.inject({ url: '/docs/json' })).json();
+    const responses = doc.paths['/api/v1/audit'].get.responses;
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '503']));
+    expect(Object.keys(responses['200'].content)).toEqual(['application/json', 'text/csv', 'application/x-ndjson']);
+  });
+
   it('exports just a header row when nothing matches', async () => {
     const res = await h.app.inject({ url: '/api/v1/audit?format=csv&action=nothing.here', headers: alice });
     expect(parseCsv(res.body)).toEqual([['id', 'occurred_at', 'actor_id', 'actor_type', 'action', 'subject_user_id', 'provider', 'key_id', 'request_id', 'trace_id', 'ip', 'user_agent', 'details']]);
