@@ -61,6 +61,18 @@ describe('a token moved into another row is refused', () => {
     expect(await credential('bob')).toBe(FAKE_KEYS.openai.replace('FakeTestKey0', 'BobsTestKey0'));
   });
 
+  it('concurrent first saves of one key (racing to create the row) still leave it bound to the row that won', async () => {
+    const erin = { authorization: `Bearer ${await h.token('erin')}` };
+    const keys = Array.from({ length: 20 }, (_, i) => FAKE_KEYS.openai.replace('FakeTestKey0', `ErinsKey${String(i).padStart(4, '0')}`));
+    const results = await Promise.all(keys.map((api_key) => h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: erin, payload: { provider: 'openai', api_key } })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([...Array(19).fill(200), 201]);
+    const stored = await row('erin');
+    const plaintext = h.runtime.keyring.openBound({ id: stored?.id ?? '', userId: 'erin', provider: 'openai', token: stored?.api_key_encrypted ?? '', bindingTag: stored?.binding_tag ?? null });
+    expect(keys).toContain(plaintext);
+    expect(stored?.binding_tag).not.toBeNull();
+    expect(stored?.key_fingerprint).toBe(keyFingerprint(NEW));
+  });
+
   it("alice's token with its tag, copied into bob's row: bob's route cache marks it undecryptable and logs only the id", async () => {
     await moveToken('alice', 'bob');
     expect(await credential('bob')).toBeUndefined();

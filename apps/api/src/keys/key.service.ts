@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Keyring } from '@byok/crypto';
 import { isStoredKeyring, maskKey } from '@byok/crypto';
 import {
   appendAudit,
   deleteUserKey,
   findUserKey,
+  findKeyRowId,
   findUserKeys,
   recordKeyBinding,
   setUserKeyEnabled,
@@ -55,19 +57,25 @@ export function createKeyService(deps: KeyServiceDependencies) {
       }
       const token = deps.keyring.encrypt(input.apiKey);
       const keyHint = maskKey(input.apiKey, PROVIDERS[provider].keyFormat.knownPrefix);
+      // Binding ties the token to its row and owner (libs/crypto/ROTATION.md). It needs the row id,
+      // so it is computed for the current row's id (or a new one) before the transaction and the lock.
+      const keyring = isStoredKeyring(deps.keyring) ? deps.keyring : null;
+      const id = (await findKeyRowId(em, input.userId, provider)) ?? randomUUID();
+      const binding = keyring?.bind({ id, userId: input.userId, provider }, token) ?? null;
       return em.transactional(async (tx) => {
         const upserted = await upsertProviderKey(tx, {
+          id,
           userId: input.userId,
           provider,
           apiKeyEncrypted: token,
           keyHint,
           label: input.label ?? null,
           metadata: input.metadata ?? null,
+          binding,
         });
         const { inserted } = upserted;
-        // The tag needs the row id, known only now; same transaction, so no one sees the key untagged.
-        // Binding ties the token to this row and owner (see libs/crypto/ROTATION.md).
-        const key = isStoredKeyring(deps.keyring) ? await recordKeyBinding(tx, upserted.key, deps.keyring.bind(upserted.key, token)) : upserted.key;
+        // The row was deleted and re-created meanwhile, under another id: bind to that one.
+        const key = keyring !== null && upserted.key.bindingTag === null ? await recordKeyBinding(tx, upserted.key, keyring.bind(upserted.key, token)) : upserted.key;
         await appendAudit(tx, {
           ...actor,
           action: inserted ? 'key.created' : 'key.replaced',

@@ -114,8 +114,18 @@ export async function rewriteStoredKeys(em: EntityManager, rewrites: readonly Ke
 }
 
 /**
- * Stores the binding of a key just saved (same transaction as the save). Compare-and-set on the
- * token, like every token write. Returns the key as stored, with its tag.
+ * The id of the user's key row for a provider, or null. A save binds its new token to this id
+ * before the upsert takes the row's lock, so the binding costs no time under the lock.
+ */
+export async function findKeyRowId(em: EntityManager, userId: string, provider: string): Promise<string | null> {
+  const rows = await em.execute<Array<{ id: string }>>('SELECT id FROM user_provider_keys WHERE user_id = ? AND provider = ?', [userId, provider]);
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * Stores the binding of a key just saved (same transaction as the save), for the rare save whose
+ * row id changed between `findKeyRowId` and the upsert. Compare-and-set on the token, like every
+ * token write. Returns the key as stored, with its tag.
  */
 export async function recordKeyBinding(em: EntityManager, key: ProviderKey, binding: { bindingTag: string; keyFingerprint: string }): Promise<ProviderKey> {
   const rows = await em.execute<Array<{ id: string }>>(

@@ -10,6 +10,14 @@ export interface UpsertKeyInput {
   label?: string | null;
   /** User metadata; null keeps the stored metadata on replace. */
   metadata?: Record<string, unknown> | null;
+  /**
+   * The row id `binding` was computed for: the existing row's id, or the id a new row gets. When a
+   * concurrent delete and re-insert gave the row another id, the binding is not stored (NULL, as
+   * for a caller that does not bind) and the caller binds again.
+   */
+  id?: string;
+  /** The token's binding tag and key fingerprint (see @byok/crypto); omitted: both stored NULL. */
+  binding?: { bindingTag: string; keyFingerprint: string } | null;
 }
 
 export interface UpsertKeyResult {
@@ -25,9 +33,11 @@ export interface UpsertKeyResult {
  */
 export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput): Promise<UpsertKeyResult> {
   const metadata = input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata);
+  // A binding is only meaningful for the id it was computed for.
+  const binding = input.id === undefined ? null : (input.binding ?? null);
   const rows = await em.execute<Array<Record<string, unknown> & { inserted: boolean }>>(
-    `INSERT INTO user_provider_keys (user_id, provider, api_key_encrypted, key_hint, label, metadata, enabled, test_status, key_version, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, now(), now())
+    `INSERT INTO user_provider_keys (id, user_id, provider, api_key_encrypted, key_hint, label, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, created_at, updated_at)
+     VALUES (COALESCE(?::uuid, gen_random_uuid()), ?, ?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, ?, ?, now(), now())
      ON CONFLICT (user_id, provider) DO UPDATE SET
        api_key_encrypted = EXCLUDED.api_key_encrypted,
        key_hint = EXCLUDED.key_hint,
@@ -36,12 +46,23 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
        test_status = 'testing',
        key_version = user_provider_keys.key_version + 1,
        last_tested_at = NULL, last_test_message = NULL, last_test_latency_ms = NULL,
-       -- Cleared like the test state: a new token needs its own binding and fingerprint. A caller
-       -- that binds (the key service) writes both right after, in the same transaction.
-       binding_tag = NULL, key_fingerprint = NULL,
+       -- A new token needs its own binding, valid only for the row id it was computed for.
+       binding_tag = CASE WHEN user_provider_keys.id = EXCLUDED.id THEN EXCLUDED.binding_tag END,
+       key_fingerprint = CASE WHEN user_provider_keys.id = EXCLUDED.id THEN EXCLUDED.key_fingerprint END,
        updated_at = now()
      RETURNING *, (xmax = 0) AS inserted`,
-    [input.userId, input.provider, input.apiKeyEncrypted, input.keyHint, input.label ?? null, metadata, metadata],
+    [
+      input.id ?? null,
+      input.userId,
+      input.provider,
+      input.apiKeyEncrypted,
+      input.keyHint,
+      input.label ?? null,
+      metadata,
+      binding?.bindingTag ?? null,
+      binding?.keyFingerprint ?? null,
+      metadata,
+    ],
   );
   const row = rows[0];
   if (!row) throw new Error('upsert returned no row');
