@@ -206,8 +206,7 @@ describe('authentication matrix (generated from the recorded route table)', () =
       for (const route of routes.filter((r) => !isPublic(r) && (credential.only?.(r) ?? true))) {
         const res = await request(route, headers);
         checked++;
-        // BUG (reported): the job dashboard answers errors in its own shape; see the it.fails below.
-        const problem = isDashboard(route) ? (res.statusCode === 401 ? undefined : `status ${res.statusCode}`) : refusalProblem(res, 401, credential.codes);
+        const problem = refusalProblem(res, 401, credential.codes);
         if (problem !== undefined) problems.push(`${route.method} ${route.url} with ${credential.name}: ${problem}`);
       }
     }
@@ -246,11 +245,8 @@ describe('authentication matrix (generated from the recorded route table)', () =
     expect(models.statusCode).toBe(200);
   });
 
-  // BUG: the job dashboard (@bull-board under /admin/queues) sets its own error handler, so its
-  // 401s and 403s are `{"error":{"key":"ERRORS.INTERNAL_SERVER_ERROR"},"message":"…"}` with no
-  // code, no request_id and no `www-authenticate`, unlike every other route. Remove `.fails` once
-  // the dashboard's scope uses the shared error handler.
-  it.fails('answers refusals on the job dashboard in the error shape too', async () => {
+  // bull-board installs its own error handler; the dashboard's hooks answer refusals themselves.
+  it('answers refusals on the job dashboard in the error shape too', async () => {
     const problems: string[] = [];
     for (const route of routes.filter(isDashboard)) {
       const missing = refusalProblem(await request(route, {}), 401, ['missing_credentials']);

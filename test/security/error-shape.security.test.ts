@@ -27,13 +27,8 @@ describe('error shape at the edges', () => {
     expect(res.headers['x-request-id']).toBe('client-id-1');
   });
 
-  // BUG: GET /api/v1/llm/byok/keys/%zz (any malformed percent-encoding in a path) answers 400
-  // `{"error":"Bad Request","code":"FST_ERR_BAD_URL","message":"'/api/v1/llm/byok/keys/%zz' is not a
-  // valid url component","statusCode":400}` and a path parameter of 101+ characters answers 414
-  // `{"error":"URI Too Long","code":"FST_ERR_MAX_PARAM_LENGTH",…}`: Fastify's router answers these
-  // itself, skipping the error handler (no request_id, the URL echoed). Fastify's
-  // `frameworkErrors` option routes them through the handler.
-  it.fails('answers malformed and over-long paths in the error shape', async () => {
+  // Fastify's router raises these before any route runs; frameworkErrors sends them through our mapping.
+  it('answers malformed and over-long paths in the error shape', async () => {
     for (const url of ['/api/v1/llm/byok/keys/%zz', '/api/v1/llm/tokens/%E0%A4%A', `/api/v1/llm/byok/keys/${'x'.repeat(101)}`]) {
       const res = await h.app.inject({ url, headers: user });
       expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
@@ -41,18 +36,15 @@ describe('error shape at the edges', () => {
     }
   });
 
-  // BUG: GET /assets/ answers 403 with code `bad_request` (which means 400): the error plugin
-  // maps every Fastify 4xx but 404 to `bad_request` whatever its status.
-  it.fails('answers a refused directory listing with a code that matches its status', async () => {
+  // Framework 4xx answers get the code of their status (CODE_FOR_CLIENT_STATUS in libs/http).
+  it('answers a refused directory listing with a code that matches its status', async () => {
     const res = await h.app.inject({ url: '/assets/' });
     expect(res.statusCode).toBe(403);
     expect(errorShapeProblem(res), res.body).toBeUndefined();
   });
 
-  // BUG: with a client `x-request-id`, POST /v1/chat/completions answers a routing error (here
-  // 400 no_route) with a fresh UUID in the x-request-id header (the proxy's usage id) and the
-  // client's id in the body's request_id, so the two disagree.
-  it.fails('gives a proxied routing error one request id, in the header and the body', async () => {
+  // The proxy keeps a client's request id in both the header and the body of its errors.
+  it('gives a proxied routing error one request id, in the header and the body', async () => {
     const res = await h.app.inject({
       method: 'POST',
       url: '/v1/chat/completions',

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { QueueEvents } from 'bullmq';
 import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
-import { authPlugin, errorHandlerPlugin, requestIdFrom } from '@byok/http';
+import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
 import { createKeyService } from './keys/key.service.js';
 import { createKeyTestService } from './keys/key-test.service.js';
@@ -39,6 +39,7 @@ export async function buildApi(deps: ApiDependencies) {
     // Reject unknown fields instead of silently dropping them, so typos surface as 400s.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {

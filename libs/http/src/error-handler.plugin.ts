@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { AuthError, ForbiddenError } from '@byok/auth';
 import { isDatabaseUnavailable } from '@byok/db';
 import { isRedisUnavailable, QueueUnavailableError } from '@byok/queues';
-import { AppError, type ErrorDetail } from './app-error.js';
+import { AppError, type ErrorCode, type ErrorDetail } from './app-error.js';
 import { errorBody } from './error-body.js';
 
 const RETRY_AFTER_SECONDS = '5';
@@ -28,7 +28,7 @@ export const errorHandlerPlugin = fp(
 );
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: ErrorDetail[]) {
-  return reply.code(status).type('application/json').send(errorBody(code, message, request.id, details));
+  return reply.code(status).header('x-request-id', request.id).type('application/json').send(errorBody(code, message, request.id, details));
 }
 
 interface MappedError {
@@ -65,8 +65,44 @@ function mapError(error: FastifyError): MappedError {
     return { status: 503, code: 'redis_unavailable', message: 'Redis is unavailable; retry shortly', headers: { 'retry-after': RETRY_AFTER_SECONDS } };
   }
   const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
-  if (status >= 400 && status < 500) return { status, code: status === 404 ? 'not_found' : 'bad_request', message: error.message };
+  if (status >= 400 && status < 500) return { status, code: CODE_FOR_CLIENT_STATUS[status] ?? 'bad_request', message: clientMessage(error) };
   return { status: 500, code: 'internal_error', message: 'Internal error' };
+}
+
+/** Codes for 4xx answers raised by Fastify or its plugins rather than by our code. */
+const CODE_FOR_CLIENT_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: 'bad_request',
+  401: 'missing_credentials',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** Router errors quote the whole URL; the caller knows it, and it can carry tokens in a query. */
+function clientMessage(error: FastifyError): string {
+  if (error.code === 'FST_ERR_BAD_URL') return 'The URL has a malformed percent-encoding';
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return 'A path parameter is too long';
+  return error.message;
+}
+
+/**
+ * Answers an error in the standard shape from places the error handler does not reach: Fastify's
+ * `frameworkErrors` option (malformed URLs, over-long parameters, raised by the router before any
+ * route runs) and plugins that install their own error handler (the job dashboard).
+ */
+export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const mapped = mapError(error as FastifyError);
+  for (const [name, value] of Object.entries(mapped.headers ?? {})) reply.header(name, value);
+  return sendError(reply, request, mapped.status, mapped.code, mapped.message, mapped.details);
+}
+
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void replyWithError(error, request, reply);
 }
 
 function describeValidation(message: string | undefined, params: Record<string, unknown>): string {

@@ -53,17 +53,9 @@ export interface KnownFuzzBug {
  * error-shape.security.test.ts; remove an entry once its bug is fixed.
  */
 export const KNOWN_FUZZ_BUGS: readonly KnownFuzzBug[] = [
-  // BUG: Fastify's router refuses some URLs itself (malformed percent-encoding in the path:
-  // FST_ERR_BAD_URL 400; a path parameter over 100 characters: FST_ERR_MAX_PARAM_LENGTH 414) and
-  // those answers skip the error handler: Fastify's default body, no request_id, the URL echoed.
-  { id: 'fastify-router-errors', matches: (a) => a.kind.startsWith('error shape') && /"code":"FST_ERR_(BAD_URL|MAX_PARAM_LENGTH)"/.test(a.body) },
   // BUG: the proxy relays an upstream 500 as a 500 of its own (OpenAI-shaped, code upstream_error),
   // so a gateway 500 no longer means a gateway bug; ERROR_STATUS maps upstream_error to 502.
   { id: 'proxy-relays-upstream-500', matches: (a) => a.status === 500 && a.upstreamReached && /"code":"upstream_error"/.test(a.body) },
-  // BUG: when the client sends its own x-request-id, the proxy answers with a fresh one in the
-  // header (its usage id) but routing errors (no_route, insufficient_credits) carry the client's
-  // in the body, so the two disagree.
-  { id: 'proxy-request-id-mismatch', matches: (a) => a.kind.startsWith('error shape: request_id') && a.operation.endsWith('/chat/completions') && a.clientRequestId },
 ];
 
 export interface FuzzReport {

@@ -2,6 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
+import { replyWithError } from '@byok/http';
 import type { Producers } from '@byok/queues';
 
 const BASE_PATH = '/admin/queues';
@@ -23,6 +24,13 @@ export async function queueDashboardRoutes(app: FastifyInstance, options: { prod
       if (token) request.headers.authorization = `Bearer ${decodeURIComponent(token)}`;
     }
   });
-  app.addHook('onRequest', app.requireAdmin);
+  // bull-board installs its own error handler in this scope; answer refusals here, in our shape.
+  app.addHook('onRequest', async (request, reply) => {
+    try {
+      await app.requireAdmin.call(app, request, reply, () => undefined);
+    } catch (error) {
+      return replyWithError(error, request, reply);
+    }
+  });
   await app.register(adapter.registerPlugin(), { prefix: BASE_PATH });
 }
