@@ -39,6 +39,8 @@ export interface FaultStackOptions {
   databaseUrl?: (db: TestDatabase) => string;
   slowDelayMs?: number;
   env?: Record<string, string>;
+  /** Job locks of the in-process worker and consumer; short by default so crashed jobs return fast. */
+  lockDurationMs?: number;
 }
 
 /**
@@ -73,8 +75,10 @@ export async function startFaultStack(label: string, options: FaultStackOptions 
   const app = await buildApi(runtime);
   const proxy = await startProxyServices(runtime);
   await app.register(proxyPlugin, { services: proxy });
-  const worker = await startWorker(runtime, { lockDurationMs: 3000, stalledIntervalMs: 1000 });
-  const usage = await startUsageConsumer(runtime, { batchWaitMs: 5, pruneEveryMs: 0, lockDurationMs: 3000, stalledIntervalMs: 1000 });
+  const lockDurationMs = options.lockDurationMs ?? 3000;
+  const stalledIntervalMs = Math.min(1000, lockDurationMs);
+  const worker = await startWorker(runtime, { lockDurationMs, stalledIntervalMs });
+  const usage = await startUsageConsumer(runtime, { batchWaitMs: 5, pruneEveryMs: 0, lockDurationMs, stalledIntervalMs });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
