@@ -44,11 +44,13 @@ export async function startWorker(runtime: Runtime, options: StartWorkerOptions 
       processor: createMaintenanceProcessor({
         'revalidate-keys': (job) =>
           revalidateKeys({ orm, keyTests: producers.keyTests, logger, spreadMs: config.keyRevalidateIntervalMs, runId: `maintenance:${job.id}`, ...(batchSize ? { batchSize } : {}) }),
-        // Rows of the earlier system also lack binding tags and fingerprints; record those on the same pass.
-        'backfill-key-hints': async () => ({
-          ...(await backfillKeyHints({ orm, keyring, logger, ...(batchSize ? { batchSize } : {}) })),
-          bindings: await recordKeyBindings({ orm, keyring, logger, ...(batchSize ? { batchSize } : {}) }),
-        }),
+        // Rows of the earlier system also lack binding tags and fingerprints; record those on the same
+        // pass. The job's result stays the hint counts; the binding counts are logged and audited.
+        'backfill-key-hints': async () => {
+          const hints = await backfillKeyHints({ orm, keyring, logger, ...(batchSize ? { batchSize } : {}) });
+          await recordKeyBindings({ orm, keyring, logger, ...(batchSize ? { batchSize } : {}) });
+          return hints;
+        },
         'rotate-encryption': (job) => rotateEncryption({ orm, keyring, logger, requestedBy: job.data.requestedBy, jobId: job.id, ...(batchSize ? { batchSize } : {}) }),
       }),
     }),
