@@ -127,7 +127,10 @@ describe('a key saved through the API: one trace into the worker', () => {
   it('statements keep their shape but not their data', () => {
     const statements = tree.spans.map(sqlOf).filter((sql) => sql !== '');
     const save = statements.find((sql) => /^insert into "?user_provider_keys/i.test(sql));
-    expect(save).toMatch(/VALUES \('\?', '\?', '\?'/);
+    // Every literal is masked to '?' (the statement's SQL itself may change; this holds whatever it says).
+    const literals = save?.match(/'[^']*'/g) ?? [];
+    expect(literals.length).toBeGreaterThan(3);
+    expect(literals.every((literal) => literal === "'?'")).toBe(true);
     const enqueue = statements.find((sql) => /^evalsha /.test(sql) && sql.includes(':key-tests:wait'));
     expect(enqueue).toMatch(/\[\d+ other arguments\]$/);
     // The encrypted token, the user id, the job payload and the provider's message never reach a span.
@@ -163,5 +166,8 @@ describe('a key saved through the API: one trace into the worker', () => {
     expect(waits.length).toBe(1);
     const durations = withAttributes(await reader.points('http.server.request.duration'), { 'http.route': ROUTE, 'http.request.method': 'POST', 'http.response.status_code': 201 });
     expect(durations.length).toBe(1);
+    // Instrumentation metrics the dashboard does not read are dropped at the source (metric-views.ts).
+    expect(await reader.points('db.client.operation.duration')).toEqual([]);
+    expect(await reader.points('http.client.request.duration')).toEqual([]);
   });
 });

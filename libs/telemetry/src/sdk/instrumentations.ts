@@ -46,8 +46,9 @@ export function createInstrumentations(): Instrumentation[] {
     new PgInstrumentation({
       requireParentSpan: true,
       enhancedDatabaseReporting: false,
+      // Called for unsampled queries too; masking is only worth its regex when the span is kept.
       requestHook: (span, { query }) => {
-        if (query.text !== undefined) span.setAttribute(DB_QUERY_TEXT, obfuscateSql(query.text));
+        if (query.text !== undefined && span.isRecording()) span.setAttribute(DB_QUERY_TEXT, obfuscateSql(query.text));
       },
     }),
   ];

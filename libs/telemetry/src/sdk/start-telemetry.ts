@@ -5,6 +5,7 @@ import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { registerTelemetry, unregisterTelemetry } from '../telemetry-registration.js';
 import { createInstrumentations } from './instrumentations.js';
+import { metricViews } from './metric-views.js';
 import { samplerFromEnv } from './sampler.js';
 import { ScrubbingSpanExporter } from './scrubbing-span-exporter.js';
 import { applyTelemetryDefaults, readTelemetrySettings } from './telemetry-settings.js';
@@ -53,6 +54,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     instrumentations: createInstrumentations(),
     spanProcessors,
     sampler: samplerFromEnv(env),
+    views: metricViews(),
     ...(options.metricReaders === undefined ? {} : { metricReaders: options.metricReaders }),
     // Logs go to stdout through pino, with trace ids; an OTLP log pipeline would only idle. An
     // operator who sets OTEL_LOGS_EXPORTER gets NodeSDK's own handling of it.
