@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { assertRedisNoEviction } from '@byok/runtime';
 import { connect, createServer } from 'node:net';
 import { buildApi } from '@byok/api';
 import { loadConfig } from '@byok/config';
@@ -88,19 +89,6 @@ describe('development sign-in', () => {
   });
 });
 
-/**
- * `assertRedisNoEviction(redis)` from @byok/runtime, once it exists: resolves when Redis will never
- * evict keys (`maxmemory-policy noeviction`), rejects naming the policy otherwise. Until then the
- * suite below is skipped, and starts running by itself when the function is exported.
- */
-type EvictionCheck = (redis: Redis) => Promise<void>;
-async function findEvictionCheck(): Promise<EvictionCheck | undefined> {
-  const runtime: object = await import('@byok/runtime');
-  const check: unknown = Reflect.get(runtime, 'assertRedisNoEviction');
-  return typeof check === 'function' ? (check as EvictionCheck) : undefined;
-}
-const assertRedisNoEviction = await findEvictionCheck();
-
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -151,8 +139,8 @@ async function startRedis(args: string[]): Promise<{ redis: Redis; stop(): Promi
   };
 }
 
-describe.skipIf(assertRedisNoEviction === undefined)('Redis that may evict keys', () => {
-  const check = (redis: Redis) => (assertRedisNoEviction ?? (async () => undefined))(redis);
+describe('Redis that may evict keys', () => {
+  const check = (redis: Redis) => assertRedisNoEviction(redis);
 
   it('is refused with a message naming the policy', async () => {
     const server = await startRedis(['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']);
@@ -179,6 +167,3 @@ describe.skipIf(assertRedisNoEviction === undefined)('Redis that may evict keys'
   });
 });
 
-describe.skipIf(assertRedisNoEviction !== undefined)('Redis eviction check (pending)', () => {
-  it.todo('assertRedisNoEviction in @byok/runtime refuses a Redis with maxmemory-policy other than noeviction');
-});

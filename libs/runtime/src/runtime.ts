@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, openDatabase, type Orm } from '@byok/db';
 import { createProducerConnection, createProducers, type Producers } from '@byok/queues';
 import { queueTelemetry, type Logger } from '@byok/telemetry';
 import type { Redis } from 'ioredis';
+import { checkRedisEvictionAtBoot } from './redis-eviction.js';
 import { checkStoredKeys, StoredKeysUnreadableError } from './stored-keys-check.js';
 
 /** The shared infrastructure every process opens once: database, keyring, Redis, producers, auth. */
@@ -43,6 +44,13 @@ export async function openRuntime(config: Config, logger: Logger, options: OpenR
   }
   const redis = createProducerConnection(config.redisUrl);
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+  try {
+    await checkRedisEvictionAtBoot(redis, config.production, logger);
+  } catch (error) {
+    redis.disconnect();
+    await orm.close(true);
+    throw error;
+  }
   // With tracing on, every enqueue continues the caller's trace into the job (see queueTelemetry).
   const producers = createProducers({ connection: redis, prefix: config.redisPrefix, telemetry: queueTelemetry() });
   const authenticator = createAuthenticator(
