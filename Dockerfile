@@ -29,8 +29,9 @@ FROM base AS deps
 COPY package.json package-lock.json .npmrc ./
 COPY --from=manifests /app/libs ./libs
 COPY --from=manifests /app/apps ./apps
-# No dependency needs its install script (see docs/STACK notes: esbuild, protobufjs and
-# msgpackr-extract work without); npm 10 in this image would otherwise run them.
+# No dependency needs its install script: esbuild finds its platform binary package, and
+# protobufjs and msgpackr-extract work without theirs. npm 10 in this image would otherwise run
+# them (the repository's npm 11 blocks them through `allowScripts`).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM base AS tsx
