@@ -16,7 +16,7 @@ import { Writable } from 'node:stream';
 import { createCallerResolver } from '../apps/proxy/src/auth/caller-resolver.js';
 import { createGatewayTokenCache } from '../apps/proxy/src/auth/gateway-token-cache.js';
 import { createAfterResponse } from '../apps/proxy/src/chat/after-response.js';
-import type { Exchange } from '../apps/proxy/src/chat/exchange.js';
+import { createExchange, type Exchange } from '../apps/proxy/src/chat/exchange.js';
 import { routeHeaders } from '../apps/proxy/src/chat/route-headers.js';
 import { typeboxValidatorCompiler } from '../apps/proxy/src/chat/typebox-validator.js';
 import { ChatCompletionRequestSchema } from '@byok/providers';
@@ -94,11 +94,21 @@ async function subjects(): Promise<Subject[]> {
     logger: silent,
     metrics: createGatewayMetrics(),
   });
-  const exchange = (): Exchange => ({
-    requestId: randomUUID(), userId: 'u1', tokenId: 't1', provider: 'openai', requestedModel: 'gpt-4o-mini', upstreamModel: 'gpt-4o-mini', credentialSource: 'user_provider',
-    keyId: randomUUID(), keyVersion: 1, stream: false, startedAt: performance.now() - 1, firstByteAt: performance.now(), upstreamSentAt: undefined, upstreamAnsweredAt: undefined,
-    upstreamStatus: 200, span: undefined, statusCode: undefined, usage: { promptTokens: 4, completionTokens: 3, totalTokens: 7 }, translator: undefined, aborted: false, keyRejected: false,
-  });
+  const keyId = randomUUID();
+  const exchange = (): Exchange => {
+    const started = performance.now() - 1;
+    const e = createExchange({
+      requestId: randomUUID(),
+      caller: { userId: 'u1', tokenId: 't1' },
+      chosen: { provider: 'openai', upstreamModel: 'gpt-4o-mini', credentialSource: 'user_provider', keyId },
+      requestedModel: 'gpt-4o-mini',
+      stream: false,
+      startedAt: started,
+    });
+    e.firstByteAt = started + 0.5;
+    e.usage = { promptTokens: 4, completionTokens: 3, totalTokens: 7 };
+    return e;
+  };
 
   return [
     { name: 'body check (compiled TypeBox)', op: () => validate(REQUEST) },

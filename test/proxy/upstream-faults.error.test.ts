@@ -1,4 +1,5 @@
 import OpenAI, { APIError } from 'openai';
+import { createServer } from 'node:http';
 import { request } from 'undici';
 import type { KeyTestJob } from '@byok/queues';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,15 +12,56 @@ import { startProxyHarness, waitFor, type ProxyHarness } from './support/proxy-h
  */
 
 let h: ProxyHarness;
+let stall: StallServer;
 beforeAll(async () => {
+  stall = await startStallServer();
   h = await startProxyHarness('proxy_faults', {
     slowDelayMs: 5000,
-    settings: { upstreamHeadersTimeoutMs: 1500 },
-    // Perplexity's base URL points at a port nobody listens on.
-    env: { PROVIDER_PERPLEXITY_BASE_URL: 'http://127.0.0.1:9/perplexity' },
+    settings: { upstreamHeadersTimeoutMs: 1500, upstreamBodyTimeoutMs: 1000 },
+    env: {
+      // Perplexity's base URL points at a port nobody listens on.
+      PROVIDER_PERPLEXITY_BASE_URL: 'http://127.0.0.1:9/perplexity',
+      // Together's at an upstream that starts answering, then goes silent.
+      PROVIDER_TOGETHER_BASE_URL: `${stall.url}/v1`,
+    },
   });
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await h?.close();
+  await stall?.close();
+});
+
+interface StallServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** An upstream that sends its headers and the start of an answer, then nothing more. */
+async function startStallServer(): Promise<StallServer> {
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += String(chunk)));
+    req.on('end', () => {
+      if ((JSON.parse(text) as { stream?: boolean }).stream === true) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(`data: ${JSON.stringify({ id: 'stall-1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] })}\n\n`);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+        res.write('{"id":"stall-1",');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 const messages = [{ role: 'user', content: 'Say hello to me' }];
 
@@ -70,6 +112,31 @@ describe('an upstream that fails without a usable answer', () => {
     expect(res.status).toBe(504);
     expect(res.json.error).toMatchObject({ code: 'upstream_timeout', message: 'OpenAI did not answer in time' });
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('answers 504 upstream_timeout when the body stops coming', async () => {
+    await h.addKey('stall-user', 'together');
+    const res = await post('stall-user', { model: 'together/m', messages });
+    expect(res.status).toBe(504);
+    expect(res.json.error).toMatchObject({ code: 'upstream_timeout', message: 'Together AI did not answer in time' });
+    const event = await waitFor(async () => (await h.usageEvents()).find((e) => e.userId === 'stall-user'), 3000, 'the usage event');
+    expect(event.statusCode).toBe(504);
+  });
+
+  it('ends a stream whose upstream goes silent with an error event, and records it as a timeout', async () => {
+    await h.addKey('stall-stream-user', 'together');
+    const res = await request(`${h.proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.jwt('stall-stream-user')}` },
+      body: JSON.stringify({ model: 'together/m', messages, stream: true }),
+    });
+    expect(res.statusCode).toBe(200);
+    const text = await res.body.text();
+    expect(text).toContain('"content":"Hi"');
+    expect(text).toContain('upstream_stream_truncated');
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    const event = await waitFor(async () => (await h.usageEvents()).find((e) => e.userId === 'stall-stream-user'), 3000, 'the usage event');
+    expect(event).toMatchObject({ statusCode: 504, stream: true });
   });
 
   it('answers 502 upstream_error to a redirect and never follows it', async () => {

@@ -1,21 +1,21 @@
 import { AppError } from '@byok/http';
-import type { OpenAIChatRequest } from '@byok/providers';
-import { type ModelResolver, needsCreditBalance, resolveRoute, type RouteCache, type SystemKeySet, type UserRoutes } from '@byok/routing';
+import type { MessageScrubber, OpenAIChatRequest, UpstreamRequest } from '@byok/providers';
+import { type ModelResolver, needsCreditBalance, type ResolvedRoute, resolveRoute, type RouteCache, type SystemKeySet, type UserRoutes } from '@byok/routing';
 import { runInSpan, startProxySpan } from '@byok/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
-import type { CallerResolver } from '../auth/caller-resolver.js';
+import type { CallerResolver, ProxyCaller } from '../auth/caller-resolver.js';
 import type { TtlCache } from '../support/ttl-cache.js';
-import { pathBelow, type UpstreamTargets } from '../upstream/upstream-targets.js';
 import { upstreamFailure, upstreamRedirect } from '../upstream/upstream-errors.js';
-import type { Exchange } from './exchange.js';
+import { pathBelow, type UpstreamTarget, type UpstreamTargets } from '../upstream/upstream-targets.js';
+import { createExchange, type Exchange } from './exchange.js';
 import { sendJsonCompletion } from './json-completion.js';
 import { keyScrubber } from './key-scrubber.js';
 import { routeHeaders } from './route-headers.js';
 import { sendChatError } from './send-chat-error.js';
 import { streamCompletion } from './stream-completion.js';
-import { sendUpstreamError } from './upstream-error-response.js';
 import { UpstreamAbort } from './upstream-abort.js';
+import { sendUpstreamError } from './upstream-error-response.js';
 import { usageRequestId } from './usage-request-id.js';
 
 export interface ChatHandlerDeps {
@@ -48,10 +48,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const caller = await deps.callers(request.headers.authorization);
     const body = request.body;
     const routes = await deps.routes.get(caller.userId);
-    let route = resolveRoute(routes, deps.systemKeys, body.model, null, deps.models);
-    if (needsCreditBalance(route.decision)) {
-      route = resolveRoute(routes, deps.systemKeys, body.model, await deps.balances.get(caller.userId), deps.models);
-    }
+    const route = await decide(deps, routes, caller, body.model);
     reply.headers(routeHeaders(route.decision, requestId));
     if (route.apiKey === null) {
       throw new AppError(route.decision.outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', route.decision.message);
@@ -59,88 +56,97 @@ export function createChatHandler(deps: ChatHandlerDeps) {
 
     const { chosen } = route.decision;
     const target = deps.upstreams.get(chosen.provider);
-    const built = target.adapter.buildRequest({
-      request: body,
-      upstreamModel: chosen.upstreamModel,
-      apiKey: route.apiKey,
-      baseUrl: target.baseUrl,
-      spec: target.provider.chat,
-      auth: target.provider.auth,
-    });
+    const built = target.adapter.buildRequest({ request: body, upstreamModel: chosen.upstreamModel, apiKey: route.apiKey, baseUrl: target.baseUrl, spec: target.provider.chat, auth: target.provider.auth });
     if (!built.ok) return sendChatError(reply, built.error, {}, requestId);
 
-    const exchange: Exchange = {
-      requestId,
-      userId: caller.userId,
-      tokenId: caller.tokenId,
-      provider: chosen.provider,
-      requestedModel: body.model,
-      upstreamModel: chosen.upstreamModel,
-      credentialSource: chosen.credentialSource,
-      keyId: chosen.keyId,
-      keyVersion: undefined,
-      stream: body.stream === true,
-      startedAt,
-      firstByteAt: undefined,
-      upstreamSentAt: undefined,
-      upstreamAnsweredAt: undefined,
-      upstreamStatus: undefined,
-      span: undefined,
-      statusCode: undefined,
-      usage: undefined,
-      translator: undefined,
-      aborted: false,
-      keyRejected: false,
-    };
-    const abort = new UpstreamAbort();
-    const raw = reply.raw;
-    raw.once('close', () => {
-      if (!raw.writableFinished) {
-        exchange.aborted = true;
-        abort.abort(new Error('the client closed the connection'));
-      }
-      deps.afterResponse(exchange, raw.statusCode);
-    });
+    const exchange = createExchange({ requestId, caller, chosen, requestedModel: body.model, stream: body.stream === true, startedAt });
+    const abort = watchClient(reply, exchange, deps.afterResponse);
     // The scrubber closes over the key; adapters call it only on text they pass to the client.
     const scrub = keyScrubber(route.apiKey);
-
-    const call = (): Promise<Dispatcher.ResponseData> =>
-      target.pool.request({ path: pathBelow(target, built.value.url), method: 'POST', headers: built.value.headers, body: built.value.body, signal: abort });
-    let upstream: Dispatcher.ResponseData;
+    const input: AnswerInput = { reply, target, body, exchange, scrub, routes };
     try {
-      exchange.upstreamSentAt = performance.now();
-      if (deps.tracing) {
-        // The upstream call's own span (undici instrumentation) nests under the proxy span.
-        exchange.span = startProxySpan({ provider: exchange.provider, requestedModel: exchange.requestedModel, upstreamModel: exchange.upstreamModel, credentialSource: exchange.credentialSource, keyId: exchange.keyId, stream: exchange.stream });
-        upstream = await runInSpan(exchange.span, call);
-      } else {
-        upstream = await call();
-      }
-      exchange.upstreamAnsweredAt = performance.now();
-      exchange.upstreamStatus = upstream.statusCode;
+      const upstream = await callUpstream(target, built.value, exchange, abort, deps.tracing);
+      return await answer(upstream, input);
     } catch (error) {
+      // The client left, or the upstream could not be reached, went silent or broke off. Only our
+      // own expected errors pass through as they are.
       if (exchange.aborted) return abandon(reply);
+      if (error instanceof AppError) throw error;
       throw upstreamFailure(error, target.provider.displayName);
     }
-
-    const status = upstream.statusCode;
-    if (status >= 200 && status < 300) {
-      if (exchange.stream) return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub });
-      return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub });
-    }
-    if (status >= 300 && status < 400) {
-      upstream.body.dump().catch(() => undefined);
-      throw upstreamRedirect(status, target.provider.displayName);
-    }
-    // Needed only if the upstream refused the key, and looked up only on errors.
-    if (chosen.credentialSource !== 'system') exchange.keyVersion = keyVersionOf(routes, chosen.provider, chosen.keyId);
-    return sendUpstreamError({ reply, upstream, adapter: target.adapter, providerName: target.provider.displayName, exchange, scrub });
   };
 }
 
-/** The client left before the upstream answered: there is nobody to answer. */
+/** The routing decision; the credit balance is read only when a platform key is the way left. */
+async function decide(deps: ChatHandlerDeps, routes: UserRoutes, caller: ProxyCaller, model: string): Promise<ResolvedRoute> {
+  const route = resolveRoute(routes, deps.systemKeys, model, null, deps.models);
+  if (!needsCreditBalance(route.decision)) return route;
+  return resolveRoute(routes, deps.systemKeys, model, await deps.balances.get(caller.userId), deps.models);
+}
+
+/**
+ * Runs the side work once the response has ended, and aborts the upstream request when the
+ * client goes away before its answer is complete.
+ */
+function watchClient(reply: FastifyReply, exchange: Exchange, afterResponse: ChatHandlerDeps['afterResponse']): UpstreamAbort {
+  const abort = new UpstreamAbort();
+  const raw = reply.raw;
+  raw.once('close', () => {
+    if (!raw.writableFinished) {
+      exchange.aborted = true;
+      abort.abort(new Error('the client closed the connection'));
+    }
+    afterResponse(exchange, raw.statusCode);
+  });
+  return abort;
+}
+
+/** The upstream call through the target's pool, inside the proxy span when tracing runs. */
+async function callUpstream(target: UpstreamTarget, built: UpstreamRequest, exchange: Exchange, abort: UpstreamAbort, tracing: boolean): Promise<Dispatcher.ResponseData> {
+  const call = () => target.pool.request({ path: pathBelow(target, built.url), method: 'POST', headers: built.headers, body: built.body, signal: abort });
+  exchange.upstreamSentAt = performance.now();
+  let upstream: Dispatcher.ResponseData;
+  if (tracing) {
+    // The call's own span (undici instrumentation) nests under the proxy span.
+    exchange.span = startProxySpan({ provider: exchange.provider, requestedModel: exchange.requestedModel, upstreamModel: exchange.upstreamModel, credentialSource: exchange.credentialSource, keyId: exchange.keyId, stream: exchange.stream });
+    upstream = await runInSpan(exchange.span, call);
+  } else {
+    upstream = await call();
+  }
+  exchange.upstreamAnsweredAt = performance.now();
+  exchange.upstreamStatus = upstream.statusCode;
+  return upstream;
+}
+
+interface AnswerInput {
+  reply: FastifyReply;
+  target: UpstreamTarget;
+  body: OpenAIChatRequest;
+  exchange: Exchange;
+  scrub: MessageScrubber;
+  routes: UserRoutes;
+}
+
+/** Turns the upstream's answer into the client's: a completion, a stream, or an error. */
+async function answer(upstream: Dispatcher.ResponseData, input: AnswerInput): Promise<unknown> {
+  const { reply, target, body, exchange, scrub } = input;
+  const status = upstream.statusCode;
+  if (status >= 200 && status < 300) {
+    if (exchange.stream) return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub });
+    return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub });
+  }
+  if (status >= 300 && status < 400) {
+    upstream.body.dump().catch(() => undefined);
+    throw upstreamRedirect(status, target.provider.displayName);
+  }
+  // Needed only if the upstream refused the key, and looked up only on errors.
+  if (exchange.credentialSource !== 'system') exchange.keyVersion = keyVersionOf(input.routes, exchange.provider, exchange.keyId);
+  return sendUpstreamError({ reply, upstream, adapter: target.adapter, providerName: target.provider.displayName, exchange, scrub });
+}
+
+/** The client left before the answer: there is nobody to answer. */
 function abandon(reply: FastifyReply): undefined {
-  reply.hijack();
+  if (!reply.sent) reply.hijack();
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { ChatUsage, ProviderId, StreamTranslator } from '@byok/providers';
-import type { CredentialSource } from '@byok/routing';
+import type { CredentialSource, RouteCandidate } from '@byok/routing';
 import type { startProxySpan } from '@byok/telemetry';
 
 /** The proxy span, when tracing runs (the type without importing `@opentelemetry/api`). */
@@ -50,3 +50,40 @@ export interface Exchange {
 
 /** Status recorded for a request whose client disconnected before the answer ended (nginx's convention). */
 export const CLIENT_CLOSED_REQUEST = 499;
+
+/** What a new exchange starts from: the caller, the chosen route and the request's shape. */
+export interface ExchangeStart {
+  requestId: string;
+  caller: { userId: string; tokenId?: string };
+  chosen: Pick<RouteCandidate, 'provider' | 'upstreamModel' | 'credentialSource' | 'keyId'>;
+  requestedModel: string;
+  stream: boolean;
+  startedAt: number;
+}
+
+/** A new exchange; every field is present from the start so all exchanges share one shape. */
+export function createExchange(start: ExchangeStart): Exchange {
+  return {
+    requestId: start.requestId,
+    userId: start.caller.userId,
+    tokenId: start.caller.tokenId,
+    provider: start.chosen.provider,
+    requestedModel: start.requestedModel,
+    upstreamModel: start.chosen.upstreamModel,
+    credentialSource: start.chosen.credentialSource,
+    keyId: start.chosen.keyId,
+    keyVersion: undefined,
+    stream: start.stream,
+    startedAt: start.startedAt,
+    firstByteAt: undefined,
+    upstreamSentAt: undefined,
+    upstreamAnsweredAt: undefined,
+    upstreamStatus: undefined,
+    span: undefined,
+    statusCode: undefined,
+    usage: undefined,
+    translator: undefined,
+    aborted: false,
+    keyRejected: false,
+  };
+}
