@@ -1,5 +1,7 @@
 /**
- * Entry point of a worker process: `node --import tsx --conditions=@byok/source apps/worker/src/main.ts`.
+ * Entry point of a worker process:
+ * `node --import tsx --conditions=@byok/source --import ./libs/telemetry/src/instrument.ts apps/worker/src/main.ts`
+ * (the telemetry bootstrap is optional and stays off without OTEL_EXPORTER_OTLP_ENDPOINT).
  * Opens the shared runtime, starts the key-test and maintenance workers, asks for one hint backfill
  * (deduplicated across instances), and on SIGTERM/SIGINT stops taking jobs and waits up to the
  * grace period for running ones. A job cut off by the grace period (or by a crash) is taken over by
@@ -7,7 +9,7 @@
  */
 import { loadConfig } from '@byok/config';
 import { openRuntime, type Runtime } from '@byok/runtime';
-import { createLogger, type Logger } from '@byok/telemetry';
+import { createLogger, shutdownTelemetry, type Logger } from '@byok/telemetry';
 import { startWorker, type WorkerHandle } from './start-worker.js';
 
 async function main(): Promise<void> {
@@ -45,6 +47,8 @@ function onShutdownSignal(logger: Logger, graceMs: number, worker: WorkerHandle,
     worker
       .close()
       .then(() => runtime.close())
+      // Last: the spans of the final jobs are exported before the process goes (a no-op without an SDK).
+      .then(() => shutdownTelemetry())
       .then(() => {
         logger.info('worker stopped');
         process.exit(0);
