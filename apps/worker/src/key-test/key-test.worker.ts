@@ -7,6 +7,9 @@ import type { RunningWorker } from '../running-worker.js';
 import { recordWorkerMetrics } from '../worker-metrics.js';
 import type { WorkerSettings } from '../worker-options.js';
 import type { KeyTestProcessor } from './key-test.processor.js';
+
+/** Times a job may be taken over from a crashed worker before it is failed. */
+const MAX_STALLED_COUNT = 10;
 import type { KeyTestJobResult } from './key-test.result.js';
 
 /** What the key-test BullMQ worker needs from outside. */
@@ -35,6 +38,10 @@ export function createKeyTestWorker(deps: KeyTestWorkerDependencies): RunningWor
     concurrency: config.workerConcurrency,
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
+    // BullMQ's default (1) fails a job whose worker died twice, writing no status, so its key
+    // would stay `testing`. The processor is idempotent per job, so re-running it is safe; the
+    // bound only stops a job that itself crashes every worker from looping forever.
+    maxStalledCount: MAX_STALLED_COUNT,
     settings: { backoffStrategy: createProviderBackoff() },
     telemetry: deps.telemetry,
   });
