@@ -6,7 +6,7 @@
 import { loadConfig } from '@byok/config';
 import { openRuntime } from '@byok/runtime';
 import { closeServerGracefully } from '@byok/http';
-import { createLogger } from '@byok/telemetry';
+import { createLogger, shutdownTelemetry } from '@byok/telemetry';
 import { buildApi } from './build-api.js';
 
 const config = loadConfig();
@@ -26,6 +26,8 @@ async function shutdown(signal: string): Promise<void> {
   }, config.shutdownGraceMs).unref();
   await closeServerGracefully(app);
   await runtime.close();
+  // The spans of the last requests go out before the process does.
+  await shutdownTelemetry();
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -10,7 +10,7 @@ import { openRuntime, StoredKeysUnreadableError } from '@byok/runtime';
 import { proxyPlugin, startProxyServices } from '@byok/proxy';
 import { startUsageConsumer } from '@byok/usage-consumer';
 import { backfillKeyHints, recordKeyBindings, startWorker } from '@byok/worker';
-import { createLogger } from '@byok/telemetry';
+import { createLogger, shutdownTelemetry } from '@byok/telemetry';
 import { loadStandaloneConfig } from './standalone-config.js';
 
 const { config, generated } = loadStandaloneConfig(process.env);
@@ -77,6 +77,8 @@ async function shutdown(signal: string): Promise<void> {
   await worker.close();
   await consumer.close();
   await runtime.close();
+  // The spans of the last requests go out before the process does.
+  await shutdownTelemetry();
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -23,6 +23,8 @@ export interface WorkerHarnessOptions {
   database?: TestDatabaseOptions;
   /** Delay of the mock's `slow` scenario. */
   slowDelayMs?: number;
+  /** The boot check of stored keys; tests that plant an undecryptable row on purpose use `warn`. */
+  storedKeysCheck?: 'refuse' | 'warn' | 'off';
 }
 
 /** How a job ended, read back from Redis. */
@@ -103,7 +105,7 @@ export async function startWorkerHarness(label: string, options: WorkerHarnessOp
       callback();
     },
   });
-  const runtime = await openRuntime(config, createLogger({ level: config.logLevel, name: 'worker-test', destination }));
+  const runtime = await openRuntime(config, createLogger({ level: config.logLevel, name: 'worker-test', destination }), options.storedKeysCheck ? { storedKeysCheck: options.storedKeysCheck } : {});
   // The producer connection keeps no offline queue, so wait until it is ready before enqueueing.
   if (runtime.redis.status !== 'ready') await new Promise((resolve) => runtime.redis.once('ready', resolve));
   const workers: WorkerHandle[] = [];
