@@ -57,12 +57,13 @@ export function createKeyService(deps: KeyServiceDependencies) {
       }
       const token = deps.keyring.encrypt(input.apiKey);
       const keyHint = maskKey(input.apiKey, PROVIDERS[provider].keyFormat.knownPrefix);
-      // Binding ties the token to its row and owner (libs/crypto/ROTATION.md). It needs the row id,
-      // so it is computed for the current row's id (or a new one) before the transaction and the lock.
       const keyring = isStoredKeyring(deps.keyring) ? deps.keyring : null;
-      const id = (await findKeyRowId(em, input.userId, provider)) ?? randomUUID();
-      const binding = keyring?.bind({ id, userId: input.userId, provider }, token) ?? null;
       return em.transactional(async (tx) => {
+        // Binding ties the token to its row and owner (libs/crypto/ROTATION.md). It needs the row id,
+        // so it is computed for the current row's id (or a new one) before the upsert locks the row.
+        // Read in the transaction: a second pool checkout would queue again behind busy saves.
+        const id = (await findKeyRowId(tx, input.userId, provider)) ?? randomUUID();
+        const binding = keyring?.bind({ id, userId: input.userId, provider }, token) ?? null;
         const upserted = await upsertProviderKey(tx, {
           id,
           userId: input.userId,
