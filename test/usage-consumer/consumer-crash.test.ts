@@ -105,6 +105,9 @@ describe('a usage consumer process killed mid-stream', () => {
 
     const output = [...first.output, ...second.output].join('');
     expect(output).toContain('"msg":"usage consumer started"');
+    // SIGTERM went to the whole group (as Ctrl+C does), so the node process got it directly and
+    // relayed by tsx: one graceful stop, not an immediate exit on the "second" signal.
     expect(second.output.join('')).toContain('"msg":"usage consumer stopped"');
+    expect(second.output.join('')).not.toContain('second signal');
   });
 });

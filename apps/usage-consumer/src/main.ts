@@ -22,14 +22,22 @@ async function main(): Promise<void> {
   onShutdownSignal(logger, config.shutdownGraceMs, consumer, runtime);
 }
 
+/**
+ * Wrappers (npx, tsx) relay a signal the process also receives directly, and a terminal's Ctrl+C
+ * reaches the whole process group: copies that close together are one request to stop. Only a
+ * signal after this long means "stop now".
+ */
+const REPEATED_SIGNAL_MS = 1000;
+
 function onShutdownSignal(logger: Logger, graceMs: number, consumer: UsageConsumerHandle, runtime: Runtime): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal; exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal, graceMs }, 'shutting down: committing the batches in hand');
     const timer = setTimeout(() => {
       logger.warn({ graceMs }, 'grace period over; exiting with jobs in hand (another consumer re-runs them)');
