@@ -16,7 +16,8 @@
  *   added latency with nothing queued in front, which a busy shared machine otherwise hides.
  *
  * `BENCH_PROXY_CPU_PROF=<dir>` runs the proxy under `--cpu-prof`; `BENCH_PROXY_SECONDS` shortens
- * every phase for a quick look.
+ * every phase for a quick look; `BENCH_PROXY_NO_USAGE=1` drops usage events instead of queueing
+ * them (to show what one BullMQ job per request costs).
  */
 import { testServiceUrls } from '../test/support/services.js';
 import { startBenchServers, TARGET_NAMES, type BenchServers, type TargetName } from './support/proxy-bench-servers.js';
@@ -74,10 +75,14 @@ const bench: Benchmark = {
   title: 'Proxy: throughput, added latency and time to first byte, against a minimal pass-through',
   async run() {
     const profileDir = process.env.BENCH_PROXY_CPU_PROF;
-    const s = await startBenchServers(profileDir ? { proxyNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {});
+    const s = await startBenchServers({
+      proxyNodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      proxyEnv: process.env.BENCH_PROXY_NO_USAGE === '1' ? { BENCH_PROXY_NO_USAGE: '1' } : {},
+    });
     try {
-      // Warm-up: JIT, connection pools, the proxy's caches.
-      for (const name of TARGET_NAMES) await closedLoop(s.plain[name], CONNECTIONS, Math.min(3, SECONDS));
+      // Warm-up, as long as a measurement: JIT tiers, connection pools, the proxy's caches. The
+      // proxy has more code to optimise; after 2–3 s it still ran at about half its steady rate.
+      for (const name of TARGET_NAMES) await closedLoop(s.plain[name], CONNECTIONS, SECONDS);
       const rounds: Array<Record<TargetName, LoopResult>> = [];
       for (let round = 0; round < ROUNDS; round++) {
         const results: Partial<Record<TargetName, LoopResult>> = {};

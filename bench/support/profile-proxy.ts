@@ -3,6 +3,7 @@
  * [rounds] runs a 50-connection closed loop against one target (default: all three in turn, `rounds` times) and prints
  * req/s and each server's CPU µs per request. With `PROFILE_DIR=<dir>` the proxy runs under
  * `node --cpu-prof` (the pass-through, when it is the only target) and writes its profile there when it stops.
+ * `BENCH_PROXY_NO_USAGE=1` runs the proxy with usage events dropped instead of queued.
  */
 import { testServiceUrls } from '../../test/support/services.js';
 import { closedLoop } from './proxy-load.js';
@@ -15,7 +16,8 @@ const rounds = Number(process.argv[4] ?? 1);
 const profileDir = process.env.PROFILE_DIR;
 const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 // PROFILE_DIR profiles the proxy, or the pass-through when the only target is `passthrough`.
-const servers = await startBenchServers(only === 'passthrough' ? { passthroughNodeArgs: profile } : { proxyNodeArgs: profile });
+const proxyEnv: Record<string, string> = process.env.BENCH_PROXY_NO_USAGE === '1' ? { BENCH_PROXY_NO_USAGE: '1' } : {};
+const servers = await startBenchServers(only === 'passthrough' ? { passthroughNodeArgs: profile, proxyEnv } : { proxyNodeArgs: profile, proxyEnv });
 try {
   const order = Array.from({ length: rounds }, () => (only ? [only] : TARGET_NAMES)).flat();
   for (const name of order) {

@@ -11,7 +11,10 @@ import { announceReady, stopOnSignal } from './child-process.js';
 
 const config = loadConfig();
 const runtime = await openRuntime(config, createLogger({ level: config.logLevel, name: 'proxy-bench' }));
-const services = await startProxyServices(runtime);
+// BENCH_PROXY_NO_USAGE=1 drops usage events instead of queueing them: the benchmark's way to
+// show what one BullMQ job per request costs.
+const dropUsage = process.env.BENCH_PROXY_NO_USAGE === '1';
+const services = await startProxyServices(runtime, dropUsage ? { usageSink: { record: () => undefined, flush: async () => true, close: () => undefined, buffered: 0, dropped: 0 } } : {});
 const app = await buildProxy(runtime, { services });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();

@@ -57,6 +57,11 @@ export interface ProxyServices {
 export interface ProxyServicesOptions {
   /** Defaults to `readProxySettings(process.env)`. */
   settings?: Partial<ProxySettings>;
+  /**
+   * Where usage events go; by default the usage queue through a buffered sink. A host may pass
+   * its own (the benchmark measures the proxy without the queue this way).
+   */
+  usageSink?: UsageSink;
 }
 
 const BALANCE_CACHE_USERS = 100_000;
@@ -76,7 +81,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     onRefreshError: (userId, err) => logger.warn({ err, user_id: userId }, 'background reload of routes failed; the cached routes stay in use'),
     onUndecryptableKey: (userId, keyId) => logger.error({ user_id: userId, key_id: keyId }, 'a stored key does not decrypt with the configured encryption keys; routing skips it'),
   });
-  const usage = createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax });
+  const usage = options.usageSink ?? createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax });
   const pricer = createPricer(loadPriceTable(settings.priceTableFile));
   const upstreams = createUpstreamTargets(deps.config.providers, settings);
   const afterResponse = createAfterResponse({
