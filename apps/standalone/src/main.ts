@@ -8,7 +8,7 @@ import { closeServerGracefully } from '@byok/http';
 import { ensureDatabaseExists, migrate } from '@byok/db';
 import { openRuntime, StoredKeysUnreadableError } from '@byok/runtime';
 import { proxyPlugin, startProxyServices } from '@byok/proxy';
-import { startUsageConsumer } from '@byok/usage-consumer';
+import { startUsageConsumer, usageConsumerOptionsFrom } from '@byok/usage-consumer';
 import { backfillKeyHints, recordKeyBindings, startWorker } from '@byok/worker';
 import { createLogger, shutdownTelemetry } from '@byok/telemetry';
 import { loadStandaloneConfig } from './standalone-config.js';
@@ -41,7 +41,7 @@ if (backfill.undecryptable > 0) logger.error({ undecryptable: backfill.undecrypt
 await recordKeyBindings({ orm: runtime.orm, keyring: runtime.keyring, logger });
 
 const worker = await startWorker(runtime, { lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs });
-const consumer = await startUsageConsumer(runtime);
+const consumer = await startUsageConsumer(runtime, usageConsumerOptionsFrom(config));
 const proxy = await startProxyServices(runtime);
 const api = await buildApi(runtime);
 // The proxy's routes (/v1/chat/completions, /v1/models, /api/v1/llm/…) share the API's port here.

@@ -7,4 +7,4 @@ export { createUsageBatchWriter, type UsageBatchWriter, type UsageEventStored } 
 export { classifyBatchFailure, type BatchFailureKind } from './events/batch-failure.js';
 export { createPruneProcessor, type PruneResult } from './prune/prune-usage-events.task.js';
 export { USAGE_MAINTENANCE_QUEUE, PRUNE_SCHEDULER_ID, syncPruneSchedule } from './prune/usage-maintenance.queue.js';
-export { readUsageConsumerEnv } from './usage-consumer-env.js';
+export { usageConsumerOptionsFrom } from './usage-consumer-config.js';

@@ -11,14 +11,13 @@ import { loadConfig } from '@byok/config';
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger, shutdownTelemetry, type Logger } from '@byok/telemetry';
 import { startUsageConsumer, type UsageConsumerHandle } from './start-usage-consumer.js';
-import { readUsageConsumerEnv } from './usage-consumer-env.js';
+import { usageConsumerOptionsFrom } from './usage-consumer-config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'usage-consumer' });
-  const options = readUsageConsumerEnv(process.env);
   const runtime = await openRuntime(config, logger);
-  const consumer = await startUsageConsumer(runtime, { ...options, lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs });
+  const consumer = await startUsageConsumer(runtime, usageConsumerOptionsFrom(config));
   onShutdownSignal(logger, config.shutdownGraceMs, consumer, runtime);
 }
 

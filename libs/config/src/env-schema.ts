@@ -45,6 +45,10 @@ export const EnvSchema = Type.Object({
   WORKER_CONCURRENCY: Int('Key-test jobs processed at once per worker process.', 50, 1, 1000),
   WORKER_LOCK_DURATION_MS: Int('BullMQ job lock of the workers; a crashed worker\'s job is taken over after it lapses.', 30_000, 100, 86_400_000),
   WORKER_STALLED_INTERVAL_MS: Int('How often workers look for stalled jobs of crashed workers.', 30_000, 100, 86_400_000),
+  USAGE_EVENTS_RETENTION_DAYS: Int('Days raw usage events are kept (they are the replay dedupe record); daily aggregates stay.', 90, 1, 3650),
+  USAGE_CONSUMER_BATCH_SIZE: Int('Usage events written per transaction.', 200, 1, 5000),
+  USAGE_CONSUMER_BATCH_WAIT_MS: Int('Longest a usage event waits for a batch to fill.', 20, 0, 10_000),
+  USAGE_CONSUMER_CONCURRENT_BATCHES: Int('Usage batches written at once per consumer process.', 2, 1, 64),
   SHUTDOWN_GRACE_MS: Int('On SIGTERM, how long running requests and jobs may take before the process exits.', 25_000, 0, 86_400_000),
 });
 

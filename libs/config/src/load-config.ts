@@ -45,6 +45,7 @@ export interface Config {
   workerLockDurationMs: number;
   workerStalledIntervalMs: number;
   shutdownGraceMs: number;
+  usageConsumer: { retentionDays: number; batchSize: number; batchWaitMs: number; concurrentBatches: number };
   providers: Record<ProviderId, ProviderSettings>;
 }
 
@@ -91,6 +92,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
     workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    usageConsumer: {
+      retentionDays: env.USAGE_EVENTS_RETENTION_DAYS,
+      batchSize: env.USAGE_CONSUMER_BATCH_SIZE,
+      batchWaitMs: env.USAGE_CONSUMER_BATCH_WAIT_MS,
+      concurrentBatches: env.USAGE_CONSUMER_CONCURRENT_BATCHES,
+    },
     providers: resolveProviders(source),
   };
 }
