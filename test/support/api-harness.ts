@@ -43,7 +43,7 @@ export async function startApiHarness(label: string, options: ApiHarnessOptions 
     BYOK_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'info',
-    DATABASE_POOL_MAX: '10',
+    DATABASE_POOL_MAX: '20',
     ...options.env,
   });
   const logs: string[] = [];

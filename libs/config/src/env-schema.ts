@@ -25,6 +25,10 @@ export const EnvSchema = Type.Object({
   REDIS_PREFIX: Str('Prefix for every Redis key this service writes.', 'byok'),
   BYOK_ENCRYPTION_KEYS: Str('Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).'),
   BYOK_ENCRYPTION_KEY: Str("The earlier system's single Fernet key; used when BYOK_ENCRYPTION_KEYS is unset."),
+  BYOK_STORED_KEY_CHECK: Type.Enum(['refuse', 'warn', 'off'], {
+    description: 'At boot, refuse (or only warn about) an encryption-key list that would leave stored keys undecryptable.',
+    default: 'refuse',
+  }),
   BYOK_DATA_DIR: Str('Folder for generated standalone secrets (mode 0600).', '.data'),
   AUTH_JWT_SECRET: Str('HS256 secret for bearer tokens (standalone / self-issued tokens).'),
   AUTH_JWKS_URL: Str('JWKS URL of an OIDC issuer (Keycloak etc.); switches auth to OIDC.'),

@@ -37,7 +37,7 @@ export async function openRuntime(config: Config, logger: Logger, options: OpenR
   const keyring = createStoredKeyring(config.encryptionKeys);
   const orm = await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   try {
-    await checkKeysAtBoot(orm, keyring, logger, options.storedKeysCheck ?? 'refuse');
+    await checkKeysAtBoot(orm, keyring, logger, options.storedKeysCheck ?? config.storedKeyCheck);
   } catch (error) {
     await orm.close(true);
     throw error;
