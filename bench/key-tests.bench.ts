@@ -1,0 +1,109 @@
+/**
+ * Key-test pipeline against the mock provider answering at once: tests completed per second with
+ * the worker at its default concurrency, and enqueue-to-result latency at a steady 100 tests/s.
+ * Baseline: BullMQ draining the same number of jobs with a no-op processor, in the same run.
+ */
+import { Queue, Worker } from 'bullmq';
+import { createBlockingConnection } from '@byok/queues';
+import { fakeKey } from '../test/mock-providers/index.js';
+import { startWorkerHarness, type WorkerHarness } from '../test/worker/support/worker-harness.js';
+import type { Benchmark } from './run.js';
+
+const JOBS = 2000;
+const STEADY_RATE = 100;
+const STEADY_SECONDS = 5;
+
+async function noOpDrainPerSecond(h: WorkerHarness): Promise<number> {
+  const name = 'bench-noop';
+  const queue = new Queue(name, { connection: createBlockingConnection(h.config.redisUrl), prefix: h.redisPrefix });
+  await queue.addBulk(Array.from({ length: JOBS }, (_, i) => ({ name, data: { i }, opts: { removeOnComplete: true } })));
+  let done = 0;
+  const started = performance.now();
+  const finished = new Promise<void>((resolve) => {
+    const worker = new Worker(name, async () => undefined, { connection: createBlockingConnection(h.config.redisUrl), prefix: h.redisPrefix, concurrency: h.config.workerConcurrency });
+    worker.on('completed', () => {
+      if (++done === JOBS) void worker.close().then(() => resolve());
+    });
+  });
+  await finished;
+  const perSecond = JOBS / ((performance.now() - started) / 1000);
+  await queue.close();
+  return perSecond;
+}
+
+interface Finished {
+  timestamp: number;
+  processedOn: number;
+  finishedOn: number;
+}
+
+async function waitUntilFinished(queue: Queue, count: number): Promise<void> {
+  for (;;) {
+    const counts = await queue.getJobCounts('completed', 'failed');
+    if ((counts.completed ?? 0) + (counts.failed ?? 0) >= count) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function finishedJobs(queue: Queue): Promise<Finished[]> {
+  const jobs = await queue.getJobs(['completed', 'failed'], 0, -1);
+  return jobs.map((j) => ({ timestamp: j.timestamp, processedOn: j.processedOn ?? j.timestamp, finishedOn: j.finishedOn ?? j.timestamp }));
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+const bench: Benchmark = {
+  title: 'Key-test pipeline: tests/s and enqueue-to-result latency (mock answering at once)',
+  async run() {
+    const h = await startWorkerHarness('bench_key_tests', { env: { LOG_LEVEL: 'silent' } });
+    try {
+      const keys = [];
+      for (let i = 0; i < JOBS; i++) keys.push(await h.insertKey({ userId: `bench-${i}`, provider: 'groq', apiKey: fakeKey('groq', 'valid', `bench-${i}`) }));
+      const baseline = await noOpDrainPerSecond(h);
+
+      const queue = h.runtime.producers.keyTests.queue;
+      const ids: string[] = [];
+      for (const key of keys) ids.push(await h.enqueueTest(key, { jobOptions: { removeOnComplete: false } }));
+      const worker = await h.startWorker();
+      await waitUntilFinished(queue, ids.length);
+      const burst = await finishedJobs(queue);
+      const firstStart = Math.min(...burst.map((j) => j.processedOn));
+      const lastEnd = Math.max(...burst.map((j) => j.finishedOn));
+      const throughput = JOBS / ((lastEnd - firstStart) / 1000);
+      await queue.clean(0, 100_000, 'completed');
+
+      const steady = keys.slice(0, STEADY_RATE * STEADY_SECONDS);
+      const interval = 1000 / STEADY_RATE;
+      const t0 = performance.now();
+      for (let i = 0; i < steady.length; i++) {
+        const wait = t0 + i * interval - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const key = steady[i];
+        if (key) await h.enqueueTest(key, { reason: 'manual', jobOptions: { removeOnComplete: false, jobId: `steady-${i}` } });
+      }
+      await waitUntilFinished(queue, steady.length);
+      // BullMQ stamps each job when it is added and when it finishes (ms, Redis-side clock).
+      const latencies = (await finishedJobs(queue)).map((j) => j.finishedOn - j.timestamp);
+      await worker.close();
+      latencies.sort((a, b) => a - b);
+      return [
+        `${JOBS} keys, worker concurrency ${h.config.workerConcurrency} (default), in one process with the mock provider.`,
+        '',
+        '| measure | value |',
+        '|---|---|',
+        `| BullMQ no-op drain (baseline) | ${Math.round(baseline)} jobs/s |`,
+        `| key tests completed | ${Math.round(throughput)} tests/s (${(throughput / baseline).toFixed(2)} × baseline) |`,
+        `| enqueue → result at ${STEADY_RATE}/s, p50 | ${percentile(latencies, 50).toFixed(1)} ms |`,
+        `| enqueue → result at ${STEADY_RATE}/s, p99 | ${percentile(latencies, 99).toFixed(1)} ms |`,
+        '',
+        'Targets: ≥ 1,000 tests/s, p99 < 50 ms at 100 tests/s.',
+      ].join('\n');
+    } finally {
+      await h.close();
+    }
+  },
+};
+
+export default bench;
