@@ -1,7 +1,7 @@
 import { type ChatAdapter, type MessageScrubber, type OpenAIChatRequest, usageFromOpenAI } from '@byok/providers';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
-import { readBody } from '../upstream/read-body.js';
+import { readUpstreamBody } from '../upstream/read-body.js';
 import { malformedUpstream } from '../upstream/upstream-errors.js';
 import type { Exchange } from './exchange.js';
 import { sendChatError } from './send-chat-error.js';
@@ -27,7 +27,7 @@ export interface JsonCompletionInput {
  */
 export async function sendJsonCompletion(input: JsonCompletionInput): Promise<FastifyReply> {
   const { reply, exchange } = input;
-  const { text, truncated } = await readBody(input.upstream.body, MAX_COMPLETION_BYTES);
+  const { text, truncated } = await readUpstreamBody(input.upstream, MAX_COMPLETION_BYTES);
   let json: unknown;
   try {
     if (truncated) throw new Error('too large');

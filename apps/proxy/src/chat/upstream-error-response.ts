@@ -1,7 +1,7 @@
 import type { ChatAdapter, MessageScrubber } from '@byok/providers';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
-import { readBody } from '../upstream/read-body.js';
+import { readUpstreamBody } from '../upstream/read-body.js';
 import type { Exchange } from './exchange.js';
 import { sendChatError } from './send-chat-error.js';
 
@@ -23,7 +23,7 @@ export interface UpstreamErrorInput {
  */
 export async function sendUpstreamError(input: UpstreamErrorInput): Promise<FastifyReply> {
   const { upstream, exchange } = input;
-  const { text } = await readBody(upstream.body, MAX_ERROR_BODY_BYTES);
+  const { text } = await readUpstreamBody(upstream, MAX_ERROR_BODY_BYTES);
   const error = input.adapter.parseError(upstream.statusCode, text, { providerName: input.providerName, headers: upstream.headers, scrub: input.scrub });
   // Gemini refuses a key with 400 API_KEY_INVALID, which the adapter maps to 401, so both
   // statuses are read.

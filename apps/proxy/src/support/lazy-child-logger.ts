@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Bindings, ChildLoggerOptions, Level, LevelWithSilent, LogFn } from 'pino';
+import type { Bindings, ChildLoggerOptions, Level, LevelWithSilent } from 'pino';
 
 /**
  * A request logger that becomes a real pino child only when something is logged at an enabled
@@ -39,13 +39,26 @@ class LazyChildLogger {
     (this.#real()[level] as (...logArgs: unknown[]) => void)(...args);
   }
 
-  fatal: LogFn = (...args: unknown[]) => this.#log('fatal', args);
-  error: LogFn = (...args: unknown[]) => this.#log('error', args);
-  warn: LogFn = (...args: unknown[]) => this.#log('warn', args);
-  info: LogFn = (...args: unknown[]) => this.#log('info', args);
-  debug: LogFn = (...args: unknown[]) => this.#log('debug', args);
-  trace: LogFn = (...args: unknown[]) => this.#log('trace', args);
-  silent: LogFn = () => undefined;
+  // Prototype methods, not per-instance arrow functions: a logger is made for every request.
+  fatal(...args: unknown[]): void {
+    this.#log('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.#log('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#log('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.#log('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#log('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.#log('trace', args);
+  }
+  silent(): void {}
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.#real().child(bindings, options);

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 
 /** Result of `readBody`: the text, and whether it was cut at the limit. */
 export interface BodyText {
@@ -8,8 +9,20 @@ export interface BodyText {
 
 /**
  * Reads an upstream body as UTF-8 text, keeping at most `maxBytes` (an upstream must not make the
- * proxy buffer without bound). Past the limit the rest is discarded and the socket given up.
- * Plain `data` events: an async iterator per body showed in the proxy's profile.
+ * proxy buffer without bound). A body whose `content-length` is within the limit is read by
+ * undici itself (the usual case, and the cheapest); any other is read chunk by chunk and cut at
+ * the limit.
+ */
+export async function readUpstreamBody(upstream: Pick<Dispatcher.ResponseData, 'body' | 'headers'>, maxBytes: number): Promise<BodyText> {
+  const declared = Number(upstream.headers['content-length']);
+  if (Number.isInteger(declared) && declared >= 0 && declared <= maxBytes) return { text: await upstream.body.text(), truncated: false };
+  return readBody(upstream.body, maxBytes);
+}
+
+/**
+ * Reads a body as UTF-8 text, keeping at most `maxBytes`. Past the limit the rest is discarded
+ * and the socket given up. Plain `data` events: an async iterator per body showed in the proxy's
+ * profile.
  */
 export function readBody(body: Readable, maxBytes: number): Promise<BodyText> {
   return new Promise((resolve, reject) => {
