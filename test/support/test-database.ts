@@ -40,7 +40,16 @@ export async function createTestDatabase(label: string, options: TestDatabaseOpt
     async drop() {
       await orm.close(true);
       await pool.end();
-      await withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withClient(admin, async (c) => {
+        // Let our own closing connections finish first: FORCE would kill a connection that is still
+        // being ended, and its client (no longer listening for errors) would raise an unhandled error.
+        for (let i = 0; i < 40; i++) {
+          const open = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if ((open.rows[0] as { n: number } | undefined)?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
     },
   };
 }
