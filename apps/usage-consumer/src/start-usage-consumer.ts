@@ -4,7 +4,7 @@ import { createUsageEventsWorker } from './events/usage-events.worker.js';
 import { createPruneProcessor } from './prune/prune-usage-events.task.js';
 import { createPruneWorker } from './prune/prune.worker.js';
 import { createUsageMaintenanceQueue, syncPruneSchedule } from './prune/usage-maintenance.queue.js';
-import type { RunningWorker } from './running-worker.js';
+import type { RunningWorker } from '@byok/queues';
 import { resolveUsageConsumerSettings, type StartUsageConsumerOptions } from './usage-consumer-options.js';
 
 /** A started usage consumer. */

@@ -9,7 +9,7 @@ import { recordKeyBindings } from './maintenance/record-key-bindings.task.js';
 import { revalidateKeys } from './maintenance/revalidate-keys.task.js';
 import { rotateEncryption } from './maintenance/rotate-encryption.task.js';
 import { syncRevalidationSchedule } from './maintenance/revalidation-schedule.js';
-import type { RunningWorker } from './running-worker.js';
+import type { RunningWorker } from '@byok/queues';
 import { resolveWorkerSettings, type StartWorkerOptions } from './worker-options.js';
 
 /** A started worker. */

@@ -5,3 +5,4 @@ export { createProducerConnection, createBlockingConnection, createCommandConnec
 export { QueueUnavailableError, InvalidJobPayloadError } from './queue-unavailable-error.js';
 export { keyChangeChannel, publishKeyChange, publishTokenRevoked, TOKEN_REVOKED_PREFIX } from './key-change-channel.js';
 export { isRedisUnavailable } from './redis-errors.js';
+export { startSerialTaskWorker, type RunningWorker, type SerialTaskWorkerOptions } from './task-worker.js';

@@ -5,7 +5,7 @@ import { isFinalFailure, type GatewayMetrics, type Logger } from '@byok/telemetr
 import { UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import { createMicroBatcher } from '../batching/micro-batcher.js';
 import { recordJobMetrics } from '../job-metrics.js';
-import type { RunningWorker } from '../running-worker.js';
+import type { RunningWorker } from '@byok/queues';
 import type { UsageConsumerSettings } from '../usage-consumer-options.js';
 import { parseUsageEvent } from './usage-event.payload.js';
 import { createUsageBatchWriter, type UsageEventStored } from './usage-batch.writer.js';

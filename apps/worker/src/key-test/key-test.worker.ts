@@ -3,7 +3,7 @@ import { createBlockingConnection, QUEUES } from '@byok/queues';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
 import { Worker, type WorkerOptions } from 'bullmq';
 import { createProviderBackoff } from '../retry/provider-backoff.js';
-import type { RunningWorker } from '../running-worker.js';
+import type { RunningWorker } from '@byok/queues';
 import { recordWorkerMetrics } from '../worker-metrics.js';
 import type { WorkerSettings } from '../worker-options.js';
 import type { KeyTestProcessor } from './key-test.processor.js';

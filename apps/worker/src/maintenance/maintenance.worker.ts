@@ -1,8 +1,7 @@
 import type { Config } from '@byok/config';
-import { createBlockingConnection, QUEUES } from '@byok/queues';
+import { QUEUES, startSerialTaskWorker, type RunningWorker } from '@byok/queues';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
-import { Worker, type WorkerOptions } from 'bullmq';
-import type { RunningWorker } from '../running-worker.js';
+import type { Worker, WorkerOptions } from 'bullmq';
 import { recordWorkerMetrics } from '../worker-metrics.js';
 import type { WorkerSettings } from '../worker-options.js';
 import type { createMaintenanceProcessor } from './maintenance.processor.js';
@@ -23,26 +22,16 @@ export interface MaintenanceWorkerDependencies {
  * tables, and running two at once would only compete for the same rows.
  */
 export function createMaintenanceWorker(deps: MaintenanceWorkerDependencies): RunningWorker {
-  const { config, logger, settings } = deps;
-  const connection = createBlockingConnection(config.redisUrl);
-  connection.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'maintenance worker redis connection error'));
-  const worker = new Worker<unknown, object>(QUEUES.maintenance.name, (job) => deps.processor(job), {
-    connection,
-    prefix: config.redisPrefix,
-    concurrency: 1,
-    lockDuration: settings.lockDurationMs,
-    stalledInterval: settings.stalledIntervalMs,
+  return startSerialTaskWorker({
+    queueName: QUEUES.maintenance.name,
+    label: 'maintenance',
+    processor: (job) => deps.processor(job),
+    redisUrl: deps.config.redisUrl,
+    prefix: deps.config.redisPrefix,
+    lockDurationMs: deps.settings.lockDurationMs,
+    stalledIntervalMs: deps.settings.stalledIntervalMs,
     telemetry: deps.telemetry,
+    logger: deps.logger,
+    instrument: (worker) => recordWorkerMetrics(worker as unknown as Worker, deps.metrics),
   });
-  recordWorkerMetrics(worker, deps.metrics);
-  worker.on('completed', (job, result) => logger.info({ jobId: job.id, task: job.name, result }, 'maintenance task finished'));
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, task: job?.name, error: { name: err.name, message: err.message } }, 'maintenance task failed'));
-  worker.on('error', (err) => logger.error({ err: { name: err.name, message: err.message } }, 'maintenance worker error'));
-  return {
-    worker,
-    async close() {
-      await worker.close();
-      connection.disconnect();
-    },
-  };
 }
