@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildApi } from '@byok/api';
 import { PROVIDER_IDS } from '@byok/providers';
@@ -49,7 +52,10 @@ export async function startSecurityHarness(label: string, options: SecurityHarne
   });
   const baseUrls = Object.fromEntries(PROVIDER_IDS.map((id) => [`PROVIDER_${id.toUpperCase()}_BASE_URL`, mock.baseUrls[id]]));
   const extraEnv = typeof options.env === 'function' ? options.env(mock) : options.env;
-  const api = await startApiHarness(label, { env: { LOG_LEVEL: 'debug', KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000', ...baseUrls, ...extraEnv } });
+  const webDist = await writeWebDistFixture();
+  const api = await startApiHarness(label, {
+    env: { LOG_LEVEL: 'debug', KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000', WEB_DIST_DIR: webDist, ...baseUrls, ...extraEnv },
+  });
   const app = await buildApi(api.runtime);
   const services = await startProxyServices(api.runtime, { settings: {} });
   await app.register(proxyPlugin, { services });
@@ -89,6 +95,19 @@ export async function startSecurityHarness(label: string, options: SecurityHarne
       await app.close();
       await api.close();
       await mock.close();
+      await rm(webDist, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A built page of two files, so the static-file routes are attacked the same way whether or not
+ * this checkout has run `vite build` (a clean clone has no apps/web/dist).
+ */
+async function writeWebDistFixture(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'byok-security-dist-'));
+  await mkdir(join(dir, 'assets'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><div id="root"></div><script type="module" src="/assets/index-fixture.js"></script>');
+  await writeFile(join(dir, 'assets', 'index-fixture.js'), 'export {};');
+  return dir;
 }
