@@ -257,12 +257,9 @@ describe('authentication matrix (generated from the recorded route table)', () =
     expect(problems).toEqual([]);
   });
 
-  // BUG: the proxy's chat routes authenticate inside the handler, after the body has been read
-  // (up to PROXY_BODY_LIMIT_BYTES, 10 MB) and validated, so an anonymous caller with a bad or
-  // missing body gets 400/415 and a description of the schema instead of 401, and can make the
-  // proxy parse megabytes without any credential. Every API route authenticates in onRequest.
-  // Remove `.fails` once the chat routes authenticate in an onRequest hook.
-  it.fails('refuses anonymous chat requests with 401 before reading the body', async () => {
+  // The proxy's chat routes authenticate in onRequest (apps/proxy/src/auth/caller-hook.ts): an
+  // anonymous caller never makes the proxy read up to its 10 MB body limit nor learns its schema.
+  it('refuses anonymous chat requests with 401 before reading the body', async () => {
     const problems: string[] = [];
     for (const route of routes.filter(isChat)) {
       for (const [label, extra] of [

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LogLevel } from 'fastify';
+import { authenticateProxyCallers } from './auth/caller-hook.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { lazyChildLoggerFactory } from './support/lazy-child-logger.js';
 import { modelsRoutes } from './routes/models.routes.js';
@@ -26,6 +27,7 @@ export const proxyPlugin: FastifyPluginAsyncTypebox<ProxyPluginOptions> = async 
   const logLevel = options.requestLogLevel ?? 'warn';
   // Scoped to this plugin: request loggers of the host's own routes are untouched.
   app.setChildLoggerFactory(lazyChildLoggerFactory);
+  authenticateProxyCallers(app, options.services.callers);
   await app.register(chatRoutes, { services: options.services, bodyLimitBytes: options.services.deps.config.proxyBodyLimitBytes, logLevel });
   await app.register(modelsRoutes, { services: options.services, logLevel });
 };

@@ -4,7 +4,7 @@ import { type ModelResolver, needsCreditBalance, type ResolvedRoute, resolveRout
 import { runInSpan, startProxySpan } from '@byok/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
-import type { CallerResolver, ProxyCaller } from '../auth/caller-resolver.js';
+import type { ProxyCaller } from '../auth/caller-resolver.js';
 import type { TtlCache } from '../support/ttl-cache.js';
 import { upstreamFailure, upstreamRedirect } from '../upstream/upstream-errors.js';
 import { pathBelow, type UpstreamTarget, type UpstreamTargets } from '../upstream/upstream-targets.js';
@@ -19,7 +19,6 @@ import { sendUpstreamError } from './upstream-error-response.js';
 import { usageRequestId } from './usage-request-id.js';
 
 export interface ChatHandlerDeps {
-  callers: CallerResolver;
   routes: RouteCache;
   systemKeys: SystemKeySet;
   models: ModelResolver;
@@ -45,7 +44,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     // Fastify started its clock when the request arrived, before the body was read.
     const startedAt = performance.now() - reply.elapsedTime;
     const requestId = usageRequestId(request);
-    const caller = await deps.callers(request.headers.authorization);
+    const caller = request.proxyCaller;
     const body = request.body;
     const routes = await deps.routes.get(caller.userId);
     const route = await decide(deps, routes, caller, body.model);

@@ -16,8 +16,7 @@ export const modelsRoutes: FastifyPluginAsyncTypebox<{ services: ProxyServices; 
       logLevel,
       schema: { tags: ['proxy'], summary: 'List the models you can reach (OpenAI-compatible)' },
       handler: async (request) => {
-        const caller = await services.callers(request.headers.authorization);
-        const rows = await findUserKeys(services.deps.orm.em.fork(), caller.userId);
+        const rows = await findUserKeys(services.deps.orm.em.fork(), request.proxyCaller.userId);
         return buildModelList(rows, services.systemKeys.available, services.models);
       },
     });
