@@ -5,8 +5,7 @@ import { startSecurityHarness, type SecurityHarness } from './support/security-h
 
 /**
  * The error shape at the edges the schema fuzz found: answers Fastify gives before any route runs,
- * the static-file plugin, and the proxy's request ids. Each `it.fails` is a reported bug; the
- * fuzz leaves the same cases out (KNOWN_FUZZ_BUGS in support/schema-fuzz.ts) until it is fixed.
+ * the static-file plugin, the proxy's request ids and its relayed upstream failures.
  */
 
 let h: SecurityHarness;
@@ -55,10 +54,8 @@ describe('error shape at the edges', () => {
     expect(errorShapeProblem(res), `${res.headers['x-request-id']} ${res.body}`).toBeUndefined();
   });
 
-  // BUG: an upstream 500 (OpenAI's `server_error`) comes back from the proxy as a 500 of its own,
-  // code `upstream_error`; ERROR_STATUS maps upstream_error to 502, and a gateway 500 should mean
-  // a gateway bug. Other upstream 5xx are relayed as 502/503/504 already.
-  it.fails('answers an upstream 500 with 502', async () => {
+  // An upstream 500 (OpenAI's `server_error`) is relayed as 502: a gateway 500 means a gateway bug.
+  it('answers an upstream 500 with 502', async () => {
     const res = await h.app.inject({
       method: 'POST',
       url: '/v1/chat/completions',
@@ -67,5 +64,7 @@ describe('error shape at the edges', () => {
     });
     expect(res.headers['x-byok-provider']).toBe('openai');
     expect(res.statusCode, res.body).toBe(502);
+    expect(res.headers['x-byok-upstream-status']).toBe('500');
+    expect(res.json().error).toMatchObject({ type: 'server_error', code: 'upstream_error' });
   });
 });

@@ -42,26 +42,8 @@ export interface FuzzAnomaly {
   body: string;
 }
 
-/** A broken invariant already reported, left out of the failure until it is fixed (see its `it.fails`). */
-export interface KnownFuzzBug {
-  id: string;
-  matches(anomaly: FuzzAnomaly): boolean;
-}
-
-/**
- * Broken invariants already reported, each reproduced by an `it.fails` in
- * error-shape.security.test.ts; remove an entry once its bug is fixed.
- */
-export const KNOWN_FUZZ_BUGS: readonly KnownFuzzBug[] = [
-  // BUG: the proxy relays an upstream 500 as a 500 of its own (OpenAI-shaped, code upstream_error),
-  // so a gateway 500 no longer means a gateway bug; ERROR_STATUS maps upstream_error to 502.
-  { id: 'proxy-relays-upstream-500', matches: (a) => a.status === 500 && a.upstreamReached && /"code":"upstream_error"/.test(a.body) },
-];
-
 export interface FuzzReport {
   cases: number;
-  /** Anomalies matching a KNOWN_FUZZ_BUGS entry, counted by its id. */
-  knownBugs: Record<string, number>;
   statuses: Record<number, number>;
   /** Operations that answered below 400 at least once (the fuzz got past validation there). */
   reachedSuccess: Set<string>;
@@ -234,7 +216,7 @@ export async function runSchemaFuzz(options: {
   numRuns: number;
   seed: number;
 }): Promise<FuzzReport> {
-  const report: FuzzReport = { cases: 0, knownBugs: {}, statuses: {}, reachedSuccess: new Set(), anomalies: [] };
+  const report: FuzzReport = { cases: 0, statuses: {}, reachedSuccess: new Set(), anomalies: [] };
   const isProxy = (op: Operation) => op.tags.includes('proxy');
   await fc.check(
     fc.asyncProperty(requestArbitrary(options.doc, options.operations, options.ids), async (request) => {
@@ -244,7 +226,7 @@ export async function runSchemaFuzz(options: {
       const operation = `${request.op.method} ${request.op.path}`;
       const upstreamReached = isProxy(request.op) && typeof res.headers['x-byok-provider'] === 'string';
       const anomaly = (kind: string) => {
-        const found: FuzzAnomaly = {
+        report.anomalies.push({
           kind,
           operation,
           upstreamReached,
@@ -252,10 +234,7 @@ export async function runSchemaFuzz(options: {
           request: describeRequest(request),
           status: res.statusCode,
           body: res.body.slice(0, 500),
-        };
-        const known = KNOWN_FUZZ_BUGS.find((bug) => bug.matches(found));
-        if (known) report.knownBugs[known.id] = (report.knownBugs[known.id] ?? 0) + 1;
-        else report.anomalies.push(found);
+        });
       };
       if (res.statusCode < 400) report.reachedSuccess.add(operation);
       // A provider's own 5xx may pass through the proxy (502, 503 overloaded, 504); nothing else may.
