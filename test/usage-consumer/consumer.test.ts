@@ -36,13 +36,21 @@ describe('usage consumer', () => {
     expect((await h.jobCounts()).failed).toBe(0);
   });
 
-  it('completes a job with whether its event was new, only once the event is in Postgres', async () => {
-    const [first] = await h.enqueue([makeEvent({ requestId: 'once' })]);
+  it('completes a job with how many of its events were new, only once they are in Postgres', async () => {
+    const [first] = await h.enqueue([makeEvent({ requestId: 'once' }), makeEvent({ requestId: 'twice' })]);
     await h.waitUntilDrained(10_000);
-    const [second] = await h.enqueue([makeEvent({ requestId: 'once' })]);
+    const [second] = await h.enqueue([makeEvent({ requestId: 'twice' }), makeEvent({ requestId: 'new' })]);
     await h.waitUntilDrained(10_000);
-    expect((await h.queue.getJob(String(first)))?.returnvalue).toEqual({ duplicate: false });
-    expect((await h.queue.getJob(String(second)))?.returnvalue).toEqual({ duplicate: true });
+    expect((await h.queue.getJob(String(first)))?.returnvalue).toEqual({ stored: 2, duplicates: 0 });
+    expect((await h.queue.getJob(String(second)))?.returnvalue).toEqual({ stored: 1, duplicates: 1 });
+    expect(await h.db.sql('SELECT count(*)::int AS n FROM usage_events')).toEqual([{ n: 3 }]);
+  });
+
+  it('still reads the single-event jobs of a proxy from before batching', async () => {
+    const [id] = await h.enqueueRaw([makeEvent({ requestId: 'legacy' })]);
+    await h.waitUntilDrained(10_000);
+    expect((await h.queue.getJob(String(id)))?.returnvalue).toEqual({ stored: 1, duplicates: 0 });
+    expect(await readDaily(h.db)).toEqual(expectedDaily([makeEvent({ requestId: 'legacy' })]));
   });
 
   it('debits system events exactly their credits and never BYOK events', async () => {
@@ -64,7 +72,7 @@ describe('usage consumer', () => {
     ]);
   });
 
-  it('fails a malformed event alone, without retry, and stores the rest of its batch', async () => {
+  it('refuses malformed events without retry, stores the rest of their jobs, and keeps the refused jobs visible', async () => {
     const good = makeEvents(60, 'mixed');
     const bad: unknown[] = [
       { ...makeEvent({ requestId: 'bad-schema' }), provider: 'acme' },
@@ -72,17 +80,20 @@ describe('usage consumer', () => {
       makeEvent({ requestId: 'bad-date', occurredAt: '1970-01-01T00:00:00Z' }),
       'not even an object',
     ];
-    const ids = await h.enqueue([...good.slice(0, 30), ...bad, ...good.slice(30)], { attempts: 5 });
+    // Jobs of 20: the four bad events are in the second job, among 16 good ones.
+    const ids = await h.enqueue([...good.slice(0, 30), ...bad, ...good.slice(30)], { attempts: 5, eventsPerJob: 20 });
+    const [garbage] = await h.enqueueRaw(['not a job at all'], { attempts: 5 });
     await h.waitUntilDrained(20_000);
     const failed = await h.queue.getFailed();
-    expect(failed.map((j) => j.id).sort()).toEqual(ids.slice(30, 34).sort());
+    expect(failed.map((j) => j.id).sort()).toEqual([ids[1], garbage].sort());
     for (const job of failed) {
       expect(job.attemptsMade).toBe(1);
       expect(job.failedReason).toMatch(/usage event/);
       expect(job.failedReason).not.toContain('do not store me');
     }
+    expect(failed.find((j) => j.id === ids[1])?.failedReason).toMatch(/^4 of 20 usage events refused \(16 stored, 0 already stored\)/);
     expect(await readDaily(h.db)).toEqual(expectedDaily(good));
-    expect(h.logs.join('')).toContain('usage event rejected');
+    expect(h.logs.join('')).toContain('usage events rejected');
   });
 
   it('isolates an event the database refuses by halving its batch', async () => {

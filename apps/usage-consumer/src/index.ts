@@ -3,6 +3,8 @@ export { startUsageConsumer, type UsageConsumerHandle } from './start-usage-cons
 export { resolveUsageConsumerSettings, USAGE_CONSUMER_DEFAULTS, type StartUsageConsumerOptions, type UsageConsumerSettings } from './usage-consumer-options.js';
 export { createMicroBatcher, type MicroBatcher, type MicroBatcherOptions, type ItemOutcome } from './batching/micro-batcher.js';
 export { parseUsageEvent } from './events/usage-event.payload.js';
+export { parseUsageJob, type ParsedUsageJob } from './events/usage-job.payload.js';
+export { settleUsageJob, type UsageJobResult } from './events/usage-job.outcome.js';
 export { createUsageBatchWriter, type UsageBatchWriter, type UsageEventStored } from './events/usage-batch.writer.js';
 export { classifyBatchFailure, type BatchFailureKind } from './events/batch-failure.js';
 export { createPruneProcessor, type PruneResult } from './prune/prune-usage-events.task.js';

@@ -14,8 +14,9 @@ export interface StartUsageConsumerOptions {
   /** Batches written at once (each holds one pooled connection). Default 2. */
   concurrentBatches?: number;
   /**
-   * Jobs held at once by this process. Default `batchSize * (concurrentBatches + 1)`: enough for
-   * every writing batch plus a full one filling up meanwhile.
+   * Jobs held at once by this process. Default `4 * (concurrentBatches + 1)`: a proxy's job
+   * carries tens to hundreds of events, so a few jobs fill every writing batch plus one filling up
+   * meanwhile.
    */
   concurrency?: number;
   /** How long a job's lock lives without renewal; a dead consumer's jobs wait this long. Default 30 000 ms. */
@@ -51,7 +52,7 @@ export function resolveUsageConsumerSettings(options: StartUsageConsumerOptions 
     batchSize,
     batchWaitMs: options.batchWaitMs ?? USAGE_CONSUMER_DEFAULTS.batchWaitMs,
     concurrentBatches,
-    concurrency: options.concurrency ?? batchSize * (concurrentBatches + 1),
+    concurrency: options.concurrency ?? 4 * (concurrentBatches + 1),
     lockDurationMs: options.lockDurationMs ?? USAGE_CONSUMER_DEFAULTS.lockDurationMs,
     stalledIntervalMs: options.stalledIntervalMs ?? USAGE_CONSUMER_DEFAULTS.stalledIntervalMs,
     retentionDays: options.retentionDays ?? USAGE_CONSUMER_DEFAULTS.retentionDays,

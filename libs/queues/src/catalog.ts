@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { TSchema } from 'typebox';
-import { KeyTestJobSchema, MaintenanceJobSchema, UsageEventSchema, type KeyTestJob, type MaintenanceJob, type UsageEvent } from './job-schemas.js';
+import { KeyTestJobSchema, MaintenanceJobSchema, UsageBatchSchema, type KeyTestJob, type MaintenanceJob, type UsageBatch } from './job-schemas.js';
 
 /** One queue: its name, the schema every payload must pass, and its default job options. */
 export interface QueueDefinition<Payload> {
@@ -29,14 +29,14 @@ export const QUEUES = {
   } satisfies QueueDefinition<KeyTestJob>,
   usageEvents: {
     name: 'usage-events',
-    schema: UsageEventSchema,
+    schema: UsageBatchSchema,
     defaultJobOptions: {
       attempts: 20,
       backoff: { type: 'exponential', delay: 500 },
-      removeOnComplete: { age: 600, count: 50_000 },
+      removeOnComplete: { age: 600, count: 5_000 },
       removeOnFail: { age: 30 * 24 * 3600 },
     },
-  } satisfies QueueDefinition<UsageEvent>,
+  } satisfies QueueDefinition<UsageBatch>,
   maintenance: {
     name: 'maintenance',
     schema: MaintenanceJobSchema,
@@ -52,7 +52,7 @@ export const QUEUES = {
 export type QueueKey = keyof typeof QUEUES;
 interface PayloadByQueue {
   keyTests: KeyTestJob;
-  usageEvents: UsageEvent;
+  usageEvents: UsageBatch;
   maintenance: MaintenanceJob;
 }
 export type PayloadOf<K extends QueueKey> = PayloadByQueue[K];

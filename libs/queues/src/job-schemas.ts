@@ -45,6 +45,21 @@ export const UsageEventSchema = Type.Object(
 );
 export type UsageEvent = Static<typeof UsageEventSchema>;
 
+/** Most events one usage job carries (a job of this many is about 70 KB of JSON). */
+export const MAX_USAGE_BATCH_EVENTS = 500;
+
+/**
+ * One job of the usage queue: the events of requests that finished within a few milliseconds of
+ * each other on one proxy. A job per request cost the proxy ten times its own work per request
+ * (bench/PROXY-NOTES.md); a job per batch spreads BullMQ's cost over the batch. Exactly-once
+ * rests on the event's request id (the primary key of `usage_events`), not on the job.
+ */
+export const UsageBatchSchema = Type.Object(
+  { events: Type.Array(UsageEventSchema, { minItems: 1, maxItems: MAX_USAGE_BATCH_EVENTS }) },
+  { additionalProperties: false },
+);
+export type UsageBatch = Static<typeof UsageBatchSchema>;
+
 export const MaintenanceJobSchema = Type.Object(
   {
     task: Type.Union([Type.Literal('revalidate-keys'), Type.Literal('rotate-encryption'), Type.Literal('prune-usage-events'), Type.Literal('backfill-key-hints')]),

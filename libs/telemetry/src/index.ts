@@ -7,6 +7,7 @@ export { SECRET_MASK, scrubSecrets } from './secret-scrubber.js';
 export { traceCorrelationMixin, type TraceCorrelationFields } from './trace-correlation.mixin.js';
 export { isTracingEnabled, shutdownTelemetry } from './telemetry-registration.js';
 export { queueTelemetry, QUEUE_TRACER_NAME } from './queue-telemetry.js';
+export { currentSpanLink, runInBatchSpan, type SpanLink } from './batch-span.js';
 export type { CredentialSource, ProxyOutcome } from './gateway-vocabulary.js';
 export { PROXY_SPAN_ATTRIBUTES, PROXY_SPAN_NAME, runInSpan, setProxySpanAttributes, startProxySpan, type ProxySpanFields } from './proxy-span-attributes.js';
 export {

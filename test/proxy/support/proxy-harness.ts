@@ -4,7 +4,7 @@ import type { Config } from '@byok/config';
 import { applyCreditChange, insertGatewayToken } from '@byok/db';
 import { PROVIDER_IDS, type ProviderId } from '@byok/providers';
 import { buildProxy, type ProxyServices, type ProxySettings, startProxyServices } from '@byok/proxy';
-import type { UsageEvent } from '@byok/queues';
+import type { UsageBatch, UsageEvent } from '@byok/queues';
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
 import { chatRoutes } from '../../mock-providers/chat/index.js';
@@ -158,7 +158,7 @@ export async function startProxyHarness(label: string, options: ProxyHarnessOpti
     },
     async usageEvents() {
       const jobs = await proxy.runtime.producers.usageEvents.queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'], 0, -1);
-      return jobs.map((job) => job.data as UsageEvent);
+      return jobs.flatMap((job) => (job.data as UsageBatch).events);
     },
     async close() {
       for (const instance of instances.splice(0).reverse()) await instance.close();

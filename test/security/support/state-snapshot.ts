@@ -31,10 +31,12 @@ export async function rowsMentioning(db: TestDatabase, needle: string): Promise<
 
 const ALL_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'waiting-children'] as const;
 
-/** Jobs in a queue, in any state, whose payload names this user. */
+/** Payloads in a queue, in any state, that name this user (each event of a usage job counts). */
 export async function jobsForUser(queue: Queue, userId: string): Promise<number> {
   const jobs = await queue.getJobs([...ALL_STATES], 0, -1);
-  return jobs.filter((job) => typeof job.data === 'object' && job.data !== null && (job.data as { userId?: unknown }).userId === userId).length;
+  // A usage job carries many users' events; each of the user's events counts.
+  const payloads = jobs.flatMap((job) => (Array.isArray(job.data?.events) ? (job.data.events as unknown[]) : [job.data]));
+  return payloads.filter((data) => typeof data === 'object' && data !== null && (data as { userId?: unknown }).userId === userId).length;
 }
 
 /** Every key under a prefix with its value, whatever its Redis type, as lines of text. */

@@ -22,6 +22,10 @@ export interface ConsumerHarnessOptions {
   env?: Record<string, string>;
 }
 
+export interface EnqueueOptions extends JobsOptions {
+  eventsPerJob?: number;
+}
+
 export interface ConsumerHarness {
   db: TestDatabase;
   runtime: Runtime;
@@ -32,8 +36,13 @@ export interface ConsumerHarness {
   logs: string[];
   queue: Queue;
   startConsumer(options?: StartUsageConsumerOptions): Promise<UsageConsumerHandle>;
-  /** Adds the payloads as jobs in bulk (1000 per round trip); returns the job ids. */
-  enqueue(payloads: ReadonlyArray<UsageEvent | unknown>, options?: JobsOptions): Promise<string[]>;
+  /**
+   * Adds the events as the proxy does, `eventsPerJob` (default 100) to a job, in bulk; returns the
+   * job ids. An entry that is not a valid event travels in its job all the same.
+   */
+  enqueue(events: ReadonlyArray<UsageEvent | unknown>, options?: EnqueueOptions): Promise<string[]>;
+  /** Adds each payload as a job of its own, as it is (a proxy before batching, or garbage); returns the job ids. */
+  enqueueRaw(payloads: readonly unknown[], options?: JobsOptions): Promise<string[]>;
   /** Waits until no job is waiting, active, delayed or prioritised. */
   waitUntilDrained(timeoutMs: number): Promise<void>;
   jobCounts(): Promise<Record<string, number>>;
@@ -67,6 +76,14 @@ export async function startConsumerHarness(label: string, options: ConsumerHarne
   const queue = runtime.producers.usageEvents.queue;
   const consumers: UsageConsumerHandle[] = [];
 
+  const addJobs = async (payloads: readonly unknown[], jobOptions: JobsOptions): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let i = 0; i < payloads.length; i += 1000) {
+      const jobs = await queue.addBulk(payloads.slice(i, i + 1000).map((data) => ({ name: QUEUES.usageEvents.name, data, opts: jobOptions })));
+      ids.push(...jobs.map((job) => String(job.id)));
+    }
+    return ids;
+  };
   const jobCounts = () => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
   return {
     db,
@@ -81,14 +98,12 @@ export async function startConsumerHarness(label: string, options: ConsumerHarne
       consumers.push(handle);
       return handle;
     },
-    async enqueue(payloads, jobOptions = {}) {
-      const ids: string[] = [];
-      for (let i = 0; i < payloads.length; i += 1000) {
-        const jobs = await queue.addBulk(payloads.slice(i, i + 1000).map((data) => ({ name: QUEUES.usageEvents.name, data, opts: jobOptions })));
-        ids.push(...jobs.map((job) => String(job.id)));
-      }
-      return ids;
+    async enqueue(events, { eventsPerJob = 100, ...jobOptions } = {}) {
+      const batches: unknown[] = [];
+      for (let i = 0; i < events.length; i += eventsPerJob) batches.push({ events: events.slice(i, i + eventsPerJob) });
+      return addJobs(batches, jobOptions);
     },
+    enqueueRaw: (payloads, jobOptions = {}) => addJobs(payloads, jobOptions),
     async waitUntilDrained(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -23,35 +23,57 @@ function event(n: number): UsageEvent {
   };
 }
 
-/** A queue whose `addBulk` succeeds or fails on command, and a connection whose status we set. */
+/**
+ * A queue whose `add` succeeds or fails on command (optionally after the job landed, as when a
+ * reply is lost), keeping jobs by id as BullMQ does, and a connection whose status we set.
+ */
 function fakes() {
   const sent: string[][] = [];
-  const state = { fail: false };
+  const jobs = new Map<string, string[]>();
+  const state = { fail: false, failAfterLanding: false };
   const queue = {
-    async addBulk(jobs: Array<{ name: string; data: UsageEvent; opts?: { jobId?: string } }>) {
+    async add(_name: string, data: { events: UsageEvent[] }, opts: { jobId: string }) {
       await new Promise((resolve) => setTimeout(resolve, 1));
       if (state.fail) throw new Error('Connection is closed.');
-      for (const job of jobs) expect(job.opts?.jobId).toBe(job.data.requestId);
-      sent.push(jobs.map((j) => j.data.requestId));
-      return [];
+      // BullMQ ignores an add whose job id exists.
+      if (!jobs.has(opts.jobId)) {
+        jobs.set(opts.jobId, data.events.map((e) => e.requestId));
+        sent.push(data.events.map((e) => e.requestId));
+      }
+      if (state.failAfterLanding) throw new Error('Command timed out');
+      return {};
     },
   };
   const connection = Object.assign(new EventEmitter(), { status: 'ready' });
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', name: 'sink-test', destination: new Writable({ write: (chunk, _e, cb) => { lines.push(String(chunk)); cb(); } }) });
-  return { sent, state, queue, connection, lines, logger };
+  return { sent, jobs, state, queue, connection, lines, logger };
 }
 
 const flat = (sent: string[][]) => sent.flat();
 
 describe('createUsageSink', () => {
-  it('batches events recorded in the same tick into one addBulk, job id = request id', async () => {
+  it('puts the events recorded in the same tick into jobs of at most batchSize events', async () => {
     const f = fakes();
     const sink = createUsageSink({ queue: f.queue as never, connection: f.connection as never, logger: f.logger, maxBuffered: 100, batchSize: 3 });
     for (let i = 0; i < 7; i++) sink.record(event(i));
     expect(await sink.flush(1000)).toBe(true);
     expect(f.sent).toEqual([['req-0', 'req-1', 'req-2'], ['req-3', 'req-4', 'req-5'], ['req-6']]);
+    expect(f.jobs.size).toBe(3);
     expect(sink.buffered).toBe(0);
+  });
+
+  it('sends a batch whose reply was lost again as the same job, so it is queued once', async () => {
+    const f = fakes();
+    const sink = createUsageSink({ queue: f.queue as never, connection: f.connection as never, logger: f.logger, maxBuffered: 100, retryDelayMs: 20, lingerMs: 0 });
+    f.state.failAfterLanding = true;
+    sink.record(event(0));
+    sink.record(event(1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    sink.record(event(2));
+    f.state.failAfterLanding = false;
+    expect(await sink.flush(1000)).toBe(true);
+    expect(f.sent).toEqual([['req-0', 'req-1'], ['req-2']]);
   });
 
   it('holds events while Redis is away, in order, and sends them when it is ready again', async () => {

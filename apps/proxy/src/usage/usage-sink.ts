@@ -1,14 +1,17 @@
-import { QUEUES, type UsageEvent, UsageEventSchema } from '@byok/queues';
-import type { Logger } from '@byok/telemetry';
+import { randomUUID } from 'node:crypto';
+import { MAX_USAGE_BATCH_EVENTS, QUEUES, type UsageEvent, UsageEventSchema } from '@byok/queues';
+import { currentSpanLink, runInBatchSpan, type Logger, type SpanLink } from '@byok/telemetry';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Compile } from 'typebox/compile';
 
 /**
- * Takes usage events after responses and puts them on the usage queue, batched, off the request
- * path. While Redis is away the events wait in memory — at most `maxBuffered`; beyond that the
- * oldest are dropped, counted and logged — and go out when Redis is back. Each job's id is the
- * event's request id, so a batch re-sent after an unclear failure is not counted twice.
+ * Takes usage events after responses and puts them on the usage queue off the request path, many
+ * events to a job. While Redis is away the events wait in memory — at most `maxBuffered`; beyond
+ * that the oldest are dropped, counted and logged — and go out when Redis is back. A batch whose
+ * send failed is sent again as the same job (same id, same events or fewer), so an add that did
+ * land before its reply was lost is not queued twice; the consumer deduplicates by request id
+ * regardless.
  */
 export interface UsageSink {
   record(event: UsageEvent): void;
@@ -23,37 +26,43 @@ export interface UsageSink {
 }
 
 export interface UsageSinkDeps {
-  queue: Pick<Queue, 'addBulk'>;
+  queue: Pick<Queue, 'add'>;
   /** The queue's connection: its `ready` event restarts a flush after an outage. */
   connection: Pick<Redis, 'status' | 'on' | 'off'>;
   logger: Logger;
   maxBuffered: number;
-  /** Events per `addBulk` (one round trip). Default 500. */
+  /** Events per job (one round trip). Default 200, at most MAX_USAGE_BATCH_EVENTS. */
   batchSize?: number;
   /**
-   * How long an event may wait for others to share its round trip. Default 50 ms: a busy proxy
-   * sends one batch per interval instead of one per request (measured: a job costs Redis and the
-   * client about half as much in batches of 100 as in batches of 10), and nobody reads usage
-   * within 50 ms.
+   * How long an event may wait for others to share its job. Default 50 ms: a busy proxy sends one
+   * job per interval instead of one per request, and nobody reads usage within 50 ms.
    */
   lingerMs?: number;
-  /** How long one `addBulk` may take before it counts as failed. Default 2 s. */
+  /** How long one add may take before it counts as failed. Default 2 s. */
   addTimeoutMs?: number;
   /** Pause before retrying after a failure while Redis still looks connected. Default 1 s. */
   retryDelayMs?: number;
 }
 
 const usageEventCheck = Compile(UsageEventSchema);
+
+/** An event waiting to be sent, with the request span it links back to when tracing runs. */
+interface Pending {
+  event: UsageEvent;
+  link: SpanLink | undefined;
+}
 /** Log a full buffer at most this often, with the running count. */
 const DROP_LOG_INTERVAL_MS = 10_000;
 
 export function createUsageSink(deps: UsageSinkDeps): UsageSink {
-  const batchSize = deps.batchSize ?? 500;
+  const batchSize = Math.min(deps.batchSize ?? 200, MAX_USAGE_BATCH_EVENTS);
   const addTimeoutMs = deps.addTimeoutMs ?? 2000;
   const retryDelayMs = deps.retryDelayMs ?? 1000;
   const lingerMs = deps.lingerMs ?? 50;
   const name = QUEUES.usageEvents.name;
-  let pending: UsageEvent[] = [];
+  let pending: Pending[] = [];
+  /** The front of `pending` is a batch whose send failed: it goes again as this job. */
+  let resend: { jobId: string; size: number } | undefined;
   let inFlight = 0;
   let flushing = false;
   let scheduled = false;
@@ -81,6 +90,8 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
     const over = pending.length - deps.maxBuffered;
     if (over > 0) {
       pending.splice(0, over);
+      // Fewer events under the same id is safe: if the first send did land, it holds them all.
+      if (resend !== undefined) resend = resend.size > over ? { jobId: resend.jobId, size: resend.size - over } : undefined;
       drop(over, `the in-memory buffer (${deps.maxBuffered} events) is full while Redis is unavailable`);
     }
   }
@@ -123,16 +134,24 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
     scheduled = false;
     if (closed || pending.length === 0) return;
     flushing = true;
-    const batch = pending.length <= batchSize ? pending : pending.slice(0, batchSize);
-    pending = pending.length <= batchSize ? [] : pending.slice(batchSize);
+    const size = resend?.size ?? Math.min(batchSize, pending.length);
+    const jobId = resend?.jobId ?? randomUUID();
+    resend = undefined;
+    const batch = pending.length <= size ? pending : pending.slice(0, size);
+    pending = pending.length <= size ? [] : pending.slice(size);
     inFlight = batch.length;
     let ok = false;
+    const links = batch.flatMap((p) => (p.link === undefined ? [] : [p.link]));
     try {
-      await withTimeout(deps.queue.addBulk(batch.map((data) => ({ name, data, opts: { jobId: data.requestId } }))), addTimeoutMs);
+      await withTimeout(
+        runInBatchSpan('usage-events batch', { size: batch.length, links }, () => deps.queue.add(name, { events: batch.map((p) => p.event) }, { jobId })),
+        addTimeoutMs,
+      );
       ok = true;
     } catch (error) {
-      // Back at the front, in order; the job ids make a partly applied batch safe to send again.
+      // Back at the front, in order, to go again as the same job.
       pending = batch.concat(pending);
+      resend = { jobId, size: batch.length };
       trim();
       noteWaiting(error);
     } finally {
@@ -166,7 +185,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
         deps.logger.error({ path: first?.instancePath, problem: first?.message }, 'usage event failed its schema and was dropped');
         return;
       }
-      pending.push(event);
+      pending.push({ event, link: currentSpanLink() });
       trim();
       // A full batch need not wait for the linger timer.
       if (pending.length >= batchSize && lingerTimer !== undefined) {
@@ -204,6 +223,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       deps.connection.off('ready', onReady);
       if (pending.length > 0) drop(pending.length, 'still buffered at shutdown');
       pending = [];
+      resend = undefined;
       for (const wake of idleWaiters) wake();
     },
     get buffered() {

@@ -7,8 +7,9 @@ import { createMicroBatcher } from '../batching/micro-batcher.js';
 import { recordJobMetrics } from '../job-metrics.js';
 import type { RunningWorker } from '@byok/queues';
 import type { UsageConsumerSettings } from '../usage-consumer-options.js';
-import { parseUsageEvent } from './usage-event.payload.js';
 import { createUsageBatchWriter, type UsageEventStored } from './usage-batch.writer.js';
+import { settleUsageJob, type UsageJobResult } from './usage-job.outcome.js';
+import { parseUsageJob } from './usage-job.payload.js';
 
 export interface UsageEventsWorkerDependencies {
   config: Pick<Config, 'redisUrl' | 'redisPrefix'>;
@@ -21,11 +22,11 @@ export interface UsageEventsWorkerDependencies {
 }
 
 /**
- * The BullMQ worker of the usage-events queue. Each job's processor validates its payload and
- * hands the event to a micro-batcher; the processor's promise (and so the job) settles only
- * after the batch's transaction committed or failed. BullMQ keeps renewing the locks of jobs
- * waiting in a batch, and retries failed ones with the producer's backoff (attempts 20,
- * exponential from 500 ms).
+ * The BullMQ worker of the usage-events queue. Each job carries a proxy's batch of events; the
+ * processor validates each event and hands it to a micro-batcher, which writes events of several
+ * jobs in one transaction. A job settles only after every one of its events was committed or
+ * failed (see `settleUsageJob`). BullMQ keeps renewing the locks of jobs waiting on a write, and
+ * retries failed ones with the producer's backoff (attempts 20, exponential from 500 ms).
  */
 export function createUsageEventsWorker(deps: UsageEventsWorkerDependencies): RunningWorker {
   const { config, logger, settings } = deps;
@@ -37,7 +38,11 @@ export function createUsageEventsWorker(deps: UsageEventsWorkerDependencies): Ru
   });
   const connection = createBlockingConnection(config.redisUrl);
   connection.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'usage worker redis connection error'));
-  const worker = new Worker<unknown, UsageEventStored>(QUEUES.usageEvents.name, (job) => batcher.add(parseUsageEvent(job.data)), {
+  const processUsageJob = async (data: unknown): Promise<UsageJobResult> => {
+    const { events, refused } = parseUsageJob(data);
+    return settleUsageJob(await Promise.allSettled(events.map((event) => batcher.add(event))), refused);
+  };
+  const worker = new Worker<unknown, UsageJobResult>(QUEUES.usageEvents.name, (job) => processUsageJob(job.data), {
     connection,
     prefix: config.redisPrefix,
     concurrency: settings.concurrency,
@@ -52,9 +57,9 @@ export function createUsageEventsWorker(deps: UsageEventsWorkerDependencies): Ru
   worker.on('failed', (job, err) => {
     // Retryable failures are logged once per batch by the writer; only final ones are logged per job.
     if (err instanceof UnrecoverableError || err.name === 'UnrecoverableError') {
-      logger.warn({ jobId: job?.id, error: { name: err.name, message: err.message } }, 'usage event rejected');
+      logger.warn({ jobId: job?.id, error: { name: err.name, message: err.message } }, 'usage events rejected');
     } else if (job && isFinalFailure(job, err)) {
-      logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, error: { message: err.message } }, 'usage event gave up after its last attempt; retry it from the failed jobs');
+      logger.error({ jobId: job.id, attemptsMade: job.attemptsMade, error: { message: err.message } }, 'usage job gave up after its last attempt; retry it from the failed jobs');
     }
   });
   worker.on('error', (err) => logger.error({ err: { name: err.name, message: err.message } }, 'usage worker error'));
