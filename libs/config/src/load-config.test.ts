@@ -23,6 +23,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, AUTH_JWT_SECRET: 'short' })).toThrow(ConfigError);
   });
 
+  it("reads the proxy's knobs, and keeps the token cache within the 10 s revocation bound", () => {
+    expect(loadConfig(base).proxy).toEqual({
+      upstreamHeadersTimeoutMs: 60_000,
+      upstreamBodyTimeoutMs: 300_000,
+      upstreamConnectTimeoutMs: 10_000,
+      upstreamConnections: 256,
+      priceTableFile: undefined,
+      usageBufferMax: 10_000,
+      tokenCacheTtlMs: 10_000,
+      balanceCacheTtlMs: 2_000,
+    });
+    const config = loadConfig({ ...base, PROXY_UPSTREAM_HEADERS_TIMEOUT_MS: '1500', PROXY_UPSTREAM_CONNECTIONS: ' 64 ', PRICE_TABLE_FILE: '/etc/prices.json', PROXY_TOKEN_CACHE_TTL_MS: '0' });
+    expect(config.proxy).toMatchObject({ upstreamHeadersTimeoutMs: 1500, upstreamConnections: 64, priceTableFile: '/etc/prices.json', tokenCacheTtlMs: 0 });
+    expect(() => loadConfig({ ...base, PROXY_UPSTREAM_BODY_TIMEOUT_MS: 'soon' })).toThrow(/^Invalid PROXY_UPSTREAM_BODY_TIMEOUT_MS/);
+    expect(() => loadConfig({ ...base, PROXY_USAGE_BUFFER_MAX: '0' })).toThrow(/PROXY_USAGE_BUFFER_MAX/);
+    expect(() => loadConfig({ ...base, PROXY_TOKEN_CACHE_TTL_MS: '60000' })).toThrow(/PROXY_TOKEN_CACHE_TTL_MS/);
+  });
+
   it('has no default secrets outside standalone mode', () => {
     expect(() => loadConfig({ AUTH_JWT_SECRET: base.AUTH_JWT_SECRET })).toThrow(/BYOK_ENCRYPTION_KEYS/);
     expect(() => loadConfig({ BYOK_ENCRYPTION_KEYS: KEY })).toThrow(/AUTH_JWKS_URL or AUTH_JWT_SECRET/);

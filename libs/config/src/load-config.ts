@@ -14,6 +14,19 @@ export interface ProviderSettings {
   systemApiKey?: string;
 }
 
+/** The proxy's tuning knobs (PROXY_*, PRICE_TABLE_FILE); see the env schema for each one's meaning. */
+export interface ProxySettings {
+  upstreamHeadersTimeoutMs: number;
+  upstreamBodyTimeoutMs: number;
+  upstreamConnectTimeoutMs: number;
+  upstreamConnections: number;
+  /** Unset: the shipped prices only. */
+  priceTableFile: string | undefined;
+  usageBufferMax: number;
+  tokenCacheTtlMs: number;
+  balanceCacheTtlMs: number;
+}
+
 /** The one typed configuration object, parsed once at boot. */
 export interface Config {
   env: Env['NODE_ENV'];
@@ -47,6 +60,7 @@ export interface Config {
   workerStalledIntervalMs: number;
   shutdownGraceMs: number;
   usageConsumer: { retentionDays: number; batchSize: number; batchWaitMs: number; concurrentBatches: number };
+  proxy: ProxySettings;
   providers: Record<ProviderId, ProviderSettings>;
 }
 
@@ -99,6 +113,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       batchSize: env.USAGE_CONSUMER_BATCH_SIZE,
       batchWaitMs: env.USAGE_CONSUMER_BATCH_WAIT_MS,
       concurrentBatches: env.USAGE_CONSUMER_CONCURRENT_BATCHES,
+    },
+    proxy: {
+      upstreamHeadersTimeoutMs: env.PROXY_UPSTREAM_HEADERS_TIMEOUT_MS,
+      upstreamBodyTimeoutMs: env.PROXY_UPSTREAM_BODY_TIMEOUT_MS,
+      upstreamConnectTimeoutMs: env.PROXY_UPSTREAM_CONNECT_TIMEOUT_MS,
+      upstreamConnections: env.PROXY_UPSTREAM_CONNECTIONS,
+      priceTableFile: env.PRICE_TABLE_FILE,
+      usageBufferMax: env.PROXY_USAGE_BUFFER_MAX,
+      tokenCacheTtlMs: env.PROXY_TOKEN_CACHE_TTL_MS,
+      balanceCacheTtlMs: env.PROXY_BALANCE_CACHE_TTL_MS,
     },
     providers: resolveProviders(source),
   };

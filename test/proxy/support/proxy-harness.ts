@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { generateGatewayToken } from '@byok/auth';
-import type { Config } from '@byok/config';
+import type { Config, ProxySettings } from '@byok/config';
 import { applyCreditChange, insertGatewayToken } from '@byok/db';
 import { PROVIDER_IDS, type ProviderId } from '@byok/providers';
-import { buildProxy, type ProxyServices, type ProxySettings, startProxyServices } from '@byok/proxy';
+import { buildProxy, type ProxyServices, startProxyServices } from '@byok/proxy';
 import type { UsageBatch, UsageEvent } from '@byok/queues';
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';

@@ -1,3 +1,4 @@
+import type { ProxySettings } from '@byok/config';
 import { findGatewayTokenByHash, findUserKeys, getCreditBalanceMicro, touchGatewayToken } from '@byok/db';
 import {
   createModelResolver,
@@ -17,7 +18,6 @@ import type { Exchange } from '../chat/exchange.js';
 import { createKeyRejectionReporter } from '../keys/key-rejection-reporter.js';
 import { loadPriceTable } from '../pricing/price-table.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
-import { DEFAULT_PROXY_SETTINGS, type ProxySettings, readProxySettings } from '../settings/proxy-settings.js';
 import { createTtlCache, type TtlCache } from '../support/ttl-cache.js';
 import { createUpstreamTargets, type UpstreamTargets } from '../upstream/upstream-targets.js';
 import { createUsageSink, type UsageSink } from '../usage/usage-sink.js';
@@ -55,7 +55,7 @@ export interface ProxyServices {
 }
 
 export interface ProxyServicesOptions {
-  /** Defaults to `readProxySettings(process.env)`. */
+  /** Overrides of `config.proxy` (tests and benchmarks). */
   settings?: Partial<ProxySettings>;
   /**
    * Where usage events go; by default the usage queue through a buffered sink. A host may pass
@@ -68,7 +68,7 @@ const BALANCE_CACHE_USERS = 100_000;
 const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
 
 export function createProxyServices(deps: ProxyDependencies, options: ProxyServicesOptions = {}): ProxyServices {
-  const settings: ProxySettings = { ...DEFAULT_PROXY_SETTINGS, ...(options.settings ?? readProxySettings(process.env)) };
+  const settings: ProxySettings = { ...deps.config.proxy, ...options.settings };
   const logger = deps.logger.child({ component: 'proxy' });
   const tokens = createGatewayTokenCache({ find: (hash) => findGatewayTokenByHash(deps.orm.em.fork(), hash), ttlMs: settings.tokenCacheTtlMs });
   const routes = createRouteCache({

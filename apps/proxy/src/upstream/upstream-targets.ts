@@ -1,6 +1,6 @@
 import { type ChatAdapter, chatAdapterFor, PROVIDER_IDS, PROVIDERS, type ProviderDefinition, type ProviderId } from '@byok/providers';
 import { Pool } from 'undici';
-import type { ProxySettings } from '../settings/proxy-settings.js';
+import type { ProxySettings } from '@byok/config';
 
 /** Everything the proxy needs to call one provider, resolved once at boot. */
 export interface UpstreamTarget {
