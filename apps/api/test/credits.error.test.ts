@@ -46,6 +46,23 @@ describe('credits API: refusals change nothing', () => {
     await nothingChanged();
   });
 
+  it('refuses an Idempotency-Key reused for another grant (409), and a malformed one (400), changing nothing', async () => {
+    const keyed = (key: string, payload: object) => h.app.inject({ method: 'POST', url: '/api/v1/admin/credits/grant', headers: { ...admin, 'idempotency-key': key }, payload });
+    expect((await keyed('reuse-1', { user: 'ivan', amount: 3, reason: 'first' })).statusCode).toBe(200);
+    for (const other of [{ user: 'ivan', amount: 4, reason: 'first' }, { user: 'judy', amount: 3, reason: 'first' }]) {
+      const res = await keyed('reuse-1', other);
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error).toMatchObject({ code: 'conflict', message: 'This Idempotency-Key was already used for a different grant' });
+    }
+    for (const bad of ['has space', 'x'.repeat(101), 'ünïcode']) {
+      const res = await keyed(bad, { user: 'ivan', amount: 3, reason: 'bad key' });
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json().error.code).toBe('validation_failed');
+    }
+    const rows = await h.db.sql<{ user_id: string; amount_micro: string }>("SELECT user_id, amount_micro FROM credit_ledger WHERE user_id IN ('ivan', 'judy')");
+    expect(rows).toEqual([{ user_id: 'ivan', amount_micro: '3000000' }]);
+  });
+
   it('accepts exactly the maximum', async () => {
     const res = await grant(admin, { user: 'max', amount: 1_000_000, reason: 'ceiling' });
     expect(res.statusCode).toBe(200);

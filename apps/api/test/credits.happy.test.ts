@@ -88,4 +88,36 @@ describe('credits API: happy paths', () => {
     const [audits] = await h.db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE subject_user_id = 'erin'`);
     expect(audits?.n).toBe(20);
   });
+
+  describe('with an Idempotency-Key', () => {
+    const keyed = (key: string, payload: object) =>
+      h.app.inject({ method: 'POST', url: '/api/v1/admin/credits/grant', headers: { ...admin, 'idempotency-key': key }, payload });
+    const ledgerRows = async (user: string) => (await h.db.sql<{ n: number }>('SELECT count(*)::int AS n FROM credit_ledger WHERE user_id = $1', [user]))[0]?.n;
+    const auditRows = async (user: string) => (await h.db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE subject_user_id = $1`, [user]))[0]?.n;
+
+    it('applies a retried grant once and answers the retry with the first result', async () => {
+      const first = await keyed('grant-frank-1', { user: 'frank', amount: 5, reason: 'refund' });
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      expect((await grant({ user: 'frank', amount: 1, reason: 'unrelated, unkeyed' })).statusCode).toBe(200);
+      const retry = await keyed('grant-frank-1', { user: 'frank', amount: 5, reason: 'refund' });
+      expect(retry.statusCode).toBe(200);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      // The balance right after the first grant, not the current one.
+      expect(retry.json()).toEqual(first.json());
+      expect(first.json()).toMatchObject({ granted_micro: 5_000_000, balance_micro: 5_000_000 });
+      expect((await h.app.inject({ url: '/api/v1/credits', headers: { authorization: `Bearer ${await h.token('frank')}` } })).json().balance_micro).toBe(6_000_000);
+      expect(await ledgerRows('frank')).toBe(2);
+      expect(await auditRows('frank')).toBe(2);
+    });
+
+    it('applies concurrent retries of one grant once', async () => {
+      const results = await Promise.all(Array.from({ length: 10 }, () => keyed('grant-gina-1', { user: 'gina', amount: 2.5, reason: 'burst of retries' })));
+      expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(200));
+      expect(results.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(9);
+      expect(new Set(results.map((r) => r.body))).toEqual(new Set([JSON.stringify({ user_id: 'gina', granted_micro: 2_500_000, granted: '2.500000', balance_micro: 2_500_000, balance: '2.500000' })]));
+      expect(await ledgerRows('gina')).toBe(1);
+      expect(await auditRows('gina')).toBe(1);
+    });
+  });
 });

@@ -29,6 +29,12 @@ export const CreditsView = Type.Object({
 });
 export type CreditsView = Static<typeof CreditsView>;
 
+export const GrantHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$', description: 'Any unique printable ASCII string (a UUID, say) that makes retries of this grant apply once.' }),
+  ),
+});
+
 export const GrantBody = Type.Object(
   {
     user: Type.String({ minLength: 1, maxLength: 255, description: 'Who receives the credits.' }),

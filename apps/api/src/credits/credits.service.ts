@@ -1,4 +1,4 @@
-import { appendAudit, applyCreditChange, getCreditBalanceMicro, listLedger, type AuditEntry, type EntityManager, type LedgerEntry } from '@byok/db';
+import { appendAudit, applyCreditChange, DuplicateLedgerRequestError, findLedgerEntryByRequestId, getCreditBalanceMicro, listLedger, type AuditEntry, type EntityManager, type LedgerEntry } from '@byok/db';
 import { AppError } from '@byok/http';
 import { decimalToMicro, microToDecimal } from '../usage/money.js';
 import type { CreditsView, GrantResult, LedgerEntryView } from './credits.schemas.js';
@@ -16,6 +16,14 @@ export interface GrantInput {
   /** Credits as the caller sent them; converted to micro-credits exactly. */
   amount: number;
   reason: string;
+  /** The client's `Idempotency-Key`: a retried grant with the same key applies once. */
+  idempotencyKey?: string;
+}
+
+/** A grant's answer, and whether it replays an earlier grant with the same idempotency key. */
+export interface GrantOutcome {
+  result: GrantResult;
+  replayed: boolean;
 }
 
 export type CreditsService = ReturnType<typeof createCreditsService>;
@@ -30,35 +38,55 @@ export function createCreditsService(deps: CreditsServiceDependencies) {
 
     /**
      * Adds credits and writes the `credits.granted` audit record in one transaction: a grant
-     * without its record (or the reverse) can never be committed.
+     * without its record (or the reverse) can never be committed. With an idempotency key the
+     * ledger's unique request id makes a retried grant (sequential or concurrent) apply once; the
+     * retry gets the first grant's answer, and a key reused for another grant gets 409.
      */
-    async grant(em: EntityManager, actor: GrantActor, input: GrantInput): Promise<GrantResult> {
+    async grant(em: EntityManager, actor: GrantActor, input: GrantInput): Promise<GrantOutcome> {
       const amountMicro = decimalToMicro(input.amount);
       if (amountMicro === null || amountMicro <= 0) {
         throw new AppError('validation_failed', 'body/amount: must be more than 0 with at most six decimals', {
           details: [{ path: 'body/amount', message: 'must be more than 0 with at most six decimals' }],
         });
       }
-      const { balanceAfterMicro } = await em.transactional(async (tx) => {
-        const changed = await applyCreditChange(tx, { userId: input.userId, kind: 'grant', amountMicro, actorId: actor.actorId, details: { reason: input.reason } });
-        // Without a request id the change is never deduplicated, so it always applies.
-        if (!changed) throw new Error('credit grant was not applied');
-        await appendAudit(tx, {
-          ...actor,
-          action: 'credits.granted',
-          subjectUserId: input.userId,
-          details: { amount_micro: amountMicro, balance_after_micro: changed.balanceAfterMicro, reason: input.reason },
+      const requestId = input.idempotencyKey === undefined ? null : `grant:${input.idempotencyKey}`;
+      let applied: { balanceAfterMicro: number } | null;
+      try {
+        applied = await em.transactional(async (tx) => {
+          const changed = await applyCreditChange(tx, { userId: input.userId, kind: 'grant', amountMicro, requestId, actorId: actor.actorId, details: { reason: input.reason } });
+          if (!changed) return null;
+          await appendAudit(tx, {
+            ...actor,
+            action: 'credits.granted',
+            subjectUserId: input.userId,
+            details: { amount_micro: amountMicro, balance_after_micro: changed.balanceAfterMicro, reason: input.reason, ...(input.idempotencyKey === undefined ? {} : { idempotency_key: input.idempotencyKey }) },
+          });
+          return changed;
         });
-        return changed;
-      });
-      return {
-        user_id: input.userId,
-        granted_micro: amountMicro,
-        granted: microToDecimal(amountMicro),
-        balance_micro: balanceAfterMicro,
-        balance: microToDecimal(balanceAfterMicro),
-      };
+      } catch (error) {
+        // A concurrent retry committed first; this transaction rolled back.
+        if (!(error instanceof DuplicateLedgerRequestError)) throw error;
+        applied = null;
+      }
+      if (applied !== null) return { result: grantResult(input.userId, amountMicro, applied.balanceAfterMicro), replayed: false };
+      // Null comes back only for a request id already in the ledger, so there is one.
+      const earlier = requestId === null ? null : await findLedgerEntryByRequestId(em, requestId);
+      if (earlier === null) throw new Error('credit grant was neither applied nor found');
+      if (earlier.kind !== 'grant' || earlier.userId !== input.userId || earlier.amountMicro !== amountMicro) {
+        throw new AppError('conflict', 'This Idempotency-Key was already used for a different grant');
+      }
+      return { result: grantResult(input.userId, amountMicro, earlier.balanceAfterMicro), replayed: true };
     },
+  };
+}
+
+function grantResult(userId: string, amountMicro: number, balanceAfterMicro: number): GrantResult {
+  return {
+    user_id: userId,
+    granted_micro: amountMicro,
+    granted: microToDecimal(amountMicro),
+    balance_micro: balanceAfterMicro,
+    balance: microToDecimal(balanceAfterMicro),
   };
 }
 

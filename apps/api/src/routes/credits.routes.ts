@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { auditContext } from '@byok/http';
-import { CreditsView, GrantBody, GrantResult } from '../credits/credits.schemas.js';
+import { CreditsView, GrantBody, GrantHeaders, GrantResult } from '../credits/credits.schemas.js';
 import type { CreditsService } from '../credits/credits.service.js';
 import { adminOnly } from '../usage/caller-scope.js';
 
@@ -25,11 +25,23 @@ export const creditsRoutes: FastifyPluginAsyncTypebox<{ credits: CreditsService 
     schema: {
       tags: ['admin', 'credits'],
       summary: 'Grant credits to a user (admins)',
-      description: 'Adds credits to the user\'s balance and writes a `credits.granted` audit record in the same transaction. Returns the new balance.',
+      description:
+        "Adds credits to the user's balance and writes a `credits.granted` audit record in the same transaction. Returns the balance right after the grant. Send an `Idempotency-Key` to make retries safe: a grant with a key already used answers the first grant's result with `idempotent-replayed: true` and changes nothing; the same key with a different user or amount is refused with 409.",
+      headers: GrantHeaders,
       body: GrantBody,
-      response: { 200: GrantResult, ...errors, 403: { $ref: 'ErrorBody' }, 413: { $ref: 'ErrorBody' } },
+      response: { 200: GrantResult, ...errors, 403: { $ref: 'ErrorBody' }, 409: { $ref: 'ErrorBody' }, 413: { $ref: 'ErrorBody' } },
     },
-    handler: async (request) =>
-      credits.grant(request.em, auditContext(request), { userId: request.body.user, amount: request.body.amount, reason: request.body.reason }),
+    handler: async (request, reply) => {
+      const { body } = request;
+      const idempotencyKey = request.headers['idempotency-key'];
+      const outcome = await credits.grant(request.em, auditContext(request), {
+        userId: body.user,
+        amount: body.amount,
+        reason: body.reason,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return outcome.result;
+    },
   });
 };

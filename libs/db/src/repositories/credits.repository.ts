@@ -9,6 +9,7 @@ export async function getCreditBalanceMicro(em: EntityManager, userId: string): 
 
 export interface LedgerEntry {
   id: string;
+  userId: string;
   kind: 'charge' | 'grant';
   amountMicro: number;
   balanceAfterMicro: number;
@@ -19,9 +20,21 @@ export interface LedgerEntry {
 }
 
 /**
+ * Thrown when a concurrent transaction wrote the same request id first: the caller's transaction
+ * has already changed the balance and must roll back (let this error leave `transactional`).
+ */
+export class DuplicateLedgerRequestError extends Error {
+  constructor(readonly requestId: string) {
+    super('a ledger entry with this request id was committed concurrently');
+    this.name = 'DuplicateLedgerRequestError';
+  }
+}
+
+/**
  * Adds (or, with a negative amount, removes) credits and writes the ledger entry, inside the
  * caller's transaction. The account row is locked by the upsert so concurrent changes serialise.
- * With a `requestId`, a second call for the same request is a no-op (returns null).
+ * With a `requestId`, a second call for the same request is a no-op (returns null), and losing a
+ * race for it throws `DuplicateLedgerRequestError`.
  */
 export async function applyCreditChange(
   em: EntityManager,
@@ -43,16 +56,39 @@ export async function applyCreditChange(
      VALUES (?, ?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (request_id) DO NOTHING RETURNING id`,
     [input.userId, input.kind, input.amountMicro, balanceAfterMicro, input.requestId ?? null, input.actorId ?? null, JSON.stringify(input.details ?? {})],
   );
-  if (inserted.length === 0) throw new Error('duplicate ledger request id inside one transaction');
+  if (inserted.length === 0) throw new DuplicateLedgerRequestError(String(input.requestId));
   return { balanceAfterMicro };
 }
 
+/** The ledger entry written for a request id, if any. */
+export async function findLedgerEntryByRequestId(em: EntityManager, requestId: string): Promise<LedgerEntry | null> {
+  const rows = await em.execute<LedgerRow[]>(`SELECT ${LEDGER_COLUMNS} FROM credit_ledger WHERE request_id = ?`, [requestId]);
+  return rows[0] ? toLedgerEntry(rows[0]) : null;
+}
+
 export async function listLedger(em: EntityManager, userId: string, limit: number): Promise<LedgerEntry[]> {
-  const rows = await em.execute<
-    Array<{ id: string; kind: 'charge' | 'grant'; amount_micro: string; balance_after_micro: string; request_id: string | null; actor_id: string | null; details: Record<string, unknown>; created_at: Date | string }>
-  >('SELECT id, kind, amount_micro, balance_after_micro, request_id, actor_id, details, created_at FROM credit_ledger WHERE user_id = ? ORDER BY id DESC LIMIT ?', [userId, limit]);
-  return rows.map((r) => ({
+  const rows = await em.execute<LedgerRow[]>(`SELECT ${LEDGER_COLUMNS} FROM credit_ledger WHERE user_id = ? ORDER BY id DESC LIMIT ?`, [userId, limit]);
+  return rows.map(toLedgerEntry);
+}
+
+const LEDGER_COLUMNS = 'id, user_id, kind, amount_micro, balance_after_micro, request_id, actor_id, details, created_at';
+
+interface LedgerRow {
+  id: string;
+  user_id: string;
+  kind: 'charge' | 'grant';
+  amount_micro: string;
+  balance_after_micro: string;
+  request_id: string | null;
+  actor_id: string | null;
+  details: Record<string, unknown>;
+  created_at: Date | string;
+}
+
+function toLedgerEntry(r: LedgerRow): LedgerEntry {
+  return {
     id: r.id,
+    userId: r.user_id,
     kind: r.kind,
     amountMicro: Number(r.amount_micro),
     balanceAfterMicro: Number(r.balance_after_micro),
@@ -60,5 +96,5 @@ export async function listLedger(em: EntityManager, userId: string, limit: numbe
     actorId: r.actor_id,
     details: r.details,
     createdAt: toDate(r.created_at),
-  }));
+  };
 }
