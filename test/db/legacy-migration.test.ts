@@ -42,6 +42,26 @@ describe('migrations onto an empty database', () => {
 
   it('creates every table', async () => {
     const tables = await db.sql<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['audit_log', 'credit_accounts', 'credit_ledger', 'gateway_tokens', 'usage_daily', 'usage_events', 'user_provider_keys']));
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining(['audit_log', 'credit_accounts', 'credit_ledger', 'gateway_tokens', 'usage_daily', 'usage_events', 'usage_platform_daily', 'user_provider_keys']),
+    );
+  });
+
+  it('backfills the platform rollup from the usage aggregates already stored', async () => {
+    // Without options the migrator reverts the last migration only: this one.
+    await db.orm.getMigrator().down();
+    await db.sql(`
+      INSERT INTO usage_daily (user_id, day, provider, model, credential_source, calls, errors, prompt_tokens, completion_tokens, cost_micro, credits_micro, last_used_at)
+      VALUES ('a', '2026-11-01', 'openai', 'gpt-4o', 'user_provider', 2, 1, 10, 20, 30, 0, '2026-11-01T10:00:00Z'),
+             ('b', '2026-11-01', 'openai', 'gpt-4o-mini', 'user_provider', 3, 0, 1, 2, 3, 0, '2026-11-01T12:00:00Z'),
+             ('b', '2026-11-01', 'openai', 'gpt-4o-mini', 'system', 1, 0, 5, 5, 7, 7, '2026-11-01T09:00:00Z')`);
+    expect(await db.orm.getMigrator().up()).toEqual([expect.objectContaining({ name: 'Migration20261127000005_usage_platform_daily' })]);
+    expect(
+      await db.sql(`SELECT to_char(day, 'YYYY-MM-DD') AS day, provider, credential_source, calls::int, errors::int, prompt_tokens::int, cost_micro::int, credits_micro::int,
+                           last_used_at FROM usage_platform_daily ORDER BY credential_source`),
+    ).toEqual([
+      { day: '2026-11-01', provider: 'openai', credential_source: 'system', calls: 1, errors: 0, prompt_tokens: 5, cost_micro: 7, credits_micro: 7, last_used_at: new Date('2026-11-01T09:00:00Z') },
+      { day: '2026-11-01', provider: 'openai', credential_source: 'user_provider', calls: 5, errors: 1, prompt_tokens: 11, cost_micro: 33, credits_micro: 0, last_used_at: new Date('2026-11-01T12:00:00Z') },
+    ]);
   });
 });

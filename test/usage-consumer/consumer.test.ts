@@ -14,7 +14,7 @@ describe('usage consumer', () => {
     await h.close();
   });
   beforeEach(async () => {
-    await h.db.sql('TRUNCATE usage_events, usage_daily, credit_accounts, credit_ledger');
+    await h.db.sql('TRUNCATE usage_events, usage_daily, usage_platform_daily, credit_accounts, credit_ledger');
   });
 
   it('gives the same aggregates and debits after 10,000 events are replayed three times as after one pass', { timeout: 300_000 }, async () => {

@@ -50,7 +50,7 @@ describe('usage aggregation properties', () => {
   afterAll(async () => {
     await db.drop();
   });
-  const reset = () => db.sql('TRUNCATE usage_events, usage_daily, credit_accounts, credit_ledger');
+  const reset = () => db.sql('TRUNCATE usage_events, usage_daily, usage_platform_daily, credit_accounts, credit_ledger');
 
   /** usage_daily recomputed from the stored raw events, which hold exactly one row per request id. */
   async function dailyFromRawEvents(): Promise<DailyRow[]> {
@@ -60,6 +60,18 @@ describe('usage aggregation properties', () => {
               credits_micro::float8 AS "creditsMicro", occurred_at AS "occurredAt" FROM usage_events`,
     );
     return expectedDaily(rows.map((r) => ({ ...r, occurredAt: r.occurredAt.toISOString() })));
+  }
+
+  /** Rows where the platform rollup differs from usage_daily summed over users and models (none expected). */
+  async function rollupMismatches(): Promise<unknown[]> {
+    return db.sql(
+      `WITH d AS (SELECT day, provider, credential_source, sum(calls) AS calls, sum(errors) AS errors, sum(prompt_tokens) AS prompt_tokens,
+                         sum(completion_tokens) AS completion_tokens, sum(cost_micro) AS cost_micro, sum(credits_micro) AS credits_micro,
+                         max(last_used_at) AS last_used_at
+                  FROM usage_daily GROUP BY 1, 2, 3),
+            p AS (SELECT day, provider, credential_source, calls, errors, prompt_tokens, completion_tokens, cost_micro, credits_micro, last_used_at FROM usage_platform_daily)
+       (SELECT * FROM d EXCEPT SELECT * FROM p) UNION ALL (SELECT * FROM p EXCEPT SELECT * FROM d)`,
+    );
   }
 
   async function ledgerState() {
@@ -79,6 +91,7 @@ describe('usage aggregation properties', () => {
         for (const batch of split(events, cuts)) await applyUsageEvents(db.orm.em.fork(), batch);
         if (replay) await applyUsageEvents(db.orm.em.fork(), events);
         expect(await readDaily(db)).toEqual(expectedDaily(events));
+        expect(await rollupMismatches()).toEqual([]);
         const seen = new Set<string>();
         let systemCredits = 0;
         for (const e of events) {
@@ -100,6 +113,7 @@ describe('usage aggregation properties', () => {
         const batches = split(events, cuts);
         await Promise.all([...batches, ...batches.filter((_, i) => i % 2 === 0)].map((batch) => applyUsageEvents(db.orm.em.fork(), batch)));
         expect(await readDaily(db)).toEqual(await dailyFromRawEvents());
+        expect(await rollupMismatches()).toEqual([]);
         const [ledger] = await ledgerState();
         expect(ledger?.debited).toBe(ledger?.raw_system_credits);
         expect(ledger?.balances).toBe(ledger?.raw_system_credits);

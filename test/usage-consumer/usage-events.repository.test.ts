@@ -12,7 +12,7 @@ describe('applyUsageEvents', () => {
     await db.drop();
   });
   beforeEach(async () => {
-    await db.sql('TRUNCATE usage_events, usage_daily, credit_accounts, credit_ledger');
+    await db.sql('TRUNCATE usage_events, usage_daily, usage_platform_daily, credit_accounts, credit_ledger');
   });
   const apply = (events: Parameters<typeof applyUsageEvents>[1]) => applyUsageEvents(db.orm.em.fork(), events);
 

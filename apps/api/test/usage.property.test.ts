@@ -85,6 +85,7 @@ describe('usage API: totals equal the sums over the raw events (property)', () =
         run++;
         await h.db.sql('DELETE FROM usage_events');
         await h.db.sql('DELETE FROM usage_daily');
+        await h.db.sql('DELETE FROM usage_platform_daily');
         const events: UsageEventInput[] = generated.map((g, i) => ({
           requestId: `r${run}-${i}`,
           userId: g.userId,

@@ -55,7 +55,8 @@ export interface ApplyUsageEventsResult {
  * 1. inserts the raw events into `usage_events`; the request id is the primary key and
  *    `ON CONFLICT DO NOTHING RETURNING` reports which ones are new;
  * 2. adds only the new events to `usage_daily` (one row per user, UTC day, provider, model and
- *    credential source) with an additive upsert;
+ *    credential source) and to its rollup `usage_platform_daily` (per day, provider and credential
+ *    source) with additive upserts;
  * 3. debits credits for the new `system` events with `creditsMicro > 0`: one `credit_ledger`
  *    charge per request (the ledger's request id is unique) and one balance update per user.
  *
@@ -211,25 +212,46 @@ function aggregateDaily(rows: StoredEvent[]): DailyIncrement[] {
   });
 }
 
-/** One multi-row additive upsert, in key order (see the deadlock note on applyUsageEvents). */
+/**
+ * One statement adds the batch to `usage_daily` and to its per-platform rollup
+ * `usage_platform_daily` (summed over users and models, for the admin report), both in key order
+ * (see the deadlock note on applyUsageEvents).
+ */
 async function upsertDaily(em: EntityManager, increments: DailyIncrement[]): Promise<void> {
   await executeBound(
     em,
-    `INSERT INTO usage_daily AS d (user_id, day, provider, model, credential_source, calls, errors, prompt_tokens, completion_tokens,
-                                   cost_micro, credits_micro, last_used_at)
-     SELECT i.user_id, i.day, i.provider, i.model, i.credential_source, i.calls, i.errors, i.prompt_tokens, i.completion_tokens,
-            i.cost_micro, i.credits_micro, i.last_used_at
-     FROM jsonb_to_recordset(?::jsonb) AS i(user_id text, day date, provider text, model text, credential_source text, calls bigint,
-          errors bigint, prompt_tokens bigint, completion_tokens bigint, cost_micro bigint, credits_micro bigint, last_used_at timestamptz)
-     ORDER BY i.user_id, i.day, i.provider, i.model, i.credential_source
-     ON CONFLICT (user_id, day, provider, model, credential_source) DO UPDATE SET
-       calls = d.calls + EXCLUDED.calls,
-       errors = d.errors + EXCLUDED.errors,
-       prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
-       completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
-       cost_micro = d.cost_micro + EXCLUDED.cost_micro,
-       credits_micro = d.credits_micro + EXCLUDED.credits_micro,
-       last_used_at = GREATEST(d.last_used_at, EXCLUDED.last_used_at)`,
+    `WITH i AS (
+       SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(user_id text, day date, provider text, model text, credential_source text, calls bigint,
+            errors bigint, prompt_tokens bigint, completion_tokens bigint, cost_micro bigint, credits_micro bigint, last_used_at timestamptz)
+     ),
+     daily AS (
+       INSERT INTO usage_daily AS d (user_id, day, provider, model, credential_source, calls, errors, prompt_tokens, completion_tokens,
+                                     cost_micro, credits_micro, last_used_at)
+       SELECT user_id, day, provider, model, credential_source, calls, errors, prompt_tokens, completion_tokens, cost_micro, credits_micro, last_used_at
+       FROM i ORDER BY user_id, day, provider, model, credential_source
+       ON CONFLICT (user_id, day, provider, model, credential_source) DO UPDATE SET
+         calls = d.calls + EXCLUDED.calls,
+         errors = d.errors + EXCLUDED.errors,
+         prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
+         completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
+         cost_micro = d.cost_micro + EXCLUDED.cost_micro,
+         credits_micro = d.credits_micro + EXCLUDED.credits_micro,
+         last_used_at = GREATEST(d.last_used_at, EXCLUDED.last_used_at)
+       RETURNING 1
+     )
+     INSERT INTO usage_platform_daily AS p (day, provider, credential_source, calls, errors, prompt_tokens, completion_tokens, cost_micro,
+                                            credits_micro, last_used_at)
+     SELECT day, provider, credential_source, sum(calls), sum(errors), sum(prompt_tokens), sum(completion_tokens), sum(cost_micro),
+            sum(credits_micro), max(last_used_at)
+     FROM i GROUP BY day, provider, credential_source ORDER BY day, provider, credential_source
+     ON CONFLICT (day, provider, credential_source) DO UPDATE SET
+       calls = p.calls + EXCLUDED.calls,
+       errors = p.errors + EXCLUDED.errors,
+       prompt_tokens = p.prompt_tokens + EXCLUDED.prompt_tokens,
+       completion_tokens = p.completion_tokens + EXCLUDED.completion_tokens,
+       cost_micro = p.cost_micro + EXCLUDED.cost_micro,
+       credits_micro = p.credits_micro + EXCLUDED.credits_micro,
+       last_used_at = GREATEST(p.last_used_at, EXCLUDED.last_used_at)`,
     [JSON.stringify(increments)],
   );
 }

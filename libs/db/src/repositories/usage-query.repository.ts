@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * Read side of usage: sums over `usage_daily` (never `usage_events`, which grows by one row per
- * request). Every query is bounded by a day range, and per-user queries lead with `user_id` and
+ * Read side of usage: sums over `usage_daily` or its rollup `usage_platform_daily` (never
+ * `usage_events`, which grows by one row per request). Every query is bounded by a day range, and per-user queries lead with `user_id` and
  * `day`, the first two columns of the table's primary key, so they read only the rows they sum.
  */
 
@@ -88,8 +88,11 @@ interface SumsRow {
  */
 export async function sumUsageByGroup(em: EntityManager, query: UsageQuery, groupBy: UsageGrouping): Promise<UsageGroup[]> {
   const { where, params } = whereClause(query);
+  // Every user's usage, not by model: the rollup holds the same sums in a few hundred rows where
+  // usage_daily holds one per user and model (180,000 for 30 days of 1,000 users).
+  const table = query.userId === null && groupBy !== 'model' ? 'usage_platform_daily' : 'usage_daily';
   const rows = await em.execute<Array<SumsRow & { key: string }>>(
-    `SELECT ${GROUP_EXPRESSIONS[groupBy]} AS key, ${SUMS_SQL} FROM usage_daily WHERE ${where} GROUP BY 1 ORDER BY 1`,
+    `SELECT ${GROUP_EXPRESSIONS[groupBy]} AS key, ${SUMS_SQL} FROM ${table} WHERE ${where} GROUP BY 1 ORDER BY 1`,
     params,
   );
   return rows.map((row) => ({ key: row.key, ...toSums(row) }));
