@@ -212,6 +212,13 @@ function aggregateDaily(rows: StoredEvent[]): DailyIncrement[] {
   });
 }
 
+const SUMMED_COLUMNS = ['calls', 'errors', 'prompt_tokens', 'completion_tokens', 'cost_micro', 'credits_micro'] as const;
+
+/** The upsert's SET list: every sum adds the increment, `last_used_at` keeps the later instant. */
+function additiveUpdate(alias: string): string {
+  return [...SUMMED_COLUMNS.map((c) => `${c} = ${alias}.${c} + EXCLUDED.${c}`), `last_used_at = GREATEST(${alias}.last_used_at, EXCLUDED.last_used_at)`].join(', ');
+}
+
 /**
  * One statement adds the batch to `usage_daily` and to its per-platform rollup
  * `usage_platform_daily` (summed over users and models, for the admin report), both in key order
@@ -229,14 +236,7 @@ async function upsertDaily(em: EntityManager, increments: DailyIncrement[]): Pro
                                      cost_micro, credits_micro, last_used_at)
        SELECT user_id, day, provider, model, credential_source, calls, errors, prompt_tokens, completion_tokens, cost_micro, credits_micro, last_used_at
        FROM i ORDER BY user_id, day, provider, model, credential_source
-       ON CONFLICT (user_id, day, provider, model, credential_source) DO UPDATE SET
-         calls = d.calls + EXCLUDED.calls,
-         errors = d.errors + EXCLUDED.errors,
-         prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
-         completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens,
-         cost_micro = d.cost_micro + EXCLUDED.cost_micro,
-         credits_micro = d.credits_micro + EXCLUDED.credits_micro,
-         last_used_at = GREATEST(d.last_used_at, EXCLUDED.last_used_at)
+       ON CONFLICT (user_id, day, provider, model, credential_source) DO UPDATE SET ${additiveUpdate('d')}
        RETURNING 1
      )
      INSERT INTO usage_platform_daily AS p (day, provider, credential_source, calls, errors, prompt_tokens, completion_tokens, cost_micro,
@@ -244,14 +244,7 @@ async function upsertDaily(em: EntityManager, increments: DailyIncrement[]): Pro
      SELECT day, provider, credential_source, sum(calls), sum(errors), sum(prompt_tokens), sum(completion_tokens), sum(cost_micro),
             sum(credits_micro), max(last_used_at)
      FROM i GROUP BY day, provider, credential_source ORDER BY day, provider, credential_source
-     ON CONFLICT (day, provider, credential_source) DO UPDATE SET
-       calls = p.calls + EXCLUDED.calls,
-       errors = p.errors + EXCLUDED.errors,
-       prompt_tokens = p.prompt_tokens + EXCLUDED.prompt_tokens,
-       completion_tokens = p.completion_tokens + EXCLUDED.completion_tokens,
-       cost_micro = p.cost_micro + EXCLUDED.cost_micro,
-       credits_micro = p.credits_micro + EXCLUDED.credits_micro,
-       last_used_at = GREATEST(p.last_used_at, EXCLUDED.last_used_at)`,
+     ON CONFLICT (day, provider, credential_source) DO UPDATE SET ${additiveUpdate('p')}`,
     [JSON.stringify(increments)],
   );
 }
