@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelemetry } from '../../libs/telemetry/src/sdk/start-telemetry.js';
 import type { ProxyHarness } from '../proxy/support/proxy-harness.js';
 import { TestMetricReader, withAttributes } from './support/metric-reader.js';
-import { ROOT } from './support/stack-files.js';
 import { eventually, exportedText, idOf, spanTree } from './support/span-tree.js';
+import { ROOT } from './support/stack-files.js';
 
 const exporter = new InMemorySpanExporter();
 const reader = new TestMetricReader();
@@ -74,6 +74,16 @@ describe('a proxied chat request: one trace to the provider', () => {
       expect(tree.isDescendantOf(call, server)).toBe(true);
       expect(call.attributes['http.response.status_code']).toBe(200);
       expect(tree.spans.some((s) => s.kind === SpanKind.SERVER && s.parentSpanContext?.spanId === idOf(call))).toBe(true);
+    }
+  });
+
+  it('the proxy adds three spans per request: server, gateway.proxy and the upstream call (no per-request Fastify span)', () => {
+    for (const server of servers) {
+      const { tree, call } = upstreamCallIn(server);
+      // Not counted: the provider's own server span (the in-process mock, below the call) and the
+      // queries of a cold route cache, which the first request may pay.
+      const proxySpans = tree.spans.filter((s) => (call === undefined || !tree.isDescendantOf(s, call)) && s.attributes['db.system.name'] === undefined);
+      expect(proxySpans.map((s) => `${SpanKind[s.kind]} ${s.name}`).sort()).toEqual(['CLIENT POST', 'INTERNAL gateway.proxy', `SERVER POST ${ROUTE}`]);
     }
   });
 

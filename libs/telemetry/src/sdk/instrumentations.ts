@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import FastifyOtel from '@fastify/otel';
+import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { FastifyRouteInstrumentation } from './fastify-route-instrumentation.js';
 import { redisStatement } from './redis-statement.js';
 import { obfuscateSql } from './sql-obfuscation.js';
 
@@ -23,15 +24,14 @@ function isProbe(request: IncomingMessage): boolean {
 /**
  * The five instrumentations this stack needs (the auto-instrumentations bundle would add over two
  * hundred packages for the same result):
- * - HTTP: server spans named `METHOD /route` (the route comes from @fastify/otel) and the
+ * - HTTP: server spans named `METHOD /route` (the route comes from the Fastify one) and the
  *   `http.server.request.duration` metric; outgoing `node:http` calls only inside a trace.
  * - undici: the provider calls (validation and chat), only inside a trace.
- * - @fastify/otel: attaches itself to every Fastify instance at creation
- *   (`registerOnInitialization`), so the app code needs no plugin registration, and names the
- *   HTTP span and metric by route. Its per-hook and handler spans are off: every span costs CPU on
- *   every request (see bench/TRACING-NOTES.md), and these only repeat the request span's timing.
- *   The handler's own work (queries, calls) still nests under the request through the HTTP
- *   span's context. A route can turn them on with `config: { otel: { instrumentHooks: true, instrumentHandler: true } }`.
+ * - Fastify (`FastifyRouteInstrumentation`): attaches itself to every Fastify instance at
+ *   creation, so the app code registers nothing, names the HTTP span and metric by route and
+ *   records handler exceptions on the server span. It makes no span of its own: a per-request or
+ *   per-hook span only repeats the server span's timing and costs CPU on every request (see
+ *   bench/TRACING-NOTES.md). The handler's own work (queries, calls) nests under the server span.
  * - ioredis and pg: only inside a trace (`requireParentSpan`), so pool keep-alives, health probes
  *   and BullMQ's blocking polls do not each start a trace. Statements keep their shape but not
  *   their data: pg literals are masked (`obfuscateSql`), Redis shows command and keys only
@@ -41,7 +41,7 @@ export function createInstrumentations(): Instrumentation[] {
   return [
     new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe, requireParentforOutgoingSpans: true }),
     new UndiciInstrumentation({ requireParentforSpans: true }),
-    new FastifyOtel.FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false, instrumentHandler: false }),
+    new FastifyRouteInstrumentation(),
     new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
     new PgInstrumentation({
       requireParentSpan: true,
@@ -52,4 +52,21 @@ export function createInstrumentations(): Instrumentation[] {
       },
     }),
   ];
+}
+
+/** Hands out meters whose instruments record nothing and keep nothing. */
+const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() };
+
+/**
+ * Gives undici and pg a no-op meter, after NodeSDK handed every instrumentation the real one:
+ * nothing reads their metrics (`http.client.request.duration`, `db.client.*`). A DROP view alone
+ * is not enough, because the SDK still hashes each record's attribute set before the view
+ * discards it; in the proxy's profile that hashing for the undici histogram alone was ~9 µs per
+ * request. `node:http`'s client histogram shares a meter with the server histogram the dashboard
+ * reads, so it stays behind the DROP view in `metric-views.ts`.
+ */
+export function muteUnreadInstrumentationMetrics(instrumentations: readonly Instrumentation[]): void {
+  for (const instrumentation of instrumentations) {
+    if (instrumentation instanceof UndiciInstrumentation || instrumentation instanceof PgInstrumentation) instrumentation.setMeterProvider(NOOP_METER_PROVIDER);
+  }
 }

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { registerTelemetry, unregisterTelemetry } from '../telemetry-registration.js';
-import { createInstrumentations } from './instrumentations.js';
+import { createInstrumentations, muteUnreadInstrumentationMetrics } from './instrumentations.js';
 import { metricViews } from './metric-views.js';
 import { samplerFromEnv } from './sampler.js';
 import { ScrubbingSpanExporter } from './scrubbing-span-exporter.js';
@@ -49,9 +49,10 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     const exporter = new ScrubbingSpanExporter(options.spanExporter ?? new OTLPTraceExporter());
     spanProcessors.push(options.simpleSpanProcessor === true ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter));
   }
+  const instrumentations = createInstrumentations();
   const sdk = new NodeSDK({
     ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
-    instrumentations: createInstrumentations(),
+    instrumentations,
     spanProcessors,
     sampler: samplerFromEnv(env),
     views: metricViews(),
@@ -61,6 +62,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     ...((env.OTEL_LOGS_EXPORTER?.trim() ?? '') === '' ? { logRecordProcessors: [] } : {}),
   });
   sdk.start();
+  muteUnreadInstrumentationMetrics(instrumentations);
   patchEsmImports();
 
   let stopped: Promise<void> | undefined;
