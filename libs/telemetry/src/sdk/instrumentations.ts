@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
+import { createNoopMeter, type MeterProvider, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
@@ -22,11 +22,22 @@ function isProbe(request: IncomingMessage): boolean {
 }
 
 /**
+ * An outgoing call is traced only inside a span that is being recorded. `requireParentforSpans`
+ * alone still parses the URL and the headers, builds the attributes and injects a `traceparent`
+ * for calls made under an unsampled request (a non-recording parent is a valid parent), which at
+ * 10 % sampling is 9 calls in 10 for nothing: nothing downstream of an undici call joins our
+ * traces (the calls go to LLM providers).
+ */
+export function outsideRecordedSpan(): boolean {
+  return trace.getActiveSpan()?.isRecording() !== true;
+}
+
+/**
  * The five instrumentations this stack needs (the auto-instrumentations bundle would add over two
  * hundred packages for the same result):
  * - HTTP: server spans named `METHOD /route` (the route comes from the Fastify one) and the
  *   `http.server.request.duration` metric; outgoing `node:http` calls only inside a trace.
- * - undici: the provider calls (validation and chat), only inside a trace.
+ * - undici: the provider calls (validation and chat), only inside a recorded span.
  * - Fastify (`FastifyRouteInstrumentation`): attaches itself to every Fastify instance at
  *   creation, so the app code registers nothing, names the HTTP span and metric by route and
  *   records handler exceptions on the server span. It makes no span of its own: a per-request or
@@ -40,7 +51,7 @@ function isProbe(request: IncomingMessage): boolean {
 export function createInstrumentations(): Instrumentation[] {
   return [
     new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe, requireParentforOutgoingSpans: true }),
-    new UndiciInstrumentation({ requireParentforSpans: true }),
+    new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: outsideRecordedSpan }),
     new FastifyRouteInstrumentation(),
     new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
     new PgInstrumentation({
