@@ -1,5 +1,7 @@
+import type { RunningWorker } from '@byok/queues';
 import type { Runtime } from '@byok/runtime';
 import { createGatewayMetrics, observeQueueDepth, queueTelemetry } from '@byok/telemetry';
+import { createKeyChangeAnnouncer } from './key-test/key-change-announcer.js';
 import { createKeyTestProcessor } from './key-test/key-test.processor.js';
 import { createKeyTestWorker } from './key-test/key-test.worker.js';
 import { backfillKeyHints } from './maintenance/backfill-key-hints.task.js';
@@ -7,9 +9,8 @@ import { createMaintenanceProcessor } from './maintenance/maintenance.processor.
 import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
 import { recordKeyBindings } from './maintenance/record-key-bindings.task.js';
 import { revalidateKeys } from './maintenance/revalidate-keys.task.js';
-import { rotateEncryption } from './maintenance/rotate-encryption.task.js';
 import { syncRevalidationSchedule } from './maintenance/revalidation-schedule.js';
-import type { RunningWorker } from '@byok/queues';
+import { rotateEncryption } from './maintenance/rotate-encryption.task.js';
 import { resolveWorkerSettings, type StartWorkerOptions } from './worker-options.js';
 
 /** A started worker. */
@@ -27,14 +28,15 @@ export interface WorkerHandle {
  * connected; rejects (after closing what it opened) when the schedule cannot be written.
  */
 export async function startWorker(runtime: Runtime, options: StartWorkerOptions = {}): Promise<WorkerHandle> {
-  const { config, logger, orm, keyring, producers } = runtime;
+  const { config, logger, orm, keyring, producers, redis } = runtime;
   const settings = resolveWorkerSettings(options);
   const batchSize = settings.maintenanceBatchSize;
   const metrics = options.metrics ?? createGatewayMetrics();
   // One telemetry object serves both workers: it holds a tracer, no per-queue state.
   const telemetry = queueTelemetry();
+  const announceKeyChange = createKeyChangeAnnouncer({ redis, redisPrefix: config.redisPrefix, logger });
   const running: RunningWorker[] = [
-    createKeyTestWorker({ config, logger, settings, metrics, telemetry, processor: createKeyTestProcessor({ orm, keyring, config, logger, metrics }) }),
+    createKeyTestWorker({ config, logger, settings, metrics, telemetry, processor: createKeyTestProcessor({ orm, keyring, config, logger, metrics, announceKeyChange }) }),
     createMaintenanceWorker({
       config,
       logger,

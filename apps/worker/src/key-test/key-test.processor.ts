@@ -1,16 +1,18 @@
 import type { Config } from '@byok/config';
 import type { Keyring } from '@byok/crypto';
-import { findKeyById, markKeyTesting, type EntityManager, type Orm, type ProviderKey } from '@byok/db';
+import { type EntityManager, type KeyUnderTest, loadKeyForTest, type Orm } from '@byok/db';
 import type { KeyTestJob } from '@byok/queues';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
-import { UnrecoverableError, type Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { RetryableJobError } from '../retry/retryable-error.js';
-import { attemptBudget, type AttemptBudget } from './attempt-budget.js';
+import { type AttemptBudget, attemptBudget } from './attempt-budget.js';
+import type { AnnounceKeyChange } from './key-change-announcer.js';
 import type { KeyCheck } from './key-check.js';
 import { isTransientOutcome, isUnusableOutcome, messageForCheck, modelsCountOf, statusForOutcome } from './key-test.outcome.js';
 import { parseKeyTestPayload } from './key-test.payload.js';
 import type { KeyTestCompleted, KeyTestJobResult } from './key-test.result.js';
-import { findRecordedTest, keyTestIdempotencyKey, recordTest, type RecordedTest } from './key-test.store.js';
+import { keyTestIdempotencyKey, readRecordedTest, recordTest } from './key-test.store.js';
+import { changesRouting, type RoutingView } from './routing-change.js';
 import { runKeyCheck } from './run-key-check.js';
 
 /** What the key-test processor needs from outside. */
@@ -21,6 +23,11 @@ export interface KeyTestProcessorDependencies {
   logger: Logger;
   /** Counts one outcome per job that wrote a result (replays and skips are counted as such). */
   metrics?: Pick<GatewayMetrics, 'recordKeyTest'>;
+  /**
+   * Tells proxies a user's routes changed, when a test changes how routing treats a key (see
+   * `changesRouting`). Omitted: nothing is announced (tests that run the processor alone).
+   */
+  announceKeyChange?: AnnounceKeyChange;
 }
 
 /** The part of a BullMQ job the processor reads, so tests can run it without a queue. */
@@ -49,8 +56,10 @@ interface Run {
   jobId: string;
   budget: AttemptBudget;
   em: EntityManager;
-  log: Logger;
+  /** Logs at info with the job's bindings (a pino child per job cost more than the line itself). */
+  info: (fields: Record<string, unknown>, message: string) => void;
   metrics: Pick<GatewayMetrics, 'recordKeyTest'> | undefined;
+  announce: AnnounceKeyChange | undefined;
 }
 
 /**
@@ -65,34 +74,38 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
     const jobId = job.id;
     if (jobId === undefined || jobId === '') throw new UnrecoverableError('key-test job has no id');
     const budget = attemptBudget(job, deps.config.keyTestMaxAttempts);
-    const log = deps.logger.child({ jobId, keyId: payload.keyId, provider: payload.provider, attempt: budget.attempt });
-    const run: Run = { payload, jobId, budget, em: deps.orm.em.fork(), log, metrics: deps.metrics };
-
-    const row = await findKeyById(run.em, payload.keyId);
-    if (row === null || row.keyVersion < payload.keyVersion) return notVisibleYet(run);
-    if (row.keyVersion > payload.keyVersion) return skip(run, 'stale');
-    if (row.userId !== payload.userId || row.provider !== payload.provider) {
-      throw new UnrecoverableError('key-test job does not match the stored key (user or provider differs)');
-    }
+    const bindings = { jobId, keyId: payload.keyId, provider: payload.provider, attempt: budget.attempt };
+    const info = (fields: Record<string, unknown>, message: string): void => deps.logger.info({ ...bindings, ...fields }, message);
+    const run: Run = { payload, jobId, budget, em: deps.orm.em.fork(), info, metrics: deps.metrics, announce: deps.announceKeyChange };
 
     const idempotencyKey = keyTestIdempotencyKey(payload.keyId, jobId);
-    const recorded = await findRecordedTest(run.em, idempotencyKey);
-    if (recorded !== null) return replay(run, recorded, row);
-    if (MARKS_TESTING.has(payload.reason) && !(await markKeyTesting(run.em, payload.keyId, payload.keyVersion))) return skip(run, 'stale');
+    const key = await loadKeyForTest(run.em, { ...payload, idempotencyKey, markTesting: MARKS_TESTING.has(payload.reason) });
+    if (key === null || key.keyVersion < payload.keyVersion) return notVisibleYet(run);
+    if (key.keyVersion > payload.keyVersion) return skip(run, 'stale');
+    if (key.userId !== payload.userId || key.provider !== payload.provider) {
+      throw new UnrecoverableError('key-test job does not match the stored key (user or provider differs)');
+    }
+    if (key.recorded !== null) return replay(run, key);
+    // `invalid` → `testing` makes the key routable again while it is tested.
+    if (key.markedTesting) await announceIfRoutingChanged(run, key, { testStatus: 'testing', validationOutcome: key.validationOutcome });
 
-    const check = await runKeyCheck(deps, payload.provider, { id: row.id, userId: row.userId, provider: row.provider, token: row.apiKeyEncrypted, bindingTag: row.bindingTag ?? null });
+    const check = await runKeyCheck(deps, payload.provider, { id: key.id, userId: key.userId, provider: key.provider, token: key.apiKeyEncrypted, bindingTag: key.bindingTag });
     if (isTransientOutcome(check.outcome) && budget.attempt < budget.providerLimit) {
-      log.info({ outcome: check.outcome, latencyMs: check.latencyMs, retryAfterMs: check.retryAfterMs }, 'key test transient outcome; will retry');
+      info({ outcome: check.outcome, latencyMs: check.latencyMs, retryAfterMs: check.retryAfterMs }, 'key test transient outcome; will retry');
       throw new RetryableJobError(check.message, check.retryAfterMs === undefined ? {} : { retryAfterMs: check.retryAfterMs });
     }
     return finish(run, check, idempotencyKey);
   };
 }
 
+async function announceIfRoutingChanged(run: Run, before: RoutingView, after: RoutingView): Promise<void> {
+  if (run.announce !== undefined && changesRouting(before, after)) await run.announce(run.payload.userId);
+}
+
 /** The row is missing or older than the job: retry until the save commits, or end quietly. */
 function notVisibleYet(run: Run): KeyTestJobResult {
   if (run.budget.attempt >= run.budget.runLimit) {
-    run.log.info('key never became visible at the job version (save rolled back or key deleted); nothing written');
+    run.info({}, 'key never became visible at the job version (save rolled back or key deleted); nothing written');
     run.metrics?.recordKeyTest({ provider: run.payload.provider, outcome: 'skipped' });
     return { skipped: 'not_visible' };
   }
@@ -100,7 +113,7 @@ function notVisibleYet(run: Run): KeyTestJobResult {
 }
 
 function skip(run: Run, reason: 'stale' | 'changed'): KeyTestJobResult {
-  run.log.info({ skipped: reason }, 'key changed since the job was enqueued; nothing written');
+  run.info({ skipped: reason }, 'key changed since the job was enqueued; nothing written');
   run.metrics?.recordKeyTest({ provider: run.payload.provider, outcome: 'skipped' });
   return { skipped: reason };
 }
@@ -108,7 +121,7 @@ function skip(run: Run, reason: 'stale' | 'changed'): KeyTestJobResult {
 /** Writes the result and ends the job: completed, or failed without retry when the key is unusable. */
 async function finish(run: Run, check: KeyCheck, idempotencyKey: string): Promise<KeyTestJobResult> {
   const written = await recordTest(run.em, { payload: run.payload, check, attempt: run.budget.attempt, idempotencyKey, testedAt: new Date() });
-  if (written === 'changed') return skip(run, 'changed');
+  if (!written.written && written.reason === 'changed') return skip(run, 'changed');
   const result: KeyTestCompleted = {
     status: statusForOutcome(check.outcome),
     outcome: check.outcome,
@@ -116,18 +129,25 @@ async function finish(run: Run, check: KeyCheck, idempotencyKey: string): Promis
     latencyMs: check.latencyMs,
     modelsCount: modelsCountOf(check),
   };
-  run.log.info({ outcome: result.outcome, status: result.status, latencyMs: result.latencyMs, duplicate: written === 'already_recorded' }, 'key tested');
-  if (written !== 'already_recorded') run.metrics?.recordKeyTest({ provider: run.payload.provider, outcome: result.outcome });
+  run.info({ outcome: result.outcome, status: result.status, latencyMs: result.latencyMs, duplicate: !written.written }, 'key tested');
+  if (written.written) {
+    run.metrics?.recordKeyTest({ provider: run.payload.provider, outcome: result.outcome });
+    await announceIfRoutingChanged(run, written.before, { testStatus: result.status, validationOutcome: result.outcome });
+  }
   return endWith(result);
 }
 
 /**
  * An earlier run of this job wrote its result and then died before BullMQ heard of it (a killed
- * worker): end the same way without calling the provider again.
+ * worker): end the same way without calling the provider again. That run may also have died
+ * before announcing the change, and what it changed is no longer known, so the replay announces
+ * unconditionally: a needless announcement only makes proxies reload one user's keys.
  */
-function replay(run: Run, recorded: RecordedTest, row: ProviderKey): KeyTestJobResult {
-  run.log.info({ outcome: recorded.outcome }, 'key test already recorded by an earlier run of this job');
-  return endWith({ ...recorded, message: row.lastTestMessage ?? '' });
+async function replay(run: Run, key: KeyUnderTest): Promise<KeyTestJobResult> {
+  const recorded = readRecordedTest(key.recorded ?? {});
+  run.info({ outcome: recorded.outcome }, 'key test already recorded by an earlier run of this job');
+  await run.announce?.(run.payload.userId);
+  return endWith({ ...recorded, message: key.lastTestMessage ?? '' });
 }
 
 function endWith(result: KeyTestCompleted): KeyTestCompleted {

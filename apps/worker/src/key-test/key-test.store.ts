@@ -1,7 +1,8 @@
-import { appendAudit, AuditLogSchema, recordKeyTestResult, type ActorType, type EntityManager } from '@byok/db';
+import { type ActorType, type AuditEntry, type EntityManager, recordKeyTestOnce } from '@byok/db';
 import type { KeyTestJob } from '@byok/queues';
 import type { KeyCheck, KeyTestOutcome } from './key-check.js';
-import { messageForCheck, modelsCountOf, statusForOutcome, validationMetadata, type FinalKeyStatus } from './key-test.outcome.js';
+import { type FinalKeyStatus, messageForCheck, modelsCountOf, statusForOutcome, validationMetadata } from './key-test.outcome.js';
+import type { RoutingView } from './routing-change.js';
 
 /** The audit action of a finished key test. */
 export const KEY_TESTED_ACTION = 'key.tested';
@@ -25,11 +26,8 @@ export interface RecordedTest {
 const OUTCOMES: readonly KeyTestOutcome[] = ['valid', 'invalid', 'no_credit', 'rate_limited', 'unreachable', 'undecryptable'];
 const STATUSES: readonly FinalKeyStatus[] = ['valid', 'invalid', 'error'];
 
-/** The result an earlier run of this job wrote, or null when none did. */
-export async function findRecordedTest(em: EntityManager, idempotencyKey: string): Promise<RecordedTest | null> {
-  const record = await em.findOne(AuditLogSchema, { idempotencyKey });
-  if (record === null) return null;
-  const details = record.details;
+/** The result an earlier run recorded, from its audit record's details (untyped JSON, so every field is checked). */
+export function readRecordedTest(details: Record<string, unknown>): RecordedTest {
   const outcome = OUTCOMES.find((o) => o === details.outcome) ?? 'unreachable';
   const status = STATUSES.find((s) => s === details.status) ?? statusForOutcome(outcome);
   return {
@@ -49,46 +47,32 @@ export interface TestRecord {
   testedAt: Date;
 }
 
-export type RecordOutcome = 'written' | 'changed' | 'already_recorded';
-
-/** Thrown inside the transaction only to roll it back; never escapes `recordTest`. */
-class RollBack extends Error {
-  constructor(readonly outcome: Exclude<RecordOutcome, 'written'>) {
-    super(outcome);
-  }
-}
+/** How a result write ended; `written` carries what routing saw before it. */
+export type RecordOutcome = { written: true; before: RoutingView } | { written: false; reason: 'changed' | 'already_recorded' };
 
 /**
- * Writes the key's status and its `key.tested` audit record in one transaction. The status write is
- * a compare-and-set on the key version: a key replaced meanwhile gets neither write (`changed`).
- * When another run of the same job already wrote its audit record (two runs racing after a lost
- * lock), this run's status write is rolled back (`already_recorded`), so each job leaves exactly
- * one status write and one audit record.
+ * Writes the key's status and its `key.tested` audit record atomically (one statement, see
+ * `recordKeyTestOnce`). The status write is a compare-and-set on the key version: a key replaced
+ * meanwhile gets neither write (`changed`). When another run of the same job already wrote its
+ * audit record (two runs racing after a lost lock), this run writes no status either
+ * (`already_recorded`), so each job leaves exactly one status write and one audit record.
  */
 export async function recordTest(em: EntityManager, record: TestRecord): Promise<RecordOutcome> {
   const { payload, check } = record;
-  try {
-    await em.transactional(async (tx) => {
-      const updated = await recordKeyTestResult(tx, {
-        keyId: payload.keyId,
-        keyVersion: payload.keyVersion,
-        status: statusForOutcome(check.outcome),
-        message: messageForCheck(check),
-        latencyMs: check.latencyMs,
-        validation: validationMetadata(check, record.testedAt),
-      });
-      if (!updated) throw new RollBack('changed');
-      const appended = await appendAudit(tx, auditEntry(record));
-      if (!appended) throw new RollBack('already_recorded');
-    });
-    return 'written';
-  } catch (error) {
-    if (error instanceof RollBack) return error.outcome;
-    throw error;
-  }
+  const result = await recordKeyTestOnce(em, {
+    keyId: payload.keyId,
+    keyVersion: payload.keyVersion,
+    status: statusForOutcome(check.outcome),
+    message: messageForCheck(check),
+    latencyMs: check.latencyMs,
+    validation: validationMetadata(check, record.testedAt),
+    audit: auditEntry(record),
+  });
+  if (result.outcome !== 'written') return { written: false, reason: result.outcome };
+  return { written: true, before: { testStatus: result.previous.testStatus, validationOutcome: result.previous.validationOutcome } };
 }
 
-function auditEntry(record: TestRecord): Parameters<typeof appendAudit>[1] {
+function auditEntry(record: TestRecord): AuditEntry & { idempotencyKey: string } {
   const { payload, check } = record;
   const actorType: ActorType = payload.reason === 'scheduled' || payload.actorId === 'system' ? 'system' : 'user';
   return {
