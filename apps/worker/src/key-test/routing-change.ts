@@ -1,3 +1,5 @@
+import { testResultVerdict } from '@byok/routing';
+
 /** The parts of a key's test state that routing reads. */
 export interface RoutingView {
   testStatus: string;
@@ -7,13 +9,12 @@ export interface RoutingView {
 
 /**
  * True when proxies would route differently after this change, so it must be announced now rather
- * than found on their next cache reload. Routing skips `invalid` keys and notes keys whose last
- * validation said `no_credit` (`keySkipReason` and `indexUserKeys` in @byok/routing, which the
- * worker does not depend on; routing-change.test.ts holds the two rules together).
- * Everything else (`testing` → `valid`, a new message or latency) leaves the route as it was.
+ * than found on their next cache reload. The rule is routing's own (`testResultVerdict`): an
+ * `invalid` key is skipped, a `no_credit` one is noted; anything else (`testing` → `valid`, a new
+ * message or latency) leaves the route as it was.
  */
 export function changesRouting(before: RoutingView, after: RoutingView): boolean {
-  const skipped = (view: RoutingView): boolean => view.testStatus === 'invalid';
-  const noCredit = (view: RoutingView): boolean => view.validationOutcome === 'no_credit';
-  return skipped(before) !== skipped(after) || noCredit(before) !== noCredit(after);
+  const was = testResultVerdict(before);
+  const is = testResultVerdict(after);
+  return was.skipped !== is.skipped || was.reportedNoCredit !== is.reportedNoCredit;
 }

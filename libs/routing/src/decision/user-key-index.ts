@@ -1,6 +1,22 @@
 import type { ProviderId } from '@byok/providers';
 import type { IndexedUserKey, KeySkipReason, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
 
+/** What a key's test results alone make of it for routing (see `keySkipReason`). */
+export interface TestResultVerdict {
+  /** Tested `invalid`: never chosen. */
+  skipped: boolean;
+  /** Its last validation said `no_credit`: still used, and the decision notes it. */
+  reportedNoCredit: boolean;
+}
+
+/**
+ * The routing rule for test results, on its own so that the worker, which writes them, can tell
+ * whether a result changes routing and must be announced to every proxy at once.
+ */
+export function testResultVerdict(result: { testStatus: string; validationOutcome?: string | null | undefined }): TestResultVerdict {
+  return { skipped: result.testStatus === 'invalid', reportedNoCredit: result.validationOutcome === 'no_credit' };
+}
+
 /**
  * Why a key can never be chosen, whatever the request. Disabled and invalid keys are skipped.
  * `untested`, `testing` and `error` keys are used: a new key should work at once, and an error
@@ -10,7 +26,7 @@ import type { IndexedUserKey, KeySkipReason, UserKeyCandidate, UserKeyIndex } fr
 export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
   if (key.unusable !== undefined) return key.unusable;
   if (!key.enabled) return 'disabled';
-  if (key.testStatus === 'invalid') return 'invalid';
+  if (testResultVerdict(key).skipped) return 'invalid';
   return null;
 }
 
@@ -25,7 +41,7 @@ export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>): UserKeyInd
       key: Object.freeze({ ...key }),
       keyId: key.keyId,
       skip: keySkipReason(key),
-      reportedNoCredit: key.validationOutcome === 'no_credit',
+      reportedNoCredit: testResultVerdict(key).reportedNoCredit,
     });
     const list = byProvider.get(key.provider);
     if (list === undefined) byProvider.set(key.provider, [entry]);
