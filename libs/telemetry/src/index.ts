@@ -19,4 +19,4 @@ export {
   type UsageRecord,
 } from './metrics/gateway-metrics.js';
 export { observeQueueDepth, QUEUE_DEPTH_STATES, type CountableQueue } from './metrics/queue-depth.gauge.js';
-export { firstAttemptWaitMs, isFinalFailure, type JobTiming } from './metrics/job-timing.js';
+export { firstAttemptWaitMs, isFinalFailure, recordJobMetrics, type JobEventSource, type JobTiming } from './metrics/job-timing.js';

@@ -1,10 +1,9 @@
 import type { Config } from '@byok/config';
 import type { Orm } from '@byok/db';
 import { createBlockingConnection, QUEUES, type UsageEvent } from '@byok/queues';
-import { isFinalFailure, type GatewayMetrics, type Logger } from '@byok/telemetry';
+import { isFinalFailure, type GatewayMetrics, type Logger, recordJobMetrics } from '@byok/telemetry';
 import { UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import { createMicroBatcher } from '../batching/micro-batcher.js';
-import { recordJobMetrics } from '../job-metrics.js';
 import type { RunningWorker } from '@byok/queues';
 import type { UsageConsumerSettings } from '../usage-consumer-options.js';
 import { createUsageBatchWriter, type UsageEventStored } from './usage-batch.writer.js';

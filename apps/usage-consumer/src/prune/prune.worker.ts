@@ -1,8 +1,8 @@
 import type { Config } from '@byok/config';
 import { startSerialTaskWorker, type RunningWorker } from '@byok/queues';
+import { recordJobMetrics } from '@byok/telemetry';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
-import type { Worker, WorkerOptions } from 'bullmq';
-import { recordJobMetrics } from '../job-metrics.js';
+import type { WorkerOptions } from 'bullmq';
 import type { UsageConsumerSettings } from '../usage-consumer-options.js';
 import type { createPruneProcessor, PruneResult } from './prune-usage-events.task.js';
 import { USAGE_MAINTENANCE_QUEUE } from './usage-maintenance.queue.js';
@@ -29,6 +29,6 @@ export function createPruneWorker(deps: PruneWorkerDependencies): RunningWorker 
     stalledIntervalMs: deps.settings.stalledIntervalMs,
     telemetry: deps.telemetry,
     logger: deps.logger,
-    instrument: (worker) => recordJobMetrics(worker as unknown as Worker, deps.metrics),
+    instrument: (worker) => recordJobMetrics(worker, deps.metrics),
   });
 }

@@ -1,10 +1,10 @@
 import type { Config } from '@byok/config';
 import { createBlockingConnection, QUEUES } from '@byok/queues';
+import { recordJobMetrics } from '@byok/telemetry';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
 import { Worker, type WorkerOptions } from 'bullmq';
 import { createProviderBackoff } from '../retry/provider-backoff.js';
 import type { RunningWorker } from '@byok/queues';
-import { recordWorkerMetrics } from '../worker-metrics.js';
 import type { WorkerSettings } from '../worker-options.js';
 import type { KeyTestProcessor } from './key-test.processor.js';
 
@@ -45,7 +45,7 @@ export function createKeyTestWorker(deps: KeyTestWorkerDependencies): RunningWor
     settings: { backoffStrategy: createProviderBackoff() },
     telemetry: deps.telemetry,
   });
-  recordWorkerMetrics(worker, deps.metrics);
+  recordJobMetrics(worker, deps.metrics);
   worker.on('failed', (job, err) => {
     // The message is a provider answer already scrubbed of the key, or one of our fixed texts.
     logger.info({ jobId: job?.id, attemptsMade: job?.attemptsMade, error: { name: err.name, message: err.message } }, 'key-test attempt failed');

@@ -1,8 +1,8 @@
 import type { Config } from '@byok/config';
 import { QUEUES, startSerialTaskWorker, type RunningWorker } from '@byok/queues';
+import { recordJobMetrics } from '@byok/telemetry';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
-import type { Worker, WorkerOptions } from 'bullmq';
-import { recordWorkerMetrics } from '../worker-metrics.js';
+import type { WorkerOptions } from 'bullmq';
 import type { WorkerSettings } from '../worker-options.js';
 import type { createMaintenanceProcessor } from './maintenance.processor.js';
 
@@ -32,6 +32,6 @@ export function createMaintenanceWorker(deps: MaintenanceWorkerDependencies): Ru
     stalledIntervalMs: deps.settings.stalledIntervalMs,
     telemetry: deps.telemetry,
     logger: deps.logger,
-    instrument: (worker) => recordWorkerMetrics(worker as unknown as Worker, deps.metrics),
+    instrument: (worker) => recordJobMetrics(worker, deps.metrics),
   });
 }

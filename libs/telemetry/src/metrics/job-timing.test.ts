@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { firstAttemptWaitMs, isFinalFailure, type JobTiming } from './job-timing.js';
+import { firstAttemptWaitMs, isFinalFailure, type JobTiming, recordJobMetrics } from './job-timing.js';
 
 const job = (over: Partial<JobTiming> = {}): JobTiming => ({ timestamp: 1_000, processedOn: 1_250, attemptsMade: 0, attemptsStarted: 1, opts: {}, ...over });
 
@@ -22,5 +23,23 @@ describe('isFinalFailure', () => {
     expect(isFinalFailure(job({ attemptsMade: 5, opts: { attempts: 5 } }), new Error('timeout'))).toBe(true);
     expect(isFinalFailure(job({ attemptsMade: 1, opts: { attempts: 5 } }), unrecoverable)).toBe(true);
     expect(isFinalFailure(undefined, new Error('lost'))).toBe(true);
+  });
+});
+
+describe('recordJobMetrics', () => {
+  it("records a first attempt's wait and every failure, final or not, under the worker's queue", () => {
+    const worker = Object.assign(new EventEmitter(), { name: 'key-tests' });
+    const waits: unknown[] = [];
+    const failures: unknown[] = [];
+    recordJobMetrics(worker, { recordJobWait: (r) => waits.push(r), recordJobFailure: (r) => failures.push(r) });
+    worker.emit('active', job());
+    worker.emit('active', job({ attemptsMade: 1, attemptsStarted: 2 }));
+    worker.emit('failed', job({ attemptsMade: 1, opts: { attempts: 3 } }), new Error('timeout'));
+    worker.emit('failed', job({ attemptsMade: 3, opts: { attempts: 3 } }), new Error('timeout'));
+    expect(waits).toEqual([{ queue: 'key-tests', waitMs: 250 }]);
+    expect(failures).toEqual([
+      { queue: 'key-tests', final: false },
+      { queue: 'key-tests', final: true },
+    ]);
   });
 });
