@@ -1,5 +1,5 @@
 import type { QueueEvents } from 'bullmq';
-import { findUserKey, markKeyTesting, type EntityManager } from '@byok/db';
+import { findUserKey, type EntityManager } from '@byok/db';
 import { notFound } from '@byok/http';
 import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
@@ -20,7 +20,9 @@ export interface KeyTestServiceDependencies {
 /**
  * Manual key tests. The API never calls a provider: it queues a test and waits (bounded) for the
  * worker's answer. Tests of the same key version share one job (BullMQ deduplication), so fifty
- * clicks make one provider call and all fifty get its result.
+ * clicks make one provider call and all fifty get its result. The worker, not the API, marks the
+ * key `testing` when it starts the job: a mark from here could land just after a job it was
+ * deduplicated onto had written its result, and leave the key `testing` with no job to finish it.
  */
 export function createKeyTestService(deps: KeyTestServiceDependencies) {
   return {
@@ -28,7 +30,6 @@ export function createKeyTestService(deps: KeyTestServiceDependencies) {
       const provider = parseProvider(providerParam);
       const key = await findUserKey(em, userId, provider);
       if (!key) throw notFound(`${PROVIDERS[provider].displayName} key`);
-      await markKeyTesting(em, key.id, key.keyVersion);
       const job = await deps.producers.keyTests.enqueue(
         { keyId: key.id, keyVersion: key.keyVersion, userId, provider, reason: 'manual', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
         { deduplication: { id: interactiveTestDedupId(key.id, key.keyVersion) } },

@@ -182,15 +182,6 @@ export async function recordKeyTestResult(em: EntityManager, input: KeyTestResul
   return rows.length > 0;
 }
 
-/** Marks a key as being tested (manual and scheduled tests), unless it changed meanwhile. */
-export async function markKeyTesting(em: EntityManager, keyId: string, keyVersion: number): Promise<boolean> {
-  const rows = await em.execute<Array<{ id: string }>>(
-    `UPDATE user_provider_keys SET test_status = 'testing' WHERE id = ? AND key_version = ? RETURNING id`,
-    [keyId, keyVersion],
-  );
-  return rows.length > 0;
-}
-
 export interface KeyListFilter {
   userId?: string;
   provider?: string;
