@@ -33,6 +33,21 @@ describe('key management API: bad input gets a clear 4xx and changes nothing', (
     expect(body.error.request_id).toBe(res.headers['x-request-id']);
   });
 
+  it('refuses a NUL character in stored text (label, metadata, token name) with 400 and stores nothing', async () => {
+    const nul = '\u0000';
+    const attempts = [
+      await post({ provider: 'openai', api_key: FAKE_KEYS.openai, label: `work${nul}` }),
+      await post({ provider: 'openai', api_key: FAKE_KEYS.openai, metadata: { note: `a${nul}b` } }),
+      await h.app.inject({ method: 'POST', url: '/api/v1/llm/tokens', headers: auth, payload: { name: nul, expires_in_days: 4 } }),
+    ];
+    for (const res of attempts) {
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error).toMatchObject({ code: 'validation_failed', message: 'A text value contains a NUL character (\\u0000), which cannot be stored' });
+    }
+    expect(await h.db.sql("SELECT count(*)::int AS n FROM user_provider_keys WHERE user_id = 'alice' AND provider = 'openai'")).toEqual([{ n: 0 }]);
+    expect(await h.db.sql("SELECT count(*)::int AS n FROM gateway_tokens WHERE user_id = 'alice'")).toEqual([{ n: 0 }]);
+  });
+
   it('saves a key of an unrecognised shape only when asked to', async () => {
     const res = await post({ provider: 'together', api_key: 'brand-new-format-fake-key-0123456789', allow_unrecognized_format: true });
     expect(res.statusCode).toBe(201);

@@ -20,3 +20,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATEs Postgres raises for text it cannot take whatever the column: a NUL character in a
+ * text value (22021 when bound as a parameter; 08P01 "invalid message format" when MikroORM's
+ * `execute` inlines it into the statement text, which cannot carry a NUL) or a `\u0000` escape in
+ * a jsonb value (22P05). Our statements contain no NUL of their own, so these come from what a
+ * client sent; the connection stays usable after each.
+ */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05', '08P01']);
+
+/** True when an error means "the client sent text Postgres cannot store" (a 400, not a 500). */
+export function isUnstorableText(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AuthError, ForbiddenError } from '@byok/auth';
-import { isDatabaseUnavailable } from '@byok/db';
+import { isDatabaseUnavailable, isUnstorableText } from '@byok/db';
 import { isRedisUnavailable, QueueUnavailableError } from '@byok/queues';
 import { AppError, type ErrorCode, type ErrorDetail } from './app-error.js';
 import { errorBody } from './error-body.js';
@@ -60,6 +60,9 @@ function mapError(error: FastifyError): MappedError {
   }
   if (isDatabaseUnavailable(error)) {
     return { status: 503, code: 'db_unavailable', message: 'The database is unavailable; retry shortly', headers: { 'retry-after': RETRY_AFTER_SECONDS } };
+  }
+  if (isUnstorableText(error)) {
+    return { status: 400, code: 'validation_failed', message: 'A text value contains a NUL character (\\u0000), which cannot be stored' };
   }
   if (isRedisUnavailable(error)) {
     return { status: 503, code: 'redis_unavailable', message: 'Redis is unavailable; retry shortly', headers: { 'retry-after': RETRY_AFTER_SECONDS } };
