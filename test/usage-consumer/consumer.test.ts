@@ -100,12 +100,13 @@ describe('usage consumer', () => {
     const usage: UsageRecord[] = [];
     const writer = createUsageBatchWriter({ orm: h.runtime.orm, logger: createLogger({ level: 'silent', name: 'writer-test' }), metrics: { recordUsage: (r) => usage.push(r) } });
     const good = makeEvents(37, 'halving');
-    // Passes the schema but not the INTEGER column: stands in for any value Postgres refuses.
+    // Both pass the schema but not Postgres: a value over the INTEGER column, and a NUL character
+    // (which no text column takes; it fails the statement with a protocol error).
     const refused = makeEvent({ requestId: 'refused', promptTokens: 2 ** 31 });
-    const outcomes = await writer([...good.slice(0, 20), refused, ...good.slice(20)]);
-    expect(outcomes.filter((o) => !o.ok)).toHaveLength(1);
-    const failure = outcomes[20];
-    expect(failure?.ok === false && failure.error.name).toBe('UnrecoverableError');
+    const withNul = makeEvent({ requestId: 'nul', model: 'gpt-4o\u0000mini' });
+    const outcomes = await writer([...good.slice(0, 20), refused, ...good.slice(20, 30), withNul, ...good.slice(30)]);
+    expect(outcomes.filter((o) => !o.ok)).toHaveLength(2);
+    for (const failure of [outcomes[20], outcomes[31]]) expect(failure?.ok === false && failure.error.name).toBe('UnrecoverableError');
     expect(await readDaily(h.db)).toEqual(expectedDaily(good));
     // Usage metrics count each stored event once, and never a BYOK request's credits.
     expect(usage).toHaveLength(37);

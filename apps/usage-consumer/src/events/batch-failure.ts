@@ -1,10 +1,11 @@
-import { isDatabaseUnavailable } from '@byok/db';
+import { isDatabaseUnavailable, isUnstorableText } from '@byok/db';
 
 /**
  * Why a batch write failed, which decides what happens to its jobs:
  * - `unavailable`: Postgres cannot be reached; every job retries with backoff.
- * - `bad-data`: the database (or the repository's own checks) refused a value; some event in the
- *   batch is malformed, so the batch is split to find it and only that job fails for good.
+ * - `bad-data`: the database (or the repository's own checks) refused a value, such as a NUL
+ *   character in a model name; some event in the batch is malformed, so the batch is split to
+ *   find it and only that event is refused.
  * - `transient`: anything else (deadlock, serialization, disk full, a bug); every job retries,
  *   because failing an event for good on an error it did not cause would lose it.
  */
@@ -15,6 +16,7 @@ const BAD_DATA_SQLSTATE = /^2[23][0-9A-Z]{3}$/;
 
 export function classifyBatchFailure(error: unknown): BatchFailureKind {
   if (isDatabaseUnavailable(error)) return 'unavailable';
+  if (isUnstorableText(error)) return 'bad-data';
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
     // The repository throws RangeError for values it cannot store exactly (dates, sums).
     if (e instanceof RangeError) return 'bad-data';
