@@ -60,4 +60,16 @@ describe('usage API: bad query parameters get a 400 that names the parameter', (
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().error.code).toBe('unknown_provider');
   });
+
+  it('refuses an unknown provider filter and an empty or over-long model filter, naming the parameter', async () => {
+    for (const [query, param] of [
+      ['provider=acme', 'querystring/provider'],
+      ['model=', 'querystring/model'],
+      [`model=${'m'.repeat(201)}`, 'querystring/model'],
+    ] as const) {
+      const res = await h.app.inject({ url: `/api/v1/llm/usage?group_by=day&${query}`, headers: alice });
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().error.details[0].path, query).toBe(param);
+    }
+  });
 });

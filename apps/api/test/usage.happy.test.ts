@@ -160,6 +160,22 @@ describe('usage API: happy paths', () => {
     ]);
   });
 
+  it("narrows a report to one model's or provider's traffic: a model's daily series", async () => {
+    const url = (q: string) => `/api/v1/llm/usage?from=2026-03-01&to=2026-03-03&group_by=day${q}`;
+    const mini = (await h.app.inject({ url: url('&model=gpt-4o-mini'), headers: alice })).json();
+    expect(mini).toMatchObject({ model: 'gpt-4o-mini', group_by: 'day' });
+    expect(mini.groups.map((g: { key: string; calls: number; errors: number }) => [g.key, g.calls, g.errors])).toEqual([
+      ['2026-03-01', 1, 0],
+      ['2026-03-02', 1, 1],
+    ]);
+    const openai = (await h.app.inject({ url: url('&provider=openai'), headers: alice })).json();
+    expect(openai).toMatchObject({ provider: 'openai', totals: { calls: 3, cost_micro: 127_456 } });
+    const both = (await h.app.inject({ url: url('&provider=openrouter&model=gpt-4o-mini'), headers: alice })).json();
+    expect(both.totals.calls).toBe(0);
+    // Bob's traffic on the same model never shows in Alice's series.
+    expect(mini.totals.cost_micro).toBe(4000);
+  });
+
   it('answers CSV for format=csv and for Accept: text/csv, with a header row and the same groups', async () => {
     const json = (await h.app.inject({ url: '/api/v1/llm/usage?from=2026-03-01&to=2026-03-03&group_by=model', headers: alice })).json();
     for (const request of [

@@ -41,7 +41,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ usage: UsageService }> = a
     schema: {
       tags: ['usage'],
       summary: 'Your usage, grouped',
-      description: `All your usage in the range grouped by provider, model, day or credential source, with totals. \`format=csv\` (or \`Accept: text/csv\`) returns the groups as CSV (RFC 4180, header row, no totals row). Admins may pass \`user\`; anyone else gets 403 for it. ${RANGE_NOTE}`,
+      description: `All your usage in the range grouped by provider, model, day or credential source, with totals; \`provider\` or \`model\` narrows it to one provider's or model's traffic (\`group_by=day&model=…\` is that model's daily series). \`format=csv\` (or \`Accept: text/csv\`) returns the groups as CSV (RFC 4180, header row, no totals row). Admins may pass \`user\`; anyone else gets 403 for it. ${RANGE_NOTE}`,
       querystring: UserUsageQuery,
       response: {
         200: {
@@ -53,10 +53,11 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ usage: UsageService }> = a
       },
     },
     handler: async (request, reply) => {
-      const { group_by: groupBy = 'provider', format, user, ...range } = request.query;
+      const { group_by: groupBy = 'provider', format, user, provider, model, ...range } = request.query;
       const userId = subjectUser(request, user);
       const chosen = chooseFormat(format, request.headers.accept, ['csv']);
-      const report = await usage.userUsage(request.em, userId, groupBy, range);
+      const filter = { ...(provider === undefined ? {} : { provider }), ...(model === undefined ? {} : { model }) };
+      const report = await usage.userUsage(request.em, userId, groupBy, range, filter);
       if (chosen === 'csv') {
         reply.header('content-disposition', `attachment; filename="usage-${report.from}-${report.to}-by-${groupBy}.csv"`);
         return reply.type(MEDIA_TYPES.csv).send(userUsageCsv(report));

@@ -58,6 +58,8 @@ export const UserUsageQuery = Type.Object(
   {
     ...DayRangeQuery,
     group_by: Type.Optional(Type.Enum(USAGE_GROUPINGS, { description: 'Dimension of the groups; defaults to provider.' })),
+    provider: Type.Optional(Type.Enum(PROVIDER_IDS, { description: "Only this provider's traffic (with `group_by=day`: its daily series)." })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Only this model's traffic, by the name sent upstream (with `group_by=day`: its daily series)." })),
     format: Type.Optional(UsageFormat),
     user: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "Admins only: whose usage. Anyone else passing it gets 403, even with their own id." })),
   },
@@ -70,6 +72,8 @@ export const UserUsageReport = Type.Object({
   from: Type.String({ format: 'date' }),
   to: Type.String({ format: 'date' }),
   group_by: Type.Enum(USAGE_GROUPINGS),
+  provider: Type.Optional(Type.String({ description: 'The provider filter, when one was given.' })),
+  model: Type.Optional(Type.String({ description: 'The model filter, when one was given.' })),
   groups: Type.Array(Type.Object({ key: Type.String({ description: 'The provider, model, day or credential source of the group.' }), ...UsageMetrics.properties })),
   totals: UsageMetrics,
 });

@@ -15,6 +15,12 @@ export type UsageService = ReturnType<typeof createUsageService>;
 
 type RangeInput = { from?: string; to?: string };
 
+/** Narrows a report to one provider's or one model's traffic. */
+export interface UsageFilter {
+  provider?: string;
+  model?: string;
+}
+
 /**
  * Usage reports over `usage_daily`. Callers pass the user whose usage is read; deciding who may
  * read whom is the route's job, so this service never widens a scope on its own.
@@ -39,15 +45,16 @@ export function createUsageService(deps: UsageServiceDependencies) {
       };
     },
 
-    /** All of one user's traffic, grouped by one dimension, with totals. */
-    async userUsage(em: EntityManager, userId: string, groupBy: UsageGrouping, rangeInput: RangeInput): Promise<UserUsageReport> {
+    /** All of one user's traffic (or one provider's or model's), grouped by one dimension, with totals. */
+    async userUsage(em: EntityManager, userId: string, groupBy: UsageGrouping, rangeInput: RangeInput, filter: UsageFilter = {}): Promise<UserUsageReport> {
       const range = resolveDayRange(rangeInput, deps.now());
-      const groups = await sumUsageByGroup(em, { userId, fromDay: range.from, toDay: range.to, credential: { kind: 'any' } }, groupBy);
+      const groups = await sumUsageByGroup(em, { userId, fromDay: range.from, toDay: range.to, credential: { kind: 'any' }, ...filter }, groupBy);
       return {
         user_id: userId,
         from: range.from,
         to: range.to,
         group_by: groupBy,
+        ...filter,
         groups: groups.map((g) => ({ key: g.key, ...toMetrics(g) })),
         totals: toMetrics(addSums(groups)),
       };

@@ -26,6 +26,10 @@ export interface UsageQuery {
   /** Last day, `YYYY-MM-DD` (UTC), inclusive. */
   toDay: string;
   credential: UsageCredentialFilter;
+  /** Only this provider's traffic (however it was paid for). */
+  provider?: string;
+  /** Only this model's traffic (as sent upstream). */
+  model?: string;
 }
 
 /** Sums over a set of `usage_daily` rows. Money is in integer micro-units (1e-6). */
@@ -90,7 +94,7 @@ export async function sumUsageByGroup(em: EntityManager, query: UsageQuery, grou
   const { where, params } = whereClause(query);
   // Every user's usage, not by model: the rollup holds the same sums in a few hundred rows where
   // usage_daily holds one per user and model (180,000 for 30 days of 1,000 users).
-  const table = query.userId === null && groupBy !== 'model' ? 'usage_platform_daily' : 'usage_daily';
+  const table = query.userId === null && groupBy !== 'model' && query.model === undefined ? 'usage_platform_daily' : 'usage_daily';
   const rows = await em.execute<Array<SumsRow & { key: string }>>(
     `SELECT ${GROUP_EXPRESSIONS[groupBy]} AS key, ${SUMS_SQL} FROM ${table} WHERE ${where} GROUP BY 1 ORDER BY 1`,
     params,
@@ -151,6 +155,12 @@ function whereClause(query: UsageQuery): { where: string; params: unknown[] } {
   const credential = credentialClause(query.credential);
   parts.push(credential.where);
   params.push(...credential.params);
+  for (const column of ['provider', 'model'] as const) {
+    const value = query[column];
+    if (value === undefined) continue;
+    parts.push(`${column} = ?`);
+    params.push(value);
+  }
   return { where: parts.join(' AND '), params };
 }
 
