@@ -236,6 +236,14 @@ describe.skipIf(unavailable !== null)('web page (headless Chromium)', () => {
     await page.getByTestId('usage-chart').first().locator('canvas').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('usage-chart').count()).toBe(3);
     expect(await page.getByRole('table', { name: 'By model' }).getByText('gpt-4o-mini').count()).toBeGreaterThan(0);
+    // The lines can follow the providers or the busiest models instead of the user's keys.
+    const calls = page.getByTestId('usage-chart').first();
+    await page.getByLabel('Lines').selectOption('model');
+    await expect.poll(() => calls.getAttribute('aria-label')).toMatch(/openai\/gpt-4o-mini: 2 in total/);
+    expect(await calls.getAttribute('aria-label')).toContain('anthropic/claude-3-5-haiku-latest: 1 in total');
+    await page.getByLabel('Lines').selectOption('provider');
+    await expect.poll(() => calls.getAttribute('aria-label')).toMatch(/^Calls per day .*OpenRouter: 4 in total\.$/);
+    await page.getByLabel('Lines').selectOption('keys');
     await shot('10-usage');
     await page.setViewportSize({ width: 375, height: 812 });
     expect(await horizontalOverflow(page), 'horizontal overflow on the usage view').toBeLessThanOrEqual(0);

@@ -8,6 +8,7 @@ import type {
   KeyUsageReport,
   KeyView,
   ProviderInfo,
+  UsageFilter,
   UsageGrouping,
   UserUsageReport,
 } from './types.js';
@@ -46,8 +47,10 @@ export function byokApi(client: ApiClient) {
     createToken: (name: string) => client.post<CreatedGatewayToken>('/api/v1/llm/tokens', { name }),
     revokeToken: (id: string) => client.del(`/api/v1/llm/tokens/${enc(id)}`),
 
-    usage: (groupBy: UsageGrouping, range: DayRange) =>
-      client.get<UserUsageReport>(`/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}`),
+    usage: (groupBy: UsageGrouping, range: DayRange, filter: UsageFilter = {}) => {
+      const narrow = `${filter.provider ? `&provider=${enc(filter.provider)}` : ''}${filter.model ? `&model=${enc(filter.model)}` : ''}`;
+      return client.get<UserUsageReport>(`/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}${narrow}`);
+    },
     usageCsvPath: (groupBy: UsageGrouping, range: DayRange) => `/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}&format=csv`,
     keyUsage: (provider: string, range: DayRange) => client.get<KeyUsageReport>(`${BYOK}/keys/${enc(provider)}/usage?from=${range.from}&to=${range.to}`),
     credits: () => client.get<CreditsView>('/api/v1/credits'),

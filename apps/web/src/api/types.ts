@@ -79,11 +79,19 @@ export interface UsageMetrics {
 
 export type UsageGrouping = 'provider' | 'model' | 'day' | 'credential_source';
 
+/** Narrows a usage report to one provider's or one model's traffic. */
+export interface UsageFilter {
+  provider?: string;
+  model?: string;
+}
+
 export interface UserUsageReport {
   user_id: string;
   from: string;
   to: string;
   group_by: UsageGrouping;
+  provider?: string;
+  model?: string;
   groups: Array<UsageMetrics & { key: string }>;
   totals: UsageMetrics;
 }

@@ -5,12 +5,17 @@ import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
 import { formatCompact, formatDollars, formatNumber } from '../ui/format.js';
 import { CsvExport } from './csv-export.js';
 import { UsageChart } from './usage-chart.js';
-import { byDay, daysOf, lastDays, METRIC_LABELS, type Metric, type NamedSeries, toChartData } from './usage-series.js';
+import { byDay, daysOf, lastDays, METRIC_LABELS, type Metric, type NamedSeries, type SeriesSplit, toChartData } from './usage-series.js';
 import { UsageSummary } from './usage-summary.js';
 import { UsageTable } from './usage-table.js';
-import { type UsageData, useUsage } from './use-usage.js';
+import { TOP_MODELS, type UsageData, useUsage } from './use-usage.js';
 
 const RANGES = [7, 30, 90] as const;
+const SPLITS: ReadonlyArray<{ value: SeriesSplit; label: string }> = [
+  { value: 'keys', label: 'Your keys' },
+  { value: 'provider', label: 'Provider' },
+  { value: 'model', label: `Model (top ${TOP_MODELS})` },
+];
 const METRICS: Metric[] = ['calls', 'tokens', 'cost'];
 const FORMATS: Readonly<Record<Metric, (v: number) => string>> = {
   calls: (v) => formatNumber(Math.round(v)),
@@ -52,15 +57,24 @@ export function UsagePage() {
   );
 }
 
+/** The chart lines for a split: all requests and each key, each provider, or each busy model. */
+function seriesFor(data: UsageData, split: SeriesSplit): NamedSeries[] {
+  if (split === 'provider') return data.providerSeries.map((s) => ({ label: providerName(s.key), values: byDay(s.byDay.groups, (g) => g.key) }));
+  if (split === 'model') return data.modelSeries.map((s) => ({ label: s.key, values: byDay(s.byDay.groups, (g) => g.key) }));
+  return [
+    { label: 'All requests', values: byDay(data.byDay.groups, (g) => g.key) },
+    ...data.keyReports.map((r) => ({ label: `Your ${providerName(r.provider)} key`, values: byDay(r.by_day, (d) => d.day) })),
+  ];
+}
+
 function UsageBody({ data, days }: { data: UsageData; days: number }) {
+  const [split, setSplit] = useState<SeriesSplit>('keys');
+  const splitId = useId();
   const charts = useMemo(() => {
     const dayList = daysOf({ from: data.byDay.from, to: data.byDay.to });
-    const series: NamedSeries[] = [
-      { label: 'All requests', values: byDay(data.byDay.groups, (g) => g.key) },
-      ...data.keyReports.map((r) => ({ label: `Your ${providerName(r.provider)} key`, values: byDay(r.by_day, (d) => d.day) })),
-    ];
+    const series = seriesFor(data, split);
     return METRICS.map((metric) => ({ metric, data: toChartData(dayList, series, metric) }));
-  }, [data]);
+  }, [data, split]);
 
   if (data.byDay.totals.calls === 0) {
     return (
@@ -76,6 +90,16 @@ function UsageBody({ data, days }: { data: UsageData; days: number }) {
   return (
     <>
       <UsageSummary totals={data.byDay.totals} credits={data.credits} />
+      <div className="field field-inline">
+        <label htmlFor={splitId}>Lines</label>
+        <select id={splitId} value={split} onChange={(e) => setSplit(e.target.value as SeriesSplit)}>
+          {SPLITS.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </div>
       <div className="chart-grid">
         {charts.map(({ metric, data: chart }) => (
           <UsageChart

@@ -56,3 +56,14 @@ export function toChartData(days: string[], series: NamedSeries[], metric: Metri
 export function byDay<T extends UsageMetrics>(rows: T[], dayOf: (row: T) => string): Map<string, UsageMetrics> {
   return new Map(rows.map((r) => [dayOf(r), r]));
 }
+
+/** The keys of the `n` groups with the most calls, busiest first (ties by key, for a stable order). */
+export function busiest(groups: ReadonlyArray<UsageMetrics & { key: string }>, n: number): string[] {
+  return [...groups]
+    .sort((a, b) => b.calls - a.calls || a.key.localeCompare(b.key))
+    .slice(0, n)
+    .map((g) => g.key);
+}
+
+/** What the chart lines stand for: the user's own keys, the providers, or the busiest models. */
+export type SeriesSplit = 'keys' | 'provider' | 'model';

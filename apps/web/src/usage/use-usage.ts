@@ -3,18 +3,35 @@ import type { DayRange } from '../api/byok-api.js';
 import { messageOf } from '../api/http.js';
 import type { CreditsView, KeyUsageReport, UserUsageReport } from '../api/types.js';
 import { useApp } from '../app/app-context.js';
+import { busiest } from './usage-series.js';
+
+/** One provider's or model's daily series. */
+export interface SplitSeries {
+  key: string;
+  byDay: UserUsageReport;
+}
 
 export interface UsageData {
   byDay: UserUsageReport;
   byProvider: UserUsageReport;
   byModel: UserUsageReport;
+  /** Every provider with traffic in the range, day by day. */
+  providerSeries: SplitSeries[];
+  /** The busiest models of the range (at most TOP_MODELS), day by day. */
+  modelSeries: SplitSeries[];
   /** Per key the user holds now: what that key paid for, day by day. */
   keyReports: KeyUsageReport[];
   /** Null when the balance could not be read (shown as unavailable, not as an error page). */
   credits: CreditsView | null;
 }
 
-/** Everything the usage view shows for one range, fetched in parallel. */
+/** Lines a chart split by model draws at most; the tables list every model. */
+export const TOP_MODELS = 5;
+
+/**
+ * Everything the usage view shows for one range, fetched in parallel: the groupings, then the
+ * daily series of each key, each provider and the busiest models.
+ */
 export function useUsage(range: DayRange) {
   const { api } = useApp();
   const [data, setData] = useState<UsageData | null>(null);
@@ -30,8 +47,13 @@ export function useUsage(range: DayRange) {
         api.keys(),
         api.credits().catch(() => null),
       ]);
-      const keyReports = await Promise.all(keys.map((k) => api.keyUsage(k.provider, range).catch(() => null)));
-      setData({ byDay, byProvider, byModel, credits, keyReports: keyReports.filter((r): r is KeyUsageReport => r !== null) });
+      const daily = (filter: { provider: string } | { model: string }, key: string) => api.usage('day', range, filter).then((report) => ({ key, byDay: report }));
+      const [keyReports, providerSeries, modelSeries] = await Promise.all([
+        Promise.all(keys.map((k) => api.keyUsage(k.provider, range).catch(() => null))),
+        Promise.all(byProvider.groups.map((g) => daily({ provider: g.key }, g.key))),
+        Promise.all(busiest(byModel.groups, TOP_MODELS).map((model) => daily({ model }, model))),
+      ]);
+      setData({ byDay, byProvider, byModel, credits, providerSeries, modelSeries, keyReports: keyReports.filter((r): r is KeyUsageReport => r !== null) });
     } catch (err) {
       setError(messageOf(err));
     }
