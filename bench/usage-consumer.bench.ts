@@ -11,7 +11,7 @@ import { createBlockingConnection, QUEUES, type UsageEvent } from '@byok/queues'
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
 import { resolveUsageConsumerSettings, startUsageConsumer, type StartUsageConsumerOptions, type UsageConsumerHandle } from '@byok/usage-consumer';
-import { Queue, Worker } from 'bullmq';
+import { type Queue, Worker } from 'bullmq';
 import { deleteRedisPrefix } from '../test/support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../test/support/services.js';
 import { createTestDatabase } from '../test/support/test-database.js';
