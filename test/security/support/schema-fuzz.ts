@@ -72,6 +72,8 @@ export const FUZZ_HINTS: PropertyHints = {
   user: fc.constantFrom('fuzz-user', 'fuzz-admin', 'someone-else'),
   format: fc.constantFrom('json', 'csv', 'jsonl'),
   stream: fc.boolean(),
+  // A credit grant takes at most six decimals, which a random double almost never has.
+  amount: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0, max: 2e6 })),
 };
 
 const headerChar = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
