@@ -27,10 +27,12 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
       expect(res.statusCode).toBe(201);
     }
     const token = await h.app.inject({ method: 'POST', url: '/api/v1/llm/tokens', headers: user, payload: { name: 'fuzz' } });
+    const keys = await h.app.inject({ url: '/api/v1/llm/byok/keys', headers: user });
     ids = {
       user: user.authorization ?? '',
       admin: (await h.bearer('fuzz-admin', { admin: true })).authorization ?? '',
       gateway: `Bearer ${token.json<{ token: string }>().token}`,
+      resourceIds: [token.json<{ id: string }>().id, ...keys.json<{ keys: Array<{ id: string }> }>().keys.map((k) => k.id)],
     };
   }, 120_000);
   afterAll(() => h?.close());

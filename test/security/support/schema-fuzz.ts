@@ -19,6 +19,8 @@ export interface FuzzIdentities {
   user: string;
   admin: string;
   gateway: string;
+  /** Ids of the fuzzed user's own resources (a gateway token, keys), for `{id}` path parameters. */
+  resourceIds: readonly string[];
 }
 
 export interface FuzzRequest {
@@ -113,9 +115,10 @@ function contentType(): fc.Arbitrary<string | undefined> {
   );
 }
 
-function pathValue(doc: OpenApiDocument, p: OperationParameter): fc.Arbitrary<string> {
+function pathValue(doc: OpenApiDocument, p: OperationParameter, ids: FuzzIdentities): fc.Arbitrary<string> {
   const valid = validArbitrary(doc, p.schema, 0, FUZZ_HINTS).map(String);
-  const hint = FUZZ_HINTS[p.name];
+  // A random uuid names nothing; a real id lets deletes and disables get past their lookup.
+  const hint = p.name === 'id' && ids.resourceIds.length > 0 ? fc.constantFrom(...ids.resourceIds) : FUZZ_HINTS[p.name];
   return fc.oneof(
     { arbitrary: hint ? hint.map(String) : valid, weight: 4 },
     { arbitrary: valid, weight: 2 },
@@ -172,7 +175,7 @@ function bodyText(doc: OpenApiDocument, op: Operation): fc.Arbitrary<string | un
 export function requestArbitrary(doc: OpenApiDocument, operations: Operation[], ids: FuzzIdentities): fc.Arbitrary<FuzzRequest> {
   return fc.constantFrom(...operations).chain((op) => {
     const pathParams = op.parameters.filter((p) => p.in === 'path');
-    const pathValues = fc.tuple(...pathParams.map((p) => pathValue(doc, p)));
+    const pathValues = fc.tuple(...pathParams.map((p) => pathValue(doc, p, ids)));
     return fc
       .record({
         path: pathValues,
