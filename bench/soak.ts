@@ -11,7 +11,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../test/support/api-harnes
 import { deleteRedisPrefix } from '../test/support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../test/support/services.js';
 import { createTestDatabase } from '../test/support/test-database.js';
+import { freePort } from '../test/support/free-port.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DURATION_S = Number(process.argv[2] ?? 300);
@@ -36,17 +36,6 @@ const PROXY_LANES = 6;
 const KEY_LANES = 2;
 const RSS_GROWTH_TARGET = 0.1;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -18,7 +18,8 @@ import { deleteRedisPrefix } from '../../test/support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../../test/support/services.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';
 import { type Child, startChild } from './child-process.js';
-import { type EntryProcess, freePort, startEntryProcess } from './entry-process.js';
+import { freePort } from '../../test/support/free-port.js';
+import { type EntryProcess, startEntryProcess } from './entry-process.js';
 import { runLoad } from './http-load.js';
 import { PLAIN_BODY } from './proxy-bench-servers.js';
 

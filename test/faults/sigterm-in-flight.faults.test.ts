@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import { deleteRedisPrefix } from '../support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../support/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from './support/fault-stack.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * The standalone entry (API + proxy + worker + consumer in one process, as `npm start` runs it)
@@ -46,17 +46,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the standalone process, puts a stream and a key test in flight, sends SIGTERM, checks the outcome. */
 async function sigtermWithWorkInFlight(options: { clientClosesConnection: boolean }): Promise<void> {

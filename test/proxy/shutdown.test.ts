@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { PROVIDER_IDS } from '@byok/providers';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/api-harness.js';
 import { testServiceUrls } from '../support/services.js';
 import { startProxyHarness, waitFor, type ProxyHarness } from './support/proxy-harness.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * The proxy process itself (`apps/proxy/src/main.ts`): on SIGTERM it stops taking requests, lets a
@@ -18,17 +18,6 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function startProcess(port: number): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
   const env: Record<string, string> = {

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { assertRedisNoEviction } from '@byok/runtime';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { buildApi } from '@byok/api';
 import { loadConfig } from '@byok/config';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApiHarness, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, type ApiHarness } from '../support/api-harness.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * Production refuses to start with development shortcuts: no generated secrets (so no
@@ -89,17 +90,6 @@ describe('development sign-in', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
