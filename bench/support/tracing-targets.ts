@@ -131,7 +131,7 @@ export async function startProxyTarget(options: TargetOptions): Promise<TracingT
     const started = modes;
     return {
       name: 'proxy',
-      describe: 'POST /v1/chat/completions (non-streaming, gpt-4o-mini) through `apps/proxy/src/main.ts`: BYOK user, gateway token, route cached, mock provider on loopback in its own process, one usage job per request (queue emptied between rounds); 50 connections',
+      describe: 'POST /v1/chat/completions (non-streaming, gpt-4o-mini) through `apps/proxy/src/main.ts`: BYOK user, gateway token, route cached, mock provider on loopback in its own process, usage events queued as the proxy ships them (queue emptied between rounds); 50 connections',
       async measure(mode, seconds) {
         const { server, origin } = started[mode];
         const cpuBefore = server.cpuMs();

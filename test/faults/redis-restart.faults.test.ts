@@ -8,8 +8,9 @@ import { startThrowawayRedis, type ThrowawayRedis } from './support/throwaway-re
  * A throwaway redis-server (AOF, fsync always) is SIGKILLed and started again on the same port
  * while 1,000 proxied requests run. The proxy holds usage events in its in-memory buffer while
  * Redis is away — at most PROXY_USAGE_BUFFER_MAX events (default 10,000; beyond that the oldest are
- * dropped and counted) — and sends them once Redis is back, with job id = request id, so a batch
- * resent after a lost reply is not queued twice. The usage_events primary key is the request id.
+ * dropped and counted) — and sends them once Redis is back, many to a job; a job resent after a
+ * lost reply goes under its first job id, so it is not queued twice, and the usage_events primary
+ * key (the request id) counts an event once whatever happens to its job.
  */
 const REQUESTS = 1000;
 const CONCURRENCY = 10;
