@@ -1,4 +1,4 @@
-import { type KeyTestRecordInput, recordKeyTestOnce } from '@byok/db';
+import { type KeyTestRecordInput, type KeyTestRecordResult, recordKeyTestsOnce } from '@byok/db';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeKey } from '../mock-providers/index.js';
@@ -17,6 +17,8 @@ describe('recording a key test once', () => {
   afterAll(() => h.close());
 
   const em = () => h.runtime.orm.em.fork();
+  /** One job's result as a batch of one, the way the worker sends a job alone. */
+  const recordKeyTestOnce = async (input: KeyTestRecordInput): Promise<KeyTestRecordResult | undefined> => (await recordKeyTestsOnce(em(), [input]))[0];
   const newKey = (seed: string) => h.insertKey({ userId: `record-${seed}`, provider: 'groq', apiKey: fakeKey('groq', 'valid', seed) });
   function result(key: { id: string; userId: string }, idempotencyKey: string, message: string, keyVersion = 1): KeyTestRecordInput {
     return {
@@ -32,17 +34,17 @@ describe('recording a key test once', () => {
 
   it('two runs of one job racing: one writes status and audit record, the other writes nothing', async () => {
     const key = await newKey('race');
-    const outcomes = await Promise.all([recordKeyTestOnce(em(), result(key, 'race-job', 'first')), recordKeyTestOnce(em(), result(key, 'race-job', 'second'))]);
-    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['already_recorded', 'written']);
+    const outcomes = await Promise.all([recordKeyTestOnce(result(key, 'race-job', 'first')), recordKeyTestOnce(result(key, 'race-job', 'second'))]);
+    expect(outcomes.map((o) => o?.outcome).sort()).toEqual(['already_recorded', 'written']);
     const winner = outcomes[0]?.outcome === 'written' ? 'first' : 'second';
     expect(await h.auditOf(key.id)).toMatchObject([{ idempotency_key: 'race-job', details: { message: winner } }]);
     expect(await h.keyRow(key.id)).toMatchObject({ test_status: 'valid', last_test_message: winner });
-    expect(outcomes.find((o) => o.outcome === 'written')).toEqual({ outcome: 'written', previous: { testStatus: 'testing', validationOutcome: null } });
+    expect(outcomes.find((o) => o?.outcome === 'written')).toEqual({ outcome: 'written', previous: { testStatus: 'testing', validationOutcome: null } });
   });
 
   it('a key at another version gets neither write', async () => {
     const key = await newKey('version');
-    expect(await recordKeyTestOnce(em(), result(key, 'version-job', 'old version', 2))).toEqual({ outcome: 'changed' });
+    expect(await recordKeyTestOnce(result(key, 'version-job', 'old version', 2))).toEqual({ outcome: 'changed' });
     expect(await h.auditOf(key.id)).toEqual([]);
     expect((await h.keyRow(key.id)).test_status).toBe('testing');
   });
@@ -59,7 +61,7 @@ describe('recording a key test once', () => {
     async function recordWhileHeld(key: { id: string; userId: string }, change: string, idempotencyKey: string) {
       await client.query('BEGIN');
       await client.query(change, [key.id]);
-      const recording = recordKeyTestOnce(em(), result(key, idempotencyKey, 'during the save'));
+      const recording = recordKeyTestOnce(result(key, idempotencyKey, 'during the save'));
       await waitFor(async () => (await h.db.sql(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [h.db.name])).length > 0, 5000, 'the write to wait for the row');
       await client.query('COMMIT');
       return recording;

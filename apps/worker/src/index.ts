@@ -5,6 +5,7 @@ export { createKeyTestProcessor, type KeyTestProcessor, type KeyTestProcessorDep
 export type { KeyTestCompleted, KeyTestJobResult, KeyTestSkipped } from './key-test/key-test.result.js';
 export type { KeyTestOutcome } from './key-test/key-check.js';
 export { KEY_TESTED_ACTION, keyTestIdempotencyKey } from './key-test/key-test.store.js';
+export { createKeyTestStatements, type KeyTestStatements } from './key-test/key-test.statements.js';
 export { backfillKeyHints, type BackfillKeyHintsDependencies, type BackfillKeyHintsResult } from './maintenance/backfill-key-hints.task.js';
 export { recordKeyBindings, KEY_BINDINGS_RECORDED_ACTION, type RecordKeyBindingsDependencies } from './maintenance/record-key-bindings.task.js';
 export { rotateEncryption, ENCRYPTION_ROTATED_ACTION, type RotateEncryptionDependencies, type RotateEncryptionResult } from './maintenance/rotate-encryption.task.js';

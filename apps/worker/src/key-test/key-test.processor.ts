@@ -1,6 +1,6 @@
 import type { Config } from '@byok/config';
 import type { Keyring } from '@byok/crypto';
-import { type EntityManager, type KeyUnderTest, loadKeyForTest, type Orm } from '@byok/db';
+import type { KeyUnderTest, Orm } from '@byok/db';
 import type { KeyTestJob } from '@byok/queues';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
 import { type Job, UnrecoverableError } from 'bullmq';
@@ -11,7 +11,8 @@ import type { KeyCheck } from './key-check.js';
 import { isTransientOutcome, isUnusableOutcome, messageForCheck, modelsCountOf, statusForOutcome } from './key-test.outcome.js';
 import { parseKeyTestPayload } from './key-test.payload.js';
 import type { KeyTestCompleted, KeyTestJobResult } from './key-test.result.js';
-import { keyTestIdempotencyKey, readRecordedTest, recordTest } from './key-test.store.js';
+import { createKeyTestStatements } from './key-test.statements.js';
+import { keyTestIdempotencyKey, readRecordedTest, recordTest, type RecordKeyTest } from './key-test.store.js';
 import { changesRouting, type RoutingView } from './routing-change.js';
 import { runKeyCheck } from './run-key-check.js';
 
@@ -55,7 +56,7 @@ interface Run {
   payload: KeyTestJob;
   jobId: string;
   budget: AttemptBudget;
-  em: EntityManager;
+  record: RecordKeyTest;
   /** Logs at info with the job's bindings (a pino child per job cost more than the line itself). */
   info: (fields: Record<string, unknown>, message: string) => void;
   metrics: Pick<GatewayMetrics, 'recordKeyTest'> | undefined;
@@ -64,11 +65,13 @@ interface Run {
 
 /**
  * Tests one stored key per job: load the row, check its version, decrypt, call the provider, and
- * write the status and one audit record in one transaction. See the worker README for the
+ * write the status and one audit record in one statement (each statement shared with the other
+ * jobs in flight, see `createKeyTestStatements`). See the worker README for the
  * invariants (ids only in payloads, one status write and one audit record per job, compare-and-set
  * on the key version) and the retry policy.
  */
 export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyTestProcessor {
+  const statements = createKeyTestStatements(deps.orm, deps.logger);
   return async function processKeyTest(job) {
     const payload = parseKeyTestPayload(job.data);
     const jobId = job.id;
@@ -76,10 +79,10 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
     const budget = attemptBudget(job, deps.config.keyTestMaxAttempts);
     const bindings = { jobId, keyId: payload.keyId, provider: payload.provider, attempt: budget.attempt };
     const info = (fields: Record<string, unknown>, message: string): void => deps.logger.info({ ...bindings, ...fields }, message);
-    const run: Run = { payload, jobId, budget, em: deps.orm.em.fork(), info, metrics: deps.metrics, announce: deps.announceKeyChange };
+    const run: Run = { payload, jobId, budget, record: statements.record, info, metrics: deps.metrics, announce: deps.announceKeyChange };
 
     const idempotencyKey = keyTestIdempotencyKey(payload.keyId, jobId);
-    const key = await loadKeyForTest(run.em, { ...payload, idempotencyKey, markTesting: MARKS_TESTING.has(payload.reason) });
+    const key = await statements.load({ ...payload, idempotencyKey, markTesting: MARKS_TESTING.has(payload.reason) });
     if (key === null || key.keyVersion < payload.keyVersion) return notVisibleYet(run);
     if (key.keyVersion > payload.keyVersion) return skip(run, 'stale');
     if (key.userId !== payload.userId || key.provider !== payload.provider) {
@@ -120,7 +123,7 @@ function skip(run: Run, reason: 'stale' | 'changed'): KeyTestJobResult {
 
 /** Writes the result and ends the job: completed, or failed without retry when the key is unusable. */
 async function finish(run: Run, check: KeyCheck, idempotencyKey: string): Promise<KeyTestJobResult> {
-  const written = await recordTest(run.em, { payload: run.payload, check, attempt: run.budget.attempt, idempotencyKey, testedAt: new Date() });
+  const written = await recordTest(run.record, { payload: run.payload, check, attempt: run.budget.attempt, idempotencyKey, testedAt: new Date() });
   if (!written.written && written.reason === 'changed') return skip(run, 'changed');
   const result: KeyTestCompleted = {
     status: statusForOutcome(check.outcome),

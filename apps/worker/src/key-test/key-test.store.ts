@@ -1,4 +1,4 @@
-import { type ActorType, type AuditEntry, type EntityManager, recordKeyTestOnce } from '@byok/db';
+import type { ActorType, AuditEntry, KeyTestRecordInput, KeyTestRecordResult } from '@byok/db';
 import type { KeyTestJob } from '@byok/queues';
 import type { KeyCheck, KeyTestOutcome } from './key-check.js';
 import { type FinalKeyStatus, messageForCheck, modelsCountOf, statusForOutcome, validationMetadata } from './key-test.outcome.js';
@@ -47,19 +47,22 @@ export interface TestRecord {
   testedAt: Date;
 }
 
+/** Writes one result and its audit record (`recordKeyTestsOnce`, through the group commit). */
+export type RecordKeyTest = (input: KeyTestRecordInput) => Promise<KeyTestRecordResult>;
+
 /** How a result write ended; `written` carries what routing saw before it. */
 export type RecordOutcome = { written: true; before: RoutingView } | { written: false; reason: 'changed' | 'already_recorded' };
 
 /**
  * Writes the key's status and its `key.tested` audit record atomically (one statement, see
- * `recordKeyTestOnce`). The status write is a compare-and-set on the key version: a key replaced
+ * `recordKeyTestsOnce`). The status write is a compare-and-set on the key version: a key replaced
  * meanwhile gets neither write (`changed`). When another run of the same job already wrote its
  * audit record (two runs racing after a lost lock), this run writes no status either
  * (`already_recorded`), so each job leaves exactly one status write and one audit record.
  */
-export async function recordTest(em: EntityManager, record: TestRecord): Promise<RecordOutcome> {
+export async function recordTest(recordKeyTest: RecordKeyTest, record: TestRecord): Promise<RecordOutcome> {
   const { payload, check } = record;
-  const result = await recordKeyTestOnce(em, {
+  const result = await recordKeyTest({
     keyId: payload.keyId,
     keyVersion: payload.keyVersion,
     status: statusForOutcome(check.outcome),

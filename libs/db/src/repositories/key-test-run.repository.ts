@@ -1,12 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditEntry } from './audit-log.repository.js';
+import { runPrepared } from './prepared-query.js';
 import type { KeyTestResultInput } from './provider-keys.repository.js';
 
 /**
- * The key-test worker's reads and writes, each one SQL statement: a job costs one round trip to
- * load and one to record, instead of an ORM find, an idempotency read and a four-statement
- * transaction. Under load every round trip waits for a Postgres backend to be scheduled, so their
- * number, not the SQL, set the worker's throughput.
+ * The key-test worker's reads and writes. Each takes the jobs of a batch (the worker groups the
+ * jobs in flight, see apps/worker's group commit) and serves them all with one statement: under
+ * load every round trip waits for a Postgres backend to be scheduled, so the number of round trips,
+ * not the SQL, sets the worker's throughput. Values travel as arrays, one element per job, so the
+ * statement text never changes and each connection plans it once.
+ *
+ * A batch never holds two jobs for the same key (the caller splits them): each job's rows are then
+ * found by key id, and a key's row is locked at most once per statement.
  */
 
 /** What a key test needs of its key, read in one statement together with the job's own audit record. */
@@ -41,10 +46,9 @@ export interface LoadKeyForTestInput {
   markTesting: boolean;
 }
 
-const KEY_UNDER_TEST_COLUMNS = `k.id, k.user_id, k.provider, k.api_key_encrypted, k.key_version, k.binding_tag, k.test_status, k.last_test_message,
-  k.metadata->'validation'->>'outcome' AS validation_outcome`;
-
 interface RawKeyUnderTest {
+  /** 1-based position of the job in the batch. */
+  n: string;
   id: string;
   user_id: string;
   provider: string;
@@ -59,52 +63,67 @@ interface RawKeyUnderTest {
 }
 
 /**
- * Loads a key for its test job, or null when the row does not exist. The job's audit record is
- * joined in rather than read on its own: the check that makes a redelivered job harmless then
- * costs nothing on the first attempt, and still works for a stalled job (redelivered with the same
- * attempt number, so the attempt number cannot tell a first run from a repeat).
+ * The rows to mark are locked in id order before they are updated, as every multi-row write of the
+ * worker does, so two batches that share keys cannot deadlock. The final SELECT reads the snapshot
+ * taken before the UPDATE, hence the status before the mark.
  */
-export async function loadKeyForTest(em: EntityManager, input: LoadKeyForTestInput): Promise<KeyUnderTest | null> {
-  // Most tests mark nothing (new keys already are `testing`, scheduled ones keep their verdict);
-  // a plain join plans in a fifth of the time of the statement with the marking UPDATE.
-  const rows = input.markTesting
-    ? await em.execute<RawKeyUnderTest[]>(
-        `WITH recorded AS (
-           SELECT details FROM audit_log WHERE idempotency_key = ?
-         ), marked AS (
-           UPDATE user_provider_keys SET test_status = 'testing'
-           WHERE id = ? AND key_version = ? AND user_id = ? AND provider = ? AND test_status <> 'testing'
-             AND NOT EXISTS (SELECT 1 FROM recorded)
-           RETURNING id
-         )
-         SELECT ${KEY_UNDER_TEST_COLUMNS}, (SELECT details FROM recorded) AS recorded, EXISTS (SELECT 1 FROM marked) AS marked
-         FROM user_provider_keys k WHERE k.id = ?`,
-        [input.idempotencyKey, input.keyId, input.keyVersion, input.userId, input.provider, input.keyId],
-      )
-    : await em.execute<RawKeyUnderTest[]>(
-        `SELECT ${KEY_UNDER_TEST_COLUMNS}, a.details AS recorded, FALSE AS marked
-         FROM user_provider_keys k LEFT JOIN audit_log a ON a.idempotency_key = ?
-         WHERE k.id = ?`,
-        [input.idempotencyKey, input.keyId],
-      );
-  const row = rows[0];
-  if (row === undefined) return null;
-  return {
-    id: row.id,
-    userId: row.user_id,
-    provider: row.provider,
-    apiKeyEncrypted: row.api_key_encrypted,
-    keyVersion: row.key_version,
-    bindingTag: row.binding_tag,
-    testStatus: row.test_status,
-    lastTestMessage: row.last_test_message,
-    validationOutcome: row.validation_outcome,
-    recorded: row.recorded,
-    markedTesting: row.marked,
-  };
+const LOAD_SQL = `WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bool[]) WITH ORDINALITY
+    AS i(key_id, key_version, user_id, provider, idempotency_key, mark_testing, n)
+), recorded AS (
+  SELECT i.key_id, a.details FROM input i JOIN audit_log a ON a.idempotency_key = i.idempotency_key
+), to_mark AS (
+  SELECT k.id FROM user_provider_keys k JOIN input i ON i.key_id = k.id
+  WHERE i.mark_testing AND k.key_version = i.key_version AND k.user_id = i.user_id AND k.provider = i.provider
+    AND k.test_status <> 'testing' AND NOT EXISTS (SELECT 1 FROM recorded r WHERE r.key_id = i.key_id)
+  ORDER BY k.id
+  FOR UPDATE OF k
+), marked AS (
+  UPDATE user_provider_keys k SET test_status = 'testing' FROM to_mark m WHERE k.id = m.id RETURNING k.id
+)
+SELECT i.n, k.id, k.user_id, k.provider, k.api_key_encrypted, k.key_version, k.binding_tag, k.test_status, k.last_test_message,
+  k.metadata->'validation'->>'outcome' AS validation_outcome, r.details AS recorded, m.id IS NOT NULL AS marked
+FROM input i JOIN user_provider_keys k ON k.id = i.key_id
+LEFT JOIN recorded r ON r.key_id = i.key_id LEFT JOIN marked m ON m.id = i.key_id`;
+
+/**
+ * Loads keys for their test jobs, in the order of `inputs`; null where the row does not exist.
+ * Each job's audit record is joined in rather than read on its own: the check that makes a
+ * redelivered job harmless then costs nothing on the first attempt, and still works for a stalled
+ * job (redelivered with the same attempt number, so the attempt number cannot tell a first run from
+ * a repeat).
+ */
+export async function loadKeysForTest(em: EntityManager, inputs: readonly LoadKeyForTestInput[]): Promise<Array<KeyUnderTest | null>> {
+  assertDistinctKeys(inputs);
+  const rows = await runPrepared<RawKeyUnderTest>(em, 'byok_load_keys_for_test', LOAD_SQL, [
+    inputs.map((i) => i.keyId),
+    inputs.map((i) => i.keyVersion),
+    inputs.map((i) => i.userId),
+    inputs.map((i) => i.provider),
+    inputs.map((i) => i.idempotencyKey),
+    inputs.map((i) => i.markTesting),
+  ]);
+  const byPosition = new Map(rows.map((row) => [Number(row.n), row]));
+  return inputs.map((_, index) => {
+    const row = byPosition.get(index + 1);
+    if (row === undefined) return null;
+    return {
+      id: row.id,
+      userId: row.user_id,
+      provider: row.provider,
+      apiKeyEncrypted: row.api_key_encrypted,
+      keyVersion: row.key_version,
+      bindingTag: row.binding_tag,
+      testStatus: row.test_status,
+      lastTestMessage: row.last_test_message,
+      validationOutcome: row.validation_outcome,
+      recorded: row.recorded,
+      markedTesting: row.marked,
+    };
+  });
 }
 
-/** A test result and its audit record, written together by `recordKeyTestOnce`. */
+/** A test result and its audit record, written together by `recordKeyTestsOnce`. */
 export interface KeyTestRecordInput extends KeyTestResultInput {
   audit: AuditEntry & { idempotencyKey: string };
 }
@@ -119,6 +138,8 @@ export type KeyTestRecordResult =
   | { outcome: 'changed' | 'already_recorded' };
 
 interface RawRecordResult {
+  /** 1-based position of the job in the batch. */
+  n: string;
   matched: boolean;
   audited: boolean;
   updated: boolean;
@@ -127,59 +148,83 @@ interface RawRecordResult {
 }
 
 /**
- * Writes a key's test result and its audit record in one statement, so both or neither land:
- * 1. the row is locked at the job's version (`FOR UPDATE` re-reads a row changed meanwhile and
- *    drops it unless it is still at that version): a replaced or deleted key gets neither write;
- * 2. the audit record is inserted for that row only, and skipped when its idempotency key exists;
- * 3. the status is written only when the audit record was.
- * The lock holds the row from step 1 to the end, so no save can slip between the version check
- * and the status write.
+ * 1. `target` locks the rows still at their job's version, in id order (`FOR UPDATE` re-reads a row
+ *    changed meanwhile and drops it unless it is still at that version): a replaced or deleted key
+ *    gets neither write;
+ * 2. the audit records are inserted for those rows only, each skipped when its idempotency key exists;
+ * 3. a status is written only where its audit record was.
+ * The locks hold the rows from step 1 to the end, so no save can slip between a version check and
+ * its status write.
  */
-export async function recordKeyTestOnce(em: EntityManager, input: KeyTestRecordInput): Promise<KeyTestRecordResult> {
-  const a = input.audit;
-  const rows = await em.execute<RawRecordResult[]>(
-    `WITH target AS (
-       SELECT id, test_status, metadata->'validation'->>'outcome' AS validation_outcome
-       FROM user_provider_keys WHERE id = ? AND key_version = ?
-       FOR UPDATE
-     ), audit AS (
-       INSERT INTO audit_log (actor_id, actor_type, action, subject_user_id, provider, key_id, request_id, trace_id, ip, user_agent, details, idempotency_key)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ? FROM target
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id
-     ), updated AS (
-       UPDATE user_provider_keys k SET test_status = ?, last_test_message = ?, last_test_latency_ms = ?, last_tested_at = now(),
-         metadata = jsonb_set(COALESCE(k.metadata, '{}'::jsonb), '{validation}', ?::jsonb)
-       FROM target WHERE k.id = target.id AND EXISTS (SELECT 1 FROM audit)
-       RETURNING k.id
-     )
-     SELECT EXISTS (SELECT 1 FROM target) AS matched, EXISTS (SELECT 1 FROM audit) AS audited, EXISTS (SELECT 1 FROM updated) AS updated,
-       (SELECT test_status FROM target) AS previous_status, (SELECT validation_outcome FROM target) AS previous_outcome`,
-    [
-      input.keyId,
-      input.keyVersion,
-      a.actorId,
-      a.actorType,
-      a.action,
-      a.subjectUserId,
-      a.provider ?? null,
-      a.keyId ?? null,
-      a.requestId ?? null,
-      a.traceId ?? null,
-      a.ip ?? null,
-      a.userAgent?.slice(0, 512) ?? null,
-      JSON.stringify(a.details ?? {}),
-      a.idempotencyKey,
-      input.status,
-      input.message,
-      input.latencyMs,
-      JSON.stringify(input.validation),
-    ],
-  );
-  const row = rows[0];
+const RECORD_SQL = `WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::jsonb[],
+    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::text[], $14::text[], $15::text[], $16::text[], $17::jsonb[], $18::text[]) WITH ORDINALITY
+    AS i(key_id, key_version, status, message, latency_ms, validation,
+      actor_id, actor_type, action, subject_user_id, provider, audit_key_id, request_id, trace_id, ip, user_agent, details, idempotency_key, n)
+), target AS (
+  SELECT k.id, k.test_status, k.metadata->'validation'->>'outcome' AS validation_outcome
+  FROM user_provider_keys k JOIN input i ON k.id = i.key_id AND k.key_version = i.key_version
+  ORDER BY k.id
+  FOR UPDATE OF k
+), audit AS (
+  INSERT INTO audit_log (actor_id, actor_type, action, subject_user_id, provider, key_id, request_id, trace_id, ip, user_agent, details, idempotency_key)
+  SELECT i.actor_id, i.actor_type, i.action, i.subject_user_id, i.provider, i.audit_key_id, i.request_id, i.trace_id, i.ip, i.user_agent, i.details, i.idempotency_key
+  FROM input i JOIN target t ON t.id = i.key_id
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING idempotency_key
+), updated AS (
+  UPDATE user_provider_keys k SET test_status = i.status, last_test_message = i.message, last_test_latency_ms = i.latency_ms, last_tested_at = now(),
+    metadata = jsonb_set(COALESCE(k.metadata, '{}'::jsonb), '{validation}', i.validation)
+  FROM input i JOIN audit a ON a.idempotency_key = i.idempotency_key
+  WHERE k.id = i.key_id
+  RETURNING k.id
+)
+SELECT i.n, t.id IS NOT NULL AS matched, a.idempotency_key IS NOT NULL AS audited, u.id IS NOT NULL AS updated,
+  t.test_status AS previous_status, t.validation_outcome AS previous_outcome
+FROM input i LEFT JOIN target t ON t.id = i.key_id LEFT JOIN audit a ON a.idempotency_key = i.idempotency_key LEFT JOIN updated u ON u.id = i.key_id`;
+
+/**
+ * Writes each key's test result and its audit record, both or neither, in one statement for the
+ * whole batch. Results come in the order of `inputs`.
+ */
+export async function recordKeyTestsOnce(em: EntityManager, inputs: readonly KeyTestRecordInput[]): Promise<KeyTestRecordResult[]> {
+  assertDistinctKeys(inputs);
+  const column = <T>(pick: (input: KeyTestRecordInput) => T): T[] => inputs.map(pick);
+  const rows = await runPrepared<RawRecordResult>(em, 'byok_record_key_tests_once', RECORD_SQL, [
+    column((i) => i.keyId),
+    column((i) => i.keyVersion),
+    column((i) => i.status),
+    column((i) => i.message),
+    column((i) => i.latencyMs),
+    column((i) => JSON.stringify(i.validation)),
+    column((i) => i.audit.actorId),
+    column((i) => i.audit.actorType),
+    column((i) => i.audit.action),
+    column((i) => i.audit.subjectUserId),
+    column((i) => i.audit.provider ?? null),
+    column((i) => i.audit.keyId ?? null),
+    column((i) => i.audit.requestId ?? null),
+    column((i) => i.audit.traceId ?? null),
+    column((i) => i.audit.ip ?? null),
+    column((i) => i.audit.userAgent?.slice(0, 512) ?? null),
+    column((i) => JSON.stringify(i.audit.details ?? {})),
+    column((i) => i.audit.idempotencyKey),
+  ]);
+  const byPosition = new Map(rows.map((row) => [Number(row.n), row]));
+  return inputs.map((_, index) => recordResult(byPosition.get(index + 1)));
+}
+
+function recordResult(row: RawRecordResult | undefined): KeyTestRecordResult {
   if (row === undefined || !row.matched) return { outcome: 'changed' };
   if (!row.audited) return { outcome: 'already_recorded' };
   // The update joins the locked row and needs only the audit insert; missing it would be a bug here.
   if (!row.updated) throw new Error('key test audit record written without its status write');
   return { outcome: 'written', previous: { testStatus: row.previous_status ?? 'untested', validationOutcome: row.previous_outcome } };
+}
+
+/** How a batch tells keys apart: Postgres reads a uuid in either case. */
+export const batchKeyOf = (input: { keyId: string }): string => input.keyId.toLowerCase();
+
+function assertDistinctKeys(inputs: readonly { keyId: string }[]): void {
+  if (new Set(inputs.map(batchKeyOf)).size !== inputs.length) throw new Error('a key-test batch holds two jobs for the same key');
 }
