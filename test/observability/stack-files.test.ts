@@ -275,7 +275,7 @@ describe('the Grafana dashboard', () => {
     const typeOf = (m: MetricData) => (m.dataPointType === DataPointType.HISTOGRAM ? 'histogram' : m.dataPointType === DataPointType.SUM && m.isMonotonic ? 'counter' : 'gauge');
     const known = new Set([
       ...resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.flatMap((m) => prometheusNames({ name: m.descriptor.name, unit: m.descriptor.unit, type: typeOf(m) }))),
-      // The HTTP instrumentation under OTEL_SEMCONV_STABILITY_OPT_IN=http, and Tempo's span metrics.
+      // The HTTP server instrumentation (a service's own requests, which this reader does not see), and Tempo's span metrics.
       ...prometheusNames({ name: 'http.server.request.duration', unit: 's', type: 'histogram' }),
       'traces_spanmetrics_latency_bucket',
       'traces_spanmetrics_calls_total',

@@ -20,7 +20,7 @@ export interface LoggerOptions {
  * - known credential fields (`redactionPaths`) are replaced by `[redacted]` before serializing;
  * - every serialized line then passes `scrubSecrets`, which masks key-shaped text anywhere in it:
  *   messages, error messages and stacks, URLs with `?key=`, child logger bindings;
- * - when a span is active, `trace_id` and `span_id` are added.
+ * - `trace_id` and `span_id` of the active span, or of the request a line names, are added.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const settings = {

@@ -1,4 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { ERROR_OUTCOMES, type CredentialSource, type ProxyOutcome } from './gateway-vocabulary.js';
 
 /**
@@ -54,7 +55,7 @@ const FIELDS = Object.keys(PROXY_SPAN_ATTRIBUTES) as (keyof ProxySpanFields)[];
 /** Model names are client input; a bound keeps one odd request from bloating its span. */
 const MAX_TEXT_LENGTH = 200;
 
-/** Name of the span `startProxySpan` opens around the upstream call. */
+/** Name of the span `startProxySpan` opens for the upstream call. */
 export const PROXY_SPAN_NAME = 'gateway.proxy';
 
 /**
@@ -75,18 +76,25 @@ export function setProxySpanAttributes(span: Span, fields: ProxySpanFields): voi
 }
 
 /**
- * Opens the one span per proxied request that carries the proxy attributes, as a child of the
- * active span (the HTTP request). Run the upstream call inside it with `runInSpan` so the undici
- * span nests under it, and end it when the response has finished (the stream included), not when
- * the handler returns.
+ * Opens the span of a proxied request's upstream call, as a child of the active span (the HTTP
+ * request), carrying the proxy attributes. It is the call's only span: make the call inside
+ * `withoutCallSpan` so the undici instrumentation adds none of its own, and end this one when the
+ * response has finished (the stream included), not when the handler returns. A second span for
+ * the same call, with the URL and headers parsed again, cost about a third of a traced proxy
+ * request's tracing overhead (bench/TRACING-NOTES.md); what it would say (status, time to first
+ * byte) is on this one.
  */
 export function startProxySpan(fields: ProxySpanFields = {}): Span {
-  const span = trace.getTracer('byok-proxy').startSpan(PROXY_SPAN_NAME, { kind: SpanKind.INTERNAL }, context.active());
+  const span = trace.getTracer('byok-proxy').startSpan(PROXY_SPAN_NAME, { kind: SpanKind.CLIENT }, context.active());
   setProxySpanAttributes(span, fields);
   return span;
 }
 
-/** Runs `fn` with `span` as the active span, so spans started inside (the upstream call) are its children. */
-export function runInSpan<T>(span: Span, fn: () => T): T {
-  return context.with(trace.setSpan(context.active(), span), fn);
+/**
+ * Runs `fn` (the upstream call) with tracing suppressed, so instrumented clients inside it make no
+ * span and send no `traceparent`: the call already has its span, and a provider has no use for
+ * the gateway's trace ids.
+ */
+export function withoutCallSpan<T>(fn: () => T): T {
+  return context.with(suppressTracing(context.active()), fn);
 }

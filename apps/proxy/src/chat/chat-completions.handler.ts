@@ -1,7 +1,7 @@
 import { AppError } from '@byok/http';
 import type { MessageScrubber, OpenAIChatRequest, UpstreamRequest } from '@byok/providers';
 import { type ModelResolver, needsCreditBalance, type ResolvedRoute, resolveRoute, type RouteCache, type SystemKeySet, type UserRoutes } from '@byok/routing';
-import { runInSpan, startProxySpan } from '@byok/telemetry';
+import { bindToCurrentTrace, startProxySpan, withoutCallSpan } from '@byok/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { ProxyCaller } from '../auth/caller-resolver.js';
@@ -85,18 +85,23 @@ async function decide(deps: ChatHandlerDeps, routes: UserRoutes, caller: ProxyCa
 
 /**
  * Runs the side work once the response has ended, and aborts the upstream request when the
- * client goes away before its answer is complete.
+ * client goes away before its answer is complete. Node emits `close` outside the request's trace
+ * context; the listener is bound to it so the usage event links to the request's span (without an
+ * SDK the listener is not wrapped).
  */
 function watchClient(reply: FastifyReply, exchange: Exchange, afterResponse: ChatHandlerDeps['afterResponse']): UpstreamAbort {
   const abort = new UpstreamAbort();
   const raw = reply.raw;
-  raw.once('close', () => {
-    if (!raw.writableFinished) {
-      exchange.aborted = true;
-      abort.abort(new Error('the client closed the connection'));
-    }
-    afterResponse(exchange, raw.statusCode);
-  });
+  raw.once(
+    'close',
+    bindToCurrentTrace(() => {
+      if (!raw.writableFinished) {
+        exchange.aborted = true;
+        abort.abort(new Error('the client closed the connection'));
+      }
+      afterResponse(exchange, raw.statusCode);
+    }),
+  );
   return abort;
 }
 
@@ -106,9 +111,8 @@ async function callUpstream(target: UpstreamTarget, built: UpstreamRequest, exch
   exchange.upstreamSentAt = performance.now();
   let upstream: Dispatcher.ResponseData;
   if (tracing) {
-    // The call's own span (undici instrumentation) nests under the proxy span.
     exchange.span = startProxySpan({ provider: exchange.provider, requestedModel: exchange.requestedModel, upstreamModel: exchange.upstreamModel, credentialSource: exchange.credentialSource, keyId: exchange.keyId, stream: exchange.stream });
-    upstream = await runInSpan(exchange.span, call);
+    upstream = await withoutCallSpan(call);
   } else {
     upstream = await call();
   }

@@ -1,13 +1,14 @@
 import { type Channel, channel } from 'node:diagnostics_channel';
-import { context, trace } from '@opentelemetry/api';
-import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { InstrumentationBase, type InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { serverRequestTrace } from '../server-request-span.js';
 
 /** The channel Fastify publishes every new root instance on, before any plugin or route is added. */
 const INITIALIZATION_CHANNEL = 'fastify.initialization';
 
 /** The parts of Fastify's objects this instrumentation touches (typed here so the lib needs no Fastify import). */
 interface FastifyRequestLike {
+  raw: unknown;
+  method: string;
   routeOptions: { url?: string | undefined };
 }
 type HookDone = (error?: Error) => void;
@@ -20,13 +21,12 @@ interface FastifyInstanceLike {
  * Fastify instrumentation without spans of its own: it names the HTTP server span and the
  * `http.server.request.duration` metric by route (`POST /v1/chat/completions`), and records a
  * handler's exception on the server span. @fastify/otel did the same plus one `request` span per
- * request that repeated the server span's timing and attributes; on the proxy that span cost
- * about 25–30 µs of CPU per traced request (creation, its hooks, export), see
- * bench/TRACING-NOTES.md. Like @fastify/otel with `registerOnInitialization`, it attaches itself
- * to every Fastify instance at creation, so the apps register nothing.
+ * request that repeated the server span's timing and attributes; on the proxy that span cost about
+ * 25–30 µs of CPU per traced request (creation, its hooks, export), see bench/TRACING-NOTES.md.
+ * Like @fastify/otel with `registerOnInitialization`, it attaches itself to every Fastify instance
+ * at creation, so the apps register nothing.
  *
- * The route travels the way the HTTP instrumentation reads it: the RPC metadata that
- * instrumentation put into the request's context.
+ * The span comes from `HttpServerInstrumentation`, which keeps it on the raw request.
  */
 export class FastifyRouteInstrumentation extends InstrumentationBase {
   constructor(config: InstrumentationConfig = {}) {
@@ -66,15 +66,19 @@ function onInitialization(message: unknown): void {
 }
 
 function nameServerSpan(request: FastifyRequestLike, _reply: unknown, done: HookDone): void {
+  const traced = serverRequestTrace(request.raw);
   const route = request.routeOptions.url;
-  if (route !== undefined) {
-    const metadata = getRPCMetadata(context.active());
-    if (metadata?.type === RPCType.HTTP) metadata.route = route;
+  if (traced !== undefined && route !== undefined) {
+    traced.route = route;
+    if (traced.span.isRecording()) {
+      traced.span.updateName(`${request.method} ${route}`);
+      traced.span.setAttribute('http.route', route);
+    }
   }
   done();
 }
 
-function recordHandlerError(_request: FastifyRequestLike, _reply: unknown, error: Error, done: HookDone): void {
-  trace.getActiveSpan()?.recordException(error);
+function recordHandlerError(request: FastifyRequestLike, _reply: unknown, error: Error, done: HookDone): void {
+  serverRequestTrace(request.raw)?.span.recordException(error);
   done();
 }

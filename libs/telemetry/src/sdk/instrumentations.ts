@@ -1,42 +1,37 @@
-import type { IncomingMessage } from 'node:http';
-import { createNoopMeter, type MeterProvider, trace } from '@opentelemetry/api';
+import { context, createNoopMeter, type MeterProvider, trace } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { FastifyRouteInstrumentation } from './fastify-route-instrumentation.js';
+import { HttpServerInstrumentation } from './http-server-instrumentation.js';
 import { redisStatement } from './redis-statement.js';
 import { obfuscateSql } from './sql-obfuscation.js';
 
 /** The attribute instrumentation-pg 0.76 writes the statement to (stable database conventions). */
 const DB_QUERY_TEXT = 'db.query.text';
 
-/** Paths polled by load balancers and Docker health checks: a trace per probe is noise. */
-const PROBE_PATHS = new Set(['/healthz', '/readyz']);
-
-function isProbe(request: IncomingMessage): boolean {
-  const url = request.url ?? '';
-  const query = url.indexOf('?');
-  return PROBE_PATHS.has(query === -1 ? url : url.slice(0, query));
-}
-
 /**
  * An outgoing call is traced only inside a span that is being recorded. `requireParentforSpans`
  * alone still parses the URL and the headers, builds the attributes and injects a `traceparent`
  * for calls made under an unsampled request (a non-recording parent is a valid parent), which at
  * 10 % sampling is 9 calls in 10 for nothing: nothing downstream of an undici call joins our
- * traces (the calls go to LLM providers).
+ * traces (the calls go to LLM providers). A call made with tracing suppressed (the proxy's
+ * upstream call, which has a span of its own) is skipped for the same reason.
  */
 export function outsideRecordedSpan(): boolean {
-  return trace.getActiveSpan()?.isRecording() !== true;
+  const active = context.active();
+  return isTracingSuppressed(active) || trace.getSpan(active)?.isRecording() !== true;
 }
 
 /**
  * The five instrumentations this stack needs (the auto-instrumentations bundle would add over two
  * hundred packages for the same result):
- * - HTTP: server spans named `METHOD /route` (the route comes from the Fastify one) and the
- *   `http.server.request.duration` metric; outgoing `node:http` calls only inside a trace.
+ * - HTTP server (`HttpServerInstrumentation`, ours): server spans named `METHOD /route` (the route
+ *   comes from the Fastify one) and the `http.server.request.duration` metric, at a fraction of
+ *   @opentelemetry/instrumentation-http's cost per request. Outgoing calls all go through undici;
+ *   nothing here uses the `node:http` client, so it is not instrumented.
  * - undici: the provider calls (validation and chat), only inside a recorded span.
  * - Fastify (`FastifyRouteInstrumentation`): attaches itself to every Fastify instance at
  *   creation, so the app code registers nothing, names the HTTP span and metric by route and
@@ -50,7 +45,7 @@ export function outsideRecordedSpan(): boolean {
  */
 export function createInstrumentations(): Instrumentation[] {
   return [
-    new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe, requireParentforOutgoingSpans: true }),
+    new HttpServerInstrumentation(),
     new UndiciInstrumentation({ requireParentforSpans: true, ignoreRequestHook: outsideRecordedSpan }),
     new FastifyRouteInstrumentation(),
     new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
@@ -73,8 +68,7 @@ const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() }
  * nothing reads their metrics (`http.client.request.duration`, `db.client.*`). A DROP view alone
  * is not enough, because the SDK still hashes each record's attribute set before the view
  * discards it; in the proxy's profile that hashing for the undici histogram alone was ~9 µs per
- * request. `node:http`'s client histogram shares a meter with the server histogram the dashboard
- * reads, so it stays behind the DROP view in `metric-views.ts`.
+ * request.
  */
 export function muteUnreadInstrumentationMetrics(instrumentations: readonly Instrumentation[]): void {
   for (const instrumentation of instrumentations) {

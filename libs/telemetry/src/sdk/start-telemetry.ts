@@ -8,7 +8,7 @@ import { createInstrumentations, muteUnreadInstrumentationMetrics } from './inst
 import { metricViews } from './metric-views.js';
 import { samplerFromEnv } from './sampler.js';
 import { ScrubbingSpanExporter } from './scrubbing-span-exporter.js';
-import { applyTelemetryDefaults, readTelemetrySettings } from './telemetry-settings.js';
+import { readTelemetrySettings } from './telemetry-settings.js';
 
 /** Overrides for tests and benchmarks; production passes nothing and configures through `OTEL_*`. */
 export interface StartTelemetryOptions {
@@ -42,7 +42,6 @@ export interface TelemetryHandle {
  */
 export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHandle {
   const env = options.env ?? process.env;
-  applyTelemetryDefaults(env);
   const settings = readTelemetrySettings(env);
   const spanProcessors: SpanProcessor[] = [];
   if (options.spanExporter !== undefined || settings.traces) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyTelemetryDefaults, readTelemetrySettings } from './telemetry-settings.js';
+import { readTelemetrySettings } from './telemetry-settings.js';
 
 describe('readTelemetrySettings', () => {
   it('stays off without an OTLP endpoint, whatever else is set', () => {
@@ -15,16 +15,5 @@ describe('readTelemetrySettings', () => {
 
   it('OTEL_SDK_DISABLED=true wins over an endpoint', () => {
     expect(readTelemetrySettings({ OTEL_SDK_DISABLED: 'TRUE', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' })).toMatchObject({ enabled: false, offReason: 'OTEL_SDK_DISABLED=true' });
-  });
-});
-
-describe('applyTelemetryDefaults', () => {
-  it('opts into the stable HTTP conventions the dashboard reads, unless the operator chose', () => {
-    const env: NodeJS.ProcessEnv = {};
-    applyTelemetryDefaults(env);
-    expect(env.OTEL_SEMCONV_STABILITY_OPT_IN).toBe('http');
-    const chosen: NodeJS.ProcessEnv = { OTEL_SEMCONV_STABILITY_OPT_IN: 'http/dup' };
-    applyTelemetryDefaults(chosen);
-    expect(chosen.OTEL_SEMCONV_STABILITY_OPT_IN).toBe('http/dup');
   });
 });

@@ -23,13 +23,6 @@ export function readTelemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings
   return { enabled: true, traces };
 }
 
-/** Defaults this project needs that the OpenTelemetry spec leaves to the operator. */
-export function applyTelemetryDefaults(env: NodeJS.ProcessEnv): void {
-  // The dashboard reads `http.server.request.duration` (seconds, with `http.route`), which the HTTP
-  // instrumentation only emits under the stable HTTP conventions. An operator's own value wins.
-  if ((env.OTEL_SEMCONV_STABILITY_OPT_IN?.trim() ?? '') === '') env.OTEL_SEMCONV_STABILITY_OPT_IN = 'http';
-}
-
 function listOf(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
