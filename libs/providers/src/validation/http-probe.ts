@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 
 /** A response body larger than this is cut off; no key check needs more. */
@@ -54,14 +56,60 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-function describeFailure(err: unknown, signal: AbortSignal): ProbeResult {
+function describeFailure(err: unknown, deadline: Deadline): ProbeResult {
   const code = errorCode(err);
   const name = err instanceof Error ? err.name : '';
-  if (signal.aborted || name === 'TimeoutError' || name === 'AbortError' || (code && TIMEOUT_CODES.has(code))) {
+  if (deadline.aborted || name === 'TimeoutError' || name === 'AbortError' || (code && TIMEOUT_CODES.has(code))) {
     return { kind: 'failure', reason: 'timeout', detail: 'timed out' };
   }
   const words = code ? (CONNECTION_WORDS[code] ?? `network error ${code}`) : 'network error';
   return { kind: 'failure', reason: 'connection', detail: words };
+}
+
+/**
+ * One deadline for the whole exchange, as the abort signal undici takes (an emitter of `abort`).
+ * `AbortSignal.timeout` did the same at several times the cost per request (an event target and a
+ * timer that cannot be cleared, so every finished probe left one armed until it fired); this timer
+ * is cleared as soon as the probe ends.
+ */
+class Deadline extends EventEmitter {
+  aborted = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(ms: number) {
+    super();
+    this.timer = setTimeout(() => {
+      this.aborted = true;
+      this.emit('abort');
+    }, ms);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/**
+ * Reads at most `limit` bytes of a body (and one chunk past it, to know it was cut), then stops the
+ * download. Data events rather than `for await`: an async iterator per body cost more than the
+ * reading of a model list's single chunk.
+ */
+function readCapped(body: Readable, limit: number): Promise<{ text: string; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (truncated: boolean) => resolve({ text: Buffer.concat(chunks, size).subarray(0, limit).toString('utf8'), truncated });
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        done(true);
+      }
+    });
+    body.once('end', () => done(false));
+    body.once('error', reject);
+  });
 }
 
 /**
@@ -70,34 +118,22 @@ function describeFailure(err: unknown, signal: AbortSignal): ProbeResult {
  * most `maxBodyBytes` of the body are read.
  */
 export async function sendProbe(req: ProbeRequest): Promise<ProbeResult> {
-  const signal = AbortSignal.timeout(req.timeoutMs);
-  const limit = req.maxBodyBytes ?? MAX_BODY_BYTES;
+  const deadline = new Deadline(req.timeoutMs);
   try {
     const res = await request(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body ?? null,
-      signal,
+      signal: deadline,
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
       ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
-    for await (const chunk of res.body) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      chunks.push(buf);
-      size += buf.length;
-      if (size > limit) {
-        truncated = true;
-        res.body.destroy();
-        break;
-      }
-    }
-    const text = Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+    const { text, truncated } = await readCapped(res.body, req.maxBodyBytes ?? MAX_BODY_BYTES);
     return { kind: 'response', status: res.statusCode, headers: res.headers, text, truncated };
   } catch (err) {
-    return describeFailure(err, signal);
+    return describeFailure(err, deadline);
+  } finally {
+    deadline.clear();
   }
 }
