@@ -24,12 +24,11 @@ describe('createGatewayMetrics', () => {
     metrics.recordProxyRequest({ provider: 'openai', credentialSource: 'user_provider', outcome: 'success', stream: false, durationMs: 420, ttfbMs: 150 });
     metrics.recordProxyRequest({ provider: 'openai', credentialSource: 'system', outcome: 'success', stream: false, durationMs: 380 });
     metrics.recordProxyRequest({ provider: 'openai', credentialSource: 'system', outcome: 'upstream_error', stream: false, durationMs: 30 });
-    const requests = await reader.points('gateway.proxy.requests');
-    const count = (source: string, outcome: string) => requests.find((p) => p.attributes.credential_source === source && p.attributes.outcome === outcome)?.value;
+    const durations = await reader.points('gateway.proxy.duration');
+    const count = (source: string, outcome: string) => (durations.find((p) => p.attributes.credential_source === source && p.attributes.outcome === outcome)?.value as Histogram | undefined)?.count;
     expect(count('user_provider', 'success')).toBe(1);
     expect(count('system', 'success')).toBe(1);
     expect(count('system', 'upstream_error')).toBe(1);
-    const durations = await reader.points('gateway.proxy.duration');
     const byok = durations.find((p) => p.attributes.credential_source === 'user_provider')?.value as Histogram | undefined;
     expect(byok?.sum).toBeCloseTo(0.42);
     const ttfb = await reader.points('gateway.proxy.time_to_first_byte');

@@ -42,7 +42,7 @@ export interface UsageRecord {
  * number of series bounded. Without an SDK the meter is a no-op and every call costs a function call.
  */
 export interface GatewayMetrics {
-  /** Proxy: request count (BYOK share, upstream errors), latency and time to first byte by provider. */
+  /** Proxy: request count (BYOK share, upstream errors) and latency in one histogram, and time to first byte, by provider. */
   recordProxyRequest(record: ProxyRequestRecord): void;
   /** Usage consumer: tokens and credits consumed. */
   recordUsage(record: UsageRecord): void;
@@ -56,9 +56,10 @@ export interface GatewayMetrics {
 
 /** The instruments on `meter` (default: the global meter provider's `byok-gateway` meter). */
 export function createGatewayMetrics(meter: Meter = gatewayMeter()): GatewayMetrics {
-  const proxyRequests = meter.createCounter('gateway.proxy.requests', { description: 'Proxied chat requests by provider, credential source and outcome.', unit: '{request}' });
+  // The histogram's count is the request count by the same attributes (BYOK share, error rate); a
+  // separate counter would cost a second record, with its attribute hashing, on every request.
   const proxyDuration = meter.createHistogram('gateway.proxy.duration', {
-    description: 'Proxied chat request duration, request in to last byte out.',
+    description: 'Proxied chat requests by provider, credential source and outcome, and their duration from request in to last byte out.',
     unit: 's',
     advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
   });
@@ -80,7 +81,6 @@ export function createGatewayMetrics(meter: Meter = gatewayMeter()): GatewayMetr
   return {
     recordProxyRequest(record) {
       const attributes = { provider: record.provider, credential_source: record.credentialSource, outcome: record.outcome, stream: record.stream };
-      proxyRequests.add(1, attributes);
       proxyDuration.record(record.durationMs / 1000, attributes);
       if (record.ttfbMs !== undefined) proxyTtfb.record(record.ttfbMs / 1000, { provider: record.provider, stream: record.stream });
     },
