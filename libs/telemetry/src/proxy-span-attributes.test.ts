@@ -1,9 +1,9 @@
-import { context, SpanStatusCode } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { PROXY_SPAN_ATTRIBUTES, setProxySpanAttributes, withoutCallSpan, type ProxySpanFields } from './proxy-span-attributes.js';
+import { PROXY_SPAN_ATTRIBUTES, setProxySpanAttributes, startProxySpan, withoutCallSpan, type ProxySpanFields } from './proxy-span-attributes.js';
 
 function tracer() {
   const exporter = new InMemorySpanExporter();
@@ -40,6 +40,28 @@ describe('setProxySpanAttributes', () => {
     const attributes = exporter.getFinishedSpans()[0]?.attributes ?? {};
     expect(attributes).toEqual({ 'gateway.provider': 'openai' });
     expect(Object.keys(attributes).every((name) => (Object.values(PROXY_SPAN_ATTRIBUTES) as string[]).includes(name))).toBe(true);
+  });
+
+  it('startProxySpan makes a span only inside a recorded request', () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      expect(startProxySpan()).toBeUndefined();
+      const unsampled = trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.NONE });
+      expect(context.with(trace.setSpan(ROOT_CONTEXT, unsampled), () => startProxySpan())).toBeUndefined();
+      const exporter = new InMemorySpanExporter();
+      trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+      const request = trace.getTracer('test').startSpan('POST /v1/chat/completions');
+      context.with(trace.setSpan(ROOT_CONTEXT, request), () => startProxySpan({ provider: 'groq' }))?.end();
+      request.end();
+      const [proxy] = exporter.getFinishedSpans();
+      expect(proxy?.name).toBe('gateway.proxy');
+      expect(proxy?.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+      expect(proxy?.attributes['gateway.provider']).toBe('groq');
+    } finally {
+      trace.disable();
+      context.disable();
+    }
   });
 
   it('withoutCallSpan suppresses tracing for the call, and only for it', async () => {

@@ -83,9 +83,14 @@ export function setProxySpanAttributes(span: Span, fields: ProxySpanFields): voi
  * the same call, with the URL and headers parsed again, cost about a third of a traced proxy
  * request's tracing overhead (bench/TRACING-NOTES.md); what it would say (status, time to first
  * byte) is on this one.
+ *
+ * Undefined when the request is not being recorded (the sampler dropped it, or no SDK runs): the
+ * span would be dropped too, so neither it nor the suppressed context is made.
  */
-export function startProxySpan(fields: ProxySpanFields = {}): Span {
-  const span = trace.getTracer('byok-proxy').startSpan(PROXY_SPAN_NAME, { kind: SpanKind.CLIENT }, context.active());
+export function startProxySpan(fields: ProxySpanFields = {}): Span | undefined {
+  const active = context.active();
+  if (trace.getSpan(active)?.isRecording() !== true) return undefined;
+  const span = trace.getTracer('byok-proxy').startSpan(PROXY_SPAN_NAME, { kind: SpanKind.CLIENT }, active);
   setProxySpanAttributes(span, fields);
   return span;
 }

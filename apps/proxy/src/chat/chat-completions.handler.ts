@@ -105,17 +105,14 @@ function watchClient(reply: FastifyReply, exchange: Exchange, afterResponse: Cha
   return abort;
 }
 
-/** The upstream call through the target's pool, inside the proxy span when tracing runs. */
+/** The upstream call through the target's pool, with its span when the request is traced. */
 async function callUpstream(target: UpstreamTarget, built: UpstreamRequest, exchange: Exchange, abort: UpstreamAbort, tracing: boolean): Promise<Dispatcher.ResponseData> {
   const call = () => target.pool.request({ path: pathBelow(target, built.url), method: 'POST', headers: built.headers, body: built.body, signal: abort });
   exchange.upstreamSentAt = performance.now();
-  let upstream: Dispatcher.ResponseData;
   if (tracing) {
     exchange.span = startProxySpan({ provider: exchange.provider, requestedModel: exchange.requestedModel, upstreamModel: exchange.upstreamModel, credentialSource: exchange.credentialSource, keyId: exchange.keyId, stream: exchange.stream });
-    upstream = await withoutCallSpan(call);
-  } else {
-    upstream = await call();
   }
+  const upstream = await (exchange.span === undefined ? call() : withoutCallSpan(call));
   exchange.upstreamAnsweredAt = performance.now();
   exchange.upstreamStatus = upstream.statusCode;
   return upstream;

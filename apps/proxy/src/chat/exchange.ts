@@ -2,8 +2,8 @@ import type { ChatUsage, ProviderId, StreamTranslator } from '@byok/providers';
 import type { CredentialSource, RouteCandidate } from '@byok/routing';
 import type { startProxySpan } from '@byok/telemetry';
 
-/** The proxy span, when tracing runs (the type without importing `@opentelemetry/api`). */
-export type ProxySpan = ReturnType<typeof startProxySpan>;
+/** The proxy span, when the request is traced (the type without importing `@opentelemetry/api`). */
+export type ProxySpan = NonNullable<ReturnType<typeof startProxySpan>>;
 
 /**
  * The facts of one proxied request, filled in as it goes and read once after the response (usage
