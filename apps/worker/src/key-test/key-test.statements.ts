@@ -31,10 +31,16 @@ const MAX_IN_FLIGHT = 2;
 export function createKeyTestStatements(orm: Orm, logger: Logger): KeyTestStatements {
   // Only the connection pool of this entity manager is used, never its identity map, so one fork serves every batch.
   const em = orm.em.fork();
-  const onBatchFailure = (statement: string) => (error: unknown, size: number) =>
-    logger.warn({ statement, size, error: { name: error instanceof Error ? error.name : 'unknown', code: (error as { code?: unknown }).code } }, 'key-test batch failed; running its jobs one by one');
+  const batching = (statement: string) => ({
+    keyOf: batchKeyOf,
+    maxBatch: MAX_BATCH,
+    maxInFlight: MAX_IN_FLIGHT,
+    // The error's name and SQLSTATE only: a driver message may quote the values of the statement.
+    onBatchFailure: (error: unknown, size: number) =>
+      logger.warn({ statement, size, error: { name: error instanceof Error ? error.name : 'unknown', code: (error as { code?: unknown }).code } }, 'key-test batch failed; running its jobs one by one'),
+  });
   return {
-    load: createGroupCommit<LoadKeyForTestInput, KeyUnderTest | null>({ run: (inputs) => loadKeysForTest(em, inputs), keyOf: batchKeyOf, maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, onBatchFailure: onBatchFailure('load') }),
-    record: createGroupCommit<KeyTestRecordInput, KeyTestRecordResult>({ run: (inputs) => recordKeyTestsOnce(em, inputs), keyOf: batchKeyOf, maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, onBatchFailure: onBatchFailure('record') }),
+    load: createGroupCommit<LoadKeyForTestInput, KeyUnderTest | null>({ ...batching('load'), run: (inputs) => loadKeysForTest(em, inputs) }),
+    record: createGroupCommit<KeyTestRecordInput, KeyTestRecordResult>({ ...batching('record'), run: (inputs) => recordKeyTestsOnce(em, inputs) }),
   };
 }
