@@ -98,14 +98,20 @@ export interface KeyRewrite {
  * Applies rewrites in one statement, each only where the row still holds `expectedToken`; a row a
  * user replaced or deleted meanwhile is left as they left it. `updated_at` and `key_version` stay:
  * the key itself did not change. Returns the ids written.
+ *
+ * The rows are locked in id order first, the order the worker's batched key-test writes lock
+ * theirs in: an UPDATE joined to a VALUES list locks in whatever order its plan visits rows, and
+ * two multi-row writers locking in different orders can deadlock.
  */
 export async function rewriteStoredKeys(em: EntityManager, rewrites: readonly KeyRewrite[]): Promise<Set<string>> {
   if (rewrites.length === 0) return new Set();
   const values = rewrites.map(() => '(?::uuid, ?, ?, ?, ?)').join(', ');
   const params = rewrites.flatMap((r) => [r.id, r.expectedToken, r.token, r.bindingTag, r.keyFingerprint]);
   const rows = await em.execute<Array<{ id: string }>>(
-    `UPDATE user_provider_keys k SET api_key_encrypted = v.token, binding_tag = v.tag, key_fingerprint = v.fingerprint
-     FROM (VALUES ${values}) AS v(id, expected, token, tag, fingerprint)
+    `WITH v(id, expected, token, tag, fingerprint) AS (VALUES ${values}),
+     locked AS MATERIALIZED (SELECT k.id FROM user_provider_keys k JOIN v ON v.id = k.id ORDER BY k.id FOR UPDATE OF k)
+     UPDATE user_provider_keys k SET api_key_encrypted = v.token, binding_tag = v.tag, key_fingerprint = v.fingerprint
+     FROM v JOIN locked ON locked.id = v.id
      WHERE k.id = v.id AND k.api_key_encrypted = v.expected
      RETURNING k.id`,
     params,
