@@ -171,4 +171,26 @@ describe('a key saved through the API: one trace into the worker', () => {
     expect(await reader.points('db.client.operation.duration')).toEqual([]);
     expect(await reader.points('http.client.request.duration')).toEqual([]);
   });
+
+  it('key tests that share their statements (group commit) each show the load and the result write in their own trace', async () => {
+    const saves = Array.from({ length: 8 }, async (_, n) => {
+      const res = await fetch(`${baseUrl}${ROUTE}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await life.h.token(`otel-batch-${n}`)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ provider: 'cohere', api_key: fakeKey('cohere', 'valid', `otel-batch-${n}`) }),
+      });
+      expect(res.status).toBe(201);
+    });
+    await Promise.all(saves);
+    const workers = await eventually(() => {
+      const found = exporter.getFinishedSpans().filter((s) => s.name === 'process key-tests' && s.spanContext().traceId !== server.spanContext().traceId);
+      return found.length >= 8 ? found : undefined;
+    }, 'eight more worker spans');
+    for (const worker of workers) {
+      const trace = spanTree(exporter.getFinishedSpans(), worker.spanContext().traceId);
+      const steps = trace.spans.filter((s) => trace.isDescendantOf(s, worker)).map((s) => s.name);
+      expect(steps.filter((name) => name === 'key-test load')).toHaveLength(1);
+      expect(steps.filter((name) => name === 'key-test record')).toHaveLength(1);
+    }
+  });
 });

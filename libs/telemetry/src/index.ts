@@ -9,6 +9,7 @@ export { isTracingEnabled, shutdownTelemetry } from './telemetry-registration.js
 export { queueTelemetry, QUEUE_TRACER_NAME } from './queue-telemetry.js';
 export { currentSpanLink, runInBatchSpan, type SpanLink } from './batch-span.js';
 export { bindToCurrentTrace } from './bind-to-trace.js';
+export { captureTraceContext, runSharedStatement, type TraceContext } from './shared-statement-span.js';
 export type { CredentialSource, ProxyOutcome } from './gateway-vocabulary.js';
 export { PROXY_SPAN_ATTRIBUTES, PROXY_SPAN_NAME, setProxySpanAttributes, startProxySpan, withoutCallSpan, type ProxySpanFields } from './proxy-span-attributes.js';
 export {

@@ -12,6 +12,7 @@ function harness(options: { maxInFlight?: number; maxBatch?: number; fails?: (it
   const releases: Array<() => void> = [];
   const failures: number[] = [];
   const submit = createGroupCommit<Item, number>({
+    name: 'test statement',
     keyOf: (item) => item.key,
     maxBatch: options.maxBatch ?? 10,
     maxInFlight: options.maxInFlight ?? 1,

@@ -1,5 +1,9 @@
+import { captureTraceContext, runSharedStatement, type TraceContext } from '@byok/telemetry';
+
 /** How a group commit serves its callers. */
 export interface GroupCommitOptions<I, O> {
+  /** Name of the span each caller's trace shows for the statement that served it. */
+  name: string;
   /** Serves a batch with one statement; one result per item, in the items' order. */
   run(items: readonly I[]): Promise<O[]>;
   /** Items with the same key never share a batch, nor run while a batch in flight holds their key. */
@@ -17,6 +21,7 @@ export type GroupCommit<I, O> = (item: I) => Promise<O>;
 interface Waiter<I, O> {
   item: I;
   key: string;
+  trace: TraceContext;
   resolve(result: O): void;
   reject(error: unknown): void;
 }
@@ -68,7 +73,8 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
 
   async function serve(batch: Waiter<I, O>[]): Promise<void> {
     try {
-      settle(batch, await options.run(batch.map((w) => w.item)));
+      const items = batch.map((w) => w.item);
+      settle(batch, await runSharedStatement(options.name, batch.map((w) => w.trace), () => options.run(items)));
     } catch (error) {
       const [only] = batch;
       if (only !== undefined && batch.length === 1) {
@@ -82,7 +88,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
-      pending.push({ item, key: options.keyOf(item), resolve, reject });
+      pending.push({ item, key: options.keyOf(item), trace: captureTraceContext(), resolve, reject });
       pump();
     });
 }

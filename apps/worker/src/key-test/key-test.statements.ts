@@ -32,6 +32,7 @@ export function createKeyTestStatements(orm: Orm, logger: Logger): KeyTestStatem
   // Only the connection pool of this entity manager is used, never its identity map, so one fork serves every batch.
   const em = orm.em.fork();
   const batching = (statement: string) => ({
+    name: `key-test ${statement}`,
     keyOf: batchKeyOf,
     maxBatch: MAX_BATCH,
     maxInFlight: MAX_IN_FLIGHT,
