@@ -1,8 +1,8 @@
 /**
  * Masks anything shaped like a provider key or bearer credential inside free text: log messages,
- * error messages and stacks, URLs. This is the safety net behind structural redaction (see
- * `redactionPaths`); it cannot catch keys without a recognisable shape (Cohere's, for one), so
- * code must still keep key material out of log fields.
+ * error messages and stacks, URLs. This is the safety net behind the credential-field redaction
+ * of log lines (`redactCredentialFields`); it cannot catch keys without a recognisable shape
+ * (Cohere's, for one), so code must still keep key material out of log fields.
  *
  * The rules have no word-boundary check on purpose: in a serialized JSON line a key after a
  * newline reads `\nsk-…`, and a boundary check would let it through. An occasional masked
