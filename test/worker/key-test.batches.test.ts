@@ -1,9 +1,10 @@
-import { type KeyTestRecordInput, loadKeysForTest, recordKeyTestsOnce } from '@byok/db';
+import { loadKeysForTest, recordKeyTestsOnce } from '@byok/db';
 import { createKeyTestStatements, type KeyTestStatements } from '@byok/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeKey } from '../mock-providers/index.js';
 import { waitFor } from '../proxy/support/proxy-harness.js';
+import { keyTestResult } from './support/key-test-result.js';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 /**
@@ -30,17 +31,6 @@ describe('key-test batches', () => {
 
   const em = () => h.runtime.orm.em.fork();
   const newKey = (seed: string) => h.insertKey({ userId: `batch-${seed}`, provider: 'groq', apiKey: fakeKey('groq', 'valid', seed) });
-  function result(key: { id: string; userId: string }, idempotencyKey: string, message: string, keyVersion = 1): KeyTestRecordInput {
-    return {
-      keyId: key.id,
-      keyVersion,
-      status: 'valid',
-      message,
-      latencyMs: 5,
-      validation: { outcome: 'valid' },
-      audit: { actorId: key.userId, actorType: 'user', action: 'key.tested', subjectUserId: key.userId, provider: 'groq', keyId: key.id, details: { message }, idempotencyKey },
-    };
-  }
   const lockWaits = async (): Promise<number> =>
     (await h.db.sql(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [h.db.name])).length;
 
@@ -53,7 +43,7 @@ describe('key-test batches', () => {
     const blockers = [await newKey(`${seed}-blocker-1`), await newKey(`${seed}-blocker-2`)];
     await client.query('BEGIN');
     await client.query('SELECT 1 FROM user_provider_keys WHERE id = ANY($1::uuid[]) FOR UPDATE', [blockers.map((k) => k.id)]);
-    const blocked = blockers.map((k) => statements.record(result(k, `${seed}-blocker-${k.id}`, 'blocker')));
+    const blocked = blockers.map((k) => statements.record(keyTestResult(k, `${seed}-blocker-${k.id}`, 'blocker')));
     await waitFor(async () => (await lockWaits()) >= 2, 5000, 'both batches to wait for the held rows');
     const submitted = submit();
     return {
@@ -70,7 +60,7 @@ describe('key-test batches', () => {
     await h.db.sql(`UPDATE user_provider_keys SET test_status = 'invalid' WHERE id = $1`, [manual.id]);
     const plain = await newKey('load-plain');
     const done = await newKey('load-done');
-    await recordKeyTestsOnce(em(), [result(done, 'load-done-job', 'earlier run')]);
+    await recordKeyTestsOnce(em(), [keyTestResult(done, 'load-done-job', 'earlier run')]);
     const input = (key: typeof manual, idempotencyKey: string, markTesting: boolean) => ({ ...key, keyId: key.id, idempotencyKey, markTesting });
     const loaded = await loadKeysForTest(em(), [
       input(manual, 'load-manual-job', true),
@@ -94,7 +84,7 @@ describe('key-test batches', () => {
     await h.db.sql('DELETE FROM user_provider_keys WHERE id = $1', [gone.id]);
     await client.query('BEGIN');
     await client.query("UPDATE user_provider_keys SET key_version = key_version + 1, test_status = 'testing' WHERE id = $1", [replaced.id]);
-    const recording = recordKeyTestsOnce(em(), [result(kept, 'kept-job', 'kept'), result(replaced, 'replaced-job', 'replaced'), result(gone, 'gone-job', 'gone')]);
+    const recording = recordKeyTestsOnce(em(), [keyTestResult(kept, 'kept-job', 'kept'), keyTestResult(replaced, 'replaced-job', 'replaced'), keyTestResult(gone, 'gone-job', 'gone')]);
     await waitFor(async () => (await lockWaits()) > 0, 5000, 'the batch to wait for the replaced row');
     await client.query('COMMIT');
     expect((await recording).map((r) => r.outcome)).toEqual(['written', 'changed', 'changed']);
@@ -108,16 +98,16 @@ describe('key-test batches', () => {
     const key = await newKey('twice-direct');
     // Postgres reads a uuid in either case, so the spelling does not make it another key.
     const sameKeyUpperCase = { ...key, id: key.id.toUpperCase() };
-    await expect(recordKeyTestsOnce(em(), [result(key, 'twice-1', 'one'), result(sameKeyUpperCase, 'twice-2', 'two')])).rejects.toThrow(/two jobs for the same key/);
+    await expect(recordKeyTestsOnce(em(), [keyTestResult(key, 'twice-1', 'one'), keyTestResult(sameKeyUpperCase, 'twice-2', 'two')])).rejects.toThrow(/two jobs for the same key/);
   });
 
   it('two jobs for one key waiting together go in separate batches, and each writes once', async () => {
     const key = await newKey('same');
     const other = await newKey('same-other');
     const { submitted, release } = await whileBatchesWait('same', () => [
-      statements.record(result(key, 'same-job-1', 'first')),
-      statements.record(result(other, 'same-other-job', 'other')),
-      statements.record(result(key, 'same-job-2', 'second')),
+      statements.record(keyTestResult(key, 'same-job-1', 'first')),
+      statements.record(keyTestResult(other, 'same-other-job', 'other')),
+      statements.record(keyTestResult(key, 'same-job-2', 'second')),
     ]);
     await release();
     const [first, , second] = await Promise.all(submitted);
@@ -131,7 +121,7 @@ describe('key-test batches', () => {
 
   it('two runs of one job in flight at once: one status write and one audit record', async () => {
     const key = await newKey('race');
-    const outcomes = await Promise.all([statements.record(result(key, 'race-job', 'first')), statements.record(result(key, 'race-job', 'second'))]);
+    const outcomes = await Promise.all([statements.record(keyTestResult(key, 'race-job', 'first')), statements.record(keyTestResult(key, 'race-job', 'second'))]);
     expect(outcomes.map((o) => o.outcome)).toEqual(['written', 'already_recorded']);
     expect(await h.auditOf(key.id)).toMatchObject([{ idempotency_key: 'race-job', details: { message: 'first' } }]);
   });
@@ -140,7 +130,7 @@ describe('key-test batches', () => {
     const keys = [await newKey('bad-1'), await newKey('bad-2'), await newKey('bad-3')];
     const { submitted, release } = await whileBatchesWait('bad', () =>
       // A NUL character is text Postgres cannot store (22021): the whole statement fails with it.
-      keys.map((key, i) => statements.record(result(key, `bad-job-${i}`, i === 1 ? 'nul \u0000 here' : `fine ${i}`))),
+      keys.map((key, i) => statements.record(keyTestResult(key, `bad-job-${i}`, i === 1 ? 'nul \u0000 here' : `fine ${i}`))),
     );
     await release();
     const outcomes = await Promise.allSettled(submitted);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeKey } from '../mock-providers/index.js';
 import { waitFor } from '../proxy/support/proxy-harness.js';
+import { keyTestResult } from './support/key-test-result.js';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 /**
@@ -20,21 +21,10 @@ describe('recording a key test once', () => {
   /** One job's result as a batch of one, the way the worker sends a job alone. */
   const recordKeyTestOnce = async (input: KeyTestRecordInput): Promise<KeyTestRecordResult | undefined> => (await recordKeyTestsOnce(em(), [input]))[0];
   const newKey = (seed: string) => h.insertKey({ userId: `record-${seed}`, provider: 'groq', apiKey: fakeKey('groq', 'valid', seed) });
-  function result(key: { id: string; userId: string }, idempotencyKey: string, message: string, keyVersion = 1): KeyTestRecordInput {
-    return {
-      keyId: key.id,
-      keyVersion,
-      status: 'valid',
-      message,
-      latencyMs: 5,
-      validation: { outcome: 'valid' },
-      audit: { actorId: key.userId, actorType: 'user', action: 'key.tested', subjectUserId: key.userId, provider: 'groq', keyId: key.id, details: { message }, idempotencyKey },
-    };
-  }
 
   it('two runs of one job racing: one writes status and audit record, the other writes nothing', async () => {
     const key = await newKey('race');
-    const outcomes = await Promise.all([recordKeyTestOnce(result(key, 'race-job', 'first')), recordKeyTestOnce(result(key, 'race-job', 'second'))]);
+    const outcomes = await Promise.all([recordKeyTestOnce(keyTestResult(key, 'race-job', 'first')), recordKeyTestOnce(keyTestResult(key, 'race-job', 'second'))]);
     expect(outcomes.map((o) => o?.outcome).sort()).toEqual(['already_recorded', 'written']);
     const winner = outcomes[0]?.outcome === 'written' ? 'first' : 'second';
     expect(await h.auditOf(key.id)).toMatchObject([{ idempotency_key: 'race-job', details: { message: winner } }]);
@@ -44,7 +34,7 @@ describe('recording a key test once', () => {
 
   it('a key at another version gets neither write', async () => {
     const key = await newKey('version');
-    expect(await recordKeyTestOnce(result(key, 'version-job', 'old version', 2))).toEqual({ outcome: 'changed' });
+    expect(await recordKeyTestOnce(keyTestResult(key, 'version-job', 'old version', 2))).toEqual({ outcome: 'changed' });
     expect(await h.auditOf(key.id)).toEqual([]);
     expect((await h.keyRow(key.id)).test_status).toBe('testing');
   });
@@ -61,7 +51,7 @@ describe('recording a key test once', () => {
     async function recordWhileHeld(key: { id: string; userId: string }, change: string, idempotencyKey: string) {
       await client.query('BEGIN');
       await client.query(change, [key.id]);
-      const recording = recordKeyTestOnce(result(key, idempotencyKey, 'during the save'));
+      const recording = recordKeyTestOnce(keyTestResult(key, idempotencyKey, 'during the save'));
       await waitFor(async () => (await h.db.sql(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [h.db.name])).length > 0, 5000, 'the write to wait for the row');
       await client.query('COMMIT');
       return recording;
