@@ -7,7 +7,7 @@ interface Item {
 }
 
 /** A group commit whose batches wait until the test releases them, recording what each held. */
-function harness(options: { maxInFlight?: number; maxBatch?: number; fails?: (item: Item) => boolean } = {}) {
+function harness(options: { maxInFlight?: number; maxBatch?: number; fails?: (item: Item) => boolean; failsEveryItem?: (error: unknown) => boolean } = {}) {
   const batches: number[][] = [];
   const releases: Array<() => void> = [];
   const failures: number[] = [];
@@ -17,6 +17,7 @@ function harness(options: { maxInFlight?: number; maxBatch?: number; fails?: (it
     maxBatch: options.maxBatch ?? 10,
     maxInFlight: options.maxInFlight ?? 1,
     onBatchFailure: (_error, size) => failures.push(size),
+    ...(options.failsEveryItem ? { failsEveryItem: options.failsEveryItem } : {}),
     async run(items) {
       batches.push(items.map((i) => i.value));
       await new Promise<void>((resolve) => releases.push(resolve));
@@ -83,5 +84,16 @@ describe('group commit', () => {
     expect(g.failures).toEqual([3]);
     const outcomes = await settled;
     expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message))).toEqual([10, 20, 'item 3 refused', 40]);
+  });
+
+  it('an error that concerns no item (the database is away) fails the whole batch at once, without retrying each item', async () => {
+    const g = harness({ fails: () => true, failsEveryItem: (error) => (error as Error).message.startsWith('item') });
+    const first = g.submit({ key: 'a', value: 1 });
+    const batch = [2, 3].map((value) => g.submit({ key: `k${value}`, value }));
+    const settled = Promise.allSettled([first, ...batch]);
+    for (let i = 0; i < 3; i++) await g.releaseAll();
+    expect(g.batches).toEqual([[1], [2, 3]]);
+    expect(g.failures).toEqual([]);
+    expect((await settled).map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
   });
 });

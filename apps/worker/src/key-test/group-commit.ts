@@ -13,6 +13,11 @@ export interface GroupCommitOptions<I, O> {
   maxInFlight: number;
   /** Told when a batch failed, before its items are retried one by one. */
   onBatchFailure?(error: unknown, size: number): void;
+  /**
+   * True for an error that says nothing about the items (the database is unreachable): every item
+   * of the batch gets it at once, instead of each retrying alone into the same failure.
+   */
+  failsEveryItem?(error: unknown): boolean;
 }
 
 /** Submits one item; resolves with its own result, or rejects with its own error. */
@@ -34,7 +39,8 @@ interface Waiter<I, O> {
  *
  * A batch's failure is not its items' verdict: one bad item (text Postgres refuses, say) would
  * fail the others with it, so a failed batch is retried item by item and each item gets its own
- * result or error. A lone item's error is its own.
+ * result or error. A lone item's error is its own, and so is an error that concerns no item
+ * (`failsEveryItem`).
  */
 export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
   let pending: Waiter<I, O>[] = [];
@@ -76,9 +82,8 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
       const items = batch.map((w) => w.item);
       settle(batch, await runSharedStatement(options.name, batch.map((w) => w.trace), () => options.run(items)));
     } catch (error) {
-      const [only] = batch;
-      if (only !== undefined && batch.length === 1) {
-        only.reject(error);
+      if (batch.length === 1 || options.failsEveryItem?.(error) === true) {
+        for (const waiter of batch) waiter.reject(error);
         return;
       }
       options.onBatchFailure?.(error, batch.length);

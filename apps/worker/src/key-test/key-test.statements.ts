@@ -1,5 +1,6 @@
 import {
   batchKeyOf,
+  isDatabaseUnavailable,
   type KeyTestRecordInput,
   type KeyTestRecordResult,
   type KeyUnderTest,
@@ -34,6 +35,7 @@ export function createKeyTestStatements(orm: Orm, logger: Logger): KeyTestStatem
   const batching = (statement: string) => ({
     name: `key-test ${statement}`,
     keyOf: batchKeyOf,
+    failsEveryItem: isDatabaseUnavailable,
     maxBatch: MAX_BATCH,
     maxInFlight: MAX_IN_FLIGHT,
     // The error's name and SQLSTATE only: a driver message may quote the values of the statement.
