@@ -6,19 +6,31 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 /**
+ * True when `test` holds for the error or one of its causes (five deep): ORM and pool errors wrap
+ * the driver's, which carries the SQLSTATE.
+ */
+export function anyCause(error: unknown, test: (error: Error, code: string | undefined) => boolean): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (test(e, typeof code === 'string' ? code : undefined)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
  * True when an error means "Postgres cannot be reached right now" rather than a bug or a bad
  * query, so callers can answer 503 and retry instead of 500.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
-    if (e instanceof ConnectionException) return true;
-    if (e.name === 'KnexTimeoutError') return true;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return anyCause(
+    error,
+    (e, code) =>
+      e instanceof ConnectionException ||
+      e.name === 'KnexTimeoutError' ||
+      (code !== undefined && UNAVAILABLE_CODES.has(code)) ||
+      /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message),
+  );
 }
 
 /**
@@ -32,10 +44,5 @@ const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05', '08P01']);
 
 /** True when an error means "the client sent text Postgres cannot store" (a 400, not a 500). */
 export function isUnstorableText(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return anyCause(error, (_e, code) => code !== undefined && UNSTORABLE_TEXT_CODES.has(code));
 }

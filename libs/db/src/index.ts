@@ -1,7 +1,7 @@
 export { openDatabase, migrate, ensureDatabaseExists, type Orm } from './database.js';
 export { createOrmOptions, type OrmSettings } from './orm-config.js';
 export * from './entities/index.js';
-export { isDatabaseUnavailable, isUnstorableText } from './errors.js';
+export { anyCause, isDatabaseUnavailable, isUnstorableText } from './errors.js';
 export * from './repositories/index.js';
 // Rotation, fingerprints and binding tags (exported here, beside the other repositories).
 export * from './repositories/key-rotation.repository.js';

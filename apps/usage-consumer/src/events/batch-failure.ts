@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, isUnstorableText } from '@byok/db';
+import { anyCause, isDatabaseUnavailable, isUnstorableText } from '@byok/db';
 
 /**
  * Why a batch write failed, which decides what happens to its jobs:
@@ -16,13 +16,7 @@ const BAD_DATA_SQLSTATE = /^2[23][0-9A-Z]{3}$/;
 
 export function classifyBatchFailure(error: unknown): BatchFailureKind {
   if (isDatabaseUnavailable(error)) return 'unavailable';
-  if (isUnstorableText(error)) return 'bad-data';
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
-    // The repository throws RangeError for values it cannot store exactly (dates, sums).
-    if (e instanceof RangeError) return 'bad-data';
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && BAD_DATA_SQLSTATE.test(code)) return 'bad-data';
-    e = (e as { cause?: unknown }).cause;
-  }
-  return 'transient';
+  // The repository throws RangeError for values it cannot store exactly (dates, sums).
+  const badData = isUnstorableText(error) || anyCause(error, (e, code) => e instanceof RangeError || (code !== undefined && BAD_DATA_SQLSTATE.test(code)));
+  return badData ? 'bad-data' : 'transient';
 }
