@@ -2,7 +2,6 @@
 // only; the SDK bootstrap is `src/instrument.ts` (entry points, via `--import`) and
 // `src/sdk/start-telemetry.ts` (tests), and is deliberately not re-exported.
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
-export { CREDENTIAL_FIELDS, redactCredentialFields } from './credential-fields.js';
 export { SECRET_MASK, scrubSecrets } from './secret-scrubber.js';
 export { traceCorrelationMixin, type TraceCorrelationFields } from './trace-correlation.mixin.js';
 export { isTracingEnabled, shutdownTelemetry } from './telemetry-registration.js';
