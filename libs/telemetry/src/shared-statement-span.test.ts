@@ -47,9 +47,13 @@ describe('runSharedStatement (one statement serving many traced callers)', () =>
     expect(finished('key-test load')).toEqual([]);
   });
 
-  it('marks the spans of a failed statement with the error name only (a driver message may quote values)', async () => {
-    const job = jobContext('job');
-    await expect(runSharedStatement('key-test record', [job.context], async () => Promise.reject(new TypeError('value secret-ish')))).rejects.toThrow('secret-ish');
-    expect(finished('key-test record')[0]?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'TypeError' });
+  it("marks every caller's span of a failed statement with the error name only (a driver message may quote values)", async () => {
+    const jobs = [jobContext('job 1'), jobContext('job 2')];
+    const failing = runSharedStatement('key-test record', jobs.map((j) => j.context), async () => Promise.reject(new TypeError('value secret-ish')));
+    await expect(failing).rejects.toThrow('secret-ish');
+    expect(finished('key-test record').map((s) => s.status)).toEqual([
+      { code: SpanStatusCode.ERROR, message: 'TypeError' },
+      { code: SpanStatusCode.ERROR, message: 'TypeError' },
+    ]);
   });
 });

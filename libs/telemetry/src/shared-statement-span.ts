@@ -28,16 +28,18 @@ export async function runSharedStatement<T>(name: string, callers: readonly Trac
   const attributes = { 'db.operation.batch.size': callers.length };
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, lead);
   const startTime = performance.timeOrigin + performance.now();
+  let failure: { code: SpanStatusCode; message: string } | undefined;
   try {
     return await context.with(trace.setSpan(lead, span), run);
   } catch (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' });
+    // The error's name only: a driver message may quote the statement's values.
+    failure = { code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' };
     throw error;
   } finally {
-    span.end();
     const endTime = performance.timeOrigin + performance.now();
-    for (const caller of others) {
-      tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes, startTime, links: [{ context: span.spanContext() }] }, caller).end(endTime);
+    for (const shared of [span, ...others.map((caller) => tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes, startTime, links: [{ context: span.spanContext() }] }, caller))]) {
+      if (failure !== undefined) shared.setStatus(failure);
+      shared.end(endTime);
     }
   }
 }
