@@ -123,13 +123,14 @@ describe('key tests racing saves, replacements and redelivery', () => {
     expect(first).toMatchObject({ status: 'valid', outcome: 'valid' });
     expect(await processor(job(valid, 'replay-1'))).toEqual(first);
     expect(h.callsWith(validKey)).toHaveLength(1);
-    expect(await h.auditOf(valid.id)).toMatchObject([{ idempotency_key: keyTestIdempotencyKey(valid.id, 'replay-1') }]);
+    expect(await h.auditOf(valid.id)).toMatchObject([{ idempotency_key: keyTestIdempotencyKey(job(valid, 'replay-1').data, 'replay-1') }]);
 
     const invalidKey = fakeKey('groq', 'invalid', 'replay');
     const invalid = await h.insertKey({ userId: 'replay-user', provider: 'groq', apiKey: invalidKey });
-    await expect(processor(job(invalid, 'replay-2'))).rejects.toMatchObject({ name: 'UnrecoverableError' });
+    const rejected = await processor(job(invalid, 'replay-2'));
     const stored = await h.keyRow(invalid.id);
-    await expect(processor(job(invalid, 'replay-2'))).rejects.toMatchObject({ name: 'UnrecoverableError', message: stored.last_test_message });
+    expect(rejected).toMatchObject({ status: 'invalid', message: stored.last_test_message });
+    expect(await processor(job(invalid, 'replay-2'))).toEqual(rejected);
     expect(h.callsWith(invalidKey)).toHaveLength(1);
     expect(await h.auditOf(invalid.id)).toHaveLength(1);
   });

@@ -1,5 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { TSchema } from 'typebox';
+import { withTestToken } from './key-test-token.js';
 import { KeyTestJobSchema, MaintenanceJobSchema, UsageBatchSchema, type KeyTestJob, type MaintenanceJob, type UsageBatch } from './job-schemas.js';
 
 /** One queue: its name, the schema every payload must pass, and its default job options. */
@@ -7,6 +8,8 @@ export interface QueueDefinition<Payload> {
   name: string;
   schema: TSchema;
   defaultJobOptions: JobsOptions;
+  /** Completes a payload before it is checked and added (e.g. stamps a per-job token). */
+  prepare?: (payload: Payload) => Payload;
   /** Phantom field tying the definition to its payload type; never set. */
   readonly payloadType?: Payload;
 }
@@ -19,6 +22,7 @@ export const QUEUES = {
   keyTests: {
     name: 'key-tests',
     schema: KeyTestJobSchema,
+    prepare: withTestToken,
     defaultJobOptions: {
       attempts: 5,
       // `provider` honours a retry-after from the provider; see the worker's backoff strategy.

@@ -4,5 +4,6 @@ export { createProducers, type Producer, type ProducerOptions, type Producers, t
 export { createProducerConnection, createBlockingConnection, createCommandConnection } from './redis-connections.js';
 export { QueueUnavailableError, InvalidJobPayloadError } from './queue-unavailable-error.js';
 export { keyChangeChannel, publishKeyChange, publishTokenRevoked, TOKEN_REVOKED_PREFIX } from './key-change-channel.js';
+export { withTestToken } from './key-test-token.js';
 export { isRedisUnavailable } from './redis-errors.js';
 export { startSerialTaskWorker, type RunningWorker, type SerialTaskWorkerOptions } from './task-worker.js';

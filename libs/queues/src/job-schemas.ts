@@ -14,6 +14,13 @@ export const KeyTestJobSchema = Type.Object(
     /** Who asked, for the audit record (a user id, or `system`). */
     actorId: Type.String({ minLength: 1, maxLength: 255 }),
     requestId: Type.Optional(Type.String({ maxLength: 128 })),
+    /**
+     * A random token the producer stamps on each job (`withTestToken`). The worker's audit
+     * idempotency key is made of the key id, its version and this token, so it never depends on
+     * BullMQ's job ids, which restart at 1 when Redis loses its data. Optional only for jobs
+     * enqueued by an older version; those fall back to the job id.
+     */
+    testToken: Type.Optional(Type.String({ minLength: 16, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
   },
   { additionalProperties: false },
 );

@@ -43,6 +43,7 @@ export function createProducers(options: ProducerOptions): Producers {
 
 function createProducer<K extends QueueKey>(key: K, options: ProducerOptions): Producer<K> {
   const definition = QUEUES[key];
+  const prepare = (definition as { prepare?: (payload: PayloadOf<K>) => PayloadOf<K> }).prepare ?? ((payload: PayloadOf<K>) => payload);
   const queue = new Queue(definition.name, {
     connection: options.connection,
     prefix: options.prefix,
@@ -54,7 +55,8 @@ function createProducer<K extends QueueKey>(key: K, options: ProducerOptions): P
   const timeoutMs = options.timeoutMs ?? 2000;
   return {
     queue,
-    async enqueue(payload, jobOptions) {
+    async enqueue(given, jobOptions) {
+      const payload = prepare(given);
       if (!Value.Check(definition.schema, payload)) {
         const first = Value.Errors(definition.schema, payload)[0];
         throw new InvalidJobPayloadError(`${definition.name}: ${first?.instancePath ?? ''} ${first?.message ?? 'invalid payload'}`);

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { attemptBudget } from './attempt-budget.js';
 import type { KeyCheck, KeyTestOutcome } from './key-check.js';
-import { isTransientOutcome, isUnusableOutcome, MAX_STORED_MODELS, messageForCheck, statusForOutcome, validationMetadata } from './key-test.outcome.js';
+import { isTransientOutcome, failsTheJob, MAX_STORED_MODELS, messageForCheck, statusForOutcome, validationMetadata } from './key-test.outcome.js';
 
 describe('outcome mapping', () => {
   it.each<[KeyTestOutcome, string, boolean, boolean]>([
     ['valid', 'valid', false, false],
-    ['invalid', 'invalid', false, true],
-    ['no_credit', 'error', false, true],
+    ['invalid', 'invalid', false, false],
+    ['no_credit', 'error', false, false],
     ['rate_limited', 'error', true, false],
     ['unreachable', 'error', true, false],
     ['undecryptable', 'error', false, true],
-  ])('%s → status %s (transient %s, unusable %s)', (outcome, status, transient, unusable) => {
+  ])('%s → status %s (transient %s, fails the job %s)', (outcome, status, transient, fails) => {
     expect(statusForOutcome(outcome)).toBe(status);
     expect(isTransientOutcome(outcome)).toBe(transient);
-    expect(isUnusableOutcome(outcome)).toBe(unusable);
+    expect(failsTheJob(outcome)).toBe(fails);
   });
 
   it('prefixes a no-credit message so people and routing can tell it from an outage', () => {

@@ -11,11 +11,13 @@ export const MAX_STORED_MODELS = 500;
 const TRANSIENT: ReadonlySet<KeyTestOutcome> = new Set(['rate_limited', 'unreachable']);
 
 /**
- * Outcomes that prove the key unusable until its owner acts. The job fails with BullMQ's
- * `UnrecoverableError` after the result is written, so the dashboard's failed list shows exactly
- * the keys that need a person; a transient outcome on the last attempt completes with `error`.
+ * Outcomes that end the job as failed (BullMQ's `UnrecoverableError`, after the result is written).
+ * A key the provider rejected (`invalid`, `no_credit`) is a test that worked: its job completes with
+ * the verdict as its return value, so the dashboard's failed list is not filled with users' wrong
+ * keys. Only a token the deployment cannot open fails: that is this deployment's fault (a missing
+ * encryption key, a moved row) and an operator must act.
  */
-const UNUSABLE: ReadonlySet<KeyTestOutcome> = new Set(['invalid', 'no_credit', 'undecryptable']);
+const FAILS_JOB: ReadonlySet<KeyTestOutcome> = new Set(['undecryptable']);
 
 /**
  * The key's test status for an outcome. `no_credit` is recorded as `error`, not `invalid`: the key
@@ -33,8 +35,8 @@ export function isTransientOutcome(outcome: KeyTestOutcome): boolean {
   return TRANSIENT.has(outcome);
 }
 
-export function isUnusableOutcome(outcome: KeyTestOutcome): boolean {
-  return UNUSABLE.has(outcome);
+export function failsTheJob(outcome: KeyTestOutcome): boolean {
+  return FAILS_JOB.has(outcome);
 }
 
 /** The message stored on the key. */

@@ -8,7 +8,7 @@ import { RetryableJobError } from '../retry/retryable-error.js';
 import { type AttemptBudget, attemptBudget } from './attempt-budget.js';
 import type { AnnounceKeyChange } from './key-change-announcer.js';
 import type { KeyCheck } from './key-check.js';
-import { isTransientOutcome, isUnusableOutcome, messageForCheck, modelsCountOf, statusForOutcome } from './key-test.outcome.js';
+import { failsTheJob, isTransientOutcome, messageForCheck, modelsCountOf, statusForOutcome } from './key-test.outcome.js';
 import { parseKeyTestPayload } from './key-test.payload.js';
 import type { KeyTestCompleted, KeyTestJobResult } from './key-test.result.js';
 import { createKeyTestStatements } from './key-test.statements.js';
@@ -81,7 +81,7 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
     const info = (fields: Record<string, unknown>, message: string): void => deps.logger.info({ ...bindings, ...fields }, message);
     const run: Run = { payload, jobId, budget, record: statements.record, info, metrics: deps.metrics, announce: deps.announceKeyChange };
 
-    const idempotencyKey = keyTestIdempotencyKey(payload.keyId, jobId);
+    const idempotencyKey = keyTestIdempotencyKey(payload, jobId);
     const key = await statements.load({ ...payload, idempotencyKey, markTesting: MARKS_TESTING.has(payload.reason) });
     if (key === null || key.keyVersion < payload.keyVersion) return notVisibleYet(run);
     if (key.keyVersion > payload.keyVersion) return skip(run, 'stale');
@@ -121,7 +121,7 @@ function skip(run: Run, reason: 'stale' | 'changed'): KeyTestJobResult {
   return { skipped: reason };
 }
 
-/** Writes the result and ends the job: completed, or failed without retry when the key is unusable. */
+/** Writes the result and ends the job: completed with the verdict, or failed without retry when the token cannot be opened. */
 async function finish(run: Run, check: KeyCheck, idempotencyKey: string): Promise<KeyTestJobResult> {
   const written = await recordTest(run.record, { payload: run.payload, check, attempt: run.budget.attempt, idempotencyKey, testedAt: new Date() });
   if (!written.written && written.reason === 'changed') return skip(run, 'changed');
@@ -154,6 +154,6 @@ async function replay(run: Run, key: KeyUnderTest): Promise<KeyTestJobResult> {
 }
 
 function endWith(result: KeyTestCompleted): KeyTestCompleted {
-  if (isUnusableOutcome(result.outcome)) throw new UnrecoverableError(result.message);
+  if (failsTheJob(result.outcome)) throw new UnrecoverableError(result.message);
   return result;
 }

@@ -8,11 +8,14 @@ import type { RoutingView } from './routing-change.js';
 export const KEY_TESTED_ACTION = 'key.tested';
 
 /**
- * Idempotency key of a job's audit record. The key id is part of it so that job ids restarting at
- * 1 (a Redis that lost its data) can never match another key's record and skip a real test.
+ * Idempotency key of a job's audit record: the key id, its version and the job's own random
+ * `testToken` (stamped by the producer and kept for the job's life). Nothing in it comes from
+ * Redis's counters, so jobs whose ids restart at 1 after Redis lost its data are never mistaken for
+ * tests already recorded. Jobs enqueued before tokens existed fall back to the job id.
  */
-export function keyTestIdempotencyKey(keyId: string, jobId: string): string {
-  return `key-test:${keyId}:${jobId}`;
+export function keyTestIdempotencyKey(payload: Pick<KeyTestJob, 'keyId' | 'keyVersion' | 'testToken'>, jobId: string): string {
+  if (payload.testToken === undefined) return `key-test:${payload.keyId}:${jobId}`;
+  return `key-test:${payload.keyId}:v${payload.keyVersion}:${payload.testToken}`;
 }
 
 /** A result already written by an earlier run of the same job, read back from its audit record. */
