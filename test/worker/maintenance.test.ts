@@ -32,7 +32,7 @@ describe('scheduled re-validation', () => {
       const byKey = new Map(jobs.map((j) => [(j.data as KeyTestJob).keyId, j]));
       expect([...byKey.keys()].sort()).toEqual(enabled.map((k) => k.id).sort());
       for (const key of enabled) {
-        expect(byKey.get(key.id)?.data).toEqual({ keyId: key.id, keyVersion: 1, userId: key.userId, provider: key.provider, reason: 'scheduled', actorId: 'system', requestId: 'maintenance:test-run' });
+        expect(byKey.get(key.id)?.data).toEqual({ keyId: key.id, keyVersion: 1, userId: key.userId, provider: key.provider, reason: 'scheduled', actorId: 'system', requestId: 'maintenance:test-run', testToken: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       }
       // Keys in id order get delays 0, 1/5, 2/5, … of the interval.
       const delays = enabled.map((k) => k.id).sort().map((id) => byKey.get(id)?.opts.delay ?? 0);

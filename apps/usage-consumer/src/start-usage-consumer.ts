@@ -1,4 +1,4 @@
-import type { Runtime } from '@byok/runtime';
+import { startPeriodicTask, type Runtime } from '@byok/runtime';
 import { createGatewayMetrics, queueTelemetry } from '@byok/telemetry';
 import { createUsageEventsWorker } from './events/usage-events.worker.js';
 import { createPruneProcessor } from './prune/prune-usage-events.task.js';
@@ -41,7 +41,11 @@ export async function startUsageConsumer(runtime: Runtime, options: StartUsageCo
       processor: createPruneProcessor({ orm, retentionDays: settings.retentionDays, batchSize: settings.pruneBatchSize }),
     }),
   ];
+  // A Redis that lost its data has no job schedulers: re-assert the prune schedule periodically,
+  // not only at boot (the upsert keeps an existing scheduler's slot).
+  let keeper: { stop(): Promise<void> } | undefined;
   const close = async (): Promise<void> => {
+    await keeper?.stop();
     await Promise.all(running.map((r) => r.close()));
     await maintenanceQueue.close();
   };
@@ -49,6 +53,7 @@ export async function startUsageConsumer(runtime: Runtime, options: StartUsageCo
     await Promise.all(running.map((r) => r.worker.waitUntilReady()));
     await maintenanceQueue.waitUntilReady();
     const prune = await syncPruneSchedule(maintenanceQueue, settings.pruneEveryMs);
+    keeper = startPeriodicTask({ name: 'prune schedule', everyMs: config.scheduleReassertIntervalMs, run: () => syncPruneSchedule(maintenanceQueue, settings.pruneEveryMs), logger });
     logger.info(
       { batchSize: settings.batchSize, batchWaitMs: settings.batchWaitMs, concurrentBatches: settings.concurrentBatches, concurrency: settings.concurrency, prune, retentionDays: settings.retentionDays },
       'usage consumer started',

@@ -12,3 +12,5 @@ export { rotateEncryption, ENCRYPTION_ROTATED_ACTION, type RotateEncryptionDepen
 export { revalidateKeys, type RevalidateKeysDependencies, type RevalidateKeysResult } from './maintenance/revalidate-keys.task.js';
 export { REVALIDATION_SCHEDULER_ID } from './maintenance/revalidation-schedule.js';
 export { PROVIDER_BACKOFF_TYPE, MAX_BACKOFF_MS, providerBackoffDelayMs } from './retry/provider-backoff.js';
+export { finishStuckTests, ABANDONED_TEST_MESSAGE, type FinishStuckTestsDependencies, type FinishStuckTestsResult } from './maintenance/finish-stuck-tests.task.js';
+export { outageRetryDelayMs, isInfrastructureOutage } from './retry/outage-retry.js';

@@ -1,10 +1,11 @@
 import type { RunningWorker } from '@byok/queues';
-import type { Runtime } from '@byok/runtime';
+import { startPeriodicTask, type PeriodicTask, type Runtime } from '@byok/runtime';
 import { createGatewayMetrics, observeQueueDepth, queueTelemetry } from '@byok/telemetry';
 import { createKeyChangeAnnouncer } from './key-test/key-change-announcer.js';
 import { createKeyTestProcessor } from './key-test/key-test.processor.js';
 import { createKeyTestWorker } from './key-test/key-test.worker.js';
 import { backfillKeyHints } from './maintenance/backfill-key-hints.task.js';
+import { finishStuckTests } from './maintenance/finish-stuck-tests.task.js';
 import { createMaintenanceProcessor } from './maintenance/maintenance.processor.js';
 import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
 import { recordKeyBindings } from './maintenance/record-key-bindings.task.js';
@@ -26,6 +27,12 @@ export interface WorkerHandle {
  * Starts the key-test worker and the maintenance worker on a shared runtime, and makes the
  * re-validation schedule match `config.keyRevalidateIntervalMs`. Resolves once both workers are
  * connected; rejects (after closing what it opened) when the schedule cannot be written.
+ *
+ * Two timers then keep what faults can take away: the schedule is re-asserted every
+ * `SCHEDULE_REASSERT_INTERVAL_MS` (a Redis that lost its data has no schedulers; the upsert keeps
+ * an existing one's slot), and keys left `testing` longer than `KEY_TEST_STUCK_AFTER_MS` are
+ * finished and tested again every `KEY_TEST_SWEEP_INTERVAL_MS` (see `finishStuckTests`). Every
+ * instance runs both; both are idempotent.
  */
 export async function startWorker(runtime: Runtime, options: StartWorkerOptions = {}): Promise<WorkerHandle> {
   const { config, logger, orm, keyring, producers, redis } = runtime;
@@ -59,13 +66,29 @@ export async function startWorker(runtime: Runtime, options: StartWorkerOptions 
   ];
   // The worker reports the depth of every queue (read from Redis when metrics are collected).
   const stopObservingQueues = observeQueueDepth([producers.keyTests.queue, producers.usageEvents.queue, producers.maintenance.queue]);
+  const keepers: PeriodicTask[] = [];
   const close = async (): Promise<void> => {
     stopObservingQueues();
+    await Promise.all(keepers.map((k) => k.stop()));
     await Promise.all(running.map((r) => r.close()));
   };
   try {
     await Promise.all(running.map((r) => r.worker.waitUntilReady()));
     const schedule = await syncRevalidationSchedule(producers.maintenance.queue, config.keyRevalidateIntervalMs);
+    keepers.push(
+      startPeriodicTask({
+        name: 'revalidation schedule',
+        everyMs: config.scheduleReassertIntervalMs,
+        run: () => syncRevalidationSchedule(producers.maintenance.queue, config.keyRevalidateIntervalMs),
+        logger,
+      }),
+      startPeriodicTask({
+        name: 'stuck key tests',
+        everyMs: config.keyTestStuckAfterMs > 0 ? config.keyTestSweepIntervalMs : 0,
+        run: () => finishStuckTests({ orm, keyTests: producers.keyTests, logger, stuckAfterMs: config.keyTestStuckAfterMs }),
+        logger,
+      }),
+    );
     logger.info({ concurrency: config.workerConcurrency, revalidation: schedule, revalidateIntervalMs: config.keyRevalidateIntervalMs }, 'worker started');
   } catch (error) {
     await close();

@@ -2,3 +2,4 @@ export { openRuntime, type OpenRuntimeOptions, type Runtime } from './runtime.js
 export { checkStoredKeys, DEFAULT_BOOT_SAMPLE_SIZE, StoredKeysUnreadableError, type StoredKeysCheck } from './stored-keys-check.js';
 export { scanStoredKeys, type StoredKeysScan } from './stored-keys-scan.js';
 export { assertRedisNoEviction, checkRedisEvictionAtBoot, RedisEvictionPolicyError } from './redis-eviction.js';
+export { startPeriodicTask, type PeriodicTask, type PeriodicTaskOptions } from './periodic-task.js';

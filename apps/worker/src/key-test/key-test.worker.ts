@@ -2,7 +2,8 @@ import type { Config } from '@byok/config';
 import { createBlockingConnection, QUEUES } from '@byok/queues';
 import { recordJobMetrics } from '@byok/telemetry';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
-import { Worker, type WorkerOptions } from 'bullmq';
+import { type Job, Worker, type WorkerOptions } from 'bullmq';
+import { deferForOutage, isInfrastructureOutage } from '../retry/outage-retry.js';
 import { createProviderBackoff } from '../retry/provider-backoff.js';
 import type { RunningWorker } from '@byok/queues';
 import type { WorkerSettings } from '../worker-options.js';
@@ -14,7 +15,7 @@ import type { KeyTestJobResult } from './key-test.result.js';
 
 /** What the key-test BullMQ worker needs from outside. */
 export interface KeyTestWorkerDependencies {
-  config: Pick<Config, 'redisUrl' | 'redisPrefix' | 'workerConcurrency'>;
+  config: Pick<Config, 'redisUrl' | 'redisPrefix' | 'workerConcurrency' | 'keyTestOutageRetryMaxMs'>;
   logger: Logger;
   processor: KeyTestProcessor;
   settings: WorkerSettings;
@@ -32,7 +33,18 @@ export function createKeyTestWorker(deps: KeyTestWorkerDependencies): RunningWor
   const { config, logger, settings } = deps;
   const connection = createBlockingConnection(config.redisUrl);
   connection.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'key-test worker redis connection error'));
-  const worker = new Worker<unknown, KeyTestJobResult>(QUEUES.keyTests.name, (job) => deps.processor(job), {
+  // Postgres or Redis away: the job waits (capped backoff) without spending an attempt, however long
+  // the outage lasts; its attempts are for the provider's answers.
+  const run = async (job: Job<unknown, KeyTestJobResult>, token?: string): Promise<KeyTestJobResult> => {
+    try {
+      return await deps.processor(job);
+    } catch (error) {
+      if (!isInfrastructureOutage(error)) throw error;
+      logger.warn({ jobId: job.id, attemptsMade: job.attemptsMade }, 'key test deferred: database or Redis unavailable (no attempt spent)');
+      return deferForOutage(job, token, error, config.keyTestOutageRetryMaxMs);
+    }
+  };
+  const worker = new Worker<unknown, KeyTestJobResult>(QUEUES.keyTests.name, run, {
     connection,
     prefix: config.redisPrefix,
     concurrency: config.workerConcurrency,

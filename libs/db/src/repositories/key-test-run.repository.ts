@@ -228,3 +228,55 @@ export const batchKeyOf = (input: { keyId: string }): string => input.keyId.toLo
 function assertDistinctKeys(inputs: readonly { keyId: string }[]): void {
   if (new Set(inputs.map(batchKeyOf)).size !== inputs.length) throw new Error('a key-test batch holds two jobs for the same key');
 }
+
+/** A key the sweep moved from `testing` to `error` because its test never finished. */
+export interface AbandonedKeyTest {
+  id: string;
+  userId: string;
+  provider: string;
+  keyVersion: number;
+}
+
+/** Audit action of a key test the sweep finished. */
+export const KEY_TEST_ABANDONED_ACTION = 'key.test_abandoned';
+
+/**
+ * Skips rows a running job holds (it is about to write its own result), locks the rest in id order
+ * like every multi-row writer of the worker, and writes each key's status and its audit record in
+ * one statement. The idempotency key names the key version and when it became `testing`, so two
+ * sweeps (two worker instances) record one abandonment per test. `metadata.validation` keeps the
+ * last real verdict (routing reads its `no_credit` note).
+ */
+const FINISH_STUCK_SQL = `WITH stuck AS (
+  SELECT id FROM user_provider_keys
+  WHERE test_status = 'testing' AND test_started_at < now() - make_interval(secs => $1::double precision / 1000)
+  ORDER BY id LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), finished AS (
+  UPDATE user_provider_keys k SET test_status = 'error', last_test_message = $3, last_tested_at = now()
+  FROM stuck s WHERE k.id = s.id
+  RETURNING k.id, k.user_id, k.provider, k.key_version, k.test_started_at
+), audit AS (
+  INSERT INTO audit_log (actor_id, actor_type, action, subject_user_id, provider, key_id, details, idempotency_key)
+  SELECT 'system', 'system', $4, f.user_id, f.provider, f.id,
+    jsonb_build_object('status', 'error', 'key_version', f.key_version, 'testing_since', f.test_started_at, 'stuck_after_ms', $1::bigint),
+    'key-test-abandoned:' || f.id || ':v' || f.key_version || ':' || floor(extract(epoch FROM f.test_started_at) * 1000)::bigint
+  FROM finished f
+  ON CONFLICT (idempotency_key) DO NOTHING
+)
+SELECT id, user_id, provider, key_version FROM finished`;
+
+/**
+ * Finishes up to `limit` keys left `testing` longer than `stuckAfterMs` (their job was lost with
+ * Redis's data, or never ran): status `error` with `message`, and one `key.test_abandoned` audit
+ * record each, in one statement. Returns the keys it finished, for the caller to test them again.
+ */
+export async function finishStuckKeyTests(em: EntityManager, input: { stuckAfterMs: number; limit: number; message: string }): Promise<AbandonedKeyTest[]> {
+  const rows = await runPrepared<{ id: string; user_id: string; provider: string; key_version: number }>(em, 'byok_finish_stuck_key_tests', FINISH_STUCK_SQL, [
+    input.stuckAfterMs,
+    input.limit,
+    input.message,
+    KEY_TEST_ABANDONED_ACTION,
+  ]);
+  return rows.map((r) => ({ id: r.id, userId: r.user_id, provider: r.provider, keyVersion: r.key_version }));
+}
