@@ -45,7 +45,8 @@ describe('production configuration', () => {
 describe('development sign-in', () => {
   let h: ApiHarness;
   beforeAll(async () => {
-    h = await startApiHarness('config_prod', { env: { NODE_ENV: 'production' } });
+    // The shared test Redis keeps no append-only file, which production refuses (REDIS_PERSISTENCE_CHECK).
+    h = await startApiHarness('config_prod', { env: { NODE_ENV: 'production', REDIS_PERSISTENCE_CHECK: 'warn' } });
   });
   afterAll(() => h?.close());
 

@@ -17,25 +17,3 @@ export async function assertRedisNoEviction(redis: Redis): Promise<void> {
     throw new RedisEvictionPolicyError(`Redis maxmemory-policy is ${policy}; set it to noeviction, or queued jobs and rate limits can be evicted`);
   }
 }
-
-/**
- * Start-up rule: production refuses a Redis that may evict keys; elsewhere it is a warning. A
- * Redis that cannot be reached yet is not a reason to refuse (processes start before Redis and
- * connect later); the check is skipped with a warning.
- */
-export async function checkRedisEvictionAtBoot(redis: Redis, production: boolean, logger: { warn(obj: object, msg: string): void }): Promise<void> {
-  try {
-    await Promise.race([
-      // The fail-fast connection refuses commands until it is ready, so wait for that first.
-      (redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve))).then(() => assertRedisNoEviction(redis)),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000).unref()),
-    ]);
-  } catch (error) {
-    if (error instanceof RedisEvictionPolicyError) {
-      if (production) throw error;
-      logger.warn({ reason: error.message }, 'Redis may evict keys; fine for a trial, never for production');
-      return;
-    }
-    logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not check the Redis eviction policy at boot');
-  }
-}

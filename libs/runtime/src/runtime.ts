@@ -5,7 +5,7 @@ import { isDatabaseUnavailable, openDatabase, type Orm } from '@byok/db';
 import { createProducerConnection, createProducers, type Producers } from '@byok/queues';
 import { queueTelemetry, type Logger } from '@byok/telemetry';
 import type { Redis } from 'ioredis';
-import { checkRedisEvictionAtBoot } from './redis-eviction.js';
+import { checkRedisAtBoot } from './redis-boot-checks.js';
 import { checkStoredKeys, StoredKeysUnreadableError } from './stored-keys-check.js';
 
 /** The shared infrastructure every process opens once: database, keyring, Redis, producers, auth. */
@@ -45,7 +45,7 @@ export async function openRuntime(config: Config, logger: Logger, options: OpenR
   const redis = createProducerConnection(config.redisUrl);
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   try {
-    await checkRedisEvictionAtBoot(redis, config.production, logger);
+    await checkRedisAtBoot(redis, { production: config.production, persistence: config.redisPersistenceCheck }, logger);
   } catch (error) {
     redis.disconnect();
     await orm.close(true);

@@ -1,0 +1,66 @@
+import type { Redis } from 'ioredis';
+import { assertRedisNoEviction, RedisEvictionPolicyError } from './redis-eviction.js';
+import { assertRedisAppendOnly, RedisPersistenceError } from './redis-persistence.js';
+
+/** What the boot checks do with a Redis that fails them. */
+export interface RedisBootPolicy {
+  production: boolean;
+  /** `REDIS_PERSISTENCE_CHECK`: in production `refuse` throws, `warn` logs, `off` skips; elsewhere it only warns. */
+  persistence: 'refuse' | 'warn' | 'off';
+}
+
+type BootLogger = { warn(obj: object, msg: string): void };
+
+const ANSWER_WITHIN_MS = 2000;
+
+/**
+ * Start-up rules for the Redis the guarantees rest on: it must never evict keys (production
+ * refuses; elsewhere a warning) and it must keep an append-only file (production refuses unless
+ * `REDIS_PERSISTENCE_CHECK` says `warn` or `off`; elsewhere a warning). A Redis that cannot be
+ * reached yet is not a reason to refuse (processes start before Redis and connect later); the
+ * checks are skipped with a warning.
+ */
+export async function checkRedisAtBoot(redis: Redis, policy: RedisBootPolicy, logger: BootLogger): Promise<void> {
+  try {
+    await withinTime(ready(redis), 'Redis did not answer within 2 s');
+  } catch (error) {
+    logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not check the Redis eviction policy and persistence at boot');
+    return;
+  }
+  await applyRule(() => assertRedisNoEviction(redis), RedisEvictionPolicyError, policy.production, logger, 'Redis may evict keys; fine for a trial, never for production');
+  if (policy.persistence === 'off') return;
+  await applyRule(
+    () => assertRedisAppendOnly(redis),
+    RedisPersistenceError,
+    policy.production && policy.persistence === 'refuse',
+    logger,
+    'Redis keeps no append-only file: jobs it acknowledged are lost if it restarts; fine for a trial, never for production',
+  );
+}
+
+async function applyRule(check: () => Promise<void>, refusal: new (...args: never[]) => Error, refuse: boolean, logger: BootLogger, warning: string): Promise<void> {
+  try {
+    await withinTime(check(), 'Redis did not answer within 2 s');
+  } catch (error) {
+    if (error instanceof refusal) {
+      if (refuse) throw error;
+      logger.warn({ reason: error.message }, warning);
+      return;
+    }
+    logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not check Redis at boot');
+  }
+}
+
+/** The fail-fast connection refuses commands until it is ready, so wait for that first. */
+function ready(redis: Redis): Promise<unknown> {
+  return redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve));
+}
+
+function withinTime<T>(promise: Promise<T>, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ANSWER_WITHIN_MS);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
