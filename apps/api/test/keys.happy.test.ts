@@ -102,7 +102,7 @@ describe('key management API: happy paths', () => {
 
   it('serves health, readiness and the OpenAPI document', async () => {
     expect((await h.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await h.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ready', checks: { postgres: true, redis: true } });
+    expect((await h.app.inject({ url: '/readyz' })).json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
     const doc = (await h.app.inject({ url: '/docs/json' })).json();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/llm/byok/keys', '/api/v1/llm/byok/keys/{provider}', '/api/v1/llm/byok/keys/{provider}/toggle', '/api/v1/admin/byok/keys']));
   });

@@ -8,7 +8,7 @@
  * is harmless because events are stored once per request id.
  */
 import { loadConfig } from '@byok/config';
-import { openRuntime, type Runtime } from '@byok/runtime';
+import { type HealthServer, openRuntime, type Runtime, startHealthServer } from '@byok/runtime';
 import { createLogger, shutdownTelemetry, type Logger } from '@byok/telemetry';
 import { startUsageConsumer, type UsageConsumerHandle } from './start-usage-consumer.js';
 import { usageConsumerOptionsFrom } from './usage-consumer-config.js';
@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'usage-consumer' });
   const runtime = await openRuntime(config, logger);
   const consumer = await startUsageConsumer(runtime, usageConsumerOptionsFrom(config));
-  onShutdownSignal(logger, config.shutdownGraceMs, consumer, runtime);
+  // HEALTH_PORT > 0: /healthz and /readyz for compose and Kubernetes probes (see README).
+  const health = config.healthPort > 0 ? await startHealthServer({ host: config.host, port: config.healthPort, readiness: consumer.readiness }) : undefined;
+  if (health) logger.info({ port: health.port }, 'health server listening');
+  onShutdownSignal(logger, config.shutdownGraceMs, consumer, runtime, health);
 }
 
 /**
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
  */
 const REPEATED_SIGNAL_MS = 1000;
 
-function onShutdownSignal(logger: Logger, graceMs: number, consumer: UsageConsumerHandle, runtime: Runtime): void {
+function onShutdownSignal(logger: Logger, graceMs: number, consumer: UsageConsumerHandle, runtime: Runtime, health: HealthServer | undefined): void {
   let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
     if (stoppingSince !== undefined) {
@@ -45,6 +48,7 @@ function onShutdownSignal(logger: Logger, graceMs: number, consumer: UsageConsum
     timer.unref();
     consumer
       .close()
+      .then(() => health?.close())
       .then(() => runtime.close())
       .then(() => {
         logger.info('usage consumer stopped');

@@ -1,4 +1,4 @@
-import { startPeriodicTask, type Runtime } from '@byok/runtime';
+import { probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
 import { createGatewayMetrics, queueTelemetry } from '@byok/telemetry';
 import { createUsageEventsWorker } from './events/usage-events.worker.js';
 import { createPruneProcessor } from './prune/prune-usage-events.task.js';
@@ -15,6 +15,11 @@ export interface UsageConsumerHandle {
    * closes it.
    */
   close(): Promise<void>;
+  /**
+   * What the consumer can do now: `down` without Redis or with a worker stopped (no event can be
+   * taken), `degraded` without Postgres (events wait in the queue, nothing is lost), else `ok`.
+   */
+  readiness(): Promise<Readiness>;
 }
 
 /**
@@ -62,5 +67,10 @@ export async function startUsageConsumer(runtime: Runtime, options: StartUsageCo
     await close();
     throw error;
   }
-  return { close };
+  const readiness = async (): Promise<Readiness> => {
+    const dependencies = await probeDependencies({ orm, redis: runtime.redis });
+    const workers = running.every((r) => r.worker.isRunning()) ? 'ok' : 'down';
+    return readinessOf({ ...dependencies, workers }, ['redis', 'workers']);
+  };
+  return { close, readiness };
 }

@@ -8,7 +8,7 @@
  * another worker's stalled check and re-run; the processor is idempotent per job.
  */
 import { loadConfig } from '@byok/config';
-import { openRuntime, type Runtime } from '@byok/runtime';
+import { type HealthServer, openRuntime, type Runtime, startHealthServer } from '@byok/runtime';
 import { createLogger, shutdownTelemetry, type Logger } from '@byok/telemetry';
 import { startWorker, type WorkerHandle } from './start-worker.js';
 
@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   const runtime = await openRuntime(config, logger);
   const worker = await startWorker(runtime, { lockDurationMs: config.workerLockDurationMs, stalledIntervalMs: config.workerStalledIntervalMs });
-  onShutdownSignal(logger, config.shutdownGraceMs, worker, runtime);
+  // HEALTH_PORT > 0: /healthz and /readyz for compose and Kubernetes probes (see README).
+  const health = config.healthPort > 0 ? await startHealthServer({ host: config.host, port: config.healthPort, readiness: worker.readiness }) : undefined;
+  if (health) logger.info({ port: health.port }, 'health server listening');
+  onShutdownSignal(logger, config.shutdownGraceMs, worker, runtime, health);
   await requestHintBackfill(runtime);
 }
 
@@ -30,7 +33,7 @@ async function requestHintBackfill(runtime: Runtime): Promise<void> {
   }
 }
 
-function onShutdownSignal(logger: Logger, graceMs: number, worker: WorkerHandle, runtime: Runtime): void {
+function onShutdownSignal(logger: Logger, graceMs: number, worker: WorkerHandle, runtime: Runtime, health: HealthServer | undefined): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -46,6 +49,7 @@ function onShutdownSignal(logger: Logger, graceMs: number, worker: WorkerHandle,
     timer.unref();
     worker
       .close()
+      .then(() => health?.close())
       .then(() => runtime.close())
       // Last: the spans of the final jobs are exported before the process goes (a no-op without an SDK).
       .then(() => shutdownTelemetry())

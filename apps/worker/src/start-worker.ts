@@ -1,5 +1,5 @@
 import type { RunningWorker } from '@byok/queues';
-import { startPeriodicTask, type PeriodicTask, type Runtime } from '@byok/runtime';
+import { type PeriodicTask, probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
 import { createGatewayMetrics, observeQueueDepth, queueTelemetry } from '@byok/telemetry';
 import { createKeyChangeAnnouncer } from './key-test/key-change-announcer.js';
 import { createKeyTestProcessor } from './key-test/key-test.processor.js';
@@ -21,6 +21,11 @@ export interface WorkerHandle {
    * connections. The runtime (database, producers) stays open: its owner closes it.
    */
   close(): Promise<void>;
+  /**
+   * What the worker can do now: `down` without Redis or with a worker stopped (no job can be
+   * taken), `degraded` without Postgres (jobs wait, spending no attempt), else `ok`.
+   */
+  readiness(): Promise<Readiness>;
 }
 
 /**
@@ -94,5 +99,10 @@ export async function startWorker(runtime: Runtime, options: StartWorkerOptions 
     await close();
     throw error;
   }
-  return { close };
+  const readiness = async (): Promise<Readiness> => {
+    const dependencies = await probeDependencies({ orm, redis });
+    const workers = running.every((r) => r.worker.isRunning()) ? 'ok' : 'down';
+    return readinessOf({ ...dependencies, workers }, ['redis', 'workers']);
+  };
+  return { close, readiness };
 }

@@ -5,3 +5,5 @@ export { assertRedisNoEviction, RedisEvictionPolicyError } from './redis-evictio
 export { assertRedisAppendOnly, RedisPersistenceError } from './redis-persistence.js';
 export { checkRedisAtBoot, type RedisBootPolicy } from './redis-boot-checks.js';
 export { startPeriodicTask, type PeriodicTask, type PeriodicTaskOptions } from './periodic-task.js';
+export { probeDependencies, readinessOf, readinessHttpStatus, type CheckState, type Readiness } from './readiness.js';
+export { startHealthServer, type HealthServer, type HealthServerOptions } from './health-server.js';

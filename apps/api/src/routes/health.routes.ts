@@ -1,16 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Orm } from '@byok/db';
+import { probeDependencies, readinessHttpStatus, readinessOf } from '@byok/runtime';
 import type { Redis } from 'ioredis';
 
-const CHECK_TIMEOUT_MS = 1500;
+const CheckState = Type.Union([Type.Literal('ok'), Type.Literal('down')]);
+const ReadyBody = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')]),
+    checks: Type.Object({ postgres: CheckState, redis: CheckState }),
+  },
+  { description: '`ok`: everything works. `degraded`: Redis is unreachable; keys, usage and audit reads still work, but saves, key tests and rate-limited routes answer 503. `down`: Postgres is unreachable; nothing but this probe works.' },
+);
 
-const ReadyBody = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
-  checks: Type.Object({ postgres: Type.Boolean(), redis: Type.Boolean() }),
-});
-
-/** Liveness says the process runs; readiness says its dependencies answer (load balancers use it). */
+/**
+ * Liveness says the process runs; readiness says what it can serve. The API needs Postgres for
+ * everything; without Redis it still serves reads, so a Redis outage is `degraded` (200), not a
+ * reason for a load balancer to take every instance out.
+ */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ orm: Orm; redis: Redis }> = async (app, { orm, redis }) => {
   app.get('/healthz', {
     schema: { tags: ['health'], summary: 'Liveness', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
@@ -18,31 +25,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ orm: Orm; redis: Redis }>
   });
 
   app.get('/readyz', {
-    schema: { tags: ['health'], summary: 'Readiness: Postgres and Redis reachable', security: [], response: { 200: ReadyBody, 503: ReadyBody } },
+    schema: {
+      tags: ['health'],
+      summary: 'Readiness: 200 ok or degraded (Redis away, reads still served), 503 down (Postgres away)',
+      security: [],
+      response: { 200: ReadyBody, 503: ReadyBody },
+    },
     handler: async (_request, reply) => {
-      const [postgres, redisOk] = await Promise.all([
-        probe(() => orm.em.fork().execute('SELECT 1')),
-        probe(() => redis.ping()),
-      ]);
-      const ready = postgres && redisOk;
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis: redisOk } });
+      const readiness = readinessOf(await probeDependencies({ orm, redis }), ['postgres']);
+      return reply.code(readinessHttpStatus(readiness)).send(readiness);
     },
   });
 };
-
-async function probe(check: () => Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
-      }),
-    ]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
-}
