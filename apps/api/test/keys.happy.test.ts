@@ -27,7 +27,7 @@ describe('key management API: happy paths', () => {
     expect(res.body).not.toContain(FAKE_KEYS.openrouter);
     const jobs = await h.runtime.producers.keyTests.queue.getJobs(['waiting', 'delayed', 'active']);
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]?.data).toEqual({ keyId: body.id, keyVersion: 1, userId: 'alice', provider: 'openrouter', reason: 'added', actorId: 'alice', requestId: res.headers['x-request-id'] });
+    expect(jobs[0]?.data).toEqual({ keyId: body.id, keyVersion: 1, userId: 'alice', provider: 'openrouter', reason: 'added', actorId: 'alice', requestId: res.headers['x-request-id'], testToken: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const [row] = await h.db.sql<{ api_key_encrypted: string }>('SELECT api_key_encrypted FROM user_provider_keys WHERE id = $1', [body.id]);
     expect(row?.api_key_encrypted.startsWith('gAAAAA')).toBe(true);
     expect(h.runtime.keyring.decrypt(row?.api_key_encrypted ?? '')).toBe(FAKE_KEYS.openrouter);
