@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStoredKeyring, generateKey, keyFingerprint } from '@byok/crypto';
 import { findUserKeys } from '@byok/db';
+import { openRuntime } from '@byok/runtime';
+import { createLogger } from '@byok/telemetry';
 import { createRouteCache, type RouteCache } from '@byok/routing';
 import { createKeyTestProcessor, recordKeyBindings, rotateEncryption } from '@byok/worker';
 import { FAKE_KEYS, startApiHarness, TEST_ENCRYPTION_KEY, type ApiHarness } from '../support/api-harness.js';
@@ -122,9 +124,17 @@ describe('a token moved into another row is refused', () => {
     expect(await credential('dave')).toBeUndefined();
   });
 
-  it('the trade-off: a moved token whose tag was cleared passes while untagged rows are accepted, and fails once tags are required', async () => {
+  it('a moved token whose tag was cleared is refused once the backfill has completed (BYOK_REQUIRE_BINDING=auto; #12.3)', async () => {
     await moveToken('alice', 'bob', 'clear');
-    expect(await credential('bob')).toBe(FAKE_KEYS.openai);
+    // The backfill above completed, so a process reading the database's record refuses untagged rows.
+    const fresh = await openRuntime(h.config, createLogger({ level: 'silent', name: 'binding-test' }));
+    try {
+      expect(fresh.bindingRequired()).toBe(true);
+      const bob = await row('bob');
+      expect(() => fresh.keyring.openBound({ id: bob?.id ?? '', userId: 'bob', provider: 'openai', token: bob?.api_key_encrypted ?? '', bindingTag: null })).toThrow('invalid token');
+    } finally {
+      await fresh.close();
+    }
     const strict = createStoredKeyring([NEW, TEST_ENCRYPTION_KEY], { requireBindingTag: true });
     const bob = await row('bob');
     expect(() => strict.openBound({ id: bob?.id ?? '', userId: 'bob', provider: 'openai', token: bob?.api_key_encrypted ?? '', bindingTag: null })).toThrow('invalid token');

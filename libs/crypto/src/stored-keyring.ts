@@ -64,8 +64,10 @@ export interface StoredKeyringOptions {
    * Refuse tokens without a binding tag, as if their tag did not match. Off by default so rows
    * written before tags keep working; turn it on once `keys:verify` reports no untagged rows,
    * because while untagged rows are accepted, anyone who can write the table can clear a tag.
+   * A function is asked on every check, so a process can start requiring tags when the database
+   * says the binding backfill has completed, without a restart.
    */
-  requireBindingTag?: boolean;
+  requireBindingTag?: boolean | (() => boolean);
 }
 
 /**
@@ -78,7 +80,8 @@ export interface StoredKeyringOptions {
  */
 export function createStoredKeyring(keys: readonly string[], options: StoredKeyringOptions = {}): StoredKeyring {
   const keyring = createKeyring(keys);
-  const requireTag = options.requireBindingTag === true;
+  const rule = options.requireBindingTag;
+  const requireTag = (): boolean => (typeof rule === 'function' ? rule() : rule === true);
   const fingerprints = Object.freeze(keys.map((key, index) => keyFingerprint(key, index)));
   refuseFingerprintCollisions(keys, fingerprints);
   const secrets: readonly Buffer[] = keys.map(deriveBindingSecret);
@@ -97,7 +100,7 @@ export function createStoredKeyring(keys: readonly string[], options: StoredKeyr
       if (error instanceof InvalidTokenError) return { status: 'undecryptable' };
       throw error;
     }
-    if (stored.bindingTag === null) return requireTag ? { status: 'binding_mismatch', keyIndex } : { status: 'ok', keyIndex, tagged: false };
+    if (stored.bindingTag === null) return requireTag() ? { status: 'binding_mismatch', keyIndex } : { status: 'ok', keyIndex, tagged: false };
     const matches = verifyBindingTag(secretAt(secrets, keyIndex), partsOf(stored, stored.token), stored.bindingTag);
     return matches ? { status: 'ok', keyIndex, tagged: true } : { status: 'binding_mismatch', keyIndex };
   }
@@ -110,7 +113,7 @@ export function createStoredKeyring(keys: readonly string[], options: StoredKeyr
     },
     openBound(stored: StoredToken): string {
       const opened = keyring.decryptWithKeyIndex(stored.token);
-      const bound = stored.bindingTag === null ? !requireTag : verifyBindingTag(secretAt(secrets, opened.keyIndex), partsOf(stored, stored.token), stored.bindingTag);
+      const bound = stored.bindingTag === null ? !requireTag() : verifyBindingTag(secretAt(secrets, opened.keyIndex), partsOf(stored, stored.token), stored.bindingTag);
       // The same error as a bad token: a moved token is exactly as unusable as a corrupt one.
       if (!bound) throw new InvalidTokenError();
       return opened.plaintext;

@@ -5,6 +5,8 @@ import { isDatabaseUnavailable, openDatabase, type Orm } from '@byok/db';
 import { createProducerConnection, createProducers, type Producers } from '@byok/queues';
 import { queueTelemetry, type Logger } from '@byok/telemetry';
 import type { Redis } from 'ioredis';
+import { createBindingPolicy } from './binding-policy.js';
+import { startPeriodicTask } from './periodic-task.js';
 import { checkRedisAtBoot } from './redis-boot-checks.js';
 import { checkStoredKeys, StoredKeysUnreadableError } from './stored-keys-check.js';
 
@@ -13,8 +15,13 @@ export interface Runtime {
   config: Config;
   logger: Logger;
   orm: Orm;
-  /** A `Keyring` that also binds tokens to rows and knows key fingerprints (see @byok/crypto). */
+  /**
+   * A `Keyring` that also binds tokens to rows and knows key fingerprints (see @byok/crypto). It
+   * refuses untagged tokens as `BYOK_REQUIRE_BINDING` says (see `createBindingPolicy`).
+   */
   keyring: StoredKeyring;
+  /** True once this process refuses stored keys without a binding tag. */
+  bindingRequired(): boolean;
   /** Fail-fast command connection (producers, rate limits, publishes, readiness). */
   redis: Redis;
   producers: Producers;
@@ -33,10 +40,15 @@ export interface OpenRuntimeOptions {
   storedKeysCheck?: 'refuse' | 'warn' | 'off';
 }
 
+/** How often a process in `BYOK_REQUIRE_BINDING=auto` looks whether the binding backfill has completed. */
+const BINDING_REFRESH_MS = 60_000;
+
 export async function openRuntime(config: Config, logger: Logger, options: OpenRuntimeOptions = {}): Promise<Runtime> {
-  const keyring = createStoredKeyring(config.encryptionKeys);
+  const binding = createBindingPolicy(config.requireBinding);
+  const keyring = createStoredKeyring(config.encryptionKeys, { requireBindingTag: binding.required });
   const orm = await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.databasePoolMax });
   try {
+    await binding.refresh(orm);
     await checkKeysAtBoot(orm, keyring, logger, options.storedKeysCheck ?? config.storedKeyCheck);
   } catch (error) {
     await orm.close(true);
@@ -53,6 +65,7 @@ export async function openRuntime(config: Config, logger: Logger, options: OpenR
   }
   // With tracing on, every enqueue continues the caller's trace into the job (see queueTelemetry).
   const producers = createProducers({ connection: redis, prefix: config.redisPrefix, telemetry: queueTelemetry() });
+  const bindingRefresh = startPeriodicTask({ name: 'binding policy', everyMs: config.requireBinding === 'auto' ? BINDING_REFRESH_MS : 0, run: () => binding.refresh(orm), logger });
   const authenticator = createAuthenticator(
     config.auth.mode === 'oidc'
       ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole }
@@ -63,10 +76,12 @@ export async function openRuntime(config: Config, logger: Logger, options: OpenR
     logger,
     orm,
     keyring,
+    bindingRequired: binding.required,
     redis,
     producers,
     authenticator,
     async close() {
+      await bindingRefresh.stop();
       await producers.close();
       redis.disconnect();
       await orm.close(true);

@@ -22,11 +22,19 @@ export interface RewritePlan {
   problems: Array<{ id: string; problem: 'undecryptable' | 'binding_mismatch' }>;
 }
 
-export function planKeyRewrites(keyring: StoredKeyring, rows: readonly StoredKeyRow[], mode: RewriteMode): RewritePlan {
+/**
+ * What a row without a binding tag is: `legacy` (written before tags; bind it where it is) until
+ * the binding backfill has completed once, `moved` afterwards (every row was bound by then, so a
+ * missing tag was cleared to make a moved token pass: never bind it, refuse it like a mismatch).
+ */
+export type UntaggedRows = 'legacy' | 'moved';
+
+export function planKeyRewrites(keyring: StoredKeyring, rows: readonly StoredKeyRow[], mode: RewriteMode, untagged: UntaggedRows): RewritePlan {
   const plan: RewritePlan = { rewrites: [], counts: emptyRotationCounts(), problems: [] };
   for (const row of rows) {
     plan.counts.scanned += 1;
-    const state = keyring.inspect(row);
+    const inspected = keyring.inspect(row);
+    const state = inspected.status === 'ok' && !inspected.tagged && untagged === 'moved' ? { status: 'binding_mismatch' as const, keyIndex: inspected.keyIndex } : inspected;
     if (state.status !== 'ok') {
       if (state.status === 'undecryptable') plan.counts.undecryptable += 1;
       else plan.counts.bindingMismatch += 1;

@@ -1,5 +1,14 @@
 import type { StoredKeyring } from '@byok/crypto';
-import { appendAudit, emptyRotationCounts, rewriteStoredKeys, storedKeysAfter, type Orm, type RotationCounts } from '@byok/db';
+import {
+  appendAudit,
+  bindingBackfillCompletedAt,
+  emptyRotationCounts,
+  recordBindingBackfillCompleted,
+  rewriteStoredKeys,
+  storedKeysAfter,
+  type Orm,
+  type RotationCounts,
+} from '@byok/db';
 import type { Logger } from '@byok/telemetry';
 import { addCounts, countApplied, planKeyRewrites } from './key-rewrite.plan.js';
 import { ALL_USERS_SUBJECT, logProblems, snakeCounts } from './rotate-encryption.task.js';
@@ -25,17 +34,25 @@ const DEFAULT_BATCH_SIZE = 500;
  * side. Runs with the hint backfill on every boot; reads only rows missing a tag or fingerprint,
  * so once done it costs one index scan. Rows whose tag belongs to another row are never re-tagged.
  * One audit record per run that bound anything.
+ *
+ * Binds legacy rows once only (#12.3): the first pass that reaches the end records
+ * `binding_backfill_completed` in `byok_state`, and every later pass treats a row without a tag as
+ * a token moved there with its tag cleared: it is counted as a binding mismatch and left refused,
+ * never bound to the row it was moved into. The same record makes every process require tags
+ * (`BYOK_REQUIRE_BINDING=auto`).
  */
 export async function recordKeyBindings(deps: RecordKeyBindingsDependencies): Promise<RotationCounts> {
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   const log = deps.logger.child({ task: 'record-key-bindings' });
+  const completedAt = await bindingBackfillCompletedAt(deps.orm.em.fork());
+  const untagged = completedAt === null ? 'legacy' : 'moved';
   let total = emptyRotationCounts();
   for (let after: string | null = null; ; ) {
     const em = deps.orm.em.fork();
     const page = await storedKeysAfter(em, after, batchSize, { onlyUnrecorded: true });
     const last = page[page.length - 1];
     if (last === undefined) break;
-    const plan = planKeyRewrites(deps.keyring, page, 'record');
+    const plan = planKeyRewrites(deps.keyring, page, 'record', untagged);
     total = addCounts(total, countApplied(plan, await rewriteStoredKeys(em, plan.rewrites)));
     logProblems(log, plan);
     after = last.id;
@@ -49,6 +66,7 @@ export async function recordKeyBindings(deps: RecordKeyBindingsDependencies): Pr
       details: snakeCounts(total),
     });
   }
-  log.info({ ...total }, 'key binding backfill finished');
+  if (completedAt === null) await recordBindingBackfillCompleted(deps.orm.em.fork(), snakeCounts(total));
+  log.info({ ...total, untaggedRows: untagged }, 'key binding backfill finished');
   return total;
 }

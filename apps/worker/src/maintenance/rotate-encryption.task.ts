@@ -3,6 +3,7 @@ import type { StoredKeyring } from '@byok/crypto';
 import {
   advanceRotation,
   appendAudit,
+  bindingBackfillCompletedAt,
   finishRotation,
   lockRotation,
   rewriteStoredKeys,
@@ -94,7 +95,9 @@ async function rotateOneBatch(tx: EntityManager, deps: RotateEncryptionDependenc
     });
     return { done: true, progress: finished };
   }
-  const plan = planKeyRewrites(deps.keyring, page, 'rotate');
+  // Read in the batch's transaction: a backfill that completes meanwhile turns untagged rows into moved ones at once.
+  const untagged = (await bindingBackfillCompletedAt(tx)) === null ? 'legacy' : 'moved';
+  const plan = planKeyRewrites(deps.keyring, page, 'rotate', untagged);
   const written = await rewriteStoredKeys(tx, plan.rewrites);
   const counts = countApplied(plan, written);
   await advanceRotation(tx, target, last.id, counts);

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ProviderKey } from '../entities/provider-key.entity.js';
+import { anyCause } from '../errors.js';
 import { toDate, toDateOrNull } from './column-values.js';
 
 /**
@@ -271,4 +272,28 @@ export async function finishRotation(em: EntityManager, targetFingerprint: strin
   const row = rows[0];
   if (!row) throw new Error('rotation progress vanished while finishing');
   return fromRotationRow(row);
+}
+
+/** `byok_state` row written once the binding backfill has bound every legacy row it could. */
+const BINDING_BACKFILL_COMPLETED = 'binding_backfill_completed';
+
+/**
+ * When the first full pass of the binding backfill completed, or null when it has not (or the
+ * database predates `byok_state`). From then on every row must carry a binding tag: a row without
+ * one is a token moved there with its tag cleared, never a legacy row.
+ */
+export async function bindingBackfillCompletedAt(em: EntityManager): Promise<Date | null> {
+  try {
+    const rows = await em.execute<Array<{ recorded_at: Date | string }>>('SELECT recorded_at FROM byok_state WHERE name = ?', [BINDING_BACKFILL_COMPLETED]);
+    return toDateOrNull(rows[0]?.recorded_at ?? null);
+  } catch (error) {
+    // 42P01 undefined_table: a database not migrated yet has no such record.
+    if (anyCause(error, (_e, code) => code === '42P01')) return null;
+    throw error;
+  }
+}
+
+/** Records (once; later calls keep the first record) that the binding backfill completed. */
+export async function recordBindingBackfillCompleted(em: EntityManager, details: Record<string, unknown>): Promise<void> {
+  await em.execute(`INSERT INTO byok_state (name, value) VALUES (?, ?::jsonb) ON CONFLICT (name) DO NOTHING`, [BINDING_BACKFILL_COMPLETED, JSON.stringify(details)]);
 }
