@@ -37,12 +37,12 @@ describe.each([
       env: { ...process.env, ...h.env, DATABASE_URL: pg.url(h.db.url), REDIS_URL: redis.url(h.config.redisUrl), HEALTH_PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     });
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     while ((await get('/healthz').then((r) => r.status, () => 0)) !== 200) {
-      if (Date.now() > deadline) throw new Error(`${entry} did not serve /healthz on ${port} within 30 s`);
+      if (Date.now() > deadline) throw new Error(`${entry} did not serve /healthz on ${port} within 90 s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  }, 60_000);
+  }, 150_000);
   afterAll(async () => {
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -74,5 +74,5 @@ describe.each([
     expect((await get('/healthz')).status).toBe(200);
     await redis.on();
     await expect.poll(() => get('/readyz'), { timeout: 20_000, interval: 200 }).toEqual({ status: 200, body: { status: 'ok', checks: { postgres: 'ok', redis: 'ok', workers: 'ok' } } });
-  }, 60_000);
+  }, 150_000);
 });

@@ -25,7 +25,7 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Str('Redis connection URL (queues, rate limits, cache invalidation).', 'redis://127.0.0.1:6379'),
   REDIS_PREFIX: Str('Prefix for every Redis key this service writes.', 'byok'),
   REDIS_PERSISTENCE_CHECK: Type.Enum(['refuse', 'warn', 'off'], {
-    description: 'At boot in production, refuse (or only warn about) a Redis without append-only persistence (appendonly yes); outside production it only warns.',
+    description: 'At boot in production, refuse (or only warn about) a Redis without append-only persistence (appendonly yes); not checked outside production.',
     default: 'refuse',
   }),
   BYOK_ENCRYPTION_KEYS: Str('Comma-separated Fernet keys; the first encrypts, all decrypt (rotation).'),

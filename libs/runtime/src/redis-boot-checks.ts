@@ -5,7 +5,7 @@ import { assertRedisAppendOnly, RedisPersistenceError } from './redis-persistenc
 /** What the boot checks do with a Redis that fails them. */
 export interface RedisBootPolicy {
   production: boolean;
-  /** `REDIS_PERSISTENCE_CHECK`: in production `refuse` throws, `warn` logs, `off` skips; elsewhere it only warns. */
+  /** `REDIS_PERSISTENCE_CHECK`: in production `refuse` throws, `warn` logs, `off` skips; not checked elsewhere. */
   persistence: 'refuse' | 'warn' | 'off';
 }
 
@@ -16,7 +16,9 @@ const ANSWER_WITHIN_MS = 2000;
 /**
  * Start-up rules for the Redis the guarantees rest on: it must never evict keys (production
  * refuses; elsewhere a warning) and it must keep an append-only file (production refuses unless
- * `REDIS_PERSISTENCE_CHECK` says `warn` or `off`; elsewhere a warning). A Redis that cannot be
+ * `REDIS_PERSISTENCE_CHECK` says `warn` or `off`; outside production it is not checked: a trial
+ * or a test on a Redis without AOF loses nothing that matters, and the warning would be noise on
+ * every start of every tool). A Redis that cannot be
  * reached yet is not a reason to refuse (processes start before Redis and connect later); the
  * checks are skipped with a warning.
  */
@@ -28,13 +30,13 @@ export async function checkRedisAtBoot(redis: Redis, policy: RedisBootPolicy, lo
     return;
   }
   await applyRule(() => assertRedisNoEviction(redis), RedisEvictionPolicyError, policy.production, logger, 'Redis may evict keys; fine for a trial, never for production');
-  if (policy.persistence === 'off') return;
+  if (!policy.production || policy.persistence === 'off') return;
   await applyRule(
     () => assertRedisAppendOnly(redis),
     RedisPersistenceError,
-    policy.production && policy.persistence === 'refuse',
+    policy.persistence === 'refuse',
     logger,
-    'Redis keeps no append-only file: jobs it acknowledged are lost if it restarts; fine for a trial, never for production',
+    'Redis keeps no append-only file: jobs it acknowledged are lost if it restarts (REDIS_PERSISTENCE_CHECK=warn)',
   );
 }
 
