@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { QueueEvents } from 'bullmq';
 import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
-import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, requestIdFrom } from '@byok/http';
+import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
 import { createKeyService } from './keys/key.service.js';
 import { createKeyTestService } from './keys/key-test.service.js';
@@ -46,6 +46,8 @@ export async function buildApi(deps: ApiDependencies) {
     reply.header('x-request-id', request.id);
   });
   await app.register(errorHandlerPlugin);
+  // At the root, so the proxy's routes get the same parser, headers and throttle when mounted here.
+  await app.register(httpHardeningPlugin, { publicUrl: deps.config.publicUrl, redis: deps.redis, redisPrefix: deps.config.redisPrefix, authFailures: deps.config.authFailures });
   await app.register(authPlugin, { resolvePrincipal: (request) => deps.authenticator.verify(request.headers.authorization) });
   await app.register(ormContextPlugin, { orm: deps.orm });
   await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl });

@@ -55,7 +55,7 @@ export async function openRuntime(config: Config, logger: Logger, options: OpenR
   const producers = createProducers({ connection: redis, prefix: config.redisPrefix, telemetry: queueTelemetry() });
   const authenticator = createAuthenticator(
     config.auth.mode === 'oidc'
-      ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole }
+      ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), ...(config.auth.clientId ? { clientId: config.auth.clientId } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole }
       : { mode: 'hs256', secret: config.auth.secret, issuer: config.auth.issuer, audience: config.auth.audience, userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole },
   );
   return {
