@@ -6,6 +6,7 @@ import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlu
 import type { ApiDependencies } from './api-dependencies.js';
 import { createKeyService } from './keys/key.service.js';
 import { createKeyTestService } from './keys/key-test.service.js';
+import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
 import { adminKeysRoutes } from './routes/admin-keys.routes.js';
@@ -48,9 +49,9 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(errorHandlerPlugin);
   // At the root, so the proxy's routes get the same parser, headers and throttle when mounted here.
   await app.register(httpHardeningPlugin, { publicUrl: deps.config.publicUrl, redis: deps.redis, redisPrefix: deps.config.redisPrefix, authFailures: deps.config.authFailures });
-  await app.register(authPlugin, { resolvePrincipal: (request) => deps.authenticator.verify(request.headers.authorization) });
+  await app.register(authPlugin, { resolvePrincipal: apiPrincipalResolver(deps.authenticator) });
   await app.register(ormContextPlugin, { orm: deps.orm });
-  await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl });
+  await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl, requireSignIn: deps.config.production && !deps.config.apiDocsPublic });
 
   const keys = createKeyService({
     keyring: deps.keyring,
@@ -95,9 +96,10 @@ export async function buildApi(deps: ApiDependencies) {
         deps.logger.warn({ err }, 'could not announce a token revocation');
       }
     },
+    maxActivePerUser: deps.config.gatewayTokensPerUserMax,
   });
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens });
-  await app.register(queueDashboardRoutes, { producers: deps.producers });
+  await app.register(queueDashboardRoutes, { producers: deps.producers, config: deps.config });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
   await app.register(adminRotationRoutes, { prefix: '/api/v1/admin/byok', producers: deps.producers, config: deps.config });
   // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.

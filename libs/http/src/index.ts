@@ -8,3 +8,4 @@ export { closeServerGracefully } from './close-server.js';
 export { httpHardeningPlugin, type HttpHardeningOptions } from './http-hardening.plugin.js';
 export { jsonBodyParserPlugin, MAX_JSON_DEPTH } from './json-body-parser.plugin.js';
 export { createFailedAuthThrottle, type FailedAuthThrottle, type ThrottleRedis } from './failed-auth-throttle.js';
+export { WellFormedString, WELL_FORMED_PATTERN } from './well-formed-string.js';
