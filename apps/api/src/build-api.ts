@@ -25,7 +25,7 @@ import { auditRoutes } from './routes/audit.routes.js';
 import { creditsRoutes } from './routes/credits.routes.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
-import { devAuthRoutes } from './routes/dev-auth.routes.js';
+import { assertDevLoginLoopback, devAuthRoutes } from './routes/dev-auth.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 
 /**
@@ -33,6 +33,7 @@ import { webRoutes } from './routes/web.routes.js';
  * then one plugin per route group. Returns the instance unstarted, so tests can `inject`.
  */
 export async function buildApi(deps: ApiDependencies) {
+  assertDevLoginLoopback(deps.config);
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.config.apiBodyLimitBytes,

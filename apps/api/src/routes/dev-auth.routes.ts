@@ -39,6 +39,7 @@ export function devLoginEnabled(config: Config): boolean {
 /**
  * Development sign-in hands an admin token to anyone who asks, so it may only be reachable from
  * this machine: on any other interface (HOST=0.0.0.0, a LAN address) the API refuses to start.
+ * `buildApi` calls it first, before it opens any connection.
  */
 export function assertDevLoginLoopback(config: Config): void {
   if (!devLoginEnabled(config) || isLoopbackHost(config.host)) return;
@@ -60,7 +61,6 @@ export function isLoopbackHost(host: string): boolean {
  * `POST /api/v1/auth/dev-login`, which mints a token for any user id.
  */
 export const devAuthRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
-  assertDevLoginLoopback(config);
   const clientId = config.auth.mode === 'oidc' ? config.auth.clientId : undefined;
   const authConfig =
     devLoginEnabled(config)
