@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { buildApi } from '@byok/api';
 import { buildProxy } from '@byok/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-type Inject = Parameters<SecurityHarness['app']['inject']>[0];
+type Inject = InjectOptions;
 
 /** One request of each kind of answer: success, refusal, not found, bad input, static, page, proxy. */
 const EVERY_KIND: ReadonlyArray<{ name: string; request: Inject }> = [
