@@ -54,9 +54,7 @@ export async function startSecurityHarness(label: string, options: SecurityHarne
   const extraEnv = typeof options.env === 'function' ? options.env(mock) : options.env;
   const webDist = await writeWebDistFixture();
   const api = await startApiHarness(label, {
-    // The suites send thousands of bad credentials from one address on purpose; the failed-auth
-    // throttle would answer them 429 (a suite that tests the throttle turns it back on).
-    env: { LOG_LEVEL: 'debug', KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000', AUTH_FAILURE_LIMIT: '0', WEB_DIST_DIR: webDist, ...baseUrls, ...extraEnv },
+    env: { LOG_LEVEL: 'debug', KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000', WEB_DIST_DIR: webDist, ...baseUrls, ...extraEnv },
   });
   const app = await buildApi(api.runtime);
   const services = await startProxyServices(api.runtime, { settings: {} });

@@ -15,8 +15,8 @@ export const SIGN_IN_HINT_PAGE = `<!doctype html>
 <h1>Job dashboard</h1>
 <p id="status">The job dashboard is for administrators. Checking whether you are signed in…</p>
 <p>Sign in on the <a href="/account">web page</a> with the admin role, then open <strong>Jobs</strong> from its menu.
-From a terminal: <code>npm run token -- --user you --admin</code>, then
-<code>curl -X POST -H "Authorization: Bearer &lt;token&gt;" ${DASHBOARD_PATH}/session</code> sets the session cookie for a client that keeps cookies.</p>
+From a terminal, an admin token (<code>npm run token -- --user you --admin</code>) works on the dashboard's API directly:
+<code>curl -H "Authorization: Bearer &lt;token&gt;" ${DASHBOARD_PATH}/api/queues</code>.</p>
 <script src="${SIGN_IN_SCRIPT_PATH}"></script>
 </body></html>`;
 

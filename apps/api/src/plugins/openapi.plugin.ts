@@ -24,7 +24,11 @@ export const openApiPlugin = fp(
         info: {
           title: 'BYOK Gateway API',
           version: '0.1.0',
-          description: 'Bring your own provider keys: store them encrypted, test them, and see how they are used.',
+          description:
+            'Bring your own provider keys: store them encrypted, test them, and see how they are used. ' +
+            'After repeated invalid credentials from one client address (AUTH_FAILURE_LIMIT per AUTH_FAILURE_WINDOW_SECONDS), ' +
+            'every request of that address that carries credentials answers 429 `rate_limited` with `Retry-After` until the window ends. ' +
+            'JSON bodies may nest at most 128 levels (deeper: 400 `invalid_json`).',
         },
         servers: [{ url: options.publicUrl }],
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
