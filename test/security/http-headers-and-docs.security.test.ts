@@ -2,6 +2,7 @@ import type { InjectOptions } from 'fastify';
 import { buildApi } from '@byok/api';
 import { buildProxy } from '@byok/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeKey } from '../mock-providers/index.js';
 import { startSecurityHarness, type SecurityHarness } from './support/security-harness.js';
 
 // Issue #12 (Low, "Headers"): `X-Content-Type-Options: nosniff` on every response, HSTS when
@@ -35,6 +36,15 @@ describe('X-Content-Type-Options: nosniff on every response', () => {
   it.each(EVERY_KIND)('is on $name', async ({ request }) => {
     const res = await h.app.inject(request);
     expect(res.headers['x-content-type-options'], `${res.statusCode} ${res.body.slice(0, 100)}`).toBe('nosniff');
+  });
+
+  it('is on a streamed chat answer (the proxy writes those headers itself)', async () => {
+    const user = await h.bearer('stream-user');
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: user, payload: { provider: 'openai', api_key: fakeKey('openai', 'valid', 'headers') } })).statusCode).toBe(201);
+    const res = await h.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: user, payload: { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/event-stream/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('is on the proxy running as its own process too', async () => {

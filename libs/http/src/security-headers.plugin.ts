@@ -14,7 +14,9 @@ const HSTS_MAX_AGE_SECONDS = 31_536_000;
 export const securityHeadersPlugin = fp(
   async (app: FastifyInstance, options: { publicUrl: string }) => {
     const hsts = new URL(options.publicUrl).protocol === 'https:' ? `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains` : undefined;
-    app.addHook('onSend', async (_request, reply) => {
+    // onRequest rather than onSend: streamed answers (the proxy's SSE) take over the raw response
+    // and write the headers set so far themselves, without going through onSend.
+    app.addHook('onRequest', async (_request, reply) => {
       reply.header('x-content-type-options', 'nosniff');
       if (hsts !== undefined) reply.header('strict-transport-security', hsts);
     });
