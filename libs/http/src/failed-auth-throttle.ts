@@ -1,7 +1,5 @@
 /** The Redis commands the throttle uses (an ioredis client); structural, so this lib needs no client. */
 export interface ThrottleRedis {
-  get(key: string): Promise<string | null>;
-  ttl(key: string): Promise<number>;
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
 }
 
@@ -21,6 +19,15 @@ export interface FailedAuthThrottleOptions {
   windowSeconds: number;
 }
 
+// The count and the window's remaining seconds in one round trip: this runs on every request that
+// carries credentials, the proxy's hot path included.
+const READ_BLOCK = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count < tonumber(ARGV[1]) then return 0 end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl > 0 then return ttl end
+return tonumber(ARGV[2])`;
+
 // INCR and the window's expiry in one step, so a crash between them cannot leave a counter
 // that never expires (which would lock the address out for good).
 const RECORD_FAILURE = `
@@ -33,10 +40,7 @@ export function createFailedAuthThrottle(options: FailedAuthThrottleOptions): Fa
   const keyOf = (address: string) => `${options.redisPrefix}:auth-failures:${address}`;
   return {
     async blockedForSeconds(address) {
-      const key = keyOf(address);
-      const [count, ttl] = await Promise.all([options.redis.get(key), options.redis.ttl(key)]);
-      if (count === null || Number(count) < options.maxFailures) return 0;
-      return ttl > 0 ? ttl : options.windowSeconds;
+      return Number(await options.redis.eval(READ_BLOCK, 1, keyOf(address), options.maxFailures, options.windowSeconds));
     },
     async recordFailure(address) {
       await options.redis.eval(RECORD_FAILURE, 1, keyOf(address), options.windowSeconds);
