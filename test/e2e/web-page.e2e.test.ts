@@ -218,7 +218,11 @@ describe.skipIf(unavailable !== null)('web page (headless Chromium)', () => {
     await signInAsDevUser(page, 'e2e-admin', true);
     await page.getByRole('link', { name: 'Jobs' }).click();
     await page.waitForURL('**/admin/queues**');
-    expect(await page.title()).toMatch(/bull/i);
+    // The first load is the sign-in hint; its script trades the page's session for the dashboard's
+    // HttpOnly cookie and reloads into the dashboard, whose UI renders under its CSP.
+    await expect.poll(() => page.title(), { timeout: 10_000 }).toMatch(/bull/i);
+    await page.getByText('key-tests').first().waitFor({ timeout: 10_000 });
+    expect((await browser.context.cookies(`${stack.url}/admin/queues`)).find((c) => c.name === 'byok_dashboard')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     await page.goto(`${stack.url}/account/api-keys`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.goto(`${stack.url}/account/api-keys`);

@@ -32,12 +32,17 @@ const PUBLIC_ROUTES: ReadonlyArray<{ method: string; url: string; why: string; o
   { method: 'GET', url: '/account/*', why: "the web page's client-side routes" },
   { method: 'GET', url: '/assets/*', why: "the web page's hashed assets", optional: true },
   { method: 'GET', url: '/api/v1/auth/config', why: 'tells the page how to sign in' },
+  { method: 'GET', url: '/api/v1/llm/byok/providers', why: 'the provider catalogue holds no secret; the earlier system\'s health checks call it' },
+  { method: 'DELETE', url: '/admin/queues/session', why: 'ends a dashboard session (clears its cookie); nothing to protect' },
+  { method: 'GET', url: '/admin/queues/session/sign-in.js', why: "the dashboard sign-in hint page's script" },
   { method: 'POST', url: '/api/v1/auth/dev-login', why: 'development sign-in, only with a generated secret', optional: true },
 ];
 
 const isPublic = (r: Pick<RecordedRoute, 'method' | 'url'>) => PUBLIC_ROUTES.some((p) => p.method === r.method && p.url === r.url);
 const isAdmin = (r: Pick<RecordedRoute, 'url'>) => r.url.startsWith('/api/v1/admin/') || r.url.startsWith('/admin/');
-const isDashboard = (r: Pick<RecordedRoute, 'url'>) => r.url === '/admin/queues' || r.url.startsWith('/admin/queues/');
+// The board itself; not its session routes (`POST /admin/queues/session` takes a bearer header only,
+// `DELETE` and the hint page's script are public).
+const isDashboard = (r: Pick<RecordedRoute, 'url'>) => (r.url === '/admin/queues' || r.url.startsWith('/admin/queues/')) && !r.url.startsWith('/admin/queues/session');
 const PROXY_ROUTES = ['/v1/chat/completions', '/api/v1/llm/chat/completions', '/v1/models', '/api/v1/llm/models'];
 const isProxy = (r: Pick<RecordedRoute, 'url'>) => PROXY_ROUTES.includes(r.url);
 const isChat = (r: Pick<RecordedRoute, 'url'>) => r.url.endsWith('/chat/completions');
@@ -126,7 +131,7 @@ function badCredentials(gateway: { revoked: string; expired: string; active: str
     { name: 'an active gateway token (the API takes JWTs only)', headers: async () => bearer(gateway.active), codes: ['invalid_token'], only: (r) => !isProxy(r) },
     {
       name: 'a valid token in the dashboard cookie (only the dashboard reads it)',
-      headers: async () => ({ cookie: `byok_token=${encodeURIComponent(userJwt)}` }),
+      headers: async () => ({ cookie: `byok_dashboard=${encodeURIComponent(userJwt)}` }),
       codes: ['missing_credentials'],
       only: (r) => !isDashboard(r),
     },
@@ -229,9 +234,11 @@ describe('authentication matrix (generated from the recorded route table)', () =
   it('refuses the dashboard cookie of a user with 403 and a forged one with 401', async () => {
     const dashboard = routes.filter(isDashboard);
     const forged = await sign({ roles: ['admin'] }, { key: new TextEncoder().encode('another-secret-that-is-32-characters-long!') });
+    // From the service's own origin, so the cookie itself is judged, not the cross-site check.
+    const origin = new URL(h.api.config.publicUrl).origin;
     for (const route of dashboard) {
-      expect((await request(route, { cookie: `byok_token=${encodeURIComponent(userHeaders.authorization?.slice(7) ?? '')}` })).statusCode, route.url).toBe(403);
-      expect((await request(route, { cookie: `byok_token=${forged}` })).statusCode, route.url).toBe(401);
+      expect((await request(route, { origin, cookie: `byok_dashboard=${encodeURIComponent(userHeaders.authorization?.slice(7) ?? '')}` })).statusCode, route.url).toBe(403);
+      expect((await request(route, { origin, cookie: `byok_dashboard=${forged}` })).statusCode, route.url).toBe(401);
     }
   });
 

@@ -37,8 +37,18 @@ describe('production configuration', () => {
   });
 
   it('starts with configured secrets, marked as not generated', () => {
-    const config = loadConfig({ ...PRODUCTION, BYOK_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY, AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example' });
+    const config = loadConfig({ ...PRODUCTION, BYOK_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY, AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'byok-gateway' });
     expect(config).toMatchObject({ production: true, encryptionKeysGenerated: false, auth: { mode: 'oidc' } });
+  });
+
+  // Issue #12.5: OIDC without an audience accepted tokens minted for any client of the issuer.
+  it('refuses OIDC without AUTH_AUDIENCE or AUTH_OIDC_CLIENT_ID, naming both', () => {
+    const oidc = { ...PRODUCTION, BYOK_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY, AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example' };
+    expect(() => loadConfig(oidc)).toThrow(/AUTH_AUDIENCE or AUTH_OIDC_CLIENT_ID/);
+    expect(loadConfig({ ...oidc, AUTH_OIDC_CLIENT_ID: 'byok-web' }).auth).toMatchObject({ mode: 'oidc', clientId: 'byok-web' });
+    expect(loadConfig({ ...oidc, AUTH_AUDIENCE: 'byok-gateway' }).auth).toMatchObject({ mode: 'oidc', audience: 'byok-gateway' });
+    // Development may still run without either (documented as development only).
+    expect(loadConfig({ ...oidc, NODE_ENV: 'development' }).auth.mode).toBe('oidc');
   });
 });
 
@@ -77,6 +87,18 @@ describe('development sign-in', () => {
     } finally {
       await app.close();
     }
+  });
+
+  // Issue #12 (Limits): development sign-in must refuse to start on anything but loopback.
+  it.each(['0.0.0.0', '::', '192.168.1.20', 'gateway.lan'])('refuses to start when it would listen on %s', async (host) => {
+    const auth = h.config.auth.mode === 'hs256' ? { ...h.config.auth, generated: true } : h.config.auth;
+    await expect(buildApi({ ...h.runtime, config: { ...h.config, production: false, env: 'development', auth, host } })).rejects.toThrow(/only runs on a loopback HOST/);
+  });
+
+  it.each(['127.0.0.1', 'localhost', '::1', '[::1]'])('starts on the loopback address %s', async (host) => {
+    const auth = h.config.auth.mode === 'hs256' ? { ...h.config.auth, generated: true } : h.config.auth;
+    const app = await buildApi({ ...h.runtime, config: { ...h.config, production: false, env: 'development', auth, host } });
+    await app.close();
   });
 
   it('exists only in development with a generated secret (the control for the three above)', async () => {

@@ -2,10 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { QueueEvents } from 'bullmq';
 import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
-import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, requestIdFrom } from '@byok/http';
+import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
 import { createKeyService } from './keys/key.service.js';
 import { createKeyTestService } from './keys/key-test.service.js';
+import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
 import { adminKeysRoutes } from './routes/admin-keys.routes.js';
@@ -24,7 +25,7 @@ import { auditRoutes } from './routes/audit.routes.js';
 import { creditsRoutes } from './routes/credits.routes.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
-import { devAuthRoutes } from './routes/dev-auth.routes.js';
+import { assertDevLoginLoopback, devAuthRoutes } from './routes/dev-auth.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 
 /**
@@ -32,6 +33,7 @@ import { webRoutes } from './routes/web.routes.js';
  * then one plugin per route group. Returns the instance unstarted, so tests can `inject`.
  */
 export async function buildApi(deps: ApiDependencies) {
+  assertDevLoginLoopback(deps.config);
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.config.apiBodyLimitBytes,
@@ -46,9 +48,11 @@ export async function buildApi(deps: ApiDependencies) {
     reply.header('x-request-id', request.id);
   });
   await app.register(errorHandlerPlugin);
-  await app.register(authPlugin, { resolvePrincipal: (request) => deps.authenticator.verify(request.headers.authorization) });
+  // At the root, so the proxy's routes get the same parser, headers and throttle when mounted here.
+  await app.register(httpHardeningPlugin, { publicUrl: deps.config.publicUrl, redis: deps.redis, redisPrefix: deps.config.redisPrefix, authFailures: deps.config.authFailures });
+  await app.register(authPlugin, { resolvePrincipal: apiPrincipalResolver(deps.authenticator) });
   await app.register(ormContextPlugin, { orm: deps.orm });
-  await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl });
+  await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl, requireSignIn: deps.config.production && !deps.config.apiDocsPublic });
 
   const keys = createKeyService({
     keyring: deps.keyring,
@@ -93,9 +97,10 @@ export async function buildApi(deps: ApiDependencies) {
         deps.logger.warn({ err }, 'could not announce a token revocation');
       }
     },
+    maxActivePerUser: deps.config.gatewayTokensPerUserMax,
   });
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens });
-  await app.register(queueDashboardRoutes, { producers: deps.producers });
+  await app.register(queueDashboardRoutes, { producers: deps.producers, config: deps.config });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
   await app.register(adminRotationRoutes, { prefix: '/api/v1/admin/byok', producers: deps.producers, config: deps.config });
   // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.

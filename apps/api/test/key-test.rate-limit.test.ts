@@ -52,9 +52,9 @@ describe('key tests: rate limit shared across API instances, dashboard for admin
     const page = await h.app.inject({ url: '/admin/queues', headers: { authorization: `Bearer ${admin}` } });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/html/);
-    const api = await h.app.inject({ url: '/admin/queues/api/queues', headers: { cookie: `byok_token=${admin}` } });
+    const api = await h.app.inject({ url: '/admin/queues/api/queues', headers: { cookie: `byok_dashboard=${admin}` } });
     expect(api.statusCode).toBe(200);
     expect(JSON.stringify(api.json())).toContain('key-tests');
-    expect((await h.app.inject({ url: '/admin/queues/api/queues', headers: { cookie: `byok_token=${await h.token('alice')}` } })).statusCode).toBe(403);
+    expect((await h.app.inject({ url: '/admin/queues/api/queues', headers: { cookie: `byok_dashboard=${await h.token('alice')}` } })).statusCode).toBe(403);
   });
 });

@@ -58,7 +58,6 @@ describe('key management API: authentication and isolation', () => {
     ['GET', '/api/v1/llm/byok/keys/openrouter'],
     ['DELETE', '/api/v1/llm/byok/keys/openrouter'],
     ['POST', '/api/v1/llm/byok/keys/openrouter/toggle'],
-    ['GET', '/api/v1/llm/byok/providers'],
     ['GET', '/api/v1/admin/byok/keys'],
   ];
 

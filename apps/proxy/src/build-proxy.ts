@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
-import { errorHandlerPlugin, requestIdFrom } from '@byok/http';
+import { errorHandlerPlugin, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import { proxyPlugin } from './proxy.plugin.js';
 import type { ProxyDependencies } from './services/proxy-dependencies.js';
 import { type ProxyServices, type ProxyServicesOptions, startProxyServices } from './services/proxy-services.js';
@@ -27,6 +27,7 @@ export async function buildProxy(deps: ProxyDependencies, options: BuildProxyOpt
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorHandlerPlugin);
+  await app.register(httpHardeningPlugin, { publicUrl: deps.config.publicUrl, redis: deps.redis, redisPrefix: deps.config.redisPrefix, authFailures: deps.config.authFailures });
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' as const }));
   await app.register(proxyPlugin, { services });
   if (options.services === undefined) app.addHook('onClose', () => services.close());

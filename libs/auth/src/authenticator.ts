@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
+import { assertAccessTokenType, assertAuthorizedParty } from './access-token-checks.js';
 import { assertCompactJws, extractBearer } from './bearer.js';
 import { toAuthError } from './jose-error.mapper.js';
 import { principalFromClaims, type Principal } from './principal.js';
@@ -19,8 +20,17 @@ export interface OidcAuthenticatorOptions extends CommonOptions {
   mode: 'oidc';
   jwksUrl: string;
   issuer: string;
-  /** When absent, `aud` is not checked (Keycloak's access tokens often carry only `account`). */
+  /**
+   * Expected `aud`. Keycloak's access tokens often carry only `account`; then set `clientId`
+   * instead. With neither, any audience passes: development only (the config refuses it in
+   * production), since a token minted for any client of the issuer would be accepted.
+   */
   audience?: string;
+  /**
+   * The client the web page signs in as (`AUTH_OIDC_CLIENT_ID`). Without `audience`, the token's
+   * `azp` (authorized party) must equal it.
+   */
+  clientId?: string;
   /** Accepted clock skew for `exp`/`nbf`. Default 30 s. */
   clockToleranceSeconds?: number;
 }
@@ -58,6 +68,7 @@ export const MIN_HS256_SECRET_LENGTH = 32;
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   if (options.userIdClaim === '') throw new Error('userIdClaim must not be empty');
   const { key, verifyOptions } = options.mode === 'oidc' ? oidcSetup(options) : hs256Setup(options);
+  const checkClaims = options.mode === 'oidc' ? oidcTokenChecks(options) : () => undefined;
   const cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache);
   const claimSettings = { userIdClaim: options.userIdClaim, adminRole: options.adminRole };
 
@@ -67,7 +78,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const cached = cache?.get(token);
       if (cached !== undefined) return cached;
       assertCompactJws(token);
-      const payload = await verifyPayload(token, key, verifyOptions);
+      const { payload, protectedHeader } = await verifyToken(token, key, verifyOptions);
+      checkClaims(protectedHeader, payload);
       const principal = principalFromClaims(payload, claimSettings);
       cache?.set(token, principal, payload.exp);
       return principal;
@@ -77,11 +89,10 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
 type VerifyKey = Uint8Array | JWTVerifyGetKey;
 
-async function verifyPayload(token: string, key: VerifyKey, verifyOptions: JWTVerifyOptions): Promise<JWTPayload> {
+async function verifyToken(token: string, key: VerifyKey, verifyOptions: JWTVerifyOptions): Promise<JWTVerifyResult> {
   try {
     // The branches differ only in which of jose's overloads TypeScript has to pick.
-    const result = typeof key === 'function' ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
-    return result.payload;
+    return typeof key === 'function' ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
   } catch (err) {
     throw toAuthError(err);
   }
@@ -99,6 +110,19 @@ function oidcSetup(options: OidcAuthenticatorOptions): { key: VerifyKey; verifyO
   };
   if (options.audience !== undefined) verifyOptions.audience = options.audience;
   return { key, verifyOptions };
+}
+
+/**
+ * What an identity provider's signature alone does not prove: that the token is an access token
+ * (not an ID or refresh token of the same realm) and, without a configured audience, that it was
+ * issued to our client rather than to any other application the issuer serves.
+ */
+function oidcTokenChecks(options: OidcAuthenticatorOptions): (header: JWTVerifyResult['protectedHeader'], payload: JWTVerifyResult['payload']) => void {
+  const clientId = options.audience === undefined ? options.clientId : undefined;
+  return (header, payload) => {
+    assertAccessTokenType(header, payload);
+    if (clientId !== undefined) assertAuthorizedParty(payload, clientId);
+  };
 }
 
 function hs256Setup(options: Hs256AuthenticatorOptions): { key: VerifyKey; verifyOptions: JWTVerifyOptions } {

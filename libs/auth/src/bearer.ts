@@ -1,4 +1,5 @@
 import { AuthError } from './auth.errors.js';
+import { GATEWAY_TOKEN_PREFIX } from './gateway-token.js';
 
 /** Well above any real access token; stops us from parsing megabytes of attacker input. */
 const MAX_TOKEN_LENGTH = 8192;
@@ -33,6 +34,11 @@ export function extractBearer(header: string | undefined): string {
  * earlier system's `Bearer <user id>` lands: a bare user id proves nothing and is never accepted.
  */
 export function assertCompactJws(token: string): void {
+  // Callers look up well-formed gateway tokens before calling the JWT verifier, so a `byok_` value
+  // that reaches this point is one no lookup knows (mistyped, made up, or revoked and forgotten).
+  if (token.startsWith(GATEWAY_TOKEN_PREFIX)) {
+    throw new AuthError('invalid_token', 'The gateway token is unknown or revoked');
+  }
   if (!COMPACT_JWS.test(token)) {
     throw new AuthError('invalid_token', 'The bearer token is not a signed JWT');
   }

@@ -11,7 +11,9 @@ export interface GeneratedGatewayToken {
   hash: string;
 }
 
-const TOKEN_PREFIX = 'byok_';
+/** How every gateway token starts; secret scanners and the JWT verifier recognise it. */
+export const GATEWAY_TOKEN_PREFIX = 'byok_';
+const TOKEN_PREFIX = GATEWAY_TOKEN_PREFIX;
 const RANDOM_LENGTH = 32;
 const CHECKSUM_LENGTH = 6;
 const DISPLAY_PREFIX_LENGTH = 12;

@@ -31,6 +31,9 @@ export function principalFromClaims(
   if (rawUserId.length > MAX_USER_ID_LENGTH) {
     throw new AuthError('invalid_token', 'The bearer token names a user id that is too long');
   }
+  if (!storableUserId(rawUserId)) {
+    throw new AuthError('invalid_token', 'The bearer token names a user id that is not valid text (a lone UTF-16 surrogate or a NUL character)');
+  }
   const roles = collectRoles(payload);
   return {
     userId: rawUserId,
@@ -39,6 +42,14 @@ export function principalFromClaims(
     subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : rawUserId,
     authMethod: 'jwt',
   };
+}
+
+// Postgres stores a lone surrogate as U+FFFD, so "a\uD800" and "a\uDBFF" would both become the
+// user "a\uFFFD" and share keys and usage; and it cannot store NUL at all. Such ids are refused.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function storableUserId(userId: string): boolean {
+  return !LONE_SURROGATE.test(userId) && !userId.includes('\u0000');
 }
 
 function collectRoles(payload: JWTPayload): string[] {

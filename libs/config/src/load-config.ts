@@ -51,6 +51,10 @@ export interface Config {
   dataDir: string;
   webDistDir?: string;
   auth: AuthConfig;
+  /** Throttling of invalid credentials per client address (AUTH_FAILURE_*); `maxFailures` 0 = off. */
+  authFailures: { maxFailures: number; windowSeconds: number };
+  gatewayTokensPerUserMax: number;
+  apiDocsPublic: boolean;
   logLevel: Env['LOG_LEVEL'];
   apiBodyLimitBytes: number;
   proxyBodyLimitBytes: number;
@@ -107,6 +111,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     dataDir: env.BYOK_DATA_DIR,
     ...(env.WEB_DIST_DIR ? { webDistDir: env.WEB_DIST_DIR } : {}),
     auth: resolveAuth(env, production, options),
+    authFailures: { maxFailures: env.AUTH_FAILURE_LIMIT, windowSeconds: env.AUTH_FAILURE_WINDOW_SECONDS },
+    gatewayTokensPerUserMax: env.GATEWAY_TOKENS_PER_USER_MAX,
+    apiDocsPublic: env.API_DOCS_PUBLIC,
     logLevel: env.LOG_LEVEL,
     apiBodyLimitBytes: env.API_BODY_LIMIT_BYTES,
     proxyBodyLimitBytes: env.PROXY_BODY_LIMIT_BYTES,
@@ -180,6 +187,10 @@ function resolveEncryptionKeys(env: Env, production: boolean, options: LoadConfi
 function resolveAuth(env: Env, production: boolean, options: LoadConfigOptions): AuthConfig {
   const common = { issuer: env.AUTH_ISSUER, userIdClaim: env.AUTH_USER_ID_CLAIM, adminRole: env.AUTH_ADMIN_ROLE };
   if (env.AUTH_JWKS_URL !== undefined) {
+    // Without either, a token the issuer minted for any of its clients would be accepted.
+    if (production && env.AUTH_AUDIENCE === undefined && env.AUTH_OIDC_CLIENT_ID === undefined) {
+      throw new ConfigError('Missing AUTH_AUDIENCE or AUTH_OIDC_CLIENT_ID: with AUTH_JWKS_URL in production, set the audience tokens must carry or the client id they must be issued to (azp)');
+    }
     return {
       mode: 'oidc',
       jwksUrl: env.AUTH_JWKS_URL,

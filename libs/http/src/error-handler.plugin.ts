@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, isUnstorableText } from '@byok/db';
 import { isRedisUnavailable, QueueUnavailableError } from '@byok/queues';
 import { AppError, type ErrorCode, type ErrorDetail } from './app-error.js';
 import { errorBody } from './error-body.js';
+import { WELL_FORMED_PATTERN } from './well-formed-string.js';
 
 const RETRY_AFTER_SECONDS = '5';
 
@@ -28,7 +29,9 @@ export const errorHandlerPlugin = fp(
 );
 
 export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: ErrorDetail[]) {
-  return reply.code(status).header('x-request-id', request.id).type('application/json').send(errorBody(code, message, request.id, details));
+  // Set here too, not only by the security-headers hook: the router's own errors (malformed URLs)
+  // are answered before any hook of the instance runs.
+  return reply.code(status).header('x-request-id', request.id).header('x-content-type-options', 'nosniff').type('application/json').send(errorBody(code, message, request.id, details));
 }
 
 interface MappedError {
@@ -112,5 +115,6 @@ function describeValidation(message: string | undefined, params: Record<string, 
   if (typeof params.additionalProperty === 'string') return `unknown field "${params.additionalProperty}"`;
   if (typeof params.missingProperty === 'string') return `missing required field "${params.missingProperty}"`;
   if (Array.isArray(params.allowedValues)) return `must be one of ${params.allowedValues.join(', ')}`;
+  if (params.pattern === WELL_FORMED_PATTERN) return 'must be valid Unicode text (it contains a lone UTF-16 surrogate)';
   return message ?? 'is invalid';
 }

@@ -5,3 +5,7 @@ export { authPlugin, type PrincipalResolver } from './auth.plugin.js';
 export { requestIdFrom } from './request-id.js';
 export { auditContext } from './request-meta.js';
 export { closeServerGracefully } from './close-server.js';
+export { httpHardeningPlugin, type HttpHardeningOptions } from './http-hardening.plugin.js';
+export { jsonBodyParserPlugin, MAX_JSON_DEPTH } from './json-body-parser.plugin.js';
+export { createFailedAuthThrottle, type FailedAuthThrottle, type ThrottleRedis } from './failed-auth-throttle.js';
+export { WellFormedString, WELL_FORMED_PATTERN } from './well-formed-string.js';

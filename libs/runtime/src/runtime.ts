@@ -68,7 +68,7 @@ export async function openRuntime(config: Config, logger: Logger, options: OpenR
   const bindingRefresh = startPeriodicTask({ name: 'binding policy', everyMs: config.requireBinding === 'auto' ? BINDING_REFRESH_MS : 0, run: () => binding.refresh(orm), logger });
   const authenticator = createAuthenticator(
     config.auth.mode === 'oidc'
-      ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole }
+      ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), ...(config.auth.clientId ? { clientId: config.auth.clientId } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole }
       : { mode: 'hs256', secret: config.auth.secret, issuer: config.auth.issuer, audience: config.auth.audience, userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole },
   );
   return {

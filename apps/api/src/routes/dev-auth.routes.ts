@@ -36,6 +36,25 @@ export function devLoginEnabled(config: Config): boolean {
   return config.auth.mode === 'hs256' && config.auth.generated && !config.production;
 }
 
+/**
+ * Development sign-in hands an admin token to anyone who asks, so it may only be reachable from
+ * this machine: on any other interface (HOST=0.0.0.0, a LAN address) the API refuses to start.
+ * `buildApi` calls it first, before it opens any connection.
+ */
+export function assertDevLoginLoopback(config: Config): void {
+  if (!devLoginEnabled(config) || isLoopbackHost(config.host)) return;
+  throw new Error(
+    `Development sign-in (a generated JWT secret) lets anyone sign in as anyone, so it only runs on a loopback HOST, not ${config.host}. ` +
+      'Set HOST=127.0.0.1, or configure AUTH_JWT_SECRET or AUTH_JWKS_URL to listen on other interfaces.',
+  );
+}
+
+/** `localhost`, 127.0.0.0/8, `::1` and IPv4-mapped loopback. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^(?:::ffff:)?127(?:\.\d{1,3}){3}$/.test(bare);
+}
+
 
 /**
  * How the web page signs in (`GET /api/v1/auth/config`, public), and in dev mode only,
@@ -62,7 +81,7 @@ export const devAuthRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = asyn
     schema: {
       tags: ['auth'],
       summary: 'Development sign-in (standalone mode only)',
-      description: 'Mints a token for any user id. Exists only while the server runs with a JWT secret it generated itself, never in production.',
+      description: 'Mints a token for any user id. Exists only while the server runs with a JWT secret it generated itself on a loopback address (the server refuses to start otherwise), never in production.',
       security: [],
       body: DevLoginBody,
       response: { 200: DevLoginResult, 400: { $ref: 'ErrorBody' } },

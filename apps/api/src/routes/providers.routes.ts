@@ -13,7 +13,11 @@ const ProviderView = Type.Object({
   docs_url: Type.String(),
 });
 
-/** The eight providers as data; public details only (what a key looks like, where to get one). */
+/**
+ * The eight providers as data; public details only (what a key looks like, where to get one).
+ * Public, as in the earlier system, whose health checks call it without credentials: it holds
+ * nothing about any user.
+ */
 export const providersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const body = {
     providers: listProviders().map((p) => ({
@@ -28,8 +32,13 @@ export const providersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     })),
   };
   app.get('/providers', {
-    onRequest: app.authenticate,
-    schema: { tags: ['providers'], summary: 'The supported providers', response: { 200: Type.Object({ providers: Type.Array(ProviderView) }), 401: { $ref: 'ErrorBody' } } },
+    schema: {
+      tags: ['providers'],
+      summary: 'The supported providers',
+      description: 'Public (no sign-in): the catalogue holds no user data, and health checks of the earlier system call it without credentials.',
+      security: [],
+      response: { 200: Type.Object({ providers: Type.Array(ProviderView) }) },
+    },
     handler: async () => body,
   });
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { GatewayTokenRow } from '@byok/db';
-import { auditContext } from '@byok/http';
+import { auditContext, WellFormedString } from '@byok/http';
 import type { TokenService } from '../tokens/token.service.js';
 
 const TokenView = Type.Object(
@@ -40,15 +40,17 @@ export const tokensRoutes: FastifyPluginAsyncTypebox<{ tokens: TokenService }> =
     schema: {
       tags: ['tokens'],
       summary: 'Create a personal gateway token',
-      description: 'The token is in this response only; store it now. Use it as the API key of any OpenAI-compatible client pointed at the proxy.',
+      description:
+        'The token is in this response only; store it now. Use it as the API key of any OpenAI-compatible client pointed at the proxy. ' +
+        'A user holds at most `GATEWAY_TOKENS_PER_USER_MAX` (default 50) usable tokens; one more answers 409 `conflict` until one is revoked or expires.',
       body: Type.Object(
         {
-          name: Type.String({ minLength: 1, maxLength: 100 }),
+          name: WellFormedString({ minLength: 1, maxLength: 100, description: 'A label to tell your tokens apart.' }),
           expires_in_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
         },
         { additionalProperties: false },
       ),
-      response: { 201: Type.Intersect([TokenView, Type.Object({ token: Type.String() })]), ...errors },
+      response: { 201: Type.Intersect([TokenView, Type.Object({ token: Type.String() })]), ...errors, 409: { $ref: 'ErrorBody' } },
     },
     handler: async (request, reply) => {
       const { row, token } = await tokens.create(request.em, auditContext(request), request.principal.userId, {

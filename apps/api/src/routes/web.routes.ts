@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '@byok/config';
+import { pageContentSecurityPolicy, setPageSecurityHeaders } from '../plugins/page-security-headers.js';
 
 /** Where `vite build` writes the page, relative to this file (apps/api/src/routes → apps/web/dist). */
 const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -27,16 +28,13 @@ export async function webRoutes(app: FastifyInstance, options: WebRoutesOptions)
   const indexPath = join(distDir, 'index.html');
   const built = existsSync(indexPath);
   const page = built ? readFileSync(indexPath, 'utf8') : notBuiltPage(distDir);
-  const csp = contentSecurityPolicy(options.config);
+  const csp = pageContentSecurityPolicy(options.config);
 
   const sendPage = (reply: FastifyReply) =>
-    reply
+    setPageSecurityHeaders(reply, csp)
       .code(built ? 200 : 503)
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .header('content-security-policy', csp)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
       .send(page);
 
   for (const url of PAGE_PATHS) {
@@ -54,26 +52,6 @@ export async function webRoutes(app: FastifyInstance, options: WebRoutesOptions)
       schemaHide: true,
     });
   }
-}
-
-/**
- * The page talks only to this origin, except for the OIDC token exchange, which goes from the
- * browser straight to the issuer.
- */
-function contentSecurityPolicy(config: Config): string {
-  const connect = ["'self'"];
-  if (config.auth.mode === 'oidc' && URL.canParse(config.auth.issuer)) connect.push(new URL(config.auth.issuer).origin);
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src ${connect.join(' ')}`,
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "object-src 'none'",
-  ].join('; ');
 }
 
 function notBuiltPage(distDir: string): string {

@@ -1,18 +1,25 @@
 import { generateGatewayToken } from '@byok/auth';
-import { appendAudit, insertGatewayToken, listGatewayTokens, revokeGatewayToken, type EntityManager, type GatewayTokenRow } from '@byok/db';
-import { notFound } from '@byok/http';
+import { appendAudit, insertGatewayToken, listGatewayTokens, lockAndCountActiveGatewayTokens, revokeGatewayToken, type EntityManager, type GatewayTokenRow } from '@byok/db';
+import { AppError, notFound } from '@byok/http';
 import type { Actor } from '../keys/key.service.js';
 
 /**
  * Personal gateway tokens for OpenAI-compatible clients. The token is returned once, at creation;
  * only its SHA-256 hash is stored, so a database leak does not hand out working tokens.
  */
-export function createTokenService(deps: { announceRevoked: (tokenHash: string) => Promise<void> }) {
+export function createTokenService(deps: {
+  announceRevoked: (tokenHash: string) => Promise<void>;
+  /** Most usable tokens per user (GATEWAY_TOKENS_PER_USER_MAX): each one is a standing credential. */
+  maxActivePerUser: number;
+}) {
   return {
     async create(em: EntityManager, actor: Actor, userId: string, input: { name: string; expiresInDays?: number }): Promise<{ row: GatewayTokenRow; token: string }> {
       const generated = generateGatewayToken();
       const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
       const row = await em.transactional(async (tx) => {
+        if ((await lockAndCountActiveGatewayTokens(tx, userId)) >= deps.maxActivePerUser) {
+          throw new AppError('conflict', `You already have ${deps.maxActivePerUser} active gateway tokens, the most allowed; revoke one you no longer use first`);
+        }
         const inserted = await insertGatewayToken(tx, { userId, name: input.name, tokenHash: generated.hash, tokenPrefix: generated.prefix, expiresAt });
         await appendAudit(tx, { ...actor, action: 'token.created', subjectUserId: userId, details: { token_id: inserted.id, name: input.name, prefix: generated.prefix } });
         return inserted;

@@ -52,6 +52,20 @@ export async function insertGatewayToken(
   return toRow(row);
 }
 
+/**
+ * Counts the user's usable (not revoked, not expired) tokens after taking a per-user advisory
+ * lock that lasts until the transaction ends, so concurrent creations are counted one after the
+ * other and the cap cannot be overrun by a burst. Call inside the transaction that inserts.
+ */
+export async function lockAndCountActiveGatewayTokens(em: EntityManager, userId: string): Promise<number> {
+  await em.execute('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`gateway_tokens:${userId}`]);
+  const rows = await em.execute<Array<{ count: string | number }>>(
+    'SELECT count(*) AS count FROM gateway_tokens WHERE user_id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())',
+    [userId],
+  );
+  return Number(rows[0]?.count ?? 0);
+}
+
 export async function listGatewayTokens(em: EntityManager, userId: string): Promise<GatewayTokenRow[]> {
   const rows = await em.execute<RawTokenRow[]>(`SELECT ${COLUMNS} FROM gateway_tokens WHERE user_id = ? ORDER BY created_at DESC, id`, [userId]);
   return rows.map(toRow);

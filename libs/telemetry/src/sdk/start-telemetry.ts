@@ -71,12 +71,22 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       await Promise.all((options.metricReaders ?? []).map((reader) => reader.forceFlush()));
     },
     shutdown() {
-      stopped ??= sdk.shutdown().finally(unregisterTelemetry);
+      stopped ??= sdk.shutdown().then(undefined, reportFailedShutdown).finally(unregisterTelemetry);
       return stopped;
     },
   };
   registerTelemetry({ shutdown: handle.shutdown });
   return handle;
+}
+
+/**
+ * The last export on shutdown fails when the collector is unreachable (ECONNREFUSED, a timeout).
+ * Telemetry is best effort: the process still exits cleanly, with one line on stderr saying what
+ * was lost, instead of an unhandled rejection that crashes the shutdown of the service itself.
+ */
+function reportFailedShutdown(error: unknown): void {
+  const reason = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+  process.stderr.write(`telemetry: the final export to the OpenTelemetry collector failed (${reason}); buffered spans and metrics were dropped\n`);
 }
 
 /**
