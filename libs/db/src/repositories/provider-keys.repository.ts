@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProviderKeySchema, type KeyTestStatus, type ProviderKey } from '../entities/provider-key.entity.js';
 import { toDate, toDateOrNull } from './column-values.js';
+import { executeRedacted } from './redacted-execute.js';
 
 export interface UpsertKeyInput {
   userId: string;
@@ -35,7 +36,9 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
   const metadata = input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata);
   // A binding is only meaningful for the id it was computed for.
   const binding = input.id === undefined ? null : (input.binding ?? null);
-  const rows = await em.execute<Array<Record<string, unknown> & { inserted: boolean }>>(
+  // Redacted: the values hold the Fernet token, which a failed statement's error would carry into the log.
+  const rows = await executeRedacted<Array<Record<string, unknown> & { inserted: boolean }>>(
+    em,
     `INSERT INTO user_provider_keys (id, user_id, provider, api_key_encrypted, key_hint, label, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, created_at, updated_at)
      VALUES (COALESCE(?::uuid, gen_random_uuid()), ?, ?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, ?, ?, now(), now())
      ON CONFLICT (user_id, provider) DO UPDATE SET
@@ -204,5 +207,5 @@ export function findKeysWithoutHint(em: EntityManager, limit: number): Promise<P
 }
 
 export async function setKeyHint(em: EntityManager, keyId: string, expectedToken: string, keyHint: string): Promise<void> {
-  await em.execute('UPDATE user_provider_keys SET key_hint = ? WHERE id = ? AND api_key_encrypted = ?', [keyHint, keyId, expectedToken]);
+  await executeRedacted(em, 'UPDATE user_provider_keys SET key_hint = ? WHERE id = ? AND api_key_encrypted = ?', [keyHint, keyId, expectedToken]);
 }
