@@ -18,6 +18,7 @@ import { AppError, notFound } from '@byok/http';
 import { checkKeyFormat, isProviderId, PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
 import type { Producers } from '@byok/queues';
 import { interactiveTestDedupId } from './key-test-dedup.js';
+import { requireWellFormed } from './well-formed-input.js';
 
 /** Who is acting, as recorded in audit rows. `subjectUserId` is whose key is touched. */
 export type Actor = Pick<AuditEntry, 'actorId' | 'actorType' | 'requestId' | 'ip' | 'userAgent'>;
@@ -50,6 +51,8 @@ export function createKeyService(deps: KeyServiceDependencies) {
   return {
     async saveKey(em: EntityManager, actor: Actor, input: SaveKeyInput): Promise<{ key: ProviderKey; created: boolean }> {
       const provider = parseProvider(input.provider);
+      requireWellFormed({ 'body/api_key': input.apiKey, 'body/label': input.label, 'body/metadata': input.metadata });
+      refuseWorkerMetadata(input.metadata);
       const format = checkKeyFormat(provider, input.apiKey);
       if (!format.ok && (input.allowUnrecognizedFormat !== true || !/looks like/.test(format.message))) {
         const hint = /looks like/.test(format.message) ? ' Set allow_unrecognized_format to save it anyway.' : '';
@@ -146,6 +149,16 @@ export function createKeyService(deps: KeyServiceDependencies) {
       return { id: state.id, provider: state.provider, enabled: state.enabled };
     },
   };
+}
+
+/**
+ * `metadata.validation` holds the worker's verdict on the key (model list, provider limits), which
+ * the key view shows as the validation result: a user who could write it could forge one.
+ */
+function refuseWorkerMetadata(metadata: Record<string, unknown> | undefined): void {
+  if (metadata === undefined || !Object.hasOwn(metadata, 'validation')) return;
+  const message = 'is written by the key test; leave it out';
+  throw new AppError('validation_failed', `body/metadata/validation: ${message}`, { details: [{ path: 'body/metadata/validation', message }] });
 }
 
 /** Unknown providers are a 400 naming the accepted ones, not a 404: the caller made a typo. */
