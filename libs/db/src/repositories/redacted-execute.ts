@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  * written, with `?` placeholders, in the message and stack of the error and its causes; the
  * SQLSTATE and Postgres's own message stay, so the log still says what failed and why.
  */
-export async function executeRedacted<T>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T> {
+export async function executeRedacted<T extends Array<Record<string, unknown>>>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T> {
   try {
     return await em.execute<T>(sql, [...params]);
   } catch (error) {
