@@ -14,7 +14,7 @@ export function findLoneSurrogate(value: unknown, path: string): string | null {
     if (typeof item === 'string') {
       if (LONE_SURROGATE.test(item)) return at;
     } else if (Array.isArray(item)) {
-      item.forEach((element, index) => stack.push([element, `${at}/${index}`]));
+      for (const [index, element] of item.entries()) stack.push([element, `${at}/${index}`]);
     } else if (typeof item === 'object' && item !== null) {
       for (const [key, element] of Object.entries(item)) {
         // The key itself is printed escaped: it is what cannot be stored.
