@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '@byok/http';
+import { isRedisUnavailable, QUEUES, QueueUnavailableError } from '@byok/queues';
 
 /**
  * The per-user budget of provider calls that users cause: a manual key test and a key save (which
@@ -23,14 +24,17 @@ return {n, redis.call('PTTL', KEYS[1])}`;
  * @fastify/rate-limit's route hook: the budget is taken by two routes (save and test), and only
  * once a request is known to cause a provider call, after its provider, key and input were found
  * good; an unknown provider or a refused save spends nothing. When Redis is away the take fails
- * and the request gets 503 (never an unlimited oracle).
+ * and the request gets the 503 `queue_unavailable` it got before the budget existed (the key-test
+ * queue lives in that Redis too), never an unlimited oracle.
  */
 export function createKeyTestLimiter(deps: { redis: Redis; redisPrefix: string; perMinute: number }): KeyTestLimiter {
   return {
     perMinute: deps.perMinute,
     async take(userId) {
       const key = `${deps.redisPrefix}:ratelimit:key-test:${userId}`;
-      const [count, ttlMs] = (await deps.redis.eval(TAKE_SCRIPT, 1, key, WINDOW_MS)) as [number, number];
+      const [count, ttlMs] = (await deps.redis.eval(TAKE_SCRIPT, 1, key, WINDOW_MS).catch((error: unknown) => {
+        throw isRedisUnavailable(error) ? new QueueUnavailableError(QUEUES.keyTests.name, { cause: error }) : error;
+      })) as [number, number];
       if (count <= deps.perMinute) return;
       const retryAfterSeconds = Math.max(1, Math.ceil((ttlMs > 0 ? ttlMs : WINDOW_MS) / 1000));
       throw new AppError(
