@@ -44,6 +44,9 @@ export async function startApiHarness(label: string, options: ApiHarnessOptions 
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'info',
     DATABASE_POOL_MAX: '20',
+    // Key saves take from the per-user key-test budget (5 a minute by default); tests that save
+    // many keys for one user are not about that budget, and the ones that are set it themselves.
+    KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000',
     ...options.env,
   });
   const logs: string[] = [];

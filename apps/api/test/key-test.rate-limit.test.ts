@@ -9,7 +9,7 @@ describe('key tests: rate limit shared across API instances, dashboard for admin
   let alice: Record<string, string>;
   beforeAll(async () => {
     // Wait 0 ms: these tests are about admission, not the worker's answer.
-    h = await startApiHarness('key_test_rl', { env: { KEY_TEST_WAIT_MS: '0' } });
+    h = await startApiHarness('key_test_rl', { env: { KEY_TEST_WAIT_MS: '0', KEY_TEST_RATE_LIMIT_PER_MINUTE: '5' } });
     const runtime = await openRuntime(h.config, h.runtime.logger);
     second = { runtime, app: await buildApi(runtime) };
     alice = { authorization: `Bearer ${await h.token('alice')}` };
