@@ -63,7 +63,10 @@ describe("an admin's disable holds until an admin lifts it", () => {
     ]);
   });
 
-  it('only admins reach the enable route', async () => {
+  it('only admins reach the enable route, and a reason must be text', async () => {
     expect((await h.app.inject({ method: 'POST', url: `/api/v1/admin/byok/keys/${keyId}/enable`, headers: alice })).statusCode).toBe(403);
+    const bad = await h.app.inject({ method: 'POST', url: `/api/v1/admin/byok/keys/${keyId}/disable`, headers: { ...admin, 'content-type': 'application/json' }, payload: '{"reason":"x\\ud800"}' });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.json().error.message).toMatch(/^body\/reason: /);
   });
 });

@@ -23,6 +23,7 @@ import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
 import { parseProvider } from './provider-param.js';
 import { createTestFirstSave } from './test-first.service.js';
+import { requireWellFormed } from './well-formed-input.js';
 
 export { parseProvider } from './provider-param.js';
 export type { SaveKeyInput } from './key-input.js';
@@ -165,6 +166,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
       admin?: AdminChange,
     ): Promise<ToggleState> {
       const target = 'id' in where ? where : { userId: where.userId, provider: parseProvider(where.provider) };
+      if (admin !== undefined) requireWellFormed({ 'body/reason': admin.reason });
       const by = admin === undefined ? ({ kind: 'owner' } as const) : ({ kind: 'admin', actorId: actor.actorId, reason: admin.reason } as const);
       const state = await em.transactional(async (tx) => {
         const row = await setUserKeyEnabled(tx, target, enabled, by);
