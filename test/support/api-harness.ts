@@ -47,6 +47,9 @@ export async function startApiHarness(label: string, options: ApiHarnessOptions 
     // Suites send many bad credentials from one address on purpose; the failed-auth throttle
     // (AUTH_FAILURE_LIMIT) would turn them into 429s. Its own tests turn it on.
     AUTH_FAILURE_LIMIT: '0',
+    // Key saves take from the per-user key-test budget (5 a minute by default); tests that save
+    // many keys for one user are not about that budget, and the ones that are set it themselves.
+    KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000',
     ...options.env,
   });
   const logs: string[] = [];

@@ -5,6 +5,7 @@ import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
 import { createKeyService } from './keys/key.service.js';
+import { createKeyTestLimiter } from './keys/key-test-limiter.js';
 import { createKeyTestService } from './keys/key-test.service.js';
 import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
@@ -54,19 +55,6 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(ormContextPlugin, { orm: deps.orm });
   await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl, requireSignIn: deps.config.production && !deps.config.apiDocsPublic });
 
-  const keys = createKeyService({
-    keyring: deps.keyring,
-    producers: deps.producers,
-    announceKeyChange: async (userId) => {
-      try {
-        await publishKeyChange(deps.redis, deps.config.redisPrefix, userId);
-      } catch (err) {
-        // The change is committed; proxies also drop their caches when their subscriber reconnects.
-        deps.logger.warn({ err, user_id: userId }, 'could not announce key change');
-      }
-    },
-  });
-
   // Test results arrive as queue events; one listener per API process serves every waiting request.
   const queueEventsConnection = createBlockingConnection(deps.config.redisUrl);
   const queueEvents = new QueueEvents(QUEUES.keyTests.name, { connection: queueEventsConnection, prefix: deps.config.redisPrefix });
@@ -76,17 +64,29 @@ export async function buildApi(deps: ApiDependencies) {
     // BullMQ leaves connections it was handed open; this one is ours alone.
     queueEventsConnection.disconnect();
   });
-  const keyTests = createKeyTestService({ producers: deps.producers, queueEvents, waitMs: deps.config.keyTestWaitMs });
+  // Saves and manual tests share one per-user budget of the provider calls they cause.
+  const perMinute = deps.config.keyTestRateLimitPerMinute;
+  const limiter = createKeyTestLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, perMinute });
+  const jobWait = { producers: deps.producers, queueEvents, waitMs: deps.config.keyTestWaitMs };
+
+  const keys = createKeyService({
+    ...jobWait,
+    keyring: deps.keyring,
+    limiter,
+    announceKeyChange: async (userId) => {
+      try {
+        await publishKeyChange(deps.redis, deps.config.redisPrefix, userId);
+      } catch (err) {
+        // The change is committed; proxies also drop their caches when their subscriber reconnects.
+        deps.logger.warn({ err, user_id: userId }, 'could not announce key change');
+      }
+    },
+  });
+  const keyTests = createKeyTestService({ ...jobWait, limiter });
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
-  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys });
-  await app.register(keyTestRoutes, {
-    prefix: '/api/v1/llm/byok',
-    keyTests,
-    redis: deps.redis,
-    redisPrefix: deps.config.redisPrefix,
-    perMinute: deps.config.keyTestRateLimitPerMinute,
-  });
+  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, perMinute });
+  await app.register(keyTestRoutes, { prefix: '/api/v1/llm/byok', keyTests, perMinute });
   await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
   const tokens = createTokenService({
     announceRevoked: async (tokenHash) => {

@@ -10,7 +10,7 @@ describe('key management API: authentication and isolation', () => {
   let alice: Record<string, string>;
   let bob: Record<string, string>;
   beforeAll(async () => {
-    h = await startApiHarness('keys_security');
+    h = await startApiHarness('keys_security', { env: { KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000' } });
     alice = { authorization: `Bearer ${await h.token('alice')}` };
     bob = { authorization: `Bearer ${await h.token('bob')}` };
     const created = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: alice, payload: { provider: 'openrouter', api_key: FAKE_KEYS.openrouter } });

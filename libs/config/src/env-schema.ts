@@ -64,7 +64,7 @@ export const EnvSchema = Type.Object({
   PRICE_TABLE_FILE: Str('Proxy: a JSON price table merged over the shipped one (apps/proxy/src/pricing/price-table.ts).'),
   PROVIDER_TIMEOUT_MS: Int('Timeout of a key-validation call to a provider.', 10_000, 100),
   KEY_TEST_WAIT_MS: Int('How long POST /keys/{provider}/test waits for the result before answering 202.', 15_000, 0),
-  KEY_TEST_RATE_LIMIT_PER_MINUTE: Int('Manual key tests per user per minute (shared across instances).', 5, 1),
+  KEY_TEST_RATE_LIMIT_PER_MINUTE: Int('Provider calls per user per minute that key tests and key saves cause together (shared across instances; past it 429).', 5, 1),
   KEY_REVALIDATE_INTERVAL_MS: Int('Interval of scheduled re-validation of every enabled key (0 = off).', 24 * 3600 * 1000, 0),
   KEY_TEST_MAX_ATTEMPTS: Int('Attempts of a key test on transient outcomes before it records `error`.', 5, 1, 20),
   KEY_TEST_OUTAGE_RETRY_MAX_MS: Int('Longest wait between retries of a key test while Postgres or Redis is unreachable (those retries spend no attempt).', 30_000, 100, 3_600_000),

@@ -34,6 +34,18 @@ export interface Keyring {
    * should be rotated. @throws InvalidTokenError
    */
   decryptWithKeyIndex(token: string, opts?: DecryptOptions): { plaintext: string; keyIndex: number };
+  /**
+   * Encrypts bytes, like Python's `Fernet.encrypt(data: bytes)`: no encoding is assumed, so any
+   * plaintext the earlier system could store can be stored here too.
+   */
+  encryptBytes(plaintext: Uint8Array): string;
+  /**
+   * Decrypts to bytes, like Python's `Fernet.decrypt`: a token whose plaintext is not UTF-8 (which
+   * `decrypt` refuses) opens here. @throws InvalidTokenError for any failure.
+   */
+  decryptBytes(token: string, opts?: DecryptOptions): Buffer;
+  /** Like `decryptBytes`, and also tells which key opened the token. @throws InvalidTokenError */
+  decryptBytesWithKeyIndex(token: string, opts?: DecryptOptions): { plaintext: Buffer; keyIndex: number };
 }
 
 interface Opened {
@@ -84,6 +96,12 @@ export function createKeyring(keys: readonly string[]): Keyring {
     return { plaintext, keyIndex: opened.keyIndex };
   }
 
+  function decryptBytesWithKeyIndex(token: string, opts?: DecryptOptions): { plaintext: Buffer; keyIndex: number } {
+    const opened = open(token, opts);
+    if (opened === null) throw new InvalidTokenError();
+    return { plaintext: opened.plaintext, keyIndex: opened.keyIndex };
+  }
+
   return Object.freeze({
     encrypt(plaintext: string): string {
       // Refusing lone surrogates keeps decrypt(encrypt(s)) === s for every accepted string.
@@ -102,6 +120,15 @@ export function createKeyring(keys: readonly string[]): Keyring {
       return sealToken(primary, opened.plaintext, nextIv(), opened.timestamp);
     },
     decryptWithKeyIndex,
+    encryptBytes(plaintext: Uint8Array): string {
+      if (!(plaintext instanceof Uint8Array)) throw new TypeError('plaintext must be a Uint8Array');
+      // Copied, so a caller that reuses its buffer cannot change what is being sealed.
+      return sealToken(primary, Buffer.from(plaintext), nextIv(), Math.floor(Date.now() / 1000));
+    },
+    decryptBytes(token: string, opts?: DecryptOptions): Buffer {
+      return decryptBytesWithKeyIndex(token, opts).plaintext;
+    },
+    decryptBytesWithKeyIndex,
   });
 }
 

@@ -95,7 +95,8 @@ export function createStoredKeyring(keys: readonly string[], options: StoredKeyr
   function inspect(stored: StoredToken): StoredTokenState {
     let keyIndex: number;
     try {
-      keyIndex = keyring.decryptWithKeyIndex(stored.token).keyIndex;
+      // Bytes: a token of the earlier system whose plaintext is not UTF-8 is still a readable token.
+      keyIndex = keyring.decryptBytesWithKeyIndex(stored.token).keyIndex;
     } catch (error) {
       if (error instanceof InvalidTokenError) return { status: 'undecryptable' };
       throw error;
@@ -109,7 +110,7 @@ export function createStoredKeyring(keys: readonly string[], options: StoredKeyr
     ...keyring,
     fingerprints,
     bind(row: RowIdentity, token: string): TokenRecord {
-      return record(keyring.decryptWithKeyIndex(token).keyIndex, row, token);
+      return record(keyring.decryptBytesWithKeyIndex(token).keyIndex, row, token);
     },
     openBound(stored: StoredToken): string {
       const opened = keyring.decryptWithKeyIndex(stored.token);

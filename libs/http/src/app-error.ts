@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
+  key_test_failed: 422,
   rate_limited: 429,
   internal_error: 500,
   upstream_error: 502,

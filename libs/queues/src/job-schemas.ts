@@ -10,7 +10,8 @@ export const KeyTestJobSchema = Type.Object(
     keyVersion: Type.Integer({ minimum: 1 }),
     userId: Type.String({ minLength: 1, maxLength: 255 }),
     provider: ProviderIdSchema,
-    reason: Type.Union([Type.Literal('added'), Type.Literal('manual'), Type.Literal('scheduled'), Type.Literal('rejected_upstream')]),
+    // `candidate`: a replacement staged beside the current key (`POST /keys?test_first=true`), swapped in only if it passes.
+    reason: Type.Union([Type.Literal('added'), Type.Literal('manual'), Type.Literal('scheduled'), Type.Literal('rejected_upstream'), Type.Literal('candidate')]),
     /** Who asked, for the audit record (a user id, or `system`). */
     actorId: Type.String({ minLength: 1, maxLength: 255 }),
     requestId: Type.Optional(Type.String({ maxLength: 128 })),

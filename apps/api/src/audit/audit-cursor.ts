@@ -29,8 +29,18 @@ function parse(text: string): AuditPosition | null {
   if (byId?.[1] !== undefined) return BigInt(byId[1]) <= MAX_BIGINT ? { order: 'id', id: byId[1] } : null;
   const byTime = TIME_CURSOR.exec(text);
   if (byTime?.[1] === undefined || byTime[2] === undefined || BigInt(byTime[2]) > MAX_BIGINT) return null;
-  // A timestamp Postgres would refuse (month 13) would otherwise surface as a 500.
-  return Number.isNaN(Date.parse(`${byTime[1].slice(0, 23)}Z`)) ? null : { order: 'time', occurredAtExact: byTime[1], id: byTime[2] };
+  return isRealTimestamp(byTime[1]) ? { order: 'time', occurredAtExact: byTime[1], id: byTime[2] } : null;
+}
+
+/**
+ * A timestamp Postgres would refuse would otherwise surface as a 500: month 13, year 0 (Postgres
+ * has none), and a day the month lacks (`2026-02-30`, which Date.parse rolls over to March 2), so
+ * the time must read back unchanged.
+ */
+function isRealTimestamp(exact: string): boolean {
+  const millis = exact.slice(0, 23);
+  const time = Date.parse(`${millis}Z`);
+  return !Number.isNaN(time) && !millis.startsWith('0000') && new Date(time).toISOString().slice(0, 23) === millis;
 }
 
 function invalid(message: string): AppError {

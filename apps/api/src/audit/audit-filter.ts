@@ -22,6 +22,8 @@ export function auditFilterFrom(query: AuditQuery, subjectUserId: string | null)
 function parseInstant(value: string, name: string): Date {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw invalid(name, 'must be a date-time with a time zone, e.g. 2026-01-31T12:00:00Z');
+  // Postgres has no year 0 and refuses such a timestamp; no record predates the Unix epoch.
+  if (date.getTime() < 0) throw invalid(name, 'must be 1970-01-01T00:00:00Z or later');
   return date;
 }
 

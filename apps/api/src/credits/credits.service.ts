@@ -1,5 +1,6 @@
 import { appendAudit, applyCreditChange, DuplicateLedgerRequestError, findLedgerEntryByRequestId, getCreditBalanceMicro, listLedger, type AuditEntry, type EntityManager, type LedgerEntry } from '@byok/db';
 import { AppError } from '@byok/http';
+import { requireWellFormed } from '../keys/well-formed-input.js';
 import { decimalToMicro, microToDecimal } from '../usage/money.js';
 import type { CreditsView, GrantResult, LedgerEntryView } from './credits.schemas.js';
 
@@ -43,6 +44,7 @@ export function createCreditsService(deps: CreditsServiceDependencies) {
      * retry gets the first grant's answer, and a key reused for another grant gets 409.
      */
     async grant(em: EntityManager, actor: GrantActor, input: GrantInput): Promise<GrantOutcome> {
+      requireWellFormed({ 'body/user': input.userId, 'body/reason': input.reason });
       const amountMicro = decimalToMicro(input.amount);
       if (amountMicro === null || amountMicro <= 0) {
         throw new AppError('validation_failed', 'body/amount: must be more than 0 with at most six decimals', {

@@ -1,9 +1,9 @@
-import type { QueueEvents } from 'bullmq';
 import { findUserKey, type EntityManager } from '@byok/db';
 import { notFound } from '@byok/http';
 import { PROVIDERS } from '@byok/providers';
-import type { Producers } from '@byok/queues';
+import { type JobWaitDependencies, waitForKeyTestJob } from './job-wait.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
+import type { KeyTestLimiter } from './key-test-limiter.js';
 import type { Actor } from './key.service.js';
 import { parseProvider } from './key.service.js';
 
@@ -11,10 +11,9 @@ export type KeyTestAnswer =
   | { done: true; success: boolean; status: string; message: string | null; latency_ms: number | null; models_count: number | null; models?: string[] }
   | { done: false; job_id: string; status: 'testing' };
 
-export interface KeyTestServiceDependencies {
-  producers: Producers;
-  queueEvents: QueueEvents;
-  waitMs: number;
+export interface KeyTestServiceDependencies extends JobWaitDependencies {
+  /** Shared with key saves: both cause provider calls. */
+  limiter: KeyTestLimiter;
 }
 
 /**
@@ -30,11 +29,14 @@ export function createKeyTestService(deps: KeyTestServiceDependencies) {
       const provider = parseProvider(providerParam);
       const key = await findUserKey(em, userId, provider);
       if (!key) throw notFound(`${PROVIDERS[provider].displayName} key`);
+      // After the provider and key were found: a typo or a missing key makes no provider call and spends nothing.
+      await deps.limiter.take(userId);
       const job = await deps.producers.keyTests.enqueue(
         { keyId: key.id, keyVersion: key.keyVersion, userId, provider, reason: 'manual', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
         { deduplication: { id: interactiveTestDedupId(key.id, key.keyVersion) } },
       );
-      const finished = await waitForJob(deps, job.id);
+      // A failed job (invalid key, no credit) has still written its result; only a timeout means "not yet".
+      const finished = (await waitForKeyTestJob(deps, job.id)).state !== 'pending';
       if (!finished) return { done: false, job_id: job.id, status: 'testing' };
       const fresh = await findUserKey(em.fork(), userId, provider);
       if (!fresh) throw notFound(`${PROVIDERS[provider].displayName} key`);
@@ -50,18 +52,4 @@ export function createKeyTestService(deps: KeyTestServiceDependencies) {
       };
     },
   };
-}
-
-/** True when the job ended (completed or failed) within the wait; false when the wait ran out. */
-async function waitForJob(deps: KeyTestServiceDependencies, jobId: string): Promise<boolean> {
-  if (deps.waitMs <= 0) return false;
-  const job = await deps.producers.keyTests.queue.getJob(jobId);
-  if (!job) return true;
-  try {
-    await job.waitUntilFinished(deps.queueEvents, deps.waitMs);
-    return true;
-  } catch (err) {
-    // A failed job (invalid key, no credit) has still written its result; only a timeout means "not yet".
-    return !(err instanceof Error && /timed out|ttl/i.test(err.message));
-  }
 }

@@ -33,6 +33,8 @@ export function toKeyView(key: ProviderKey): KeyView {
     models_count: modelsCount,
     validation: validationObject,
     metadata,
+    admin_disabled: key.adminDisabledAt ? { at: key.adminDisabledAt.toISOString(), reason: key.adminDisabledReason ?? null } : null,
+    replacement: key.candidateKeyHint && key.candidateStagedAt ? { masked_key: key.candidateKeyHint, staged_at: key.candidateStagedAt.toISOString() } : null,
     key_version: key.keyVersion,
     created_at: (key.createdAt ?? new Date(0)).toISOString(),
     updated_at: (key.updatedAt ?? key.createdAt ?? new Date(0)).toISOString(),

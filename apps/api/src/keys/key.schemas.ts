@@ -24,6 +24,11 @@ export const ToggleKeyBody = Type.Union([
   Type.Null(),
 ]);
 
+const AdminDisabled = Type.Union(
+  [Type.Object({ at: Type.String({ format: 'date-time' }), reason: Type.Union([Type.String(), Type.Null()]) }), Type.Null()],
+  { description: 'Set while an administrator has disabled the key: when and why. Only an administrator can enable it again; the owner\'s toggle answers 403 meanwhile.' },
+);
+
 export const KEY_STATUSES = ['untested', 'testing', 'valid', 'invalid', 'error'] as const;
 
 export const KeyView = Type.Object(
@@ -42,6 +47,11 @@ export const KeyView = Type.Object(
     models_count: Type.Union([Type.Integer(), Type.Null()], { description: 'Models the key can reach, where the provider lists them.' }),
     validation: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'Details of the last validation (model list, provider limits).' }),
     metadata: Type.Record(Type.String(), Type.Unknown()),
+    admin_disabled: AdminDisabled,
+    replacement: Type.Union(
+      [Type.Object({ masked_key: Type.String(), staged_at: Type.String({ format: 'date-time' }) }), Type.Null()],
+      { description: 'A replacement saved with test_first whose test has not settled yet; the key above stays in use until it passes.' },
+    ),
     key_version: Type.Integer(),
     created_at: Type.String({ format: 'date-time' }),
     updated_at: Type.String({ format: 'date-time' }),
@@ -50,4 +60,21 @@ export const KeyView = Type.Object(
 );
 export type KeyView = Static<typeof KeyView>;
 
-export const ToggleResult = Type.Object({ provider: Type.String(), enabled: Type.Boolean(), id: Type.String({ format: 'uuid' }) });
+export const ToggleResult = Type.Object({ provider: Type.String(), enabled: Type.Boolean(), id: Type.String({ format: 'uuid' }), admin_disabled: AdminDisabled });
+
+export const AdminToggleBody = Type.Union([
+  Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Shown to the key\'s owner.' })) }, { additionalProperties: false }),
+  Type.Null(),
+]);
+
+export const SaveKeyQuery = Type.Object(
+  {
+    test_first: Type.Optional(
+      Type.Boolean({
+        description:
+          'Replace your current key only after the new one passed a test with the provider. The current key keeps working meanwhile and stays if the new one fails. Without a current key this is an ordinary save.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { listKeys } from '@byok/db';
 import { auditContext } from '@byok/http';
-import { KeyView, ToggleResult } from '../keys/key.schemas.js';
+import { AdminToggleBody, KeyView, ToggleResult } from '../keys/key.schemas.js';
 import { toKeyView } from '../keys/key-view.js';
 import { parseProvider, type KeyService } from '../keys/key.service.js';
 
@@ -48,13 +48,29 @@ export const adminKeysRoutes: FastifyPluginAsyncTypebox<{ keys: KeyService }> = 
     },
   });
 
+  const byId = Type.Object({ id: Type.String({ format: 'uuid' }) });
+  const reasonOf = (body: { reason?: string } | null | undefined) => body?.reason ?? null;
+
   app.post('/keys/:id/disable', {
     schema: {
       tags: ['admin'],
       summary: "Disable any user's key",
-      params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+      description: "Disables the key and records that an administrator did, with the optional `reason` shown to the owner. The owner cannot enable it again (their toggle answers 403) until an administrator calls `/enable`.",
+      params: byId,
+      body: Type.Optional(AdminToggleBody),
       response: { 200: ToggleResult, ...errors, 404: { $ref: 'ErrorBody' } },
     },
-    handler: async (request) => keys.setEnabled(request.em, auditContext(request), { id: request.params.id }, false),
+    handler: async (request) => keys.setEnabled(request.em, auditContext(request), { id: request.params.id }, false, { reason: reasonOf(request.body) }),
+  });
+
+  app.post('/keys/:id/enable', {
+    schema: {
+      tags: ['admin'],
+      summary: "Enable any user's key, lifting an administrator's disable",
+      params: byId,
+      body: Type.Optional(AdminToggleBody),
+      response: { 200: ToggleResult, ...errors, 404: { $ref: 'ErrorBody' } },
+    },
+    handler: async (request) => keys.setEnabled(request.em, auditContext(request), { id: request.params.id }, true, { reason: reasonOf(request.body) }),
   });
 };

@@ -1,8 +1,6 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Redis } from 'ioredis';
 import Type from 'typebox';
-import { AppError, auditContext } from '@byok/http';
+import { auditContext } from '@byok/http';
 import { ProviderParam } from '../keys/key.schemas.js';
 import type { createKeyTestService } from '../keys/key-test.service.js';
 
@@ -22,37 +20,22 @@ const TestPending = Type.Object({
 
 export interface KeyTestRoutesOptions {
   keyTests: ReturnType<typeof createKeyTestService>;
-  redis: Redis;
-  redisPrefix: string;
   perMinute: number;
 }
 
 /**
- * `POST /keys/{provider}/test`, rate limited per user across every API instance (the counter
- * lives in Redis), answering with the test result or, if the worker is slow, 202 and the job id.
+ * `POST /keys/{provider}/test`, rate limited per user across every API instance (the service takes
+ * from the budget key saves share, see key-test-limiter.ts), answering with the test result or, if
+ * the worker is slow, 202 and the job id.
  */
 export const keyTestRoutes: FastifyPluginAsyncTypebox<KeyTestRoutesOptions> = async (app, options) => {
   app.addHook('onRequest', app.authenticate);
-  await app.register(rateLimit, {
-    global: false,
-    hook: 'preHandler',
-    redis: options.redis,
-    nameSpace: `${options.redisPrefix}:ratelimit:key-test:`,
-    skipOnError: false,
-    errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `Too many key tests: at most ${context.max} per minute. Try again in ${context.after}.`, {
-        headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
-      }),
-  });
 
   app.post('/keys/:provider/test', {
-    config: {
-      rateLimit: { max: options.perMinute, timeWindow: 60_000, keyGenerator: (request) => request.principal.userId },
-    },
     schema: {
       tags: ['keys'],
       summary: 'Test your key against the provider now',
-      description: `Queues a validation and waits for it (bounded). At most ${options.perMinute} tests per user per minute.`,
+      description: `Queues a validation and waits for it (bounded). At most ${options.perMinute} provider calls per user per minute, shared with key saves (each save tests the key): past it, 429 with Retry-After. An unknown provider (400) or a missing key (404) spends nothing.`,
       params: ProviderParam,
       response: {
         200: TestResult,

@@ -16,7 +16,7 @@ import {
 
 const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
 
-const RANGE_NOTE = 'Reads the daily aggregates, so a request shows up once the usage consumer has processed it (normally within seconds). Days are UTC.';
+const RANGE_NOTE = 'Reads the daily aggregates, so a request shows up once the usage consumer has processed it (normally within seconds). Days are UTC, from 1970-01-01 on.';
 
 /**
  * Usage reports, registered under /api/v1: a user's key, a user's whole usage (JSON or CSV), and

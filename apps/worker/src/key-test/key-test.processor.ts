@@ -6,6 +6,7 @@ import type { GatewayMetrics, Logger } from '@byok/telemetry';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { RetryableJobError } from '../retry/retryable-error.js';
 import { type AttemptBudget, attemptBudget } from './attempt-budget.js';
+import { processCandidateTest } from './candidate-test.js';
 import type { AnnounceKeyChange } from './key-change-announcer.js';
 import type { KeyCheck } from './key-check.js';
 import { failsTheJob, isTransientOutcome, messageForCheck, modelsCountOf, statusForOutcome } from './key-test.outcome.js';
@@ -80,6 +81,11 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
     const bindings = { jobId, keyId: payload.keyId, provider: payload.provider, attempt: budget.attempt };
     const info = (fields: Record<string, unknown>, message: string): void => deps.logger.info({ ...bindings, ...fields }, message);
     const run: Run = { payload, jobId, budget, record: statements.record, info, metrics: deps.metrics, announce: deps.announceKeyChange };
+    // A replacement tested before it is saved: its own, unbatched path (rare, and a person waits for it).
+    if (payload.reason === 'candidate') {
+      const announce = deps.announceKeyChange === undefined ? {} : { announceKeyChange: deps.announceKeyChange };
+      return processCandidateTest({ keyring: deps.keyring, config: deps.config, em: () => deps.orm.em.fork(), info, ...announce }, payload, jobId, budget);
+    }
 
     const idempotencyKey = keyTestIdempotencyKey(payload, jobId);
     const key = await statements.load({ ...payload, idempotencyKey, markTesting: MARKS_TESTING.has(payload.reason) });

@@ -21,4 +21,12 @@ export interface KeyTestSkipped {
   skipped: 'stale' | 'changed' | 'not_visible';
 }
 
-export type KeyTestJobResult = KeyTestCompleted | KeyTestSkipped;
+/**
+ * The return value of a replacement's test (`reason: 'candidate'`): whether it replaced the key.
+ * The API reads it to answer the save that is waiting (`POST /keys?test_first=true`).
+ */
+export interface KeyTestCandidateResult extends KeyTestCompleted {
+  replaced: boolean;
+}
+
+export type KeyTestJobResult = KeyTestCompleted | KeyTestCandidateResult | KeyTestSkipped;

@@ -30,6 +30,13 @@ export const ProviderKeySchema = defineEntity({
     lastTestLatencyMs: p.integer().nullable(),
     /** HMAC binding the token to this row and owner (Fernet has no associated data). */
     bindingTag: p.string().length(64).nullable(),
+    /** Set by an admin's disable; while set, only an admin can enable the key again. */
+    adminDisabledAt: p.datetime().nullable(),
+    adminDisabledBy: p.string().length(255).nullable(),
+    adminDisabledReason: p.string().length(500).nullable(),
+    /** Masked hint and staging time of a replacement waiting for its test (`test_first`); the token itself is not mapped. */
+    candidateKeyHint: p.string().length(64).nullable(),
+    candidateStagedAt: p.datetime().nullable(),
   },
 });
 

@@ -46,3 +46,10 @@ export async function appendAudit(em: EntityManager, entry: AuditEntry): Promise
   );
   return rows.length > 0;
 }
+
+/** The details of the record written with `idempotencyKey`, or null when there is none (a job's earlier run wrote nothing). */
+export async function findAuditDetailsByIdempotencyKey(em: EntityManager, idempotencyKey: string): Promise<{ action: string; details: Record<string, unknown> } | null> {
+  const rows = await em.execute<Array<{ action: string; details: Record<string, unknown> | null }>>('SELECT action, details FROM audit_log WHERE idempotency_key = ?', [idempotencyKey]);
+  const row = rows[0];
+  return row ? { action: row.action, details: row.details ?? {} } : null;
+}

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProviderKeySchema, type KeyTestStatus, type ProviderKey } from '../entities/provider-key.entity.js';
 import { toDate, toDateOrNull } from './column-values.js';
+import { executeRedacted } from './redacted-execute.js';
 
 export interface UpsertKeyInput {
   userId: string;
@@ -26,6 +27,10 @@ export interface UpsertKeyResult {
   inserted: boolean;
 }
 
+/** Drops a staged replacement (see key-candidate.repository.ts). */
+export const CLEAR_CANDIDATE = `candidate_encrypted = NULL, candidate_key_hint = NULL, candidate_binding_tag = NULL, candidate_key_fingerprint = NULL,
+       candidate_label = NULL, candidate_metadata = NULL, candidate_staged_at = NULL`;
+
 /**
  * Inserts or replaces the user's key for a provider in one statement, so concurrent saves for the
  * same (user, provider) serialise on the unique index and each gets its own key version.
@@ -35,7 +40,9 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
   const metadata = input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata);
   // A binding is only meaningful for the id it was computed for.
   const binding = input.id === undefined ? null : (input.binding ?? null);
-  const rows = await em.execute<Array<Record<string, unknown> & { inserted: boolean }>>(
+  // Redacted: the values hold the Fernet token, which a failed statement's error would carry into the log.
+  const rows = await executeRedacted<Array<Record<string, unknown> & { inserted: boolean }>>(
+    em,
     `INSERT INTO user_provider_keys (id, user_id, provider, api_key_encrypted, key_hint, label, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, created_at, updated_at)
      VALUES (COALESCE(?::uuid, gen_random_uuid()), ?, ?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, ?, ?, now(), now())
      ON CONFLICT (user_id, provider) DO UPDATE SET
@@ -49,6 +56,8 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
        -- A new token needs its own binding, valid only for the row id it was computed for.
        binding_tag = CASE WHEN user_provider_keys.id = EXCLUDED.id THEN EXCLUDED.binding_tag END,
        key_fingerprint = CASE WHEN user_provider_keys.id = EXCLUDED.id THEN EXCLUDED.key_fingerprint END,
+       -- A plain save supersedes a replacement waiting for its test (test_first); its job then finds no candidate.
+       ${CLEAR_CANDIDATE},
        updated_at = now()
      RETURNING *, (xmax = 0) AS inserted`,
     [
@@ -71,7 +80,8 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
 }
 
 const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
-  created_at, updated_at, label, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag`;
+  created_at, updated_at, label, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
+  admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at`;
 
 interface RawKeyRow {
   id: string;
@@ -90,6 +100,11 @@ interface RawKeyRow {
   last_test_message: string | null;
   last_test_latency_ms: number | null;
   binding_tag: string | null;
+  admin_disabled_at: Date | string | null;
+  admin_disabled_by: string | null;
+  admin_disabled_reason: string | null;
+  candidate_key_hint: string | null;
+  candidate_staged_at: Date | string | null;
 }
 
 function fromRaw(row: RawKeyRow): ProviderKey {
@@ -110,6 +125,11 @@ function fromRaw(row: RawKeyRow): ProviderKey {
     lastTestMessage: row.last_test_message,
     lastTestLatencyMs: row.last_test_latency_ms,
     bindingTag: row.binding_tag,
+    adminDisabledAt: toDateOrNull(row.admin_disabled_at),
+    adminDisabledBy: row.admin_disabled_by,
+    adminDisabledReason: row.admin_disabled_reason,
+    candidateKeyHint: row.candidate_key_hint,
+    candidateStagedAt: toDateOrNull(row.candidate_staged_at),
   };
 }
 
@@ -140,22 +160,74 @@ export async function deleteUserKey(em: EntityManager, userId: string, provider:
   return row ? { id: row.id, keyVersion: row.key_version } : null;
 }
 
-/** Sets `enabled` (or flips it when `enabled` is null); returns the new state, or null when there is no key. */
+/** Who changes `enabled`: the key's owner, or an admin (whose disable only an admin lifts). */
+export type EnableActor = { kind: 'owner' } | { kind: 'admin'; actorId: string; reason: string | null };
+
+/** The key's state after `setUserKeyEnabled`; `blocked` when the owner asked to enable a key an admin disabled. */
+export interface KeyEnabledState {
+  id: string;
+  userId: string;
+  provider: string;
+  enabled: boolean;
+  changed: boolean;
+  adminDisabled: { at: Date; reason: string | null } | null;
+  blocked: boolean;
+}
+
+interface RawEnabledRow {
+  id: string;
+  user_id: string;
+  provider: string;
+  enabled: boolean;
+  admin_disabled_at: Date | string | null;
+  admin_disabled_reason: string | null;
+}
+
+/**
+ * Sets `enabled` (or flips it when `enabled` is null); returns the new state, or null when there is
+ * no key. The row is locked first, so the owner's check of an admin's disable and the write cannot
+ * be split by an admin's change. An admin's disable records who, when and why and holds until an
+ * admin enables the key; the owner's attempt to enable such a key changes nothing (`blocked`).
+ */
 export async function setUserKeyEnabled(
   em: EntityManager,
   where: { userId: string; provider: string } | { id: string },
   enabled: boolean | null,
-): Promise<{ id: string; userId: string; provider: string; enabled: boolean; changed: boolean } | null> {
+  actor: EnableActor = { kind: 'owner' },
+): Promise<KeyEnabledState | null> {
   const [clause, params] = 'id' in where ? ['id = ?', [where.id]] : ['user_id = ? AND provider = ?', [where.userId, where.provider]];
-  const rows = await em.execute<Array<{ id: string; user_id: string; provider: string; enabled: boolean; was: boolean }>>(
-    `UPDATE user_provider_keys k SET enabled = COALESCE(?::boolean, NOT COALESCE(k.enabled, TRUE)), updated_at = now()
-     FROM (SELECT id, COALESCE(enabled, TRUE) AS was FROM user_provider_keys WHERE ${clause} FOR UPDATE) old
-     WHERE k.id = old.id
-     RETURNING k.id, k.user_id, k.provider, k.enabled, old.was`,
-    [enabled, ...params],
+  const locked = await em.execute<RawEnabledRow[]>(
+    `SELECT id, user_id, provider, COALESCE(enabled, TRUE) AS enabled, admin_disabled_at, admin_disabled_reason FROM user_provider_keys WHERE ${clause} FOR UPDATE`,
+    params,
   );
-  const row = rows[0];
-  return row ? { id: row.id, userId: row.user_id, provider: row.provider, enabled: row.enabled, changed: row.enabled !== row.was } : null;
+  const before = locked[0];
+  if (!before) return null;
+  const wanted = enabled ?? !before.enabled;
+  const adminDisabled = before.admin_disabled_at === null ? null : { at: toDate(before.admin_disabled_at), reason: before.admin_disabled_reason };
+  const state = { id: before.id, userId: before.user_id, provider: before.provider };
+  if (actor.kind === 'owner') {
+    if (adminDisabled !== null && wanted) return { ...state, enabled: before.enabled, changed: false, adminDisabled, blocked: true };
+    if (wanted === before.enabled) return { ...state, enabled: wanted, changed: false, adminDisabled, blocked: false };
+    await em.execute('UPDATE user_provider_keys SET enabled = ?, updated_at = now() WHERE id = ?', [wanted, before.id]);
+    return { ...state, enabled: wanted, changed: true, adminDisabled, blocked: false };
+  }
+  const rows = await em.execute<RawEnabledRow[]>(
+    wanted
+      ? `UPDATE user_provider_keys SET enabled = TRUE, admin_disabled_at = NULL, admin_disabled_by = NULL, admin_disabled_reason = NULL, updated_at = now()
+         WHERE id = ? RETURNING id, user_id, provider, enabled, admin_disabled_at, admin_disabled_reason`
+      : `UPDATE user_provider_keys SET enabled = FALSE, admin_disabled_at = COALESCE(admin_disabled_at, now()), admin_disabled_by = ?, admin_disabled_reason = ?, updated_at = now()
+         WHERE id = ? RETURNING id, user_id, provider, enabled, admin_disabled_at, admin_disabled_reason`,
+    wanted ? [before.id] : [actor.actorId, actor.reason, before.id],
+  );
+  const after = rows[0] ?? before;
+  const changed = after.enabled !== before.enabled || (after.admin_disabled_at === null) !== (before.admin_disabled_at === null);
+  return {
+    ...state,
+    enabled: after.enabled,
+    changed,
+    adminDisabled: after.admin_disabled_at === null ? null : { at: toDate(after.admin_disabled_at), reason: after.admin_disabled_reason },
+    blocked: false,
+  };
 }
 
 export interface KeyTestResultInput {
@@ -204,5 +276,5 @@ export function findKeysWithoutHint(em: EntityManager, limit: number): Promise<P
 }
 
 export async function setKeyHint(em: EntityManager, keyId: string, expectedToken: string, keyHint: string): Promise<void> {
-  await em.execute('UPDATE user_provider_keys SET key_hint = ? WHERE id = ? AND api_key_encrypted = ?', [keyHint, keyId, expectedToken]);
+  await executeRedacted(em, 'UPDATE user_provider_keys SET key_hint = ? WHERE id = ? AND api_key_encrypted = ?', [keyHint, keyId, expectedToken]);
 }

@@ -1,0 +1,60 @@
+import type { Keyring } from '@byok/crypto';
+import { maskKey } from '@byok/crypto';
+import { AppError } from '@byok/http';
+import { checkKeyFormat, PROVIDERS, type ProviderId } from '@byok/providers';
+import { parseProvider } from './provider-param.js';
+import { requireWellFormed } from './well-formed-input.js';
+
+export interface SaveKeyInput {
+  userId: string;
+  provider: string;
+  apiKey: string;
+  label?: string;
+  metadata?: Record<string, unknown>;
+  allowUnrecognizedFormat?: boolean;
+}
+
+/** A save that passed every check, with its key already encrypted; the plaintext is not kept. */
+export interface PreparedKey {
+  userId: string;
+  provider: ProviderId;
+  token: string;
+  keyHint: string;
+  formatRecognized: boolean;
+  label: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/**
+ * Checks a save's input (provider, text that can be stored, the worker's own metadata, the key's
+ * format) and encrypts the key. Every refusal is a 400 naming the field; nothing is stored yet.
+ */
+export function prepareKey(keyring: Keyring, input: SaveKeyInput): PreparedKey {
+  const provider = parseProvider(input.provider);
+  requireWellFormed({ 'body/api_key': input.apiKey, 'body/label': input.label, 'body/metadata': input.metadata });
+  refuseWorkerMetadata(input.metadata);
+  const format = checkKeyFormat(provider, input.apiKey);
+  if (!format.ok && (input.allowUnrecognizedFormat !== true || !/looks like/.test(format.message))) {
+    const hint = /looks like/.test(format.message) ? ' Set allow_unrecognized_format to save it anyway.' : '';
+    throw new AppError('invalid_key_format', `${format.message}${hint}`, { details: [{ path: 'body/api_key', message: format.message }] });
+  }
+  return {
+    userId: input.userId,
+    provider,
+    token: keyring.encrypt(input.apiKey),
+    keyHint: maskKey(input.apiKey, PROVIDERS[provider].keyFormat.knownPrefix),
+    formatRecognized: format.ok,
+    label: input.label ?? null,
+    metadata: input.metadata ?? null,
+  };
+}
+
+/**
+ * `metadata.validation` holds the worker's verdict on the key (model list, provider limits), which
+ * the key view shows as the validation result: a user who could write it could forge one.
+ */
+function refuseWorkerMetadata(metadata: Record<string, unknown> | undefined): void {
+  if (metadata === undefined || !Object.hasOwn(metadata, 'validation')) return;
+  const message = 'is written by the key test; leave it out';
+  throw new AppError('validation_failed', `body/metadata/validation: ${message}`, { details: [{ path: 'body/metadata/validation', message }] });
+}

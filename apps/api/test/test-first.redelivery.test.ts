@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyTestProcessor } from '@byok/worker';
+import { fakeKey } from '../../../test/mock-providers/index.js';
+import { startSecurityHarness, type SecurityHarness } from '../../../test/security/support/security-harness.js';
+
+/**
+ * A replacement's test job run twice (a worker killed after it settled the candidate, before
+ * BullMQ heard of it): the second run answers the same without a provider call and writes
+ * nothing more, so the waiting save and the audit trail see one verdict.
+ */
+describe('test_first: a redelivered candidate job', () => {
+  let h: SecurityHarness;
+  let carol: Record<string, string>;
+  beforeAll(async () => {
+    // No worker: the test runs the processor by hand, twice, on the job the API queued.
+    h = await startSecurityHarness('test_first_redelivery', { env: { KEY_TEST_WAIT_MS: '0' } });
+    carol = await h.bearer('carol');
+    await h.api.db.sql(
+      `INSERT INTO user_provider_keys (user_id, provider, api_key_encrypted, key_hint, test_status) VALUES ('carol', 'openai', $1, 'sk-****', 'valid')`,
+      [h.api.runtime.keyring.encrypt(fakeKey('openai', 'valid', 'carol-current'))],
+    );
+  }, 60_000);
+  afterAll(() => h?.close());
+
+  it('answers the same verdict without a second provider call or audit record', async () => {
+    const staged = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys?test_first=true', headers: carol, payload: { provider: 'openai', api_key: fakeKey('openai', 'invalid', 'carol-next') } });
+    expect(staged.statusCode, staged.body).toBe(202);
+    const [job] = await h.api.runtime.producers.keyTests.queue.getJobs(['waiting']);
+    expect(job?.data).toMatchObject({ reason: 'candidate', userId: 'carol' });
+    const processor = createKeyTestProcessor({ orm: h.api.runtime.orm, keyring: h.api.runtime.keyring, config: h.api.config, logger: h.api.runtime.logger });
+    const jobLike = { id: job?.id, data: job?.data, attemptsMade: 0, opts: { attempts: 5 } };
+
+    h.mock.resetCalls();
+    const first = await processor(jobLike);
+    const second = await processor(jobLike);
+    expect(first).toMatchObject({ replaced: false, outcome: 'invalid', message: expect.stringMatching(/^OpenAI rejected the key/) });
+    expect(second).toEqual(first);
+    expect(h.mock.calls({ provider: 'openai' })).toHaveLength(1);
+    expect(await h.api.db.sql("SELECT count(*)::int AS n FROM audit_log WHERE subject_user_id = 'carol' AND action = 'key.replacement_refused'")).toEqual([{ n: 1 }]);
+    expect(await h.api.db.sql("SELECT key_hint, candidate_encrypted FROM user_provider_keys WHERE user_id = 'carol'")).toEqual([{ key_hint: 'sk-****', candidate_encrypted: null }]);
+  });
+});
