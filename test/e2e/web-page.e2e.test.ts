@@ -103,7 +103,9 @@ describe.skipIf(unavailable !== null)('web page (headless Chromium)', () => {
     await cardOf(page, 'openai').getByRole('button', { name: 'Add key for OpenAI' }).click();
     await page.getByLabel('OpenAI API key').fill(fakeKey('openai', 'invalid', 'e2e'));
     await page.getByRole('button', { name: 'Save and test' }).click();
-    await expect.poll(() => page.getByTestId('key-result').textContent(), { timeout: 20_000 }).toMatch(/OpenAI rejected the key: .+/);
+    await expect.poll(() => page.getByTestId('key-result').textContent(), { timeout: 20_000 }).toMatch(/^OpenAI rejected the key \(.+\)\.$/);
+    // Issue #20: the page used to put its own "OpenAI rejected the key:" before the server's.
+    expect((await page.getByTestId('key-result').textContent())?.match(/rejected the key/g)).toHaveLength(1);
     await page.getByRole('button', { name: 'Done' }).click();
     const card = cardOf(page, 'openai');
     expect(await card.getAttribute('data-status')).toBe('invalid');
