@@ -5,7 +5,9 @@
 #   - production dependencies only: `npm ci --omit=dev` from the lockfile;
 #   - tsx and its one dependency, esbuild, at the versions the lockfile pins (root devDependency,
 #     hence added on their own rather than installing every devDependency);
-#   - the sources of libs/ and apps/, owned by root and read-only for the `node` user that runs them.
+#   - the sources of libs/ and apps/, owned by root and read-only for the `node` user that runs them;
+#   - the built web page (apps/web/dist), made in the `web` stage: vite and its React plugin are
+#     development dependencies, so only the stage that builds the page installs them.
 #
 # Targets:
 #   runtime         (default) api, proxy, worker, usage-consumer, migrations; the command is the
@@ -34,6 +36,17 @@ COPY --from=manifests /app/apps ./apps
 # them (the repository's npm 11 blocks them through `allowScripts`).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
+# The page the API serves at / (without it :8080 answers 503 "web page not built").
+FROM base AS web
+COPY package.json package-lock.json .npmrc ./
+COPY --from=manifests /app/libs ./libs
+COPY --from=manifests /app/apps ./apps
+RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json tsconfig.json ./
+COPY libs ./libs
+COPY apps/web ./apps/web
+RUN node apps/web/scripts/ensure-build.mjs --force
+
 FROM base AS tsx
 WORKDIR /opt/tsx
 RUN npm install --no-save --ignore-scripts --no-audit --no-fund tsx@4.23.15 esbuild@0.28.2 && npm cache clean --force
@@ -47,6 +60,7 @@ RUN mkdir -p node_modules/.bin && ln -sf ../tsx/dist/cli.mjs node_modules/.bin/t
 COPY tsconfig.base.json tsconfig.json ./
 COPY libs ./libs
 COPY apps ./apps
+COPY --from=web /app/apps/web/dist ./apps/web/dist
 USER node
 # Telemetry starts before the app's first import; it stays off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
 ENTRYPOINT ["node", "--import", "tsx", "--conditions=@byok/source", "--import", "./libs/telemetry/src/instrument.ts"]

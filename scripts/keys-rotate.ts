@@ -8,13 +8,16 @@
  *   npm run keys:rotate -- --inline          run it in this process (no worker needed); resumable
  *        [--batch-size 500] [--pause-ms 0] [--requested-by NAME]
  *
+ * Reads the service's configuration; after a plain `npm start` (no BYOK_ENCRYPTION_KEYS) that is
+ * the key it generated in .data/dev-secrets/. No auth secret is needed.
+ *
  * Exit status: 0 done (or enqueued), 1 the job failed or rows were left undecryptable or mismatched,
  * 2 bad arguments or configuration.
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '@byok/config';
+import { loadScriptConfig } from './support/script-config.js';
 import { appendAudit } from '@byok/db';
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
@@ -72,7 +75,7 @@ function safeUserName(): string {
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const config = loadConfig();
+  const config = loadScriptConfig(process.env);
   // Logs go to stderr so stdout carries only the result.
   const logger = createLogger({ level: config.logLevel, name: 'keys-rotate', destination: process.stderr });
   // Rotating is how an operator fixes what the boot check refuses, so it only warns here.

@@ -6,11 +6,14 @@
  *
  *   npm run keys:verify [-- --fast] [--json] [--expect-rotated]
  *
+ * Reads the service's configuration; after a plain `npm start` (no BYOK_ENCRYPTION_KEYS) that is
+ * the key it generated in .data/dev-secrets/. No auth secret is needed.
+ *
  * Exit status: 0 all rows readable and bound (and, with --expect-rotated, all under the first key
  * and tagged, so older keys can be removed); 1 otherwise; 2 bad arguments or configuration.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@byok/config';
+import { loadScriptConfig } from './support/script-config.js';
 import { describeKeyCoverage, type KeyCoverage } from '@byok/crypto';
 import { countKeysByFingerprint, storedKeysSchema } from '@byok/db';
 import { openRuntime, scanStoredKeys, type Runtime, type StoredKeysScan } from '@byok/runtime';
@@ -33,7 +36,7 @@ function parseOptions(argv: string[]): { fast: boolean; json: boolean; expectRot
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const config = loadConfig();
+  const config = loadScriptConfig(process.env);
   const logger = createLogger({ level: config.logLevel, name: 'keys-verify', destination: process.stderr });
   // This is the tool that explains a boot refusal, so it must start where the services would not.
   const runtime = await openRuntime(config, logger, { storedKeysCheck: 'off' });

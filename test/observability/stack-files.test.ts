@@ -116,9 +116,25 @@ describe('docker-compose.yml', () => {
       expect(service(name).restart).toBe('unless-stopped');
       expect(service(name).init).toBe(true);
     }
-    for (const name of ['postgres', 'redis', 'api', 'proxy', 'tempo', 'prometheus', 'grafana', 'mock-providers']) expect(service(name).healthcheck, name).toBeDefined();
+    for (const name of ['postgres', 'redis', 'api', 'proxy', 'prometheus', 'grafana', 'mock-providers']) expect(service(name).healthcheck, name).toBeDefined();
     expect(asArray(asRecord(service('api').healthcheck, 'api.healthcheck').test, 'test').join(' ')).toContain(`127.0.0.1:${envValue('api', 'PORT')}/readyz`);
     expect(asArray(asRecord(service('proxy').healthcheck, 'proxy.healthcheck').test, 'test').join(' ')).toContain(`127.0.0.1:${envValue('proxy', 'PROXY_PORT')}/healthz`);
+  });
+
+  // Issue #20 item 1: Tempo's health check ran wget and its init step chown, in an image that
+  // ships neither (distroless: the tempo binary and CA certificates only).
+  it('runs no command in the distroless images (Tempo, the collector) that they do not ship', () => {
+    const distroless = ['grafana/tempo:', 'otel/opentelemetry-collector-contrib:'];
+    for (const [name, definition] of Object.entries(services)) {
+      const spec = asRecord(definition, name);
+      if (!distroless.some((prefix) => String(spec.image).startsWith(prefix))) continue;
+      expect(spec.healthcheck, `${name} health check`).toBeUndefined();
+      expect(spec.entrypoint, `${name} entrypoint`).toBeUndefined();
+    }
+    const init = service('tempo-init');
+    expect(String(init.image)).toMatch(/^busybox:\d/);
+    expect(asArray(init.entrypoint, 'entrypoint')[0]).toBe('chown');
+    expect(asArray(init.volumes, 'volumes')).toContain('tempo-data:/var/tempo');
   });
 
   it('apps export to the collector over OTLP/HTTP, each under its own service name', () => {

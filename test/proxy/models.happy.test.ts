@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-type Listed = OpenAI.Model & { byok: { route: string; provider: string; upstream_model: string; charged: boolean; any_model: boolean } };
+type Listed = OpenAI.Model & { byok: { route: string; provider: string; upstream_model: string; charged: boolean } };
 
 async function list(user: string, path = '/v1'): Promise<Listed[]> {
   const client = new OpenAI({ baseURL: `${h.proxy.url}${path}`, apiKey: await h.jwt(user), maxRetries: 0 });
@@ -30,29 +30,30 @@ async function list(user: string, path = '/v1'): Promise<Listed[]> {
 }
 
 describe('GET /v1/models', () => {
-  it('lists validated models and each reachable provider, with the path each takes', async () => {
+  it('lists validated chat models and the known models of each reachable provider, with the path each takes', async () => {
     const models = await list('list-user');
     const byId = new Map(models.map((m) => [m.id, m]));
-    expect(byId.get('gpt-4o-mini')).toMatchObject({ object: 'model', owned_by: 'openai', byok: { route: 'user_provider', provider: 'openai', upstream_model: 'gpt-4o-mini', charged: false, any_model: false } });
-    // A validated name without a bare prefix is listed with the provider's prefix, so it routes back.
-    expect(byId.get('openai/whisper-1')).toMatchObject({ byok: { route: 'user_provider', upstream_model: 'whisper-1' } });
+    expect(byId.get('gpt-4o-mini')).toMatchObject({ object: 'model', owned_by: 'openai', byok: { route: 'user_provider', provider: 'openai', upstream_model: 'gpt-4o-mini', charged: false } });
     expect(byId.get('gemini-2.0-flash')).toMatchObject({ owned_by: 'google', byok: { route: 'user_provider', provider: 'google' } });
-    expect(byId.get('openai/*')).toMatchObject({ byok: { route: 'user_provider', any_model: true } });
-    expect(byId.get('anthropic/*')).toMatchObject({ owned_by: 'anthropic', byok: { route: 'system', provider: 'anthropic', charged: true, any_model: true } });
+    // Known (price table) models of a provider reached through the platform's key, charged.
+    expect(byId.get('claude-3-5-haiku')).toMatchObject({ owned_by: 'anthropic', byok: { route: 'system', provider: 'anthropic', charged: true } });
+    // Issue #20 item 7: no patterns, no speech or embedding models.
+    expect(models.filter((m) => m.id.includes('*') || m.id.includes('whisper'))).toEqual([]);
     // The disabled Groq key adds nothing; no route reaches Groq or the other providers.
     expect(models.some((m) => m.id.includes('llama') || m.id.startsWith('groq/'))).toBe(false);
-    expect(byId.has('cohere/*')).toBe(false);
+    expect(models.some((m) => m.owned_by === 'cohere')).toBe(false);
   });
 
-  it('shows every provider through an OpenRouter key', async () => {
+  it('shows concrete models of every provider through an OpenRouter key', async () => {
     const models = await list('router-user', '/api/v1/llm');
-    expect(models.length).toBeGreaterThanOrEqual(8);
-    expect(models.every((m) => m.byok.route === 'user_openrouter' && m.byok.provider === 'openrouter')).toBe(true);
-    expect(models.find((m) => m.id === 'anthropic/*')?.byok.upstream_model).toBe('anthropic/*');
+    expect(new Set(models.map((m) => m.owned_by)).size).toBeGreaterThanOrEqual(8);
+    expect(models.every((m) => m.byok.route === 'user_openrouter' && m.byok.provider === 'openrouter' && !m.id.includes('*'))).toBe(true);
+    expect(models.find((m) => m.id === 'claude-3-5-haiku')?.byok.upstream_model).toBe('anthropic/claude-3-5-haiku');
   });
 
   it('lists only the platform\'s providers for a user without keys', async () => {
     const models = await list('nobody');
-    expect(models.map((m) => m.id)).toEqual(['anthropic/*']);
+    expect(models.length).toBeGreaterThan(0);
+    expect(models.every((m) => m.owned_by === 'anthropic' && m.byok.charged)).toBe(true);
   });
 });

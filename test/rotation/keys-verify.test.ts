@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStoredKeyring, generateKey, keyFingerprint } from '@byok/crypto';
-import { uniqueTestName } from '../support/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { gatewayEnv, runChildToEnd, seedRows } from './support/rotation-fixtures.js';
+import { dropTestRedisPrefixes, gatewayEnv, runChildToEnd, seedRows, testRedisPrefix } from './support/rotation-fixtures.js';
 
 const OLD = generateKey();
 const NEW = generateKey();
@@ -14,7 +13,7 @@ describe('npm run keys:verify', () => {
   let badIds: string[];
   beforeAll(async () => {
     db = await createTestDatabase('keys_verify');
-    env = gatewayEnv(db, [NEW, OLD], uniqueTestName('keys_verify'));
+    env = gatewayEnv(db, [NEW, OLD], testRedisPrefix('keys_verify'));
     const old = await seedRows(db, createStoredKeyring([OLD]), { count: 30, style: 'bound' });
     await seedRows(db, createStoredKeyring([NEW]), { count: 20, from: 30, style: 'bound' });
     await seedRows(db, createStoredKeyring([OLD]), { count: 10, from: 50, style: 'legacy' });
@@ -28,7 +27,10 @@ describe('npm run keys:verify', () => {
     );
     badIds = [a, b, ...foreign.values()];
   });
-  afterAll(() => db.drop());
+  afterAll(async () => {
+    await db.drop();
+    await dropTestRedisPrefixes();
+  });
 
   const verify = async (...args: string[]) => runChildToEnd('scripts/keys-verify.ts', args, env);
   const jsonOf = (output: string): Record<string, unknown> => JSON.parse(output.slice(output.indexOf('{'), output.lastIndexOf('}') + 1)) as Record<string, unknown>;

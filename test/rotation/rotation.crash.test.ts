@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStoredKeyring, generateKey, keyFingerprint } from '@byok/crypto';
 import { ENCRYPTION_ROTATED_ACTION, rotateEncryption } from '@byok/worker';
-import { uniqueTestName } from '../support/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { gatewayEnv, openAll, openTestRuntime, plaintextFor, readRows, runChild, seedRows, waitUntil, type ChildRun } from './support/rotation-fixtures.js';
+import { dropTestRedisPrefixes, gatewayEnv, openAll, openTestRuntime, plaintextFor, readRows, runChild, seedRows, testRedisPrefix, waitUntil, type ChildRun } from './support/rotation-fixtures.js';
 
 const OLD = generateKey();
 const NEW = generateKey();
@@ -28,12 +27,13 @@ describe('a rotation killed mid-run', () => {
     for (const child of children) child.kill('SIGKILL');
     await Promise.all(children.map((c) => c.exited));
     await db.drop();
+    await dropTestRedisPrefixes();
   });
 
   const progress = async (): Promise<Progress | undefined> => (await db.sql<Progress>('SELECT cursor_id, scanned, rotated, finished_at FROM encryption_rotations'))[0];
 
   it('resumes after the last committed batch when rerun, and completes with nothing lost or done twice', { timeout: 120_000 }, async () => {
-    const env = gatewayEnv(db, [NEW, OLD], uniqueTestName('rotation_crash'));
+    const env = gatewayEnv(db, [NEW, OLD], testRedisPrefix('rotation_crash'));
     // The operator's command, in its own process, slowed down so it can be killed half-way.
     const first = runChild('scripts/keys-rotate.ts', ['--inline', '--batch-size', String(BATCH), '--pause-ms', '40', '--requested-by', 'crash-test'], env);
     children.push(first);

@@ -3,7 +3,7 @@ import { createStoredKeyring, generateKey, keyFingerprint } from '@byok/crypto';
 import { scanStoredKeys } from '@byok/runtime';
 import { ENCRYPTION_ROTATED_ACTION, rotateEncryption } from '@byok/worker';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { openAll, openTestRuntime, plaintextFor, readRows, seedRows, type StoredRow, type TestRuntime } from './support/rotation-fixtures.js';
+import { dropTestRedisPrefixes, openAll, openTestRuntime, plaintextFor, readRows, seedRows, type StoredRow, type TestRuntime } from './support/rotation-fixtures.js';
 
 const OLD = generateKey();
 const NEW = generateKey();
@@ -27,6 +27,7 @@ describe(`rotating ${ROWS.toLocaleString('en')} stored keys to a new encryption 
   afterAll(async () => {
     await t.runtime.close();
     await db.drop();
+    await dropTestRedisPrefixes();
   });
 
   it('re-encrypts every row under the new key so the new key alone opens each, with plaintexts, timestamps and versions unchanged', { timeout: 120_000 }, async () => {

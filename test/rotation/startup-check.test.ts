@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStoredKeyring, generateKey, keyFingerprint } from '@byok/crypto';
 import { StoredKeysUnreadableError } from '@byok/runtime';
-import { uniqueTestName } from '../support/services.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { gatewayEnv, openTestRuntime, runChildToEnd, seedRows } from './support/rotation-fixtures.js';
+import { dropTestRedisPrefixes, gatewayEnv, openTestRuntime, runChildToEnd, seedRows, testRedisPrefix } from './support/rotation-fixtures.js';
 
 const OLD = generateKey();
 const NEW = generateKey();
@@ -36,6 +35,7 @@ describe('start-up refuses a key list that would leave stored keys undecryptable
   afterAll(async () => {
     await recorded.drop();
     await unrecorded.drop();
+    await dropTestRedisPrefixes();
   });
 
   it('names the missing key fingerprint and how many rows need it (recorded fingerprints)', async () => {
@@ -87,7 +87,7 @@ describe('start-up refuses a key list that would leave stored keys undecryptable
   });
 
   it('the standalone and worker processes exit with the message instead of serving', { timeout: 60_000 }, async () => {
-    const env = gatewayEnv(recorded, [NEW], uniqueTestName('startup'));
+    const env = gatewayEnv(recorded, [NEW], testRedisPrefix('startup'));
     for (const entry of ['apps/standalone/src/main.ts', 'apps/worker/src/main.ts']) {
       const { code, output } = await runChildToEnd(entry, [], { ...env, PORT: '0' });
       expect(code, entry).toBe(1);

@@ -9,9 +9,24 @@ export function testServiceUrls(): { postgresAdminUrl: string; redisUrl: string 
   };
 }
 
-/** A name unique to this test file and worker, safe for database names and Redis prefixes. */
+/**
+ * The variable through which the global setup hands its run id to every test worker, so that
+ * the teardown can find what this run (and no concurrent run on the shared servers) left behind.
+ */
+export const TEST_RUN_ID_VARIABLE = 'BYOK_TEST_RUN_ID';
+
+/** The SCAN pattern of every Redis key under a name `uniqueTestName` made during run `runId`. */
+export function testRunRedisPattern(runId: string): string {
+  return `t_*_${runId}_*`;
+}
+
+/**
+ * A name unique to this test file and worker, safe for database names and Redis prefixes:
+ * `t_<label>_<run id>_<pool>_<random>`. Outside a vitest run (a bench) the run id is `norun`.
+ */
 export function uniqueTestName(label: string): string {
+  const run = process.env[TEST_RUN_ID_VARIABLE] ?? 'norun';
   const pool = process.env.VITEST_POOL_ID ?? '0';
   const rand = Math.random().toString(36).slice(2, 8);
-  return `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${pool}_${rand}`;
+  return `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${run}_${pool}_${rand}`;
 }

@@ -10,11 +10,31 @@ import { openRuntime, StoredKeysUnreadableError } from '@byok/runtime';
 import { proxyPlugin, startProxyServices } from '@byok/proxy';
 import { startUsageConsumer, usageConsumerOptionsFrom } from '@byok/usage-consumer';
 import { backfillKeyHints, recordKeyBindings, startWorker } from '@byok/worker';
-import { createLogger, shutdownTelemetry } from '@byok/telemetry';
+import { shutdownTelemetry } from '@byok/telemetry';
+import { type DemoMock, startDemoMock } from './demo-mock-providers.js';
+import { loadDotEnvIfPresent } from './dot-env.js';
+import { parseStandaloneArgs, STANDALONE_USAGE, type StandaloneArgs } from './standalone-args.js';
 import { loadStandaloneConfig } from './standalone-config.js';
+import { createStandaloneLogger } from './standalone-logger.js';
+
+let args: StandaloneArgs;
+try {
+  args = parseStandaloneArgs(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${STANDALONE_USAGE}\n`);
+  process.exit(2);
+}
+if (args.help) {
+  process.stdout.write(`${STANDALONE_USAGE}\n`);
+  process.exit(0);
+}
+// .env first, so the mock's URLs below replace any provider URL it sets.
+const dotEnv = loadDotEnvIfPresent();
+const demoMock: DemoMock | undefined = args.mockProviders ? await startDemoMock(process.env) : undefined;
 
 const { config, generated } = loadStandaloneConfig(process.env);
-const logger = createLogger({ level: config.logLevel, name: 'standalone' });
+const logger = await createStandaloneLogger(config.logLevel);
+if (dotEnv !== undefined) logger.info({ path: dotEnv }, 'read settings from .env (variables already set in the environment win)');
 
 for (const secret of generated) {
   const loud = secret.name === 'encryption-key'
@@ -59,6 +79,7 @@ process.stdout.write(
     `  Job dashboard: ${base}/admin/queues (admin token)`,
     '  Get a token:   npm run token -- --user alice   (add --admin for admin routes)',
     '',
+    demoMock === undefined ? '  Offline demo:  npm start -- --mock-providers   (fake providers in this process)\n' : `Offline demo: every provider call goes to the mock providers in this process.\n${demoMock.banner}`,
   ].join('\n'),
 );
 
@@ -77,6 +98,7 @@ async function shutdown(signal: string): Promise<void> {
   await worker.close();
   await consumer.close();
   await runtime.close();
+  await demoMock?.close();
   // The spans of the last requests go out before the process does.
   await shutdownTelemetry();
   process.exit(0);

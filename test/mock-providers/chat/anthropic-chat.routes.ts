@@ -4,6 +4,7 @@ import type { MockContext, MockRoute } from '../mock-route.js';
 import { PROVIDER_REPLIES } from '../provider-replies.js';
 import { type SseEvent, startSse, writeSseStream } from '../sse-writer.js';
 import { type ChatPlan, EVENTS_BEFORE_ERROR, MOCK_TOOL_CALL, bodyRecord, chatPlan, contentText, records } from './chat-plan.js';
+import { anthropicToolRequest } from './tool-request.js';
 
 /**
  * Anthropic's `POST /v1/messages` (providers.md §3): `max_tokens` is required; streams use named
@@ -21,7 +22,7 @@ const usageOf = (plan: ChatPlan) => ({ input_tokens: plan.promptTokens, output_t
 
 function message(plan: ChatPlan, id: string, model: string): unknown {
   const content = plan.toolCall
-    ? [{ type: 'tool_use', id: MOCK_TOOL_USE_ID, name: MOCK_TOOL_CALL.name, input: MOCK_TOOL_CALL.args }]
+    ? [{ type: 'tool_use', id: MOCK_TOOL_USE_ID, name: plan.toolName, input: MOCK_TOOL_CALL.args }]
     : [{ type: 'text', text: plan.text }];
   return { id, type: 'message', role: 'assistant', model, content, stop_reason: plan.toolCall ? 'tool_use' : 'end_turn', stop_sequence: null, usage: usageOf(plan) };
 }
@@ -39,7 +40,7 @@ function blockEvents(plan: ChatPlan): { start: SseEvent; deltas: SseEvent[] } {
   const args = JSON.stringify(MOCK_TOOL_CALL.args);
   const cut = args.indexOf(':') + 1;
   return {
-    start: named('content_block_start', { index: 0, content_block: { type: 'tool_use', id: MOCK_TOOL_USE_ID, name: MOCK_TOOL_CALL.name, input: {} } }),
+    start: named('content_block_start', { index: 0, content_block: { type: 'tool_use', id: MOCK_TOOL_USE_ID, name: plan.toolName, input: {} } }),
     deltas: ['', args.slice(0, cut), args.slice(cut)].map((partial_json) => named('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json } })),
   };
 }
@@ -74,7 +75,7 @@ async function handleMessages(ctx: MockContext): Promise<void> {
     return sendReply(ctx.res, invalidRequest('messages: roles must be "user" or "assistant"; use the top-level system parameter'));
   }
   const promptText = [contentText(body.system), ...messages.map((m) => contentText(m.content))].join(' ');
-  const plan = chatPlan('anthropic', body.model, promptText);
+  const plan = chatPlan('anthropic', body.model, promptText, anthropicToolRequest(body));
   const id = `msg_mock_${ctx.call.at}`;
   if (body.stream !== true) {
     if (plan.midStreamError) return sendReply(ctx.res, PROVIDER_REPLIES.anthropic.serverError());

@@ -1,4 +1,5 @@
 import { PROVIDERS, type ProviderId } from '@byok/providers';
+import type { ToolRequest } from './tool-request.js';
 
 /**
  * What a mock chat answer will be, decided from the provider, the model name and the prompt, so
@@ -6,13 +7,18 @@ import { PROVIDERS, type ProviderId } from '@byok/providers';
  * - content is "Hello from <displayName>", streamed one word per event;
  * - prompt tokens = words in all message text (system included); completion tokens = words in
  *   the answer (for a tool call, in `get_weather {"city":"Paris"}`, i.e. 2);
- * - a model name containing `tool-call` answers with the `get_weather` call; `mid-stream-error`
+ * - a request that offers tools answers with a call of the first one (arguments `{"city":"Paris"}`),
+ *   unless it forbids tool calls or its last message is a tool's result; a model name containing
+ *   `tool-call` calls `get_weather` even without tools; `mid-stream-error`
  *   fails after two content events; `slow-stream` spaces events 200 ms apart (`slow-stream-50`
  *   for 50 ms).
  */
 
-/** The tool call a `tool-call` model makes. */
+/** The tool call a `tool-call` model makes (a request offering tools gets the first one's name). */
 export const MOCK_TOOL_CALL = { name: 'get_weather', args: { city: 'Paris' } } as const;
+
+/** A request that offers no tools. */
+const NO_TOOLS: ToolRequest = { declared: [], choiceNone: false, answered: false };
 
 /** Events sent before a `mid-stream-error` model fails. */
 export const EVENTS_BEFORE_ERROR = 2;
@@ -27,6 +33,8 @@ export interface ChatPlan {
   /** `text` cut into streamed pieces: "Hello", " from", " OpenAI". */
   pieces: string[];
   toolCall: boolean;
+  /** The called tool's name, when `toolCall`. */
+  toolName: string;
   midStreamError: boolean;
   /** Pause between streamed events. */
   eventDelayMs: number;
@@ -40,16 +48,19 @@ export function countWords(text: string): number {
 }
 
 /** The answer the mock gives `provider` for `model` and a prompt whose text is `promptText`. */
-export function chatPlan(provider: ProviderId, model: string, promptText: string): ChatPlan {
-  const toolCall = model.includes('tool-call');
+export function chatPlan(provider: ProviderId, model: string, promptText: string, tools: ToolRequest = NO_TOOLS): ChatPlan {
+  const offered = tools.declared.length > 0 && !tools.choiceNone;
+  const toolCall = !tools.answered && (offered || model.includes('tool-call'));
+  const toolName = tools.declared[0] ?? MOCK_TOOL_CALL.name;
   const text = toolCall ? '' : `Hello from ${PROVIDERS[provider].displayName}`;
   const pieces = text.split(/(?= )/).filter((p) => p !== '');
   const slow = /slow-stream(?:-(\d+))?/.exec(model);
-  const completionSource = toolCall ? `${MOCK_TOOL_CALL.name} ${JSON.stringify(MOCK_TOOL_CALL.args)}` : text;
+  const completionSource = toolCall ? `${toolName} ${JSON.stringify(MOCK_TOOL_CALL.args)}` : text;
   return {
     text,
     pieces,
     toolCall,
+    toolName,
     midStreamError: model.includes('mid-stream-error'),
     eventDelayMs: slow ? Number(slow[1] ?? SLOW_STREAM_DELAY_MS) : 0,
     promptTokens: countWords(promptText),

@@ -4,6 +4,7 @@ import type { MockContext, MockRoute } from '../mock-route.js';
 import { PROVIDER_REPLIES } from '../provider-replies.js';
 import { type SseEvent, startSse, writeSseStream } from '../sse-writer.js';
 import { type ChatPlan, EVENTS_BEFORE_ERROR, MOCK_TOOL_CALL, bodyRecord, chatPlan, contentText, records } from './chat-plan.js';
+import { geminiToolRequest } from './tool-request.js';
 
 /**
  * Gemini's `POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent`
@@ -22,7 +23,7 @@ function promptTextOf(body: Record<string, unknown>): string {
 export function geminiChunks(plan: ChatPlan, model: string, responseId: string): unknown[] {
   const partial = { promptTokenCount: plan.promptTokens, totalTokenCount: plan.promptTokens };
   const full = { promptTokenCount: plan.promptTokens, candidatesTokenCount: plan.completionTokens, totalTokenCount: plan.promptTokens + plan.completionTokens };
-  const partsList: object[][] = plan.toolCall ? [[{ functionCall: { name: MOCK_TOOL_CALL.name, args: MOCK_TOOL_CALL.args } }]] : plan.pieces.map((text) => [{ text }]);
+  const partsList: object[][] = plan.toolCall ? [[{ functionCall: { name: plan.toolName, args: MOCK_TOOL_CALL.args } }]] : plan.pieces.map((text) => [{ text }]);
   const chunk = (parts: object[], last: boolean) => ({
     candidates: [{ content: { role: 'model', parts }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 }],
     usageMetadata: last ? full : partial,
@@ -39,7 +40,7 @@ export function geminiChunks(plan: ChatPlan, model: string, responseId: string):
 
 /** The non-streamed response: the whole answer in one candidate. */
 function geminiResponse(plan: ChatPlan, model: string, responseId: string): unknown {
-  const parts = plan.toolCall ? [{ functionCall: { name: MOCK_TOOL_CALL.name, args: MOCK_TOOL_CALL.args } }] : [{ text: plan.text }];
+  const parts = plan.toolCall ? [{ functionCall: { name: plan.toolName, args: MOCK_TOOL_CALL.args } }] : [{ text: plan.text }];
   return {
     candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0, safetyRatings: [] }],
     usageMetadata: { promptTokenCount: plan.promptTokens, candidatesTokenCount: plan.completionTokens, totalTokenCount: plan.promptTokens + plan.completionTokens },
@@ -55,7 +56,7 @@ async function handleGenerate(ctx: MockContext): Promise<void> {
   if (records(body.contents).length === 0) {
     return sendReply(ctx.res, { status: 400, body: { error: { code: 400, message: '* GenerateContentRequest.contents: contents is not specified', status: 'INVALID_ARGUMENT' } } });
   }
-  const plan = chatPlan('google', model, promptTextOf(body));
+  const plan = chatPlan('google', model, promptTextOf(body), geminiToolRequest(body));
   const responseId = `resp-mock-${ctx.call.at}`;
   if (method === 'generateContent') {
     if (plan.midStreamError) return sendReply(ctx.res, PROVIDER_REPLIES.google.serverError());

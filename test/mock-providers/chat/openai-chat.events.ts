@@ -47,7 +47,7 @@ const usageOf = (plan: ChatPlan) => ({
 
 /** The non-streamed `chat.completion`. */
 export function openAiCompletion(flavour: OpenAiFlavour, plan: ChatPlan, meta: AnswerMeta): unknown {
-  const toolCalls = [{ id: MOCK_TOOL_CALL_ID, type: 'function', function: { name: MOCK_TOOL_CALL.name, arguments: JSON.stringify(MOCK_TOOL_CALL.args) } }];
+  const toolCalls = [{ id: MOCK_TOOL_CALL_ID, type: 'function', function: { name: plan.toolName, arguments: JSON.stringify(MOCK_TOOL_CALL.args) } }];
   return {
     id: meta.id,
     object: 'chat.completion',
@@ -70,7 +70,7 @@ function contentDeltas(plan: ChatPlan): object[] {
   const args = JSON.stringify(MOCK_TOOL_CALL.args);
   const cut = args.indexOf(':') + 1;
   return [
-    { tool_calls: [{ index: 0, id: MOCK_TOOL_CALL_ID, type: 'function', function: { name: MOCK_TOOL_CALL.name, arguments: '' } }] },
+    { tool_calls: [{ index: 0, id: MOCK_TOOL_CALL_ID, type: 'function', function: { name: plan.toolName, arguments: '' } }] },
     { tool_calls: [{ index: 0, function: { arguments: args.slice(0, cut) } }] },
     { tool_calls: [{ index: 0, function: { arguments: args.slice(cut) } }] },
   ];

@@ -5,6 +5,7 @@ import type { MockContext, MockRoute } from '../mock-route.js';
 import { PROVIDER_REPLIES } from '../provider-replies.js';
 import { startSse, writeSseStream } from '../sse-writer.js';
 import { bodyRecord, chatPlan, contentText, records } from './chat-plan.js';
+import { openAiToolRequest } from './tool-request.js';
 import { type OpenAiFlavour, openAiCompletion, openAiStreamEvents } from './openai-chat.events.js';
 
 /**
@@ -55,7 +56,7 @@ async function handleChat(ctx: MockContext, flavour: OpenAiFlavour): Promise<voi
   const messages = records(body.messages);
   if (typeof body.model !== 'string' || messages.length === 0) return badRequest(ctx, flavour, "'model' and a non-empty 'messages' are required");
 
-  const plan = chatPlan(ctx.provider, body.model, messages.map((m) => contentText(m.content)).join(' '));
+  const plan = chatPlan(ctx.provider, body.model, messages.map((m) => contentText(m.content)).join(' '), openAiToolRequest(body));
   const meta = { id: `${flavour.idPrefix}-${ctx.call.at}`, model: body.model, created: Math.floor(ctx.call.at / 1000) };
   if (body.stream !== true) {
     if (!plan.midStreamError) return sendJson(ctx.res, openAiCompletion(flavour, plan, meta));

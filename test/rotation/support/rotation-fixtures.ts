@@ -6,6 +6,7 @@ import { loadConfig } from '@byok/config';
 import { createStoredKeyring, type StoredKeyring } from '@byok/crypto';
 import { openRuntime, type OpenRuntimeOptions, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
+import { deleteRedisPrefix } from '../../support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../../support/services.js';
 import type { TestDatabase } from '../../support/test-database.js';
 
@@ -67,6 +68,23 @@ export function openAll(rows: readonly StoredRow[], keys: string[]): Map<string,
   return new Map(rows.map((r) => [r.user_id, keyring.openBound({ id: r.id, userId: r.user_id, provider: r.provider, token: r.api_key_encrypted, bindingTag: r.binding_tag })]));
 }
 
+// The Redis prefixes this test file's runtimes and child processes wrote under; dropped by
+// `dropTestRedisPrefixes` in the file's afterAll.
+const usedRedisPrefixes = new Set<string>();
+
+/** A Redis prefix of this test file's own, deleted by `dropTestRedisPrefixes`. */
+export function testRedisPrefix(label: string): string {
+  const prefix = uniqueTestName(label);
+  usedRedisPrefixes.add(prefix);
+  return prefix;
+}
+
+/** Deletes every Redis key under the prefixes `testRedisPrefix` handed out (call in afterAll). */
+export async function dropTestRedisPrefixes(): Promise<void> {
+  await Promise.all([...usedRedisPrefixes].map((prefix) => deleteRedisPrefix(prefix)));
+  usedRedisPrefixes.clear();
+}
+
 /** The environment a process of the gateway needs for this database and the given key list. */
 export function gatewayEnv(db: TestDatabase, keys: string[], redisPrefix: string): Record<string, string> {
   return {
@@ -86,7 +104,7 @@ export interface TestRuntime {
 
 /** The shared runtime exactly as a process opens it, over this database with this key list. */
 export async function openTestRuntime(db: TestDatabase, keys: string[], options: OpenRuntimeOptions = {}): Promise<TestRuntime> {
-  const config = loadConfig({ ...gatewayEnv(db, keys, uniqueTestName('rot')), DATABASE_POOL_MAX: '5' });
+  const config = loadConfig({ ...gatewayEnv(db, keys, testRedisPrefix('rot')), DATABASE_POOL_MAX: '5' });
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, callback) {

@@ -9,6 +9,7 @@ import {
   type SystemKeyAvailability,
   toUserKeyCandidate,
 } from '@byok/routing';
+import { isChatModelName, type KnownChatModels } from './chat-models.js';
 
 /** One entry of `GET /v1/models`: OpenAI's model object plus the path the gateway would take. */
 export interface ModelEntry {
@@ -24,8 +25,6 @@ export interface ModelEntry {
     upstream_model: string;
     /** True when requests are paid in credits (platform key). */
     charged: boolean;
-    /** True for a `<prefix>*` entry: any model of that provider, named with the prefix. */
-    any_model: boolean;
   };
 }
 
@@ -36,16 +35,17 @@ export interface ModelList {
 
 /** The listing stops here; a provider's own model list is capped at 2,000 names already. */
 const MAX_ENTRIES = 10_000;
-const ANY = '*';
 
 /**
- * What the caller can reach and how, decided by the same rule as chat requests: every model name
- * the user's usable keys were validated with (`metadata.validation.models`), plus `<prefix>*` for
- * each provider reachable at all — through the user's OpenRouter key (any model), the user's key
- * for that provider, or a platform key (charged in credits; shown whatever the balance, since
- * the balance can change). Disabled, invalid and unknown-provider keys add nothing.
+ * What the caller can reach and how, decided by the same rule as chat requests. Only concrete chat
+ * models, never patterns: the chat models the user's usable keys were validated with
+ * (`metadata.validation.models`, embedding and other non-chat models left out), plus the known
+ * chat models (the price table's) of each provider reachable at all — through the user's
+ * OpenRouter key (any model), the user's key for that provider, or a platform key (charged in
+ * credits; shown whatever the balance, since the balance can change). Disabled, invalid and
+ * unknown-provider keys add nothing. A model the list does not show may still be requested.
  */
-export function buildModelList(rows: readonly StoredUserKey[], systemKeys: SystemKeyAvailability, models: ModelResolver): ModelList {
+export function buildModelList(rows: readonly StoredUserKey[], systemKeys: SystemKeyAvailability, models: ModelResolver, known: KnownChatModels): ModelList {
   const candidates = rows.flatMap((row) => {
     const candidate = toUserKeyCandidate(row);
     return candidate === null ? [] : [{ row, candidate }];
@@ -54,38 +54,35 @@ export function buildModelList(rows: readonly StoredUserKey[], systemKeys: Syste
   const usable = candidates.filter((c) => keySkipReason(c.candidate) === null);
   const hasOpenRouterKey = usable.some((c) => c.candidate.provider === 'openrouter');
 
-  const names = new Set<string>();
+  // Keyed by lower case: a validated name (the provider's own spelling) wins over the table's.
+  const names = new Map<string, string>();
+  const add = (name: string): void => {
+    const folded = name.toLowerCase();
+    if (names.size < MAX_ENTRIES && !names.has(folded)) names.set(folded, name);
+  };
+  for (const { row, candidate } of usable) {
+    for (const model of validatedModels(row)) add(routableName(candidate.provider, model));
+  }
   for (const id of PROVIDER_IDS) {
     const reachable = hasOpenRouterKey || systemKeys[id] === true || systemKeys.openrouter === true || usable.some((c) => c.candidate.provider === id);
-    if (reachable) names.add(wildcard(id));
-  }
-  for (const { row, candidate } of usable) {
-    for (const model of validatedModels(row)) {
-      if (names.size >= MAX_ENTRIES) break;
-      names.add(routableName(candidate.provider, model));
-    }
+    if (reachable) for (const model of known[id]) add(routableName(id, model));
   }
 
   const data: ModelEntry[] = [];
-  for (const name of names) {
+  for (const name of names.values()) {
     const decision = decideRoute({ model: name, userKeys, systemKeys, creditBalanceMicro: 1 }, models);
     if (decision.outcome !== 'routed') continue;
     const { chosen } = decision;
-    const anyModel = name.endsWith(ANY);
     data.push({
       id: name,
       object: 'model',
       created: 0,
       owned_by: detectedOwner(name) ?? chosen.provider,
-      byok: { route: chosen.credentialSource, provider: chosen.provider, upstream_model: chosen.upstreamModel, charged: chosen.credentialSource === 'system', any_model: anyModel },
+      byok: { route: chosen.credentialSource, provider: chosen.provider, upstream_model: chosen.upstreamModel, charged: chosen.credentialSource === 'system' },
     });
   }
   data.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { object: 'list', data };
-}
-
-function wildcard(id: ProviderId): string {
-  return `${PROVIDERS[id].explicitPrefixes[0] ?? `${id}/`}${ANY}`;
 }
 
 /** A validated name as a client would send it so that it routes to the provider it came from. */
@@ -103,5 +100,5 @@ function detectedOwner(name: string): ProviderId | undefined {
 function validatedModels(row: StoredUserKey): string[] {
   const validation = row.metadata?.validation;
   if (typeof validation !== 'object' || validation === null || !('models' in validation) || !Array.isArray(validation.models)) return [];
-  return validation.models.filter((m): m is string => typeof m === 'string' && m !== '' && m.length <= 200);
+  return validation.models.filter((m): m is string => typeof m === 'string' && m.length <= 200 && isChatModelName(m));
 }

@@ -27,7 +27,12 @@ export function byokApi(client: ApiClient) {
     providers: async () => (await client.get<{ providers: ProviderInfo[] }>(`${BYOK}/providers`)).providers,
     keys: async () => (await client.get<{ keys: KeyView[] }>(`${BYOK}/keys`)).keys,
     key: (provider: string) => client.get<KeyView>(`${BYOK}/keys/${enc(provider)}`),
-    saveKey: (body: { provider: string; api_key: string; allow_unrecognized_format?: boolean }) => client.post<KeyView>(`${BYOK}/keys`, body),
+    /**
+     * Saves a key. With `testFirst` a replacement is tested before it is stored: 2xx means it
+     * passed and replaced the old key; a 4xx (its message says why) means the old key is kept.
+     */
+    saveKey: (body: { provider: string; api_key: string; allow_unrecognized_format?: boolean }, options: { testFirst?: boolean } = {}) =>
+      client.post<KeyView>(`${BYOK}/keys${options.testFirst ? '?test_first=true' : ''}`, body),
     deleteKey: (provider: string) => client.del(`${BYOK}/keys/${enc(provider)}`),
     setEnabled: (provider: string, enabled: boolean) =>
       client.post<{ provider: string; enabled: boolean }>(`${BYOK}/keys/${enc(provider)}/toggle`, { enabled }),

@@ -12,7 +12,7 @@ interface AddKeyDialogProps {
   keys: ReadonlyMap<string, KeyView>;
   /** Skips step one (the card's Add or Replace button). */
   initialProvider?: ProviderInfo;
-  save: (provider: string, apiKey: string, allowUnrecognized: boolean) => Promise<KeyView>;
+  save: (provider: string, apiKey: string, allowUnrecognized: boolean, testFirst: boolean) => Promise<KeyView>;
   settle: (provider: string) => Promise<KeyView>;
   /** Tells the user how a test ended if they closed the dialog before it did. */
   announce: (key: KeyView) => void;
@@ -39,8 +39,9 @@ export function AddKeyDialog({ providers, keys, initialProvider, save, settle, a
           ? `Replace your ${step.provider.name} key`
           : `Add your ${step.provider.name} key`;
 
-  async function onSave(provider: ProviderInfo, apiKey: string, allowUnrecognized: boolean) {
-    const saved = await save(provider.id, apiKey, allowUnrecognized);
+  async function onSave(provider: ProviderInfo, apiKey: string, allowUnrecognized: boolean, testFirst: boolean) {
+    // With test-first, a failed test rejects here and the form shows why; the old key stays.
+    const saved = await save(provider.id, apiKey, allowUnrecognized, testFirst);
     setStep({ name: 'result', provider, key: saved });
     const settled = await settle(provider.id).catch(() => saved);
     if (!open.current) {
@@ -58,8 +59,8 @@ export function AddKeyDialog({ providers, keys, initialProvider, save, settle, a
         <KeyForm
           key={step.provider.id}
           provider={step.provider}
-          submitLabel={keys.has(step.provider.id) ? 'Replace and test' : 'Save and test'}
-          onSave={(apiKey, allow) => onSave(step.provider, apiKey, allow)}
+          replacing={keys.has(step.provider.id)}
+          onSave={(apiKey, allow, testFirst) => onSave(step.provider, apiKey, allow, testFirst)}
           {...(initialProvider ? {} : { onBack: () => setStep({ name: 'choose' }) })}
         />
       ) : null}

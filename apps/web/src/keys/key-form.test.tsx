@@ -47,7 +47,7 @@ describe('KeyForm: soft format check per provider', () => {
     expect(feedback()).toBe(`Looks like ${p.name === 'OpenRouter' ? 'an' : 'a'} ${p.name} key.`);
     expect(screen.queryByLabelText(/Save anyway/)).toBeNull();
     save();
-    await waitFor(() => expect(onSave).toHaveBeenCalledWith(WELL_FORMED[p.id], false));
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith(WELL_FORMED[p.id], false, false));
   });
 
   it.each([GROQ, OPENROUTER, COHERE])('$name: a key in another format gets a warning naming the expected format, and is not saved', (p) => {
@@ -91,7 +91,7 @@ describe('KeyForm: empty and whitespace', () => {
     const { type, save, onSave } = setup(GROQ);
     type(`  ${WELL_FORMED.groq}\n`);
     save();
-    await waitFor(() => expect(onSave).toHaveBeenCalledWith(WELL_FORMED.groq, false));
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith(WELL_FORMED.groq, false, false));
   });
 
   it('blocks whitespace inside a key, with no override', () => {
@@ -113,7 +113,7 @@ describe('KeyForm: allow an unrecognised format', () => {
     expect(onSave).not.toHaveBeenCalled();
     fireEvent.click(screen.getByLabelText(/Save anyway/));
     save();
-    await waitFor(() => expect(onSave).toHaveBeenCalledWith('gsk_new-format-2027', true));
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith('gsk_new-format-2027', true, false));
   });
 
   it('forgets the override question once the key matches again', () => {
@@ -138,5 +138,42 @@ describe('KeyForm: allow an unrecognised format', () => {
   it('links to where a key comes from', () => {
     setup(OPENROUTER);
     expect(screen.getByRole('link', { name: 'Get an OpenRouter key' }).getAttribute('href')).toBe('https://openrouter.example/keys');
+  });
+});
+
+// Issue #20 item 5: a wrong replacement overwrote a working key with no undo.
+describe('KeyForm: test before replacing', () => {
+  function setupReplacing(onSave: (apiKey: string, allow: boolean, testFirst: boolean) => Promise<void>) {
+    render(<KeyForm provider={GROQ} onSave={onSave} replacing />);
+    fireEvent.change(screen.getByLabelText('Groq API key'), { target: { value: WELL_FORMED.groq } });
+    return screen.getByLabelText(/Test before replacing/) as HTMLInputElement;
+  }
+
+  it('is offered only for a replacement, checked by default, and asks the API to test first', async () => {
+    const onSave = vi.fn(async () => undefined);
+    const option = setupReplacing(onSave);
+    expect(option.checked).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Test and replace' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith(WELL_FORMED.groq, false, true));
+    cleanup();
+    setup(GROQ);
+    expect(screen.queryByLabelText(/Test before replacing/)).toBeNull();
+  });
+
+  it('replaces without a test first once unchecked', async () => {
+    const onSave = vi.fn(async () => undefined);
+    fireEvent.click(setupReplacing(onSave));
+    fireEvent.click(screen.getByRole('button', { name: 'Replace and test' }));
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith(WELL_FORMED.groq, false, false));
+  });
+
+  it("shows the failed test's reason and keeps the form for another try", async () => {
+    const onSave = vi.fn(async () => {
+      throw new ApiError(422, 'key_test_failed', 'Groq rejected the key: Invalid API Key. Your current key was kept.');
+    });
+    setupReplacing(onSave);
+    fireEvent.click(screen.getByRole('button', { name: 'Test and replace' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Groq rejected the key: Invalid API Key. Your current key was kept.');
+    expect(screen.getByRole('button', { name: 'Test and replace' }).hasAttribute('disabled')).toBe(false);
   });
 });

@@ -6,10 +6,13 @@ import { article, checkKeyInput } from './key-format.js';
 interface KeyFormProps {
   provider: ProviderInfo;
   /** Saves the trimmed key; a rejection's message is shown in the form. */
-  onSave: (apiKey: string, allowUnrecognizedFormat: boolean) => Promise<void>;
+  onSave: (apiKey: string, allowUnrecognizedFormat: boolean, testFirst: boolean) => Promise<void>;
   onBack?: () => void;
-  /** "Replace" when a key exists already. */
-  submitLabel?: string;
+  /**
+   * A key exists already: offer "Test before replacing", on by default, so a wrong key cannot
+   * overwrite a working one.
+   */
+  replacing?: boolean;
 }
 
 /**
@@ -17,15 +20,18 @@ interface KeyFormProps {
  * soft format check while typing. A key in an unrecognised format can still be saved after an
  * explicit "save anyway".
  */
-export function KeyForm({ provider, onSave, onBack, submitLabel = 'Save and test' }: KeyFormProps) {
+export function KeyForm({ provider, onSave, onBack, replacing = false }: KeyFormProps) {
   const [value, setValue] = useState('');
+  const [testFirst, setTestFirst] = useState(true);
   const [shown, setShown] = useState(false);
   const [override, setOverride] = useState(false);
   const [attempted, setAttempted] = useState(false);
   const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  const ids = { input: useId(), hint: useId(), feedback: useId(), override: useId() };
+  const ids = { input: useId(), hint: useId(), feedback: useId(), override: useId(), testFirst: useId() };
+  const testsFirst = replacing && testFirst;
+  const submitLabel = testsFirst ? 'Test and replace' : replacing ? 'Replace and test' : 'Save and test';
 
   const { key, check } = checkKeyInput(value, provider);
   // "Empty" is only worth saying once the user tried to save; the format check speaks as they type.
@@ -42,7 +48,7 @@ export function KeyForm({ provider, onSave, onBack, submitLabel = 'Save and test
     }
     setSaving(true);
     try {
-      await onSave(key, check.state === 'mismatch' && override);
+      await onSave(key, check.state === 'mismatch' && override, testsFirst);
     } catch (error) {
       setServerError(messageOf(error));
       setSaving(false);
@@ -96,6 +102,12 @@ export function KeyForm({ provider, onSave, onBack, submitLabel = 'Save and test
           </div>
         ) : null}
       </div>
+      {replacing ? (
+        <div className="checkbox">
+          <input id={ids.testFirst} type="checkbox" checked={testFirst} onChange={(event) => setTestFirst(event.target.checked)} />
+          <label htmlFor={ids.testFirst}>Test before replacing: your current key stays until the new one passes</label>
+        </div>
+      ) : null}
       {serverError ? (
         <p className="notice notice-error" role="alert">
           {serverError}
@@ -108,7 +120,7 @@ export function KeyForm({ provider, onSave, onBack, submitLabel = 'Save and test
           </button>
         ) : null}
         <button type="submit" className="button button-primary" disabled={saving} aria-disabled={blocking}>
-          {saving ? 'Saving…' : submitLabel}
+          {saving ? (testsFirst ? 'Testing…' : 'Saving…') : submitLabel}
         </button>
       </div>
     </form>

@@ -53,8 +53,9 @@ export function describeResult(key: KeyView): string {
   if (key.status === 'valid') {
     return key.models_count !== null ? `${name} key works: ${key.models_count} models reachable.` : `${name} key works.`;
   }
+  // A rejection's message is already the server's whole sentence ("OpenAI rejected the key (…).").
+  if (key.status === 'invalid') return key.last_test_message ?? `${name} rejected the key.`;
   const reason = key.last_test_message ? `: ${key.last_test_message}` : '.';
-  if (key.status === 'invalid') return `${name} rejected the key${reason}`;
   if (key.status === 'error') return `Could not check the ${name} key${reason}`;
   return `${name} key saved.`;
 }

@@ -63,10 +63,14 @@ export function useKeyActions(model: KeysModel) {
     [api, dropKey, notify],
   );
 
-  /** Saves a key; the caller watches the returned row settle (see settle). */
+  /**
+   * Saves a key; the caller watches the returned row settle (see settle). `testFirst` replaces an
+   * existing key only once the new one passed its test; a failure rejects with the API's reason
+   * and leaves the old key (and the card) as they were.
+   */
   const save = useCallback(
-    async (provider: string, apiKey: string, allowUnrecognized: boolean): Promise<KeyView> => {
-      const key = await api.saveKey({ provider, api_key: apiKey, ...(allowUnrecognized ? { allow_unrecognized_format: true } : {}) });
+    async (provider: string, apiKey: string, allowUnrecognized: boolean, testFirst = false): Promise<KeyView> => {
+      const key = await api.saveKey({ provider, api_key: apiKey, ...(allowUnrecognized ? { allow_unrecognized_format: true } : {}) }, { testFirst });
       putKey(key);
       return key;
     },

@@ -233,6 +233,43 @@ const ROWS: Row[] = [
     receipt: 'user_openrouter:skipped=no_key; system(openrouter):skipped=no_system_key',
     message: 'No key for openrouter: add an OpenRouter key at /api/v1/llm/byok/keys',
   },
+  // Issue #20 item 4: a user holding a key is told what is wrong with it, not asked to add one.
+  {
+    name: 'disabled provider key: says it is disabled and how to enable it',
+    model: 'claude-3-5-sonnet',
+    keys: [key('anthropic', { enabled: false })],
+    expect: 'no_route',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic):skipped=disabled; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    message:
+      'No usable key for anthropic: your Anthropic key is disabled (enable it with POST /api/v1/llm/byok/keys/anthropic/toggle or on the keys page). Or add an Anthropic or OpenRouter key at /api/v1/llm/byok/keys',
+  },
+  {
+    name: 'rejected provider and OpenRouter keys: names both problems',
+    model: 'gpt-4o',
+    keys: [key('openrouter', { testStatus: 'invalid' }), key('openai', { testStatus: 'invalid', validationOutcome: 'no_credit' })],
+    expect: 'no_route',
+    receipt: 'user_openrouter:skipped=invalid; user_provider(openai):skipped=invalid; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    message:
+      'No usable key for openai: your OpenRouter key was rejected by OpenRouter at its last test (replace it at /api/v1/llm/byok/keys); your OpenAI key has no credit left at OpenAI (top up the account, then test the key again)',
+  },
+  {
+    name: 'undecryptable key without credits: both the credit problem and the key problem',
+    model: 'gemini-2.0-flash',
+    keys: [key('google', { unusable: 'undecryptable' })],
+    system: ALL_SYSTEM,
+    balance: 0,
+    expect: 'insufficient_credits',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(google):skipped=undecryptable; system(google):skipped=no_credits; system(openrouter):skipped=no_credits',
+    message: "Insufficient credits for the platform's google key: add credits, or add a Google Gemini or OpenRouter key at /api/v1/llm/byok/keys; your Google Gemini key cannot be decrypted",
+  },
+  {
+    name: 'unknown model with a disabled OpenRouter key: says the key is disabled',
+    model: 'mystery-model',
+    keys: [key('openrouter', { enabled: false })],
+    expect: 'no_route',
+    receipt: 'user_openrouter:skipped=disabled',
+    message: 'your OpenRouter key is disabled (enable it with POST /api/v1/llm/byok/keys/openrouter/toggle',
+  },
 ];
 
 function inputOf(row: Row): RouteInput {

@@ -10,7 +10,7 @@ import type {
   SkipReason,
   SystemKeyAvailability,
 } from './route-decision.types.js';
-import { creditsUnknownMessage, insufficientCreditsMessage, noKeyMessage, unknownModelMessage } from './route-messages.js';
+import { creditsUnknownMessage, insufficientCreditsMessage, noKeyMessage, type SkippedUserKey, unknownModelMessage, withSkippedKeys } from './route-messages.js';
 import { indexUserKeys, isUserKeyIndex } from './user-key-index.js';
 
 /** Reason of a usable candidate that a candidate before it has made unnecessary. */
@@ -47,7 +47,7 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
   let chosen = considerUserKeys(candidates, byProvider.get('openrouter'), 'user_openrouter', 'openrouter', openRouterModel, undefined);
   if (detected.provider === 'unknown') {
     if (chosen !== undefined) return { outcome: 'routed', chosen, candidates };
-    return { outcome: 'no_route', message: unknownModelMessage(input.model), candidates };
+    return { outcome: 'no_route', message: withSkippedKeys(unknownModelMessage(input.model), undefined, skippedUserKeys(byProvider, ['openrouter'])), candidates };
   }
 
   const provider = detected.provider;
@@ -62,10 +62,18 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
   chosen = considerSystemKey(candidates, input.systemKeys, 'openrouter', openRouterModel, credit, chosen);
   if (chosen !== undefined) return { outcome: 'routed', chosen, candidates };
 
+  const skipped = skippedUserKeys(byProvider, provider === 'openrouter' ? ['openrouter'] : ['openrouter', provider]);
   const anySystemKey = input.systemKeys[provider] === true || input.systemKeys.openrouter === true;
-  if (!anySystemKey) return { outcome: 'no_route', message: noKeyMessage(provider), candidates };
+  if (!anySystemKey) return { outcome: 'no_route', message: withSkippedKeys(noKeyMessage(provider), provider, skipped), candidates };
   const message = credit === 'credits_unknown' ? creditsUnknownMessage(provider) : insufficientCreditsMessage(provider);
-  return { outcome: 'insufficient_credits', message, candidates };
+  return { outcome: 'insufficient_credits', message: withSkippedKeys(message, provider, skipped), candidates };
+}
+
+/** The user's keys for these providers that can never be chosen (only read when no route was found). */
+function skippedUserKeys(byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>, providers: readonly ProviderId[]): SkippedUserKey[] {
+  return providers.flatMap((id) =>
+    (byProvider.get(id) ?? []).flatMap(({ key, skip }) => (skip === null ? [] : [{ provider: id, reason: skip, validationOutcome: key.validationOutcome }])),
+  );
 }
 
 function creditState(balanceMicro: number | null): CreditState {

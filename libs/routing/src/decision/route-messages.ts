@@ -1,5 +1,6 @@
 import { listProviders, PROVIDERS, type ProviderId } from '@byok/providers';
 import { perProvider } from './per-provider.js';
+import type { KeySkipReason } from './route-decision.types.js';
 
 /** Where a user adds a key; named in every message that asks for one. */
 export const KEYS_PATH = '/api/v1/llm/byok/keys';
@@ -59,4 +60,42 @@ export function insufficientCreditsMessage(provider: ProviderId): string {
 /** Only a platform key could serve the request and the caller did not supply the balance. */
 export function creditsUnknownMessage(provider: ProviderId): string {
   return CREDITS_UNKNOWN[provider];
+}
+
+/** One of the user's own keys that the rule skipped, and what its last validation said. */
+export interface SkippedUserKey {
+  provider: ProviderId;
+  reason: KeySkipReason;
+  validationOutcome?: string | undefined;
+}
+
+// What is wrong with a key the user holds, and what fixes it: a user told "add a key" while
+// holding one goes looking for the wrong problem.
+const KEY_DISABLED = perProvider((id) => `your ${PROVIDERS[id].displayName} key is disabled (enable it with POST ${KEYS_PATH}/${id}/toggle or on the keys page)`);
+const KEY_INVALID = perProvider((id) => `your ${PROVIDERS[id].displayName} key was rejected by ${PROVIDERS[id].displayName} at its last test (replace it at ${KEYS_PATH})`);
+const KEY_NO_CREDIT = perProvider((id) => `your ${PROVIDERS[id].displayName} key has no credit left at ${PROVIDERS[id].displayName} (top up the account, then test the key again)`);
+const KEY_UNDECRYPTABLE = perProvider(
+  (id) => `your ${PROVIDERS[id].displayName} key cannot be decrypted with the configured encryption keys (save it again at ${KEYS_PATH}, or ask the operator)`,
+);
+
+function describeSkippedKey(key: SkippedUserKey): string {
+  switch (key.reason) {
+    case 'disabled':
+      return KEY_DISABLED[key.provider];
+    case 'undecryptable':
+      return KEY_UNDECRYPTABLE[key.provider];
+    default:
+      return key.validationOutcome === 'no_credit' ? KEY_NO_CREDIT[key.provider] : KEY_INVALID[key.provider];
+  }
+}
+
+/**
+ * The failure message of a decision that skipped some of the user's own keys: says what is wrong
+ * with each instead of only asking for a key. Without skipped keys, `message` unchanged.
+ */
+export function withSkippedKeys(message: string, provider: ProviderId | undefined, skipped: readonly SkippedUserKey[]): string {
+  if (skipped.length === 0) return message;
+  const problems = skipped.map(describeSkippedKey).join('; ');
+  if (provider !== undefined && message === NO_KEY[provider]) return `No usable key for ${provider}: ${problems}. Or add ${keysToAdd(provider)} at ${KEYS_PATH}`;
+  return `${message}; ${problems}`;
 }
