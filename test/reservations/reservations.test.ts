@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteRedisPrefix } from '../support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../support/services.js';
 
-const prefix = `${uniqueTestName('reservations')}:`;
+const prefix = uniqueTestName('reservations');
 let redis: Redis;
 
 beforeAll(() => {
@@ -82,7 +82,7 @@ describe('reservations', () => {
     const scope = scopeOf('user{odd}');
     await reserve(redis, { ...scope, id: 'k', ttlMs: 5000, counters: [{ counter: 'a', amount: 1 }, { counter: 'b', amount: 1 }] });
     // SCAN, never KEYS, on the shared server.
-    const [, keys] = await redis.scan('0', 'MATCH', `${prefix}rsv:*user*`, 'COUNT', 100_000);
+    const [, keys] = await redis.scan('0', 'MATCH', `${prefix}:rsv:*user*`, 'COUNT', 100_000);
     expect(keys).toHaveLength(4);
     const slots = new Set(await Promise.all(keys.map((k) => redis.call('CLUSTER', 'KEYSLOT', k).catch(() => k.slice(0, k.indexOf('}'))))));
     expect(slots.size).toBe(1);

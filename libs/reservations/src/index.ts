@@ -6,3 +6,4 @@
  * the same primitive.
  */
 export { type CounterAmount, release, type ReleaseInput, reserve, type ReserveInput, type ReserveResult, reservedTotal, type ReservationScope, settle, type SettleInput } from './reservations.js';
+export { CREDITS_COUNTER } from './credits.js';

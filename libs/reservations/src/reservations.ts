@@ -84,7 +84,7 @@ export async function reservedTotal(redis: Redis, scope: ReservationScope, count
 }
 
 function keysOf(scope: ReservationScope, counter: string): [string, string] {
-  const base = `${scope.prefix}rsv:{${scope.scope}}:${counter}`;
+  const base = `${scope.prefix}:rsv:{${scope.scope}}:${counter}`;
   return [`${base}:amt`, `${base}:exp`];
 }
 

@@ -4,6 +4,9 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { isUpstreamTimeout } from '../upstream/upstream-errors.js';
 import type { Exchange } from './exchange.js';
+import { deltaTextChars } from './relayed-text.js';
+import { type DrainLimits, StreamDrain } from './stream-drain.js';
+import type { UpstreamAbort } from './upstream-abort.js';
 
 export interface StreamCompletionInput {
   reply: FastifyReply;
@@ -12,6 +15,8 @@ export interface StreamCompletionInput {
   request: OpenAIChatRequest;
   exchange: Exchange;
   scrub: MessageScrubber;
+  /** Platform-key streams: read on for the usage after the client left (see `stream-drain.ts`). */
+  drain?: { limits: DrainLimits; abort: UpstreamAbort; afterResponse(exchange: Exchange, responseStatus: number): void } | undefined;
 }
 
 const SSE_HEADERS: OutgoingHttpHeaders = {
@@ -48,6 +53,10 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
   raw.flushHeaders();
   exchange.firstByteAt = performance.now();
   exchange.statusCode = 200;
+  const drain = input.drain === undefined ? undefined : new StreamDrain(input.drain.limits, input.drain.abort, () => input.drain?.afterResponse(exchange, raw.statusCode));
+  exchange.drain = drain;
+  // Only a platform key's charge may need an estimate from the text relayed.
+  const countText = exchange.credentialSource === 'system';
 
   let ended = false;
   const finish = () => {
@@ -59,17 +68,22 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
   };
   try {
     for await (const chunk of upstream.body) {
+      drain?.read((chunk as Buffer).length);
       if (ended) continue;
       const out = translator.push(chunk as Buffer);
-      if (out !== '' && !raw.write(out)) await drained(raw);
+      // After the client left (a drained stream) nothing is written, only read for the usage.
+      if (out !== '' && !raw.destroyed) {
+        if (countText) exchange.relayedChars += deltaTextChars(out);
+        if (!raw.write(out)) await drained(raw);
+      }
       if (translator.done()) finish();
     }
   } catch (error) {
-    if (exchange.aborted) return;
     // The upstream broke off or went silent: the translator turns the cut into an error event.
-    if (!ended) exchange.statusCode = isUpstreamTimeout(error) ? STREAM_TIMED_OUT : STREAM_FAILED;
+    if (!ended && !exchange.aborted) exchange.statusCode = isUpstreamTimeout(error) ? STREAM_TIMED_OUT : STREAM_FAILED;
   }
   if (!ended) finish();
+  drain?.end();
 }
 
 /** Resolves when the client can take more, or has gone (the upstream is then being aborted). */

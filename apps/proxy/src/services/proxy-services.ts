@@ -14,7 +14,9 @@ import { type CallerResolver, createCallerResolver } from '../auth/caller-resolv
 import { createGatewayTokenCache } from '../auth/gateway-token-cache.js';
 import { createTokenUseRecorder } from '../auth/token-use-recorder.js';
 import { createAfterResponse } from '../chat/after-response.js';
+import { createCreditHolds, type CreditHolds } from '../chat/credit-hold.js';
 import type { Exchange } from '../chat/exchange.js';
+import type { DrainLimits } from '../chat/stream-drain.js';
 import { createKeyRejectionReporter } from '../keys/key-rejection-reporter.js';
 import { loadPriceTable } from '../pricing/price-table.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
@@ -41,6 +43,9 @@ export interface ProxyServices {
   readonly balances: TtlCache<number>;
   readonly upstreams: UpstreamTargets;
   readonly pricer: Pricer;
+  /** Credit reservations of platform-key requests, shared by all instances through Redis. */
+  readonly credits: CreditHolds;
+  readonly drainLimits: DrainLimits;
   readonly usage: UsageSink;
   /** Whether an OpenTelemetry SDK runs in this process (read once at boot). */
   readonly tracing: boolean;
@@ -84,9 +89,11 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
   const usage = options.usageSink ?? createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax });
   const pricer = createPricer(loadPriceTable(settings.priceTableFile));
   const upstreams = createUpstreamTargets(deps.config.providers, settings);
+  const credits = createCreditHolds({ redis: deps.redis, prefix: deps.config.redisPrefix, ttlMs: settings.creditReservationTtlMs, pricer, defaultMaxTokens: settings.creditDefaultMaxTokens, logger });
   const afterResponse = createAfterResponse({
     usage,
     pricer,
+    credits,
     logger,
     metrics: createGatewayMetrics(),
     keyRejections: createKeyRejectionReporter({ producers: deps.producers, logger }),
@@ -111,6 +118,8 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     }),
     upstreams,
     pricer,
+    credits,
+    drainLimits: { maxMs: settings.streamDrainMs, maxBytes: settings.streamDrainBytes },
     usage,
     tracing: isTracingEnabled(),
     afterResponse(exchange, responseStatus) {
