@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from './model-name.js';
 
 /**
  * The OpenAI chat completion request as the gateway accepts it. It is strict about the fields the
@@ -109,7 +110,7 @@ export type ToolChoice = Static<typeof ToolChoiceSchema>;
 /** The body of `POST /v1/chat/completions`, for Fastify validation and the OpenAPI document. */
 export const ChatCompletionRequestSchema = Type.Object(
   {
-    model: Type.String({ minLength: 1 }),
+    model: Type.String({ minLength: 1, pattern: MODEL_NAME_PATTERN, description: `The model, e.g. \`gpt-4o-mini\` or \`openai/gpt-4o-mini\`; ${MODEL_NAME_RULE}.` }),
     messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
     stream: Maybe(Type.Boolean()),
     stream_options: Maybe(
