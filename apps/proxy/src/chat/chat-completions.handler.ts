@@ -11,6 +11,7 @@ import { pathBelow, type UpstreamTarget, type UpstreamTargets } from '../upstrea
 import type { CreditHolds } from './credit-hold.js';
 import { createExchange, type CreditReservation, type Exchange } from './exchange.js';
 import { sendJsonCompletion } from './json-completion.js';
+import { type KeyEchoGuard, keyEchoGuard } from './key-echo.js';
 import { keyScrubber } from './key-scrubber.js';
 import { routeHeaders } from './route-headers.js';
 import { sendChatError } from './send-chat-error.js';
@@ -74,7 +75,9 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const abort = watchClient(reply, exchange, deps.afterResponse);
     // The scrubber closes over the key; adapters call it only on text they pass to the client.
     const scrub = keyScrubber(route.apiKey);
-    const input: AnswerInput = { reply, target, body, exchange, scrub, routes, abort, deps };
+    // A platform key must not come back in an answer; a user's own key is theirs to see.
+    const echo = chosen.credentialSource === 'system' ? keyEchoGuard(route.apiKey) : undefined;
+    const input: AnswerInput = { reply, target, body, exchange, scrub, echo, routes, abort, deps };
     try {
       const upstream = await callUpstream(target, built.value, exchange, abort, deps.tracing);
       return await answer(upstream, input);
@@ -139,6 +142,7 @@ interface AnswerInput {
   body: OpenAIChatRequest;
   exchange: Exchange;
   scrub: MessageScrubber;
+  echo: KeyEchoGuard | undefined;
   routes: UserRoutes;
   abort: UpstreamAbort;
   deps: ChatHandlerDeps;
@@ -146,14 +150,14 @@ interface AnswerInput {
 
 /** Turns the upstream's answer into the client's: a completion, a stream, or an error. */
 async function answer(upstream: Dispatcher.ResponseData, input: AnswerInput): Promise<unknown> {
-  const { reply, target, body, exchange, scrub } = input;
+  const { reply, target, body, exchange, scrub, echo } = input;
   const status = upstream.statusCode;
   if (status >= 200 && status < 300) {
     if (exchange.stream) {
       const drain = exchange.credentialSource === 'system' ? { limits: input.deps.drainLimits, abort: input.abort, afterResponse: input.deps.afterResponse } : undefined;
-      return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub, drain });
+      return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub, echo, drain });
     }
-    return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub });
+    return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub, echo });
   }
   if (status >= 300 && status < 400) {
     upstream.body.dump().catch(() => undefined);

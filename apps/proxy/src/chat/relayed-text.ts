@@ -3,7 +3,7 @@
  * SSE text the proxy wrote. A JSON string inside a value escapes its quotes, so `"content":"`
  * can only match a real field, never generated text.
  */
-const DELTA_TEXT = /"(?:content|arguments|reasoning|reasoning_content|refusal)":"((?:[^"\\]|\\.)*)"/g;
+export const DELTA_TEXT = /"(?:content|arguments|reasoning|reasoning_content|refusal)":"((?:[^"\\]|\\.)*)"/g;
 
 /**
  * Characters of answer text in `sse` (escapes counted as written, which errs slightly high), for

@@ -4,6 +4,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { isUpstreamTimeout } from '../upstream/upstream-errors.js';
 import type { Exchange } from './exchange.js';
+import type { KeyEchoGuard } from './key-echo.js';
 import { deltaTextChars } from './relayed-text.js';
 import { type DrainLimits, StreamDrain } from './stream-drain.js';
 import type { UpstreamAbort } from './upstream-abort.js';
@@ -15,6 +16,8 @@ export interface StreamCompletionInput {
   request: OpenAIChatRequest;
   exchange: Exchange;
   scrub: MessageScrubber;
+  /** Platform keys: hides the key if the upstream echoed it into the stream. */
+  echo?: KeyEchoGuard | undefined;
   /** Platform-key streams: read on for the usage after the client left (see `stream-drain.ts`). */
   drain?: { limits: DrainLimits; abort: UpstreamAbort; afterResponse(exchange: Exchange, responseStatus: number): void } | undefined;
 }
@@ -57,11 +60,12 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
   exchange.drain = drain;
   // Only a platform key's charge may need an estimate from the text relayed.
   const countText = exchange.credentialSource === 'system';
+  const echo = input.echo?.stream();
 
   let ended = false;
   const finish = () => {
     ended = true;
-    const tail = translator.end();
+    const tail = echo ? echo(translator.end()) : translator.end();
     exchange.usage = translator.usage();
     if (translator.error() !== undefined && exchange.statusCode === 200) exchange.statusCode = STREAM_FAILED;
     if (!raw.destroyed) raw.end(tail);
@@ -70,7 +74,8 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
     for await (const chunk of upstream.body) {
       drain?.read((chunk as Buffer).length);
       if (ended) continue;
-      const out = translator.push(chunk as Buffer);
+      const pushed = translator.push(chunk as Buffer);
+      const out = echo && pushed !== '' ? echo(pushed) : pushed;
       // After the client left (a drained stream) nothing is written, only read for the usage.
       if (out !== '' && !raw.destroyed) {
         if (countText) exchange.relayedChars += deltaTextChars(out);
