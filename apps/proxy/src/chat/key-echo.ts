@@ -2,6 +2,8 @@ import { MIN_SECRET_RUN } from '@byok/providers';
 import { DELTA_TEXT } from './relayed-text.js';
 
 const REDACTED = '[redacted]';
+/** Above this length a per-block substring search beats the alternation (measured on 2 KB bodies). */
+const LONG_TEXT_CHARS = 512;
 
 /**
  * Keeps the platform key out of a 2xx answer: a hostile or broken upstream may echo the key it
@@ -9,8 +11,9 @@ const REDACTED = '[redacted]';
  * scrubber, it hides every run of 8+ characters of the key (`[redacted]`).
  *
  * Cheap on the hot path: any such run contains one of the key's 4-character blocks at offsets
- * 0, 4, 8, … whole, so a text that contains none of them (a few `includes` calls, native
- * substring searches) is passed on untouched; only a hit pays for the window-by-window scan.
+ * 0, 4, 8, … whole, so a text that contains none of them (one regular expression of the
+ * blocks, about 1 µs for a typical chunk) is passed on untouched; only a hit pays for the
+ * window-by-window scan.
  */
 export interface KeyEchoGuard {
   /** A whole body (a non-streamed completion). */
@@ -31,7 +34,13 @@ export function keyEchoGuard(key: string): KeyEchoGuard {
   const block = Math.max(1, Math.floor(run / 2));
   const blocks: string[] = [];
   for (let i = 0; i + block <= key.length; i += block) blocks.push(key.slice(i, i + block));
-  const mayHoldKey = (text: string): boolean => text.length >= run && blocks.some((b) => text.includes(b));
+  // On a stream chunk one alternation costs about half a separate `includes` per block; on a long
+  // body the native substring search per block is the faster one.
+  const anyBlock = new RegExp(blocks.map((b) => b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+  const mayHoldKey = (text: string): boolean => {
+    if (text.length < run) return false;
+    return text.length <= LONG_TEXT_CHARS ? anyBlock.test(text) : blocks.some((b) => text.includes(b));
+  };
   const scrub = (text: string): string => (mayHoldKey(text) ? redact('', text, windows, run) : text);
 
   return {
@@ -40,14 +49,22 @@ export function keyEchoGuard(key: string): KeyEchoGuard {
       let tail = '';
       return (sse) => {
         const whole = scrub(sse);
-        return whole.replace(DELTA_TEXT, (field: string, text: string) => {
+        // One pass over the delta fields; a new string is built only when one of them changes.
+        let rebuilt = '';
+        let copied = 0;
+        DELTA_TEXT.lastIndex = 0;
+        for (let m = DELTA_TEXT.exec(whole); m !== null; m = DELTA_TEXT.exec(whole)) {
+          const text = m[1] ?? '';
           const before = tail;
-          const joined = before + text;
-          tail = joined.slice(-(run - 1));
-          if (before === '' || !mayHoldKey(joined)) return field;
+          tail = (before + text).slice(-(run - 1));
+          if (before === '' || !mayHoldKey(before + text)) continue;
           const cleaned = redact(before, text, windows, run);
-          return cleaned === text ? field : `${field.slice(0, field.length - text.length - 1)}${cleaned}"`;
-        });
+          if (cleaned === text) continue;
+          const start = m.index + m[0].length - 1 - text.length;
+          rebuilt += whole.slice(copied, start) + cleaned;
+          copied = start + text.length;
+        }
+        return copied === 0 ? whole : rebuilt + whole.slice(copied);
       };
     },
   };
