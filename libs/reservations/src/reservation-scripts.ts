@@ -32,6 +32,16 @@ local function keep(key, ttl)
   if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
 end
 
+-- Every counter of the call as {amounts key, expiries key}, its lapsed reservations dropped.
+local function counters(now)
+  local list = {}
+  for i = 1, #KEYS / 2 do
+    list[i] = {KEYS[2 * i - 1], KEYS[2 * i]}
+    purge(list[i][1], list[i][2], now)
+  end
+  return list
+end
+
 local function put(amt, exp, id, amount, lapse, ttl)
   if amount ~= '0' then redis.call('HINCRBY', amt, 'total', amount) end
   redis.call('HSET', amt, 'r:' .. id, amount)
@@ -47,19 +57,17 @@ end
  * limit (nothing taken anywhere). Reserving an id that is already held changes nothing.
  */
 export const RESERVE_SCRIPT = `${PRELUDE}
-local id, ttl = ARGV[1], tonumber(ARGV[2])
-local now = now_ms()
-local n = #KEYS / 2
-for i = 1, n do purge(KEYS[2 * i - 1], KEYS[2 * i], now) end
+local id, ttl, now = ARGV[1], tonumber(ARGV[2]), now_ms()
+local list = counters(now)
 if redis.call('HEXISTS', KEYS[1], 'r:' .. id) == 1 then return {1} end
-for i = 1, n do
+for i, c in ipairs(list) do
   local limit = ARGV[2 + 2 * i]
   if limit ~= '' then
-    local total = redis.call('HGET', KEYS[2 * i - 1], 'total') or '0'
+    local total = redis.call('HGET', c[1], 'total') or '0'
     if tonumber(total) + tonumber(ARGV[1 + 2 * i]) > tonumber(limit) then return {0, i, total} end
   end
 end
-for i = 1, n do put(KEYS[2 * i - 1], KEYS[2 * i], id, ARGV[1 + 2 * i], now + ttl, ttl) end
+for i, c in ipairs(list) do put(c[1], c[2], id, ARGV[1 + 2 * i], now + ttl, ttl) end
 return {1}
 `;
 
@@ -69,13 +77,10 @@ return {1}
  * holds it for ttlMs more.
  */
 export const SETTLE_SCRIPT = `${PRELUDE}
-local id, ttl = ARGV[1], tonumber(ARGV[2])
-local now = now_ms()
-for i = 1, #KEYS / 2 do
-  local amt, exp = KEYS[2 * i - 1], KEYS[2 * i]
-  purge(amt, exp, now)
-  take(amt, exp, id)
-  put(amt, exp, id, ARGV[2 + i], now + ttl, ttl)
+local id, ttl, now = ARGV[1], tonumber(ARGV[2]), now_ms()
+for i, c in ipairs(counters(now)) do
+  take(c[1], c[2], id)
+  put(c[1], c[2], id, ARGV[2 + i], now + ttl, ttl)
 end
 return 1
 `;
@@ -85,12 +90,9 @@ return 1
  * lapses within afterMs (never later than it already would).
  */
 export const RELEASE_SCRIPT = `${PRELUDE}
-local id, after = ARGV[1], tonumber(ARGV[2])
-local now = now_ms()
-for i = 1, #KEYS / 2 do
-  local amt, exp = KEYS[2 * i - 1], KEYS[2 * i]
-  purge(amt, exp, now)
-  if after <= 0 then take(amt, exp, id) else redis.call('ZADD', exp, 'XX', 'LT', now + after, id) end
+local id, after, now = ARGV[1], tonumber(ARGV[2]), now_ms()
+for _, c in ipairs(counters(now)) do
+  if after <= 0 then take(c[1], c[2], id) else redis.call('ZADD', c[2], 'XX', 'LT', now + after, id) end
 end
 return 1
 `;

@@ -107,6 +107,10 @@ export const ToolChoiceSchema = Type.Union([
 ]);
 export type ToolChoice = Static<typeof ToolChoiceSchema>;
 
+/** How the token cap matters to the gateway (the OpenAPI text of both cap fields). */
+const CAP_NOTE =
+  'On a platform key (charged in credits) the request reserves credits for its prompt and this many completion tokens per choice (a configured default when unset); when the balance minus requests in flight cannot cover that, the answer is 402 insufficient_credits.';
+
 /** The body of `POST /v1/chat/completions`, for Fastify validation and the OpenAPI document. */
 export const ChatCompletionRequestSchema = Type.Object(
   {
@@ -116,8 +120,8 @@ export const ChatCompletionRequestSchema = Type.Object(
     stream_options: Maybe(
       Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
     ),
-    max_tokens: Maybe(Type.Integer({ minimum: 1 })),
-    max_completion_tokens: Maybe(Type.Integer({ minimum: 1 })),
+    max_tokens: Maybe(Type.Integer({ minimum: 1, description: CAP_NOTE })),
+    max_completion_tokens: Maybe(Type.Integer({ minimum: 1, description: CAP_NOTE })),
     temperature: Maybe(Type.Number({ minimum: 0, maximum: 2 })),
     top_p: Maybe(Type.Number({ minimum: 0, maximum: 1 })),
     n: Maybe(Type.Integer({ minimum: 1, maximum: 128 })),
