@@ -100,6 +100,19 @@ describe('platform-key streams cut by the client are charged (finding 1)', () =>
     expect(event.creditsMicro).toBeGreaterThan(0);
   });
 
+  it('a stream still read for its usage when the proxy stops is charged from what is known, not lost', async () => {
+    const stopping = await h.startProxy();
+    await h.grantCredits('stop-user', 1_000_000);
+    // Events 2 s apart: the stream is still being read when the proxy stops.
+    const requestId = await cutStream(stopping, 'stop-user', 'gpt-4o-slow-stream-2000', (text) => text.includes('Hello'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // What `services.close()` does first on shutdown, before it flushes the usage buffer.
+    await stopping.services.drains.stopAll();
+    const event = await eventOf(requestId);
+    expect(event).toMatchObject({ statusCode: 499, credentialSource: 'system', estimated: true });
+    expect(event.creditsMicro).toBeGreaterThan(0);
+  });
+
   it('still aborts a BYOK stream at once when its client leaves (the user pays the provider, not us)', async () => {
     const { apiKey } = await h.addKey('byok-cut-user', 'openai');
     h.mock.resetCalls();

@@ -16,7 +16,7 @@ import { keyScrubber } from './key-scrubber.js';
 import { routeHeaders } from './route-headers.js';
 import { sendChatError } from './send-chat-error.js';
 import { streamCompletion } from './stream-completion.js';
-import type { DrainLimits } from './stream-drain.js';
+import type { StreamDrains } from './stream-drain.js';
 import { UpstreamAbort } from './upstream-abort.js';
 import { sendUpstreamError } from './upstream-error-response.js';
 import { usageRequestId } from './usage-request-id.js';
@@ -31,7 +31,7 @@ export interface ChatHandlerDeps {
   /** The shared credit reservations of platform-key requests. */
   credits: CreditHolds;
   /** How long and how far a platform-key stream is still read after its client left. */
-  drainLimits: DrainLimits;
+  drains: StreamDrains;
   /** Runs once per upstream call, after its response has ended. */
   afterResponse(exchange: Exchange, responseStatus: number): void;
   /** Whether an OpenTelemetry SDK runs; without one no proxy span is made at all. */
@@ -154,7 +154,7 @@ async function answer(upstream: Dispatcher.ResponseData, input: AnswerInput): Pr
   const status = upstream.statusCode;
   if (status >= 200 && status < 300) {
     if (exchange.stream) {
-      const drain = exchange.credentialSource === 'system' ? { limits: input.deps.drainLimits, abort: input.abort, afterResponse: input.deps.afterResponse } : undefined;
+      const drain = exchange.credentialSource === 'system' ? { drains: input.deps.drains, abort: input.abort, afterResponse: input.deps.afterResponse } : undefined;
       return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub, echo, drain });
     }
     return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub, echo });

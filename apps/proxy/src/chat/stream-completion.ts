@@ -6,7 +6,7 @@ import { isUpstreamTimeout } from '../upstream/upstream-errors.js';
 import type { Exchange } from './exchange.js';
 import type { KeyEchoGuard } from './key-echo.js';
 import { deltaTextChars } from './relayed-text.js';
-import { type DrainLimits, StreamDrain } from './stream-drain.js';
+import type { StreamDrains } from './stream-drain.js';
 import type { UpstreamAbort } from './upstream-abort.js';
 
 export interface StreamCompletionInput {
@@ -19,7 +19,7 @@ export interface StreamCompletionInput {
   /** Platform keys: hides the key if the upstream echoed it into the stream. */
   echo?: KeyEchoGuard | undefined;
   /** Platform-key streams: read on for the usage after the client left (see `stream-drain.ts`). */
-  drain?: { limits: DrainLimits; abort: UpstreamAbort; afterResponse(exchange: Exchange, responseStatus: number): void } | undefined;
+  drain?: { drains: StreamDrains; abort: UpstreamAbort; afterResponse(exchange: Exchange, responseStatus: number): void } | undefined;
 }
 
 const SSE_HEADERS: OutgoingHttpHeaders = {
@@ -56,7 +56,7 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
   raw.flushHeaders();
   exchange.firstByteAt = performance.now();
   exchange.statusCode = 200;
-  const drain = input.drain === undefined ? undefined : new StreamDrain(input.drain.limits, input.drain.abort, () => input.drain?.afterResponse(exchange, raw.statusCode));
+  const drain = input.drain === undefined ? undefined : input.drain.drains.create(input.drain.abort, () => input.drain?.afterResponse(exchange, raw.statusCode));
   exchange.drain = drain;
   // Only a platform key's charge may need an estimate from the text relayed.
   const countText = exchange.credentialSource === 'system';
