@@ -88,6 +88,8 @@ async function subjects(): Promise<Subject[]> {
   const after = createAfterResponse({
     usage: { record: (e) => void recorded.push(e), flush: async () => true, close: () => undefined, buffered: 0, dropped: 0 },
     pricer: createPricer(SHIPPED_PRICE_TABLE),
+    // The measured path is a BYOK key, which reserves no credits.
+    credits: { reserve: () => Promise.reject(new Error('no credits on a BYOK path')), settle: () => undefined },
     keyRejections: { report: () => undefined },
     tokenUses: { used: () => undefined },
     logger: silent,

@@ -105,13 +105,15 @@ describe('usage consumer', () => {
     const refused = makeEvent({ requestId: 'refused', promptTokens: 2 ** 31 });
     const withNul = makeEvent({ requestId: 'nul', model: 'gpt-4o\u0000mini' });
     const outcomes = await writer([...good.slice(0, 20), refused, ...good.slice(20, 30), withNul, ...good.slice(30)]);
-    expect(outcomes.filter((o) => !o.ok)).toHaveLength(2);
-    for (const failure of [outcomes[20], outcomes[31]]) expect(failure?.ok === false && failure.error.name).toBe('UnrecoverableError');
-    expect(await readDaily(h.db)).toEqual(expectedDaily(good));
+    expect(outcomes.filter((o) => !o.ok)).toHaveLength(1);
+    expect(outcomes[20]?.ok === false && outcomes[20].error.name).toBe('UnrecoverableError');
+    // The NUL event is stored with its text cleaned, never dropped (usage-event-text-cleaned.test.ts).
+    expect(outcomes[31]).toEqual({ ok: true, value: { duplicate: false } });
+    expect(await readDaily(h.db)).toEqual(expectedDaily([...good, { ...withNul, model: 'gpt-4o\uFFFDmini' }]));
     // Usage metrics count each stored event once, and never a BYOK request's credits.
-    expect(usage).toHaveLength(37);
+    expect(usage).toHaveLength(38);
     expect(usage.filter((r) => r.credentialSource !== 'system' && r.creditsMicro > 0)).toEqual([]);
     expect((await writer(good.slice(0, 5))).every((o) => o.ok && o.value.duplicate)).toBe(true);
-    expect(usage).toHaveLength(37);
+    expect(usage).toHaveLength(38);
   });
 });

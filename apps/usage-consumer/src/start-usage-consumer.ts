@@ -36,7 +36,7 @@ export async function startUsageConsumer(runtime: Runtime, options: StartUsageCo
   const telemetry = queueTelemetry();
   const maintenanceQueue = createUsageMaintenanceQueue(runtime.redis, config.redisPrefix);
   const running: RunningWorker[] = [
-    createUsageEventsWorker({ config, orm, logger, settings, metrics, telemetry }),
+    createUsageEventsWorker({ config, orm, logger, settings, metrics, telemetry, redis: runtime.redis }),
     createPruneWorker({
       config,
       logger,

@@ -33,6 +33,10 @@ describe('loadConfig', () => {
       usageBufferMax: 10_000,
       tokenCacheTtlMs: 10_000,
       balanceCacheTtlMs: 2_000,
+      creditDefaultMaxTokens: 4_096,
+      creditReservationTtlMs: 900_000,
+      streamDrainMs: 30_000,
+      streamDrainBytes: 1_048_576,
     });
     const config = loadConfig({ ...base, PROXY_UPSTREAM_HEADERS_TIMEOUT_MS: '1500', PROXY_UPSTREAM_CONNECTIONS: ' 64 ', PRICE_TABLE_FILE: '/etc/prices.json', PROXY_TOKEN_CACHE_TTL_MS: '0' });
     expect(config.proxy).toMatchObject({ upstreamHeadersTimeoutMs: 1500, upstreamConnections: 64, priceTableFile: '/etc/prices.json', tokenCacheTtlMs: 0 });

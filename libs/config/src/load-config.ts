@@ -25,6 +25,10 @@ export interface ProxySettings {
   usageBufferMax: number;
   tokenCacheTtlMs: number;
   balanceCacheTtlMs: number;
+  creditDefaultMaxTokens: number;
+  creditReservationTtlMs: number;
+  streamDrainMs: number;
+  streamDrainBytes: number;
 }
 
 /** The one typed configuration object, parsed once at boot. */
@@ -145,6 +149,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       usageBufferMax: env.PROXY_USAGE_BUFFER_MAX,
       tokenCacheTtlMs: env.PROXY_TOKEN_CACHE_TTL_MS,
       balanceCacheTtlMs: env.PROXY_BALANCE_CACHE_TTL_MS,
+      creditDefaultMaxTokens: env.PROXY_CREDIT_DEFAULT_MAX_TOKENS,
+      creditReservationTtlMs: env.PROXY_CREDIT_RESERVATION_TTL_MS,
+      streamDrainMs: env.PROXY_STREAM_DRAIN_MS,
+      streamDrainBytes: env.PROXY_STREAM_DRAIN_BYTES,
     },
     providers: resolveProviders(source),
   };

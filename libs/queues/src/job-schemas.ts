@@ -48,6 +48,8 @@ export const UsageEventSchema = Type.Object(
     latencyMs: Type.Integer({ minimum: 0 }),
     ttfbMs: Type.Optional(Type.Integer({ minimum: 0 })),
     occurredAt: Type.String({ format: 'date-time' }),
+    /** Tokens (and so the charge) estimated: the request ended before the upstream reported usage. */
+    estimated: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

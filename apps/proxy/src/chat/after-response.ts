@@ -4,12 +4,15 @@ import type { KeyRejectionReporter } from '../keys/key-rejection-reporter.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { UsageSink } from '../usage/usage-sink.js';
 import type { TokenUseRecorder } from '../auth/token-use-recorder.js';
+import { chargeableUsage } from './chargeable-usage.js';
+import type { CreditHolds } from './credit-hold.js';
 import { CLIENT_CLOSED_REQUEST, type Exchange } from './exchange.js';
 import { proxyOutcome } from './proxy-outcome.js';
 
 export interface AfterResponseDeps {
   usage: UsageSink;
   pricer: Pricer;
+  credits: CreditHolds;
   keyRejections: KeyRejectionReporter;
   tokenUses: TokenUseRecorder;
   logger: Logger;
@@ -27,9 +30,7 @@ const MAX_MODEL_CHARS = 200;
 export function createAfterResponse(deps: AfterResponseDeps): (exchange: Exchange, responseStatus: number) => void {
   return (exchange, responseStatus) => {
     const endedAt = performance.now();
-    const usage = exchange.usage ?? exchange.translator?.usage();
-    const promptTokens = usage?.promptTokens ?? 0;
-    const completionTokens = usage?.completionTokens ?? 0;
+    const { promptTokens, completionTokens, estimated } = chargeableUsage(exchange);
     const costMicro = promptTokens + completionTokens === 0 ? 0 : deps.pricer.costMicro(exchange.provider, exchange.upstreamModel, promptTokens, completionTokens);
     const event: UsageEvent = {
       requestId: exchange.requestId,
@@ -47,9 +48,12 @@ export function createAfterResponse(deps: AfterResponseDeps): (exchange: Exchang
       latencyMs: Math.max(0, Math.round(endedAt - exchange.startedAt)),
       occurredAt: new Date().toISOString(),
     };
+    if (estimated) event.estimated = true;
     if (exchange.keyId !== undefined) event.keyId = exchange.keyId;
     if (exchange.firstByteAt !== undefined) event.ttfbMs = Math.max(0, Math.round(exchange.firstByteAt - exchange.startedAt));
     deps.usage.record(event);
+    // The charge replaces the estimate held against the balance until the ledger has it.
+    if (exchange.credit !== undefined) deps.credits.settle({ requestId: exchange.requestId, userId: exchange.userId, chargeMicro: event.creditsMicro });
     recordTelemetry(deps, exchange, event);
 
     if (exchange.keyRejected) reportRejectedKey(deps, exchange);

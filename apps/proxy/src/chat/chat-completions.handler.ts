@@ -8,12 +8,15 @@ import type { ProxyCaller } from '../auth/caller-resolver.js';
 import type { TtlCache } from '../support/ttl-cache.js';
 import { upstreamFailure, upstreamRedirect } from '../upstream/upstream-errors.js';
 import { pathBelow, type UpstreamTarget, type UpstreamTargets } from '../upstream/upstream-targets.js';
-import { createExchange, type Exchange } from './exchange.js';
+import type { CreditHolds } from './credit-hold.js';
+import { createExchange, type CreditReservation, type Exchange } from './exchange.js';
 import { sendJsonCompletion } from './json-completion.js';
+import { type KeyEchoGuard, keyEchoGuard } from './key-echo.js';
 import { keyScrubber } from './key-scrubber.js';
 import { routeHeaders } from './route-headers.js';
 import { sendChatError } from './send-chat-error.js';
 import { streamCompletion } from './stream-completion.js';
+import type { StreamDrains } from './stream-drain.js';
 import { UpstreamAbort } from './upstream-abort.js';
 import { sendUpstreamError } from './upstream-error-response.js';
 import { usageRequestId } from './usage-request-id.js';
@@ -25,6 +28,10 @@ export interface ChatHandlerDeps {
   /** Credit balances in micro-credits, read only when a platform key is needed. */
   balances: TtlCache<number>;
   upstreams: UpstreamTargets;
+  /** The shared credit reservations of platform-key requests. */
+  credits: CreditHolds;
+  /** How long and how far a platform-key stream is still read after its client left. */
+  drains: StreamDrains;
   /** Runs once per upstream call, after its response has ended. */
   afterResponse(exchange: Exchange, responseStatus: number): void;
   /** Whether an OpenTelemetry SDK runs; without one no proxy span is made at all. */
@@ -47,7 +54,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const caller = request.proxyCaller;
     const body = request.body;
     const routes = await deps.routes.get(caller.userId);
-    const route = await decide(deps, routes, caller, body.model);
+    const { route, balanceMicro } = await decide(deps, routes, caller, body.model);
     reply.headers(routeHeaders(route.decision, requestId));
     if (route.apiKey === null) {
       throw new AppError(route.decision.outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', route.decision.message);
@@ -57,12 +64,20 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const target = deps.upstreams.get(chosen.provider);
     const built = target.adapter.buildRequest({ request: body, upstreamModel: chosen.upstreamModel, apiKey: route.apiKey, baseUrl: target.baseUrl, spec: target.provider.chat, auth: target.provider.auth });
     if (!built.ok) return sendChatError(reply, built.error, {}, requestId);
+    // Before the exchange exists: a refused reservation is a 402 that used nothing and records nothing.
+    let credit: CreditReservation | undefined;
+    if (chosen.credentialSource === 'system') {
+      credit = await deps.credits.reserve({ requestId, userId: caller.userId, provider: chosen.provider, upstreamModel: chosen.upstreamModel, request: body, balanceMicro: balanceMicro ?? 0 });
+    }
 
     const exchange = createExchange({ requestId, caller, chosen, requestedModel: body.model, stream: body.stream === true, startedAt });
+    exchange.credit = credit;
     const abort = watchClient(reply, exchange, deps.afterResponse);
     // The scrubber closes over the key; adapters call it only on text they pass to the client.
     const scrub = keyScrubber(route.apiKey);
-    const input: AnswerInput = { reply, target, body, exchange, scrub, routes };
+    // A platform key must not come back in an answer; a user's own key is theirs to see.
+    const echo = chosen.credentialSource === 'system' ? keyEchoGuard(route.apiKey) : undefined;
+    const input: AnswerInput = { reply, target, body, exchange, scrub, echo, routes, abort, deps };
     try {
       const upstream = await callUpstream(target, built.value, exchange, abort, deps.tracing);
       return await answer(upstream, input);
@@ -77,10 +92,11 @@ export function createChatHandler(deps: ChatHandlerDeps) {
 }
 
 /** The routing decision; the credit balance is read only when a platform key is the way left. */
-async function decide(deps: ChatHandlerDeps, routes: UserRoutes, caller: ProxyCaller, model: string): Promise<ResolvedRoute> {
+async function decide(deps: ChatHandlerDeps, routes: UserRoutes, caller: ProxyCaller, model: string): Promise<{ route: ResolvedRoute; balanceMicro?: number }> {
   const route = resolveRoute(routes, deps.systemKeys, model, null, deps.models);
-  if (!needsCreditBalance(route.decision)) return route;
-  return resolveRoute(routes, deps.systemKeys, model, await deps.balances.get(caller.userId), deps.models);
+  if (!needsCreditBalance(route.decision)) return { route };
+  const balanceMicro = await deps.balances.get(caller.userId);
+  return { route: resolveRoute(routes, deps.systemKeys, model, balanceMicro, deps.models), balanceMicro };
 }
 
 /**
@@ -97,6 +113,8 @@ function watchClient(reply: FastifyReply, exchange: Exchange, afterResponse: Cha
     bindToCurrentTrace(() => {
       if (!raw.writableFinished) {
         exchange.aborted = true;
+        // A platform-key stream reads on to its usage and runs the side work itself when it ends.
+        if (exchange.drain?.start() === true) return;
         abort.abort(new Error('the client closed the connection'));
       }
       afterResponse(exchange, raw.statusCode);
@@ -124,16 +142,22 @@ interface AnswerInput {
   body: OpenAIChatRequest;
   exchange: Exchange;
   scrub: MessageScrubber;
+  echo: KeyEchoGuard | undefined;
   routes: UserRoutes;
+  abort: UpstreamAbort;
+  deps: ChatHandlerDeps;
 }
 
 /** Turns the upstream's answer into the client's: a completion, a stream, or an error. */
 async function answer(upstream: Dispatcher.ResponseData, input: AnswerInput): Promise<unknown> {
-  const { reply, target, body, exchange, scrub } = input;
+  const { reply, target, body, exchange, scrub, echo } = input;
   const status = upstream.statusCode;
   if (status >= 200 && status < 300) {
-    if (exchange.stream) return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub });
-    return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub });
+    if (exchange.stream) {
+      const drain = exchange.credentialSource === 'system' ? { drains: input.deps.drains, abort: input.abort, afterResponse: input.deps.afterResponse } : undefined;
+      return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub, echo, drain });
+    }
+    return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub, echo });
   }
   if (status >= 300 && status < 400) {
     upstream.body.dump().catch(() => undefined);

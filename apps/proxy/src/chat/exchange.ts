@@ -46,6 +46,22 @@ export interface Exchange {
   aborted: boolean;
   /** The upstream refused the key (401/403): a user key gets re-validated, a platform key logged. */
   keyRejected: boolean;
+  /** Platform-key requests: what was reserved against the balance, settled after the response. */
+  credit: CreditReservation | undefined;
+  /** Characters of answer text relayed to the client (platform-key streams), for an estimate when usage never came. */
+  relayedChars: number;
+  /**
+   * Set on a platform-key stream: when the client leaves, the stream reads on to its usage and
+   * runs the side work itself (`start()` says whether it took over).
+   */
+  drain: { start(): boolean } | undefined;
+}
+
+/** The credits held for a platform-key request until its charge is known. */
+export interface CreditReservation {
+  /** The prompt's size in tokens as estimated before the call (the charge's floor when usage never came). */
+  promptTokensEstimate: number;
+  reservedMicro: number;
 }
 
 /** Status recorded for a request whose client disconnected before the answer ended (nginx's convention). */
@@ -85,5 +101,8 @@ export function createExchange(start: ExchangeStart): Exchange {
     translator: undefined,
     aborted: false,
     keyRejected: false,
+    credit: undefined,
+    relayedChars: 0,
+    drain: undefined,
   };
 }

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { readUpstreamBody } from '../upstream/read-body.js';
 import { malformedUpstream } from '../upstream/upstream-errors.js';
 import type { Exchange } from './exchange.js';
+import type { KeyEchoGuard } from './key-echo.js';
 import { sendChatError } from './send-chat-error.js';
 
 /** Largest non-streamed completion the proxy buffers; a bigger answer is an upstream fault. */
@@ -18,6 +19,8 @@ export interface JsonCompletionInput {
   request: OpenAIChatRequest;
   exchange: Exchange;
   scrub: MessageScrubber;
+  /** Platform keys: hides the key if the upstream echoed it into the answer. */
+  echo?: KeyEchoGuard | undefined;
 }
 
 /**
@@ -39,7 +42,7 @@ export async function sendJsonCompletion(input: JsonCompletionInput): Promise<Fa
   // `chat.completion` goes out as upstream sent it, and only its usage is read.
   if (input.dialect === 'openai' && isCompleteCompletion(json)) {
     exchange.usage = usageFromOpenAI(json.usage);
-    return send(reply, exchange, text);
+    return send(reply, exchange, input.echo ? input.echo.body(text) : text);
   }
   const parsed = input.adapter.parseResponse(json, { model: input.request.model, requestId: exchange.requestId, scrub: input.scrub });
   if (!parsed.ok) {
@@ -47,7 +50,8 @@ export async function sendJsonCompletion(input: JsonCompletionInput): Promise<Fa
     return sendChatError(reply, parsed.error, {}, exchange.requestId);
   }
   exchange.usage = parsed.value.usage;
-  return send(reply, exchange, JSON.stringify(parsed.value.body));
+  const body = JSON.stringify(parsed.value.body);
+  return send(reply, exchange, input.echo ? input.echo.body(body) : body);
 }
 
 function send(reply: FastifyReply, exchange: Exchange, body: string): FastifyReply {

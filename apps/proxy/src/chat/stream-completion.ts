@@ -4,6 +4,10 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { isUpstreamTimeout } from '../upstream/upstream-errors.js';
 import type { Exchange } from './exchange.js';
+import type { KeyEchoGuard } from './key-echo.js';
+import { deltaTextChars } from './relayed-text.js';
+import type { StreamDrains } from './stream-drain.js';
+import type { UpstreamAbort } from './upstream-abort.js';
 
 export interface StreamCompletionInput {
   reply: FastifyReply;
@@ -12,6 +16,10 @@ export interface StreamCompletionInput {
   request: OpenAIChatRequest;
   exchange: Exchange;
   scrub: MessageScrubber;
+  /** Platform keys: hides the key if the upstream echoed it into the stream. */
+  echo?: KeyEchoGuard | undefined;
+  /** Platform-key streams: read on for the usage after the client left (see `stream-drain.ts`). */
+  drain?: { drains: StreamDrains; abort: UpstreamAbort; afterResponse(exchange: Exchange, responseStatus: number): void } | undefined;
 }
 
 const SSE_HEADERS: OutgoingHttpHeaders = {
@@ -48,28 +56,39 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
   raw.flushHeaders();
   exchange.firstByteAt = performance.now();
   exchange.statusCode = 200;
+  const drain = input.drain === undefined ? undefined : input.drain.drains.create(input.drain.abort, () => input.drain?.afterResponse(exchange, raw.statusCode));
+  exchange.drain = drain;
+  // Only a platform key's charge may need an estimate from the text relayed.
+  const countText = exchange.credentialSource === 'system';
+  const echo = input.echo?.stream();
 
   let ended = false;
   const finish = () => {
     ended = true;
-    const tail = translator.end();
+    const tail = echo ? echo(translator.end()) : translator.end();
     exchange.usage = translator.usage();
     if (translator.error() !== undefined && exchange.statusCode === 200) exchange.statusCode = STREAM_FAILED;
     if (!raw.destroyed) raw.end(tail);
   };
   try {
     for await (const chunk of upstream.body) {
+      drain?.read((chunk as Buffer).length);
       if (ended) continue;
-      const out = translator.push(chunk as Buffer);
-      if (out !== '' && !raw.write(out)) await drained(raw);
+      const pushed = translator.push(chunk as Buffer);
+      const out = echo && pushed !== '' ? echo(pushed) : pushed;
+      // After the client left (a drained stream) nothing is written, only read for the usage.
+      if (out !== '' && !raw.destroyed) {
+        if (countText) exchange.relayedChars += deltaTextChars(out);
+        if (!raw.write(out)) await drained(raw);
+      }
       if (translator.done()) finish();
     }
   } catch (error) {
-    if (exchange.aborted) return;
     // The upstream broke off or went silent: the translator turns the cut into an error event.
-    if (!ended) exchange.statusCode = isUpstreamTimeout(error) ? STREAM_TIMED_OUT : STREAM_FAILED;
+    if (!ended && !exchange.aborted) exchange.statusCode = isUpstreamTimeout(error) ? STREAM_TIMED_OUT : STREAM_FAILED;
   }
   if (!ended) finish();
+  drain?.end();
 }
 
 /** Resolves when the client can take more, or has gone (the upstream is then being aborted). */

@@ -1,3 +1,4 @@
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '@byok/providers';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 
@@ -53,5 +54,7 @@ export function describe(errors: readonly TypeBoxError[]): ValidationProblem[] {
     return [{ instancePath: first.instancePath, message: `must be one of ${allowed.join(', ')}`, params: { allowedValues: allowed }, keyword: 'enum' }];
   }
   const telling = atPath.find((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null')) ?? first;
-  return [{ instancePath: telling.instancePath, message: telling.message, params: telling.params, keyword: telling.keyword }];
+  // The model name's pattern is unreadable as a message; say what it forbids.
+  const message = telling.keyword === 'pattern' && telling.params.pattern === MODEL_NAME_PATTERN ? MODEL_NAME_RULE : telling.message;
+  return [{ instancePath: telling.instancePath, message, params: telling.params, keyword: telling.keyword }];
 }

@@ -14,7 +14,9 @@ import { type CallerResolver, createCallerResolver } from '../auth/caller-resolv
 import { createGatewayTokenCache } from '../auth/gateway-token-cache.js';
 import { createTokenUseRecorder } from '../auth/token-use-recorder.js';
 import { createAfterResponse } from '../chat/after-response.js';
+import { createCreditHolds, type CreditHolds } from '../chat/credit-hold.js';
 import type { Exchange } from '../chat/exchange.js';
+import { StreamDrains } from '../chat/stream-drain.js';
 import { createKeyRejectionReporter } from '../keys/key-rejection-reporter.js';
 import { loadPriceTable } from '../pricing/price-table.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
@@ -41,6 +43,10 @@ export interface ProxyServices {
   readonly balances: TtlCache<number>;
   readonly upstreams: UpstreamTargets;
   readonly pricer: Pricer;
+  /** Credit reservations of platform-key requests, shared by all instances through Redis. */
+  readonly credits: CreditHolds;
+  /** Platform-key streams read on for their usage after the client left; stopped on close. */
+  readonly drains: StreamDrains;
   readonly usage: UsageSink;
   /** Whether an OpenTelemetry SDK runs in this process (read once at boot). */
   readonly tracing: boolean;
@@ -48,7 +54,8 @@ export interface ProxyServices {
   /** Subscribes to key changes (waits for Redis to confirm). */
   start(): Promise<void>;
   /**
-   * Flushes buffered usage events (waiting at most `flushTimeoutMs`, default 5 s, for Redis),
+   * Stops platform-key streams still read for their usage (their events join the buffer), flushes
+   * buffered usage events (waiting at most `flushTimeoutMs`, default 5 s, for Redis),
    * unsubscribes, closes the pools. Call after the server stopped and in-flight requests ended.
    */
   close(flushTimeoutMs?: number): Promise<void>;
@@ -84,9 +91,12 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
   const usage = options.usageSink ?? createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax });
   const pricer = createPricer(loadPriceTable(settings.priceTableFile));
   const upstreams = createUpstreamTargets(deps.config.providers, settings);
+  const drains = new StreamDrains({ maxMs: settings.streamDrainMs, maxBytes: settings.streamDrainBytes });
+  const credits = createCreditHolds({ redis: deps.redis, prefix: deps.config.redisPrefix, ttlMs: settings.creditReservationTtlMs, pricer, defaultMaxTokens: settings.creditDefaultMaxTokens, logger });
   const afterResponse = createAfterResponse({
     usage,
     pricer,
+    credits,
     logger,
     metrics: createGatewayMetrics(),
     keyRejections: createKeyRejectionReporter({ producers: deps.producers, logger }),
@@ -111,6 +121,8 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     }),
     upstreams,
     pricer,
+    credits,
+    drains,
     usage,
     tracing: isTracingEnabled(),
     afterResponse(exchange, responseStatus) {
@@ -123,6 +135,8 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     },
     start: () => routes.start(),
     async close(flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS) {
+      // Their usage events join the buffer before it is flushed.
+      await drains.stopAll();
       const flushed = await usage.flush(flushTimeoutMs);
       if (!flushed) logger.error({ buffered: usage.buffered }, 'shutting down with usage events that could not be delivered');
       usage.close();

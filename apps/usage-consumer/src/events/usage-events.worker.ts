@@ -5,14 +5,18 @@ import { isFinalFailure, type GatewayMetrics, type Logger, recordJobMetrics } fr
 import { UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import { createMicroBatcher } from '../batching/micro-batcher.js';
 import type { RunningWorker } from '@byok/queues';
+import type { Redis } from 'ioredis';
 import type { UsageConsumerSettings } from '../usage-consumer-options.js';
+import { createCreditRelease } from './credit-release.js';
 import { createUsageBatchWriter, type UsageEventStored } from './usage-batch.writer.js';
 import { settleUsageJob, type UsageJobResult } from './usage-job.outcome.js';
 import { parseUsageJob } from './usage-job.payload.js';
 
 export interface UsageEventsWorkerDependencies {
-  config: Pick<Config, 'redisUrl' | 'redisPrefix'>;
+  config: Pick<Config, 'redisUrl' | 'redisPrefix' | 'proxy'>;
   orm: Orm;
+  /** A command connection: ends the credit reservations of charged events (absent: they lapse). */
+  redis?: Redis;
   logger: Logger;
   settings: UsageConsumerSettings;
   metrics: GatewayMetrics;
@@ -33,7 +37,13 @@ export function createUsageEventsWorker(deps: UsageEventsWorkerDependencies): Ru
     maxBatchSize: settings.batchSize,
     maxWaitMs: settings.batchWaitMs,
     maxConcurrentBatches: settings.concurrentBatches,
-    writeBatch: createUsageBatchWriter({ orm: deps.orm, logger, metrics: deps.metrics }),
+    writeBatch: createUsageBatchWriter({
+      orm: deps.orm,
+      logger,
+      metrics: deps.metrics,
+      // A second past the balance cache: by then every proxy's cached balance includes the charge.
+      ...(deps.redis ? { onCommitted: createCreditRelease({ redis: deps.redis, prefix: config.redisPrefix, afterMs: config.proxy.balanceCacheTtlMs + 1000, logger }) } : {}),
+    }),
   });
   const connection = createBlockingConnection(config.redisUrl);
   connection.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'usage worker redis connection error'));

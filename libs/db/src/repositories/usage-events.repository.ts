@@ -36,6 +36,8 @@ export interface UsageEventInput {
   ttfbMs?: number | undefined;
   /** RFC 3339 date-time; its UTC date is the aggregate's day. */
   occurredAt: string;
+  /** The tokens and charge are the proxy's estimate (the request ended before the upstream reported usage). */
+  estimated?: boolean | undefined;
 }
 
 export interface ApplyUsageEventsResult {
@@ -58,15 +60,17 @@ export interface ApplyUsageEventsResult {
  *    credential source) and to its rollup `usage_platform_daily` (per day, provider and credential
  *    source) with additive upserts;
  * 3. debits credits for the new `system` events with `creditsMicro > 0`: one `credit_ledger`
- *    charge per request (the ledger's request id is unique) and one balance update per user.
+ *    charge per request (the ledger's request id is unique; `details.estimated` marks a charge
+ *    from the proxy's estimate) and one balance update per user.
  *
  * A replayed or redelivered event therefore changes nothing, and a batch that fails (Postgres
  * away, a constraint) leaves nothing behind. Within a batch the first occurrence of a request id
  * wins. BYOK events (`user_openrouter`, `user_provider`) never debit and are stored with
  * `credits_micro = 0`, so raw events, aggregates and the ledger agree.
  *
- * Charges may take a balance below zero: the proxy checks the balance before it forwards a
- * request, and the charge settles afterwards, when the cost is known. Refusing the charge here
+ * Charges may take a balance below zero: the proxy reserves a request's estimated cost against
+ * the balance before it forwards it (`@byok/reservations`), and the charge settles afterwards,
+ * when the cost is known — beyond the estimate, if the request cost more. Refusing the charge here
  * would only lose the record of credits that were already spent upstream.
  *
  * Rows are written in key order in every table (events by request id, aggregates by their key,
@@ -102,6 +106,7 @@ interface StoredEvent {
   credits_micro: number;
   latency_ms: number;
   ttfb_ms: number | null;
+  estimated: boolean;
   /** Normalised to `toISOString()` so the stored instant and the day below agree exactly. */
   occurred_at: string;
   day: string;
@@ -139,6 +144,7 @@ function toStoredEvent(event: UsageEventInput): StoredEvent {
     credits_micro: event.credentialSource === 'system' ? event.creditsMicro : 0,
     latency_ms: event.latencyMs,
     ttfb_ms: event.ttfbMs ?? null,
+    estimated: event.estimated === true,
     occurred_at: occurredAt,
     day: occurredAt.slice(0, 10),
     occurred_at_ms: occurredAtMs,
@@ -152,12 +158,12 @@ function toStoredEvent(event: UsageEventInput): StoredEvent {
 async function insertRawEvents(em: EntityManager, rows: StoredEvent[]): Promise<Set<string>> {
   const inserted = await executeBound<{ request_id: string }>(em,
     `INSERT INTO usage_events (request_id, user_id, provider, model, credential_source, key_id, status_code, success, stream,
-                               prompt_tokens, completion_tokens, cost_micro, credits_micro, latency_ms, ttfb_ms, occurred_at)
+                               prompt_tokens, completion_tokens, cost_micro, credits_micro, latency_ms, ttfb_ms, estimated, occurred_at)
      SELECT e.request_id, e.user_id, e.provider, e.model, e.credential_source, e.key_id, e.status_code, e.success, e.stream,
-            e.prompt_tokens, e.completion_tokens, e.cost_micro, e.credits_micro, e.latency_ms, e.ttfb_ms, e.occurred_at
+            e.prompt_tokens, e.completion_tokens, e.cost_micro, e.credits_micro, e.latency_ms, e.ttfb_ms, e.estimated, e.occurred_at
      FROM jsonb_to_recordset(?::jsonb) AS e(request_id text, user_id text, provider text, model text, credential_source text, key_id uuid,
           status_code integer, success boolean, stream boolean, prompt_tokens integer, completion_tokens integer, cost_micro bigint,
-          credits_micro bigint, latency_ms integer, ttfb_ms integer, occurred_at timestamptz)
+          credits_micro bigint, latency_ms integer, ttfb_ms integer, estimated boolean, occurred_at timestamptz)
      ORDER BY e.request_id
      ON CONFLICT (request_id) DO NOTHING
      RETURNING request_id`,
@@ -259,12 +265,12 @@ async function upsertDaily(em: EntityManager, increments: DailyIncrement[]): Pro
 async function chargeSystemEvents(em: EntityManager, fresh: StoredEvent[]): Promise<number> {
   const charges = fresh
     .filter((row) => row.credential_source === 'system' && row.credits_micro > 0)
-    .map((row, ord) => ({ user_id: row.user_id, request_id: row.request_id, amount: row.credits_micro, ord, provider: row.provider, model: row.model }));
+    .map((row, ord) => ({ user_id: row.user_id, request_id: row.request_id, amount: row.credits_micro, ord, provider: row.provider, model: row.model, estimated: row.estimated }));
   if (charges.length === 0) return 0;
   const rows = await executeBound<{ total: string | null }>(
     em,
     `WITH c AS (
-       SELECT x.* FROM jsonb_to_recordset(?::jsonb) AS x(user_id text, request_id text, amount bigint, ord integer, provider text, model text)
+       SELECT x.* FROM jsonb_to_recordset(?::jsonb) AS x(user_id text, request_id text, amount bigint, ord integer, provider text, model text, estimated boolean)
        WHERE NOT EXISTS (SELECT 1 FROM credit_ledger l WHERE l.request_id = x.request_id)
      ),
      t AS (SELECT user_id, sum(amount)::bigint AS total FROM c GROUP BY user_id),
@@ -279,6 +285,7 @@ async function chargeSystemEvents(em: EntityManager, fresh: StoredEvent[]): Prom
        SELECT c.user_id, 'charge', -c.amount,
               a.balance_micro + t.total - sum(c.amount) OVER (PARTITION BY c.user_id ORDER BY c.ord),
               c.request_id, jsonb_build_object('source', 'usage', 'provider', c.provider, 'model', c.model)
+                || CASE WHEN c.estimated THEN '{"estimated": true}'::jsonb ELSE '{}'::jsonb END
        FROM c JOIN t ON t.user_id = c.user_id JOIN a ON a.user_id = c.user_id
        ORDER BY c.user_id, c.ord
        RETURNING amount_micro

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { MODEL_NAME_PATTERN, MODEL_NAME_RULE } from './model-name.js';
 
 /**
  * The OpenAI chat completion request as the gateway accepts it. It is strict about the fields the
@@ -106,17 +107,21 @@ export const ToolChoiceSchema = Type.Union([
 ]);
 export type ToolChoice = Static<typeof ToolChoiceSchema>;
 
+/** How the token cap matters to the gateway (the OpenAPI text of both cap fields). */
+const CAP_NOTE =
+  'On a platform key (charged in credits) the request reserves credits for its prompt and this many completion tokens per choice (a configured default when unset); when the balance minus requests in flight cannot cover that, the answer is 402 insufficient_credits.';
+
 /** The body of `POST /v1/chat/completions`, for Fastify validation and the OpenAPI document. */
 export const ChatCompletionRequestSchema = Type.Object(
   {
-    model: Type.String({ minLength: 1 }),
+    model: Type.String({ minLength: 1, pattern: MODEL_NAME_PATTERN, description: `The model, e.g. \`gpt-4o-mini\` or \`openai/gpt-4o-mini\`; ${MODEL_NAME_RULE}.` }),
     messages: Type.Array(ChatMessageSchema, { minItems: 1 }),
     stream: Maybe(Type.Boolean()),
     stream_options: Maybe(
       Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: true }),
     ),
-    max_tokens: Maybe(Type.Integer({ minimum: 1 })),
-    max_completion_tokens: Maybe(Type.Integer({ minimum: 1 })),
+    max_tokens: Maybe(Type.Integer({ minimum: 1, description: CAP_NOTE })),
+    max_completion_tokens: Maybe(Type.Integer({ minimum: 1, description: CAP_NOTE })),
     temperature: Maybe(Type.Number({ minimum: 0, maximum: 2 })),
     top_p: Maybe(Type.Number({ minimum: 0, maximum: 1 })),
     n: Maybe(Type.Integer({ minimum: 1, maximum: 128 })),

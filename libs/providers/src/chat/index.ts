@@ -42,6 +42,7 @@ export type {
 } from './openai-wire.types.js';
 export { chatError, classForStatus } from './error-mapping.js';
 export { usageFromOpenAI } from './usage.js';
+export { isUsableModelName, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from './model-name.js';
 export { SSE_DONE, sseComment, sseData } from './sse-format.js';
 export { type SseComment, type SseEvent, type SseItem, SseParser } from './sse-parser.js';
 export { ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_VERSION } from './anthropic/anthropic-request.js';

@@ -11,6 +11,7 @@ import {
   textOf,
 } from '../request-helpers.js';
 import { joinUrl, jsonPost } from '../upstream-request.js';
+import { isUsableModelName, MODEL_NAME_RULE } from '../model-name.js';
 import { geminiParameters } from './gemini-schema.js';
 
 type GeminiPart =
@@ -53,6 +54,8 @@ export function buildGeminiRequest(input: BuildRequestInput): ChatResult<Upstrea
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   Object.assign(body, toolFields(request));
 
+  // The name goes into the URL path; `encodeURIComponent` throws on an unpaired surrogate.
+  if (!isUsableModelName(input.upstreamModel)) return { ok: false, error: invalidRequest(`model ${MODEL_NAME_RULE}`) };
   const model = encodeURIComponent(input.upstreamModel.replace(/^models\//, ''));
   const method = request.stream === true ? 'streamGenerateContent?alt=sse' : 'generateContent';
   const url = `${joinUrl(input.baseUrl, input.spec.path)}/${model}:${method}`;
