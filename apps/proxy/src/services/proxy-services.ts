@@ -16,6 +16,9 @@ import { createTokenUseRecorder } from '../auth/token-use-recorder.js';
 import { createAfterResponse } from '../chat/after-response.js';
 import type { Exchange } from '../chat/exchange.js';
 import { createKeyRejectionReporter } from '../keys/key-rejection-reporter.js';
+import { createConcurrencyLimiter } from '../limits/concurrency-limiter.js';
+import { createRequestRateLimiter } from '../limits/request-rate-limiter.js';
+import { createUpstreamAdmission, type UpstreamAdmission } from '../limits/upstream-admission.js';
 import { loadPriceTable } from '../pricing/price-table.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { createTtlCache, type TtlCache } from '../support/ttl-cache.js';
@@ -40,6 +43,8 @@ export interface ProxyServices {
   readonly callers: CallerResolver;
   readonly balances: TtlCache<number>;
   readonly upstreams: UpstreamTargets;
+  /** Per-user concurrency caps and request rates, checked before each upstream call. */
+  readonly admission: UpstreamAdmission;
   readonly pricer: Pricer;
   readonly usage: UsageSink;
   /** Whether an OpenTelemetry SDK runs in this process (read once at boot). */
@@ -110,6 +115,12 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
       maxEntries: BALANCE_CACHE_USERS,
     }),
     upstreams,
+    admission: createUpstreamAdmission({
+      concurrency: createConcurrencyLimiter(),
+      rates: createRequestRateLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, limits: { platformPerMinute: settings.rateLimitRpm, byokPerMinute: settings.byokRateLimitRpm } }),
+      maxConcurrentPerUser: settings.maxConcurrentPerUser,
+      maxConcurrentPerKey: settings.maxConcurrentPerKey,
+    }),
     pricer,
     usage,
     tracing: isTracingEnabled(),
