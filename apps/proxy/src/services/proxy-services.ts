@@ -24,6 +24,7 @@ import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { createTtlCache, type TtlCache } from '../support/ttl-cache.js';
 import { createUpstreamTargets, type UpstreamTargets } from '../upstream/upstream-targets.js';
 import { createUsageSink, type UsageSink } from '../usage/usage-sink.js';
+import { openProxyUsageSpool } from '../usage/proxy-usage-spool.js';
 import { withTokenRevocations } from './key-change-subscription.js';
 import type { ProxyDependencies } from './proxy-dependencies.js';
 
@@ -75,10 +76,16 @@ const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
 export function createProxyServices(deps: ProxyDependencies, options: ProxyServicesOptions = {}): ProxyServices {
   const settings: ProxySettings = { ...deps.config.proxy, ...options.settings };
   const logger = deps.logger.child({ component: 'proxy' });
-  const tokens = createGatewayTokenCache({ find: (hash) => findGatewayTokenByHash(deps.orm.em.fork(), hash), ttlMs: settings.tokenCacheTtlMs });
+  const tokens = createGatewayTokenCache({
+    find: (hash) => findGatewayTokenByHash(deps.orm.em.fork(), hash),
+    ttlMs: settings.tokenCacheTtlMs,
+    staleMaxMs: settings.staleMaxMs,
+    onStale: (err) => logger.warn({ err }, 'gateway token lookup failed; the last known answer is used (stale)'),
+  });
   const routes = createRouteCache({
     loadUserKeys: (userId) => findUserKeys(deps.orm.em.fork(), userId),
     keyring: deps.keyring,
+    staleMaxMs: settings.staleMaxMs,
     subscribe: withTokenRevocations(
       createRedisKeyChangeSubscription(deps.config.redisUrl, deps.config.redisPrefix, { onError: (err) => logger.debug({ err }, 'key-change subscription connection error') }),
       tokens,
@@ -86,7 +93,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     onRefreshError: (userId, err) => logger.warn({ err, user_id: userId }, 'background reload of routes failed; the cached routes stay in use'),
     onUndecryptableKey: (userId, keyId) => logger.error({ user_id: userId, key_id: keyId }, 'a stored key does not decrypt with the configured encryption keys; routing skips it'),
   });
-  const usage = options.usageSink ?? createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax });
+  const usage = options.usageSink ?? createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax, spool: openProxyUsageSpool(deps, settings, logger) });
   const pricer = createPricer(loadPriceTable(settings.priceTableFile));
   const upstreams = createUpstreamTargets(deps.config.providers, settings);
   const afterResponse = createAfterResponse({
