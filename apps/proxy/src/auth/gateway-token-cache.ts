@@ -19,6 +19,7 @@ export interface GatewayTokenCache {
   get(tokenHash: string): Promise<KnownGatewayToken | null>;
   drop(tokenHash: string): void;
   clear(): void;
+  /** Tokens whose last known answer could still be served (what readiness reports). */
   readonly size: number;
 }
 
@@ -113,7 +114,7 @@ export function createGatewayTokenCache(deps: GatewayTokenCacheDeps): GatewayTok
       fresh.clear();
     },
     get size() {
-      return fresh.size;
+      return lastKnown.size;
     },
   };
 }

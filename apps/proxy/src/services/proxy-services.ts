@@ -11,7 +11,7 @@ import {
 } from '@byok/routing';
 import { createGatewayMetrics, isTracingEnabled, type Logger } from '@byok/telemetry';
 import { type CallerResolver, createCallerResolver } from '../auth/caller-resolver.js';
-import { createGatewayTokenCache } from '../auth/gateway-token-cache.js';
+import { createGatewayTokenCache, type GatewayTokenCache } from '../auth/gateway-token-cache.js';
 import { createTokenUseRecorder } from '../auth/token-use-recorder.js';
 import { createAfterResponse } from '../chat/after-response.js';
 import type { Exchange } from '../chat/exchange.js';
@@ -42,6 +42,8 @@ export interface ProxyServices {
   readonly systemKeys: SystemKeySet;
   readonly models: ModelResolver;
   readonly callers: CallerResolver;
+  /** Gateway-token lookups, fresh and last known (readiness reads its size). */
+  readonly tokens: GatewayTokenCache;
   readonly balances: TtlCache<number>;
   readonly upstreams: UpstreamTargets;
   /** Per-user concurrency caps and request rates, checked before each upstream call. */
@@ -116,6 +118,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     systemKeys: createSystemKeySet(deps.config.providers),
     models: createModelResolver(),
     callers: createCallerResolver({ authenticator: deps.authenticator, tokens }),
+    tokens,
     balances: createTtlCache({
       load: (userId) => getCreditBalanceMicro(deps.orm.em.fork(), userId),
       ttlMs: settings.balanceCacheTtlMs,
