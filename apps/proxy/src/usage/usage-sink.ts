@@ -211,6 +211,8 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
 
   const onReady = () => schedule();
   deps.connection.on('ready', onReady);
+  // Files a crashed proxy left in the spool go out now, not at the first request.
+  schedule();
 
   return {
     record(event) {
