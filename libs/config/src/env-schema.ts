@@ -45,7 +45,7 @@ export const EnvSchema = Type.Object({
   PROXY_UPSTREAM_BODY_TIMEOUT_MS: Int('Proxy: longest silence between two chunks of an upstream body.', 300_000, 100, 3_600_000),
   PROXY_UPSTREAM_CONNECT_TIMEOUT_MS: Int('Proxy: longest wait for a TCP/TLS connection to an upstream.', 10_000, 100, 600_000),
   PROXY_UPSTREAM_CONNECTIONS: Int('Proxy: keep-alive connections per upstream origin.', 256, 1, 65_536),
-  PROXY_USAGE_BUFFER_MAX: Int('Proxy: usage events held in memory while Redis is away (beyond it the oldest are dropped and counted).', 10_000, 1, 10_000_000),
+  PROXY_USAGE_BUFFER_MAX: Int('Proxy: usage events held in memory while Redis is away (beyond it the oldest leave memory and wait in the usage spool on disk).', 10_000, 1, 10_000_000),
   PROXY_TOKEN_CACHE_TTL_MS: Int('Proxy: how long a gateway-token lookup is reused (at most 10 s, the revocation bound).', 10_000, 0, 10_000),
   PROXY_BALANCE_CACHE_TTL_MS: Int('Proxy: how long a credit balance is reused.', 2_000, 0, 60_000),
   PROXY_STALE_MAX_MS: Int('Proxy: while Postgres is unreachable, how long cached gateway tokens and routes are served past their reload (revocations announced over Redis still apply).', 600_000, 0, 86_400_000),
