@@ -111,12 +111,14 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
   }
 
   /**
-   * With memory empty and Redis ready, reads back the oldest spool file that owes events only on
-   * disk. Memory must be empty: an event in memory and read back too would be counted twice.
+   * With Redis ready and at least half the buffer free, reads back the oldest spool file that
+   * owes events only on disk (at most the free room), so the overflow of an outage goes out even
+   * while new events keep arriving.
    */
   function refill(): void {
-    if (deps.spool === undefined || pending.length > 0 || inFlight > 0 || deps.connection.status !== 'ready') return;
-    const taken = deps.spool.takeSpilled();
+    const room = deps.maxBuffered - pending.length - inFlight;
+    if (deps.spool === undefined || room < Math.ceil(deps.maxBuffered / 2) || deps.connection.status !== 'ready') return;
+    const taken = deps.spool.takeSpilled(room);
     if (taken === undefined) return;
     for (const event of taken.events) {
       if (usageEventCheck.Check(event)) pending.push({ event, link: undefined, segment: taken.segment });
@@ -125,7 +127,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
         drop(1, 'a spooled event failed its schema');
       }
     }
-    deps.logger.info({ events: pending.length, spilled_files_left: deps.spool.spilledSegments }, 'usage events read back from the spool');
+    deps.logger.info({ events: taken.events.length, spilled_files_left: deps.spool.spilledSegments }, 'usage events read back from the spool');
   }
 
   function idle(): boolean {

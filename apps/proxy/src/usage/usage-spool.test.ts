@@ -110,3 +110,23 @@ describe('usage spool', () => {
     expect(readdirSync(dir)).toEqual([live]);
   });
 });
+
+describe('usage spool read-back', () => {
+  it('reads back a file larger than the room in memory in parts, moving the rest to a file of its own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usage-spool-test-'));
+    dirs.push(dir);
+    const spool = openUsageSpool({ dir, segmentMaxEvents: 100, onError: () => undefined });
+    const segments = Array.from({ length: 10 }, (_, i) => spool.append(event(i)));
+    // All ten left memory undelivered (an outage longer than the buffer).
+    for (const segment of segments) if (segment) spool.spilled(segment);
+    const first = spool.takeSpilled(4);
+    expect(first?.events.map((e) => e.requestId)).toEqual(['req-0', 'req-1', 'req-2', 'req-3']);
+    // The first part is held in memory: its file is not offered again until it is delivered.
+    const second = spool.takeSpilled(100);
+    expect(second?.events.map((e) => e.requestId)).toEqual(['req-4', 'req-5', 'req-6', 'req-7', 'req-8', 'req-9']);
+    expect(spool.takeSpilled(100)).toBeUndefined();
+    for (const taken of [first, second]) for (const _ of taken?.events ?? []) if (taken) spool.delivered(taken.segment);
+    spool.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { UsageEvent } from '@byok/queues';
@@ -18,16 +18,16 @@ import type { UsageEvent } from '@byok/queues';
 export interface UsageSpool {
   /** Writes the event ahead; undefined when the write failed (the event then lives in memory only). */
   append(event: UsageEvent): SpoolSegment | undefined;
-  /** One event of `segment` is on the queue. */
+  /** One event of `segment` (held in memory) is on the queue. */
   delivered(segment: SpoolSegment): void;
   /** One event of `segment` left memory undelivered: it will be read back from disk. */
   spilled(segment: SpoolSegment): void;
   /**
-   * The oldest segment owing events that are not in memory (spilled, or left by a dead process),
-   * read back; its events are owed again through the returned segment. Call only while no event
-   * is in memory or being sent, so none is counted twice.
+   * The oldest segment owing events that are only on disk (spilled, or left by a dead process)
+   * and has none in memory, read back — at most `limit` events; the rest move to a new file. The
+   * returned events are held in memory again through the returned segment.
    */
-  takeSpilled(): { segment: SpoolSegment; events: UsageEvent[] } | undefined;
+  takeSpilled(limit: number): { segment: SpoolSegment; events: UsageEvent[] } | undefined;
   /** Segments owing events that are only on disk. */
   readonly spilledSegments: number;
   /** Closes the open file; files still owing events stay for the next start. */
@@ -40,6 +40,8 @@ export interface SpoolSegment {
   /** Events written and not yet delivered; unknown (-1) for a file claimed from a dead process. */
   owed: number;
   appended: number;
+  /** Events of this segment in the sink's memory or being sent; a segment is read back only at 0. */
+  held: number;
   fd: number | undefined;
   spilled: boolean;
 }
@@ -89,7 +91,7 @@ export function openUsageSpool(options: UsageSpoolOptions): UsageSpool {
 
   function open(): SpoolSegment {
     const path = nextPath();
-    const segment: SpoolSegment = { path, owed: 0, appended: 0, fd: openSync(path, 'a'), spilled: false };
+    const segment: SpoolSegment = { path, owed: 0, appended: 0, held: 0, fd: openSync(path, 'a'), spilled: false };
     segments.push(segment);
     current = segment;
     return segment;
@@ -103,6 +105,7 @@ export function openUsageSpool(options: UsageSpoolOptions): UsageSpool {
         writeSync(segment.fd as number, `${JSON.stringify(event)}\n`);
         segment.appended++;
         segment.owed++;
+        segment.held++;
         return segment;
       } catch (error) {
         options.onError(error, 'writing a usage event ahead');
@@ -111,19 +114,32 @@ export function openUsageSpool(options: UsageSpoolOptions): UsageSpool {
     },
     delivered(segment) {
       segment.owed--;
+      segment.held--;
       removeIfDone(segment);
     },
     spilled(segment) {
+      segment.held--;
       segment.spilled = true;
     },
-    takeSpilled() {
+    takeSpilled(limit) {
       for (;;) {
-        const segment = segments.find((s) => s.spilled);
+        // An event of the segment still in memory would be read back too and counted twice.
+        const segment = segments.find((s) => s.spilled && s.held === 0);
         if (segment === undefined) return undefined;
         if (segment.fd !== undefined) seal(segment);
-        const events = readEvents(segment.path, options.onError);
+        let events = readEvents(segment.path, options.onError);
+        if (events.length > limit) {
+          // The rest goes to a file of its own before this one can be deleted; a crash in
+          // between repeats events, never loses them.
+          const rest = moveToNewFile(events.slice(limit), nextPath(), options.onError);
+          if (rest !== undefined) {
+            segments.splice(segments.indexOf(segment) + 1, 0, rest);
+            events = events.slice(0, limit);
+          }
+        }
         segment.spilled = false;
         segment.owed = events.length;
+        segment.held = events.length;
         if (events.length > 0) return { segment, events };
         removeIfDone(segment);
       }
@@ -157,12 +173,23 @@ function claimOrphans(dir: string, host: string, nextPath: () => string, onError
     const path = nextPath();
     try {
       renameSync(join(dir, name), path);
-      claimed.push({ path, owed: -1, appended: 0, fd: undefined, spilled: true });
+      claimed.push({ path, owed: -1, appended: 0, held: 0, fd: undefined, spilled: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') onError(error, 'claiming a usage spool file');
     }
   }
   return claimed;
+}
+
+/** Writes `events` to a new sealed file that owes them; undefined when that write failed (the caller keeps them all). */
+function moveToNewFile(events: readonly UsageEvent[], path: string, onError: UsageSpoolOptions['onError']): SpoolSegment | undefined {
+  try {
+    writeFileSync(path, events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    return { path, owed: -1, appended: 0, held: 0, fd: undefined, spilled: true };
+  } catch (error) {
+    onError(error, 'splitting a usage spool file');
+    return undefined;
+  }
 }
 
 function isRunning(pid: number): boolean {
