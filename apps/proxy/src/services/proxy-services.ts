@@ -95,6 +95,10 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     onRefreshError: (userId, err) => logger.warn({ err, user_id: userId }, 'background reload of routes failed; the cached routes stay in use'),
     onUndecryptableKey: (userId, keyId) => logger.error({ user_id: userId, key_id: keyId }, 'a stored key does not decrypt with the configured encryption keys; routing skips it'),
   });
+  if (settings.maxConcurrentPerUser === 0 || settings.maxConcurrentPerUser >= settings.upstreamConnections) {
+    // Then one caller's hung upstream requests can hold a provider's whole pool.
+    logger.warn({ max_concurrent_per_user: settings.maxConcurrentPerUser, upstream_connections: settings.upstreamConnections }, 'PROXY_MAX_CONCURRENT_PER_USER is off or not below PROXY_UPSTREAM_CONNECTIONS: one user can take a whole upstream pool');
+  }
   const usage = options.usageSink ?? createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax, spool: openProxyUsageSpool(deps, settings, logger) });
   const pricer = createPricer(loadPriceTable(settings.priceTableFile));
   const upstreams = createUpstreamTargets(deps.config.providers, settings);

@@ -6,26 +6,11 @@ import { Writable } from 'node:stream';
 import type { UsageEvent } from '@byok/queues';
 import { createLogger } from '@byok/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
+import { usageEvent } from './usage-event.fixture.js';
 import { createUsageSink } from './usage-sink.js';
 import { openUsageSpool } from './usage-spool.js';
 
-function event(n: number): UsageEvent {
-  return {
-    requestId: `req-${n}`,
-    userId: 'u1',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    credentialSource: 'user_provider',
-    statusCode: 200,
-    stream: false,
-    promptTokens: 1,
-    completionTokens: 1,
-    costMicro: 0,
-    creditsMicro: 0,
-    latencyMs: 5,
-    occurredAt: new Date().toISOString(),
-  };
-}
+const event = usageEvent;
 
 const dirs: string[] = [];
 afterEach(() => {
