@@ -87,6 +87,8 @@ const DEFAULT_STALE_MAX_MS = 600_000;
 export function createRouteCache(deps: RouteCacheDeps): RouteCache {
   const ttlMs = deps.ttlMs ?? 30_000;
   const staleMaxMs = deps.staleMaxMs ?? DEFAULT_STALE_MAX_MS;
+  // Within the TTL an entry is fresh; past this age it is reloaded before use (0 = never stale).
+  const hardAgeMs = Math.max(staleMaxMs, ttlMs);
   const maxUsers = Math.max(1, deps.maxUsers ?? 100_000);
   const now = deps.now ?? Date.now;
   // Map order is the LRU order: eviction takes the first entry, and a hit moves its user to the
@@ -188,7 +190,7 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
         entries.set(userId, entry);
         entry.movedAt = ++moves;
       }
-      if (entry.revalidate || now() - entry.loadedAt >= staleMaxMs) return reloadOrStale(userId, entry);
+      if (entry.revalidate || now() - entry.loadedAt >= hardAgeMs) return reloadOrStale(userId, entry);
       if (now() >= entry.refreshAt) refreshInBackground(userId, entry);
       return Promise.resolve(entry.routes);
     },
