@@ -108,7 +108,13 @@ async function startProxyProcess(): Promise<ProxyChild> {
   return { base, proc, output };
 }
 
+/**
+ * SIGKILL shortly after the last answer arrived: 20 ms, well inside the sink's 50 ms linger (so
+ * without the spool the last events are lost), but after the response's `close` handler, which
+ * writes the event, has run. A kill inside that sub-millisecond gap is the bound README states.
+ */
 async function sigkill(child: ProxyChild): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 20));
   const exited = new Promise((resolve) => child.proc.once('exit', resolve));
   child.proc.kill('SIGKILL');
   await exited;
@@ -136,11 +142,17 @@ async function queuedRequestIds(): Promise<Set<string>> {
   return new Set(jobs.flatMap((job) => (job.data as UsageBatch).events.map((e) => e.requestId)));
 }
 
-async function expectAllQueued(ids: readonly string[], what: string): Promise<void> {
-  await waitFor(async () => {
+async function expectAllQueued(ids: readonly string[], what: string, logsOf: ProxyChild): Promise<void> {
+  try {
+    await waitFor(async () => {
+      const queued = await queuedRequestIds();
+      return ids.every((id) => queued.has(id));
+    }, 20_000, what);
+  } catch (error) {
     const queued = await queuedRequestIds();
-    return ids.every((id) => queued.has(id));
-  }, 20_000, what);
+    console.log(`missing ${ids.filter((id) => !queued.has(id)).length} of ${ids.length}; spool: ${readdirSync(join(spoolDir, encodeURIComponent(prefix))).join(', ')}\n${logsOf.output.join('')}`);
+    throw error;
+  }
 }
 
 describe('the proxy’s usage spool', () => {
@@ -152,7 +164,7 @@ describe('the proxy’s usage spool', () => {
 
     // The next proxy on the same spool replays what the dead one left.
     const second = await startProxyProcess();
-    await expectAllQueued(beforeKill, 'the events answered before the SIGKILL');
+    await expectAllQueued(beforeKill, 'the events answered before the SIGKILL', second);
     // They came from the spool: the killed process had not queued them all (what was lost before the spool).
     expect(second.output.join('')).toContain('usage events read back from the spool');
 
@@ -160,7 +172,7 @@ describe('the proxy’s usage spool', () => {
     await redisSwitch.off();
     const duringOutage = await answered(second, BUFFER_MAX * 3);
     await redisSwitch.on();
-    await expectAllQueued(duringOutage, 'the events recorded during the Redis outage');
+    await expectAllQueued(duringOutage, 'the events recorded during the Redis outage', second);
     expect(second.output.join('')).not.toContain('usage events lost');
 
     // (3) SIGKILL during a Redis outage, with more events than the buffer.
@@ -169,7 +181,7 @@ describe('the proxy’s usage spool', () => {
     await sigkill(second);
     await redisSwitch.on();
     const third = await startProxyProcess();
-    await expectAllQueued(lostWithRedis, 'the events of the proxy killed during the Redis outage');
+    await expectAllQueued(lostWithRedis, 'the events of the proxy killed during the Redis outage', third);
 
     // Every event once per request id on the queue's side is the consumer's job; here: none missing, and the spool empties.
     await waitFor(() => readdirSync(join(spoolDir, encodeURIComponent(prefix))).length <= 1, 10_000, 'the spool to empty');
