@@ -1,5 +1,4 @@
 import type { Orm } from '@byok/db';
-import type { Redis } from 'ioredis';
 import Type, { type Static } from 'typebox';
 
 /** How long one dependency check may take before it counts as down. */
@@ -21,7 +20,7 @@ export type ProxyReadiness = Static<typeof ProxyReadinessSchema>;
 
 export interface ProxyReadinessDeps {
   orm: Orm;
-  redis: Pick<Redis, 'ping'>;
+  redis: { ping(): Promise<unknown> };
   /** In-memory state the proxy can serve from while Postgres is away. */
   state(): { cachedUsers: number; cachedTokens: number; usageSpilledFiles: number };
 }
