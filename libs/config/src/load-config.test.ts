@@ -37,6 +37,12 @@ describe('loadConfig', () => {
       creditReservationTtlMs: 900_000,
       streamDrainMs: 30_000,
       streamDrainBytes: 1_048_576,
+      staleMaxMs: 600_000,
+      maxConcurrentPerUser: 64,
+      maxConcurrentPerKey: 0,
+      rateLimitRpm: 60,
+      byokRateLimitRpm: 0,
+      usageSpoolDir: undefined,
     });
     const config = loadConfig({ ...base, PROXY_UPSTREAM_HEADERS_TIMEOUT_MS: '1500', PROXY_UPSTREAM_CONNECTIONS: ' 64 ', PRICE_TABLE_FILE: '/etc/prices.json', PROXY_TOKEN_CACHE_TTL_MS: '0' });
     expect(config.proxy).toMatchObject({ upstreamHeadersTimeoutMs: 1500, upstreamConnections: 64, priceTableFile: '/etc/prices.json', tokenCacheTtlMs: 0 });

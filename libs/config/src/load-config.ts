@@ -29,6 +29,18 @@ export interface ProxySettings {
   creditReservationTtlMs: number;
   streamDrainMs: number;
   streamDrainBytes: number;
+  /** How long cached tokens and routes are served while Postgres cannot reload them. */
+  staleMaxMs: number;
+  /** 0 = no cap. */
+  maxConcurrentPerUser: number;
+  /** 0 = no cap. */
+  maxConcurrentPerKey: number;
+  /** Platform-key requests per user per minute; 0 = off. */
+  rateLimitRpm: number;
+  /** BYOK requests per user per minute; 0 = off. */
+  byokRateLimitRpm: number;
+  /** Unset: `<tmpdir>/byok-proxy-usage`. */
+  usageSpoolDir: string | undefined;
 }
 
 /** The one typed configuration object, parsed once at boot. */
@@ -153,6 +165,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       creditReservationTtlMs: env.PROXY_CREDIT_RESERVATION_TTL_MS,
       streamDrainMs: env.PROXY_STREAM_DRAIN_MS,
       streamDrainBytes: env.PROXY_STREAM_DRAIN_BYTES,
+      staleMaxMs: env.PROXY_STALE_MAX_MS,
+      maxConcurrentPerUser: env.PROXY_MAX_CONCURRENT_PER_USER,
+      maxConcurrentPerKey: env.PROXY_MAX_CONCURRENT_PER_KEY,
+      rateLimitRpm: env.PROXY_RATE_LIMIT_RPM,
+      byokRateLimitRpm: env.PROXY_BYOK_RATE_LIMIT_RPM,
+      usageSpoolDir: env.PROXY_USAGE_SPOOL_DIR,
     },
     providers: resolveProviders(source),
   };

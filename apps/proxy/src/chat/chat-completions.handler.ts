@@ -5,6 +5,7 @@ import { bindToCurrentTrace, startProxySpan, withoutCallSpan } from '@byok/telem
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { ProxyCaller } from '../auth/caller-resolver.js';
+import type { UpstreamAdmission } from '../limits/upstream-admission.js';
 import type { TtlCache } from '../support/ttl-cache.js';
 import { upstreamFailure, upstreamRedirect } from '../upstream/upstream-errors.js';
 import { pathBelow, type UpstreamTarget, type UpstreamTargets } from '../upstream/upstream-targets.js';
@@ -32,6 +33,8 @@ export interface ChatHandlerDeps {
   credits: CreditHolds;
   /** How long and how far a platform-key stream is still read after its client left. */
   drains: StreamDrains;
+  /** Per-user caps and rates (429 past them); an admitted request holds its slot until the response closes. */
+  admission: UpstreamAdmission;
   /** Runs once per upstream call, after its response has ended. */
   afterResponse(exchange: Exchange, responseStatus: number): void;
   /** Whether an OpenTelemetry SDK runs; without one no proxy span is made at all. */
@@ -64,6 +67,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const target = deps.upstreams.get(chosen.provider);
     const built = target.adapter.buildRequest({ request: body, upstreamModel: chosen.upstreamModel, apiKey: route.apiKey, baseUrl: target.baseUrl, spec: target.provider.chat, auth: target.provider.auth });
     if (!built.ok) return sendChatError(reply, built.error, {}, requestId);
+    await deps.admission.admit({ userId: caller.userId, credentialSource: chosen.credentialSource, keyId: chosen.keyId }, reply.raw);
     // Before the exchange exists: a refused reservation is a 402 that used nothing and records nothing.
     let credit: CreditReservation | undefined;
     if (chosen.credentialSource === 'system') {

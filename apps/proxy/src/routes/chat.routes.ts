@@ -26,7 +26,7 @@ export const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (a
         tags: ['proxy'],
         summary: 'Create a chat completion (OpenAI-compatible)',
         description:
-          'Routes the request through your OpenRouter key, else your key for the model’s provider, else a platform key charged in credits. `stream: true` answers with server-sent events. Response headers `x-byok-used`, `x-byok-provider` and `x-byok-route` say which path was taken.',
+          'Routes the request through your OpenRouter key, else your key for the model’s provider, else a platform key charged in credits. `stream: true` answers with server-sent events. Response headers `x-byok-used`, `x-byok-provider` and `x-byok-route` say which path was taken. 429 `rate_limited` with `Retry-After` when the caller has too many requests in flight on this instance (`PROXY_MAX_CONCURRENT_PER_USER`, `PROXY_MAX_CONCURRENT_PER_KEY`) or too many per minute (`PROXY_RATE_LIMIT_RPM` for platform-key requests, `PROXY_BYOK_RATE_LIMIT_RPM` for your own keys).',
         body: ChatCompletionRequestSchema,
       },
       handler,

@@ -11,18 +11,22 @@ import {
 } from '@byok/routing';
 import { createGatewayMetrics, isTracingEnabled, type Logger } from '@byok/telemetry';
 import { type CallerResolver, createCallerResolver } from '../auth/caller-resolver.js';
-import { createGatewayTokenCache } from '../auth/gateway-token-cache.js';
+import { createGatewayTokenCache, type GatewayTokenCache } from '../auth/gateway-token-cache.js';
 import { createTokenUseRecorder } from '../auth/token-use-recorder.js';
 import { createAfterResponse } from '../chat/after-response.js';
 import { createCreditHolds, type CreditHolds } from '../chat/credit-hold.js';
 import type { Exchange } from '../chat/exchange.js';
 import { StreamDrains } from '../chat/stream-drain.js';
 import { createKeyRejectionReporter } from '../keys/key-rejection-reporter.js';
+import { createConcurrencyLimiter } from '../limits/concurrency-limiter.js';
+import { createRequestRateLimiter } from '../limits/request-rate-limiter.js';
+import { createUpstreamAdmission, type UpstreamAdmission } from '../limits/upstream-admission.js';
 import { loadPriceTable } from '../pricing/price-table.js';
 import { createPricer, type Pricer } from '../pricing/pricer.js';
 import { createTtlCache, type TtlCache } from '../support/ttl-cache.js';
 import { createUpstreamTargets, type UpstreamTargets } from '../upstream/upstream-targets.js';
 import { createUsageSink, type UsageSink } from '../usage/usage-sink.js';
+import { openProxyUsageSpool } from '../usage/proxy-usage-spool.js';
 import { withTokenRevocations } from './key-change-subscription.js';
 import type { ProxyDependencies } from './proxy-dependencies.js';
 
@@ -40,8 +44,12 @@ export interface ProxyServices {
   readonly systemKeys: SystemKeySet;
   readonly models: ModelResolver;
   readonly callers: CallerResolver;
+  /** Gateway-token lookups, fresh and last known (readiness reads its size). */
+  readonly tokens: GatewayTokenCache;
   readonly balances: TtlCache<number>;
   readonly upstreams: UpstreamTargets;
+  /** Per-user concurrency caps and request rates, checked before each upstream call. */
+  readonly admission: UpstreamAdmission;
   readonly pricer: Pricer;
   /** Credit reservations of platform-key requests, shared by all instances through Redis. */
   readonly credits: CreditHolds;
@@ -77,10 +85,16 @@ const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
 export function createProxyServices(deps: ProxyDependencies, options: ProxyServicesOptions = {}): ProxyServices {
   const settings: ProxySettings = { ...deps.config.proxy, ...options.settings };
   const logger = deps.logger.child({ component: 'proxy' });
-  const tokens = createGatewayTokenCache({ find: (hash) => findGatewayTokenByHash(deps.orm.em.fork(), hash), ttlMs: settings.tokenCacheTtlMs });
+  const tokens = createGatewayTokenCache({
+    find: (hash) => findGatewayTokenByHash(deps.orm.em.fork(), hash),
+    ttlMs: settings.tokenCacheTtlMs,
+    staleMaxMs: settings.staleMaxMs,
+    onStale: (err) => logger.warn({ err }, 'gateway token lookup failed; the last known answer is used (stale)'),
+  });
   const routes = createRouteCache({
     loadUserKeys: (userId) => findUserKeys(deps.orm.em.fork(), userId),
     keyring: deps.keyring,
+    staleMaxMs: settings.staleMaxMs,
     subscribe: withTokenRevocations(
       createRedisKeyChangeSubscription(deps.config.redisUrl, deps.config.redisPrefix, { onError: (err) => logger.debug({ err }, 'key-change subscription connection error') }),
       tokens,
@@ -88,7 +102,11 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     onRefreshError: (userId, err) => logger.warn({ err, user_id: userId }, 'background reload of routes failed; the cached routes stay in use'),
     onUndecryptableKey: (userId, keyId) => logger.error({ user_id: userId, key_id: keyId }, 'a stored key does not decrypt with the configured encryption keys; routing skips it'),
   });
-  const usage = options.usageSink ?? createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax });
+  if (settings.maxConcurrentPerUser === 0 || settings.maxConcurrentPerUser >= settings.upstreamConnections) {
+    // Then one caller's hung upstream requests can hold a provider's whole pool.
+    logger.warn({ max_concurrent_per_user: settings.maxConcurrentPerUser, upstream_connections: settings.upstreamConnections }, 'PROXY_MAX_CONCURRENT_PER_USER is off or not below PROXY_UPSTREAM_CONNECTIONS: one user can take a whole upstream pool');
+  }
+  const usage = options.usageSink ?? createUsageSink({ queue: deps.producers.usageEvents.queue, connection: deps.redis, logger, maxBuffered: settings.usageBufferMax, spool: openProxyUsageSpool(deps, settings, logger) });
   const pricer = createPricer(loadPriceTable(settings.priceTableFile));
   const upstreams = createUpstreamTargets(deps.config.providers, settings);
   const drains = new StreamDrains({ maxMs: settings.streamDrainMs, maxBytes: settings.streamDrainBytes });
@@ -114,12 +132,19 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     systemKeys: createSystemKeySet(deps.config.providers),
     models: createModelResolver(),
     callers: createCallerResolver({ authenticator: deps.authenticator, tokens }),
+    tokens,
     balances: createTtlCache({
       load: (userId) => getCreditBalanceMicro(deps.orm.em.fork(), userId),
       ttlMs: settings.balanceCacheTtlMs,
       maxEntries: BALANCE_CACHE_USERS,
     }),
     upstreams,
+    admission: createUpstreamAdmission({
+      concurrency: createConcurrencyLimiter(),
+      rates: createRequestRateLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, limits: { platformPerMinute: settings.rateLimitRpm, byokPerMinute: settings.byokRateLimitRpm } }),
+      maxConcurrentPerUser: settings.maxConcurrentPerUser,
+      maxConcurrentPerKey: settings.maxConcurrentPerKey,
+    }),
     pricer,
     credits,
     drains,

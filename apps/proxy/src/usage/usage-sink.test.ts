@@ -3,25 +3,10 @@ import { Writable } from 'node:stream';
 import type { UsageEvent } from '@byok/queues';
 import { createLogger } from '@byok/telemetry';
 import { describe, expect, it } from 'vitest';
+import { usageEvent } from './usage-event.fixture.js';
 import { createUsageSink } from './usage-sink.js';
 
-function event(n: number): UsageEvent {
-  return {
-    requestId: `req-${n}`,
-    userId: 'u1',
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    credentialSource: 'user_provider',
-    statusCode: 200,
-    stream: false,
-    promptTokens: 1,
-    completionTokens: 1,
-    costMicro: 0,
-    creditsMicro: 0,
-    latencyMs: 5,
-    occurredAt: new Date().toISOString(),
-  };
-}
+const event = usageEvent;
 
 /**
  * A queue whose `add` succeeds or fails on command (optionally after the job landed, as when a

@@ -4,11 +4,14 @@ import { currentSpanLink, runInBatchSpan, type Logger, type SpanLink } from '@by
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Compile } from 'typebox/compile';
+import type { SpoolSegment, UsageSpool } from './usage-spool.js';
 
 /**
  * Takes usage events after responses and puts them on the usage queue off the request path, many
- * events to a job. While Redis is away the events wait in memory — at most `maxBuffered`; beyond
- * that the oldest are dropped, counted and logged — and go out when Redis is back. A batch whose
+ * events to a job. With a spool (`usage-spool.ts`) each event is written ahead to a local file
+ * first, so a crash loses none that were recorded, and while Redis is away the events wait in
+ * memory — at most `maxBuffered`; beyond that the oldest leave memory but stay in the spool and
+ * are read back when Redis is back (without a spool they are dropped, counted and logged). A batch whose
  * send failed is sent again as the same job (same id, same events or fewer), so an add that did
  * land before its reply was lost is not queued twice; the consumer deduplicates by request id
  * regardless.
@@ -19,8 +22,10 @@ export interface UsageSink {
   flush(timeoutMs: number): Promise<boolean>;
   /** Stops retrying; events still buffered are counted as lost and logged. */
   close(): void;
-  /** Events not yet confirmed on the queue (waiting, or in a batch being sent). */
+  /** Events not yet confirmed on the queue (waiting, or in a batch being sent), in memory. */
   readonly buffered: number;
+  /** Spool files owing events that are only on disk (spilled during an outage, or left by a crash). */
+  readonly spilledSegments?: number;
   /** Events dropped because the buffer was full (or still held at close), since start. */
   readonly dropped: number;
 }
@@ -31,6 +36,8 @@ export interface UsageSinkDeps {
   connection: Pick<Redis, 'status' | 'on' | 'off'>;
   logger: Logger;
   maxBuffered: number;
+  /** The write-ahead spool; without one a crash loses the buffer and an overflow drops events. */
+  spool?: UsageSpool;
   /** Events per job (one round trip). Default 200, at most MAX_USAGE_BATCH_EVENTS. */
   batchSize?: number;
   /**
@@ -50,6 +57,8 @@ const usageEventCheck = Compile(UsageEventSchema);
 interface Pending {
   event: UsageEvent;
   link: SpanLink | undefined;
+  /** Where the event was written ahead; undefined without a spool, or when that write failed. */
+  segment: SpoolSegment | undefined;
 }
 /** Log a full buffer at most this often, with the running count. */
 const DROP_LOG_INTERVAL_MS = 10_000;
@@ -89,11 +98,40 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
   function trim(): void {
     const over = pending.length - deps.maxBuffered;
     if (over > 0) {
-      pending.splice(0, over);
+      const removed = pending.splice(0, over);
       // Fewer events under the same id is safe: if the first send did land, it holds them all.
       if (resend !== undefined) resend = resend.size > over ? { jobId: resend.jobId, size: resend.size - over } : undefined;
-      drop(over, `the in-memory buffer (${deps.maxBuffered} events) is full while Redis is unavailable`);
+      let lost = 0;
+      for (const p of removed) {
+        if (p.segment !== undefined) deps.spool?.spilled(p.segment);
+        else lost++;
+      }
+      if (lost > 0) drop(lost, `the in-memory buffer (${deps.maxBuffered} events) is full while Redis is unavailable`);
     }
+  }
+
+  /**
+   * With Redis ready and at least half the buffer free, reads back the oldest spool file that
+   * owes events only on disk (at most the free room), so the overflow of an outage goes out even
+   * while new events keep arriving.
+   */
+  function refill(): void {
+    const room = deps.maxBuffered - pending.length - inFlight;
+    if (deps.spool === undefined || room < Math.ceil(deps.maxBuffered / 2) || deps.connection.status !== 'ready') return;
+    const taken = deps.spool.takeSpilled(room);
+    if (taken === undefined) return;
+    for (const event of taken.events) {
+      if (usageEventCheck.Check(event)) pending.push({ event, link: undefined, segment: taken.segment });
+      else {
+        deps.spool.delivered(taken.segment);
+        drop(1, 'a spooled event failed its schema');
+      }
+    }
+    deps.logger.info({ events: taken.events.length, spilled_files_left: deps.spool.spilledSegments }, 'usage events read back from the spool');
+  }
+
+  function idle(): boolean {
+    return pending.length === 0 && inFlight === 0 && (deps.spool?.spilledSegments ?? 0) === 0;
   }
 
   function noteWaiting(error?: unknown): void {
@@ -103,7 +141,9 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
   }
 
   function schedule(): void {
-    if (closed || flushing || scheduled || pending.length === 0) return;
+    if (closed || flushing || scheduled) return;
+    refill();
+    if (pending.length === 0) return;
     // Not connected: the `ready` listener below starts the next flush.
     if (deps.connection.status !== 'ready') {
       noteWaiting();
@@ -148,6 +188,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
         addTimeoutMs,
       );
       ok = true;
+      if (deps.spool !== undefined) for (const p of batch) if (p.segment !== undefined) deps.spool.delivered(p.segment);
     } catch (error) {
       // Back at the front, in order, to go again as the same job.
       pending = batch.concat(pending);
@@ -160,7 +201,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
     }
     if (ok) schedule();
     else retryLater();
-    if (pending.length === 0) {
+    if (idle()) {
       draining = false;
       if (waiting) {
         waiting = false;
@@ -172,6 +213,8 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
 
   const onReady = () => schedule();
   deps.connection.on('ready', onReady);
+  // Files a crashed proxy left in the spool go out now, not at the first request.
+  schedule();
 
   return {
     record(event) {
@@ -185,7 +228,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
         deps.logger.error({ path: first?.instancePath, problem: first?.message }, 'usage event failed its schema and was dropped');
         return;
       }
-      pending.push({ event, link: currentSpanLink() });
+      pending.push({ event, link: currentSpanLink(), segment: deps.spool?.append(event) });
       trim();
       // A full batch need not wait for the linger timer.
       if (pending.length >= batchSize && lingerTimer !== undefined) {
@@ -196,7 +239,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       schedule();
     },
     async flush(timeoutMs) {
-      if (pending.length === 0 && !flushing) return true;
+      if (idle() && !flushing) return true;
       draining = true;
       if (lingerTimer !== undefined) {
         clearTimeout(lingerTimer);
@@ -213,7 +256,7 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       });
       clearTimeout(timer);
       if (wake) idleWaiters.delete(wake);
-      return pending.length === 0;
+      return idle();
     },
     close() {
       if (closed) return;
@@ -221,13 +264,21 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       clearTimeout(retryTimer);
       clearTimeout(lingerTimer);
       deps.connection.off('ready', onReady);
-      if (pending.length > 0) drop(pending.length, 'still buffered at shutdown');
+      const unspooled = pending.filter((p) => p.segment === undefined).length;
+      if (unspooled > 0) drop(unspooled, 'still buffered at shutdown');
+      if (pending.length > unspooled || (deps.spool?.spilledSegments ?? 0) > 0) {
+        deps.logger.warn({ events: pending.length - unspooled }, 'usage events not yet queued stay in the spool; the next proxy started on it sends them');
+      }
+      deps.spool?.close();
       pending = [];
       resend = undefined;
       for (const wake of idleWaiters) wake();
     },
     get buffered() {
       return pending.length + inFlight;
+    },
+    get spilledSegments() {
+      return deps.spool?.spilledSegments ?? 0;
     },
     get dropped() {
       return dropped;

@@ -202,16 +202,46 @@ describe('createRouteCache', () => {
     expect((await cache.get('u1')).credentialFor('u1-openai')).toBe('sk-new');
   });
 
-  it('drops a user named by a key-change message and everyone on reconnect', async () => {
+  it('drops a user named by a key-change message, and reloads everyone before use after a reconnect', async () => {
     const { cache, loader, subscription } = setup();
     await cache.start();
     for (const user of ['u1', 'u2', 'u3']) await cache.get(user);
     subscription.state.onMessage('u2');
     expect(cache.size).toBe(2);
     subscription.state.onReconnect();
-    expect(cache.size).toBe(0);
+    loader.table.set('u1', [row('u1', 'openai', 'sk-changed-while-away')]);
+    // The next use waits for the reload: a change missed during the outage is seen at once.
+    expect((await cache.get('u1')).credentialFor('u1-openai')).toBe('sk-changed-while-away');
     await cache.get('u1');
     expect(loader.calls).toEqual(['u1', 'u2', 'u3', 'u1']);
+  });
+
+  it('stale routes while Postgres is unreachable: kept across a reconnect, bounded by staleMaxMs, never for a user whose keys changed', async () => {
+    const refreshErrors: string[] = [];
+    const { cache, loader, subscription, clock } = setup({ staleMaxMs: 600_000, onRefreshError: (userId) => refreshErrors.push(userId) });
+    await cache.start();
+    loader.table.set('u1', [row('u1', 'openai', 'sk-one')]);
+    await cache.get('u1');
+    await cache.get('u2');
+    loader.fail(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+    // A reconnect while the database is away keeps the entries: the failed reload falls back to them.
+    subscription.state.onReconnect();
+    expect((await cache.get('u1')).credentialFor('u1-openai')).toBe('sk-one');
+    // Right after a failure no request waits for the database again.
+    const callsBefore = loader.calls.length;
+    expect((await cache.get('u1')).credentialFor('u1-openai')).toBe('sk-one');
+    await flush();
+    expect(loader.calls.length).toBeLessThanOrEqual(callsBefore + 1);
+    // A key-change message is honoured: that user is not served stale.
+    subscription.state.onMessage('u2');
+    await expect(cache.get('u2')).rejects.toThrow('ECONNREFUSED');
+    // Past the bound the stale entry is refused too.
+    clock.now += 600_000;
+    await expect(cache.get('u1')).rejects.toThrow('ECONNREFUSED');
+    expect(refreshErrors).toContain('u1');
+    // And the database back: served fresh.
+    loader.fail(null);
+    expect((await cache.get('u1')).credentialFor('u1-openai')).toBe('sk-one');
   });
 
   it('start drops entries loaded before the subscription; close unsubscribes and clears', async () => {

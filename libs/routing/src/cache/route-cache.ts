@@ -16,6 +16,12 @@ export interface RouteCacheDeps {
   subscribe: KeyChangeSubscribe;
   /** Age after which an entry is reloaded in the background while still served. Default 30 s. */
   ttlMs?: number;
+  /**
+   * How long after its last successful load an entry may still be served when reloading it fails
+   * (Postgres unreachable). Past it the entry is reloaded before use, and a failed reload fails the
+   * request. Default 10 minutes.
+   */
+  staleMaxMs?: number;
   /** Most users held; the least recently used is dropped beyond it. Default 100,000. */
   maxUsers?: number;
   now?: () => number;
@@ -33,6 +39,12 @@ export interface RouteCache {
   invalidate(userId: string): void;
   /** Drops every entry, likewise. */
   clear(): void;
+  /**
+   * Marks every entry for a reload before its next use (key-change messages may have been
+   * missed): a user's next request waits for the reload, and is served the old entry only when
+   * the reload fails, within `staleMaxMs`. Loads under way are not kept.
+   */
+  revalidateAll(): void;
   /** Subscribes to key changes; entries loaded before this are dropped once it resolves. */
   start(): Promise<void>;
   /** Unsubscribes and drops every entry. */
@@ -45,6 +57,10 @@ interface Entry {
   readonly routes: UserRoutes;
   /** When a hit should start a background reload. */
   refreshAt: number;
+  /** When its keys were read (the staleness bound counts from here). */
+  readonly loadedAt: number;
+  /** Set after a reconnect: the next use reloads first. */
+  revalidate: boolean;
   /** `moves` when this entry was last put at the young end of the LRU order. */
   movedAt: number;
 }
@@ -56,16 +72,23 @@ interface Flight {
 
 /** After a failed background reload, the next try waits at most this long. */
 const REFRESH_RETRY_MS = 1000;
+const DEFAULT_STALE_MAX_MS = 600_000;
 
 /**
  * Holds each user's keys, decrypted once on load, in process memory only, so a request never
  * touches Postgres or decrypts. Entries are dropped when a key-change message names the user, all
  * of them when the subscription comes back after an outage; the TTL is a safety net for a missed
- * message. Concurrent misses for one user share one load. Beyond `maxUsers`, the least recently
+ * message. While loads fail (Postgres unreachable) entries are served stale, up to `staleMaxMs`
+ * after their last successful load; a user whose entry was dropped by a key-change message is not
+ * served stale (the change may be a removal), and a reconnect marks entries for revalidation
+ * instead of dropping them, so a Redis reconnect during a Postgres outage loses nothing. Concurrent misses for one user share one load. Beyond `maxUsers`, the least recently
  * used user is dropped (approximately: see `moveAfter`).
  */
 export function createRouteCache(deps: RouteCacheDeps): RouteCache {
   const ttlMs = deps.ttlMs ?? 30_000;
+  const staleMaxMs = deps.staleMaxMs ?? DEFAULT_STALE_MAX_MS;
+  // Within the TTL an entry is fresh; past this age it is reloaded before use (0 = never stale).
+  const hardAgeMs = Math.max(staleMaxMs, ttlMs);
   const maxUsers = Math.max(1, deps.maxUsers ?? 100_000);
   const now = deps.now ?? Date.now;
   // Map order is the LRU order: eviction takes the first entry, and a hit moves its user to the
@@ -77,10 +100,13 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
   const moveAfter = Math.floor(maxUsers / 2);
   let moves = 0;
   let subscription: Promise<() => Promise<void>> | null = null;
+  /** When the last load failed; -Infinity after a success. While recent, stale entries are served without waiting for another load. */
+  let failedAt = Number.NEGATIVE_INFINITY;
 
   function store(userId: string, routes: UserRoutes): void {
     entries.delete(userId);
-    entries.set(userId, { routes, refreshAt: now() + ttlMs, movedAt: ++moves });
+    const at = now();
+    entries.set(userId, { routes, refreshAt: at + ttlMs, loadedAt: at, revalidate: false, movedAt: ++moves });
     while (entries.size > maxUsers) {
       const oldest = entries.keys().next();
       if (oldest.done === true) break;
@@ -90,7 +116,14 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
 
   async function run(userId: string, flight: Flight): Promise<UserRoutes> {
     try {
-      const rows = await deps.loadUserKeys(userId);
+      let rows: readonly StoredUserKey[];
+      try {
+        rows = await deps.loadUserKeys(userId);
+      } catch (error) {
+        failedAt = now();
+        throw error;
+      }
+      failedAt = Number.NEGATIVE_INFINITY;
       const routes = buildUserRoutes(userId, rows, deps.keyring, { onUndecryptableKey: deps.onUndecryptableKey });
       // An invalidation while this load ran may mean it read the old keys: hand them to the
       // requests that waited, but do not keep them.
@@ -118,9 +151,29 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
     });
   }
 
+  /** A reload the request waits for, falling back to the old entry only when the reload fails within the bound. */
+  function reloadOrStale(userId: string, entry: Entry): Promise<UserRoutes> {
+    const usable = () => entries.get(userId) === entry && now() - entry.loadedAt < staleMaxMs;
+    // The database failed moments ago: do not make this request wait for it to fail again.
+    if (usable() && now() - failedAt < REFRESH_RETRY_MS) {
+      refreshInBackground(userId, entry);
+      return Promise.resolve(entry.routes);
+    }
+    return load(userId).catch((error: unknown) => {
+      if (!usable()) throw error;
+      deps.onRefreshError?.(userId, error);
+      return entry.routes;
+    });
+  }
+
   function invalidate(userId: string): void {
     entries.delete(userId);
     flights.delete(userId);
+  }
+
+  function revalidateAll(): void {
+    for (const entry of entries.values()) entry.revalidate = true;
+    flights.clear();
   }
 
   function clear(): void {
@@ -137,17 +190,19 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
         entries.set(userId, entry);
         entry.movedAt = ++moves;
       }
+      if (entry.revalidate || now() - entry.loadedAt >= hardAgeMs) return reloadOrStale(userId, entry);
       if (now() >= entry.refreshAt) refreshInBackground(userId, entry);
       return Promise.resolve(entry.routes);
     },
     invalidate,
     clear,
+    revalidateAll,
     async start() {
       if (subscription !== null) {
         await subscription;
         return;
       }
-      subscription = deps.subscribe(invalidate, clear);
+      subscription = deps.subscribe(invalidate, revalidateAll);
       try {
         await subscription;
       } catch (error) {
