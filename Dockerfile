@@ -61,6 +61,9 @@ COPY tsconfig.base.json tsconfig.json ./
 COPY libs ./libs
 COPY apps ./apps
 COPY --from=web /app/apps/web/dist ./apps/web/dist
+# The proxy's usage spool (PROXY_USAGE_SPOOL_DIR in compose): a volume mounted here takes this
+# folder's owner, so the unprivileged user can write it.
+RUN mkdir -p var/usage-spool && chown node:node var/usage-spool
 USER node
 # Telemetry starts before the app's first import; it stays off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
 ENTRYPOINT ["node", "--import", "tsx", "--conditions=@byok/source", "--import", "./libs/telemetry/src/instrument.ts"]

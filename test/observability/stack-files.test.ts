@@ -116,9 +116,16 @@ describe('docker-compose.yml', () => {
       expect(service(name).restart).toBe('unless-stopped');
       expect(service(name).init).toBe(true);
     }
-    for (const name of ['postgres', 'redis', 'api', 'proxy', 'prometheus', 'grafana', 'mock-providers']) expect(service(name).healthcheck, name).toBeDefined();
+    for (const name of ['postgres', 'redis', 'api', 'proxy', 'worker', 'usage-consumer', 'prometheus', 'grafana', 'mock-providers']) expect(service(name).healthcheck, name).toBeDefined();
     expect(asArray(asRecord(service('api').healthcheck, 'api.healthcheck').test, 'test').join(' ')).toContain(`127.0.0.1:${envValue('api', 'PORT')}/readyz`);
-    expect(asArray(asRecord(service('proxy').healthcheck, 'proxy.healthcheck').test, 'test').join(' ')).toContain(`127.0.0.1:${envValue('proxy', 'PROXY_PORT')}/healthz`);
+    expect(asArray(asRecord(service('proxy').healthcheck, 'proxy.healthcheck').test, 'test').join(' ')).toContain(`127.0.0.1:${envValue('proxy', 'PROXY_PORT')}/readyz`);
+    for (const name of ['worker', 'usage-consumer']) {
+      expect(asArray(asRecord(service(name).healthcheck, `${name}.healthcheck`).test, 'test').join(' ')).toContain(`127.0.0.1:${envValue(name, 'HEALTH_PORT')}/readyz`);
+    }
+  });
+
+  it('the proxy keeps its usage spool on a volume, so a restarted container replays what the last one left', () => {
+    expect(asArray(service('proxy').volumes, 'proxy.volumes')).toContain(`proxy-usage-spool:${envValue('proxy', 'PROXY_USAGE_SPOOL_DIR')}`);
   });
 
   // Issue #20 item 1: Tempo's health check ran wget and its init step chown, in an image that

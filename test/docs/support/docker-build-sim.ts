@@ -38,7 +38,8 @@ interface StageState {
  * except the package installs, which need the registry: `npm ci` links the checkout's installed
  * packages (the same lockfile) with the workspaces linked to the stage's own folders, and
  * `npm install pkg@version` links those packages after checking the checkout has exactly the
- * pinned version. Those substitutions are listed in `substitutions`.
+ * pinned version; and `chown`, since file ownership is not simulated. Those substitutions are
+ * listed in `substitutions`.
  */
 export function stageDockerTarget(repoRoot: string, target: string): StagedImage {
   const stages = parseDockerfile(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'));
@@ -187,6 +188,11 @@ function runStep(command: string, cwd: string, env: Record<string, string>, repo
     }
     linkPackages(repoRoot, cwd, dependencyClosure(repoRoot, pinned.map((p) => p.name)));
     substitutions.push(`${command} → linked ${pinned.map((p) => `${p.name}@${p.version}`).join(', ')} and their dependencies`);
+    return;
+  }
+  if (/^chown\b/.test(command)) {
+    // Ownership is not simulated: the staged files belong to whoever runs the test.
+    substitutions.push(`${command} → skipped (file ownership is not simulated)`);
     return;
   }
   execSync(command, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: 'pipe' });
