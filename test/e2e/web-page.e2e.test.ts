@@ -276,7 +276,7 @@ describe.skipIf(unavailable !== null)('web page (headless Chromium)', () => {
     await signInAsDevUser(page, USER);
   });
 
-  it('draws usage charts after a few proxied requests', async () => {
+  it('draws usage charts after a few proxied requests', { timeout: 120_000 }, async () => {
     const { token } = await addKeyThroughApi(page, stack.url, 'openrouter', fakeKey('openrouter', 'valid', 'usage'));
     for (const model of ['gpt-4o-mini', 'gpt-4o-mini', 'claude-3-5-haiku-latest', 'groq/llama-3.1-8b-instant']) {
       const res = await proxiedChat(stack.url, token, model);

@@ -48,9 +48,6 @@ export async function startE2eStack(label: string, options: E2eStackOptions): Pr
       WEB_DIST_DIR: options.webDistDir,
       BYOK_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
       LOG_LEVEL: 'warn',
-      // One user walks the whole page, saving and testing more keys a minute than the per-user
-      // key-test budget (saves included) allows; the budget has its own tests in apps/api.
-      KEY_TEST_RATE_LIMIT_PER_MINUTE: '1000',
       ...Object.fromEntries(PROVIDER_IDS.map((id) => [`PROVIDER_${id.toUpperCase()}_BASE_URL`, mock.baseUrls[id]])),
     },
     {
