@@ -1,12 +1,10 @@
 /**
- * The signed-in session: the bearer token in sessionStorage (gone when the tab closes) and the
- * same token as the `byok_token` cookie, scoped to /admin, so the job dashboard at /admin/queues
- * opens in the browser (a page load cannot carry a bearer header). SameSite=Strict keeps other
- * sites from sending it.
+ * The signed-in session: the bearer token in sessionStorage (gone when the tab closes). The job
+ * dashboard gets its own HttpOnly cookie from the API (`POST /admin/queues/session`), so no script
+ * of the page can read a credential from a cookie.
  */
 
 const STORAGE_KEY = 'byok.session';
-const COOKIE = 'byok_token';
 
 export interface Session {
   token: string;
@@ -34,16 +32,10 @@ export function loadSession(storage: Storage = sessionStorage, nowMs = Date.now(
 
 export function saveSession(session: Session, storage: Storage = sessionStorage): void {
   storage.setItem(STORAGE_KEY, JSON.stringify(session));
-  const maxAge = session.expiresAtMs === null ? '' : `; Max-Age=${Math.max(0, Math.floor((session.expiresAtMs - Date.now()) / 1000))}`;
-  const secure = location.protocol === 'https:' ? '; Secure' : '';
-  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing from some browsers the page supports.
-  document.cookie = `${COOKIE}=${encodeURIComponent(session.token)}; Path=/admin; SameSite=Strict${maxAge}${secure}`;
 }
 
 export function clearSession(storage: Storage = sessionStorage): void {
   storage.removeItem(STORAGE_KEY);
-  // biome-ignore lint/suspicious/noDocumentCookie: as above; an expired cookie with the same path removes it.
-  document.cookie = `${COOKIE}=; Path=/admin; SameSite=Strict; Max-Age=0`;
 }
 
 /**
