@@ -48,14 +48,14 @@ describe('migrations onto an empty database', () => {
   });
 
   it('backfills the platform rollup from the usage aggregates already stored', async () => {
-    // Without options the migrator reverts the last migration only: this one.
-    await db.orm.getMigrator().down();
+    // Revert down to this migration (inclusive); later ones are reverted with it and re-applied below.
+    await db.orm.getMigrator().down({ to: 'Migration20261127000005_usage_platform_daily' });
     await db.sql(`
       INSERT INTO usage_daily (user_id, day, provider, model, credential_source, calls, errors, prompt_tokens, completion_tokens, cost_micro, credits_micro, last_used_at)
       VALUES ('a', '2026-11-01', 'openai', 'gpt-4o', 'user_provider', 2, 1, 10, 20, 30, 0, '2026-11-01T10:00:00Z'),
              ('b', '2026-11-01', 'openai', 'gpt-4o-mini', 'user_provider', 3, 0, 1, 2, 3, 0, '2026-11-01T12:00:00Z'),
              ('b', '2026-11-01', 'openai', 'gpt-4o-mini', 'system', 1, 0, 5, 5, 7, 7, '2026-11-01T09:00:00Z')`);
-    expect(await db.orm.getMigrator().up()).toEqual([expect.objectContaining({ name: 'Migration20261127000005_usage_platform_daily' })]);
+    expect((await db.orm.getMigrator().up())[0]).toEqual(expect.objectContaining({ name: 'Migration20261127000005_usage_platform_daily' }));
     expect(
       await db.sql(`SELECT to_char(day, 'YYYY-MM-DD') AS day, provider, credential_source, calls::int, errors::int, prompt_tokens::int, cost_micro::int, credits_micro::int,
                            last_used_at FROM usage_platform_daily ORDER BY credential_source`),
