@@ -39,4 +39,22 @@ describe('test_first: a redelivered candidate job', () => {
     expect(await h.api.db.sql("SELECT count(*)::int AS n FROM audit_log WHERE subject_user_id = 'carol' AND action = 'key.replacement_refused'")).toEqual([{ n: 1 }]);
     expect(await h.api.db.sql("SELECT key_hint, candidate_encrypted FROM user_provider_keys WHERE user_id = 'carol'")).toEqual([{ key_hint: 'sk-****', candidate_encrypted: null }]);
   });
+
+  // The API queues the job inside the transaction that stages the candidate; a worker that picks
+  // it up before that commits must wait for it, not report the candidate gone (seen as a 409
+  // "changed by another save" on a loaded machine).
+  it('waits for a candidate whose staging transaction has not committed yet, then tests it', async () => {
+    const staged = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys?test_first=true', headers: carol, payload: { provider: 'openai', api_key: fakeKey('openai', 'valid', 'carol-later') } });
+    expect(staged.statusCode, staged.body).toBe(202);
+    const [job] = await h.api.runtime.producers.keyTests.queue.getJobs(['waiting']);
+    expect(job?.data).toMatchObject({ reason: 'candidate', userId: 'carol' });
+    const processor = createKeyTestProcessor({ orm: h.api.runtime.orm, keyring: h.api.runtime.keyring, config: h.api.config, logger: h.api.runtime.logger });
+    const jobLike = { id: job?.id, data: job?.data, attemptsMade: 0, opts: { attempts: 5 } };
+    // As the worker sees the row before the staging commit: the key at the job's version, no candidate.
+    const token = (await h.api.db.sql<{ t: string }>("SELECT candidate_encrypted AS t FROM user_provider_keys WHERE user_id = 'carol'"))[0]?.t;
+    await h.api.db.sql("UPDATE user_provider_keys SET candidate_encrypted = NULL WHERE user_id = 'carol'");
+    await expect(processor(jobLike)).rejects.toThrow(/not visible yet/);
+    await h.api.db.sql("UPDATE user_provider_keys SET candidate_encrypted = $1 WHERE user_id = 'carol'", [token]);
+    expect(await processor({ ...jobLike, attemptsMade: 1 })).toMatchObject({ replaced: true, outcome: 'valid' });
+  });
 });

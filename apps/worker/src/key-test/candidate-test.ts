@@ -11,6 +11,9 @@ import { readRecordedTest } from './key-test.store.js';
 import type { KeyCheckDependencies } from './run-key-check.js';
 import { runKeyCheck } from './run-key-check.js';
 
+/** First wait before looking again for a candidate whose staging transaction had not committed. */
+const CANDIDATE_NOT_VISIBLE_BASE_DELAY_MS = 200;
+
 /** Audit actions of a replacement tested before it was saved (`test_first`). */
 export const CANDIDATE_ACTIONS = { replaced: 'key.replaced', refused: 'key.replacement_refused' } as const;
 
@@ -29,10 +32,18 @@ export interface CandidateTestDependencies extends KeyCheckDependencies {
  * provider's verdict for the API, which shows it to the person waiting. No key material in it.
  */
 export async function processCandidateTest(deps: CandidateTestDependencies, payload: KeyTestJob, jobId: string, budget: AttemptBudget): Promise<KeyTestJobResult> {
-  const idempotencyKey = `key-candidate:${payload.keyId}:${jobId}`;
+  // Independent of BullMQ's job ids, which restart after Redis loses its data (as for key tests).
+  const idempotencyKey = `key-candidate:${payload.keyId}:v${payload.keyVersion}:${payload.testToken ?? jobId}`;
   const recorded = await findAuditDetailsByIdempotencyKey(deps.em(), idempotencyKey);
   if (recorded !== null) return replayed(recorded);
-  const candidate = await loadKeyCandidate(deps.em(), payload.keyId, payload.keyVersion);
+  const lookup = await loadKeyCandidate(deps.em(), payload.keyId, payload.keyVersion);
+  if (lookup.state === 'not_visible') {
+    // The API queues this job inside the transaction that stages the candidate: wait for it to commit.
+    if (budget.attempt < budget.runLimit) throw new RetryableJobError('key candidate not visible yet (its save may not have committed)', { baseDelayMs: CANDIDATE_NOT_VISIBLE_BASE_DELAY_MS });
+    deps.info({ skipped: 'not_visible' }, 'key candidate never became visible (its save rolled back); nothing tested');
+    return { skipped: 'not_visible' };
+  }
+  const candidate = lookup.state === 'ready' ? lookup.candidate : null;
   if (candidate === null || candidate.userId !== payload.userId || candidate.provider !== payload.provider) {
     deps.info({ skipped: 'stale' }, 'key candidate gone (a save or another replacement came first); nothing tested');
     return { skipped: 'stale' };

@@ -71,16 +71,28 @@ export interface KeyCandidate {
   keyHint: string | null;
 }
 
-/** The candidate of a key at `keyVersion`, or null when there is none (dropped, swapped, or the key changed). */
-export async function loadKeyCandidate(em: EntityManager, keyId: string, keyVersion: number): Promise<KeyCandidate | null> {
-  const rows = await em.execute<Array<{ id: string; user_id: string; provider: string; key_version: number; candidate_encrypted: string; candidate_binding_tag: string | null; candidate_key_hint: string | null }>>(
+/**
+ * Where a key's candidate stands for the job that tests it:
+ * - `ready`: staged at the job's key version;
+ * - `not_visible`: the key is at the job's version but shows no candidate — the staging
+ *   transaction, which queues the job before it commits, may not have committed yet;
+ * - `gone`: the key is deleted or moved on to a newer version (a plain save superseded it).
+ */
+export type KeyCandidateLookup = { state: 'ready'; candidate: KeyCandidate } | { state: 'not_visible' | 'gone' };
+
+export async function loadKeyCandidate(em: EntityManager, keyId: string, keyVersion: number): Promise<KeyCandidateLookup> {
+  const rows = await em.execute<Array<{ id: string; user_id: string; provider: string; key_version: number; candidate_encrypted: string | null; candidate_binding_tag: string | null; candidate_key_hint: string | null }>>(
     `SELECT id, user_id, provider, key_version, candidate_encrypted, candidate_binding_tag, candidate_key_hint
-     FROM user_provider_keys WHERE id = ? AND key_version = ? AND candidate_encrypted IS NOT NULL`,
-    [keyId, keyVersion],
+     FROM user_provider_keys WHERE id = ?`,
+    [keyId],
   );
   const row = rows[0];
-  if (!row) return null;
-  return { id: row.id, userId: row.user_id, provider: row.provider, keyVersion: row.key_version, token: row.candidate_encrypted, bindingTag: row.candidate_binding_tag, keyHint: row.candidate_key_hint };
+  if (!row || row.key_version !== keyVersion) return { state: 'gone' };
+  if (row.candidate_encrypted === null) return { state: 'not_visible' };
+  return {
+    state: 'ready',
+    candidate: { id: row.id, userId: row.user_id, provider: row.provider, keyVersion: row.key_version, token: row.candidate_encrypted, bindingTag: row.candidate_binding_tag, keyHint: row.candidate_key_hint },
+  };
 }
 
 export interface SwapCandidateInput {
