@@ -6,7 +6,6 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { mintDevToken } from '@byok/auth';
 import { loadConfig, type Config } from '@byok/config';
-import { applyCreditChange } from '@byok/db';
 import { PROVIDER_IDS } from '@byok/providers';
 import type { UsageBatch } from '@byok/queues';
 import { openRuntime, type Runtime } from '@byok/runtime';
@@ -59,8 +58,6 @@ beforeAll(async () => {
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    SYSTEM_OPENAI_API_KEY: fakeKey('openai', 'valid', 'platform'),
-    PROXY_RATE_LIMIT_RPM: '0',
     PROXY_USAGE_BUFFER_MAX: String(BUFFER_MAX),
     PROXY_USAGE_SPOOL_DIR: spoolDir,
     ...Object.fromEntries(PROVIDER_IDS.map((id) => [`PROVIDER_${id.toUpperCase()}_BASE_URL`, mock.baseUrls[id]])),
@@ -68,7 +65,11 @@ beforeAll(async () => {
   config = loadConfig(env);
   // The test's own connections go straight to Redis, past the switch.
   runtime = await openRuntime({ ...config, redisUrl: testServiceUrls().redisUrl }, createLogger({ level: 'silent', name: 'spool-test', destination: new Writable({ write: (_c, _e, cb) => cb() }) }));
-  await runtime.orm.em.fork().transactional((tx) => applyCreditChange(tx, { userId: 'spool-user', kind: 'grant', amountMicro: 1_000_000_000, actorId: 'test' }));
+  // The requests go through the user's own key: a platform-key request reserves its credits in
+  // Redis first, so during a Redis outage it is refused (503), and this test needs answers then.
+  await db.sql(`INSERT INTO user_provider_keys (user_id, provider, api_key_encrypted, key_hint, test_status) VALUES ('spool-user', 'openai', $1, 'sk-****', 'valid')`, [
+    runtime.keyring.encrypt(fakeKey('openai', 'valid', 'spool-user')),
+  ]);
 });
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -120,7 +121,7 @@ async function sigkill(child: ProxyChild): Promise<void> {
   await exited;
 }
 
-/** `count` chat requests through the platform key, one after another; the request ids of the answers. */
+/** `count` chat requests through the user's own key, one after another; the request ids of the answers. */
 async function answered(child: ProxyChild, count: number): Promise<string[]> {
   const token = await mintDevToken({ secret: TEST_JWT_SECRET, issuer: config.auth.issuer, audience: 'byok-gateway', userId: 'spool-user', admin: false, userIdClaim: config.auth.userIdClaim, ttlSeconds: 3600 });
   const ids: string[] = [];
