@@ -22,13 +22,18 @@ describe('test_first: a redelivered candidate job', () => {
   }, 60_000);
   afterAll(() => h?.close());
 
-  it('answers the same verdict without a second provider call or audit record', async () => {
-    const staged = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys?test_first=true', headers: carol, payload: { provider: 'openai', api_key: fakeKey('openai', 'invalid', 'carol-next') } });
+  /** Stages a replacement through the API (no worker runs) and hands back its job and a processor to run it by hand. */
+  async function stageReplacement(apiKey: string) {
+    const staged = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys?test_first=true', headers: carol, payload: { provider: 'openai', api_key: apiKey } });
     expect(staged.statusCode, staged.body).toBe(202);
     const [job] = await h.api.runtime.producers.keyTests.queue.getJobs(['waiting']);
     expect(job?.data).toMatchObject({ reason: 'candidate', userId: 'carol' });
     const processor = createKeyTestProcessor({ orm: h.api.runtime.orm, keyring: h.api.runtime.keyring, config: h.api.config, logger: h.api.runtime.logger });
-    const jobLike = { id: job?.id, data: job?.data, attemptsMade: 0, opts: { attempts: 5 } };
+    return { processor, jobLike: { id: job?.id, data: job?.data, attemptsMade: 0, opts: { attempts: 5 } } };
+  }
+
+  it('answers the same verdict without a second provider call or audit record', async () => {
+    const { processor, jobLike } = await stageReplacement(fakeKey('openai', 'invalid', 'carol-next'));
 
     h.mock.resetCalls();
     const first = await processor(jobLike);
@@ -44,12 +49,7 @@ describe('test_first: a redelivered candidate job', () => {
   // it up before that commits must wait for it, not report the candidate gone (seen as a 409
   // "changed by another save" on a loaded machine).
   it('waits for a candidate whose staging transaction has not committed yet, then tests it', async () => {
-    const staged = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys?test_first=true', headers: carol, payload: { provider: 'openai', api_key: fakeKey('openai', 'valid', 'carol-later') } });
-    expect(staged.statusCode, staged.body).toBe(202);
-    const [job] = await h.api.runtime.producers.keyTests.queue.getJobs(['waiting']);
-    expect(job?.data).toMatchObject({ reason: 'candidate', userId: 'carol' });
-    const processor = createKeyTestProcessor({ orm: h.api.runtime.orm, keyring: h.api.runtime.keyring, config: h.api.config, logger: h.api.runtime.logger });
-    const jobLike = { id: job?.id, data: job?.data, attemptsMade: 0, opts: { attempts: 5 } };
+    const { processor, jobLike } = await stageReplacement(fakeKey('openai', 'valid', 'carol-later'));
     // As the worker sees the row before the staging commit: the key at the job's version, no candidate.
     const token = (await h.api.db.sql<{ t: string }>("SELECT candidate_encrypted AS t FROM user_provider_keys WHERE user_id = 'carol'"))[0]?.t;
     await h.api.db.sql("UPDATE user_provider_keys SET candidate_encrypted = NULL WHERE user_id = 'carol'");
