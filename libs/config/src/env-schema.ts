@@ -88,6 +88,12 @@ export const EnvSchema = Type.Object({
   USAGE_CONSUMER_BATCH_SIZE: Int('Usage events written per transaction.', 200, 1, 5000),
   USAGE_CONSUMER_BATCH_WAIT_MS: Int('Longest a usage event waits for a batch to fill.', 20, 0, 10_000),
   USAGE_CONSUMER_CONCURRENT_BATCHES: Int('Usage batches written at once per consumer process.', 2, 1, 64),
+  SMTP_URL: Str('Notifier: SMTP server for notification emails, e.g. smtps://user:password@mail.example.com (unset: no email is sent).'),
+  SMTP_FROM: Str('Notifier: sender of notification emails, e.g. "BYOK Gateway <alerts@example.com>" (required with SMTP_URL).'),
+  NOTIFY_FAILING_AFTER_S: Int('Notifier: seconds a key must keep failing before its owner gets `key_circuit_open`.', 300, 1, 86_400),
+  KEY_ROTATION_REMINDER_DAYS: Int('Notifier: age in days of a key text after which its owner is reminded to rotate it (0 = never).', 90, 0, 3650),
+  NOTIFY_DIGEST_WINDOW_S: Int("Notifier: after an email to an owner, later notifications wait this long and then go out together as one digest.", 60, 0, 86_400),
+  NOTIFY_SCAN_INTERVAL_S: Int('Notifier: how often it looks for expiring keys and keys due for rotation.', 300, 1, 86_400),
   SHUTDOWN_GRACE_MS: Int('On SIGTERM, how long running requests and jobs may take before the process exits.', 25_000, 0, 86_400_000),
 });
 

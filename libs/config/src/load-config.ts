@@ -43,6 +43,17 @@ export interface ProxySettings {
   usageSpoolDir: string | undefined;
 }
 
+/** The notifier's settings (SMTP_*, NOTIFY_*, KEY_ROTATION_REMINDER_DAYS). */
+export interface NotifierSettings {
+  /** Unset: no email channel. */
+  smtp: { url: string; from: string } | undefined;
+  failingAfterS: number;
+  /** 0 = no rotation reminders. */
+  rotationReminderDays: number;
+  digestWindowS: number;
+  scanIntervalS: number;
+}
+
 /** The one typed configuration object, parsed once at boot. */
 export interface Config {
   env: Env['NODE_ENV'];
@@ -88,6 +99,7 @@ export interface Config {
   workerStalledIntervalMs: number;
   shutdownGraceMs: number;
   usageConsumer: { retentionDays: number; batchSize: number; batchWaitMs: number; concurrentBatches: number };
+  notifier: NotifierSettings;
   proxy: ProxySettings;
   providers: Record<ProviderId, ProviderSettings>;
 }
@@ -100,7 +112,7 @@ export interface LoadConfigOptions {
   resolveGeneratedSecret?: (name: 'encryption-key' | 'jwt-secret') => string;
 }
 
-const URL_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'AUTH_JWKS_URL', 'PUBLIC_URL'] as const;
+const URL_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'AUTH_JWKS_URL', 'PUBLIC_URL', 'SMTP_URL'] as const;
 
 /** Parses and checks the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
@@ -152,6 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       batchWaitMs: env.USAGE_CONSUMER_BATCH_WAIT_MS,
       concurrentBatches: env.USAGE_CONSUMER_CONCURRENT_BATCHES,
     },
+    notifier: resolveNotifierSettings(env),
     proxy: {
       upstreamHeadersTimeoutMs: env.PROXY_UPSTREAM_HEADERS_TIMEOUT_MS,
       upstreamBodyTimeoutMs: env.PROXY_UPSTREAM_BODY_TIMEOUT_MS,
@@ -195,6 +208,18 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
     if (value !== undefined && !URL.canParse(value)) throw new ConfigError(`Invalid ${name}: not a URL`);
   }
   return env;
+}
+
+function resolveNotifierSettings(env: Env): NotifierSettings {
+  if (env.SMTP_URL !== undefined && !/^smtps?:$/.test(new URL(env.SMTP_URL).protocol)) throw new ConfigError('Invalid SMTP_URL: must be an smtp:// or smtps:// URL');
+  if (env.SMTP_URL !== undefined && env.SMTP_FROM === undefined) throw new ConfigError('Missing SMTP_FROM: with SMTP_URL set, say who notification emails come from');
+  return {
+    smtp: env.SMTP_URL !== undefined && env.SMTP_FROM !== undefined ? { url: env.SMTP_URL, from: env.SMTP_FROM } : undefined,
+    failingAfterS: env.NOTIFY_FAILING_AFTER_S,
+    rotationReminderDays: env.KEY_ROTATION_REMINDER_DAYS,
+    digestWindowS: env.NOTIFY_DIGEST_WINDOW_S,
+    scanIntervalS: env.NOTIFY_SCAN_INTERVAL_S,
+  };
 }
 
 function resolveEncryptionKeys(env: Env, production: boolean, options: LoadConfigOptions): { keys: string[]; generated: boolean } {

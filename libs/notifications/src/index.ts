@@ -1,1 +1,16 @@
 export * from './event.js';
+export { dedupeKeyFor, DEDUPE_PERIOD_MS, LONGEST_DEDUPE_PERIOD_MS } from './outbox/dedupe-key.js';
+export { emitNotifications, type NotificationDraft, type EmittedNotification } from './outbox/emit.js';
+export { drainOutboxOnce, startOutboxDrainer, type OutboxDrainer, type OutboxDrainerOptions } from './outbox/drain-outbox.js';
+export { keyEventDraft, keyLink, verdictEventType, type KeyEventType, type KeyRef } from './key-events.js';
+export * from './preferences/preferences.js';
+export { readPreferences, updatePreferences } from './preferences/preferences.repository.js';
+export { webhookChannel, type NotificationChannel, type WebhookEnqueuer } from './channels/channel.js';
+export { createInPageChannel } from './channels/in-page.channel.js';
+export { createEmailChannel } from './channels/email.channel.js';
+export { createNotificationDispatcher, type NotificationDispatcher } from './channels/dispatcher.js';
+export { renderEmail, type EmailContent } from './email/email-content.js';
+export { createEmailSender, createSmtpTransport, type EmailSender, type EmailSenderOptions, type MailTransport } from './email/email-sender.js';
+export { listInbox, countUnread, markRead, markAllRead, type InboxItem, type InboxCursor, type InboxPage } from './inbox/inbox.repository.js';
+export { recordRecipientEmail } from './recipients.repository.js';
+export { scanKeyReminders, pruneOutbox, EXPIRY_REMINDER_DAYS } from './scans/key-reminders.scan.js';

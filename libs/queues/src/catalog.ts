@@ -2,6 +2,7 @@ import type { JobsOptions } from 'bullmq';
 import type { TSchema } from 'typebox';
 import { withTestToken } from './key-test-token.js';
 import { KeyTestJobSchema, MaintenanceJobSchema, UsageBatchSchema, type KeyTestJob, type MaintenanceJob, type UsageBatch } from './job-schemas.js';
+import { NotificationJobSchema, type NotificationJob } from './job-schemas.js';
 
 /** One queue: its name, the schema every payload must pass, and its default job options. */
 export interface QueueDefinition<Payload> {
@@ -51,6 +52,19 @@ export const QUEUES = {
       removeOnFail: { age: 30 * 24 * 3600 },
     },
   } satisfies QueueDefinition<MaintenanceJob>,
+  notifications: {
+    name: 'notifications',
+    schema: NotificationJobSchema,
+    // The job id is the outbox id (set by the drainer), so a re-drained event adds no second job
+    // while the first is kept; completed jobs are kept a day for that reason. Every channel is
+    // idempotent per event id, so a retry re-delivers nothing.
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 24 * 3600, count: 100_000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    },
+  } satisfies QueueDefinition<NotificationJob>,
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
@@ -58,5 +72,6 @@ interface PayloadByQueue {
   keyTests: KeyTestJob;
   usageEvents: UsageBatch;
   maintenance: MaintenanceJob;
+  notifications: NotificationJob;
 }
 export type PayloadOf<K extends QueueKey> = PayloadByQueue[K];

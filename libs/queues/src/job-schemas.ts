@@ -78,3 +78,10 @@ export const MaintenanceJobSchema = Type.Object(
   { additionalProperties: false },
 );
 export type MaintenanceJob = Static<typeof MaintenanceJobSchema>;
+
+/**
+ * One event for the notifier: its outbox id only. The notifier reads the event from the outbox, so
+ * a job never carries a key's label, a message or anything else the owner wrote, let alone key text.
+ */
+export const NotificationJobSchema = Type.Object({ eventId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export type NotificationJob = Static<typeof NotificationJobSchema>;

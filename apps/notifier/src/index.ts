@@ -1,0 +1,1 @@
+export { startNotifier, type NotifierHandle, type StartNotifierOptions } from './start-notifier.js';

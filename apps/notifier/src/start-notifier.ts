@@ -1,0 +1,107 @@
+import {
+  createEmailChannel,
+  createEmailSender,
+  createInPageChannel,
+  createNotificationDispatcher,
+  createSmtpTransport,
+  LONGEST_DEDUPE_PERIOD_MS,
+  type MailTransport,
+  type NotificationChannel,
+  pruneOutbox,
+  scanKeyReminders,
+  startOutboxDrainer,
+} from '@byok/notifications';
+import type { RunningWorker } from '@byok/queues';
+import { probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
+import { queueTelemetry } from '@byok/telemetry';
+import { createDispatchBatcher } from './dispatch-batcher.js';
+import { createNotificationWorker } from './notification.worker.js';
+
+export interface StartNotifierOptions {
+  /**
+   * Channels beyond the page and email, e.g. webhooks (`webhookChannel(createWebhookChannel(...))`).
+   * Each must be idempotent per event id.
+   */
+  extraChannels?: readonly NotificationChannel[];
+  /** Replaces the SMTP transport built from SMTP_URL (benchmarks). */
+  mailTransport?: MailTransport;
+  /** Jobs in flight per process (they are dispatched in batches). */
+  concurrency?: number;
+  /** How often the email sender looks for due emails. */
+  emailEveryMs?: number;
+}
+
+/** A started notifier. */
+export interface NotifierHandle {
+  /** Stops draining, taking jobs, sending and scanning; lets what is in hand finish. The runtime stays open. */
+  close(): Promise<void>;
+  /** `down` without Redis or Postgres (nothing can be drained or delivered), else `ok`. */
+  readiness(): Promise<Readiness>;
+}
+
+/** Pending emails wait at least this long, so events that arrive together leave in one email. */
+const EMAIL_HOLD_MS = 1000;
+/** Dispatched outbox rows are kept past the longest dedupe period by this margin before pruning. */
+const PRUNE_MARGIN_MS = 5 * 24 * 3600_000;
+
+/**
+ * Starts the notification pipeline on a shared runtime: the outbox drainer, the `notifications`
+ * queue worker (page, email, and any extra channel), the email sender (with digests), and the
+ * periodic scans (expiry and rotation reminders, outbox pruning).
+ */
+export async function startNotifier(runtime: Runtime, options: StartNotifierOptions = {}): Promise<NotifierHandle> {
+  const { config, logger, orm } = runtime;
+  const settings = config.notifier;
+  const transport = options.mailTransport ?? (settings.smtp ? createSmtpTransport(settings.smtp.url) : undefined);
+  const from = settings.smtp?.from ?? 'BYOK Gateway <notifications@localhost>';
+  const channels: NotificationChannel[] = [createInPageChannel({ orm }), ...(transport ? [createEmailChannel({ orm })] : []), ...(options.extraChannels ?? [])];
+  const dispatcher = createNotificationDispatcher({ orm, channels });
+  const batcher = createDispatchBatcher(dispatcher, { maxBatchSize: 200, maxWaitMs: 5, maxConcurrentBatches: 4 });
+  const worker: RunningWorker = createNotificationWorker({
+    redisUrl: config.redisUrl,
+    prefix: config.redisPrefix,
+    concurrency: options.concurrency ?? 400,
+    lockDurationMs: config.workerLockDurationMs,
+    stalledIntervalMs: config.workerStalledIntervalMs,
+    telemetry: queueTelemetry(),
+    logger,
+    batcher,
+  });
+  const drainer = startOutboxDrainer({ orm, queue: runtime.producers.notifications.queue, logger });
+  const sender = transport
+    ? createEmailSender({ orm, transport, from, baseUrl: config.publicUrl, digestWindowMs: settings.digestWindowS * 1000, holdMs: Math.min(EMAIL_HOLD_MS, settings.digestWindowS * 1000) })
+    : undefined;
+  const tasks = [
+    startPeriodicTask({ name: 'notification emails', everyMs: sender ? (options.emailEveryMs ?? 500) : 0, run: () => sender?.sendDue() ?? Promise.resolve(0), logger }),
+    startPeriodicTask({
+      name: 'key reminders',
+      everyMs: settings.scanIntervalS * 1000,
+      run: async () => {
+        const emitted = await scanKeyReminders(orm, { rotationReminderDays: settings.rotationReminderDays });
+        if (emitted > 0) drainer.wake();
+        await pruneOutbox(orm, LONGEST_DEDUPE_PERIOD_MS + PRUNE_MARGIN_MS);
+      },
+      logger,
+    }),
+  ];
+  const close = async (): Promise<void> => {
+    await drainer.stop();
+    await Promise.all(tasks.map((task) => task.stop()));
+    await worker.close();
+    transport?.close();
+  };
+  try {
+    await worker.worker.waitUntilReady();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  logger.info({ channels: channels.map((c) => c.name), digestWindowS: settings.digestWindowS, scanIntervalS: settings.scanIntervalS }, 'notifier started');
+  return {
+    close,
+    async readiness() {
+      const dependencies = await probeDependencies({ orm, redis: runtime.redis });
+      return readinessOf({ ...dependencies, worker: worker.worker.isRunning() ? 'ok' : 'down' }, ['postgres', 'redis', 'worker']);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { NotificationEventType } from './event.js';
+import type { NotificationDraft } from './outbox/emit.js';
+
+/** The key an event is about: never its text, only what the owner recognises it by. */
+export interface KeyRef {
+  keyId: string;
+  userId: string;
+  provider: string;
+  label: string | null;
+}
+
+export type KeyEventType = Extract<NotificationEventType, `key_${string}`>;
+
+interface KeyEventText {
+  title: (name: string) => string;
+  message: (name: string, details: Record<string, unknown>) => string;
+  action: string;
+}
+
+const TEXT: Record<KeyEventType, KeyEventText> = {
+  key_invalid: {
+    title: (name) => `${name} key is invalid`,
+    message: (name) => `The provider refused your ${name} key. Requests that need it are skipped until it is replaced.`,
+    action: 'Replace the key with a valid one, or delete it.',
+  },
+  key_no_credit: {
+    title: (name) => `${name} key is out of credit`,
+    message: (name) => `Your ${name} key is valid but its account has no credit left, so requests that need it fail.`,
+    action: "Add credit in the provider's billing page, then test the key again.",
+  },
+  key_recovered: {
+    title: (name) => `${name} key works again`,
+    message: (name) => `Your ${name} key passed its test and is used for requests again.`,
+    action: 'Nothing to do.',
+  },
+  key_circuit_open: {
+    title: (name) => `${name} key keeps failing`,
+    message: (name, d) => `Requests with your ${name} key have failed for ${typeof d.failingForS === 'number' ? `${Math.round(d.failingForS / 60)} minutes` : 'a while'}; it is rested between attempts.`,
+    action: "Check the provider's status page and your key's limits; test the key once the provider answers again.",
+  },
+  key_auto_disabled: {
+    title: (name) => `${name} key was disabled`,
+    message: (name, d) => `Your ${name} key was disabled by the service${typeof d.reason === 'string' && d.reason ? `: ${d.reason}` : ''}. It is not used until it is enabled again.`,
+    action: 'Read the reason, fix the key, and ask an administrator to enable it if needed.',
+  },
+  key_expiring: {
+    title: (name) => `${name} key expires soon`,
+    message: (name, d) => `Your ${name} key expires ${typeof d.expiresAt === 'string' ? `on ${d.expiresAt.slice(0, 10)}` : 'soon'}${typeof d.daysLeft === 'number' ? ` (in ${d.daysLeft} day${d.daysLeft === 1 ? '' : 's'} or less)` : ''}.`,
+    action: 'Create a new key at the provider and replace this one before it expires.',
+  },
+  key_rotation_due: {
+    title: (name) => `${name} key is due for rotation`,
+    message: (name, d) => `Your ${name} key has been in use for ${typeof d.ageDays === 'number' ? `${d.ageDays} days` : 'a long time'}.`,
+    action: 'Create a new key at the provider, replace this one, then revoke the old key at the provider.',
+  },
+};
+
+/** Where the page shows a provider's key. */
+export function keyLink(provider: string): string {
+  return `/account/api-keys#key-${encodeURIComponent(provider)}`;
+}
+
+/** The owner-facing draft of an event about one key: title, message and what to do, never key text. */
+export function keyEventDraft(
+  type: KeyEventType,
+  key: KeyRef,
+  options: { details?: Record<string, unknown>; occurredAt?: string; dedupeScope?: string } = {},
+): NotificationDraft {
+  const text = TEXT[type];
+  const label = key.label ?? '';
+  const name = label ? `${key.provider} (${label})` : key.provider;
+  const details = options.details ?? {};
+  return {
+    type,
+    userId: key.userId,
+    subject: { kind: 'key', keyId: key.keyId, provider: key.provider, label },
+    title: text.title(name),
+    message: text.message(name, details),
+    action: text.action,
+    link: keyLink(key.provider),
+    ...(options.details ? { details } : {}),
+    ...(options.occurredAt ? { occurredAt: options.occurredAt } : {}),
+    ...(options.dedupeScope ? { dedupeScope: options.dedupeScope } : {}),
+  };
+}
+
+/**
+ * The events a key-test verdict implies, given what the key said before: `key_invalid` or
+ * `key_no_credit` when it turned so, `key_recovered` when it passes after either.
+ */
+export function verdictEventType(before: { status: string; outcome: string | null }, after: { status: string; outcome: string | null }): KeyEventType | null {
+  const wasBad = before.status === 'invalid' || before.outcome === 'no_credit';
+  if (after.outcome === 'no_credit') return before.outcome === 'no_credit' ? null : 'key_no_credit';
+  if (after.status === 'invalid') return before.status === 'invalid' ? null : 'key_invalid';
+  if (after.status === 'valid') return wasBad ? 'key_recovered' : null;
+  return null;
+}

@@ -1,0 +1,95 @@
+import type { Orm } from '@byok/db';
+import { NotificationJobSchema, QUEUES } from '@byok/queues';
+import type { Queue } from 'bullmq';
+import Value from 'typebox/value';
+
+/**
+ * Moves committed, undispatched outbox rows onto the `notifications` queue, oldest first, and
+ * stamps them dispatched, in one transaction per batch:
+ *
+ * - Rows are claimed `FOR UPDATE SKIP LOCKED`, so several drainers share the work without waiting
+ *   on each other or taking the same row.
+ * - Each job's id is its outbox id. A drainer killed after `addBulk` and before its commit leaves
+ *   the rows undispatched; the next drain adds them again, and BullMQ ignores a job id it already
+ *   holds, so no event gets a second job (and every channel is idempotent per event id besides).
+ * - A row whose transaction has not committed is invisible here, so a rolled-back change never
+ *   reaches the queue.
+ *
+ * Returns how many rows it moved.
+ */
+export async function drainOutboxOnce(orm: Orm, queue: Queue, batchSize: number): Promise<number> {
+  return orm.em.fork().transactional(async (em) => {
+    const rows = await em.execute<Array<{ id: string }>>(
+      `SELECT id FROM notification_outbox WHERE dispatched_at IS NULL ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const jobs = rows.map((row) => {
+      const data = { eventId: row.id };
+      // The catalog's schema, as every producer checks it: ids only.
+      if (!Value.Check(NotificationJobSchema, data)) throw new Error(`outbox row ${row.id} has no valid event id`);
+      return { name: QUEUES.notifications.name, data, opts: { jobId: row.id } };
+    });
+    await queue.addBulk(jobs);
+    await em.execute(`UPDATE notification_outbox SET dispatched_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)`, [
+      JSON.stringify(rows.map((row) => row.id)),
+    ]);
+    return rows.length;
+  });
+}
+
+export interface OutboxDrainerOptions {
+  orm: Orm;
+  /** The `notifications` queue (the runtime's producer's queue: it carries the catalog's job options). */
+  queue: Queue;
+  batchSize?: number;
+  /** Pause after a drain that found less than a full batch. */
+  idleMs?: number;
+  logger: { warn(obj: object, msg: string): void };
+}
+
+export interface OutboxDrainer {
+  /** Drains now instead of at the end of the current pause (e.g. after this process emitted events). */
+  wake(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Drains in a loop: straight on while batches come back full, else after `idleMs`. A failed drain
+ * (Postgres or Redis away) is logged and retried after the pause; nothing is lost, since the rows
+ * stay undispatched.
+ */
+export function startOutboxDrainer(options: OutboxDrainerOptions): OutboxDrainer {
+  const batchSize = options.batchSize ?? 500;
+  const idleMs = options.idleMs ?? 100;
+  let stopped = false;
+  let wakeUp: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      let moved = 0;
+      try {
+        moved = await drainOutboxOnce(options.orm, options.queue, batchSize);
+      } catch (error) {
+        options.logger.warn({ error: { name: error instanceof Error ? error.name : 'unknown', message: error instanceof Error ? error.message : String(error) } }, 'outbox drain failed; retrying');
+      }
+      if (moved < batchSize && !stopped) await pause(idleMs);
+    }
+  };
+  const running = loop();
+  return {
+    wake: () => wakeUp?.(),
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await running;
+    },
+  };
+}
