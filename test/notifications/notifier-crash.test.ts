@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { keyEventDraft, type NotificationDraft } from '@byok/notifications';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NotifierHarness, sleep, startNotifierHarness, waitUntil } from './support/notifier-harness.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface NotifierProcess {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** A notifier process as production runs it. */
+function spawnNotifier(env: Record<string, string>): NotifierProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@byok/source', 'apps/notifier/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output, exited };
+}
+
+const PAGE_EVENTS = 3000;
+const MAIL_USERS = 5;
+
+describe('a notifier process killed mid-batch', () => {
+  let h: NotifierHarness;
+  const children: NotifierProcess[] = [];
+  beforeAll(async () => {
+    h = await startNotifierHarness('notify_crash');
+  });
+  afterAll(async () => {
+    for (const p of children) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await Promise.all(children.map((p) => p.exited));
+    await h.close();
+  });
+
+  const start = (): NotifierProcess => {
+    const p = spawnNotifier({ ...h.env, LOG_LEVEL: 'info', WORKER_LOCK_DURATION_MS: '1000', WORKER_STALLED_INTERVAL_MS: '500', NOTIFY_DIGEST_WINDOW_S: '1' });
+    children.push(p);
+    return p;
+  };
+  const kill = async (p: NotifierProcess): Promise<void> => {
+    p.child.kill('SIGKILL');
+    expect((await p.exited).signal).toBe('SIGKILL');
+  };
+  const pageCount = async () => (await h.db.sql<{ n: number }>('SELECT count(*)::int AS n FROM notifications'))[0]?.n ?? 0;
+
+  it('delivers every event exactly once per channel after SIGKILLs in the page batch and in an SMTP send', { timeout: 120_000 }, async () => {
+    const owner = await h.insertKey({ userId: 'crash-page-owner' });
+    const drafts: NotificationDraft[] = Array.from({ length: PAGE_EVENTS }, (_, i) => ({ ...keyEventDraft('key_recovered', owner), dedupeScope: `crash-${i}` }));
+    for (let u = 0; u < MAIL_USERS; u++) {
+      const userId = `crash-mail-owner-${u}`;
+      await h.setEmail(userId, `owner-${u}@example.test`);
+      const key = await h.insertKey({ userId });
+      drafts.push(keyEventDraft('key_invalid', key), keyEventDraft('key_no_credit', key));
+    }
+    const emitted = await h.emit(drafts);
+    expect(emitted.every((e) => e.emitted)).toBe(true);
+    const mailEventIds = emitted.slice(PAGE_EVENTS).map((e) => e.id);
+
+    // 1. Killed while the page rows are being written.
+    const first = start();
+    await waitUntil(async () => (await pageCount()) > 0, 30_000, 'the first page rows');
+    const atKill = await pageCount();
+    await kill(first);
+    expect(atKill).toBeLessThan(emitted.length);
+
+    // 2. Killed while the SMTP server holds its answer to the first email.
+    h.smtp.holdNext(1);
+    const second = start();
+    await waitUntil(() => h.smtp.held() === 1, 30_000, 'an email in flight');
+    await kill(second);
+    // The server sees the client go before it answered: that message is discarded.
+    await sleep(300);
+    h.smtp.release();
+    expect(h.smtp.received).toHaveLength(0);
+
+    // 3. A fresh notifier finishes the work.
+    const third = start();
+    await waitUntil(async () => (await pageCount()) === emitted.length, 60_000, 'every page row');
+    await waitUntil(() => h.smtp.received.flatMap((m) => m.eventIds).length >= mailEventIds.length, 30_000, 'every email');
+    // Long enough for any duplicate to show: a stalled job re-run, a second sender pass.
+    await sleep(3000);
+    await third.child.kill('SIGTERM');
+    expect((await third.exited).code).toBe(0);
+
+    const pageIds = (await h.db.sql<{ id: string }>('SELECT id FROM notifications')).map((r) => r.id);
+    expect(pageIds).toHaveLength(emitted.length);
+    expect(new Set(pageIds)).toEqual(new Set(emitted.map((e) => e.id)));
+    const mailed = h.smtp.received.flatMap((m) => m.eventIds);
+    expect(mailed.sort()).toEqual([...mailEventIds].sort());
+    expect(h.smtp.received).toHaveLength(MAIL_USERS);
+    for (const mail of h.smtp.received) expect(mail.eventIds).toHaveLength(2);
+    expect(await h.db.sql('SELECT count(*)::int AS n FROM notification_outbox WHERE dispatched_at IS NULL')).toEqual([{ n: 0 }]);
+    expect(await h.db.sql('SELECT count(*)::int AS n FROM notification_emails WHERE sent_at IS NULL')).toEqual([{ n: 0 }]);
+  });
+});
