@@ -28,6 +28,8 @@ import { usageRoutes } from './routes/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
 import { assertDevLoginLoopback, devAuthRoutes } from './routes/dev-auth.routes.js';
 import { webRoutes } from './routes/web.routes.js';
+import { notificationsRoutes } from './notifications/notifications.routes.js';
+import { recipientRecorderPlugin } from './notifications/recipient-recorder.plugin.js';
 
 /**
  * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),
@@ -107,6 +109,8 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(usageRoutes, { prefix: '/api/v1', usage: createUsageService({ now: () => new Date() }) });
   await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });
   await app.register(creditsRoutes, { prefix: '/api/v1', credits: createCreditsService({ recentLedgerEntries: 50 }) });
+  await app.register(recipientRecorderPlugin, { orm: deps.orm });
+  await app.register(notificationsRoutes, { prefix: '/api/v1' });
   await app.register(devAuthRoutes, { prefix: '/api/v1', config: deps.config });
   await app.register(webRoutes, { config: deps.config });
   return app;

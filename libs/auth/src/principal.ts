@@ -10,6 +10,8 @@ export interface Principal {
   /** The token's `sub`; equals `userId` unless the user id comes from another claim. */
   subject: string;
   authMethod: 'jwt';
+  /** The token's `email` claim when it looks like an address and is not marked unverified (notification emails go there). */
+  email?: string;
 }
 
 /** `user_provider_keys.user_id` is VARCHAR(255); a longer id could never own a row. */
@@ -35,13 +37,29 @@ export function principalFromClaims(
     throw new AuthError('invalid_token', 'The bearer token names a user id that is not valid text (a lone UTF-16 surrogate or a NUL character)');
   }
   const roles = collectRoles(payload);
+  const email = notifiableEmail(payload);
   return {
     userId: rawUserId,
     roles,
     isAdmin: roles.includes(settings.adminRole),
     subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : rawUserId,
     authMethod: 'jwt',
+    ...(email === undefined ? {} : { email }),
   };
+}
+
+/** One address, no spaces or angle brackets, within the SMTP path limit. */
+const EMAIL_ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
+
+/**
+ * The address to send notifications to: the `email` claim, unless the issuer says it is unverified
+ * (`email_verified: false`), in which case mail could reach someone who merely typed it in.
+ */
+function notifiableEmail(payload: JWTPayload): string | undefined {
+  const email = payload.email;
+  if (typeof email !== 'string' || email.length > 254 || !EMAIL_ADDRESS.test(email)) return undefined;
+  if (payload.email_verified === false) return undefined;
+  return email;
 }
 
 // Postgres stores a lone surrogate as U+FFFD, so "a\uD800" and "a\uDBFF" would both become the
