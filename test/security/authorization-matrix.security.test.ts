@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { applyUsageEvents } from '@byok/db';
+import { createInPageChannel } from '@byok/notifications';
 import { isProviderId, PROVIDERS, type ProviderId } from '@byok/providers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { credentialId, fakeKey } from '../mock-providers/index.js';
@@ -51,6 +53,7 @@ interface Victim {
   tokenIds: string[];
   tokenPrefixes: string[];
   auditCursor: string;
+  notificationIds: string[];
 }
 
 /** How one parameter is pointed at Bob's resource, and at one nobody has (for comparison). */
@@ -69,6 +72,7 @@ interface Filler {
 function fillerFor(op: Operation, where: 'path' | 'query' | 'body', name: string): Filler | undefined {
   if (where === 'path' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/tokens\/\{id\}$/.test(op.path)) return { victim: (v) => v.tokenIds, nobody: NOBODY_UUID, expect: 'not-found' };
+  if (where === 'path' && name === 'id' && /^\/api\/v1\/notifications\/\{id\}\//.test(op.path)) return { victim: (v) => v.notificationIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'query' && name === 'user') return { victim: () => [BOB], nobody: NOBODY, expect: 'same-as-nobody' };
   if (where === 'query' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'no-leak' };
   if (where === 'query' && name === 'cursor') return { victim: (v) => [v.auditCursor], nobody: 'bm9uZQ', expect: 'no-leak' };
@@ -177,9 +181,24 @@ beforeAll(async () => {
   const page = await h.app.inject({ url: '/api/v1/audit?limit=1', headers: bobHeaders });
   const auditCursor = page.json<{ next_cursor: string | null }>().next_cursor;
   if (auditCursor === null) throw new Error('Bob should have more than one audit record');
-  victim = { keyIds: bobKeys.map((k) => k.id), tokenIds: tokens.map((t) => t.id), tokenPrefixes: tokens.map((t) => t.prefix), auditCursor };
+  // Bob's notifications, as the notifier's page channel writes them.
+  const [bobKey] = bobKeys;
+  if (bobKey === undefined) throw new Error('Bob should have a key');
+  const notifications = ['key_invalid', 'key_no_credit'].map((type) => ({
+    id: randomUUID(),
+    type: type as 'key_invalid' | 'key_no_credit',
+    userId: BOB,
+    occurredAt: new Date().toISOString(),
+    subject: { kind: 'key' as const, keyId: bobKey.id, provider: 'openrouter', label: `${BOB} label` },
+    title: `bob notification ${type}`,
+    message: 'about bob',
+    action: 'none',
+    link: '/account/api-keys#key-openrouter',
+  }));
+  await createInPageChannel({ orm: h.api.db.orm }).deliver(notifications);
+  victim = { keyIds: bobKeys.map((k) => k.id), tokenIds: tokens.map((t) => t.id), tokenPrefixes: tokens.map((t) => t.prefix), auditCursor, notificationIds: notifications.map((n) => n.id) };
   // Masked hints are left out: they show 4 characters, so Alice's own key may share one.
-  bobMarkers = [BOB, ...victim.keyIds, ...victim.tokenIds, ...victim.tokenPrefixes, 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
+  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
 });
 afterAll(() => h?.close());
 
