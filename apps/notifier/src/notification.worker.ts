@@ -2,7 +2,7 @@ import { createBlockingConnection, NotificationJobSchema, QUEUES, type RunningWo
 import type { Logger } from '@byok/telemetry';
 import { UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import Value from 'typebox/value';
-import type { DispatchBatcher } from './dispatch-batcher.js';
+import type { NotificationDispatcher } from '@byok/notifications';
 
 export interface NotificationWorkerOptions {
   redisUrl: string;
@@ -12,14 +12,14 @@ export interface NotificationWorkerOptions {
   stalledIntervalMs: number;
   telemetry: WorkerOptions['telemetry'];
   logger: Logger;
-  batcher: DispatchBatcher;
+  dispatcher: NotificationDispatcher;
 }
 
 /**
- * The worker of the `notifications` queue: each job names one outbox event, which the batcher
- * dispatches with the other jobs in flight. A job completes only after every channel took its
- * event; a failure retries it with the catalog's backoff, and the channels' idempotency per event
- * id makes the retry (or a stalled job re-run after a crash) deliver nothing twice.
+ * The worker of the `notifications` queue: each job names a batch of outbox events, dispatched
+ * together (one outbox read, one write per channel). A job completes only after every channel took
+ * its events; a failure retries it with the catalog's backoff, and the channels' idempotency per
+ * event id makes the retry (or a stalled job re-run after a crash) deliver nothing twice.
  */
 export function createNotificationWorker(options: NotificationWorkerOptions): RunningWorker {
   const { logger } = options;
@@ -28,8 +28,8 @@ export function createNotificationWorker(options: NotificationWorkerOptions): Ru
   const worker = new Worker(
     QUEUES.notifications.name,
     async (job) => {
-      if (!Value.Check(NotificationJobSchema, job.data)) throw new UnrecoverableError('notification job without a valid event id');
-      await options.batcher.dispatch(job.data.eventId);
+      if (!Value.Check(NotificationJobSchema, job.data)) throw new UnrecoverableError('notification job without valid event ids');
+      await options.dispatcher.dispatch(job.data.eventIds);
     },
     {
       connection,

@@ -14,7 +14,6 @@ import {
 import type { RunningWorker } from '@byok/queues';
 import { probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
 import { queueTelemetry } from '@byok/telemetry';
-import { createDispatchBatcher } from './dispatch-batcher.js';
 import { createNotificationWorker } from './notification.worker.js';
 
 export interface StartNotifierOptions {
@@ -25,7 +24,7 @@ export interface StartNotifierOptions {
   extraChannels?: readonly NotificationChannel[];
   /** Replaces the SMTP transport built from SMTP_URL (benchmarks). */
   mailTransport?: MailTransport;
-  /** Jobs in flight per process (they are dispatched in batches). */
+  /** Jobs (each a batch of up to 500 events) in flight per process. */
   concurrency?: number;
   /** How often the email sender looks for due emails. */
   emailEveryMs?: number;
@@ -56,16 +55,15 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
   const from = settings.smtp?.from ?? 'BYOK Gateway <notifications@localhost>';
   const channels: NotificationChannel[] = [createInPageChannel({ orm }), ...(transport ? [createEmailChannel({ orm })] : []), ...(options.extraChannels ?? [])];
   const dispatcher = createNotificationDispatcher({ orm, channels });
-  const batcher = createDispatchBatcher(dispatcher, { maxBatchSize: 200, maxWaitMs: 5, maxConcurrentBatches: 4 });
   const worker: RunningWorker = createNotificationWorker({
     redisUrl: config.redisUrl,
     prefix: config.redisPrefix,
-    concurrency: options.concurrency ?? 400,
+    concurrency: options.concurrency ?? 4,
     lockDurationMs: config.workerLockDurationMs,
     stalledIntervalMs: config.workerStalledIntervalMs,
     telemetry: queueTelemetry(),
     logger,
-    batcher,
+    dispatcher,
   });
   const drainer = startOutboxDrainer({ orm, queue: runtime.producers.notifications.queue, logger });
   const sender = transport

@@ -55,13 +55,13 @@ export const QUEUES = {
   notifications: {
     name: 'notifications',
     schema: NotificationJobSchema,
-    // The job id is the outbox id (set by the drainer), so a re-drained event adds no second job
-    // while the first is kept; completed jobs are kept a day for that reason. Every channel is
-    // idempotent per event id, so a retry re-delivers nothing.
+    // The job id is derived from the outbox ids it names (set by the drainer), so re-draining the
+    // same rows adds no second job while the first is kept (a day). Every channel is idempotent
+    // per event id, so a retry, or a re-drain that grouped the rows differently, re-delivers nothing.
     defaultJobOptions: {
       attempts: 10,
       backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: 24 * 3600, count: 100_000 },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
       removeOnFail: { age: 30 * 24 * 3600 },
     },
   } satisfies QueueDefinition<NotificationJob>,

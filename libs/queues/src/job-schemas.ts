@@ -79,9 +79,17 @@ export const MaintenanceJobSchema = Type.Object(
 );
 export type MaintenanceJob = Static<typeof MaintenanceJobSchema>;
 
+/** Most outbox events one notification job names (one drain of the outbox). */
+export const MAX_NOTIFICATION_JOB_EVENTS = 500;
+
 /**
- * One event for the notifier: its outbox id only. The notifier reads the event from the outbox, so
- * a job never carries a key's label, a message or anything else the owner wrote, let alone key text.
+ * Events for the notifier: outbox ids only. The notifier reads each event from the outbox, so a
+ * job never carries a key's label, a message or anything else the owner wrote, let alone key text.
+ * One job per drained batch rather than per event: BullMQ's own cost per job (about what the page
+ * insert of a whole batch costs) would otherwise cap the notifier below its target.
  */
-export const NotificationJobSchema = Type.Object({ eventId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const NotificationJobSchema = Type.Object(
+  { eventIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: MAX_NOTIFICATION_JOB_EVENTS }) },
+  { additionalProperties: false },
+);
 export type NotificationJob = Static<typeof NotificationJobSchema>;

@@ -45,7 +45,7 @@ export class Migration2026120730000000_notifications extends Migration {
     )`);
     this.addSql('CREATE UNIQUE INDEX IF NOT EXISTS notification_outbox_dedupe_key ON notification_outbox (dedupe_key)');
     // The drainer's scan: only the few undispatched rows are in this index.
-    this.addSql('CREATE INDEX IF NOT EXISTS notification_outbox_pending ON notification_outbox (created_at) WHERE dispatched_at IS NULL');
+    this.addSql('CREATE INDEX IF NOT EXISTS notification_outbox_pending ON notification_outbox (created_at, id) WHERE dispatched_at IS NULL');
     this.addSql('CREATE INDEX IF NOT EXISTS notification_outbox_dispatched ON notification_outbox (dispatched_at) WHERE dispatched_at IS NOT NULL');
     this.addSql(`CREATE TABLE IF NOT EXISTS notifications (
       id UUID PRIMARY KEY,

@@ -1,36 +1,42 @@
+import { createHash } from 'node:crypto';
 import type { Orm } from '@byok/db';
-import { NotificationJobSchema, QUEUES } from '@byok/queues';
+import { MAX_NOTIFICATION_JOB_EVENTS, NotificationJobSchema, QUEUES } from '@byok/queues';
 import type { Queue } from 'bullmq';
 import Value from 'typebox/value';
 
+/** The job id of a batch: the same rows always make the same id (hex, as BullMQ wants custom ids). */
+export function notificationJobId(eventIds: readonly string[]): string {
+  return `n${createHash('sha256').update([...eventIds].sort().join(',')).digest('hex').slice(0, 40)}`;
+}
+
 /**
- * Moves committed, undispatched outbox rows onto the `notifications` queue, oldest first, and
- * stamps them dispatched, in one transaction per batch:
+ * Moves committed, undispatched outbox rows onto the `notifications` queue, oldest first, as one
+ * job naming their ids, and stamps them dispatched, in one transaction:
  *
  * - Rows are claimed `FOR UPDATE SKIP LOCKED`, so several drainers share the work without waiting
  *   on each other or taking the same row.
- * - Each job's id is its outbox id. A drainer killed after `addBulk` and before its commit leaves
- *   the rows undispatched; the next drain adds them again, and BullMQ ignores a job id it already
- *   holds, so no event gets a second job (and every channel is idempotent per event id besides).
+ * - The job's id is derived from the ids it names. A drainer killed after the add and before its
+ *   commit leaves the rows undispatched; the next drain adds them again, and BullMQ ignores a job
+ *   id it already holds, so the same rows get no second job. Should the next drain group them
+ *   differently (other rows arrived meanwhile), the events are in two jobs, and every channel's
+ *   idempotency per event id keeps the deliveries single.
  * - A row whose transaction has not committed is invisible here, so a rolled-back change never
  *   reaches the queue.
  *
  * Returns how many rows it moved.
  */
 export async function drainOutboxOnce(orm: Orm, queue: Queue, batchSize: number): Promise<number> {
+  if (batchSize < 1 || batchSize > MAX_NOTIFICATION_JOB_EVENTS) throw new RangeError(`batchSize must be 1..${MAX_NOTIFICATION_JOB_EVENTS}`);
   return orm.em.fork().transactional(async (em) => {
     const rows = await em.execute<Array<{ id: string }>>(
-      `SELECT id FROM notification_outbox WHERE dispatched_at IS NULL ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED`,
+      `SELECT id FROM notification_outbox WHERE dispatched_at IS NULL ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED`,
       [batchSize],
     );
     if (rows.length === 0) return 0;
-    const jobs = rows.map((row) => {
-      const data = { eventId: row.id };
-      // The catalog's schema, as every producer checks it: ids only.
-      if (!Value.Check(NotificationJobSchema, data)) throw new Error(`outbox row ${row.id} has no valid event id`);
-      return { name: QUEUES.notifications.name, data, opts: { jobId: row.id } };
-    });
-    await queue.addBulk(jobs);
+    const data = { eventIds: rows.map((row) => row.id) };
+    // The catalog's schema, as every producer checks it: ids only.
+    if (!Value.Check(NotificationJobSchema, data)) throw new Error('outbox rows without valid event ids');
+    await queue.add(QUEUES.notifications.name, data, { jobId: notificationJobId(data.eventIds) });
     await em.execute(`UPDATE notification_outbox SET dispatched_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)`, [
       JSON.stringify(rows.map((row) => row.id)),
     ]);
