@@ -1,5 +1,6 @@
 import { lazy, type ReactNode, Suspense, useEffect, useRef } from 'react';
 import { KeysPage } from '../keys/keys-page.js';
+import { NotificationBell } from '../notifications/notification-bell.js';
 import { Loading } from '../ui/feedback.js';
 import { useApp } from './app-context.js';
 import { Link, usePathname } from './router.js';
@@ -62,6 +63,7 @@ export function Shell() {
           </ul>
         </nav>
         <div className="who">
+          <NotificationBell />
           <span className="muted small">
             Signed in as <strong data-testid="user-id">{session.userId}</strong>
           </span>

@@ -19,7 +19,7 @@ export function KeyCard({ provider, keyView, testing, onAdd, onTest, onToggle, o
   const status = cardStatus(keyView, testing);
   const name = provider.name;
   return (
-    <article className={`card key-card status-${status}`} aria-labelledby={titleId} data-provider={provider.id} data-status={status}>
+    <article id={`key-${provider.id}`} className={`card key-card status-${status}`} aria-labelledby={titleId} data-provider={provider.id} data-status={status}>
       <header className="key-card-head">
         <h3 id={titleId}>{name}</h3>
         {provider.recommended ? <span className="badge badge-recommended">Recommended</span> : null}
