@@ -1,6 +1,6 @@
 export * from './event.js';
 export { dedupeKeyFor, DEDUPE_PERIOD_MS, LONGEST_DEDUPE_PERIOD_MS } from './outbox/dedupe-key.js';
-export { emitNotifications, type NotificationDraft, type EmittedNotification } from './outbox/emit.js';
+export { emitNotifications, outboxRowFor, type NotificationDraft, type EmittedNotification, type OutboxRow } from './outbox/emit.js';
 export { drainOutboxOnce, notificationJobId, startOutboxDrainer, type OutboxDrainer, type OutboxDrainerOptions } from './outbox/drain-outbox.js';
 export { keyEventDraft, keyLink, verdictEventType, type KeyEventType, type KeyRef } from './key-events.js';
 export * from './preferences/preferences.js';

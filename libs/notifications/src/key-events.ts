@@ -85,13 +85,15 @@ export function keyEventDraft(
 }
 
 /**
- * The events a key-test verdict implies, given what the key said before: `key_invalid` or
- * `key_no_credit` when it turned so, `key_recovered` when it passes after either.
+ * The event a key-test verdict implies, given the outcome of the key's previous test
+ * (`metadata.validation.outcome`, which marking a key `testing` leaves alone, so a retried job sees
+ * the same "before" as its first attempt): `key_invalid` or `key_no_credit` when the key turned so,
+ * `key_recovered` when it passes after either; nothing for a repeat of the same verdict or for a
+ * provider error (failing keys are `key_circuit_open`'s business).
  */
-export function verdictEventType(before: { status: string; outcome: string | null }, after: { status: string; outcome: string | null }): KeyEventType | null {
-  const wasBad = before.status === 'invalid' || before.outcome === 'no_credit';
-  if (after.outcome === 'no_credit') return before.outcome === 'no_credit' ? null : 'key_no_credit';
-  if (after.status === 'invalid') return before.status === 'invalid' ? null : 'key_invalid';
-  if (after.status === 'valid') return wasBad ? 'key_recovered' : null;
+export function verdictEventType(previousOutcome: string | null, outcome: string): KeyEventType | null {
+  if (outcome === 'no_credit') return previousOutcome === 'no_credit' ? null : 'key_no_credit';
+  if (outcome === 'invalid') return previousOutcome === 'invalid' ? null : 'key_invalid';
+  if (outcome === 'valid') return previousOutcome === 'invalid' || previousOutcome === 'no_credit' ? 'key_recovered' : null;
   return null;
 }

@@ -10,6 +10,29 @@ export type NotificationDraft = Omit<NotificationEvent, 'id' | 'occurredAt'> & {
   dedupeScope?: string;
 };
 
+/** An outbox row as written: for writers that insert it within a statement of their own (see `outboxRowFor`). */
+export interface OutboxRow {
+  id: string;
+  userId: string;
+  type: NotificationEvent['type'];
+  /** The event itself, stored as the row's payload. */
+  event: NotificationEvent;
+  dedupeKey: string;
+}
+
+/**
+ * The outbox row of a draft, for a writer that must insert it inside one statement of its own
+ * (the key-test worker writes a verdict, its audit record and its event in one statement). Such
+ * a writer inserts `(id, user_id, type, payload, dedupe_key)` with `ON CONFLICT (dedupe_key) DO
+ * NOTHING`, exactly as `emitNotifications` does.
+ */
+export function outboxRowFor(draft: NotificationDraft, now = new Date().toISOString()): OutboxRow {
+  const { dedupeScope, ...rest } = draft;
+  const event: NotificationEvent = { ...rest, id: randomUUID(), occurredAt: draft.occurredAt ?? now };
+  const dedupeKey = dedupeKeyFor({ ...event, ...(dedupeScope === undefined ? {} : { scope: dedupeScope }) });
+  return { id: event.id, userId: event.userId, type: event.type, event, dedupeKey };
+}
+
 export interface EmittedNotification {
   event: NotificationEvent;
   /** False when an earlier event of the same kind, subject and period already stands for it. */
@@ -26,12 +49,7 @@ export interface EmittedNotification {
 export async function emitNotifications(em: EntityManager, drafts: readonly NotificationDraft[]): Promise<EmittedNotification[]> {
   if (drafts.length === 0) return [];
   const now = new Date().toISOString();
-  const rows = drafts.map((draft) => {
-    const { dedupeScope, ...rest } = draft;
-    const event: NotificationEvent = { ...rest, id: randomUUID(), occurredAt: draft.occurredAt ?? now };
-    const dedupeKey = dedupeKeyFor({ ...event, ...(dedupeScope === undefined ? {} : { scope: dedupeScope }) });
-    return { event, dedupeKey };
-  });
+  const rows = drafts.map((draft) => outboxRowFor(draft, now));
   const inserted = await em.execute<Array<{ id: string }>>(
     `INSERT INTO notification_outbox (id, user_id, type, payload, dedupe_key)
      SELECT r.id, r.user_id, r.type, r.payload, r.dedupe_key
