@@ -72,4 +72,21 @@ describe('notification emails', () => {
     expect((await h.inPage('prefs-user')).map((n) => n.id).sort()).toEqual([invalid?.id, recovered?.id].sort());
     expect(await h.db.sql('SELECT event_id FROM notification_emails WHERE event_id = ANY($1::uuid[])', [[invalid?.id, noAddress?.id, recovered?.id]])).toEqual([]);
   });
+
+  it('stop retrying an address the mail server refuses, and keep sending to everyone else', async () => {
+    h.smtp.refused.add('gone@example.test');
+    await h.setEmail('gone-user', 'gone@example.test');
+    await h.setEmail('fine-user', 'fine@example.test');
+    const gone = await h.insertKey({ userId: 'gone-user' });
+    const fine = await h.insertKey({ userId: 'fine-user' });
+    const [goneEvent] = await h.emit([keyEventDraft('key_invalid', gone), keyEventDraft('key_invalid', fine)]);
+    await waitUntil(() => emailsTo('fine@example.test').length === 1, 15_000, 'the email to the good address');
+    await waitUntil(async () => (await h.db.sql('SELECT 1 FROM notification_emails WHERE event_id = $1 AND failed_at IS NOT NULL', [goneEvent?.id])).length === 1, 15_000, 'the refusal recorded');
+    const refusals = h.smtp.refusals();
+    await sleep(1500);
+    expect(h.smtp.refusals()).toBe(refusals);
+    expect(await h.db.sql('SELECT sent_at, error FROM notification_emails WHERE event_id = $1', [goneEvent?.id])).toEqual([{ sent_at: null, error: expect.stringContaining('550') }]);
+    expect(h.logs.join('')).toContain('the mail server refused a notification email');
+    expect(h.logs.join('')).not.toContain('gone@example.test');
+  });
 });

@@ -67,7 +67,7 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
   });
   const drainer = startOutboxDrainer({ orm, queue: runtime.producers.notifications.queue, logger });
   const sender = transport
-    ? createEmailSender({ orm, transport, from, baseUrl: config.publicUrl, digestWindowMs: settings.digestWindowS * 1000, holdMs: Math.min(EMAIL_HOLD_MS, settings.digestWindowS * 1000) })
+    ? createEmailSender({ orm, logger, transport, from, baseUrl: config.publicUrl, digestWindowMs: settings.digestWindowS * 1000, holdMs: Math.min(EMAIL_HOLD_MS, settings.digestWindowS * 1000) })
     : undefined;
   const tasks = [
     startPeriodicTask({ name: 'notification emails', everyMs: sender ? (options.emailEveryMs ?? 500) : 0, run: () => sender?.sendDue() ?? Promise.resolve(0), logger }),

@@ -25,6 +25,10 @@ export interface SmtpSink {
    */
   holdNext(count: number): void;
   release(): void;
+  /** Recipients the server refuses with 550 (a permanent failure). */
+  refused: Set<string>;
+  /** RCPT TO commands the server answered with 550. */
+  refusals(): number;
   close(): Promise<void>;
 }
 
@@ -34,10 +38,18 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const closedSessions = new Set<string>();
   const held: Array<() => void> = [];
   let toHold = 0;
+  const refused = new Set<string>();
+  let refusals = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!refused.has(address.address)) return callback();
+      refusals++;
+      const error = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
+      callback(error);
+    },
     onClose(session) {
       closedSessions.add(session.id);
     },
@@ -70,6 +82,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     release() {
       for (const accept of held.splice(0)) accept();
     },
+    refused,
+    refusals: () => refusals,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -13,7 +13,8 @@ import { Migration } from '@mikro-orm/migrations';
  * - `notification_preferences`: per user, the owner's choices that differ from the defaults.
  * - `notification_recipients`: the last email address seen in a user's verified token.
  * - `notification_emails`: one row per event to be emailed; `sent_at` is the sent marker, and a
- *   burst of pending rows of one user goes out as one digest.
+ *   burst of pending rows of one user goes out as one digest. `failed_at` and `error` record a
+ *   permanent refusal by the mail server (a bad address), after which the row is not retried.
  * - `user_provider_keys.expires_at`: when a key stops working (set by its owner), for the
  *   `key_expiring` reminders. NULL for every existing row.
  * - `user_provider_keys.key_set_at`: when the key text was last set, for the `key_rotation_due`
@@ -76,9 +77,11 @@ export class Migration2026120730000000_notifications extends Migration {
       user_id VARCHAR(255) NOT NULL,
       created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
       sent_at TIMESTAMPTZ,
-      message_id VARCHAR(200)
+      message_id VARCHAR(200),
+      failed_at TIMESTAMPTZ,
+      error VARCHAR(300)
     )`);
-    this.addSql('CREATE INDEX IF NOT EXISTS notification_emails_pending ON notification_emails (user_id, created_at) WHERE sent_at IS NULL');
+    this.addSql('CREATE INDEX IF NOT EXISTS notification_emails_pending ON notification_emails (user_id, created_at) WHERE sent_at IS NULL AND failed_at IS NULL');
     this.addSql('CREATE INDEX IF NOT EXISTS notification_emails_sent ON notification_emails (user_id, sent_at DESC) WHERE sent_at IS NOT NULL');
   }
 

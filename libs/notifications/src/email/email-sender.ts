@@ -18,6 +18,7 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
 
 export interface EmailSenderOptions {
   orm: Orm;
+  logger: { warn(obj: object, msg: string): void };
   transport: MailTransport;
   from: string;
   /** Base of the links in the emails (PUBLIC_URL). */
@@ -56,7 +57,7 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       const rows = await em.execute<Array<{ event_id: string; payload: NotificationEvent; email: string }>>(
         `SELECT e.event_id, o.payload, r.email FROM notification_emails e
          JOIN notification_outbox o ON o.id = e.event_id JOIN notification_recipients r ON r.user_id = e.user_id
-         WHERE e.user_id = ? AND e.sent_at IS NULL ORDER BY e.created_at, e.event_id LIMIT ? FOR UPDATE OF e SKIP LOCKED`,
+         WHERE e.user_id = ? AND e.sent_at IS NULL AND e.failed_at IS NULL ORDER BY e.created_at, e.event_id LIMIT ? FOR UPDATE OF e SKIP LOCKED`,
         [userId, maxEvents],
       );
       const to = rows[0]?.email;
@@ -65,7 +66,18 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       const ids = rows.map((row) => row.event_id);
       const messageId = `<${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 40)}@notifications.byok-gateway>`;
       const content = renderEmail(events, { baseUrl: options.baseUrl });
-      await options.transport.sendMail({ from: options.from, to, ...content, messageId, headers: { 'X-BYOK-Events': ids.join(',') } });
+      try {
+        await options.transport.sendMail({ from: options.from, to, ...content, messageId, headers: { 'X-BYOK-Events': ids.join(',') } });
+      } catch (error) {
+        if (!isPermanentRefusal(error)) throw error;
+        // A 5xx answer (an address the server refuses) will not change by trying again.
+        await em.execute(`UPDATE notification_emails SET failed_at = now(), error = left(?, 300) WHERE event_id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)`, [
+          smtpErrorSummary(error),
+          JSON.stringify(ids),
+        ]);
+        options.logger.warn({ userId, events: ids.length, error: smtpErrorSummary(error) }, 'the mail server refused a notification email; not retrying it');
+        return false;
+      }
       await em.execute(`UPDATE notification_emails SET sent_at = now(), message_id = ? WHERE event_id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)`, [
         messageId,
         JSON.stringify(ids),
@@ -75,7 +87,7 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
   return {
     async sendDue() {
       const due = await options.orm.em.fork().execute<Array<{ user_id: string }>>(
-        `SELECT e.user_id FROM notification_emails e WHERE e.sent_at IS NULL
+        `SELECT e.user_id FROM notification_emails e WHERE e.sent_at IS NULL AND e.failed_at IS NULL
          GROUP BY e.user_id
          HAVING min(e.created_at) <= now() - make_interval(secs => ?)
            AND NOT EXISTS (SELECT 1 FROM notification_emails s WHERE s.user_id = e.user_id AND s.sent_at > now() - make_interval(secs => ?))
@@ -84,9 +96,28 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       );
       let sent = 0;
       // One owner at a time: each holds an SMTP conversation, and a slow mail server should not
-      // be hit with a hundred at once.
-      for (const { user_id } of due) if (await sendToOwner(user_id)) sent++;
+      // be hit with a hundred at once. A transient failure leaves the owner's rows pending for the
+      // next tick and does not hold up the other owners.
+      for (const { user_id } of due) {
+        try {
+          if (await sendToOwner(user_id)) sent++;
+        } catch (error) {
+          options.logger.warn({ userId: user_id, error: smtpErrorSummary(error) }, 'notification email not sent; trying again at the next tick');
+        }
+      }
       return sent;
     },
   };
+}
+
+/** SMTP reply codes 5xx are permanent (RFC 5321); nodemailer puts the code on `responseCode`. */
+function isPermanentRefusal(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+/** The error's code and SMTP reply code, never the message (it can quote the server's greeting or the address). */
+function smtpErrorSummary(error: unknown): string {
+  const e = error as { name?: unknown; code?: unknown; responseCode?: unknown };
+  return [e.name, e.code, e.responseCode].filter((part) => typeof part === 'string' || typeof part === 'number').join(' ') || 'unknown error';
 }

@@ -71,15 +71,20 @@ export async function scanKeyReminders(orm: Orm, options: { rotationReminderDays
 
 /**
  * Deletes dispatched outbox rows older than the longest dedupe period plus a margin: by then no
- * dedupe key can match them any more, and their deliveries (in-page rows, sent markers) are done.
- * Rows of pending emails are kept until sent.
+ * dedupe key can match them any more, and their deliveries are done. Rows of pending emails are
+ * kept until sent; finished email rows (sent or refused) go with their event.
  */
 export async function pruneOutbox(orm: Orm, keepMs: number): Promise<number> {
-  const rows = await orm.em.fork().execute<Array<{ id: string }>>(
-    `DELETE FROM notification_outbox o WHERE o.dispatched_at < now() - make_interval(secs => ?)
-       AND NOT EXISTS (SELECT 1 FROM notification_emails e WHERE e.event_id = o.id AND e.sent_at IS NULL)
-     RETURNING o.id`,
-    [keepMs / 1000],
-  );
-  return rows.length;
+  return orm.em.fork().transactional(async (em) => {
+    const rows = await em.execute<Array<{ id: string }>>(
+      `DELETE FROM notification_outbox o WHERE o.dispatched_at < now() - make_interval(secs => ?)
+         AND NOT EXISTS (SELECT 1 FROM notification_emails e WHERE e.event_id = o.id AND e.sent_at IS NULL AND e.failed_at IS NULL)
+       RETURNING o.id`,
+      [keepMs / 1000],
+    );
+    if (rows.length > 0) {
+      await em.execute('DELETE FROM notification_emails WHERE event_id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)', [JSON.stringify(rows.map((r) => r.id))]);
+    }
+    return rows.length;
+  });
 }
