@@ -14,7 +14,7 @@
 #                   entry file, e.g.  docker run byok-gateway:local apps/proxy/src/main.ts
 #   mock-providers  the fake providers for offline runs (`npm run mock-providers`)
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app
