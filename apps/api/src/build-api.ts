@@ -4,30 +4,29 @@ import { QueueEvents } from 'bullmq';
 import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
-import { createKeyService } from './keys/key.service.js';
-import { createKeyTestLimiter } from './keys/key-test-limiter.js';
+import { adminKeysRoutes } from './admin/admin-keys.routes.js';
+import { adminRotationRoutes } from './admin/admin-rotation.routes.js';
+import { auditRoutes } from './audit/audit.routes.js';
+import { createAuditService } from './audit/audit.service.js';
+import { creditsRoutes } from './credits/credits.routes.js';
+import { createCreditsService } from './credits/credits.service.js';
+import { assertDevLoginLoopback, devAuthRoutes } from './dev-auth/dev-auth.routes.js';
+import { healthRoutes } from './health/health.routes.js';
+import { keyTestRoutes } from './keys/key-test.routes.js';
 import { createKeyTestService } from './keys/key-test.service.js';
+import { createKeyTestLimiter } from './keys/key-test-limiter.js';
+import { createKeyService } from './keys/key.service.js';
+import { keysRoutes } from './keys/keys.routes.js';
 import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
-import { adminKeysRoutes } from './routes/admin-keys.routes.js';
-import { adminRotationRoutes } from './routes/admin-rotation.routes.js';
-import { healthRoutes } from './routes/health.routes.js';
-import { keyTestRoutes } from './routes/key-test.routes.js';
-import { keysRoutes } from './routes/keys.routes.js';
-import { queueDashboardRoutes } from './routes/queue-dashboard.routes.js';
-import { providersRoutes } from './routes/providers.routes.js';
-import { tokensRoutes } from './routes/tokens.routes.js';
+import { providersRoutes } from './providers/providers.routes.js';
+import { queueDashboardRoutes } from './queue-dashboard/queue-dashboard.routes.js';
+import { tokensRoutes } from './tokens/tokens.routes.js';
 import { createTokenService } from './tokens/token.service.js';
-// Read side: usage reports, the audit query and credits.
-import { createAuditService } from './audit/audit.service.js';
-import { createCreditsService } from './credits/credits.service.js';
-import { auditRoutes } from './routes/audit.routes.js';
-import { creditsRoutes } from './routes/credits.routes.js';
-import { usageRoutes } from './routes/usage.routes.js';
+import { usageRoutes } from './usage/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
-import { assertDevLoginLoopback, devAuthRoutes } from './routes/dev-auth.routes.js';
-import { webRoutes } from './routes/web.routes.js';
+import { webRoutes } from './web/web.routes.js';
 
 /**
  * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),

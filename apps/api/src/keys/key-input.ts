@@ -2,8 +2,8 @@ import type { Keyring } from '@byok/crypto';
 import { maskKey } from '@byok/crypto';
 import { AppError } from '@byok/http';
 import { checkKeyFormat, PROVIDERS, type ProviderId } from '@byok/providers';
-import { parseProvider } from './provider-param.js';
-import { requireWellFormed } from './well-formed-input.js';
+import { parseProvider } from '../http/provider-param.js';
+import { requireWellFormed } from '../http/well-formed-input.js';
 
 export interface SaveKeyInput {
   userId: string;

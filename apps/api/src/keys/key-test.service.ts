@@ -4,8 +4,8 @@ import { PROVIDERS } from '@byok/providers';
 import { type JobWaitDependencies, waitForKeyTestJob } from './job-wait.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
-import type { Actor } from './key.service.js';
-import { parseProvider } from './key.service.js';
+import type { Actor } from '../http/actor.js';
+import { parseProvider } from '../http/provider-param.js';
 
 export type KeyTestAnswer =
   | { done: true; success: boolean; status: string; message: string | null; latency_ms: number | null; models_count: number | null; models?: string[] }

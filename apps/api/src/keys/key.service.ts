@@ -10,26 +10,20 @@ import {
   recordKeyBinding,
   setUserKeyEnabled,
   upsertProviderKey,
-  type AuditEntry,
   type EntityManager,
   type ProviderKey,
 } from '@byok/db';
 import { AppError, notFound } from '@byok/http';
+import type { Actor } from '../http/actor.js';
 import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
 import type { JobWaitDependencies } from './job-wait.js';
 import { prepareKey, type PreparedKey, type SaveKeyInput } from './key-input.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
-import { parseProvider } from './provider-param.js';
+import { parseProvider } from '../http/provider-param.js';
 import { createTestFirstSave } from './test-first.service.js';
-import { requireWellFormed } from './well-formed-input.js';
-
-export { parseProvider } from './provider-param.js';
-export type { SaveKeyInput } from './key-input.js';
-
-/** Who is acting, as recorded in audit rows. `subjectUserId` is whose key is touched. */
-export type Actor = Pick<AuditEntry, 'actorId' | 'actorType' | 'requestId' | 'ip' | 'userAgent'>;
+import { requireWellFormed } from '../http/well-formed-input.js';
 
 export interface KeyServiceDependencies extends JobWaitDependencies {
   keyring: Keyring;

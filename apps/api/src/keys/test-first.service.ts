@@ -7,7 +7,7 @@ import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
 import { type JobWaitDependencies, waitForKeyTestJob } from './job-wait.js';
 import type { PreparedKey } from './key-input.js';
-import type { Actor } from './key.service.js';
+import type { Actor } from '../http/actor.js';
 
 /** A candidate whose test has not settled after this long is taken as abandoned and may be replaced. */
 const CANDIDATE_ABANDONED_AFTER_MS = 10 * 60_000;

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { auditContext } from '@byok/http';
+import { ProviderParam } from './key.schemas.js';
+import type { createKeyTestService } from './key-test.service.js';
+
+const TestResult = Type.Object({
+  success: Type.Boolean(),
+  status: Type.String({ description: 'The key status after the test: valid, invalid or error.' }),
+  message: Type.Union([Type.String(), Type.Null()]),
+  latency_ms: Type.Union([Type.Integer(), Type.Null()]),
+  models_count: Type.Union([Type.Integer(), Type.Null()]),
+  models: Type.Optional(Type.Array(Type.String())),
+});
+const TestPending = Type.Object({
+  job_id: Type.String(),
+  status: Type.Literal('testing'),
+  message: Type.String(),
+});
+
+export interface KeyTestRoutesOptions {
+  keyTests: ReturnType<typeof createKeyTestService>;
+  perMinute: number;
+}
+
+/**
+ * `POST /keys/{provider}/test`, rate limited per user across every API instance (the service takes
+ * from the budget key saves share, see key-test-limiter.ts), answering with the test result or, if
+ * the worker is slow, 202 and the job id.
+ */
+export const keyTestRoutes: FastifyPluginAsyncTypebox<KeyTestRoutesOptions> = async (app, options) => {
+  app.addHook('onRequest', app.authenticate);
+
+  app.post('/keys/:provider/test', {
+    schema: {
+      tags: ['keys'],
+      summary: 'Test your key against the provider now',
+      description: `Queues a validation and waits for it (bounded). At most ${options.perMinute} provider calls per user per minute, shared with key saves (each save tests the key): past it, 429 with Retry-After. An unknown provider (400) or a missing key (404) spends nothing.`,
+      params: ProviderParam,
+      response: {
+        200: TestResult,
+        202: TestPending,
+        400: { $ref: 'ErrorBody' },
+        401: { $ref: 'ErrorBody' },
+        404: { $ref: 'ErrorBody' },
+        429: { $ref: 'ErrorBody' },
+        503: { $ref: 'ErrorBody' },
+      },
+    },
+    handler: async (request, reply) => {
+      const answer = await options.keyTests.testKey(request.em, auditContext(request), request.principal.userId, request.params.provider);
+      if (!answer.done) {
+        return reply.code(202).send({ job_id: answer.job_id, status: 'testing', message: 'The test is still running; GET /keys shows the result when it lands.' });
+      }
+      const { done: _done, ...result } = answer;
+      return reply.code(200).send(result);
+    },
+  });
+};
