@@ -12,6 +12,7 @@ import { creditsRoutes } from './credits/credits.routes.js';
 import { createCreditsService } from './credits/credits.service.js';
 import { assertDevLoginLoopback, devAuthRoutes } from './dev-auth/dev-auth.routes.js';
 import { healthRoutes } from './health/health.routes.js';
+import { createKeyTestJobWaiter } from './keys/job-wait.js';
 import { keyTestRoutes } from './keys/key-test.routes.js';
 import { createKeyTestService } from './keys/key-test.service.js';
 import { createKeyTestLimiter } from './keys/key-test-limiter.js';
@@ -66,10 +67,11 @@ export async function buildApi(deps: ApiDependencies) {
   // Saves and manual tests share one per-user budget of the provider calls they cause.
   const perMinute = deps.config.keyTestRateLimitPerMinute;
   const limiter = createKeyTestLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, perMinute });
-  const jobWait = { producers: deps.producers, queueEvents, waitMs: deps.config.keyTestWaitMs };
+  const keyTestJobs = createKeyTestJobWaiter({ queue: deps.producers.keyTests.queue, queueEvents, waitMs: deps.config.keyTestWaitMs });
 
   const keys = createKeyService({
-    ...jobWait,
+    producers: deps.producers,
+    keyTestJobs,
     keyring: deps.keyring,
     limiter,
     announceKeyChange: async (userId) => {
@@ -81,7 +83,7 @@ export async function buildApi(deps: ApiDependencies) {
       }
     },
   });
-  const keyTests = createKeyTestService({ ...jobWait, limiter });
+  const keyTests = createKeyTestService({ producers: deps.producers, keyTestJobs, limiter });
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
   await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, perMinute });

@@ -17,7 +17,7 @@ import { AppError, notFound } from '@byok/http';
 import type { Actor } from '../http/actor.js';
 import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
-import type { JobWaitDependencies } from './job-wait.js';
+import type { KeyTestJobWaiter } from './job-wait.js';
 import { prepareKey, type PreparedKey, type SaveKeyInput } from './key-input.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
@@ -25,9 +25,11 @@ import { parseProvider } from '../http/provider-param.js';
 import { createTestFirstSave } from './test-first.service.js';
 import { requireWellFormed } from '../http/well-formed-input.js';
 
-export interface KeyServiceDependencies extends JobWaitDependencies {
+export interface KeyServiceDependencies {
   keyring: Keyring;
   producers: Producers;
+  /** Waits for a `test_first` replacement's test (see test-first.service.ts). */
+  keyTestJobs: KeyTestJobWaiter;
   /** The per-user budget of provider calls; every save queues a test, so every save takes one. */
   limiter: KeyTestLimiter;
   /** Announces a changed key set to every proxy instance; failures are logged, not fatal (see saveKey). */
