@@ -6,8 +6,9 @@ import { AdminToggleBody, KeyView, ToggleResult } from '../keys/key.schemas.js';
 import { toKeyView } from '../keys/key-view.js';
 import { parseProvider } from '../http/provider-param.js';
 import type { KeyService } from '../keys/key.service.js';
+import { errorResponses } from '../http/error-responses.js';
 
-const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 403: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
+const errors = errorResponses(400, 401, 403, 503);
 
 /** Admin views over every user's keys, under /api/v1/admin/byok. */
 export const adminKeysRoutes: FastifyPluginAsyncTypebox<{ keys: KeyService }> = async (app, { keys }) => {

@@ -5,8 +5,9 @@ import { describeKeyCoverage, keyFingerprints } from '@byok/crypto';
 import { appendAudit, countKeysByFingerprint, findRotation, type RotationProgress } from '@byok/db';
 import { auditContext } from '@byok/http';
 import type { Producers } from '@byok/queues';
+import { errorResponses } from '../http/error-responses.js';
 
-const errors = { 401: { $ref: 'ErrorBody' }, 403: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
+const errors = errorResponses(401, 403, 503);
 
 /** Audit action of a rotation request (the worker writes `encryption.rotated` when it finishes). */
 export const ROTATION_STARTED_ACTION = 'encryption.rotation_started';

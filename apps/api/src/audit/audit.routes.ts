@@ -5,8 +5,9 @@ import { AuditPageView, AuditQuery, DEFAULT_AUDIT_PAGE } from './audit.schemas.j
 import type { AuditService } from './audit.service.js';
 import { subjectUser } from '../http/caller-scope.js';
 import { chooseFormat, MEDIA_TYPES } from '../http/response-format.js';
+import { errorResponses } from '../http/error-responses.js';
 
-const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 403: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
+const errors = errorResponses(400, 401, 403, 503);
 
 /**
  * The audit trail, registered under /api/v1. Users read the records about themselves; admins

@@ -3,8 +3,9 @@ import { auditContext } from '@byok/http';
 import { CreditsView, GrantBody, GrantHeaders, GrantResult } from './credits.schemas.js';
 import type { CreditsService } from './credits.service.js';
 import { adminOnly } from '../http/caller-scope.js';
+import { errorResponses } from '../http/error-responses.js';
 
-const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
+const errors = errorResponses(400, 401, 503);
 
 /** Credits, registered under /api/v1: the caller's balance, and grants by admins. */
 export const creditsRoutes: FastifyPluginAsyncTypebox<{ credits: CreditsService }> = async (app, { credits }) => {

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { auditContext } from '@byok/http';
 import { ProviderParam } from './key.schemas.js';
-import type { createKeyTestService } from './key-test.service.js';
+import { errorResponses } from '../http/error-responses.js';
+import type { KeyTestService } from './key-test.service.js';
 
 const TestResult = Type.Object({
   success: Type.Boolean(),
@@ -19,7 +20,7 @@ const TestPending = Type.Object({
 });
 
 export interface KeyTestRoutesOptions {
-  keyTests: ReturnType<typeof createKeyTestService>;
+  keyTests: KeyTestService;
   perMinute: number;
 }
 
@@ -40,11 +41,7 @@ export const keyTestRoutes: FastifyPluginAsyncTypebox<KeyTestRoutesOptions> = as
       response: {
         200: TestResult,
         202: TestPending,
-        400: { $ref: 'ErrorBody' },
-        401: { $ref: 'ErrorBody' },
-        404: { $ref: 'ErrorBody' },
-        429: { $ref: 'ErrorBody' },
-        503: { $ref: 'ErrorBody' },
+        ...errorResponses(400, 401, 404, 429, 503),
       },
     },
     handler: async (request, reply) => {

@@ -12,6 +12,8 @@ export type KeyTestAnswer =
   | { done: true; success: boolean; status: string; message: string | null; latency_ms: number | null; models_count: number | null; models?: string[] }
   | { done: false; job_id: string; status: 'testing' };
 
+export type KeyTestService = ReturnType<typeof createKeyTestService>;
+
 export interface KeyTestServiceDependencies {
   producers: Producers;
   keyTestJobs: KeyTestJobWaiter;
@@ -38,7 +40,7 @@ export function createKeyTestService(deps: KeyTestServiceDependencies) {
         { keyId: key.id, keyVersion: key.keyVersion, userId, provider, reason: 'manual', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
         { deduplication: { id: interactiveTestDedupId(key.id, key.keyVersion) } },
       );
-      // A failed job (invalid key, no credit) has still written its result; only a timeout means "not yet".
+      // A failed job (invalid key, no credit) has still written its result; only the wait running out means "not yet".
       const finished = (await deps.keyTestJobs.wait(job.id)).state !== 'pending';
       if (!finished) return { done: false, job_id: job.id, status: 'testing' };
       const fresh = await findUserKey(em.fork(), userId, provider);

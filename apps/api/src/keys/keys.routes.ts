@@ -4,8 +4,9 @@ import { auditContext } from '@byok/http';
 import { CreateKeyBody, KeyView, ProviderParam, SaveKeyQuery, ToggleKeyBody, ToggleResult } from './key.schemas.js';
 import { toKeyView } from './key-view.js';
 import type { KeyService } from './key.service.js';
+import { errorResponses } from '../http/error-responses.js';
 
-const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
+const errors = errorResponses(400, 401, 503);
 
 const STATUS_OF = { created: 201, replaced: 200, testing: 202 } as const;
 

@@ -3,6 +3,7 @@ import Type from 'typebox';
 import type { GatewayTokenRow } from '@byok/db';
 import { auditContext, WellFormedString } from '@byok/http';
 import type { TokenService } from './token.service.js';
+import { errorResponses } from '../http/error-responses.js';
 
 const TokenView = Type.Object(
   {
@@ -30,7 +31,7 @@ function toView(row: GatewayTokenRow) {
   };
 }
 
-const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
+const errors = errorResponses(400, 401, 503);
 
 /** Personal tokens for OpenAI-compatible clients, under /api/v1/llm. */
 export const tokensRoutes: FastifyPluginAsyncTypebox<{ tokens: TokenService }> = async (app, { tokens }) => {

@@ -13,8 +13,9 @@ import {
   UserUsageQuery,
   UserUsageReport,
 } from './usage.schemas.js';
+import { errorResponses } from '../http/error-responses.js';
 
-const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
+const errors = errorResponses(400, 401, 503);
 
 const RANGE_NOTE = 'Reads the daily aggregates, so a request shows up once the usage consumer has processed it (normally within seconds). Days are UTC, from 1970-01-01 on.';
 
