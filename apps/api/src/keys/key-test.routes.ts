@@ -1,23 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
 import { auditContext } from '@byok/http';
-import { ProviderParam } from './key.schemas.js';
+import { KeyTestPending, KeyTestResult, ProviderParam } from './key.schemas.js';
 import { errorResponses } from '../http/error-responses.js';
 import type { KeyTestService } from './key-test.service.js';
-
-const TestResult = Type.Object({
-  success: Type.Boolean(),
-  status: Type.String({ description: 'The key status after the test: valid, invalid or error.' }),
-  message: Type.Union([Type.String(), Type.Null()]),
-  latency_ms: Type.Union([Type.Integer(), Type.Null()]),
-  models_count: Type.Union([Type.Integer(), Type.Null()]),
-  models: Type.Optional(Type.Array(Type.String())),
-});
-const TestPending = Type.Object({
-  job_id: Type.String(),
-  status: Type.Literal('testing'),
-  message: Type.String(),
-});
 
 export interface KeyTestRoutesOptions {
   keyTests: KeyTestService;
@@ -39,8 +24,8 @@ export const keyTestRoutes: FastifyPluginAsyncTypebox<KeyTestRoutesOptions> = as
       description: `Queues a validation and waits for it (bounded). At most ${options.perMinute} provider calls per user per minute, shared with key saves (each save tests the key): past it, 429 with Retry-After. An unknown provider (400) or a missing key (404) spends nothing.`,
       params: ProviderParam,
       response: {
-        200: TestResult,
-        202: TestPending,
+        200: KeyTestResult,
+        202: KeyTestPending,
         ...errorResponses(400, 401, 404, 429, 503),
       },
     },
