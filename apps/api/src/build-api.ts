@@ -5,7 +5,8 @@ import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
 import { adminKeysRoutes } from './admin/admin-keys.routes.js';
-import { adminRotationRoutes } from './admin/admin-rotation.routes.js';
+import { encryptionRotationRoutes } from './admin/encryption-rotation.routes.js';
+import { createEncryptionRotationService } from './admin/encryption-rotation.service.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import { createAuditService } from './audit/audit.service.js';
 import { creditsRoutes } from './credits/credits.routes.js';
@@ -103,7 +104,8 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens });
   await app.register(queueDashboardRoutes, { producers: deps.producers, config: deps.config });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
-  await app.register(adminRotationRoutes, { prefix: '/api/v1/admin/byok', producers: deps.producers, config: deps.config });
+  const rotation = createEncryptionRotationService({ producers: deps.producers, encryptionKeys: deps.config.encryptionKeys });
+  await app.register(encryptionRotationRoutes, { prefix: '/api/v1/admin/byok', rotation });
   // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.
   await app.register(usageRoutes, { prefix: '/api/v1', usage: createUsageService({ now: () => new Date() }) });
   await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });
