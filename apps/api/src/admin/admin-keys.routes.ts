@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { listKeys } from '@byok/db';
 import { auditContext } from '@byok/http';
 import { AdminToggleBody, KeyView, ToggleResult } from '../keys/key.schemas.js';
 import { toKeyView } from '../keys/key-view.js';
-import { parseProvider } from '../http/provider-param.js';
 import type { KeyService } from '../keys/key.service.js';
 import { errorResponses } from '../http/error-responses.js';
 
@@ -40,12 +38,7 @@ export const adminKeysRoutes: FastifyPluginAsyncTypebox<{ keys: KeyService }> = 
     },
     handler: async (request) => {
       const q = request.query;
-      const filter = {
-        ...(q.user !== undefined ? { userId: q.user } : {}),
-        ...(q.provider !== undefined ? { provider: parseProvider(q.provider) } : {}),
-        ...(q.enabled !== undefined ? { enabled: q.enabled } : {}),
-      };
-      const page = await listKeys(request.em, filter, { limit: q.limit, offset: q.offset });
+      const page = await keys.listAllKeys(request.em, { userId: q.user, provider: q.provider, enabled: q.enabled }, { limit: q.limit, offset: q.offset });
       return { items: page.items.map((k) => ({ ...toKeyView(k), user_id: k.userId })), total: page.total, limit: q.limit, offset: q.offset };
     },
   });

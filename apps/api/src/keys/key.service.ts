@@ -7,6 +7,7 @@ import {
   findUserKey,
   findKeyRowId,
   findUserKeys,
+  listKeys,
   recordKeyBinding,
   setUserKeyEnabled,
   upsertProviderKey,
@@ -14,16 +15,16 @@ import {
   type ProviderKey,
 } from '@byok/db';
 import { AppError, notFound } from '@byok/http';
-import type { Actor } from '../http/actor.js';
 import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
+import type { Actor } from '../http/actor.js';
+import { parseProvider } from '../http/provider-param.js';
+import { requireWellFormed } from '../http/well-formed-input.js';
 import type { KeyTestJobWaiter } from './job-wait.js';
 import { prepareKey, type PreparedKey, type SaveKeyInput } from './key-input.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
-import { parseProvider } from '../http/provider-param.js';
 import { createTestFirstSave } from './test-first.service.js';
-import { requireWellFormed } from '../http/well-formed-input.js';
 
 export interface KeyServiceDependencies {
   keyring: Keyring;
@@ -127,6 +128,23 @@ export function createKeyService(deps: KeyServiceDependencies) {
 
     listKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
       return findUserKeys(em, userId);
+    },
+
+    /** Every user's keys (admins), newest first; an unknown `provider` is a 400 like everywhere else. */
+    listAllKeys(
+      em: EntityManager,
+      filter: { userId?: string | undefined; provider?: string | undefined; enabled?: boolean | undefined },
+      page: { limit: number; offset: number },
+    ): Promise<{ items: ProviderKey[]; total: number }> {
+      return listKeys(
+        em,
+        {
+          ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
+          ...(filter.provider !== undefined ? { provider: parseProvider(filter.provider) } : {}),
+          ...(filter.enabled !== undefined ? { enabled: filter.enabled } : {}),
+        },
+        page,
+      );
     },
 
     async getKey(em: EntityManager, userId: string, providerParam: string): Promise<ProviderKey> {
