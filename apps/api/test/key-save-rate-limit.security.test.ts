@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../../../test/mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { waitFor } from '../../../test/proxy/support/proxy-harness.js';
 import { startSecurityHarness, type SecurityHarness } from '../../../test/security/support/security-harness.js';
 
