@@ -132,14 +132,14 @@ export async function findKeyRowId(em: EntityManager, userId: string, provider: 
 /**
  * Stores the binding of a key just saved (same transaction as the save), for the rare save whose
  * row id changed between `findKeyRowId` and the upsert. Compare-and-set on the token, like every
- * token write. Returns the key as stored, with its tag.
+ * token write. Returns the key as stored, with its tag and fingerprint.
  */
 export async function recordKeyBinding(em: EntityManager, key: ProviderKey, binding: { bindingTag: string; keyFingerprint: string }): Promise<ProviderKey> {
   const rows = await em.execute<Array<{ id: string }>>(
     'UPDATE user_provider_keys SET binding_tag = ?, key_fingerprint = ? WHERE id = ? AND api_key_encrypted = ? RETURNING id',
     [binding.bindingTag, binding.keyFingerprint, key.id, key.apiKeyEncrypted],
   );
-  return rows.length > 0 ? { ...key, bindingTag: binding.bindingTag } : key;
+  return rows.length > 0 ? { ...key, bindingTag: binding.bindingTag, keyFingerprint: binding.keyFingerprint } : key;
 }
 
 /** Counts of one rotation run; see `encryption_rotations`. */
@@ -244,12 +244,6 @@ export async function findRotation(em: EntityManager, targetFingerprint: string)
   const rows = await em.execute<RotationRow[]>('SELECT * FROM encryption_rotations WHERE target_fingerprint = ?', [targetFingerprint]);
   const row = rows[0];
   return row ? fromRotationRow(row) : null;
-}
-
-/** The most recently active rotations, newest first. */
-export async function listRotations(em: EntityManager, limit: number): Promise<RotationProgress[]> {
-  const rows = await em.execute<RotationRow[]>('SELECT * FROM encryption_rotations ORDER BY updated_at DESC LIMIT ?', [limit]);
-  return rows.map(fromRotationRow);
 }
 
 /** Moves the cursor past a committed batch and adds its counts (same transaction as the batch). */
