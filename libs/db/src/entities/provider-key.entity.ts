@@ -4,7 +4,7 @@ export const KEY_TEST_STATUSES = ['untested', 'testing', 'valid', 'invalid', 'er
 export type KeyTestStatus = (typeof KEY_TEST_STATUSES)[number];
 
 /**
- * A user's key for one provider. The table and its first nine columns are the earlier Python
+ * A user's key for one provider. The table and its first eight columns are the earlier Python
  * system's `user_provider_keys`, unchanged; the rest were added by migrations so that its
  * databases keep working. `keyVersion` grows on every replacement so a queued test of an older
  * key can tell it is stale.
