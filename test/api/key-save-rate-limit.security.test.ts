@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { waitFor } from '../proxy/support/proxy-harness.js';
 import { startSecurityHarness, type SecurityHarness } from '../security/support/security-harness.js';
 

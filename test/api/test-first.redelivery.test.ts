@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyTestProcessor } from '@byok/worker';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { startSecurityHarness, type SecurityHarness } from '../security/support/security-harness.js';
 
 /**

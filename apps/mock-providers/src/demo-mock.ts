@@ -24,6 +24,6 @@ export function describeDemoMock(mock: MockProviders, { baseUrls = true }: { bas
     lines.push(baseUrls ? `  ${id}  (base URL ${mock.baseUrls[id]})` : `  ${id}`);
     for (const scenario of DEMO_SCENARIOS) lines.push(`    ${scenario.padEnd(12)} ${fakeKey(id, scenario)}`);
   }
-  lines.push('  `slow` answers after MOCK_SLOW_DELAY_MS (default 5 s); test/mock-providers/README.md lists every scenario.');
+  lines.push('  `slow` answers after MOCK_SLOW_DELAY_MS (default 5 s); apps/mock-providers/README.md lists every scenario.');
   return `${lines.join('\n')}\n`;
 }

@@ -1,9 +1,9 @@
-import { fakeKey } from '../fake-keys.js';
+import { fakeKey } from '../../src/fake-keys.js';
 import OpenAI, { BadRequestError } from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MockProviders, startMockProviders } from '../mock-server.js';
-import { chatRoutes } from './index.js';
+import { type MockProviders, startMockProviders } from '../../src/mock-server.js';
+import { chatRoutes } from '../../src/chat/index.js';
 
 /**
  * The mock's wire framing, read raw, so the adapters are tested against what each provider really

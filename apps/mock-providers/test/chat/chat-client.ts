@@ -9,7 +9,7 @@ import {
   chatAdapterFor,
   clientWantsStreamUsage,
 } from '@byok/providers';
-import type { MockProviders } from '../mock-server.js';
+import type { MockProviders } from '../../src/mock-server.js';
 
 /**
  * Test support: one chat request through the real adapter and undici against the mock, the way
