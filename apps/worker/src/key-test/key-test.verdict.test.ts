@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { attemptBudget } from './attempt-budget.js';
-import type { KeyCheck, KeyTestOutcome } from './key-check.js';
-import { isTransientOutcome, failsTheJob, MAX_STORED_MODELS, messageForCheck, statusForOutcome, validationMetadata } from './key-test.outcome.js';
+import type { KeyCheck, KeyTestOutcome } from './key-test.check.js';
+import { changesRouting, completedResult, failsTheJob, MAX_STORED_MODELS, messageForCheck, readRecordedTest, statusForOutcome, validationMetadata } from './key-test.verdict.js';
 
 describe('outcome mapping', () => {
-  it.each<[KeyTestOutcome, string, boolean, boolean]>([
-    ['valid', 'valid', false, false],
-    ['invalid', 'invalid', false, false],
-    ['no_credit', 'error', false, false],
-    ['rate_limited', 'error', true, false],
-    ['unreachable', 'error', true, false],
-    ['undecryptable', 'error', false, true],
-  ])('%s → status %s (transient %s, fails the job %s)', (outcome, status, transient, fails) => {
+  it.each<[KeyTestOutcome, string, boolean]>([
+    ['valid', 'valid', false],
+    ['invalid', 'invalid', false],
+    ['no_credit', 'error', false],
+    ['rate_limited', 'error', false],
+    ['unreachable', 'error', false],
+    ['undecryptable', 'error', true],
+  ])('%s → status %s (fails the job %s)', (outcome, status, fails) => {
     expect(statusForOutcome(outcome)).toBe(status);
-    expect(isTransientOutcome(outcome)).toBe(transient);
     expect(failsTheJob(outcome)).toBe(fails);
   });
 
@@ -36,10 +34,26 @@ describe('outcome mapping', () => {
   });
 });
 
-describe('attempt budget', () => {
-  it('bounds provider calls by the smaller of the job attempts and the configured maximum', () => {
-    expect(attemptBudget({ attemptsMade: 0, opts: { attempts: 5 } }, 3)).toEqual({ attempt: 1, runLimit: 5, providerLimit: 3 });
-    expect(attemptBudget({ attemptsMade: 1, opts: { attempts: 2 } }, 5)).toEqual({ attempt: 2, runLimit: 2, providerLimit: 2 });
-    expect(attemptBudget({ attemptsMade: 0, opts: {} }, 5)).toEqual({ attempt: 1, runLimit: 1, providerLimit: 1 });
+describe('job result', () => {
+  it('carries the verdict a written check returns, without the model list', () => {
+    expect(completedResult({ outcome: 'no_credit', message: 'empty', latencyMs: 7, models: ['a', 'b'] })).toEqual({ status: 'error', outcome: 'no_credit', message: 'No credit: empty', latencyMs: 7, modelsCount: 2 });
+  });
+
+  it('reads back what an earlier run recorded, checking every field of the untyped details', () => {
+    expect(readRecordedTest({ outcome: 'invalid', status: 'invalid', latency_ms: 12, models_count: 3 })).toEqual({ outcome: 'invalid', status: 'invalid', latencyMs: 12, modelsCount: 3 });
+    expect(readRecordedTest({ outcome: 'bogus', status: 42, latency_ms: '12' })).toEqual({ outcome: 'unreachable', status: 'error', latencyMs: 0, modelsCount: null });
+  });
+});
+
+describe('changesRouting', () => {
+  it('announces a key turning invalid or running out of credit, not one confirmed valid', () => {
+    expect(changesRouting({ testStatus: 'testing', validationOutcome: null }, { testStatus: 'invalid', validationOutcome: 'invalid' })).toBe(true);
+    expect(changesRouting({ testStatus: 'valid', validationOutcome: 'valid' }, { testStatus: 'error', validationOutcome: 'no_credit' })).toBe(true);
+    expect(changesRouting({ testStatus: 'testing', validationOutcome: null }, { testStatus: 'valid', validationOutcome: 'valid' })).toBe(false);
+  });
+
+  it('announces an invalid key put back in use by a manual re-test, not a transient error', () => {
+    expect(changesRouting({ testStatus: 'invalid', validationOutcome: 'invalid' }, { testStatus: 'testing', validationOutcome: 'invalid' })).toBe(true);
+    expect(changesRouting({ testStatus: 'valid', validationOutcome: 'valid' }, { testStatus: 'error', validationOutcome: 'unreachable' })).toBe(false);
   });
 });
