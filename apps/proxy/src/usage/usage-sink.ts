@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { withTimeout } from '@byok/batch';
 import { MAX_USAGE_BATCH_EVENTS, QUEUES, type UsageEvent, UsageEventSchema } from '@byok/queues';
 import { currentSpanLink, runInBatchSpan, type Logger, type SpanLink } from '@byok/telemetry';
 import type { Queue } from 'bullmq';
@@ -284,12 +285,4 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       return dropped;
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
