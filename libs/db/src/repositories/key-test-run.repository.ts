@@ -5,7 +5,7 @@ import type { KeyTestResultInput } from './provider-keys.repository.js';
 
 /**
  * The key-test worker's reads and writes. Each takes the jobs of a batch (the worker groups the
- * jobs in flight, see apps/worker's group commit) and serves them all with one statement: under
+ * jobs in flight, see apps/worker's `key-test.write.ts`) and serves them all with one statement: under
  * load every round trip waits for a Postgres backend to be scheduled, so the number of round trips,
  * not the SQL, sets the worker's throughput. Values travel as arrays, one element per job, so the
  * statement text never changes and each connection plans it once.
