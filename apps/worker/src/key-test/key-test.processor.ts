@@ -1,9 +1,8 @@
 import type { Config } from '@byok/config';
 import type { Keyring } from '@byok/crypto';
 import type { KeyUnderTest, Orm } from '@byok/db';
-import type { KeyTestJob } from '@byok/queues';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
-import { QUEUES } from '@byok/queues';
+import { type KeyTestJob, QUEUES } from '@byok/queues';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { Compile } from 'typebox/compile';
 import { type AttemptBudget, attemptBudget, notVisibleRetry, transientRetry } from '../retry/retry-policy.js';
