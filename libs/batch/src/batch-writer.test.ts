@@ -45,13 +45,13 @@ describe('batch writer without a wait (a free slot takes items at once)', () => 
     expect(h.batches).toEqual([[1]]);
     const rest = [2, 3, 4].map((v) => h.writer.add(item(v)));
     expect(h.batches).toEqual([[1]]);
-    expect(h.writer.stats()).toEqual({ waiting: 3, writing: 1 });
+    expect(h.writer.stats()).toEqual({ waiting: 3, writing: 1, writingItems: 1 });
     await h.releaseAll();
     expect(h.batches).toEqual([[1], [2, 3, 4]]);
     await h.releaseAll();
     expect(await first).toBe(10);
     expect(await Promise.all(rest)).toEqual([20, 30, 40]);
-    expect(h.writer.stats()).toEqual({ waiting: 0, writing: 0 });
+    expect(h.writer.stats()).toEqual({ waiting: 0, writing: 0, writingItems: 0 });
   });
 
   it('writes up to maxConcurrentBatches batches at once and at most maxBatchSize items in each', async () => {
@@ -129,7 +129,7 @@ describe('batch writer with a wait', () => {
     await vi.advanceTimersByTimeAsync(0);
     const rest = [1, 2, 3, 4, 5, 6].map((v) => h.writer.add(item(v)));
     await vi.advanceTimersByTimeAsync(0);
-    expect(h.writer.stats()).toEqual({ waiting: 6, writing: 1 });
+    expect(h.writer.stats()).toEqual({ waiting: 6, writing: 1, writingItems: 1 });
     await h.releaseAll();
     await first;
     expect(h.batches).toEqual([[0], [1, 2, 3, 4]]);
@@ -138,7 +138,7 @@ describe('batch writer with a wait', () => {
     await h.releaseAll();
     expect(await Promise.all(rest)).toEqual([10, 20, 30, 40, 50, 60]);
     expect(h.batches).toEqual([[0], [1, 2, 3, 4], [5, 6]]);
-    expect(h.writer.stats()).toEqual({ waiting: 0, writing: 0 });
+    expect(h.writer.stats()).toEqual({ waiting: 0, writing: 0, writingItems: 0 });
   });
 });
 
@@ -223,5 +223,123 @@ describe('batch writer options', () => {
   it('everyItemSucceeds adapts a write that returns one value per item', async () => {
     const writer = createBatchWriter<number, string>({ maxBatchSize: 5, maxConcurrentBatches: 1, write: everyItemSucceeds(async (items) => items.map(String)) });
     expect(await Promise.all([writer.add(1), writer.add(2)])).toEqual(['1', '2']);
+  });
+});
+
+describe('batch writer for a destination that can be away (hold policy)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** Writes that fail while `down`, and a gate the test opens and closes. */
+  function destination(options: { maxBatchSize?: number; maxWaitMs?: number; retryDelayMs?: number } = {}) {
+    const state = { down: false, open: true, ends: 0 };
+    const batches: number[][] = [];
+    const writer = createBatchWriter<number, number>({
+      maxBatchSize: options.maxBatchSize ?? 10,
+      maxConcurrentBatches: 1,
+      maxWaitMs: options.maxWaitMs ?? 50,
+      onWriteFailure: { kind: 'hold', retryDelayMs: options.retryDelayMs ?? 1000 },
+      canWrite: () => state.open,
+      onWriteEnd: () => void state.ends++,
+      write: async (items) => {
+        batches.push([...items]);
+        if (state.down) throw new Error('Connection is closed.');
+        return items.map((value) => ({ ok: true, value }));
+      },
+    });
+    return { state, batches, writer };
+  }
+
+  it('holds a failed batch at the front and writes it again alone, after the retry delay', async () => {
+    useFakeTimeouts();
+    const d = destination({ maxWaitMs: 50, retryDelayMs: 1000 });
+    d.state.down = true;
+    const first = [1, 2].map((v) => d.writer.add(v));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(d.batches).toEqual([[1, 2]]);
+    d.state.down = false;
+    d.writer.push(3);
+    expect(d.writer.stats()).toMatchObject({ waiting: 3, writing: 0 });
+    // The add of 3 asked for a write: the held batch goes after the wait, alone, then 3 (which has waited as long).
+    await vi.advanceTimersByTimeAsync(49);
+    expect(d.batches).toEqual([[1, 2]]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(d.batches).toEqual([[1, 2], [1, 2], [3]]);
+    expect(await Promise.all(first)).toEqual([1, 2]);
+    expect(d.state.ends).toBe(3);
+  });
+
+  it('retries a held batch by itself once the retry delay passed, when nothing else asks', async () => {
+    useFakeTimeouts();
+    const d = destination({ maxWaitMs: 10, retryDelayMs: 500 });
+    d.state.down = true;
+    d.writer.push(1);
+    await vi.advanceTimersByTimeAsync(10);
+    d.state.down = false;
+    await vi.advanceTimersByTimeAsync(499);
+    expect(d.batches).toEqual([[1]]);
+    await vi.advanceTimersByTimeAsync(1 + 10);
+    expect(d.batches).toEqual([[1], [1]]);
+    expect(d.writer.stats()).toEqual({ waiting: 0, writing: 0, writingItems: 0 });
+  });
+
+  it('writes nothing while canWrite() says no, and what is due once resumed', async () => {
+    useFakeTimeouts();
+    const d = destination({ maxWaitMs: 10 });
+    d.state.open = false;
+    [1, 2, 3].forEach((v) => d.writer.push(v));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(d.batches).toEqual([]);
+    d.state.open = true;
+    d.writer.resume();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('evictOldest takes waiting items from the front, shrinking a held batch, and rejects their add promises', async () => {
+    useFakeTimeouts();
+    const d = destination({ maxWaitMs: 10 });
+    d.state.down = true;
+    const first = d.writer.add(1);
+    const firstEvicted = expect(first).rejects.toThrow('evicted');
+    [2, 3].forEach((v) => d.writer.push(v));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(d.batches).toEqual([[1, 2, 3]]);
+    d.writer.push(4);
+    expect(d.writer.evictOldest(1)).toEqual([1]);
+    await firstEvicted;
+    d.state.down = false;
+    d.writer.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    // The held batch goes again with fewer items, then the rest.
+    expect(d.batches).toEqual([[1, 2, 3], [2, 3], [4]]);
+  });
+
+  it('flush writes at once until nothing waits, then batches wait again', async () => {
+    useFakeTimeouts();
+    const d = destination({ maxBatchSize: 2, maxWaitMs: 1000 });
+    [1, 2, 3].forEach((v) => d.writer.push(v));
+    expect(d.batches).toEqual([[1, 2]]);
+    d.writer.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.batches).toEqual([[1, 2], [3]]);
+    d.writer.push(4);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(d.batches).toEqual([[1, 2], [3]]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(d.batches).toEqual([[1, 2], [3], [4]]);
+  });
+
+  it('close stops the timers, returns what waits, rejects its add promises and refuses new items', async () => {
+    useFakeTimeouts();
+    const d = destination({ maxWaitMs: 10 });
+    d.state.open = false;
+    const waiting = d.writer.add(1);
+    const rejected = expect(waiting).rejects.toThrow('closed');
+    d.writer.push(2);
+    expect(d.writer.close()).toEqual([1, 2]);
+    await rejected;
+    expect(vi.getTimerCount()).toBe(0);
+    expect(() => d.writer.push(3)).toThrow('batch writer closed');
+    await expect(d.writer.add(4)).rejects.toThrow('batch writer closed');
   });
 });
