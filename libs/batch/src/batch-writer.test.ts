@@ -286,7 +286,7 @@ describe('batch writer for a destination that can be away (hold policy)', () => 
     useFakeTimeouts();
     const d = destination({ maxWaitMs: 10 });
     d.state.open = false;
-    [1, 2, 3].forEach((v) => d.writer.push(v));
+    for (const v of [1, 2, 3]) d.writer.push(v);
     await vi.advanceTimersByTimeAsync(100);
     expect(d.batches).toEqual([]);
     d.state.open = true;
@@ -301,7 +301,7 @@ describe('batch writer for a destination that can be away (hold policy)', () => 
     d.state.down = true;
     const first = d.writer.add(1);
     const firstEvicted = expect(first).rejects.toThrow('evicted');
-    [2, 3].forEach((v) => d.writer.push(v));
+    for (const v of [2, 3]) d.writer.push(v);
     await vi.advanceTimersByTimeAsync(10);
     expect(d.batches).toEqual([[1, 2, 3]]);
     d.writer.push(4);
@@ -317,7 +317,7 @@ describe('batch writer for a destination that can be away (hold policy)', () => 
   it('flush writes at once until nothing waits, then batches wait again', async () => {
     useFakeTimeouts();
     const d = destination({ maxBatchSize: 2, maxWaitMs: 1000 });
-    [1, 2, 3].forEach((v) => d.writer.push(v));
+    for (const v of [1, 2, 3]) d.writer.push(v);
     expect(d.batches).toEqual([[1, 2]]);
     d.writer.flush();
     await vi.advanceTimersByTimeAsync(0);
