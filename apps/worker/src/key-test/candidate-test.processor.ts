@@ -1,18 +1,10 @@
 import { appendAudit, dropKeyCandidate, findAuditDetailsByIdempotencyKey, loadKeyCandidate, swapInKeyCandidate, type EntityManager } from '@byok/db';
 import type { KeyTestJob } from '@byok/queues';
 import type { ProviderId } from '@byok/providers';
-import { RetryableJobError } from '../retry/retryable-error.js';
-import type { AttemptBudget } from './attempt-budget.js';
+import { type AttemptBudget, notVisibleRetry, transientRetry } from '../retry/retry-policy.js';
 import type { AnnounceKeyChange } from './key-change-announcer.js';
-import type { KeyCheck } from './key-check.js';
-import { isTransientOutcome, messageForCheck, modelsCountOf, statusForOutcome, validationMetadata } from './key-test.outcome.js';
-import type { KeyTestCandidateResult, KeyTestJobResult } from './key-test.result.js';
-import { readRecordedTest } from './key-test.store.js';
-import type { KeyCheckDependencies } from './run-key-check.js';
-import { runKeyCheck } from './run-key-check.js';
-
-/** First wait before looking again for a candidate whose staging transaction had not committed. */
-const CANDIDATE_NOT_VISIBLE_BASE_DELAY_MS = 200;
+import { type KeyCheck, type KeyCheckDependencies, runKeyCheck } from './key-test.check.js';
+import { completedResult, type KeyTestCandidateResult, type KeyTestJobResult, messageForCheck, modelsCountOf, readRecordedTest, statusForOutcome, validationMetadata } from './key-test.verdict.js';
 
 /** Audit actions of a replacement tested before it was saved (`test_first`). */
 export const CANDIDATE_ACTIONS = { replaced: 'key.replaced', refused: 'key.replacement_refused' } as const;
@@ -39,7 +31,8 @@ export async function processCandidateTest(deps: CandidateTestDependencies, payl
   const lookup = await loadKeyCandidate(deps.em(), payload.keyId, payload.keyVersion);
   if (lookup.state === 'not_visible') {
     // The API queues this job inside the transaction that stages the candidate: wait for it to commit.
-    if (budget.attempt < budget.runLimit) throw new RetryableJobError('key candidate not visible yet (its save may not have committed)', { baseDelayMs: CANDIDATE_NOT_VISIBLE_BASE_DELAY_MS });
+    const retry = notVisibleRetry('key candidate', budget);
+    if (retry !== undefined) throw retry;
     deps.info({ skipped: 'not_visible' }, 'key candidate never became visible (its save rolled back); nothing tested');
     return { skipped: 'not_visible' };
   }
@@ -49,13 +42,12 @@ export async function processCandidateTest(deps: CandidateTestDependencies, payl
     return { skipped: 'stale' };
   }
   const check = await runKeyCheck(deps, payload.provider as ProviderId, { id: candidate.id, userId: candidate.userId, provider: candidate.provider, token: candidate.token, bindingTag: candidate.bindingTag });
-  if (isTransientOutcome(check.outcome) && budget.attempt < budget.providerLimit) {
-    throw new RetryableJobError(check.message, check.retryAfterMs === undefined ? {} : { retryAfterMs: check.retryAfterMs });
-  }
+  const retry = transientRetry(check, budget);
+  if (retry !== undefined) throw retry;
   const replaced = await settle(deps, payload, { token: candidate.token, keyHint: candidate.keyHint, idempotencyKey }, check);
   deps.info({ outcome: check.outcome, replaced }, 'key candidate tested');
   if (replaced) await deps.announceKeyChange?.(payload.userId);
-  return result(check, replaced);
+  return { ...completedResult(check), replaced };
 }
 
 async function settle(deps: CandidateTestDependencies, payload: KeyTestJob, candidate: { token: string; keyHint: string | null; idempotencyKey: string }, check: KeyCheck): Promise<boolean> {
@@ -94,17 +86,6 @@ async function settle(deps: CandidateTestDependencies, payload: KeyTestJob, cand
     });
     return swapped !== null;
   });
-}
-
-function result(check: KeyCheck, replaced: boolean): KeyTestCandidateResult {
-  return {
-    status: statusForOutcome(check.outcome),
-    outcome: check.outcome,
-    message: messageForCheck(check),
-    latencyMs: check.latencyMs,
-    modelsCount: modelsCountOf(check),
-    replaced,
-  };
 }
 
 /** An earlier run of this job settled the candidate and died before BullMQ heard of it: answer the same. */

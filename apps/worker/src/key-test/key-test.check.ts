@@ -1,7 +1,24 @@
 import type { Config } from '@byok/config';
 import { InvalidTokenError, openStoredToken, type Keyring, type StoredToken } from '@byok/crypto';
-import { PROVIDERS, validateKey, type ProviderId } from '@byok/providers';
-import { UNDECRYPTABLE_MESSAGE, type KeyCheck } from './key-check.js';
+import { PROVIDERS, validateKey, type ProviderId, type ValidationStatus } from '@byok/providers';
+
+/** What a key test found: the provider's answer, or that the stored token could not be opened. */
+export type KeyTestOutcome = ValidationStatus | 'undecryptable';
+
+/** One key check, as the processor maps and records it. Never holds key material. */
+export interface KeyCheck {
+  outcome: KeyTestOutcome;
+  /** For people; `validateKey` already scrubbed any run of the key from it. */
+  message: string;
+  latencyMs: number;
+  httpStatus?: number;
+  retryAfterMs?: number;
+  models?: string[];
+  details?: Record<string, unknown>;
+}
+
+/** Fixed text for a token that no configured encryption key opens (rotation gone wrong, copied row). */
+export const UNDECRYPTABLE_MESSAGE = 'The stored key cannot be decrypted with the configured encryption keys.';
 
 /** What a key check needs from outside. */
 export interface KeyCheckDependencies {
