@@ -16,6 +16,10 @@ export default defineConfig({
     setupFiles: ['test/support/no-services.setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
+    // Test files share each worker's module cache: fastify, MikroORM and OpenTelemetry load once per
+    // worker rather than once per file, which makes the loop about five times faster. These tests
+    // keep no state between files; `npm test` still isolates every file.
+    isolate: false,
     testTimeout: 30_000,
     env: { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_EXPORTER: 'none', LOG_LEVEL: 'silent' },
   },

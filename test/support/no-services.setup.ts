@@ -10,23 +10,32 @@ import { testServiceUrls } from './services.js';
  * failed after it ends even when a client swallowed the error and kept retrying. Such a test
  * belongs in the full run: add it to `NEEDS_SERVICES` in vitest.unit.config.ts.
  */
-const urls = testServiceUrls();
-const servicePorts = new Map<number, string>([
-  [Number(new URL(urls.postgresAdminUrl).port || 5432), 'Postgres'],
-  [Number(new URL(urls.redisUrl).port || 6379), 'Redis'],
-]);
-const attempts: string[] = [];
+/** Installed once per worker: without isolation vitest runs setup files again for every test file. */
+const INSTALLED = Symbol.for('byok.test.noServices');
+type GuardState = { attempts: string[] };
+const globals = globalThis as typeof globalThis & { [INSTALLED]?: GuardState };
+const guard = (globals[INSTALLED] ??= refuseServiceConnections());
+const attempts = guard.attempts;
 
-const connect = Socket.prototype.connect;
-Socket.prototype.connect = function connectUnlessService(this: Socket, ...args: unknown[]) {
-  const service = servicePorts.get(portOf(args[0]));
-  if (service !== undefined) {
-    const message = `unit tests must not connect to ${service}: run this test with \`npm test\` and list it in NEEDS_SERVICES (vitest.unit.config.ts)`;
-    attempts.push(message);
-    throw new Error(message);
-  }
-  return (connect as (...a: unknown[]) => Socket).apply(this, args);
-} as typeof Socket.prototype.connect;
+function refuseServiceConnections(): GuardState {
+  const urls = testServiceUrls();
+  const servicePorts = new Map<number, string>([
+    [Number(new URL(urls.postgresAdminUrl).port || 5432), 'Postgres'],
+    [Number(new URL(urls.redisUrl).port || 6379), 'Redis'],
+  ]);
+  const state: GuardState = { attempts: [] };
+  const connect = Socket.prototype.connect;
+  Socket.prototype.connect = function connectUnlessService(this: Socket, ...args: unknown[]) {
+    const service = servicePorts.get(portOf(args[0]));
+    if (service !== undefined) {
+      const message = `unit tests must not connect to ${service}: run this test with \`npm test\` and list it in NEEDS_SERVICES (vitest.unit.config.ts)`;
+      state.attempts.push(message);
+      throw new Error(message);
+    }
+    return (connect as (...a: unknown[]) => Socket).apply(this, args);
+  } as typeof Socket.prototype.connect;
+  return state;
+}
 
 afterEach(() => {
   const message = attempts[0];
