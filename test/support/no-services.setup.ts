@@ -8,14 +8,14 @@ import { testServiceUrls } from './services.js';
  * than slowly. Every TCP connection goes through `Socket.prototype.connect` (pg, ioredis, undici),
  * so a connection to the ports of the test services is refused there, and the test that tried is
  * failed after it ends even when a client swallowed the error and kept retrying. Such a test
- * belongs in the full run: add it to `NEEDS_SERVICES` in vitest.unit.config.ts.
+ * belongs in the full run: add it to `NEEDS_SERVICES` in vitest.unit.config.ts. The patch is
+ * installed once per worker: without isolation vitest runs setup files again for every test file.
  */
-/** Installed once per worker: without isolation vitest runs setup files again for every test file. */
 const INSTALLED = Symbol.for('byok.test.noServices');
 type GuardState = { attempts: string[] };
 const globals = globalThis as typeof globalThis & { [INSTALLED]?: GuardState };
-const guard = (globals[INSTALLED] ??= refuseServiceConnections());
-const attempts = guard.attempts;
+globals[INSTALLED] ??= refuseServiceConnections();
+const { attempts } = globals[INSTALLED];
 
 function refuseServiceConnections(): GuardState {
   const urls = testServiceUrls();
