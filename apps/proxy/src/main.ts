@@ -33,6 +33,7 @@ await runService({
       graceMs,
       stopping: 'finishing in-flight requests',
       unfinished: 'requests or usage events unfinished (unsent events stay in the usage spool and are replayed at the next start)',
+      unfinishedCounts: () => ({ bufferedUsageEvents: services.usage.buffered }),
       async stop({ msLeft }) {
         await closeServerGracefully(app);
         await services.close(Math.max(graceMs * FLUSH_SHARE, msLeft() - RUNTIME_CLOSE_MS));

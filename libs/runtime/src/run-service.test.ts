@@ -25,8 +25,11 @@ function fakeProcess() {
   };
 }
 
-function recordingLogger(events: string[]): StartedService['logger'] {
-  const record = (level: string) => (objOrMsg: object | string, msg?: string) => events.push(`${level} ${typeof objOrMsg === 'string' ? objOrMsg : msg}`);
+function recordingLogger(events: string[], fields: object[] = []): StartedService['logger'] {
+  const record = (level: string) => (objOrMsg: object | string, msg?: string) => {
+    if (typeof objOrMsg === 'object') fields.push(objOrMsg);
+    events.push(`${level} ${typeof objOrMsg === 'string' ? objOrMsg : msg}`);
+  };
   return { info: record('info'), warn: record('warn'), error: record('error') } as StartedService['logger'];
 }
 
@@ -73,15 +76,22 @@ describe('runService', () => {
     expect(fake.exits).toEqual([0]);
   });
 
-  it('exits 1 with a log line when the grace period runs out before the stop ends', async () => {
+  it('exits 1 with a log line, counts included, when the grace period runs out before the stop ends', async () => {
     const fake = fakeProcess();
-    await runService({ name: 'thing', process: fake.process, flushTelemetry: async () => undefined, start: async () => service(fake.events, () => new Promise(() => undefined), 1_000) });
+    const fields: object[] = [];
+    await runService({
+      name: 'thing',
+      process: fake.process,
+      flushTelemetry: async () => undefined,
+      start: async () => ({ ...service(fake.events, () => new Promise(() => undefined), 1_000), logger: recordingLogger(fake.events, fields), unfinishedCounts: () => ({ bufferedUsageEvents: 3 }) }),
+    });
     fake.send('SIGTERM');
     await vi.advanceTimersByTimeAsync(999);
     expect(fake.exits).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(fake.exits).toEqual([1]);
     expect(fake.events).toContain('error grace period over; exiting with work unfinished');
+    expect(fields).toContainEqual({ graceMs: 1_000, bufferedUsageEvents: 3 });
   });
 
   it('treats a copy of the signal within REPEATED_SIGNAL_MS as the same request, and a later one as "exit now"', async () => {

@@ -23,6 +23,8 @@ export interface StartedService {
   stopping: string;
   /** Said when the grace period runs out first: what is left unfinished and who takes it over. */
   unfinished: string;
+  /** Numbers logged with that line, read when it is written (e.g. usage events still in memory). */
+  unfinishedCounts?: () => Record<string, number>;
   /** Stops the service's parts in order (servers, workers, then the runtime). Telemetry is flushed after it. */
   stop(context: StopContext): Promise<void>;
 }
@@ -86,7 +88,7 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     stoppingSince = startedAt;
     logger.info({ signal, graceMs }, `shutting down: ${service.stopping}`);
     const timer = setTimeout(() => {
-      logger.error({ graceMs }, `grace period over; exiting with ${service.unfinished}`);
+      logger.error({ graceMs, ...service.unfinishedCounts?.() }, `grace period over; exiting with ${service.unfinished}`);
       proc.exit(1);
     }, graceMs);
     timer.unref();
