@@ -43,8 +43,27 @@ export interface ProxySettings {
   usageSpoolDir: string | undefined;
 }
 
-/** The notifier's settings (SMTP_*, NOTIFY_*, KEY_ROTATION_REMINDER_DAYS). */
-export interface NotifierSettings {
+/** BullMQ job locks, shared by the key-test worker and the usage consumer (WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS). */
+interface JobLockSettings {
+  /** How long a job's lock lives without renewal; a dead process's jobs wait this long before another takes them. */
+  lockDurationMs: number;
+  /** How often a process looks for jobs whose lock expired. */
+  stalledIntervalMs: number;
+}
+
+/** The key-test and maintenance workers' settings. */
+export type WorkerConfig = JobLockSettings;
+
+/** The usage consumer's settings (USAGE_*; its job locks are the workers'). */
+export interface UsageConsumerConfig extends JobLockSettings {
+  retentionDays: number;
+  batchSize: number;
+  batchWaitMs: number;
+  concurrentBatches: number;
+}
+
+/** The notifier's settings (SMTP_*, NOTIFY_*, KEY_ROTATION_REMINDER_DAYS; its job locks are the workers'). */
+export interface NotifierConfig extends JobLockSettings {
   /** Unset: no email channel. */
   smtp: { url: string; from: string } | undefined;
   failingAfterS: number;
@@ -95,11 +114,10 @@ export interface Config {
   keyTestSweepIntervalMs: number;
   scheduleReassertIntervalMs: number;
   workerConcurrency: number;
-  workerLockDurationMs: number;
-  workerStalledIntervalMs: number;
   shutdownGraceMs: number;
-  usageConsumer: { retentionDays: number; batchSize: number; batchWaitMs: number; concurrentBatches: number };
-  notifier: NotifierSettings;
+  worker: WorkerConfig;
+  usageConsumer: UsageConsumerConfig;
+  notifier: NotifierConfig;
   proxy: ProxySettings;
   providers: Record<ProviderId, ProviderSettings>;
 }
@@ -119,6 +137,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
   const env = parseEnv(source);
   const production = env.NODE_ENV === 'production';
   const encryption = resolveEncryptionKeys(env, production, options);
+  const jobLocks: JobLockSettings = { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS };
   return {
     env: env.NODE_ENV,
     production,
@@ -155,16 +174,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     keyTestSweepIntervalMs: env.KEY_TEST_SWEEP_INTERVAL_MS,
     scheduleReassertIntervalMs: env.SCHEDULE_REASSERT_INTERVAL_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
-    workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
-    workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    worker: jobLocks,
     usageConsumer: {
       retentionDays: env.USAGE_EVENTS_RETENTION_DAYS,
       batchSize: env.USAGE_CONSUMER_BATCH_SIZE,
       batchWaitMs: env.USAGE_CONSUMER_BATCH_WAIT_MS,
       concurrentBatches: env.USAGE_CONSUMER_CONCURRENT_BATCHES,
+      ...jobLocks,
     },
-    notifier: resolveNotifierSettings(env),
+    notifier: { ...resolveNotifierSettings(env), ...jobLocks },
     proxy: {
       upstreamHeadersTimeoutMs: env.PROXY_UPSTREAM_HEADERS_TIMEOUT_MS,
       upstreamBodyTimeoutMs: env.PROXY_UPSTREAM_BODY_TIMEOUT_MS,
@@ -210,7 +229,7 @@ function parseEnv(source: NodeJS.ProcessEnv): Env {
   return env;
 }
 
-function resolveNotifierSettings(env: Env): NotifierSettings {
+function resolveNotifierSettings(env: Env): Omit<NotifierConfig, keyof JobLockSettings> {
   if (env.SMTP_URL !== undefined && !/^smtps?:$/.test(new URL(env.SMTP_URL).protocol)) throw new ConfigError('Invalid SMTP_URL: must be an smtp:// or smtps:// URL');
   if (env.SMTP_URL !== undefined && env.SMTP_FROM === undefined) throw new ConfigError('Missing SMTP_FROM: with SMTP_URL set, say who notification emails come from');
   return {

@@ -5,7 +5,7 @@ const base = { BYOK_ENCRYPTION_KEYS: 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e
 
 describe("the notifier's settings", () => {
   it('default to no email, 300 s of failure, 90-day rotation reminders and a 60 s digest window', () => {
-    expect(loadConfig(base).notifier).toEqual({ smtp: undefined, failingAfterS: 300, rotationReminderDays: 90, digestWindowS: 60, scanIntervalS: 300 });
+    expect(loadConfig(base).notifier).toEqual({ smtp: undefined, failingAfterS: 300, rotationReminderDays: 90, digestWindowS: 60, scanIntervalS: 300, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
   });
 
   it('read SMTP_URL and SMTP_FROM together', () => {
