@@ -67,7 +67,9 @@ describe('a notifier process killed mid-batch', () => {
 
     // 1. Killed while the page rows are being written.
     const first = start();
-    await waitUntil(async () => (await pageCount()) > 0, 30_000, 'the first page rows');
+    await waitUntil(async () => (await pageCount()) > 0, 60_000, 'the first page rows').catch((error: unknown) => {
+      throw new Error(`${String(error)}; the notifier said:\n${first.output.join('')}`);
+    });
     const atKill = await pageCount();
     await kill(first);
     expect(atKill).toBeLessThan(emitted.length);

@@ -108,7 +108,7 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
       info({ outcome: check.outcome, latencyMs: check.latencyMs, retryAfterMs: check.retryAfterMs }, 'key test transient outcome; will retry');
       throw retry;
     }
-    return finish(run, check, idempotencyKey);
+    return finish(run, key, check, idempotencyKey);
   };
 }
 
@@ -132,8 +132,8 @@ function skip(run: Run, reason: 'stale' | 'changed'): KeyTestJobResult {
 }
 
 /** Writes the result and ends the job: completed with the verdict, or failed without retry when the token cannot be opened. */
-async function finish(run: Run, check: KeyCheck, idempotencyKey: string): Promise<KeyTestJobResult> {
-  const written = await recordTest(run.record, { payload: run.payload, check, attempt: run.budget.attempt, idempotencyKey, testedAt: new Date() });
+async function finish(run: Run, key: KeyUnderTest, check: KeyCheck, idempotencyKey: string): Promise<KeyTestJobResult> {
+  const written = await recordTest(run.record, { payload: run.payload, key, check, attempt: run.budget.attempt, idempotencyKey, testedAt: new Date() });
   if (!written.written && written.reason === 'changed') return skip(run, 'changed');
   const result = completedResult(check);
   run.info({ outcome: result.outcome, status: result.status, latencyMs: result.latencyMs, duplicate: !written.written }, 'key tested');

@@ -12,6 +12,7 @@ import {
   type Orm,
   recordKeyTestsOnce,
 } from '@byok/db';
+import { keyEventDraft, outboxRowFor, verdictEventType } from '@byok/notifications';
 import type { KeyTestJob } from '@byok/queues';
 import { captureTraceContext, type Logger, runSharedStatement, type TraceContext } from '@byok/telemetry';
 import type { KeyCheck } from './key-test.check.js';
@@ -95,6 +96,8 @@ export function keyTestIdempotencyKey(payload: Pick<KeyTestJob, 'keyId' | 'keyVe
 /** Everything one result write needs. */
 export interface TestRecord {
   payload: KeyTestJob;
+  /** What the key said before this test (from the job's load): its label and its last verdict's outcome. */
+  key: Pick<KeyUnderTest, 'label' | 'validationOutcome'>;
   check: KeyCheck;
   attempt: number;
   idempotencyKey: string;
@@ -121,9 +124,27 @@ export async function recordTest(record: KeyTestStatements['record'], test: Test
     latencyMs: check.latencyMs,
     validation: validationMetadata(check, test.testedAt),
     audit: auditEntry(test),
+    ...notificationFor(test),
   });
   if (result.outcome !== 'written') return { written: false, reason: result.outcome };
   return { written: true, before: { testStatus: result.previous.testStatus, validationOutcome: result.previous.validationOutcome } };
+}
+
+/**
+ * The owner's notification when the verdict changes what they should know (`key_invalid`,
+ * `key_no_credit`, `key_recovered`; see `verdictEventType`). It is written in the statement of the
+ * verdict, so a verdict that is not written (key replaced, job already recorded) notifies nobody.
+ */
+function notificationFor(test: TestRecord): { notification?: KeyTestRecordInput['notification'] } {
+  const { payload, check } = test;
+  const type = verdictEventType(test.key.validationOutcome, check.outcome);
+  if (type === null) return {};
+  const draft = keyEventDraft(type, { keyId: payload.keyId, userId: payload.userId, provider: payload.provider, label: test.key.label }, {
+    occurredAt: test.testedAt.toISOString(),
+    details: { reason: payload.reason, ...(check.httpStatus === undefined ? {} : { httpStatus: check.httpStatus }) },
+  });
+  const row = outboxRowFor(draft);
+  return { notification: { id: row.id, type: row.type, payload: row.event, dedupeKey: row.dedupeKey } };
 }
 
 function auditEntry(test: TestRecord): AuditEntry & { idempotencyKey: string } {

@@ -22,6 +22,8 @@ export interface KeyUnderTest {
   apiKeyEncrypted: string;
   keyVersion: number;
   bindingTag: string | null;
+  /** The owner's label, for the notification a verdict may cause. */
+  label: string | null;
   /** The status before this load (before it marked the key `testing`, if it did). */
   testStatus: string;
   lastTestMessage: string | null;
@@ -55,6 +57,7 @@ interface RawKeyUnderTest {
   api_key_encrypted: string;
   key_version: number;
   binding_tag: string | null;
+  label: string | null;
   test_status: string;
   last_test_message: string | null;
   validation_outcome: string | null;
@@ -81,7 +84,7 @@ const LOAD_SQL = `WITH input AS (
 ), marked AS (
   UPDATE user_provider_keys k SET test_status = 'testing' FROM to_mark m WHERE k.id = m.id RETURNING k.id
 )
-SELECT i.n, k.id, k.user_id, k.provider, k.api_key_encrypted, k.key_version, k.binding_tag, k.test_status, k.last_test_message,
+SELECT i.n, k.id, k.user_id, k.provider, k.api_key_encrypted, k.key_version, k.binding_tag, k.label, k.test_status, k.last_test_message,
   k.metadata->'validation'->>'outcome' AS validation_outcome, r.details AS recorded, m.id IS NOT NULL AS marked
 FROM input i JOIN user_provider_keys k ON k.id = i.key_id
 LEFT JOIN recorded r ON r.key_id = i.key_id LEFT JOIN marked m ON m.id = i.key_id`;
@@ -114,6 +117,7 @@ export async function loadKeysForTest(em: EntityManager, inputs: readonly LoadKe
       apiKeyEncrypted: row.api_key_encrypted,
       keyVersion: row.key_version,
       bindingTag: row.binding_tag,
+      label: row.label,
       testStatus: row.test_status,
       lastTestMessage: row.last_test_message,
       validationOutcome: row.validation_outcome,
@@ -123,9 +127,23 @@ export async function loadKeysForTest(em: EntityManager, inputs: readonly LoadKe
   });
 }
 
+/**
+ * A notification outbox row (see @byok/notifications `outboxRowFor`), written in the statement of
+ * the result it reports, and only when that result is written.
+ */
+export interface KeyTestNotification {
+  id: string;
+  type: string;
+  /** The event, stored as the row's payload. */
+  payload: unknown;
+  dedupeKey: string;
+}
+
 /** A test result and its audit record, written together by `recordKeyTestsOnce`. */
 export interface KeyTestRecordInput extends KeyTestResultInput {
   audit: AuditEntry & { idempotencyKey: string };
+  /** The owner's notification this result causes, if any (its user is the audit record's subject). */
+  notification?: KeyTestNotification;
 }
 
 /**
@@ -149,8 +167,9 @@ interface RawRecordResult {
 
 /** The audit columns as the input rows carry them: prefixed, since the key's own `key_id` and `provider` sit beside them. */
 const AUDIT_INPUT = AUDIT_COLUMNS.map((c) => `audit_${c.name}`);
-/** The key's result columns, `$1`…`$6`; the audit columns follow, in `AUDIT_COLUMNS` order. */
+/** The key's result columns, `$1`…`$6`; the audit columns follow, in `AUDIT_COLUMNS` order, then the notification's four. */
 const RESULT_PARAMETERS = 6;
+const NOTIFICATION_PARAMETERS = ['uuid', 'text', 'jsonb', 'text'].map((type, i) => `$${RESULT_PARAMETERS + AUDIT_COLUMNS.length + i + 1}::${type}[]`).join(', ');
 
 /**
  * 1. `target` locks the rows still at their job's version, in id order (`FOR UPDATE` re-reads a row
@@ -158,14 +177,16 @@ const RESULT_PARAMETERS = 6;
  *    gets neither write;
  * 2. the audit records are inserted for those rows only, each skipped when its idempotency key exists
  *    (columns and values from `AUDIT_COLUMNS`, the audit repository's one definition);
- * 3. a status is written only where its audit record was.
+ * 3. a status is written only where its audit record was;
+ * 4. the notification outbox row is inserted only where the status was (and dropped by its dedupe
+ *    key when the same event stands already), so a result that is not written notifies nobody.
  * The locks hold the rows from step 1 to the end, so no save can slip between a version check and
  * its status write.
  */
 const RECORD_SQL = `WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::jsonb[],
-    ${AUDIT_COLUMNS.map((c, i) => `$${RESULT_PARAMETERS + i + 1}::${c.type}[]`).join(', ')}) WITH ORDINALITY
-    AS i(key_id, key_version, status, message, latency_ms, validation, ${AUDIT_INPUT.join(', ')}, n)
+    ${AUDIT_COLUMNS.map((c, i) => `$${RESULT_PARAMETERS + i + 1}::${c.type}[]`).join(', ')}, ${NOTIFICATION_PARAMETERS}) WITH ORDINALITY
+    AS i(key_id, key_version, status, message, latency_ms, validation, ${AUDIT_INPUT.join(', ')}, notify_id, notify_type, notify_payload, notify_dedupe_key, n)
 ), target AS (
   SELECT k.id, k.test_status, k.metadata->'validation'->>'outcome' AS validation_outcome
   FROM user_provider_keys k JOIN input i ON k.id = i.key_id AND k.key_version = i.key_version
@@ -183,6 +204,13 @@ const RECORD_SQL = `WITH input AS (
   FROM input i JOIN audit a ON a.idempotency_key = i.audit_idempotency_key
   WHERE k.id = i.key_id
   RETURNING k.id
+), notified AS (
+  INSERT INTO notification_outbox (id, user_id, type, payload, dedupe_key)
+  SELECT i.notify_id, i.audit_subject_user_id, i.notify_type, i.notify_payload, i.notify_dedupe_key
+  FROM input i JOIN updated u ON u.id = i.key_id
+  WHERE i.notify_id IS NOT NULL
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING id
 )
 SELECT i.n, t.id IS NOT NULL AS matched, a.idempotency_key IS NOT NULL AS audited, u.id IS NOT NULL AS updated,
   t.test_status AS previous_status, t.validation_outcome AS previous_outcome
@@ -203,6 +231,10 @@ export async function recordKeyTestsOnce(em: EntityManager, inputs: readonly Key
     column((i) => i.latencyMs),
     column((i) => JSON.stringify(i.validation)),
     ...AUDIT_COLUMNS.map((c) => column((i) => c.value(i.audit))),
+    column((i) => i.notification?.id ?? null),
+    column((i) => i.notification?.type ?? null),
+    column((i) => (i.notification === undefined ? null : JSON.stringify(i.notification.payload))),
+    column((i) => i.notification?.dedupeKey ?? null),
   ]);
   const byPosition = new Map(rows.map((row) => [Number(row.n), row]));
   return inputs.map((_, index) => recordResult(byPosition.get(index + 1)));
