@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createInPageChannel, keyEventDraft, type NotificationEvent } from '@byok/notifications';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApiHarness, TEST_JWT_SECRET } from '../support/api-harness.js';
+import { type ApiHarness, FAKE_KEYS, startApiHarness, TEST_JWT_SECRET } from '../support/api-harness.js';
 import { waitUntil } from './support/notifier-harness.js';
 
 /** Page rows as the notifier's page channel writes them, one minute apart (newest last). */
@@ -130,5 +130,21 @@ describe('the notifications API', () => {
     await h.app.inject({ url: '/api/v1/notifications', headers: danaNew });
     await waitUntil(async () => (await h.db.sql("SELECT email FROM notification_recipients WHERE user_id = 'dana'"))[0]?.email === 'dana@new.example.test', 5000, "dana's new address");
     expect(await h.db.sql("SELECT 1 FROM notification_recipients WHERE user_id = 'erin'")).toEqual([]);
+  });
+
+  it("tells the owner when an administrator disables their key (key_auto_disabled), not when they disable it themselves", async () => {
+    const frank = { authorization: `Bearer ${await h.token('frank')}` };
+    const admin = { authorization: `Bearer ${await h.token('root', { admin: true })}` };
+    const saved = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: frank, payload: { provider: 'groq', api_key: FAKE_KEYS.groq } });
+    const keyId = saved.json().id as string;
+    await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys/groq/toggle', headers: frank, payload: { enabled: false } });
+    await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys/groq/toggle', headers: frank, payload: { enabled: true } });
+    expect(await h.db.sql("SELECT type FROM notification_outbox WHERE user_id = 'frank'")).toEqual([]);
+    const disabled = await h.app.inject({ method: 'POST', url: `/api/v1/admin/byok/keys/${keyId}/disable`, headers: admin, payload: { reason: 'leaked in a public repo' } });
+    expect(disabled.statusCode).toBe(200);
+    const rows = await h.db.sql<{ type: string; payload: { message: string; subject: { keyId: string } } }>("SELECT type, payload FROM notification_outbox WHERE user_id = 'frank'");
+    expect(rows).toEqual([{ type: 'key_auto_disabled', payload: expect.objectContaining({ subject: expect.objectContaining({ keyId }) }) }]);
+    expect(rows[0]?.payload.message).toContain('leaked in a public repo');
+    expect(JSON.stringify(rows)).not.toContain(FAKE_KEYS.groq);
   });
 });

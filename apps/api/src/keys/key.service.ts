@@ -18,6 +18,7 @@ import { AppError, notFound } from '@byok/http';
 import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
 import type { Actor } from '../http/actor.js';
+import { notifyAdminDisable } from '../notifications/admin-disable.notification.js';
 import { parseProvider } from '../http/provider-param.js';
 import { requireWellFormed } from '../http/well-formed-input.js';
 import type { KeyTestJobWaiter } from './job-wait.js';
@@ -193,6 +194,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
             keyId: row.id,
             details: admin === undefined ? {} : { by_admin: true, ...(admin.reason === null ? {} : { reason: admin.reason }) },
           });
+          if (admin !== undefined && !row.enabled) await notifyAdminDisable(tx, row, admin.reason);
         }
         return row;
       });
