@@ -5,7 +5,6 @@ import {
   createNotificationDispatcher,
   createSmtpTransport,
   LONGEST_DEDUPE_PERIOD_MS,
-  type MailTransport,
   type NotificationChannel,
   pruneOutbox,
   scanKeyReminders,
@@ -22,8 +21,6 @@ export interface StartNotifierOptions {
    * Each must be idempotent per event id.
    */
   extraChannels?: readonly NotificationChannel[];
-  /** Replaces the SMTP transport built from SMTP_URL (benchmarks). */
-  mailTransport?: MailTransport;
   /** Jobs (each a batch of up to 500 events) in flight per process. */
   concurrency?: number;
   /** How often the email sender looks for due emails. */
@@ -51,8 +48,7 @@ const PRUNE_MARGIN_MS = 5 * 24 * 3600_000;
 export async function startNotifier(runtime: Runtime, options: StartNotifierOptions = {}): Promise<NotifierHandle> {
   const { config, logger, orm } = runtime;
   const settings = config.notifier;
-  const transport = options.mailTransport ?? (settings.smtp ? createSmtpTransport(settings.smtp.url) : undefined);
-  const from = settings.smtp?.from ?? 'BYOK Gateway <notifications@localhost>';
+  const transport = settings.smtp ? createSmtpTransport(settings.smtp.url) : undefined;
   const channels: NotificationChannel[] = [createInPageChannel({ orm }), ...(transport ? [createEmailChannel({ orm })] : []), ...(options.extraChannels ?? [])];
   const dispatcher = createNotificationDispatcher({ orm, channels });
   const worker: RunningWorker = createNotificationWorker({
@@ -66,8 +62,8 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
     dispatcher,
   });
   const drainer = startOutboxDrainer({ orm, queue: runtime.producers.notifications.queue, logger });
-  const sender = transport
-    ? createEmailSender({ orm, logger, transport, from, baseUrl: config.publicUrl, digestWindowMs: settings.digestWindowS * 1000, holdMs: Math.min(EMAIL_HOLD_MS, settings.digestWindowS * 1000) })
+  const sender = transport && settings.smtp
+    ? createEmailSender({ orm, logger, transport, from: settings.smtp.from, baseUrl: config.publicUrl, digestWindowMs: settings.digestWindowS * 1000, holdMs: Math.min(EMAIL_HOLD_MS, settings.digestWindowS * 1000) })
     : undefined;
   const tasks = [
     startPeriodicTask({ name: 'notification emails', everyMs: sender ? (options.emailEveryMs ?? 500) : 0, run: () => sender?.sendDue() ?? Promise.resolve(0), logger }),

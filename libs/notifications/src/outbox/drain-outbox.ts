@@ -67,7 +67,7 @@ export interface OutboxDrainer {
  */
 export function startOutboxDrainer(options: OutboxDrainerOptions): OutboxDrainer {
   const batchSize = options.batchSize ?? 500;
-  const idleMs = options.idleMs ?? 100;
+  const idleMs = options.idleMs ?? 50;
   let stopped = false;
   let wakeUp: (() => void) | undefined;
   const pause = (ms: number) =>
