@@ -7,3 +7,4 @@ export * from './provider-keys.repository.js';
 export * from './usage-events.repository.js';
 export * from './usage-query.repository.js';
 export * from './key-candidate.repository.js';
+export * from './user-settings.repository.js';
