@@ -107,11 +107,15 @@ describe('the candidates of a key pool', () => {
     expect(usable(served)).toEqual(['openai-b']);
   });
 
-  it('explains every skipped key when none can serve', () => {
+  it('tries a cooling key when nothing else can serve, and explains every skipped key when none can', () => {
     const keyHealth: KeyAvailability = { blocked: () => ({ reason: 'cooling_down' }) };
     const d = decideRoute({ model: 'gpt-4o', userKeys: indexUserKeys([key('openai', 'default'), key('openai', 'work', { models: ['o3*'] })]), systemKeys: {}, creditBalanceMicro: null, keyHealth });
-    expect(d.outcome !== 'routed' && d.message).toContain('your OpenAI key is cooling down');
-    expect(d.outcome !== 'routed' && d.message).toContain('your OpenAI key "work" is not allowed for this model');
+    // The cooling key is the last resort: a user whose keys are all cooling still gets the provider's answer.
+    expect(d.outcome === 'routed' && d.chosen).toMatchObject({ keyId: 'openai-default', note: 'key_cooling_down' });
+    expect(formatReceipt(d)).toBe('user_openrouter:skipped=no_key; user_provider(openai):chosen+key_cooling_down; user_provider(openai/work):skipped=model_not_allowed; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key');
+    const none = decideRoute({ model: 'gpt-4o', userKeys: indexUserKeys([key('openai', 'default', { enabled: false }), key('openai', 'work', { models: ['o3*'] })]), systemKeys: {}, creditBalanceMicro: null });
+    expect(none.outcome !== 'routed' && none.message).toContain('your OpenAI key is disabled');
+    expect(none.outcome !== 'routed' && none.message).toContain('your OpenAI key "work" is not allowed for this model');
   });
 
   it('keeps user text out of the receipt: a label is reduced to safe characters', () => {

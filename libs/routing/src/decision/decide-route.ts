@@ -2,6 +2,7 @@ import type { ProviderId } from '@byok/providers';
 import { type ModelResolver, uncachedModelResolver } from './model-info.js';
 import { perProvider } from './per-provider.js';
 import type {
+  CandidateNote,
   CredentialSource,
   IndexedUserKey,
   RouteCandidate,
@@ -33,7 +34,11 @@ interface DecisionContext {
   keyHealth: RouteInput['keyHealth'];
   turn: number | undefined;
   sharedPriority: ReadonlySet<ProviderId>;
-  /** The first usable key whose last validation said `no_credit`: tried only when nothing else can serve. */
+  /**
+   * The first key skipped for a reason that may have passed (its last validation said `no_credit`,
+   * it is cooling down, its circuit is open): tried after all when nothing else can serve, so a
+   * user with one key gets the provider's own answer rather than none.
+   */
   lastResort: { index: number; candidate: RouteCandidate } | undefined;
 }
 
@@ -127,7 +132,7 @@ function considerUserKeys(
     const skip = indexed.skip ?? requestSkipReason(indexed, context, upstreamModel);
     if (skip !== null) {
       const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip);
-      if (skip === 'no_credit' && context.lastResort === undefined) context.lastResort = { index: out.length, candidate: row };
+      if (context.lastResort === undefined && LAST_RESORT_NOTES.has(skip)) context.lastResort = { index: out.length, candidate: row };
       out.push(row);
       continue;
     }
@@ -151,12 +156,21 @@ function requestSkipReason(indexed: IndexedUserKey, context: DecisionContext, up
   return indexed.reportedNoCredit ? 'no_credit' : null;
 }
 
-/** Nothing else can serve: the first key that reported no credit is chosen after all, noted. */
+/** Skip reasons that leave a key as the last resort, and the note it is chosen with then. */
+const LAST_RESORT_NOTES: ReadonlyMap<string, CandidateNote> = new Map<SkipReason, CandidateNote>([
+  ['no_credit', 'key_reported_no_credit'],
+  ['cooling_down', 'key_cooling_down'],
+  ['circuit_open', 'key_circuit_open'],
+]);
+
+/** Nothing else can serve: the last-resort key is chosen after all, noted. */
 function chooseLastResort(out: RouteCandidate[], context: DecisionContext): RouteCandidate | undefined {
   const last = context.lastResort;
   if (last === undefined) return undefined;
-  const { credentialSource, provider, keyId, label, upstreamModel } = last.candidate;
-  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', chosenReason(credentialSource, provider, true), 'key_reported_no_credit');
+  const { credentialSource, provider, keyId, label, upstreamModel, reason } = last.candidate;
+  const note = LAST_RESORT_NOTES.get(reason) ?? 'key_reported_no_credit';
+  const why = note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true) : `${chosenReason(credentialSource, provider, false)}; nothing else can serve (${reason})`;
+  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note);
   out[last.index] = chosen;
   return chosen;
 }

@@ -37,7 +37,11 @@ const SKIP_REASONS: readonly SkipReason[] = [
   'model_unavailable',
 ];
 const SKIPPED = new Map<string, string>(SKIP_REASONS.map((reason) => [reason, `skipped=${reason}`]));
-const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([['key_reported_no_credit', '+key_reported_no_credit']]);
+const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([
+  ['key_reported_no_credit', '+key_reported_no_credit'],
+  ['key_cooling_down', '+key_cooling_down'],
+  ['key_circuit_open', '+key_circuit_open'],
+]);
 
 /**
  * The decision as one header-safe line: printable ASCII, no newlines, at most
