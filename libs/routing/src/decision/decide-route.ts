@@ -35,9 +35,10 @@ interface DecisionContext {
   turn: number | undefined;
   sharedPriority: ReadonlySet<ProviderId>;
   /**
-   * The first key skipped for a reason that may have passed (its last validation said `no_credit`,
-   * it is cooling down, its circuit is open): tried after all when nothing else can serve, so a
-   * user with one key gets the provider's own answer rather than none.
+   * The first key skipped for a reason that may not hold (its last validation said `no_credit`,
+   * it is cooling down, its circuit is open, its last test did not list the model): tried after
+   * all when nothing else can serve, so a user with one key gets the provider's own answer rather
+   * than none.
    */
   lastResort: { index: number; candidate: RouteCandidate } | undefined;
 }
@@ -161,6 +162,9 @@ const LAST_RESORT_NOTES: ReadonlyMap<string, CandidateNote> = new Map<SkipReason
   ['no_credit', 'key_reported_no_credit'],
   ['cooling_down', 'key_cooling_down'],
   ['circuit_open', 'key_circuit_open'],
+  // A model list can miss aliases the provider accepts (`claude-3-5-haiku-latest`); the
+  // provider's own answer is better than none.
+  ['model_unavailable', 'key_model_unlisted'],
 ]);
 
 /** Nothing else can serve: the last-resort key is chosen after all, noted. */

@@ -41,6 +41,7 @@ const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([
   ['key_reported_no_credit', '+key_reported_no_credit'],
   ['key_cooling_down', '+key_cooling_down'],
   ['key_circuit_open', '+key_circuit_open'],
+  ['key_model_unlisted', '+key_model_unlisted'],
 ]);
 
 /**

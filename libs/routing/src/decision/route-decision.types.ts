@@ -115,7 +115,7 @@ export type SkipReason = KeySkipReason | RequestSkipReason | 'no_key' | 'no_syst
 export type RequestSkipReason = 'no_credit' | 'cooling_down' | 'circuit_open' | 'model_not_allowed' | 'model_unavailable';
 
 /** Notes that do not change a candidate's status but that a person debugging a failure wants. */
-export type CandidateNote = 'key_reported_no_credit' | 'key_cooling_down' | 'key_circuit_open';
+export type CandidateNote = 'key_reported_no_credit' | 'key_cooling_down' | 'key_circuit_open' | 'key_model_unlisted';
 
 /**
  * One credential the rule considered, in the order the rule considers them. `reason` is a code
