@@ -1,6 +1,6 @@
 import type { ProxySettings } from '@byok/config';
 import { findGatewayTokenByHash, findUserKeys, getCreditBalanceMicro, getUserSettings, touchGatewayToken } from '@byok/db';
-import { createKeyHealthTracker, type KeyHealthTracker } from '@byok/key-health';
+import { createKeyHealthTracker, type KeyHealthPolicy, type KeyHealthTracker } from '@byok/key-health';
 import { createBlockingConnection } from '@byok/queues';
 import {
   createModelResolver,
@@ -85,6 +85,8 @@ export interface ProxyServicesOptions {
    * its own (the benchmark measures the proxy without the queue this way).
    */
   usageSink?: UsageSink;
+  /** Overrides of the cool-down and circuit numbers (tests shorten them). */
+  keyHealthPolicy?: Partial<KeyHealthPolicy>;
 }
 
 const BALANCE_CACHE_USERS = 100_000;
@@ -124,6 +126,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     redis: deps.redis,
     subscriber: () => createBlockingConnection(deps.config.redisUrl),
     keyPrefix: deps.config.redisPrefix,
+    ...(options.keyHealthPolicy !== undefined ? { policy: options.keyHealthPolicy } : {}),
     onError: (err) => logger.debug({ err }, 'key health could not reach Redis; this instance goes on with its own copy'),
   });
   const afterResponse = createAfterResponse({
