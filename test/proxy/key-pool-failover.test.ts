@@ -87,8 +87,6 @@ async function post(user: string, body: Record<string, unknown>, options: { prox
   return { status: res.statusCode, headers: res.headers, text, route, attempts: String(res.headers['x-byok-attempts'] ?? '') };
 }
 
-const served = (text: string) => /served (?:by )?([A-Za-z0-9_]+)/.exec(text.replace(/"served "|data: |\n/g, ''))?.[0] ?? text;
-
 async function keyTestJobs(): Promise<KeyTestJob[]> {
   const jobs = await h.proxy.runtime.producers.keyTests.queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'], 0, -1);
   return jobs.map((job) => job.data as KeyTestJob);
