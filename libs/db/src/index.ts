@@ -3,6 +3,4 @@ export { createOrmOptions, type OrmSettings } from './orm-config.js';
 export * from './entities/index.js';
 export { anyCause, isDatabaseUnavailable, isUnstorableText } from './errors.js';
 export * from './repositories/index.js';
-// Rotation, fingerprints and binding tags (exported here, beside the other repositories).
-export * from './repositories/key-rotation.repository.js';
 export type { EntityManager } from '@mikro-orm/postgresql';
