@@ -1,11 +1,16 @@
 import type { ProviderId } from '@byok/providers';
+import { compileAllowList } from './model-allow-list.js';
+import { labelledReceiptName } from './receipt-names.js';
 import type { IndexedUserKey, KeySkipReason, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
+
+/** The label of a key saved without one; receipts name it by its provider alone. */
+export const DEFAULT_LABEL = 'default';
 
 /** What a key's test results alone make of it for routing (see `keySkipReason`). */
 export interface TestResultVerdict {
   /** Tested `invalid`: never chosen. */
   skipped: boolean;
-  /** Its last validation said `no_credit`: still used, and the decision notes it. */
+  /** Its last validation said `no_credit`: used only when nothing else can serve, and the decision notes it. */
   reportedNoCredit: boolean;
 }
 
@@ -21,7 +26,8 @@ export function testResultVerdict(result: { testStatus: string; validationOutcom
  * Why a key can never be chosen, whatever the request. Disabled and invalid keys are skipped.
  * `untested`, `testing` and `error` keys are used: a new key should work at once, and an error
  * is usually a transient failure of the check, not of the key. A key whose last validation said
- * `no_credit` is used too (the account may have been topped up since); the decision notes it.
+ * `no_credit` is not skipped here: it is tried when nothing else can serve (the account may have
+ * been topped up since), which depends on the request.
  */
 export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
   if (key.unusable !== undefined) return key.unusable;
@@ -31,23 +37,65 @@ export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
 }
 
 /**
- * Groups the user's keys by provider, keeping their order (the priority order once a provider
- * may hold several keys), with each key's request-independent verdict worked out once.
+ * Groups the user's keys by provider in priority order (a stable sort: keys of equal priority keep
+ * their given order), with each key's request-independent verdict, allow-list and place among the
+ * keys of its priority worked out once.
  */
 export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>): UserKeyIndex {
-  const byProvider = new Map<ProviderId, IndexedUserKey[]>();
+  const grouped = new Map<ProviderId, UserKeyCandidate[]>();
   for (const key of keys) {
-    const entry: IndexedUserKey = Object.freeze({
-      key: Object.freeze({ ...key }),
-      keyId: key.keyId,
-      skip: keySkipReason(key),
-      reportedNoCredit: testResultVerdict(key).reportedNoCredit,
-    });
-    const list = byProvider.get(key.provider);
-    if (list === undefined) byProvider.set(key.provider, [entry]);
-    else list.push(entry);
+    const list = grouped.get(key.provider);
+    if (list === undefined) grouped.set(key.provider, [key]);
+    else list.push(key);
   }
-  return Object.freeze({ kind: 'user-key-index', byProvider });
+  const byProvider = new Map<ProviderId, IndexedUserKey[]>();
+  const sharedPriority = new Set<ProviderId>();
+  for (const [provider, list] of grouped) {
+    list.sort((a, b) => (a.priority ?? 1) - (b.priority ?? 1));
+    const entries: IndexedUserKey[] = [];
+    let groupStart = 0;
+    for (let i = 0; i < list.length; i++) {
+      const key = list[i] as UserKeyCandidate;
+      const priority = key.priority ?? 1;
+      if (i > 0 && (list[i - 1]?.priority ?? 1) !== priority) groupStart = i;
+      let groupEnd = i + 1;
+      while (groupEnd < list.length && (list[groupEnd]?.priority ?? 1) === priority) groupEnd++;
+      if (groupEnd - groupStart > 1) sharedPriority.add(provider);
+      entries.push(indexKey(key, groupStart, groupEnd - groupStart));
+    }
+    byProvider.set(provider, entries);
+  }
+  return Object.freeze({ kind: 'user-key-index', byProvider, sharedPriority });
+}
+
+function indexKey(key: UserKeyCandidate, groupStart: number, groupSize: number): IndexedUserKey {
+  const label = key.label ?? DEFAULT_LABEL;
+  const isDefault = label.toLowerCase() === DEFAULT_LABEL;
+  return Object.freeze({
+    key: Object.freeze({ ...key }),
+    keyId: key.keyId,
+    skip: keySkipReason(key),
+    reportedNoCredit: testResultVerdict(key).reportedNoCredit,
+    priority: key.priority ?? 1,
+    receiptLabel: isDefault ? undefined : label,
+    receiptNames: isDefault
+      ? undefined
+      : Object.freeze({ user_openrouter: labelledReceiptName('user_openrouter', key.provider, label), user_provider: labelledReceiptName('user_provider', key.provider, label) }),
+    allows: key.models === undefined || key.models === null ? null : compileAllowList(key.models),
+    groupStart,
+    groupSize,
+  });
+}
+
+/**
+ * The key tried in place `position` of a provider's list for request `turn`: priority order, each
+ * run of equal priority rotated by the turn so that its keys take turns. No allocation: the proxy
+ * calls it per key per request.
+ */
+export function keyInTurn(keys: readonly IndexedUserKey[], position: number, turn: number | undefined): IndexedUserKey | undefined {
+  const here = keys[position];
+  if (here === undefined || turn === undefined || here.groupSize === 1) return here;
+  return keys[here.groupStart + ((position - here.groupStart + turn) % here.groupSize)];
 }
 
 /** True for an index from `indexUserKeys` rather than a plain list of keys. */
