@@ -54,6 +54,10 @@ export const ProviderKeySchema = defineEntity({
     priority: p.smallint().default(1),
     /** Model names or `*` globs this key may serve; null = any model. */
     models: p.json<string[]>().nullable(),
+    /** When the key stops working, as its owner set it; drives the `key_expiring` reminders. */
+    expiresAt: p.datetime().nullable(),
+    /** When the key text was last set (a trigger stamps it on insert and replacement); drives `key_rotation_due`. */
+    keySetAt: p.datetime().nullable(),
   },
 });
 

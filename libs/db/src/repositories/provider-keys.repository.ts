@@ -107,7 +107,7 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
 
 const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
   created_at, updated_at, label, description, priority, models, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
-  key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at`;
+  key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at, expires_at, key_set_at`;
 
 interface RawKeyRow {
   id: string;
@@ -136,6 +136,8 @@ interface RawKeyRow {
   admin_disabled_reason: string | null;
   candidate_key_hint: string | null;
   candidate_staged_at: Date | string | null;
+  expires_at: Date | string | null;
+  key_set_at: Date | string | null;
 }
 
 function fromRaw(row: RawKeyRow): ProviderKey {
@@ -166,6 +168,8 @@ function fromRaw(row: RawKeyRow): ProviderKey {
     adminDisabledReason: row.admin_disabled_reason,
     candidateKeyHint: row.candidate_key_hint,
     candidateStagedAt: toDateOrNull(row.candidate_staged_at),
+    expiresAt: toDateOrNull(row.expires_at),
+    keySetAt: toDateOrNull(row.key_set_at),
   };
 }
 
