@@ -37,6 +37,8 @@ export interface PacedLoadResult {
   afterFirstSecondP99Ms: number;
   sent: number;
   failed: number;
+  /** Failed requests by status code, or by error name when no answer came. */
+  failures: Record<string, number>;
 }
 
 export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
@@ -45,7 +47,10 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
   const total = Math.round(options.rate * options.seconds);
   const intervalMs = 1000 / options.rate;
   const latencies: Array<{ dueMs: number; ms: number }> = [];
-  let failed = 0;
+  const failures: Record<string, number> = {};
+  const fail = (why: string) => {
+    failures[why] = (failures[why] ?? 0) + 1;
+  };
   let lastAnswerMs = 0;
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
@@ -58,9 +63,9 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
       const doneMs = performance.now() - start;
       lastAnswerMs = Math.max(lastAnswerMs, doneMs);
       if (ok(res.statusCode)) latencies.push({ dueMs, ms: doneMs - dueMs });
-      else failed++;
-    } catch {
-      failed++;
+      else fail(String(res.statusCode));
+    } catch (error) {
+      fail(error instanceof Error ? error.name : 'error');
     }
   }
 
@@ -86,7 +91,8 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
     firstSecondP99Ms: quantile(latencies.filter((l) => l.dueMs < 1000).map((l) => l.ms), 0.99),
     afterFirstSecondP99Ms: quantile(latencies.filter((l) => l.dueMs >= 1000).map((l) => l.ms), 0.99),
     sent,
-    failed,
+    failed: Object.values(failures).reduce((sum, n) => sum + n, 0),
+    failures,
   };
 }
 
@@ -95,5 +101,5 @@ export const PACED_TABLE_HEADER =
 
 export function formatPacedRow(label: string, rate: number, r: PacedLoadResult): string {
   const ms = (v: number) => (Number.isNaN(v) ? '–' : v.toFixed(2));
-  return `| ${label} | ${rate} | ${Math.round(r.achievedRate)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.firstSecondP99Ms)} | ${ms(r.afterFirstSecondP99Ms)} | ${ms(r.maxMs)} | ${r.failed} |`;
+  return `| ${label} | ${rate} | ${Math.round(r.achievedRate)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.firstSecondP99Ms)} | ${ms(r.afterFirstSecondP99Ms)} | ${ms(r.maxMs)} | ${r.failed === 0 ? '0' : `${r.failed} (${Object.entries(r.failures).map(([why, n]) => `${why}: ${n}`).join(', ')})`} |`;
 }
