@@ -42,10 +42,6 @@ export async function buildApi(deps: ApiDependencies) {
     genReqId: requestIdFrom,
     // Reject unknown fields instead of silently dropping them, so typos surface as 400s.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    // The response schemas' nullable fields (anyOf) are told apart by Ajv validators, which
-    // fast-json-stringify otherwise compiles on the first response of each route: hundreds of
-    // milliseconds of the first second's requests. Compiled at boot instead.
-    serializerOpts: { compileValidators: true },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
