@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executePrepared } from './prepared-query.js';
 
 export type ActorType = 'user' | 'admin' | 'system';
 
@@ -47,16 +48,18 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
 ];
 
 const APPEND_SQL = `INSERT INTO audit_log (${AUDIT_COLUMNS.map((c) => c.name).join(', ')})
-     VALUES (${AUDIT_COLUMNS.map((c) => `?::${c.type}`).join(', ')})
+     VALUES (${AUDIT_COLUMNS.map((c, i) => `$${i + 1}::${c.type}`).join(', ')})
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id`;
 
 /**
  * Appends one record inside the caller's transaction. Returns false when an entry with the same
- * idempotency key already exists.
+ * idempotency key already exists. A prepared statement: every key mutation writes one.
  */
 export async function appendAudit(em: EntityManager, entry: AuditEntry): Promise<boolean> {
-  const rows = await em.execute<{ id: string }[]>(
+  const rows = await executePrepared<{ id: string }>(
+    em,
+    'byok_append_audit',
     APPEND_SQL,
     AUDIT_COLUMNS.map((c) => c.value(entry)),
   );

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ProviderKey } from '../entities/provider-key.entity.js';
 import { anyCause } from '../errors.js';
 import { toDate, toDateOrNull } from './column-values.js';
+import { executePrepared } from './prepared-query.js';
 import { executeRedacted } from './redacted-execute.js';
 
 /**
@@ -128,11 +129,8 @@ export async function rewriteStoredKeys(em: EntityManager, rewrites: readonly Ke
  * before the upsert takes the row's lock, so the binding costs no time under the lock.
  */
 export async function findKeyRowId(em: EntityManager, userId: string, provider: string, label = 'default'): Promise<string | null> {
-  const rows = await em.execute<Array<{ id: string }>>('SELECT id FROM user_provider_keys WHERE user_id = ? AND provider = ? AND lower(label) = lower(?)', [
-    userId,
-    provider,
-    label,
-  ]);
+  // Prepared: every key save asks this first.
+  const rows = await executePrepared<{ id: string }>(em, 'byok_find_key_row_id', 'SELECT id FROM user_provider_keys WHERE user_id = $1 AND provider = $2 AND lower(label) = lower($3)', [userId, provider, label]);
   return rows[0]?.id ?? null;
 }
 

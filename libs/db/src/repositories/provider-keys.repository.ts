@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProviderKeySchema, type KeyTestStatus, type ProviderKey } from '../entities/provider-key.entity.js';
 import { toDate, toDateOrNull } from './column-values.js';
+import { executePrepared } from './prepared-query.js';
 import { executeRedacted } from './redacted-execute.js';
 
 export interface UpsertKeyInput {
@@ -56,7 +57,7 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
   const binding = input.id === undefined ? null : (input.binding ?? null);
   const models = input.models === undefined || input.models === null ? null : JSON.stringify(input.models);
   // Redacted: the values hold the Fernet token, which a failed statement's error would carry into the log.
-  const rows = await executeRedacted<Array<Record<string, unknown> & { inserted: boolean }>>(
+  const rows = await executeRedacted<Array<RawKeyRow & { inserted: boolean }>>(
     em,
     `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, created_at, updated_at)
      VALUES (COALESCE(?::uuid, gen_random_uuid()), ?, ?, ?,
@@ -78,7 +79,7 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
        -- A plain save supersedes a replacement waiting for its test (test_first); its job then finds no candidate.
        ${CLEAR_CANDIDATE},
        updated_at = now()
-     RETURNING *, (xmax = 0) AS inserted`,
+     RETURNING ${KEY_COLUMNS}, (xmax = 0) AS inserted`,
     [
       input.id ?? null,
       input.userId,
@@ -101,15 +102,18 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
   );
   const row = rows[0];
   if (!row) throw new Error('upsert returned no row');
+  // A plain object, not an entity: nothing in the save changes it through the ORM, and an entity in
+  // the identity map costs its registration and a change-set check when the transaction commits.
   const { inserted, ...columns } = row;
-  return { key: em.map(ProviderKeySchema, columns), inserted };
+  return { key: fromRaw(columns), inserted };
 }
 
 const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
   created_at, updated_at, label, description, priority, models, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
   key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at, expires_at, key_set_at`;
 
-interface RawKeyRow {
+// A type, not an interface: the upsert's row type must fit `executeRedacted`'s `Record<string, unknown>`.
+type RawKeyRow = {
   id: string;
   user_id: string;
   provider: string;
@@ -138,7 +142,7 @@ interface RawKeyRow {
   candidate_staged_at: Date | string | null;
   expires_at: Date | string | null;
   key_set_at: Date | string | null;
-}
+};
 
 function fromRaw(row: RawKeyRow): ProviderKey {
   return {
@@ -173,13 +177,15 @@ function fromRaw(row: RawKeyRow): ProviderKey {
   };
 }
 
+const FIND_USER_KEYS_SQL = `SELECT ${KEY_COLUMNS} FROM user_provider_keys WHERE user_id = $1 ORDER BY provider, priority, lower(label)`;
+
 /**
  * One user's keys, each provider's in priority order (then by label, so the order is stable).
- * A plain query and mapper rather than an ORM find: this is the busiest read
+ * A prepared statement and a plain mapper rather than an ORM find: this is the busiest read
  * (every key list and every route-cache miss), and it needs no identity map.
  */
 export async function findUserKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
-  const rows = await em.execute<RawKeyRow[]>(`SELECT ${KEY_COLUMNS} FROM user_provider_keys WHERE user_id = ? ORDER BY provider, priority, lower(label)`, [userId]);
+  const rows = await executePrepared<RawKeyRow>(em, 'byok_find_user_keys', FIND_USER_KEYS_SQL, [userId]);
   return rows.map(fromRaw);
 }
 
