@@ -49,7 +49,7 @@ export function useUsage(range: DayRange) {
       ]);
       const daily = (filter: { provider: string } | { model: string }, key: string) => api.usage('day', range, filter).then((report) => ({ key, byDay: report }));
       const [keyReports, providerSeries, modelSeries] = await Promise.all([
-        Promise.all(keys.map((k) => api.keyUsage(k.provider, range).catch(() => null))),
+        Promise.all(keys.map((k) => api.keyUsage(k, range).catch(() => null))),
         Promise.all(byProvider.groups.map((g) => daily({ provider: g.key }, g.key))),
         Promise.all(busiest(byModel.groups, TOP_MODELS).map((model) => daily({ model }, model))),
       ]);
