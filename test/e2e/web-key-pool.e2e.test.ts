@@ -146,7 +146,7 @@ describe.skipIf(unavailable !== null)('key pool on the web page (headless Chromi
           await rowOf('backup').waitFor();
           return rowOf('backup').getAttribute('data-health');
         },
-        { timeout: 20_000, intervals: [500] },
+        { timeout: 20_000, interval: 500 },
       )
       .toBe('circuit_open');
     expect(await rowOf('backup').getByTestId('key-health').textContent()).toMatch(/^Health: Circuit open/);
@@ -156,7 +156,7 @@ describe.skipIf(unavailable !== null)('key pool on the web page (headless Chromi
           await page.reload();
           return rowOf('backup').getByTestId('key-traffic').textContent();
         },
-        { timeout: 20_000, intervals: [500] },
+        { timeout: 20_000, interval: 500 },
       )
       .toMatch(/^Last 15 minutes: 5 requests, 5 errors/);
     expect(await rowOf('default').getByTestId('key-traffic').textContent()).toMatch(/^Last 15 minutes: 5 requests, 0 errors, p50 \d+ ms$/);
