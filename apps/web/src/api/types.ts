@@ -31,6 +31,8 @@ export interface KeyHealth {
   state: KeyHealthState;
   /** When a cool-down (or an open circuit) ends; null when none is in force. */
   cooldown_until: string | null;
+  /** Since when failures have not been ended by a success; null when none are. */
+  failing_since: string | null;
   /** The proxy's attempts with this key over the last 15 minutes. */
   last_15m: { requests: number; errors: number; p50_latency_ms: number | null };
 }
@@ -45,7 +47,11 @@ export interface KeyView {
   priority: number;
   /** Model names or `*` globs this key may serve; null means any model. */
   models: string[] | null;
-  health: KeyHealth;
+  /**
+   * Null when unknown: in the answers to saves and edits (the listing and `GET /keys/by-id/{id}`
+   * carry it) and while the health store does not answer.
+   */
+  health: KeyHealth | null;
   masked_key: string;
   enabled: boolean;
   status: KeyStatus;

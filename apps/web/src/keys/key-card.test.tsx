@@ -47,7 +47,7 @@ describe('KeyCard', () => {
 
   it('lists the keys in priority order with label, health and the last 15 minutes', () => {
     const keys = [
-      keyView({ id: 'b', label: 'backup', priority: 2, health: { state: 'circuit_open', cooldown_until: null, last_15m: { requests: 9, errors: 5, p50_latency_ms: 410 } } }),
+      keyView({ id: 'b', label: 'backup', priority: 2, health: { state: 'circuit_open', cooldown_until: null, failing_since: null, last_15m: { requests: 9, errors: 5, p50_latency_ms: 410 } } }),
       keyView({ id: 'w', label: 'work', priority: 1, enabled: false }),
     ];
     render(<KeyCard provider={OPENAI} keys={byPriority(keys)} testing={new Set(['b'])} onMove={async () => undefined} {...handlers} />);

@@ -3,7 +3,7 @@ import type { KeyHealth } from '../api/types.js';
 import { healthLabel, healthStats } from './key-health.js';
 
 const NOW = Date.parse('2026-12-06T18:00:00Z');
-const health = (overrides: Partial<KeyHealth>): KeyHealth => ({ state: 'ok', cooldown_until: null, last_15m: { requests: 0, errors: 0, p50_latency_ms: null }, ...overrides });
+const health = (overrides: Partial<KeyHealth>): KeyHealth => ({ state: 'ok', cooldown_until: null, failing_since: null, last_15m: { requests: 0, errors: 0, p50_latency_ms: null }, ...overrides });
 
 describe('healthLabel', () => {
   it('says each state in words', () => {
@@ -17,6 +17,12 @@ describe('healthLabel', () => {
     expect(healthLabel(health({ state: 'circuit_open', cooldown_until: '2026-12-06T18:00:30Z' }), NOW)).toMatch(/^Circuit open until \S+/);
     expect(healthLabel(health({ state: 'cooling_down', cooldown_until: '2026-12-06T17:59:00Z' }), NOW)).toBe('Cooling down');
     expect(healthLabel(health({ state: 'cooling_down', cooldown_until: 'not a date' }), NOW)).toBe('Cooling down');
+  });
+
+  it('says since when a key is failing, and unknown health as unknown, never as OK', () => {
+    expect(healthLabel(health({ state: 'failing', failing_since: '2026-12-06T17:58:00Z' }), NOW)).toMatch(/^Failing since \S+/);
+    expect(healthLabel(null, NOW)).toBe('Health unknown');
+    expect(healthStats(null)).toBe('Traffic of the last 15 minutes unavailable right now');
   });
 });
 

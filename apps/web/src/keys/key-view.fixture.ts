@@ -9,7 +9,7 @@ export function keyView(overrides: Partial<KeyView> = {}): KeyView {
     label: 'default',
     priority: 1,
     models: null,
-    health: { state: 'ok', cooldown_until: null, last_15m: { requests: 0, errors: 0, p50_latency_ms: null } },
+    health: { state: 'ok', cooldown_until: null, failing_since: null, last_15m: { requests: 0, errors: 0, p50_latency_ms: null } },
     masked_key: 'sk-proj-****1234',
     enabled: true,
     status: 'valid',

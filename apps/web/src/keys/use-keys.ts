@@ -29,7 +29,8 @@ export function useKeys() {
   }, []);
 
   const putKey = useCallback((key: KeyView) => {
-    setState((s) => ({ ...s, keys: new Map(s.keys).set(key.id, key) }));
+    // Saves and edits answer without health (null); the last reading stays until the next listing.
+    setState((s) => ({ ...s, keys: new Map(s.keys).set(key.id, { ...key, health: key.health ?? s.keys.get(key.id)?.health ?? null }) }));
   }, []);
 
   const dropKey = useCallback((id: string) => {
