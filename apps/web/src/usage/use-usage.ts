@@ -19,8 +19,8 @@ export interface UsageData {
   providerSeries: SplitSeries[];
   /** The busiest models of the range (at most TOP_MODELS), day by day. */
   modelSeries: SplitSeries[];
-  /** Per key the user holds now: what that key paid for, day by day. */
-  keyReports: KeyUsageReport[];
+  /** Per key the user holds now (a provider can have several, told apart by label): what it paid for, day by day. */
+  keyReports: Array<KeyUsageReport & { label: string }>;
   /** Null when the balance could not be read (shown as unavailable, not as an error page). */
   credits: CreditsView | null;
 }
@@ -49,11 +49,11 @@ export function useUsage(range: DayRange) {
       ]);
       const daily = (filter: { provider: string } | { model: string }, key: string) => api.usage('day', range, filter).then((report) => ({ key, byDay: report }));
       const [keyReports, providerSeries, modelSeries] = await Promise.all([
-        Promise.all(keys.map((k) => api.keyUsage(k, range).catch(() => null))),
+        Promise.all(keys.map((k) => api.keyUsage(k, range).then((report) => ({ ...report, label: k.label }), () => null))),
         Promise.all(byProvider.groups.map((g) => daily({ provider: g.key }, g.key))),
         Promise.all(busiest(byModel.groups, TOP_MODELS).map((model) => daily({ model }, model))),
       ]);
-      setData({ byDay, byProvider, byModel, credits, providerSeries, modelSeries, keyReports: keyReports.filter((r): r is KeyUsageReport => r !== null) });
+      setData({ byDay, byProvider, byModel, credits, providerSeries, modelSeries, keyReports: keyReports.filter((r) => r !== null) });
     } catch (err) {
       setError(messageOf(err));
     }
