@@ -70,6 +70,8 @@ export const EnvSchema = Type.Object({
   PROXY_MAX_CONCURRENT_PER_KEY: Int("Proxy: upstream requests through one of a user's own keys in flight on one instance, below the per-user cap so one slow provider leaves the user's other providers room (429 with Retry-After beyond; 0 = no cap).", 0, 0, 65_536),
   PROXY_RATE_LIMIT_RPM: Int('Proxy: chat requests per user per minute through a platform key, counted in Redis across instances (429 with Retry-After beyond; 0 = off).', 60, 0, 1_000_000),
   PROXY_BYOK_RATE_LIMIT_RPM: Int("Proxy: chat requests per user per minute through the user's own keys, counted in Redis across instances (0 = off).", 0, 0, 1_000_000),
+  PROXY_MAX_ATTEMPTS: Int("Proxy: upstream attempts per chat request at most: when one of a user's keys fails before any byte of the answer was sent (429, 401/403, 402, 5xx, 529, no connection, no headers in time), the next usable key is tried.", 3, 1, 10),
+  PROXY_ATTEMPT_TIMEOUT_MS: Int('Proxy: longest wait for response headers in an attempt that another key could take over (the last attempt waits PROXY_UPSTREAM_HEADERS_TIMEOUT_MS; no attempt starts once that much time has passed since the request arrived).', 15_000, 100, 3_600_000),
   PROXY_USAGE_SPOOL_DIR: Str('Proxy: directory of the usage write-ahead files (each event is written there before it is queued, and replayed at start and after a Redis outage); put it on a volume that outlives the process. Default: <tmpdir>/byok-proxy-usage.'),
   PRICE_TABLE_FILE: Str('Proxy: a JSON price table merged over the shipped one (apps/proxy/src/pricing/price-table.ts).'),
   PROVIDER_TIMEOUT_MS: Int('Timeout of a key-validation call to a provider.', 10_000, 100),

@@ -41,6 +41,10 @@ export interface ProxySettings {
   byokRateLimitRpm: number;
   /** Unset: `<tmpdir>/byok-proxy-usage`. */
   usageSpoolDir: string | undefined;
+  /** Upstream attempts per request at most (failover between the user's keys). */
+  maxAttempts: number;
+  /** Header wait of an attempt that a next candidate could take over. */
+  attemptTimeoutMs: number;
 }
 
 /** BullMQ job locks, shared by the key-test worker and the usage consumer (WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS). */
@@ -190,6 +194,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       rateLimitRpm: env.PROXY_RATE_LIMIT_RPM,
       byokRateLimitRpm: env.PROXY_BYOK_RATE_LIMIT_RPM,
       usageSpoolDir: env.PROXY_USAGE_SPOOL_DIR,
+      maxAttempts: env.PROXY_MAX_ATTEMPTS,
+      attemptTimeoutMs: env.PROXY_ATTEMPT_TIMEOUT_MS,
     },
     providers: resolveProviders(source),
   };
