@@ -92,6 +92,8 @@ async function subjects(): Promise<Subject[]> {
     // The measured path is a BYOK key, which reserves no credits.
     credits: { reserve: () => Promise.reject(new Error('no credits on a BYOK path')), settle: () => undefined },
     keyRejections: { report: () => undefined },
+    // A healthy key: a success with no failure streak writes nothing.
+    keyHealth: { recordFailure: () => null, recordSuccess: () => undefined },
     tokenUses: { used: () => undefined },
     logger: silent,
     metrics: createGatewayMetrics(),

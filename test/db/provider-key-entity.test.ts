@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  */
 
 /** Deliberately unmapped (see provider-key.entity.ts): only the candidate's own test job reads them. */
-const UNMAPPED_COLUMNS = ['candidate_encrypted', 'candidate_binding_tag', 'candidate_key_fingerprint', 'candidate_label', 'candidate_metadata'];
+const UNMAPPED_COLUMNS = ['candidate_encrypted', 'candidate_binding_tag', 'candidate_key_fingerprint', 'candidate_description', 'candidate_metadata'];
 
 const FAKE_TOKEN = 'gAAAAAB-fake-fernet-token-for-entity-test';
 const FAKE_CANDIDATE_TOKEN = 'gAAAAAB-fake-candidate-token-for-entity-test';
@@ -62,7 +62,7 @@ describe('ProviderKey entity', () => {
       token: FAKE_CANDIDATE_TOKEN,
       keyHint: 'gsk_****…2222',
       binding: null,
-      label: null,
+      description: null,
       metadata: null,
       abandonedAfterMs: 60_000,
     });

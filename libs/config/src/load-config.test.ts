@@ -43,12 +43,17 @@ describe('loadConfig', () => {
       rateLimitRpm: 60,
       byokRateLimitRpm: 0,
       usageSpoolDir: undefined,
+      maxAttempts: 3,
+      attemptTimeoutMs: 15_000,
     });
     const config = loadConfig({ ...base, PROXY_UPSTREAM_HEADERS_TIMEOUT_MS: '1500', PROXY_UPSTREAM_CONNECTIONS: ' 64 ', PRICE_TABLE_FILE: '/etc/prices.json', PROXY_TOKEN_CACHE_TTL_MS: '0' });
     expect(config.proxy).toMatchObject({ upstreamHeadersTimeoutMs: 1500, upstreamConnections: 64, priceTableFile: '/etc/prices.json', tokenCacheTtlMs: 0 });
     expect(() => loadConfig({ ...base, PROXY_UPSTREAM_BODY_TIMEOUT_MS: 'soon' })).toThrow(/^Invalid PROXY_UPSTREAM_BODY_TIMEOUT_MS/);
     expect(() => loadConfig({ ...base, PROXY_USAGE_BUFFER_MAX: '0' })).toThrow(/PROXY_USAGE_BUFFER_MAX/);
     expect(() => loadConfig({ ...base, PROXY_TOKEN_CACHE_TTL_MS: '60000' })).toThrow(/PROXY_TOKEN_CACHE_TTL_MS/);
+    expect(loadConfig({ ...base, PROXY_MAX_ATTEMPTS: '1', PROXY_ATTEMPT_TIMEOUT_MS: '2500' }).proxy).toMatchObject({ maxAttempts: 1, attemptTimeoutMs: 2500 });
+    expect(() => loadConfig({ ...base, PROXY_MAX_ATTEMPTS: '0' })).toThrow(/^Invalid PROXY_MAX_ATTEMPTS/);
+    expect(() => loadConfig({ ...base, PROXY_ATTEMPT_TIMEOUT_MS: 'later' })).toThrow(/^Invalid PROXY_ATTEMPT_TIMEOUT_MS/);
   });
 
   it('gives the worker and the usage consumer one section each, sharing the job-lock variables', () => {
@@ -59,6 +64,13 @@ describe('loadConfig', () => {
     expect(config.usageConsumer).toMatchObject({ batchSize: 50, lockDurationMs: 5000, stalledIntervalMs: 1000 });
     expect(() => loadConfig({ ...base, WORKER_LOCK_DURATION_MS: '10' })).toThrow(/^Invalid WORKER_LOCK_DURATION_MS/);
     expect(() => loadConfig({ ...base, USAGE_CONSUMER_BATCH_SIZE: '0' })).toThrow(/^Invalid USAGE_CONSUMER_BATCH_SIZE/);
+  });
+
+  it('caps the keys per user and provider (BYOK_MAX_KEYS_PER_PROVIDER), 10 unless set', () => {
+    expect(loadConfig(base).maxKeysPerProvider).toBe(10);
+    expect(loadConfig({ ...base, BYOK_MAX_KEYS_PER_PROVIDER: '3' }).maxKeysPerProvider).toBe(3);
+    expect(() => loadConfig({ ...base, BYOK_MAX_KEYS_PER_PROVIDER: '0' })).toThrow(/^Invalid BYOK_MAX_KEYS_PER_PROVIDER/);
+    expect(() => loadConfig({ ...base, BYOK_MAX_KEYS_PER_PROVIDER: 'many' })).toThrow(/^Invalid BYOK_MAX_KEYS_PER_PROVIDER/);
   });
 
   it('has no default secrets outside standalone mode', () => {

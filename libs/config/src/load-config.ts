@@ -41,6 +41,10 @@ export interface ProxySettings {
   byokRateLimitRpm: number;
   /** Unset: `<tmpdir>/byok-proxy-usage`. */
   usageSpoolDir: string | undefined;
+  /** Upstream attempts per request at most (failover between the user's keys). */
+  maxAttempts: number;
+  /** Header wait of an attempt that a next candidate could take over. */
+  attemptTimeoutMs: number;
 }
 
 /** BullMQ job locks, shared by the key-test worker and the usage consumer (WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS). */
@@ -89,6 +93,8 @@ export interface Config {
   /** Throttling of invalid credentials per client address (AUTH_FAILURE_*); `maxFailures` 0 = off. */
   authFailures: { maxFailures: number; windowSeconds: number };
   gatewayTokensPerUserMax: number;
+  /** Keys one user may hold per provider (BYOK_MAX_KEYS_PER_PROVIDER). */
+  maxKeysPerProvider: number;
   apiDocsPublic: boolean;
   logLevel: Env['LOG_LEVEL'];
   apiBodyLimitBytes: number;
@@ -148,6 +154,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     auth: resolveAuth(env, production, options),
     authFailures: { maxFailures: env.AUTH_FAILURE_LIMIT, windowSeconds: env.AUTH_FAILURE_WINDOW_SECONDS },
     gatewayTokensPerUserMax: env.GATEWAY_TOKENS_PER_USER_MAX,
+    maxKeysPerProvider: env.BYOK_MAX_KEYS_PER_PROVIDER,
     apiDocsPublic: env.API_DOCS_PUBLIC,
     logLevel: env.LOG_LEVEL,
     apiBodyLimitBytes: env.API_BODY_LIMIT_BYTES,
@@ -190,6 +197,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       rateLimitRpm: env.PROXY_RATE_LIMIT_RPM,
       byokRateLimitRpm: env.PROXY_BYOK_RATE_LIMIT_RPM,
       usageSpoolDir: env.PROXY_USAGE_SPOOL_DIR,
+      maxAttempts: env.PROXY_MAX_ATTEMPTS,
+      attemptTimeoutMs: env.PROXY_ATTEMPT_TIMEOUT_MS,
     },
     providers: resolveProviders(source),
   };

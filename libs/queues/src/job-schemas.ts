@@ -30,6 +30,23 @@ export type KeyTestJob = Static<typeof KeyTestJobSchema>;
 export const CREDENTIAL_SOURCES = ['user_openrouter', 'user_provider', 'system'] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
 
+/** One upstream attempt of a proxied request (ids and outcome only). */
+function UsageAttemptSchema() {
+  return Type.Object(
+    {
+      provider: ProviderIdSchema,
+      credentialSource: Type.Enum(CREDENTIAL_SOURCES),
+      keyId: Type.Optional(Type.String({ format: 'uuid' })),
+      /** The upstream's status; 0 when it never answered. */
+      status: Type.Integer({ minimum: 0, maximum: 599 }),
+      /** As in the `x-byok-route` receipt, e.g. `429 cooled 2s`, `timeout`, `answered`. */
+      outcome: Type.String({ minLength: 1, maxLength: 64 }),
+      latencyMs: Type.Integer({ minimum: 0 }),
+    },
+    { additionalProperties: false },
+  );
+}
+
 /** One proxied request, emitted after its response completed. Never carries key material or prompts. */
 export const UsageEventSchema = Type.Object(
   {
@@ -50,6 +67,11 @@ export const UsageEventSchema = Type.Object(
     occurredAt: Type.String({ format: 'date-time' }),
     /** Tokens (and so the charge) estimated: the request ended before the upstream reported usage. */
     estimated: Type.Optional(Type.Boolean()),
+    /**
+     * Every upstream attempt in order, present only when the request failed over (more than one):
+     * the failed ones were never charged; the last is the one this event describes.
+     */
+    attempts: Type.Optional(Type.Array(UsageAttemptSchema(), { minItems: 2, maxItems: 10 })),
   },
   { additionalProperties: false },
 );

@@ -5,4 +5,4 @@
  */
 export * from './decision/index.js';
 export * from './cache/index.js';
-export { resolveRoute, type ResolvedRoute } from './resolve-route.js';
+export { candidateCredential, resolveRoute, type ResolveOptions, type ResolvedRoute } from './resolve-route.js';

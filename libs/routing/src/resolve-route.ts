@@ -2,7 +2,7 @@ import type { UserRoutes } from './cache/user-routes.js';
 import type { SystemKeySet } from './cache/system-keys.js';
 import { decideRoute } from './decision/decide-route.js';
 import { type ModelResolver, uncachedModelResolver } from './decision/model-info.js';
-import type { RouteCandidate, RouteDecision } from './decision/route-decision.types.js';
+import type { KeyAvailability, PlatformFallback, RouteCandidate, RouteDecision } from './decision/route-decision.types.js';
 
 type Routed = Extract<RouteDecision, { outcome: 'routed' }>;
 type NotRouted = Exclude<RouteDecision, { outcome: 'routed' }>;
@@ -13,10 +13,21 @@ type NotRouted = Exclude<RouteDecision, { outcome: 'routed' }>;
  */
 export type ResolvedRoute = { decision: Routed; apiKey: string } | { decision: NotRouted; apiKey: null };
 
+/** Per-request inputs of `resolveRoute` besides the user's routes. */
+export interface ResolveOptions {
+  /** Cool-downs and open circuits (the proxy's `@byok/key-health` tracker). */
+  keyHealth?: KeyAvailability | undefined;
+  /** Overrides the user's setting for this request (`x-byok-fallback: never`). */
+  platformFallback?: PlatformFallback | undefined;
+  /** From `routes.nextTurn()`: equal-priority keys take turns. */
+  turn?: number | undefined;
+}
+
 /**
  * The proxy's per-request call: decides the route for `model` from the user's cached routes and
  * the platform keys, and picks the chosen credential from memory (nothing is decrypted here).
- * Pass one `createModelResolver()` for the process as `models`.
+ * Pass one `createModelResolver()` for the process as `models`. Failover takes the credentials of
+ * the decision's fallbacks with `candidateCredential`.
  *
  * @throws Error when the chosen credential is missing, which means the cache entry and the key
  *   index disagree: a bug, not a request error.
@@ -27,16 +38,29 @@ export function resolveRoute(
   model: string,
   creditBalanceMicro: number | null,
   models: ModelResolver = uncachedModelResolver,
+  options: ResolveOptions = {},
 ): ResolvedRoute {
-  const decision = decideRoute({ model, userKeys: routes.keys, systemKeys: systemKeys.available, creditBalanceMicro }, models);
+  const decision = decideRoute(
+    {
+      model,
+      userKeys: routes.keys,
+      systemKeys: systemKeys.available,
+      creditBalanceMicro,
+      keyHealth: options.keyHealth,
+      platformFallback: options.platformFallback ?? routes.platformFallback,
+      turn: options.turn,
+    },
+    models,
+  );
   if (decision.outcome !== 'routed') return { decision, apiKey: null };
   const { chosen } = decision;
-  const apiKey = credentialOf(chosen, routes, systemKeys);
+  const apiKey = candidateCredential(chosen, routes, systemKeys);
   if (apiKey === undefined) throw new Error(`routing chose ${chosen.credentialSource}(${chosen.provider}) but holds no credential for it`);
   return { decision, apiKey };
 }
 
-function credentialOf(chosen: RouteCandidate, routes: UserRoutes, systemKeys: SystemKeySet): string | undefined {
+/** The key a candidate calls its upstream with, from memory; undefined when none is held for it. */
+export function candidateCredential(chosen: RouteCandidate, routes: UserRoutes, systemKeys: SystemKeySet): string | undefined {
   if (chosen.credentialSource === 'system') return systemKeys.systemCredential(chosen.provider);
   return chosen.keyId === undefined ? undefined : routes.credentialFor(chosen.keyId);
 }

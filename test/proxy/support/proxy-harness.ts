@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { generateGatewayToken } from '@byok/auth';
 import type { Config, ProxySettings } from '@byok/config';
+import type { KeyHealthPolicy } from '@byok/key-health';
 import { applyCreditChange, insertGatewayToken } from '@byok/db';
 import { PROVIDER_IDS, type ProviderId } from '@byok/providers';
 import { buildProxy, type ProxyServices, startProxyServices } from '@byok/proxy';
@@ -29,7 +30,7 @@ export interface ProxyHarness {
   /** Platform keys configured through SYSTEM_<ID>_API_KEY, by provider. */
   systemKeys: Partial<Record<ProviderId, string>>;
   /** Another proxy instance on the same database and Redis prefix (optionally another Redis URL). */
-  startProxy(options?: { redisUrl?: string; settings?: Partial<ProxySettings> }): Promise<ProxyInstance>;
+  startProxy(options?: ProxyInstanceOptions): Promise<ProxyInstance>;
   jwt(userId: string): Promise<string>;
   /** Issues a personal gateway token straight through the repository. */
   gatewayToken(userId: string, options?: { expiresAt?: Date | null }): Promise<{ token: string; hash: string; id: string }>;
@@ -47,6 +48,12 @@ export interface ProxyHarness {
   close(): Promise<void>;
 }
 
+export interface ProxyInstanceOptions {
+  redisUrl?: string;
+  settings?: Partial<ProxySettings>;
+  keyHealthPolicy?: Partial<KeyHealthPolicy>;
+}
+
 export interface ProxyHarnessOptions {
   /** Providers given a platform key (SYSTEM_<ID>_API_KEY), a valid mock key each. */
   systemKeyProviders?: ProviderId[];
@@ -54,6 +61,8 @@ export interface ProxyHarnessOptions {
   env?: Record<string, string>;
   api?: ApiHarnessOptions;
   slowDelayMs?: number;
+  /** Cool-down and circuit numbers of every instance (tests shorten them). */
+  keyHealthPolicy?: Partial<KeyHealthPolicy>;
 }
 
 /**
@@ -75,7 +84,7 @@ export async function startProxyHarness(label: string, options: ProxyHarnessOpti
   const api = await startApiHarness(label, { ...options.api, env: { ...options.api?.env, ...env, ...options.env } });
   const instances: ProxyInstance[] = [];
 
-  async function startProxy(instanceOptions: { redisUrl?: string; settings?: Partial<ProxySettings> } = {}): Promise<ProxyInstance> {
+  async function startProxy(instanceOptions: ProxyInstanceOptions = {}): Promise<ProxyInstance> {
     const logs: string[] = [];
     const destination = new Writable({
       write(chunk, _encoding, callback) {
@@ -85,7 +94,8 @@ export async function startProxyHarness(label: string, options: ProxyHarnessOpti
     });
     const config: Config = { ...api.config, ...(instanceOptions.redisUrl ? { redisUrl: instanceOptions.redisUrl } : {}) };
     const runtime = await openRuntime(config, createLogger({ level: 'debug', name: 'proxy-test', destination }));
-    const services = await startProxyServices(runtime, { settings: { ...options.settings, ...instanceOptions.settings } });
+    const keyHealthPolicy = instanceOptions.keyHealthPolicy ?? options.keyHealthPolicy;
+    const services = await startProxyServices(runtime, { settings: { ...options.settings, ...instanceOptions.settings }, ...(keyHealthPolicy !== undefined ? { keyHealthPolicy } : {}) });
     const app = await buildProxy(runtime, { services });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();

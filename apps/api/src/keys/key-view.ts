@@ -22,7 +22,8 @@ export function toKeyView(key: ProviderKey): KeyView {
     id: key.id,
     provider: key.provider,
     provider_name: isProviderId(key.provider) ? PROVIDERS[key.provider].displayName : key.provider,
-    label: key.label ?? null,
+    // Until saves take a label (#14's API half), the body's `label` is the key's description.
+    label: key.description ?? null,
     masked_key: key.keyHint ?? FALLBACK_MASK,
     enabled,
     status,

@@ -85,7 +85,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
       // Read in the transaction: a second pool checkout would queue again behind busy saves.
       const id = (await findKeyRowId(tx, key.userId, provider)) ?? randomUUID();
       const binding = keyring?.bind({ id, userId: key.userId, provider }, token) ?? null;
-      const upserted = await upsertProviderKey(tx, { id, userId: key.userId, provider, apiKeyEncrypted: token, keyHint, label: key.label, metadata: key.metadata, binding });
+      const upserted = await upsertProviderKey(tx, { id, userId: key.userId, provider, apiKeyEncrypted: token, keyHint, description: key.label, metadata: key.metadata, binding });
       const { inserted } = upserted;
       // The row was deleted and re-created meanwhile, under another id: bind to that one.
       const saved = keyring !== null && upserted.key.bindingTag === null ? await recordKeyBinding(tx, upserted.key, keyring.bind(upserted.key, token)) : upserted.key;

@@ -36,7 +36,7 @@ export function createTestFirstSave(deps: TestFirstDependencies) {
     const staged = await em.transactional(async (tx) => {
       const id = (await findKeyRowId(tx, key.userId, key.provider)) ?? randomUUID();
       const binding = keyring?.bind({ id, userId: key.userId, provider: key.provider }, key.token) ?? null;
-      const stage = await stageKeyCandidate(tx, { id, ...key, binding, abandonedAfterMs: CANDIDATE_ABANDONED_AFTER_MS });
+      const stage = await stageKeyCandidate(tx, { id, ...key, description: key.label, binding, abandonedAfterMs: CANDIDATE_ABANDONED_AFTER_MS });
       if (stage.outcome !== 'staged') return stage;
       // Inside the transaction: if Redis refuses the job, the candidate is not left behind untested.
       const job = await deps.producers.keyTests.enqueue({

@@ -1,3 +1,4 @@
+import type { KeyHealthTracker } from '@byok/key-health';
 import type { UsageEvent } from '@byok/queues';
 import { type GatewayMetrics, type Logger, setProxySpanAttributes } from '@byok/telemetry';
 import type { KeyRejectionReporter } from '../keys/key-rejection-reporter.js';
@@ -11,6 +12,7 @@ import { proxyOutcome } from './proxy-outcome.js';
 
 export interface AfterResponseDeps {
   usage: UsageSink;
+  keyHealth: Pick<KeyHealthTracker, 'recordFailure' | 'recordSuccess'>;
   pricer: Pricer;
   credits: CreditHolds;
   keyRejections: KeyRejectionReporter;
@@ -22,10 +24,14 @@ export interface AfterResponseDeps {
 /** The usage event schema caps the model name; longer names are cut, not rejected. */
 const MAX_MODEL_CHARS = 200;
 
+/** Statuses of an answer that started and then broke off (see `stream-completion.ts`). */
+const BROKEN_STREAM_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+
 /**
  * The side work of a request, run once its response has ended (finished or cut): exactly one
- * usage event, a re-validation when the upstream refused the user's key, and the token's
- * last-used time. Nothing here can delay or change the response.
+ * usage event (with every attempt when it failed over; only the answering attempt is charged),
+ * the answering key's health, a re-validation for each user key an upstream refused, and the
+ * token's last-used time. Nothing here can delay or change the response.
  */
 export function createAfterResponse(deps: AfterResponseDeps): (exchange: Exchange, responseStatus: number) => void {
   return (exchange, responseStatus) => {
@@ -51,17 +57,58 @@ export function createAfterResponse(deps: AfterResponseDeps): (exchange: Exchang
     if (estimated) event.estimated = true;
     if (exchange.keyId !== undefined) event.keyId = exchange.keyId;
     if (exchange.firstByteAt !== undefined) event.ttfbMs = Math.max(0, Math.round(exchange.firstByteAt - exchange.startedAt));
+    if (exchange.failedAttempts.length > 0) event.attempts = usageAttempts(exchange, event.statusCode, endedAt);
     deps.usage.record(event);
+    recordKeyHealth(deps, exchange, event.statusCode, endedAt);
     // The charge replaces the estimate held against the balance until the ledger has it.
     if (exchange.credit !== undefined) deps.credits.settle({ requestId: exchange.requestId, userId: exchange.userId, chargeMicro: event.creditsMicro });
     recordTelemetry(deps, exchange, event);
 
     if (exchange.keyRejected) reportRejectedKey(deps, exchange);
+    for (const failed of exchange.failedAttempts) {
+      if (failed.keyRejected) reportRejectedKey(deps, { ...exchange, ...failed });
+    }
     if (exchange.tokenId !== undefined) deps.tokenUses.used(exchange.tokenId);
   };
 }
 
-function reportRejectedKey(deps: AfterResponseDeps, exchange: Exchange): void {
+/** The failed attempts, then the answering one, for the usage event (at most the schema's 10). */
+function usageAttempts(exchange: Exchange, statusCode: number, endedAt: number): NonNullable<UsageEvent['attempts']> {
+  const attempts: NonNullable<UsageEvent['attempts']> = exchange.failedAttempts.map((a) => ({
+    provider: a.provider,
+    credentialSource: a.credentialSource,
+    ...(a.keyId !== undefined ? { keyId: a.keyId } : {}),
+    status: a.status,
+    outcome: a.outcome,
+    latencyMs: a.latencyMs,
+  }));
+  attempts.push({
+    provider: exchange.provider,
+    credentialSource: exchange.credentialSource,
+    ...(exchange.keyId !== undefined ? { keyId: exchange.keyId } : {}),
+    status: exchange.upstreamStatus ?? 0,
+    outcome: exchange.aborted ? 'client_closed' : `answered ${statusCode}`,
+    latencyMs: Math.max(0, Math.round(endedAt - (exchange.upstreamSentAt ?? exchange.startedAt))),
+  });
+  return attempts.slice(-10);
+}
+
+/**
+ * The answering attempt's verdict on its key (user keys only; failed-over attempts were recorded
+ * when they failed): a failure the handler noted, a stream that broke off, or else a success.
+ * A request whose client left before the upstream answered says nothing about the key.
+ */
+function recordKeyHealth(deps: AfterResponseDeps, exchange: Exchange, statusCode: number, endedAt: number): void {
+  if (exchange.credentialSource === 'system' || exchange.keyId === undefined || exchange.healthRecorded) return;
+  if (exchange.upstreamSentAt === undefined || (exchange.aborted && exchange.upstreamStatus === undefined)) return;
+  const latencyMs = Math.max(0, Math.round((exchange.upstreamAnsweredAt ?? endedAt) - exchange.upstreamSentAt));
+  const broke = exchange.upstreamStatus !== undefined && exchange.upstreamStatus < 300 && BROKEN_STREAM_STATUSES.has(statusCode) && !exchange.aborted;
+  if (exchange.keyFailure !== undefined) deps.keyHealth.recordFailure(exchange.keyId, exchange.keyFailure, latencyMs);
+  else if (broke) deps.keyHealth.recordFailure(exchange.keyId, { kind: 'fault' }, latencyMs);
+  else deps.keyHealth.recordSuccess(exchange.keyId, latencyMs);
+}
+
+function reportRejectedKey(deps: AfterResponseDeps, exchange: Pick<Exchange, 'credentialSource' | 'provider' | 'requestId' | 'keyId' | 'keyVersion' | 'userId'>): void {
   if (exchange.credentialSource === 'system') {
     // Every request on this path fails until an operator replaces the key.
     deps.logger.error({ provider: exchange.provider, request_id: exchange.requestId }, 'the provider refused the platform key');

@@ -1,3 +1,4 @@
+import type { KeyFailure } from '@byok/key-health';
 import type { ChatUsage, ProviderId, StreamTranslator } from '@byok/providers';
 import type { CredentialSource, RouteCandidate } from '@byok/routing';
 import type { startProxySpan } from '@byok/telemetry';
@@ -55,6 +56,27 @@ export interface Exchange {
    * runs the side work itself (`start()` says whether it took over).
    */
   drain: { start(): boolean } | undefined;
+  /** Attempts that failed over to another candidate, in order (empty for most requests). */
+  failedAttempts: FailedAttempt[];
+  /** The last attempt failed in a way that tells on its key (its health records it after the response). */
+  keyFailure: KeyFailure | undefined;
+  /** The last attempt's key health is recorded already (it failed over, then became the answer). */
+  healthRecorded: boolean;
+}
+
+/** An attempt that failed before any byte reached the client, and was followed by another. */
+export interface FailedAttempt {
+  provider: ProviderId;
+  credentialSource: CredentialSource;
+  keyId: string | undefined;
+  keyVersion: number | undefined;
+  /** The upstream's status; 0 when it never answered. */
+  status: number;
+  /** As in the receipt: `429 cooled 2s`, `timeout`, … */
+  outcome: string;
+  latencyMs: number;
+  /** The upstream refused the key (401/403): re-validated after the response. */
+  keyRejected: boolean;
 }
 
 /** The credits held for a platform-key request until its charge is known. */
@@ -104,5 +126,26 @@ export function createExchange(start: ExchangeStart): Exchange {
     credit: undefined,
     relayedChars: 0,
     drain: undefined,
+    failedAttempts: [],
+    keyFailure: undefined,
+    healthRecorded: false,
   };
+}
+
+/**
+ * Points the exchange at the next candidate after a failed attempt: the facts of the request
+ * stay, those of the upstream call start again.
+ */
+export function retarget(exchange: Exchange, chosen: ExchangeStart['chosen']): void {
+  exchange.provider = chosen.provider;
+  exchange.upstreamModel = chosen.upstreamModel;
+  exchange.credentialSource = chosen.credentialSource;
+  exchange.keyId = chosen.keyId;
+  exchange.keyVersion = undefined;
+  exchange.upstreamSentAt = undefined;
+  exchange.upstreamAnsweredAt = undefined;
+  exchange.upstreamStatus = undefined;
+  exchange.statusCode = undefined;
+  exchange.keyRejected = false;
+  exchange.keyFailure = undefined;
 }

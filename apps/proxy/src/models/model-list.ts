@@ -3,8 +3,10 @@ import {
   type CredentialSource,
   decideRoute,
   indexUserKeys,
+  type KeyAvailability,
   keySkipReason,
   type ModelResolver,
+  type PlatformFallback,
   type StoredUserKey,
   type SystemKeyAvailability,
   toUserKeyCandidate,
@@ -42,10 +44,18 @@ const MAX_ENTRIES = 10_000;
  * (`metadata.validation.models`, embedding and other non-chat models left out), plus the known
  * chat models (the price table's) of each provider reachable at all — through the user's
  * OpenRouter key (any model), the user's key for that provider, or a platform key (charged in
- * credits; shown whatever the balance, since the balance can change). Disabled, invalid and
- * unknown-provider keys add nothing. A model the list does not show may still be requested.
+ * credits; shown whatever the balance, since the balance can change, and never when the user's
+ * `platform_fallback` is `never`). Disabled, invalid and unknown-provider keys add nothing; a key
+ * cooling down or resting after failures (`keyHealth`) gives way to the route that would be taken
+ * instead. A model the list does not show may still be requested.
  */
-export function buildModelList(rows: readonly StoredUserKey[], systemKeys: SystemKeyAvailability, models: ModelResolver, known: KnownChatModels): ModelList {
+export function buildModelList(
+  rows: readonly StoredUserKey[],
+  systemKeys: SystemKeyAvailability,
+  models: ModelResolver,
+  known: KnownChatModels,
+  options: { keyHealth?: KeyAvailability; platformFallback?: PlatformFallback } = {},
+): ModelList {
   const candidates = rows.flatMap((row) => {
     const candidate = toUserKeyCandidate(row);
     return candidate === null ? [] : [{ row, candidate }];
@@ -64,13 +74,14 @@ export function buildModelList(rows: readonly StoredUserKey[], systemKeys: Syste
     for (const model of validatedModels(row)) add(routableName(candidate.provider, model));
   }
   for (const id of PROVIDER_IDS) {
-    const reachable = hasOpenRouterKey || systemKeys[id] === true || systemKeys.openrouter === true || usable.some((c) => c.candidate.provider === id);
+    const platform = options.platformFallback !== 'never' && (systemKeys[id] === true || systemKeys.openrouter === true);
+    const reachable = hasOpenRouterKey || platform || usable.some((c) => c.candidate.provider === id);
     if (reachable) for (const model of known[id]) add(routableName(id, model));
   }
 
   const data: ModelEntry[] = [];
   for (const name of names.values()) {
-    const decision = decideRoute({ model: name, userKeys, systemKeys, creditBalanceMicro: 1 }, models);
+    const decision = decideRoute({ model: name, userKeys, systemKeys, creditBalanceMicro: 1, keyHealth: options.keyHealth, platformFallback: options.platformFallback }, models);
     if (decision.outcome !== 'routed') continue;
     const { chosen } = decision;
     data.push({

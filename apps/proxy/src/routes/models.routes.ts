@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LogLevel } from 'fastify';
-import { findUserKeys } from '@byok/db';
+import { findUserKeys, getUserSettings } from '@byok/db';
+import { platformFallbackOverride } from '../chat/platform-fallback-header.js';
 import { knownChatModels } from '../models/chat-models.js';
 import { buildModelList } from '../models/model-list.js';
 import { loadPriceTable } from '../pricing/price-table.js';
@@ -19,10 +20,13 @@ export const modelsRoutes: FastifyPluginAsyncTypebox<{ services: ProxyServices; 
     app.get(url, {
       logLevel,
       schema: { tags: ['proxy'], summary: 'List the models you can reach (OpenAI-compatible)',
-        description: 'Concrete chat models only, never patterns: the chat models your keys were tested with, and the known models (the price table) of every provider your keys or the platform reach. Each entry says how it would be routed (`byok.route`, `byok.provider`, `byok.upstream_model`, `byok.charged`). A model not listed may still be requested.' },
+        description: 'Concrete chat models only, never patterns: the chat models your keys were tested with, and the known models (the price table) of every provider your keys or the platform reach. Each entry says how it would be routed right now (`byok.route`, `byok.provider`, `byok.upstream_model`, `byok.charged`): a key cooling down gives way to the next route, and platform-key models are left out when your `platform_fallback` setting (or this request\'s `x-byok-fallback: never` header) is `never`. A model not listed may still be requested.' },
       handler: async (request) => {
-        const rows = await findUserKeys(services.deps.orm.em.fork(), request.proxyCaller.userId);
-        return buildModelList(rows, services.systemKeys.available, services.models, known);
+        const override = platformFallbackOverride(request.headers);
+        const { orm } = services.deps;
+        const userId = request.proxyCaller.userId;
+        const [rows, settings] = await Promise.all([findUserKeys(orm.em.fork(), userId), getUserSettings(orm.em.fork(), userId)]);
+        return buildModelList(rows, services.systemKeys.available, services.models, known, { keyHealth: services.keyHealth, platformFallback: override ?? settings.platformFallback });
       },
     });
   }

@@ -1,5 +1,7 @@
 import type { ProxySettings } from '@byok/config';
-import { findGatewayTokenByHash, findUserKeys, getCreditBalanceMicro, touchGatewayToken } from '@byok/db';
+import { findGatewayTokenByHash, findUserKeys, getCreditBalanceMicro, getUserSettings, touchGatewayToken } from '@byok/db';
+import { createKeyHealthTracker, type KeyHealthPolicy, type KeyHealthTracker } from '@byok/key-health';
+import { createBlockingConnection } from '@byok/queues';
 import {
   createModelResolver,
   createRedisKeyChangeSubscription,
@@ -56,10 +58,16 @@ export interface ProxyServices {
   /** Platform-key streams read on for their usage after the client left; stopped on close. */
   readonly drains: StreamDrains;
   readonly usage: UsageSink;
+  /** Cool-downs, circuits and stats of users' keys, shared by every instance through Redis. */
+  readonly keyHealth: KeyHealthTracker;
+  /** `PROXY_MAX_ATTEMPTS`, `PROXY_ATTEMPT_TIMEOUT_MS`, and the request deadline (`PROXY_UPSTREAM_HEADERS_TIMEOUT_MS`). */
+  readonly maxAttempts: number;
+  readonly attemptTimeoutMs: number;
+  readonly requestDeadlineMs: number;
   /** Whether an OpenTelemetry SDK runs in this process (read once at boot). */
   readonly tracing: boolean;
   afterResponse(exchange: Exchange, responseStatus: number): void;
-  /** Subscribes to key changes (waits for Redis to confirm). */
+  /** Subscribes to key changes and key-health messages (waits for Redis to confirm). */
   start(): Promise<void>;
   /**
    * Stops platform-key streams still read for their usage (their events join the buffer), flushes
@@ -77,6 +85,8 @@ export interface ProxyServicesOptions {
    * its own (the benchmark measures the proxy without the queue this way).
    */
   usageSink?: UsageSink;
+  /** Overrides of the cool-down and circuit numbers (tests shorten them). */
+  keyHealthPolicy?: Partial<KeyHealthPolicy>;
 }
 
 const BALANCE_CACHE_USERS = 100_000;
@@ -93,6 +103,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
   });
   const routes = createRouteCache({
     loadUserKeys: (userId) => findUserKeys(deps.orm.em.fork(), userId),
+    loadUserSettings: (userId) => getUserSettings(deps.orm.em.fork(), userId),
     keyring: deps.keyring,
     staleMaxMs: settings.staleMaxMs,
     subscribe: withTokenRevocations(
@@ -111,8 +122,16 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
   const upstreams = createUpstreamTargets(deps.config.providers, settings);
   const drains = new StreamDrains({ maxMs: settings.streamDrainMs, maxBytes: settings.streamDrainBytes });
   const credits = createCreditHolds({ redis: deps.redis, prefix: deps.config.redisPrefix, ttlMs: settings.creditReservationTtlMs, pricer, defaultMaxTokens: settings.creditDefaultMaxTokens, logger });
+  const keyHealth = createKeyHealthTracker({
+    redis: deps.redis,
+    subscriber: () => createBlockingConnection(deps.config.redisUrl),
+    keyPrefix: deps.config.redisPrefix,
+    ...(options.keyHealthPolicy !== undefined ? { policy: options.keyHealthPolicy } : {}),
+    onError: (err) => logger.debug({ err }, 'key health could not reach Redis; this instance goes on with its own copy'),
+  });
   const afterResponse = createAfterResponse({
     usage,
+    keyHealth,
     pricer,
     credits,
     logger,
@@ -149,6 +168,10 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     credits,
     drains,
     usage,
+    keyHealth,
+    maxAttempts: settings.maxAttempts,
+    attemptTimeoutMs: settings.attemptTimeoutMs,
+    requestDeadlineMs: settings.upstreamHeadersTimeoutMs,
     tracing: isTracingEnabled(),
     afterResponse(exchange, responseStatus) {
       try {
@@ -158,13 +181,16 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
         logger.error({ err, request_id: exchange.requestId }, 'after-response work failed');
       }
     },
-    start: () => routes.start(),
+    async start() {
+      await Promise.all([routes.start(), keyHealth.start()]);
+    },
     async close(flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS) {
       // Their usage events join the buffer before it is flushed.
       await drains.stopAll();
       const flushed = await usage.flush(flushTimeoutMs);
       if (!flushed) logger.error({ buffered: usage.buffered }, 'shutting down with usage events that could not be delivered');
       usage.close();
+      await keyHealth.close();
       await routes.close();
       await upstreams.close();
     },

@@ -4,13 +4,14 @@ export const KEY_TEST_STATUSES = ['untested', 'testing', 'valid', 'invalid', 'er
 export type KeyTestStatus = (typeof KEY_TEST_STATUSES)[number];
 
 /**
- * A user's key for one provider. The table and its first eight columns are the earlier Python
+ * One of a user's keys for a provider, identified by `(userId, provider, label)` (the label
+ * compared ignoring case; `default` unless the user names it). The table and its first nine columns are the earlier Python
  * system's `user_provider_keys`, unchanged; the rest were added by migrations so that its
  * databases keep working. `keyVersion` grows on every replacement so a queued test of an older
  * key can tell it is stale.
  *
  * Every column is mapped except five of a staged replacement's: `candidate_encrypted`,
- * `candidate_binding_tag`, `candidate_key_fingerprint`, `candidate_label`, `candidate_metadata`.
+ * `candidate_binding_tag`, `candidate_key_fingerprint`, `candidate_description`, `candidate_metadata`.
  * Only the job that tests the candidate reads them (`loadKeyCandidate`), so key lists, key views
  * and route caches never carry a candidate token.
  */
@@ -26,7 +27,8 @@ export const ProviderKeySchema = defineEntity({
     enabled: p.boolean().default(true),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),
-    label: p.string().length(100).nullable(),
+    /** Free text the user gave the key (shown in listings); not part of its identity. */
+    description: p.string().length(100).nullable(),
     keyHint: p.string().length(64).nullable(),
     keyVersion: p.integer().default(1),
     testStatus: p.string().length(16).default('untested'),
@@ -46,6 +48,12 @@ export const ProviderKeySchema = defineEntity({
     /** Masked hint and staging time of a replacement waiting for its test (`test_first`); the token itself is not mapped. */
     candidateKeyHint: p.string().length(64).nullable(),
     candidateStagedAt: p.datetime().nullable(),
+    /** With user and provider, the key's identity (unique ignoring case); `default` unless named. */
+    label: p.string().length(64).default('default'),
+    /** 1–100, lower goes first; keys of equal priority share the load in turn. */
+    priority: p.smallint().default(1),
+    /** Model names or `*` globs this key may serve; null = any model. */
+    models: p.json<string[]>().nullable(),
   },
 });
 

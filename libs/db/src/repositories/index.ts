@@ -8,3 +8,4 @@ export * from './key-test-run.repository.js';
 export * from './provider-keys.repository.js';
 export * from './usage-events.repository.js';
 export * from './usage-query.repository.js';
+export * from './user-settings.repository.js';

@@ -17,7 +17,8 @@ export interface StageCandidateInput {
   token: string;
   keyHint: string;
   binding: { bindingTag: string; keyFingerprint: string } | null;
-  label: string | null;
+  /** Free text for listings (see the `description` column); null keeps the current one. */
+  description: string | null;
   metadata: Record<string, unknown> | null;
   /** A candidate staged longer ago than this is abandoned (its test never finished) and may be replaced. */
   abandonedAfterMs: number;
@@ -38,7 +39,7 @@ export async function stageKeyCandidate(em: EntityManager, input: StageCandidate
        FROM user_provider_keys WHERE id = ? AND user_id = ? AND provider = ? FOR UPDATE
      ), staged AS (
        UPDATE user_provider_keys k SET candidate_encrypted = ?, candidate_key_hint = ?, candidate_binding_tag = ?, candidate_key_fingerprint = ?,
-         candidate_label = ?, candidate_metadata = ?::jsonb, candidate_staged_at = now()
+         candidate_description = ?, candidate_metadata = ?::jsonb, candidate_staged_at = now()
        FROM target t WHERE k.id = t.id AND t.free RETURNING k.id
      )
      SELECT t.key_version, EXISTS (SELECT 1 FROM staged) AS staged FROM target t`,
@@ -51,7 +52,7 @@ export async function stageKeyCandidate(em: EntityManager, input: StageCandidate
       input.keyHint,
       input.binding?.bindingTag ?? null,
       input.binding?.keyFingerprint ?? null,
-      input.label,
+      input.description,
       input.metadata === null ? null : JSON.stringify(input.metadata),
     ],
   );
@@ -106,7 +107,7 @@ export interface SwapCandidateInput {
 }
 
 /**
- * Makes the tested candidate the key: its token, hint, binding, label and metadata replace the
+ * Makes the tested candidate the key: its token, hint, binding, description and metadata replace the
  * current ones, the version goes up, and the status is `valid` with the test's details. Returns the
  * key as stored, or null when the key or its candidate changed meanwhile (nothing written).
  */
@@ -116,7 +117,7 @@ export async function swapInKeyCandidate(em: EntityManager, input: SwapCandidate
     `UPDATE user_provider_keys SET
        api_key_encrypted = candidate_encrypted, key_hint = candidate_key_hint,
        binding_tag = candidate_binding_tag, key_fingerprint = candidate_key_fingerprint,
-       label = COALESCE(candidate_label, label),
+       description = COALESCE(candidate_description, description),
        metadata = jsonb_set(COALESCE(candidate_metadata, COALESCE(metadata, '{}'::jsonb) - 'validation'), '{validation}', ?::jsonb),
        key_version = key_version + 1,
        test_status = 'valid', last_test_message = ?, last_test_latency_ms = ?, last_tested_at = now(),

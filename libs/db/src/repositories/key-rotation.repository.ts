@@ -124,11 +124,15 @@ export async function rewriteStoredKeys(em: EntityManager, rewrites: readonly Ke
 }
 
 /**
- * The id of the user's key row for a provider, or null. A save binds its new token to this id
+ * The id of the user's key row for a provider and label (`default` when absent), or null. A save binds its new token to this id
  * before the upsert takes the row's lock, so the binding costs no time under the lock.
  */
-export async function findKeyRowId(em: EntityManager, userId: string, provider: string): Promise<string | null> {
-  const rows = await em.execute<Array<{ id: string }>>('SELECT id FROM user_provider_keys WHERE user_id = ? AND provider = ?', [userId, provider]);
+export async function findKeyRowId(em: EntityManager, userId: string, provider: string, label = 'default'): Promise<string | null> {
+  const rows = await em.execute<Array<{ id: string }>>('SELECT id FROM user_provider_keys WHERE user_id = ? AND provider = ? AND lower(label) = lower(?)', [
+    userId,
+    provider,
+    label,
+  ]);
   return rows[0]?.id ?? null;
 }
 

@@ -8,7 +8,14 @@ export interface UpsertKeyInput {
   provider: string;
   apiKeyEncrypted: string;
   keyHint: string;
-  label?: string | null;
+  /** Which of the user's keys for the provider this save is about; `default` when absent. */
+  label?: string;
+  /** Free text shown in listings; null or absent keeps the stored one on replace. */
+  description?: string | null;
+  /** 1–100; absent: a new key goes after the user's last key of the provider, a replaced one keeps its own. */
+  priority?: number;
+  /** Model names or `*` globs; absent keeps the stored list (a new key: any model), null clears it. */
+  models?: readonly string[] | null;
   /** User metadata; null keeps the stored metadata on replace. */
   metadata?: Record<string, unknown> | null;
   /**
@@ -29,26 +36,38 @@ export interface UpsertKeyResult {
 
 /** Drops a staged replacement (see key-candidate.repository.ts). */
 export const CLEAR_CANDIDATE = `candidate_encrypted = NULL, candidate_key_hint = NULL, candidate_binding_tag = NULL, candidate_key_fingerprint = NULL,
-       candidate_label = NULL, candidate_metadata = NULL, candidate_staged_at = NULL`;
+       candidate_description = NULL, candidate_metadata = NULL, candidate_staged_at = NULL`;
+
+/** The label of a key saved without one: the seed-compatible routes act on it. */
+export const DEFAULT_KEY_LABEL = 'default';
+/** Highest (last) priority a key can have. */
+export const MAX_KEY_PRIORITY = 100;
 
 /**
- * Inserts or replaces the user's key for a provider in one statement, so concurrent saves for the
- * same (user, provider) serialise on the unique index and each gets its own key version.
- * A replacement resets the test state (the new key is untested) and keeps `enabled` as it was.
+ * Inserts or replaces one of the user's keys in one statement, so concurrent saves of the same
+ * `(user, provider, label)` (label ignoring case) serialise on the unique index and each gets its
+ * own key version. A replacement resets the test state (the new key is untested) and keeps
+ * `enabled`, its label's spelling, and its priority and models unless the save gives them. A new
+ * key without a priority goes after the user's last key of that provider.
  */
 export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput): Promise<UpsertKeyResult> {
   const metadata = input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata);
   // A binding is only meaningful for the id it was computed for.
   const binding = input.id === undefined ? null : (input.binding ?? null);
+  const models = input.models === undefined || input.models === null ? null : JSON.stringify(input.models);
   // Redacted: the values hold the Fernet token, which a failed statement's error would carry into the log.
   const rows = await executeRedacted<Array<Record<string, unknown> & { inserted: boolean }>>(
     em,
-    `INSERT INTO user_provider_keys (id, user_id, provider, api_key_encrypted, key_hint, label, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, created_at, updated_at)
-     VALUES (COALESCE(?::uuid, gen_random_uuid()), ?, ?, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, ?, ?, now(), now())
-     ON CONFLICT (user_id, provider) DO UPDATE SET
+    `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, created_at, updated_at)
+     VALUES (COALESCE(?::uuid, gen_random_uuid()), ?, ?, ?,
+       COALESCE(?::smallint, (SELECT LEAST(${MAX_KEY_PRIORITY}, COALESCE(MAX(priority), 0) + 1) FROM user_provider_keys WHERE user_id = ? AND provider = ?)),
+       ?::jsonb, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, ?, ?, now(), now())
+     ON CONFLICT (user_id, provider, lower(label)) DO UPDATE SET
        api_key_encrypted = EXCLUDED.api_key_encrypted,
        key_hint = EXCLUDED.key_hint,
-       label = COALESCE(EXCLUDED.label, user_provider_keys.label),
+       description = COALESCE(EXCLUDED.description, user_provider_keys.description),
+       priority = CASE WHEN ?::smallint IS NULL THEN user_provider_keys.priority ELSE EXCLUDED.priority END,
+       models = CASE WHEN ?::boolean THEN EXCLUDED.models ELSE user_provider_keys.models END,
        metadata = CASE WHEN ?::jsonb IS NULL THEN COALESCE(user_provider_keys.metadata, '{}'::jsonb) - 'validation' ELSE EXCLUDED.metadata END,
        test_status = 'testing',
        key_version = user_provider_keys.key_version + 1,
@@ -64,12 +83,19 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
       input.id ?? null,
       input.userId,
       input.provider,
+      input.label ?? DEFAULT_KEY_LABEL,
+      input.priority ?? null,
+      input.userId,
+      input.provider,
+      models,
       input.apiKeyEncrypted,
       input.keyHint,
-      input.label ?? null,
+      input.description ?? null,
       metadata,
       binding?.bindingTag ?? null,
       binding?.keyFingerprint ?? null,
+      input.priority ?? null,
+      input.models !== undefined,
       metadata,
     ],
   );
@@ -80,7 +106,7 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
 }
 
 const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
-  created_at, updated_at, label, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
+  created_at, updated_at, label, description, priority, models, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
   key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at`;
 
 interface RawKeyRow {
@@ -92,7 +118,10 @@ interface RawKeyRow {
   enabled: boolean;
   created_at: Date | string;
   updated_at: Date | string;
-  label: string | null;
+  label: string;
+  description: string | null;
+  priority: number;
+  models: string[] | null;
   key_hint: string | null;
   key_version: number;
   test_status: string;
@@ -120,6 +149,9 @@ function fromRaw(row: RawKeyRow): ProviderKey {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     label: row.label,
+    description: row.description,
+    priority: row.priority,
+    models: row.models,
     keyHint: row.key_hint,
     keyVersion: row.key_version,
     testStatus: row.test_status,
@@ -138,23 +170,31 @@ function fromRaw(row: RawKeyRow): ProviderKey {
 }
 
 /**
- * One user's keys. A plain query and mapper rather than an ORM find: this is the busiest read
+ * One user's keys, each provider's in priority order (then by label, so the order is stable).
+ * A plain query and mapper rather than an ORM find: this is the busiest read
  * (every key list and every route-cache miss), and it needs no identity map.
  */
 export async function findUserKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
-  const rows = await em.execute<RawKeyRow[]>(`SELECT ${KEY_COLUMNS} FROM user_provider_keys WHERE user_id = ? ORDER BY provider`, [userId]);
+  const rows = await em.execute<RawKeyRow[]>(`SELECT ${KEY_COLUMNS} FROM user_provider_keys WHERE user_id = ? ORDER BY provider, priority, lower(label)`, [userId]);
   return rows.map(fromRaw);
 }
 
-export function findUserKey(em: EntityManager, userId: string, provider: string): Promise<ProviderKey | null> {
-  return em.findOne(ProviderKeySchema, { userId, provider });
+/** One of the user's keys for a provider by its label (ignoring case; `default` when absent). */
+export async function findUserKey(em: EntityManager, userId: string, provider: string, label: string = DEFAULT_KEY_LABEL): Promise<ProviderKey | null> {
+  const rows = await em.execute<RawKeyRow[]>(`SELECT ${KEY_COLUMNS} FROM user_provider_keys WHERE user_id = ? AND provider = ? AND lower(label) = lower(?)`, [userId, provider, label]);
+  const row = rows[0];
+  return row ? fromRaw(row) : null;
 }
 
-/** Deletes and returns what was deleted (for the audit record), or null when there was none. */
-export async function deleteUserKey(em: EntityManager, userId: string, provider: string): Promise<{ id: string; keyVersion: number } | null> {
+export function findKeyById(em: EntityManager, id: string): Promise<ProviderKey | null> {
+  return em.findOne(ProviderKeySchema, { id });
+}
+
+/** Deletes one key (by label, `default` when absent) and returns what was deleted (for the audit record), or null when there was none. */
+export async function deleteUserKey(em: EntityManager, userId: string, provider: string, label: string = DEFAULT_KEY_LABEL): Promise<{ id: string; keyVersion: number } | null> {
   const rows = await em.execute<Array<{ id: string; key_version: number }>>(
-    'DELETE FROM user_provider_keys WHERE user_id = ? AND provider = ? RETURNING id, key_version',
-    [userId, provider],
+    'DELETE FROM user_provider_keys WHERE user_id = ? AND provider = ? AND lower(label) = lower(?) RETURNING id, key_version',
+    [userId, provider, label],
   );
   const row = rows[0];
   return row ? { id: row.id, keyVersion: row.key_version } : null;
@@ -191,11 +231,12 @@ interface RawEnabledRow {
  */
 export async function setUserKeyEnabled(
   em: EntityManager,
-  where: { userId: string; provider: string } | { id: string },
+  where: { userId: string; provider: string; label?: string } | { id: string },
   enabled: boolean | null,
   actor: EnableActor = { kind: 'owner' },
 ): Promise<KeyEnabledState | null> {
-  const [clause, params] = 'id' in where ? ['id = ?', [where.id]] : ['user_id = ? AND provider = ?', [where.userId, where.provider]];
+  const [clause, params] =
+    'id' in where ? ['id = ?', [where.id]] : ['user_id = ? AND provider = ? AND lower(label) = lower(?)', [where.userId, where.provider, where.label ?? DEFAULT_KEY_LABEL]];
   const locked = await em.execute<RawEnabledRow[]>(
     `SELECT id, user_id, provider, COALESCE(enabled, TRUE) AS enabled, admin_disabled_at, admin_disabled_reason FROM user_provider_keys WHERE ${clause} FOR UPDATE`,
     params,

@@ -1,3 +1,4 @@
+import type { PlatformFallback } from '../decision/route-decision.types.js';
 import type { StoredUserKey } from './stored-user-key.js';
 import { buildUserRoutes, type KeyDecryptor, type UserRoutes } from './user-routes.js';
 
@@ -12,6 +13,11 @@ export type KeyChangeSubscribe = (onMessage: (userId: string) => void, onReconne
 export interface RouteCacheDeps {
   /** The user's stored keys (rows of `user_provider_keys`). */
   loadUserKeys(userId: string): Promise<readonly StoredUserKey[]>;
+  /**
+   * The user's routing settings (`byok_user_settings`), read with the keys; absent: defaults. A
+   * settings change must announce the user on the key-change channel like a key change.
+   */
+  loadUserSettings?(userId: string): Promise<{ platformFallback: PlatformFallback }>;
   keyring: KeyDecryptor;
   subscribe: KeyChangeSubscribe;
   /** Age after which an entry is reloaded in the background while still served. Default 30 s. */
@@ -117,14 +123,15 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
   async function run(userId: string, flight: Flight): Promise<UserRoutes> {
     try {
       let rows: readonly StoredUserKey[];
+      let settings: { platformFallback: PlatformFallback } | undefined;
       try {
-        rows = await deps.loadUserKeys(userId);
+        [rows, settings] = await Promise.all([deps.loadUserKeys(userId), deps.loadUserSettings?.(userId)]);
       } catch (error) {
         failedAt = now();
         throw error;
       }
       failedAt = Number.NEGATIVE_INFINITY;
-      const routes = buildUserRoutes(userId, rows, deps.keyring, { onUndecryptableKey: deps.onUndecryptableKey });
+      const routes = buildUserRoutes(userId, rows, deps.keyring, { onUndecryptableKey: deps.onUndecryptableKey, platformFallback: settings?.platformFallback });
       // An invalidation while this load ran may mean it read the old keys: hand them to the
       // requests that waited, but do not keep them.
       if (flights.get(userId) === flight) store(userId, routes);

@@ -18,8 +18,13 @@ export interface StoredUserKey {
   keyVersion?: number | null;
   /** Binds the token to this row and owner; null on rows written before tags (accepted). */
   bindingTag?: string | null;
-  /** Free-form; `metadata.validation.outcome` holds the last validation's outcome. */
+  /** Free-form; `metadata.validation.outcome` holds the last validation's outcome, `.models` the models it listed. */
   metadata?: Readonly<Record<string, unknown>> | null;
+  /** Its name among the user's keys for the provider; absent on rows read without it: `default`. */
+  label?: string | null;
+  priority?: number | null;
+  /** The user's allow-list of model names and `*` globs; null: any model. */
+  models?: readonly string[] | null;
 }
 
 const TEST_STATUSES: readonly string[] = ['untested', 'testing', 'valid', 'invalid', 'error'] satisfies KeyTestStatus[];
@@ -40,7 +45,25 @@ export function toUserKeyCandidate(row: StoredUserKey): UserKeyCandidate | null 
   if (typeof row.keyVersion === 'number') candidate.keyVersion = row.keyVersion;
   const outcome = validationOutcome(row.metadata);
   if (outcome !== undefined) candidate.validationOutcome = outcome;
+  if (typeof row.label === 'string') candidate.label = row.label;
+  if (typeof row.priority === 'number') candidate.priority = row.priority;
+  if (Array.isArray(row.models)) candidate.models = row.models.filter((m): m is string => typeof m === 'string');
+  const reachable = reachableModels(row.metadata);
+  if (reachable !== undefined) candidate.reachableModels = reachable;
   return candidate;
+}
+
+/**
+ * The models the key's last test listed, when that list is complete (`models_truncated` unset)
+ * and not empty: only then does a model's absence mean the key cannot reach it.
+ */
+function reachableModels(metadata: StoredUserKey['metadata']): ReadonlySet<string> | undefined {
+  const validation = metadata?.validation;
+  if (typeof validation !== 'object' || validation === null || !('models' in validation)) return undefined;
+  if ('models_truncated' in validation && validation.models_truncated === true) return undefined;
+  const models = validation.models;
+  if (!Array.isArray(models) || models.length === 0) return undefined;
+  return new Set(models.filter((m): m is string => typeof m === 'string'));
 }
 
 function isTestStatus(value: unknown): value is KeyTestStatus {

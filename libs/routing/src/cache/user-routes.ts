@@ -1,4 +1,4 @@
-import type { UserKeyCandidate, UserKeyIndex } from '../decision/route-decision.types.js';
+import type { PlatformFallback, UserKeyCandidate, UserKeyIndex } from '../decision/route-decision.types.js';
 import { indexUserKeys, keySkipReason } from '../decision/user-key-index.js';
 import { type StoredUserKey, toUserKeyCandidate } from './stored-user-key.js';
 
@@ -17,8 +17,12 @@ export interface UserRoutes {
   readonly userId: string;
   /** The user's keys, grouped by provider for `decideRoute`. Holds no key material. */
   readonly keys: UserKeyIndex;
+  /** The user's setting: may platform keys serve what the user's keys cannot. */
+  readonly platformFallback: PlatformFallback;
   /** The plaintext key for one of the user's usable keys; undefined for any other id. */
   credentialFor(keyId: string): string | undefined;
+  /** A counter that grows per call: equal-priority keys take turns by it (`RouteInput.turn`). */
+  nextTurn(): number;
   /** What `JSON.stringify` shows: ids and states only. */
   toJSON(): { userId: string; keys: UserKeyCandidate[] };
 }
@@ -30,16 +34,26 @@ export interface UserRoutes {
 class UserRoutesEntry implements UserRoutes {
   readonly userId: string;
   readonly keys: UserKeyIndex;
+  readonly platformFallback: PlatformFallback;
   readonly #credentials: ReadonlyMap<string, string>;
+  // Per user, so that one user's equal-priority keys alternate whatever other users do.
+  readonly #turn = { next: 0 };
 
-  constructor(userId: string, keys: UserKeyIndex, credentials: ReadonlyMap<string, string>) {
+  constructor(userId: string, keys: UserKeyIndex, credentials: ReadonlyMap<string, string>, platformFallback: PlatformFallback) {
     this.userId = userId;
     this.keys = keys;
+    this.platformFallback = platformFallback;
     this.#credentials = credentials;
   }
 
   credentialFor(keyId: string): string | undefined {
     return this.#credentials.get(keyId);
+  }
+
+  nextTurn(): number {
+    const turn = this.#turn.next;
+    this.#turn.next = turn >= Number.MAX_SAFE_INTEGER ? 0 : turn + 1;
+    return turn;
   }
 
   toJSON(): { userId: string; keys: UserKeyCandidate[] } {
@@ -50,7 +64,9 @@ class UserRoutesEntry implements UserRoutes {
 /** Options of `buildUserRoutes`. */
 export interface BuildUserRoutesOptions {
   /** Told the id (never the token) of a key that did not decrypt, e.g. to log it. */
-  onUndecryptableKey?: (userId: string, keyId: string) => void;
+  onUndecryptableKey?: ((userId: string, keyId: string) => void) | undefined;
+  /** The user's setting; default `allow`. */
+  platformFallback?: PlatformFallback | undefined;
 }
 
 /**
@@ -75,7 +91,7 @@ export function buildUserRoutes(userId: string, rows: readonly StoredUserKey[], 
     }
     candidates.push(candidate);
   }
-  return Object.freeze(new UserRoutesEntry(userId, indexUserKeys(candidates), credentials));
+  return Object.freeze(new UserRoutesEntry(userId, indexUserKeys(candidates), credentials, options.platformFallback ?? 'allow'));
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ProviderId } from '@byok/providers';
 import { type ModelResolver, uncachedModelResolver } from './model-info.js';
 import { perProvider } from './per-provider.js';
 import type {
+  CandidateNote,
   CredentialSource,
   IndexedUserKey,
   RouteCandidate,
@@ -10,8 +11,8 @@ import type {
   SkipReason,
   SystemKeyAvailability,
 } from './route-decision.types.js';
-import { creditsUnknownMessage, insufficientCreditsMessage, noKeyMessage, type SkippedUserKey, unknownModelMessage, withSkippedKeys } from './route-messages.js';
-import { indexUserKeys, isUserKeyIndex } from './user-key-index.js';
+import { byokOnlyMessage, creditsUnknownMessage, insufficientCreditsMessage, noKeyMessage, type SkippedUserKey, unknownModelMessage, withSkippedKeys } from './route-messages.js';
+import { indexUserKeys, isUserKeyIndex, keysInTurn } from './user-key-index.js';
 
 /** Reason of a usable candidate that a candidate before it has made unnecessary. */
 export const NOT_NEEDED = 'not_needed';
@@ -26,54 +27,85 @@ const CHOSEN_USER_PROVIDER_NO_CREDIT = perProvider((id) => CHOSEN_USER_PROVIDER[
 
 type CreditState = 'ok' | 'no_credits' | 'credits_unknown';
 
+/** What one decision reads besides the key lists, gathered once per call. */
+interface DecisionContext {
+  /** The model as the client sent it, and as the provider's / OpenRouter's upstream names it. */
+  requested: string;
+  keyHealth: RouteInput['keyHealth'];
+  turn: number | undefined;
+  sharedPriority: ReadonlySet<ProviderId>;
+  /**
+   * The first key skipped for a reason that may not hold (its last validation said `no_credit`,
+   * it is cooling down, its circuit is open, its last test did not list the model): tried after
+   * all when nothing else can serve, so a user with one key gets the provider's own answer rather
+   * than none.
+   */
+  lastResort: { index: number; candidate: RouteCandidate } | undefined;
+}
+
 /**
  * The routing rule (DESIGN.md "Routing rule") as a pure function, returning every credential it
- * considered in order, each chosen, skipped (with the reason) or a usable fallback:
+ * considered in order, each chosen, skipped (with the reason) or a usable fallback (the proxy's
+ * failover tries those in order):
  *
- * 1. the user's usable OpenRouter key, for any model (model rewritten to OpenRouter's slug);
- * 2. else the user's usable key for the provider detected from the model (prefix stripped);
- * 3. else the platform key for that provider, then the platform OpenRouter key, if the credit
- *    balance is above zero (`insufficient_credits` otherwise).
+ * 1. the user's OpenRouter keys by priority, for any model (model rewritten to OpenRouter's slug);
+ * 2. the user's keys for the provider detected from the model (prefix stripped), by priority;
+ * 3. the platform key for that provider, then the platform OpenRouter key, if the credit balance
+ *    is above zero (`insufficient_credits` otherwise) and the user allows it (`platformFallback`).
  *
- * A model whose provider cannot be detected goes only through the user's OpenRouter key
- * (providers.md §9): the platform does not pay for a guess. Pass a `createModelResolver()` as
- * `models` on the hot path so detection is a Map lookup.
+ * Keys of equal priority take turns (`turn`). A key is skipped when disabled, invalid,
+ * undecryptable, cooling down, its circuit open, outside its allow-list, or not among the models
+ * its last test listed; a key whose last validation said `no_credit` is chosen only when nothing
+ * else can serve. A model whose provider cannot be detected goes only through the user's
+ * OpenRouter keys (providers.md §9): the platform does not pay for a guess. Pass a
+ * `createModelResolver()` as `models` on the hot path so detection is a Map lookup.
  */
 export function decideRoute(input: RouteInput, models: ModelResolver = uncachedModelResolver): RouteDecision {
   const { detected, openRouterModel } = models.info(input.model);
-  const byProvider = (isUserKeyIndex(input.userKeys) ? input.userKeys : indexUserKeys(input.userKeys)).byProvider;
+  const index = isUserKeyIndex(input.userKeys) ? input.userKeys : indexUserKeys(input.userKeys);
+  const byProvider = index.byProvider;
   const candidates: RouteCandidate[] = [];
+  const context: DecisionContext = { requested: input.model, keyHealth: input.keyHealth, turn: input.turn, sharedPriority: index.sharedPriority, lastResort: undefined };
 
-  let chosen = considerUserKeys(candidates, byProvider.get('openrouter'), 'user_openrouter', 'openrouter', openRouterModel, undefined);
+  let chosen = considerUserKeys(candidates, context, byProvider.get('openrouter'), 'user_openrouter', 'openrouter', openRouterModel, undefined);
   if (detected.provider === 'unknown') {
+    chosen ??= chooseLastResort(candidates, context);
     if (chosen !== undefined) return { outcome: 'routed', chosen, candidates };
-    return { outcome: 'no_route', message: withSkippedKeys(unknownModelMessage(input.model), undefined, skippedUserKeys(byProvider, ['openrouter'])), candidates };
+    return { outcome: 'no_route', message: withSkippedKeys(unknownModelMessage(input.model), undefined, skippedUserKeys(candidates, byProvider)), candidates };
   }
 
   const provider = detected.provider;
   if (provider !== 'openrouter') {
-    chosen = considerUserKeys(candidates, byProvider.get(provider), 'user_provider', provider, detected.upstreamModel, chosen);
+    chosen = considerUserKeys(candidates, context, byProvider.get(provider), 'user_provider', provider, detected.upstreamModel, chosen);
   }
 
   const credit = creditState(input.creditBalanceMicro);
+  const platform = input.platformFallback === 'never' ? 'never' : credit;
   if (provider !== 'openrouter') {
-    chosen = considerSystemKey(candidates, input.systemKeys, provider, detected.upstreamModel, credit, chosen);
+    chosen = considerSystemKey(candidates, input.systemKeys, provider, detected.upstreamModel, platform, chosen);
   }
-  chosen = considerSystemKey(candidates, input.systemKeys, 'openrouter', openRouterModel, credit, chosen);
+  chosen = considerSystemKey(candidates, input.systemKeys, 'openrouter', openRouterModel, platform, chosen);
+  // A platform key whose credit check is still to come may yet serve; the last resort waits for it.
+  if (chosen === undefined && !candidates.some((c) => c.reason === 'credits_unknown')) chosen = chooseLastResort(candidates, context);
   if (chosen !== undefined) return { outcome: 'routed', chosen, candidates };
 
-  const skipped = skippedUserKeys(byProvider, provider === 'openrouter' ? ['openrouter'] : ['openrouter', provider]);
+  const skipped = skippedUserKeys(candidates, byProvider);
   const anySystemKey = input.systemKeys[provider] === true || input.systemKeys.openrouter === true;
   if (!anySystemKey) return { outcome: 'no_route', message: withSkippedKeys(noKeyMessage(provider), provider, skipped), candidates };
+  if (platform === 'never') return { outcome: 'no_route', message: withSkippedKeys(byokOnlyMessage(provider), provider, skipped), candidates };
   const message = credit === 'credits_unknown' ? creditsUnknownMessage(provider) : insufficientCreditsMessage(provider);
   return { outcome: 'insufficient_credits', message: withSkippedKeys(message, provider, skipped), candidates };
 }
 
-/** The user's keys for these providers that can never be chosen (only read when no route was found). */
-function skippedUserKeys(byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>, providers: readonly ProviderId[]): SkippedUserKey[] {
-  return providers.flatMap((id) =>
-    (byProvider.get(id) ?? []).flatMap(({ key, skip }) => (skip === null ? [] : [{ provider: id, reason: skip, validationOutcome: key.validationOutcome }])),
-  );
+/** The user's keys the decision skipped, with why (only read when no route was found). */
+function skippedUserKeys(candidates: readonly RouteCandidate[], byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>): SkippedUserKey[] {
+  const out: SkippedUserKey[] = [];
+  for (const c of candidates) {
+    if (c.status !== 'skipped' || c.keyId === undefined || c.credentialSource === 'system') continue;
+    const key = byProvider.get(c.provider)?.find((k) => k.keyId === c.keyId)?.key;
+    out.push({ provider: c.provider, reason: c.reason as SkippedUserKey['reason'], validationOutcome: key?.validationOutcome, label: c.label });
+  }
+  return out;
 }
 
 function creditState(balanceMicro: number | null): CreditState {
@@ -84,6 +116,7 @@ function creditState(balanceMicro: number | null): CreditState {
 /** Appends the user's keys for one provider (or a `no_key` row) and returns the chosen candidate so far. */
 function considerUserKeys(
   out: RouteCandidate[],
+  context: DecisionContext,
   keys: readonly IndexedUserKey[] | undefined,
   source: CredentialSource,
   provider: ProviderId,
@@ -91,24 +124,59 @@ function considerUserKeys(
   chosen: RouteCandidate | undefined,
 ): RouteCandidate | undefined {
   if (keys === undefined) {
-    out.push(candidate(source, provider, undefined, upstreamModel, 'skipped', 'no_key'));
+    out.push(candidate(source, provider, undefined, undefined, upstreamModel, 'skipped', 'no_key'));
     return chosen;
   }
   let result = chosen;
-  for (const { keyId, skip, reportedNoCredit } of keys) {
+  for (const indexed of keysInTurn(keys, context.turn, context.sharedPriority.has(provider))) {
+    const { keyId, receiptLabel } = indexed;
+    const skip = indexed.skip ?? requestSkipReason(indexed, context, upstreamModel);
     if (skip !== null) {
-      out.push(candidate(source, provider, keyId, upstreamModel, 'skipped', skip));
+      const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip);
+      if (context.lastResort === undefined && LAST_RESORT_NOTES.has(skip)) context.lastResort = { index: out.length, candidate: row };
+      out.push(row);
       continue;
     }
-    const note = reportedNoCredit ? 'key_reported_no_credit' : undefined;
     if (result !== undefined) {
-      out.push(candidate(source, provider, keyId, upstreamModel, 'fallback', NOT_NEEDED, note));
+      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED));
       continue;
     }
-    result = candidate(source, provider, keyId, upstreamModel, 'chosen', chosenReason(source, provider, reportedNoCredit), note);
+    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false));
     out.push(result);
   }
   return result;
+}
+
+/** Why this usable key is not for this request, or null. */
+function requestSkipReason(indexed: IndexedUserKey, context: DecisionContext, upstreamModel: string): SkipReason | null {
+  if (indexed.allows !== null && !indexed.allows(context.requested) && !indexed.allows(upstreamModel)) return 'model_not_allowed';
+  const reachable = indexed.key.reachableModels;
+  if (reachable !== undefined && !reachable.has(upstreamModel)) return 'model_unavailable';
+  const blocked = context.keyHealth?.blocked(indexed.keyId);
+  if (blocked != null) return blocked.reason;
+  return indexed.reportedNoCredit ? 'no_credit' : null;
+}
+
+/** Skip reasons that leave a key as the last resort, and the note it is chosen with then. */
+const LAST_RESORT_NOTES: ReadonlyMap<string, CandidateNote> = new Map<SkipReason, CandidateNote>([
+  ['no_credit', 'key_reported_no_credit'],
+  ['cooling_down', 'key_cooling_down'],
+  ['circuit_open', 'key_circuit_open'],
+  // A model list can miss aliases the provider accepts (`claude-3-5-haiku-latest`); the
+  // provider's own answer is better than none.
+  ['model_unavailable', 'key_model_unlisted'],
+]);
+
+/** Nothing else can serve: the last-resort key is chosen after all, noted. */
+function chooseLastResort(out: RouteCandidate[], context: DecisionContext): RouteCandidate | undefined {
+  const last = context.lastResort;
+  if (last === undefined) return undefined;
+  const { credentialSource, provider, keyId, label, upstreamModel, reason } = last.candidate;
+  const note = LAST_RESORT_NOTES.get(reason) ?? 'key_reported_no_credit';
+  const why = note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true) : `${chosenReason(credentialSource, provider, false)}; nothing else can serve (${reason})`;
+  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note);
+  out[last.index] = chosen;
+  return chosen;
 }
 
 function chosenReason(source: CredentialSource, provider: ProviderId, reportedNoCredit: boolean): string {
@@ -122,21 +190,22 @@ function considerSystemKey(
   systemKeys: SystemKeyAvailability,
   provider: ProviderId,
   upstreamModel: string,
-  credit: CreditState,
+  platform: CreditState | 'never',
   chosen: RouteCandidate | undefined,
 ): RouteCandidate | undefined {
   let reason: SkipReason | undefined;
   if (systemKeys[provider] !== true) reason = 'no_system_key';
+  else if (platform === 'never') reason = 'platform_fallback_never';
   else if (chosen !== undefined) {
-    // Credits are not checked for a key that is not needed.
-    out.push(candidate('system', provider, undefined, upstreamModel, 'fallback', NOT_NEEDED));
+    // Credits are not checked for a key that is not needed; failover checks them if it gets here.
+    out.push(candidate('system', provider, undefined, undefined, upstreamModel, 'fallback', NOT_NEEDED));
     return chosen;
-  } else if (credit !== 'ok') reason = credit;
+  } else if (platform !== 'ok') reason = platform;
   if (reason !== undefined) {
-    out.push(candidate('system', provider, undefined, upstreamModel, 'skipped', reason));
+    out.push(candidate('system', provider, undefined, undefined, upstreamModel, 'skipped', reason));
     return chosen;
   }
-  const result = candidate('system', provider, undefined, upstreamModel, 'chosen', CHOSEN_SYSTEM[provider]);
+  const result = candidate('system', provider, undefined, undefined, upstreamModel, 'chosen', CHOSEN_SYSTEM[provider]);
   out.push(result);
   return result;
 }
@@ -146,12 +215,13 @@ function candidate(
   credentialSource: CredentialSource,
   provider: ProviderId,
   keyId: string | undefined,
+  label: string | undefined,
   upstreamModel: string,
   status: RouteCandidate['status'],
   reason: string,
   note?: RouteCandidate['note'],
 ): RouteCandidate {
-  return { credentialSource, provider, keyId, upstreamModel, status, reason, note };
+  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, note };
 }
 
 /**

@@ -7,6 +7,8 @@ import type { CandidateNote, CredentialSource, RouteCandidate, RouteDecision, Sk
 export const MAX_RECEIPT_CHARS = 511;
 
 const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
+/** A label is user text: only these characters pass into a receipt, so it can never forge an entry. */
+const NOT_LABEL_SAFE = /[^A-Za-z0-9 ._@+-]/g;
 /** Room for `; +9999 more`. */
 const MORE_TAIL_CHARS = 12;
 
@@ -19,9 +21,28 @@ const WHO: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map<Credential
   ['user_provider', whoTable((id) => `user_provider(${id}):`)],
   ['system', whoTable((id) => `system(${id}):`)],
 ]);
-const SKIP_REASONS: readonly SkipReason[] = ['disabled', 'invalid', 'undecryptable', 'no_key', 'no_system_key', 'no_credits', 'credits_unknown'];
+const SKIP_REASONS: readonly SkipReason[] = [
+  'disabled',
+  'invalid',
+  'undecryptable',
+  'no_key',
+  'no_system_key',
+  'no_credits',
+  'credits_unknown',
+  'platform_fallback_never',
+  'no_credit',
+  'cooling_down',
+  'circuit_open',
+  'model_not_allowed',
+  'model_unavailable',
+];
 const SKIPPED = new Map<string, string>(SKIP_REASONS.map((reason) => [reason, `skipped=${reason}`]));
-const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([['key_reported_no_credit', '+key_reported_no_credit']]);
+const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([
+  ['key_reported_no_credit', '+key_reported_no_credit'],
+  ['key_cooling_down', '+key_cooling_down'],
+  ['key_circuit_open', '+key_circuit_open'],
+  ['key_model_unlisted', '+key_model_unlisted'],
+]);
 
 /**
  * The decision as one header-safe line: printable ASCII, no newlines, at most
@@ -30,8 +51,10 @@ const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([['key
  *     <source>[(<provider>)]:<state>
  *     state := chosen[+<note>] | skipped=<reason> | <reason of a fallback, e.g. not_needed>[+<note>]
  *
- * The provider is left out for `user_openrouter` (always OpenRouter). Key ids are left out (see
- * `receiptJson`). Example: `user_openrouter:skipped=no_key; user_provider(openai):chosen;
+ * The provider is left out for `user_openrouter` (always OpenRouter). A key labelled other than
+ * `default` is named `user_provider(openai/work)` / `user_openrouter(work)`, its label reduced to
+ * letters, digits, space and `._@+-`. A failed attempt reads `failed=<outcome>` (e.g.
+ * `failed=429 cooled 2s`). Key ids are left out (see `receiptJson`). Example: `user_openrouter:skipped=no_key; user_provider(openai):chosen;
  * system(openai):not_needed; system(openrouter):skipped=no_system_key`. When the entries do not
  * fit, the last ones are replaced by `+N more`.
  */
@@ -54,16 +77,28 @@ export function formatReceipt(decision: RouteDecision): string {
 }
 
 function receiptEntry(candidate: RouteCandidate): string {
-  const who = WHO.get(candidate.credentialSource)?.get(candidate.provider) ?? sanitize(`${candidate.credentialSource}(${candidate.provider}):`);
+  const who = candidate.label === undefined ? whoOf(candidate) : labelledWho(candidate, candidate.label);
   const note = candidate.note === undefined ? '' : (NOTES.get(candidate.note) ?? sanitize(`+${candidate.note}`));
   switch (candidate.status) {
     case 'chosen':
       return `${who}chosen${note}`;
     case 'skipped':
       return who + (SKIPPED.get(candidate.reason) ?? sanitize(`skipped=${candidate.reason}`));
+    case 'failed':
+      return `${who}failed=${sanitize(candidate.reason)}`;
     default:
       return `${who}${candidate.reason === NOT_NEEDED ? NOT_NEEDED : sanitize(candidate.reason)}${note}`;
   }
+}
+
+function whoOf(candidate: RouteCandidate): string {
+  return WHO.get(candidate.credentialSource)?.get(candidate.provider) ?? sanitize(`${candidate.credentialSource}(${candidate.provider}):`);
+}
+
+function labelledWho(candidate: RouteCandidate, label: string): string {
+  const safe = label.replace(NOT_LABEL_SAFE, '_');
+  if (candidate.credentialSource === 'user_openrouter') return `user_openrouter(${safe}):`;
+  return sanitize(`${candidate.credentialSource}(${candidate.provider}/${safe}):`);
 }
 
 /** Makes text from outside this library header-safe; a surrogate pair becomes two `?`. */
@@ -76,6 +111,8 @@ export interface ReceiptCandidateJson {
   source: RouteCandidate['credentialSource'];
   provider: RouteCandidate['provider'];
   key_id: string | null;
+  /** The key's label, present only when it is not `default`. */
+  label?: string | undefined;
   upstream_model: string;
   status: RouteCandidate['status'];
   reason: string;
@@ -96,6 +133,7 @@ export function receiptJson(decision: RouteDecision): RouteReceiptJson {
       source: c.credentialSource,
       provider: c.provider,
       key_id: c.keyId ?? null,
+      label: c.label,
       upstream_model: c.upstreamModel,
       status: c.status,
       reason: c.reason,

@@ -22,7 +22,26 @@ export interface UserKeyCandidate {
   keyVersion?: number;
   validationOutcome?: string;
   unusable?: UnusableReason;
+  /** Names the key among the user's keys for the provider; absent means `default`. */
+  label?: string;
+  /** 1–100, lower goes first; absent means 1. Keys of equal priority take turns. */
+  priority?: number;
+  /** Model names or `*` globs the user allows this key for; absent or null: any model. */
+  models?: readonly string[] | null;
+  /**
+   * The models the key's last test listed (complete lists only); absent when unknown. A model not
+   * in it is skipped as `model_unavailable`.
+   */
+  reachableModels?: ReadonlySet<string>;
 }
+
+/** Why a key is not to be tried right now (a cool-down or an open circuit, see `@byok/key-health`). */
+export interface KeyAvailability {
+  blocked(keyId: string): { reason: 'cooling_down' | 'circuit_open' } | null;
+}
+
+/** Whether the platform's keys, charged in credits, may serve what no key of the user's can. */
+export type PlatformFallback = 'allow' | 'never';
 
 /** Which providers have a platform (system) key configured. Never the key itself. */
 export type SystemKeyAvailability = Readonly<Partial<Record<ProviderId, true>>>;
@@ -32,6 +51,8 @@ export interface UserKeyIndex {
   readonly kind: 'user-key-index';
   /** Keys per provider in priority order; a provider without keys has no entry. */
   readonly byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>;
+  /** Providers holding two or more keys of equal priority, which take turns. */
+  readonly sharedPriority: ReadonlySet<ProviderId>;
 }
 
 /** A user key with the part of its verdict that does not depend on the request. */
@@ -41,8 +62,13 @@ export interface IndexedUserKey {
   readonly keyId: string;
   /** Why it can never be chosen, or null when it is usable. */
   readonly skip: KeySkipReason | null;
-  /** True when its last validation said `no_credit`; it is still used (see README). */
+  /** True when its last validation said `no_credit`: used only when nothing else can serve (see README). */
   readonly reportedNoCredit: boolean;
+  readonly priority: number;
+  /** The label shown in receipts; undefined for the `default` key, which receipts name by provider alone. */
+  readonly receiptLabel: string | undefined;
+  /** Tests the model against the key's allow-list; null when the key takes any model. */
+  readonly allows: ((model: string) => boolean) | null;
 }
 
 /** Everything one routing decision depends on. */
@@ -54,6 +80,12 @@ export interface RouteInput {
   systemKeys: SystemKeyAvailability;
   /** Credit balance in micro-units; null when not known (a system key then is not used). */
   creditBalanceMicro: number | null;
+  /** Cool-downs and open circuits; absent: every key is available. */
+  keyHealth?: KeyAvailability | undefined;
+  /** `never`: platform keys are skipped (`platform_fallback_never`). Default `allow`. */
+  platformFallback?: PlatformFallback | undefined;
+  /** Which of several equal-priority keys goes first: any counter that grows per request. */
+  turn?: number | undefined;
 }
 
 /** Whose key a candidate would use. */
@@ -62,8 +94,9 @@ export type CredentialSource = 'user_openrouter' | 'user_provider' | 'system';
 /**
  * `chosen`: the request goes this way. `skipped`: cannot be used (see the reason).
  * `fallback`: usable, but a candidate before it was chosen (failover may use it later).
+ * `failed`: tried, and the attempt failed over to the next (set by the proxy; reason = outcome).
  */
-export type CandidateStatus = 'chosen' | 'skipped' | 'fallback';
+export type CandidateStatus = 'chosen' | 'skipped' | 'fallback' | 'failed';
 
 /** Why a user key can never be chosen. */
 export type KeySkipReason = 'disabled' | 'invalid' | UnusableReason;
@@ -72,10 +105,17 @@ export type KeySkipReason = 'disabled' | 'invalid' | UnusableReason;
  * Reason codes of skipped candidates: the key's own state, no key at all, no platform key, or the
  * credit check (`no_credits`: balance ≤ 0; `credits_unknown`: balance not supplied).
  */
-export type SkipReason = KeySkipReason | 'no_key' | 'no_system_key' | 'no_credits' | 'credits_unknown';
+export type SkipReason = KeySkipReason | RequestSkipReason | 'no_key' | 'no_system_key' | 'no_credits' | 'credits_unknown' | 'platform_fallback_never';
+
+/**
+ * Why a usable key is not tried for this request: its last validation said `no_credit` (tried
+ * only when nothing else can serve), its cool-down or open circuit, its allow-list, or the model
+ * list of its last test.
+ */
+export type RequestSkipReason = 'no_credit' | 'cooling_down' | 'circuit_open' | 'model_not_allowed' | 'model_unavailable';
 
 /** Notes that do not change a candidate's status but that a person debugging a failure wants. */
-export type CandidateNote = 'key_reported_no_credit';
+export type CandidateNote = 'key_reported_no_credit' | 'key_cooling_down' | 'key_circuit_open' | 'key_model_unlisted';
 
 /**
  * One credential the rule considered, in the order the rule considers them. `reason` is a code
@@ -86,6 +126,8 @@ export interface RouteCandidate {
   provider: ProviderId;
   /** The user's key id; absent for `no_key` rows and for system keys. */
   keyId?: string;
+  /** The key's label when it is not `default`, for receipts. */
+  label?: string;
   /** The model name as this candidate's upstream expects it. */
   upstreamModel: string;
   status: CandidateStatus;

@@ -1,6 +1,6 @@
 import { listProviders, PROVIDERS, type ProviderId } from '@byok/providers';
 import { perProvider } from './per-provider.js';
-import type { KeySkipReason } from './route-decision.types.js';
+import type { KeySkipReason, RequestSkipReason } from './route-decision.types.js';
 
 /** Where a user adds a key; named in every message that asks for one. */
 export const KEYS_PATH = '/api/v1/llm/byok/keys';
@@ -62,11 +62,22 @@ export function creditsUnknownMessage(provider: ProviderId): string {
   return CREDITS_UNKNOWN[provider];
 }
 
+const BYOK_ONLY = perProvider(
+  (id) => `No key of yours can serve this ${id} model, and your settings never use the platform's keys (platform_fallback: never): add ${keysToAdd(id)} at ${KEYS_PATH}, or allow the platform fallback`,
+);
+
+/** Only a platform key could serve the request and the user's settings (or header) say never. */
+export function byokOnlyMessage(provider: ProviderId): string {
+  return BYOK_ONLY[provider];
+}
+
 /** One of the user's own keys that the rule skipped, and what its last validation said. */
 export interface SkippedUserKey {
   provider: ProviderId;
-  reason: KeySkipReason;
+  reason: KeySkipReason | RequestSkipReason;
   validationOutcome?: string | undefined;
+  /** Its label when not `default`. */
+  label?: string | undefined;
 }
 
 // What is wrong with a key the user holds, and what fixes it: a user told "add a key" while
@@ -78,14 +89,31 @@ const KEY_UNDECRYPTABLE = perProvider(
   (id) => `your ${PROVIDERS[id].displayName} key cannot be decrypted with the configured encryption keys (save it again at ${KEYS_PATH}, or ask the operator)`,
 );
 
+// Reasons that depend on the request; the key is named by its label when it has one.
+const REQUEST_SKIPS: Readonly<Record<RequestSkipReason, string>> = {
+  no_credit: 'has no credit left at the provider (top up the account, then test the key again)',
+  cooling_down: 'is cooling down after the provider refused or rate-limited it',
+  circuit_open: 'failed repeatedly and rests for a moment before it is tried again',
+  model_not_allowed: 'is not allowed for this model (its model list)',
+  model_unavailable: 'cannot reach this model (its last test listed the models it can)',
+};
+
 function describeSkippedKey(key: SkippedUserKey): string {
+  const text = baseDescription(key);
+  // The default key keeps the one-key wording; another key is named by its label.
+  return key.label === undefined ? text : text.replace(`your ${PROVIDERS[key.provider].displayName} key`, `your ${PROVIDERS[key.provider].displayName} key "${key.label}"`);
+}
+
+function baseDescription(key: SkippedUserKey): string {
   switch (key.reason) {
     case 'disabled':
       return KEY_DISABLED[key.provider];
     case 'undecryptable':
       return KEY_UNDECRYPTABLE[key.provider];
-    default:
+    case 'invalid':
       return key.validationOutcome === 'no_credit' ? KEY_NO_CREDIT[key.provider] : KEY_INVALID[key.provider];
+    default:
+      return `your ${PROVIDERS[key.provider].displayName} key ${REQUEST_SKIPS[key.reason]}`;
   }
 }
 

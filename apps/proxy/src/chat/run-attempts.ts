@@ -1,0 +1,211 @@
+import { AppError } from '@byok/http';
+import type { KeyBlock, KeyFailure, KeyHealthTracker } from '@byok/key-health';
+import type { OpenAIChatRequest } from '@byok/providers';
+import { candidateCredential, type SystemKeySet, type UserRoutes } from '@byok/routing';
+import type { FastifyReply } from 'fastify';
+import type { ProxyCaller } from '../auth/caller-resolver.js';
+import type { UpstreamAdmission } from '../limits/upstream-admission.js';
+import type { TtlCache } from '../support/ttl-cache.js';
+import { upstreamFailure } from '../upstream/upstream-errors.js';
+import type { UpstreamTargets } from '../upstream/upstream-targets.js';
+import type { AttemptPlan, PlannedAttempt } from './attempt-plan.js';
+import type { CreditHolds } from './credit-hold.js';
+import { createExchange, type Exchange, retarget } from './exchange.js';
+import { errorOutcome, failureOfStatus, isFailoverStatus, statusOutcome } from './failover.js';
+import { keyEchoGuard } from './key-echo.js';
+import { keyScrubber } from './key-scrubber.js';
+import { routeHeaders } from './route-headers.js';
+import { sendChatError } from './send-chat-error.js';
+import type { StreamDrains } from './stream-drain.js';
+import type { UpstreamAbort } from './upstream-abort.js';
+import { abandon, type AfterResponse, answer, callUpstream, keyVersionOf, watchClient } from './upstream-call.js';
+import { readUpstreamError, relayUpstreamError, type UpstreamError } from './upstream-error-response.js';
+
+/** What the attempt loop needs from the proxy's services. */
+export interface AttemptDeps {
+  systemKeys: SystemKeySet;
+  balances: TtlCache<number>;
+  upstreams: UpstreamTargets;
+  credits: CreditHolds;
+  drains: StreamDrains;
+  admission: UpstreamAdmission;
+  keyHealth: KeyHealthTracker;
+  afterResponse: AfterResponse;
+  tracing: boolean;
+  /** Header wait of an attempt that another candidate could take over. */
+  attemptTimeoutMs: number;
+}
+
+/** One request on its way through its attempts. */
+export interface AttemptRequest {
+  reply: FastifyReply;
+  body: OpenAIChatRequest;
+  caller: ProxyCaller;
+  requestId: string;
+  startedAt: number;
+  routes: UserRoutes;
+  /** The credit balance, when the decision already needed it. */
+  balanceMicro: number | undefined;
+  /** When the request's deadline for starting an attempt passes (`performance.now()` scale). */
+  deadlineAt: number;
+}
+
+/** The last attempt that failed over, kept to be relayed if no later one answers. */
+type LastFailure = { attempt: PlannedAttempt; read: UpstreamError } | { attempt: PlannedAttempt; error: AppError };
+
+/** The request's state across attempts: one exchange, one client watch, admitted once per kind of key. */
+interface Run {
+  exchange: Exchange | undefined;
+  abort: UpstreamAbort | undefined;
+  admitted: 'byok' | 'system' | undefined;
+  lastFailure: LastFailure | undefined;
+}
+
+/**
+ * Tries the plan's candidates in order until one answers: a 2xx, or an error that is the caller's
+ * (400, 404, 422 …) or that no candidate is left to take over. An attempt that fails before any
+ * byte reached the client (no connection, no headers in time, 401/403, 402, 429, 5xx, 529) is
+ * recorded in its key's health and in the receipt, and the next candidate is tried; a stream that
+ * has started is never retried. A user key blocked since the decision (another request opened its
+ * circuit, or holds its half-open trial) and a platform key without credits are skipped then.
+ */
+export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<unknown> {
+  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined };
+  for (let attempt = plan.next(); attempt !== undefined; attempt = plan.next()) {
+    if (!(await usableNow(attempt, plan, request, deps))) continue;
+    const result = await tryCandidate(attempt, plan, run, request, deps);
+    if (result.done) return result.value;
+  }
+  const last = run.lastFailure;
+  if (last === undefined || run.exchange === undefined) throw new AppError('no_route', 'No key could serve this request right now: every usable key is cooling down or resting after failures');
+  // Nothing after the last failure could be tried: its answer is the client's, as with one key.
+  // Its key's health has it already.
+  run.exchange.failedAttempts.pop();
+  run.exchange.healthRecorded = true;
+  request.reply.headers(routeHeaders(plan.outcome(last.attempt), request.requestId, plan.attempts));
+  if ('read' in last) return relayUpstreamError(request.reply, run.exchange, last.read);
+  throw last.error;
+}
+
+/** False (and the candidate marked skipped) when a candidate that was usable at decision time is not any more. */
+async function usableNow(attempt: PlannedAttempt, plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<boolean> {
+  const { candidate } = attempt;
+  const others = plan.canContinue();
+  if (candidate.credentialSource !== 'system') {
+    if (candidate.keyId === undefined) return false;
+    // A last-resort key (chosen although cooling) is tried anyway; so is the only key left.
+    if (deps.keyHealth.claim(candidate.keyId) || candidate.note !== undefined || !others) return true;
+    plan.skipped(deps.keyHealth.blocked(candidate.keyId)?.reason ?? 'circuit_open');
+    return false;
+  }
+  if (request.balanceMicro === undefined) request.balanceMicro = await deps.balances.get(request.caller.userId);
+  if (request.balanceMicro > 0) return true;
+  plan.skipped('no_credits');
+  return false;
+}
+
+type AttemptResult = { done: true; value: unknown } | { done: false };
+
+async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run, request: AttemptRequest, deps: AttemptDeps): Promise<AttemptResult> {
+  const { candidate } = attempt;
+  const { reply, body, requestId } = request;
+  const apiKey = candidateCredential(candidate, request.routes, deps.systemKeys);
+  if (apiKey === undefined) throw new Error(`routing chose ${candidate.credentialSource}(${candidate.provider}) but holds no credential for it`);
+  const target = deps.upstreams.get(candidate.provider);
+  const built = target.adapter.buildRequest({ request: body, upstreamModel: candidate.upstreamModel, apiKey, baseUrl: target.baseUrl, spec: target.provider.chat, auth: target.provider.auth });
+  if (!built.ok) {
+    reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
+    return { done: true, value: sendChatError(reply, built.error, {}, requestId) };
+  }
+  await admit(candidate, run, request, deps);
+  const credit =
+    candidate.credentialSource === 'system'
+      ? await deps.credits.reserve({ requestId, userId: request.caller.userId, provider: candidate.provider, upstreamModel: candidate.upstreamModel, request: body, balanceMicro: request.balanceMicro ?? 0 })
+      : undefined;
+
+  const exchange = run.exchange ?? createExchange({ requestId, caller: request.caller, chosen: candidate, requestedModel: body.model, stream: body.stream === true, startedAt: request.startedAt });
+  if (run.exchange === undefined) {
+    run.exchange = exchange;
+    run.abort = watchClient(reply, exchange, deps.afterResponse);
+  } else retarget(exchange, candidate);
+  exchange.credit = credit ?? exchange.credit;
+  const abort = run.abort as UpstreamAbort;
+  // The scrubber closes over the key; adapters call it only on text they pass to the client.
+  const scrub = keyScrubber(apiKey);
+  // A platform key must not come back in an answer; a user's own key is theirs to see.
+  const echo = candidate.credentialSource === 'system' ? keyEchoGuard(apiKey) : undefined;
+
+  plan.started();
+  const canFailOver = plan.canContinue();
+  const headersTimeoutMs = canFailOver ? Math.max(1, Math.min(deps.attemptTimeoutMs, request.deadlineAt - performance.now())) : undefined;
+  try {
+    const upstream = await callUpstream(target, built.value, exchange, abort, deps.tracing, headersTimeoutMs);
+    const status = upstream.statusCode;
+    if (isFailoverStatus(status)) {
+      const failure = failureOfStatus(status, upstream.headers['retry-after']);
+      if (canFailOver) {
+        const read = await readUpstreamError({ upstream, adapter: target.adapter, providerName: target.provider.displayName, scrub });
+        plan.failed(recordFailedAttempt(exchange, request, deps, { status, failure, keyRejected: read.keyRejected }, (block) => statusOutcome(status, block)));
+        run.lastFailure = { attempt, read };
+        return { done: false };
+      }
+      exchange.keyFailure = failure;
+    }
+    reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
+    return { done: true, value: await answer(upstream, { reply, target, body, exchange, scrub, echo, routes: request.routes, abort, drains: deps.drains, afterResponse: deps.afterResponse }) };
+  } catch (error) {
+    // The client left, or the upstream could not be reached, went silent or broke off. Only our
+    // own expected errors pass through as they are.
+    if (exchange.aborted) return { done: true, value: abandon(reply) };
+    if (error instanceof AppError) throw error;
+    const failed = upstreamFailure(error, target.provider.displayName);
+    // A failure while reading an answer that had started to arrive is not retried.
+    if (exchange.upstreamStatus === undefined && canFailOver) {
+      plan.failed(recordFailedAttempt(exchange, request, deps, { status: 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block)));
+      run.lastFailure = { attempt, error: failed };
+      return { done: false };
+    }
+    if (exchange.upstreamStatus === undefined) exchange.keyFailure = { kind: 'fault' };
+    if (!reply.sent) reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
+    throw failed;
+  }
+}
+
+/**
+ * Admission once per request for the user's own keys, and again when failover reaches a platform
+ * key, whose own per-minute rate must hold.
+ */
+async function admit(candidate: PlannedAttempt['candidate'], run: Run, request: AttemptRequest, deps: AttemptDeps): Promise<void> {
+  const kind = candidate.credentialSource === 'system' ? 'system' : 'byok';
+  if (run.admitted === kind) return;
+  await deps.admission.admit({ userId: request.caller.userId, credentialSource: candidate.credentialSource, keyId: candidate.keyId }, request.reply.raw);
+  run.admitted = kind;
+}
+
+/**
+ * Records a failed attempt in its key's health (user keys) and on the exchange; returns the
+ * receipt's words for it, which `describe` makes from the block now in force.
+ */
+function recordFailedAttempt(
+  exchange: Exchange,
+  request: AttemptRequest,
+  deps: AttemptDeps,
+  what: { status: number; failure: KeyFailure; keyRejected: boolean },
+  describe: (block: KeyBlock | null) => string,
+): string {
+  const latencyMs = Math.max(0, Math.round(performance.now() - (exchange.upstreamSentAt ?? request.startedAt)));
+  const userKey = exchange.credentialSource !== 'system' ? exchange.keyId : undefined;
+  const block = userKey === undefined ? null : deps.keyHealth.recordFailure(userKey, what.failure, latencyMs);
+  const outcome = describe(block);
+  exchange.failedAttempts.push({
+    provider: exchange.provider,
+    credentialSource: exchange.credentialSource,
+    keyId: exchange.keyId,
+    keyVersion: userKey === undefined ? undefined : keyVersionOf(request.routes, exchange.provider, userKey),
+    status: what.status,
+    outcome,
+    latencyMs,
+    keyRejected: what.keyRejected,
+  });
+  return outcome;
+}

@@ -1,0 +1,317 @@
+import type { ProviderId } from '@byok/providers';
+import type { KeyTestJob, UsageEvent } from '@byok/queues';
+import { putUserSettings, upsertProviderKey } from '@byok/db';
+import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProxyHarness, waitFor, type ProxyHarness, type ProxyInstance } from './support/proxy-harness.js';
+import { type ScriptedUpstream, scriptedKey, startScriptedUpstream } from './support/scripted-upstream.js';
+
+/**
+ * Issue #14's proxy half: a user's keys are a pool; an attempt that fails before any byte reached
+ * the client goes on to the next key; 429s cool a key for every instance; repeated faults open its
+ * circuit; the platform key is used only when the user allows it. OpenAI and OpenRouter point at a
+ * scripted upstream whose answer each key chooses (see `scripted-upstream.ts`).
+ */
+
+let h: ProxyHarness;
+let up: ScriptedUpstream;
+beforeAll(async () => {
+  up = await startScriptedUpstream();
+  h = await startProxyHarness('key_pool', {
+    systemKeyProviders: ['openai'],
+    settings: { attemptTimeoutMs: 500 },
+    keyHealthPolicy: { circuitOpenMs: 1500 },
+    env: { PROVIDER_OPENAI_BASE_URL: up.baseUrl, PROVIDER_OPENROUTER_BASE_URL: 'http://127.0.0.1:9/api/v1' },
+  });
+});
+afterAll(async () => {
+  await h?.close();
+  await up?.close();
+});
+
+const messages = [{ role: 'user', content: 'Say hello to me' }];
+let users = 0;
+const newUser = () => `pool-user-${++users}`;
+
+interface PoolKey {
+  label: string;
+  behaviour: string;
+  provider?: ProviderId;
+  priority?: number;
+  models?: string[];
+  /** The models the key's last test listed. */
+  tested?: string[];
+}
+
+/**
+ * Stores keys the way a save does (encrypted and bound by the runtime's keyring), straight through
+ * the repository: saving a second key by label is the API half of #14. Each key's scripted name is
+ * `<user>_<label>`. Returns the ids by label.
+ */
+async function addKeys(user: string, keys: PoolKey[]): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  const keyring = h.api.runtime.keyring;
+  for (const k of keys) {
+    const provider = k.provider ?? 'openai';
+    const id = randomUUID();
+    const token = keyring.encrypt(scriptedKey(k.behaviour, `${user.replaceAll('-', '_')}_${k.label}`));
+    const saved = await upsertProviderKey(h.api.runtime.orm.em.fork(), {
+      id,
+      userId: user,
+      provider,
+      label: k.label,
+      apiKeyEncrypted: token,
+      keyHint: 'sk-test...',
+      binding: keyring.bind({ id, userId: user, provider }, token),
+      ...(k.priority !== undefined ? { priority: k.priority } : {}),
+      ...(k.models !== undefined ? { models: k.models } : {}),
+      ...(k.tested !== undefined ? { metadata: { validation: { outcome: 'valid', models: k.tested } } } : {}),
+    });
+    ids[k.label] = saved.key.id;
+  }
+  return ids;
+}
+
+const scripted = (user: string, label: string) => `${user.replaceAll('-', '_')}_${label}`;
+const callsOf = (user: string, label: string) => up.calls.filter((c) => c === scripted(user, label)).length;
+
+async function post(user: string, body: Record<string, unknown>, options: { proxy?: ProxyInstance; headers?: Record<string, string> } = {}) {
+  const res = await request(`${(options.proxy ?? h.proxy).url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.jwt(user)}`, ...options.headers },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages, ...body }),
+  });
+  const text = await res.body.text();
+  const route = String(res.headers['x-byok-route'] ?? '');
+  return { status: res.statusCode, headers: res.headers, text, route, attempts: String(res.headers['x-byok-attempts'] ?? '') };
+}
+
+async function keyTestJobs(): Promise<KeyTestJob[]> {
+  const jobs = await h.proxy.runtime.producers.keyTests.queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'], 0, -1);
+  return jobs.map((job) => job.data as KeyTestJob);
+}
+
+describe('failover before the first byte', () => {
+  it.each([401, 402, 403, 429, 500, 502, 503, 504, 529])('a %i goes on to the next key, non-streamed and streamed', async (status) => {
+    const user = newUser();
+    const ids = await addKeys(user, [
+      { label: 'first', behaviour: `s${status}`, priority: 1 },
+      { label: 'second', behaviour: 'ok', priority: 2 },
+    ]);
+    const plain = await post(user, {});
+    expect(plain.status, plain.text).toBe(200);
+    expect(JSON.parse(plain.text).choices[0].message.content).toBe(`served by ${scripted(user, 'second')}`);
+    expect(plain.route).toMatch(new RegExp(`^user_openrouter:skipped=no_key; user_provider\\(openai/first\\):failed=${status}[^;]*; user_provider\\(openai/second\\):chosen`));
+    expect(plain.attempts).toBe('2');
+    expect(plain.headers['x-byok-used']).toBe('true');
+
+    const streamed = await post(user, { stream: true });
+    expect(streamed.status).toBe(200);
+    expect(streamed.text).toContain(`by ${scripted(user, 'second')}`);
+    expect(streamed.text).toContain('data: [DONE]');
+    if (status === 401 || status === 403) {
+      await waitFor(async () => (await keyTestJobs()).find((j) => j.keyId === ids.first && j.reason === 'rejected_upstream'), 3000, 'the re-validation of the refused key');
+    }
+  });
+
+  it.each([
+    ['a reset connection', 'reset', 'unreachable'],
+    ['no headers within the attempt timeout', 'hang', 'timeout'],
+  ])('%s goes on to the next key', async (_name, behaviour, outcome) => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'first', behaviour, priority: 1 },
+      { label: 'second', behaviour: 'ok', priority: 2 },
+    ]);
+    for (const stream of [false, true]) {
+      const res = await post(user, { stream });
+      expect(res.status, res.text).toBe(200);
+      expect(res.text).toContain(scripted(user, 'second'));
+    }
+    // The first request tried the failing key; the second may find it cooling already or try it again.
+    expect(callsOf(user, 'first')).toBeGreaterThanOrEqual(1);
+    const again = await post(user, {});
+    expect(again.route).toMatch(new RegExp(`user_provider\\(openai/first\\):(failed=${outcome}|skipped=)`));
+  });
+
+  it('a refused connection (an OpenRouter key on a closed port) goes on to the provider key', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'router', behaviour: 'ok', provider: 'openrouter' },
+      { label: 'direct', behaviour: 'ok' },
+    ]);
+    const res = await post(user, {});
+    expect(res.status, res.text).toBe(200);
+    expect(res.route).toMatch(/^user_openrouter\(router\):failed=unreachable; user_provider\(openai\/direct\):chosen/);
+  });
+
+  it.each([400, 404, 422])('a %i is the caller’s problem: returned as it is, no other key tried', async (status) => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'first', behaviour: `s${status}`, priority: 1 },
+      { label: 'second', behaviour: 'ok', priority: 2 },
+    ]);
+    const res = await post(user, {});
+    expect(res.status).toBe(status);
+    expect(res.text).toContain(`scripted ${status}`);
+    expect(res.attempts).toBe('1');
+    expect(callsOf(user, 'second')).toBe(0);
+  });
+
+  it('a stream that has started is never retried', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'first', behaviour: 'cut', priority: 1 },
+      { label: 'second', behaviour: 'ok', priority: 2 },
+    ]);
+    const res = await post(user, { stream: true });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('served ');
+    expect(res.text).not.toContain(scripted(user, 'second'));
+    expect(callsOf(user, 'second')).toBe(0);
+  });
+
+  it('when every key fails, the last one’s answer is relayed; failed attempts are recorded on the one usage event and never charged', async () => {
+    const user = newUser();
+    const ids = await addKeys(user, [
+      { label: 'first', behaviour: 's503', priority: 1 },
+      { label: 'second', behaviour: 's429', priority: 2 },
+    ]);
+    const res = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
+    expect(res.status).toBe(429);
+    expect(res.route).toMatch(/user_provider\(openai\/first\):failed=503; user_provider\(openai\/second\):chosen; system\(openai\):skipped=platform_fallback_never/);
+    expect(res.attempts).toBe('2');
+    const requestId = String(res.headers['x-request-id']);
+    const event = await waitFor(async () => (await h.usageEvents()).find((e: UsageEvent) => e.requestId === requestId), 5000, 'the usage event');
+    expect(event).toMatchObject({ statusCode: 429, keyId: ids.second, creditsMicro: 0, credentialSource: 'user_provider' });
+    expect(event.attempts).toEqual([
+      { provider: 'openai', credentialSource: 'user_provider', keyId: ids.first, status: 503, outcome: '503', latencyMs: expect.any(Number) },
+      { provider: 'openai', credentialSource: 'user_provider', keyId: ids.second, status: 429, outcome: 'answered 429', latencyMs: expect.any(Number) },
+    ]);
+    expect((await h.usageEvents()).filter((e) => e.requestId === requestId)).toHaveLength(1);
+  });
+});
+
+describe('taking turns and cooling down', () => {
+  it('keys of equal priority alternate', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'a', behaviour: 'ok', priority: 1 },
+      { label: 'b', behaviour: 'ok', priority: 1 },
+      { label: 'c', behaviour: 'ok', priority: 2 },
+    ]);
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) order.push(JSON.parse((await post(user, {})).text).choices[0].message.content);
+    const [a, b] = [`served by ${scripted(user, 'a')}`, `served by ${scripted(user, 'b')}`];
+    expect(order[0] === a ? order : order.map((x) => (x === a ? b : a))).toEqual([a, b, a, b]);
+    expect(callsOf(user, 'c')).toBe(0);
+  });
+
+  it('a 429’s Retry-After cools the key, for a second proxy instance within 1 s as well', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'limited', behaviour: 's429ra2', priority: 1 },
+      { label: 'spare', behaviour: 'ok', priority: 2 },
+    ]);
+    const second = await h.startProxy();
+    // Both instances have the user's routes loaded before the cool-down starts.
+    await post(user, {}, { proxy: second });
+    const limitedCalls = callsOf(user, 'limited');
+    const first = await post(user, {});
+    expect(first.route).toMatch(/user_provider\(openai\/limited\):(failed=429 cooled 2s|skipped=cooling_down)/);
+    const cooledAt = Date.now();
+    const seen = await waitFor(async () => ((await post(user, {}, { proxy: second })).route.includes('limited):skipped=cooling_down') ? Date.now() : undefined), 2000, 'the cool-down on the second instance');
+    expect(seen - cooledAt).toBeLessThan(1000);
+    const callsWhileCooling = callsOf(user, 'limited');
+    expect(callsWhileCooling).toBeLessThanOrEqual(limitedCalls + 1);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    up.set(scripted(user, 'limited'), 'ok');
+    const after = await post(user, {}, { proxy: second });
+    expect(JSON.parse(after.text).choices[0].message.content).toBe(`served by ${scripted(user, 'limited')}`);
+  });
+
+  it('five consecutive 5xx open the key’s circuit; after it one trial request closes it or opens it again', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'flaky', behaviour: 's500', priority: 1 },
+      { label: 'steady', behaviour: 'ok', priority: 2 },
+    ]);
+    const routes: string[] = [];
+    for (let i = 0; i < 5; i++) routes.push((await post(user, {})).route);
+    expect(routes[4]).toContain('flaky):failed=500 circuit open 2s');
+    expect((await post(user, {})).route).toContain('flaky):skipped=circuit_open');
+    expect(callsOf(user, 'flaky')).toBe(5);
+    // Half-open: one trial, which fails and opens the circuit again.
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect((await post(user, {})).route).toContain('flaky):failed=500 circuit open');
+    expect(callsOf(user, 'flaky')).toBe(6);
+    expect((await post(user, {})).route).toContain('flaky):skipped=circuit_open');
+    // The next trial succeeds and closes it.
+    up.set(scripted(user, 'flaky'), 'ok');
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(JSON.parse((await post(user, {})).text).choices[0].message.content).toBe(`served by ${scripted(user, 'flaky')}`);
+    expect(JSON.parse((await post(user, {})).text).choices[0].message.content).toBe(`served by ${scripted(user, 'flaky')}`);
+  });
+});
+
+describe('model lists and the platform key', () => {
+  it('skips a key outside its allow-list and one whose last test did not list the model', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'reasoning', behaviour: 'ok', priority: 1, models: ['o3*'] },
+      { label: 'old', behaviour: 'ok', priority: 2, tested: ['gpt-3.5-turbo'] },
+      { label: 'minis', behaviour: 'ok', priority: 3, models: ['gpt-4o*'] },
+    ]);
+    const res = await post(user, { model: 'gpt-4o-mini' });
+    expect(res.route).toMatch(/openai\/reasoning\):skipped=model_not_allowed; user_provider\(openai\/old\):skipped=model_unavailable; user_provider\(openai\/minis\):chosen/);
+    expect(JSON.parse(res.text).choices[0].message.content).toBe(`served by ${scripted(user, 'minis')}`);
+    const o3 = await post(user, { model: 'o3-mini' });
+    expect(JSON.parse(o3.text).choices[0].message.content).toBe(`served by ${scripted(user, 'reasoning')}`);
+  });
+
+  it('fails over to the platform key (charged) by default, never with platform_fallback never (setting or header): 400 no_route when no key of the user’s can serve', async () => {
+    const user = newUser();
+    await h.grantCredits(user, 5_000_000);
+    await addKeys(user, [{ label: 'only', behaviour: 's503' }]);
+    const allowed = await post(user, {});
+    expect(allowed.status).toBe(200);
+    expect(allowed.route).toMatch(/user_provider\(openai\/only\):failed=503; system\(openai\):chosen/);
+    expect(allowed.headers['x-byok-used']).toBe('false');
+
+    const byHeader = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
+    expect(byHeader.status).toBe(503);
+    expect(byHeader.route).toContain('system(openai):skipped=platform_fallback_never');
+
+    const keyless = newUser();
+    await h.grantCredits(keyless, 5_000_000);
+    const refused = await post(keyless, {}, { headers: { 'x-byok-fallback': 'never' } });
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text).error).toMatchObject({ code: 'no_route' });
+    expect(JSON.parse(refused.text).error.message).toContain('platform_fallback: never');
+    expect(refused.route).toContain('system(openai):skipped=platform_fallback_never');
+
+    await putUserSettings(h.api.runtime.orm.em.fork(), keyless, { platformFallback: 'never' });
+    h.proxy.services.routes.invalidate(keyless);
+    const bySetting = await post(keyless, {});
+    expect(bySetting.status).toBe(400);
+    expect(bySetting.route).toContain('system(openai):skipped=platform_fallback_never');
+    // The header can narrow the setting, never widen it.
+    expect((await post(keyless, {}, { headers: { 'x-byok-fallback': 'allow' } })).status).toBe(400);
+    expect((await post(keyless, {}, { headers: { 'x-byok-fallback': 'sometimes' } })).status).toBe(400);
+  });
+});
+
+describe('a user with one key', () => {
+  it('keeps getting the provider’s own answer while that key cools down', async () => {
+    const user = newUser();
+    await addKeys(user, [{ label: 'default', behaviour: 's429ra30' }]);
+    for (let i = 0; i < 3; i++) {
+      const res = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
+      expect(res.status).toBe(429);
+      expect(res.headers['retry-after']).toBe('30');
+    }
+    expect(callsOf(user, 'default')).toBe(3);
+    expect((await post(user, {}, { headers: { 'x-byok-fallback': 'never' } })).route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\):chosen\+key_cooling_down/);
+  });
+});
