@@ -1,8 +1,8 @@
 import { DEFAULT_KEY_LABEL } from '@byok/db';
 import { AppError } from '@byok/http';
 
-/** Control characters (NUL, tabs, newlines, escapes): a label is shown in lists and receipts, on one line. */
-const CONTROL = /\p{Cc}/u;
+/** Control characters (tabs, newlines, escapes): a label is shown in lists and receipts, on one line. NUL is left to the answer every stored text gets (error-handler.plugin.ts). */
+const CONTROL = /[\u0001-\u001f\u007f-\u009f]/u;
 /** Lone UTF-16 surrogates: JSON can carry them, Postgres cannot store them as themselves. */
 const LONE_SURROGATE = /\p{Cs}/u;
 /** Leading or trailing white space: `work` and `work ` would look like one key and be two. */

@@ -100,7 +100,11 @@ export function createKeyService(deps: KeyServiceDependencies) {
     );
   }
 
-  async function store(em: EntityManager, actor: Actor, key: PreparedKey): Promise<SaveKeyResult> {
+  /**
+   * Stores the key. `takeBudget` runs under the pool's lock once the size check passed, so a save
+   * refused for a full pool spends nothing; it throws (429) to refuse the save before any write.
+   */
+  async function store(em: EntityManager, actor: Actor, key: PreparedKey, takeBudget: () => Promise<void>): Promise<SaveKeyResult> {
     const { provider, token, keyHint } = key;
     return em.transactional(async (tx) => {
       // Serialises saves of this user's keys for this provider, so the size check below holds when the row is written.
@@ -110,6 +114,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
       // Read in the transaction: a second pool checkout would queue again behind busy saves.
       const existingId = await findKeyRowId(tx, key.userId, provider, key.label);
       await refuseFullPool(tx, key, existingId);
+      await takeBudget();
       const id = existingId ?? randomUUID();
       const binding = keyring?.bind({ id, userId: key.userId, provider }, token) ?? null;
       const upserted = await upsertProviderKey(tx, {
@@ -164,17 +169,19 @@ export function createKeyService(deps: KeyServiceDependencies) {
         const path = prepared.priority !== undefined ? 'body/priority' : 'body/models';
         throw new AppError('validation_failed', `${path}: ${message}`, { details: [{ path, message }] });
       }
-      // Checked before the budget is taken (a refused save spends nothing); checked again under the pool's lock in store().
-      await refuseFullPool(em, prepared, await findKeyRowId(em, prepared.userId, prepared.provider, prepared.label));
-      await deps.limiter.take(input.userId);
+      let takeBudget = () => deps.limiter.take(input.userId);
       if (options.testFirst === true) {
+        // A save into a full pool spends nothing: checked before the budget (and again under the lock in store()).
+        await refuseFullPool(em, prepared, await findKeyRowId(em, prepared.userId, prepared.provider, prepared.label));
+        await takeBudget();
         const tested = await testFirst(em, actor, prepared);
         if (tested !== null) {
           if (tested.state === 'replaced') await deps.announceKeyChange(input.userId);
           return { key: tested.key, outcome: tested.state };
         }
+        takeBudget = async () => {};
       }
-      const saved = await store(em, actor, prepared);
+      const saved = await store(em, actor, prepared, takeBudget);
       await deps.announceKeyChange(input.userId);
       return saved;
     },
