@@ -3,7 +3,6 @@ import { providerName } from '../api/provider-names.js';
 import { useDocumentTitle } from '../app/router.js';
 import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
 import { formatCompact, formatDollars, formatNumber } from '../ui/format.js';
-import { DEFAULT_LABEL } from '../keys/key-pool.js';
 import { CsvExport } from './csv-export.js';
 import { UsageChart } from './usage-chart.js';
 import { byDay, daysOf, lastDays, METRIC_LABELS, type Metric, type NamedSeries, type SeriesSplit, toChartData } from './usage-series.js';
@@ -64,7 +63,7 @@ function seriesFor(data: UsageData, split: SeriesSplit): NamedSeries[] {
   if (split === 'model') return data.modelSeries.map((s) => ({ label: s.key, values: byDay(s.byDay.groups, (g) => g.key) }));
   return [
     { label: 'All requests', values: byDay(data.byDay.groups, (g) => g.key) },
-    ...data.keyReports.map((r) => ({ label: `Your ${providerName(r.provider)} key${r.label === DEFAULT_LABEL ? '' : ` “${r.label}”`}`, values: byDay(r.by_day, (d) => d.day) })),
+    ...data.keyReports.map((r) => ({ label: `Your ${providerName(r.provider)} key${r.keyCount > 1 ? 's' : ''}`, values: byDay(r.by_day, (d) => d.day) })),
   ];
 }
 

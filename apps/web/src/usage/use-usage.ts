@@ -19,8 +19,11 @@ export interface UsageData {
   providerSeries: SplitSeries[];
   /** The busiest models of the range (at most TOP_MODELS), day by day. */
   modelSeries: SplitSeries[];
-  /** Per key the user holds now (a provider can have several, told apart by label): what it paid for, day by day. */
-  keyReports: Array<KeyUsageReport & { label: string }>;
+  /**
+   * Per provider the user holds keys for now: what those keys paid for, day by day (the API
+   * counts every key of the provider together), with how many keys that is.
+   */
+  keyReports: Array<KeyUsageReport & { keyCount: number }>;
   /** Null when the balance could not be read (shown as unavailable, not as an error page). */
   credits: CreditsView | null;
 }
@@ -49,7 +52,7 @@ export function useUsage(range: DayRange) {
       ]);
       const daily = (filter: { provider: string } | { model: string }, key: string) => api.usage('day', range, filter).then((report) => ({ key, byDay: report }));
       const [keyReports, providerSeries, modelSeries] = await Promise.all([
-        Promise.all(keys.map((k) => api.keyUsage(k, range).then((report) => ({ ...report, label: k.label }), () => null))),
+        Promise.all([...keyCounts(keys)].map(([provider, keyCount]) => api.keyUsage(provider, range).then((report) => ({ ...report, keyCount }), () => null))),
         Promise.all(byProvider.groups.map((g) => daily({ provider: g.key }, g.key))),
         Promise.all(busiest(byModel.groups, TOP_MODELS).map((model) => daily({ model }, model))),
       ]);
@@ -64,4 +67,11 @@ export function useUsage(range: DayRange) {
   }, [load]);
 
   return { data, error, reload: load };
+}
+
+/** How many keys the user holds per provider (several since #14). */
+function keyCounts(keys: readonly { provider: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const key of keys) counts.set(key.provider, (counts.get(key.provider) ?? 0) + 1);
+  return counts;
 }
