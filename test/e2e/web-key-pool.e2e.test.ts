@@ -133,11 +133,17 @@ describe.skipIf(unavailable !== null)('key pool on the web page (headless Chromi
 
   it('fails over from the failing key and shows its health: circuit open, with the last 15 minutes', { timeout: 60_000 }, async () => {
     const token = await sessionToken(page);
+    const receipts: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await proxiedChat(stack.url, token, 'gpt-4o-mini');
       expect(res.status, await res.text()).toBe(200);
-      expect(res.headers.get('x-byok-route')).toContain('openai/default');
+      expect(res.headers.get('x-byok-attempts')).toBe('2');
+      receipts.push(res.headers.get('x-byok-route') ?? '');
     }
+    // Each receipt names the failed attempt by provider and label, then the key that answered;
+    // the fifth failure in a row opened the circuit.
+    for (const receipt of receipts) expect(receipt).toMatch(/openai\/backup\):failed=5\d\d[^;]*; user_provider\(openai\):chosen/);
+    expect(receipts[4]).toContain('circuit open');
     // Five 5xx in a row open the key's circuit; the stats reach Redis within a second or so.
     await expect
       .poll(
