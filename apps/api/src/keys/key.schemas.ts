@@ -64,7 +64,7 @@ const KeyHealthView = Type.Union(
     }),
     Type.Null(),
   ],
-  { description: "How the proxies found the key lately. Null when unknown: in answers to saves, toggles and edits (read the key to see it), and when the health store (Redis) does not answer." },
+  { description: "How the proxies found the key lately. Null when unknown: in answers to saves, toggles and edits and in the admin listing (read the key to see it), and when the health store (Redis) does not answer within 500 ms." },
 );
 
 const AdminDisabled = Type.Union(
