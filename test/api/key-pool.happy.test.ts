@@ -104,6 +104,10 @@ describe('key pools (#14): several labelled keys per provider', () => {
     const job = await h.runtime.producers.keyTests.queue.getJob(test.json().job_id);
     // With no worker running, the test shares the save's pending job for this key version (one provider call).
     expect(job?.data).toMatchObject({ keyId: (await list()).find((k) => k.label === 'Work')?.id });
+    expect((await h.app.inject({ method: 'GET', url: `${base}/keys/openai/usage?label=first`, headers: alice })).json()).toMatchObject({ provider: 'openai' });
+    const noUsage = await h.app.inject({ method: 'GET', url: `${base}/keys/openai/usage?label=personal`, headers: alice });
+    expect(noUsage.statusCode).toBe(404);
+    expect(noUsage.json().error.message).toBe('OpenAI key "personal" not found');
     expect((await h.app.inject({ method: 'DELETE', url: `${base}/keys/openai?label=first`, headers: alice })).statusCode).toBe(204);
     expect((await list()).map((k) => k.label)).toEqual(['default', 'Work']);
   });

@@ -21,6 +21,8 @@ export interface ResolveOptions {
   platformFallback?: PlatformFallback | undefined;
   /** From `routes.nextTurn()`: equal-priority keys take turns. */
   turn?: number | undefined;
+  /** The attempt budget: usable candidates beyond it are not examined (`RouteInput.maxUsable`). */
+  maxUsable?: number | undefined;
 }
 
 /**
@@ -49,6 +51,7 @@ export function resolveRoute(
       keyHealth: options.keyHealth,
       platformFallback: options.platformFallback ?? routes.platformFallback,
       turn: options.turn,
+      maxUsable: options.maxUsable,
     },
     models,
   );

@@ -1,8 +1,9 @@
 import { DEFAULT_KEY_LABEL } from '@byok/db';
 import { AppError } from '@byok/http';
+import { PROVIDERS, type ProviderId } from '@byok/providers';
 
 /** Control characters (tabs, newlines, escapes): a label is shown in lists and receipts, on one line. NUL is left to the answer every stored text gets (error-handler.plugin.ts). */
-const CONTROL = /[\u0001-\u001f\u007f-\u009f]/u;
+const CONTROL = /\p{Cc}/u;
 /** Lone UTF-16 surrogates: JSON can carry them, Postgres cannot store them as themselves. */
 const LONE_SURROGATE = /\p{Cs}/u;
 /** Leading or trailing white space: `work` and `work ` would look like one key and be two. */
@@ -14,7 +15,7 @@ const OUTER_SPACE = /^\s|\s$/u;
  * as given (its spelling is kept; uniqueness ignores case in the database).
  */
 export function requireKeyLabel(label: string, path: string): string {
-  const problem = CONTROL.test(label)
+  const problem = CONTROL.test(label.replaceAll('\u0000', ''))
     ? 'contains a control character'
     : LONE_SURROGATE.test(label)
       ? 'contains a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape), which is not text'
@@ -28,4 +29,9 @@ export function requireKeyLabel(label: string, path: string): string {
 /** The label a per-provider route acts on: `?label=` when given (checked), else `default`. */
 export function labelOrDefault(label: string | undefined, path = 'querystring/label'): string {
   return label === undefined ? DEFAULT_KEY_LABEL : requireKeyLabel(label, path);
+}
+
+/** Names one key in messages: `OpenAI key "work"`. */
+export function keyName(provider: ProviderId, label: string): string {
+  return `${PROVIDERS[provider].displayName} key "${label}"`;
 }

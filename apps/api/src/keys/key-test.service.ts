@@ -6,8 +6,7 @@ import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
 import type { Actor } from '../http/actor.js';
 import { parseProvider } from '../http/provider-param.js';
-import { keyName } from './key.service.js';
-import { labelOrDefault } from './key-label.js';
+import { keyName, labelOrDefault } from './key-label.js';
 
 export type KeyTestAnswer =
   | { done: true; success: boolean; status: string; message: string | null; latency_ms: number | null; models_count: number | null; models?: string[] }

@@ -64,7 +64,7 @@ const KeyHealthView = Type.Union(
     }),
     Type.Null(),
   ],
-  { description: "How the proxies found the key lately. Null when unknown: in answers to saves, toggles and edits (read the key to see it), and when the health store (Redis) does not answer." },
+  { description: "How the proxies found the key lately. Null when unknown: in answers to saves, toggles and edits and in the admin listing (read the key to see it), and when the health store (Redis) does not answer within 500 ms." },
 );
 
 const AdminDisabled = Type.Union(
@@ -119,15 +119,18 @@ export const KeyIdParam = Type.Object({
   id: Type.String({ format: 'uuid', description: "The key's id (from a listing). Not a UUID: 400; no key of yours with this id (including another user's key): 404." }),
 });
 
-export const PatchKeyBody = Type.Object(
+const PatchKeyFields = Type.Object(
   {
     label: Type.Optional(KeyLabel),
     priority: Type.Optional(KeyPriority),
     models: Type.Optional(Type.Union([ModelAllowList, Type.Null()])),
     enabled: Type.Optional(Type.Boolean({ description: 'Like the toggle: enabling a key an administrator disabled answers 403.' })),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false },
 );
+
+/** Absent fields stay as they are; an empty patch (or no body) changes nothing and answers with the key. */
+export const PatchKeyBody = Type.Union([PatchKeyFields, Type.Null()]);
 export type PatchKeyBody = Static<typeof PatchKeyBody>;
 
 export const AdminToggleBody = Type.Union([

@@ -17,7 +17,7 @@ import {
   type ProviderKey,
 } from '@byok/db';
 import { AppError, notFound } from '@byok/http';
-import { PROVIDERS, type ProviderId } from '@byok/providers';
+import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
 import type { Actor } from '../http/actor.js';
 import { parseProvider } from '../http/provider-param.js';
@@ -25,7 +25,7 @@ import { requireWellFormed } from '../http/well-formed-input.js';
 import type { KeyTestJobWaiter } from './job-wait.js';
 import { prepareKey, type PreparedKey, type SaveKeyInput } from './key-input.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
-import { labelOrDefault } from './key-label.js';
+import { keyName, labelOrDefault } from './key-label.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
 import { createTestFirstSave } from './test-first.service.js';
 
@@ -40,11 +40,6 @@ export interface KeyServiceDependencies {
   announceKeyChange: (userId: string) => Promise<void>;
   /** Keys one user may hold per provider (BYOK_MAX_KEYS_PER_PROVIDER). */
   maxKeysPerProvider: number;
-}
-
-/** Names one key in messages: `OpenAI key "work"`. */
-export function keyName(provider: ProviderId, label: string): string {
-  return `${PROVIDERS[provider].displayName} key "${label}"`;
 }
 
 /**

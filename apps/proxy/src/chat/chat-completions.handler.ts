@@ -63,10 +63,9 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const routes = await deps.routes.get(caller.userId);
     // The turn counter moves only for users whose keys share a priority.
     const turn = routes.keys.sharedPriority.size > 0 ? routes.nextTurn() : undefined;
-    const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turn });
-    // Set now for answers that come before any attempt (admission, credits); each attempt updates them.
-    reply.headers(routeHeaders(route.decision, requestId));
+    const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turn, maxUsable: deps.maxAttempts });
     if (route.apiKey === null) {
+      reply.headers(routeHeaders(route.decision, requestId));
       throw new AppError(route.decision.outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', route.decision.message);
     }
     const deadlineAt = startedAt + deps.requestDeadlineMs;

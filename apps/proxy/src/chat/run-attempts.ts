@@ -117,11 +117,17 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
     return { done: true, value: sendChatError(reply, built.error, {}, requestId) };
   }
-  await admit(candidate, run, request, deps);
-  const credit =
-    candidate.credentialSource === 'system'
-      ? await deps.credits.reserve({ requestId, userId: request.caller.userId, provider: candidate.provider, upstreamModel: candidate.upstreamModel, request: body, balanceMicro: request.balanceMicro ?? 0 })
-      : undefined;
+  let credit: Awaited<ReturnType<CreditHolds['reserve']>> | undefined;
+  try {
+    await admit(candidate, run, request, deps);
+    // A refused reservation is a 402 that used nothing and records nothing.
+    if (candidate.credentialSource === 'system') {
+      credit = await deps.credits.reserve({ requestId, userId: request.caller.userId, provider: candidate.provider, upstreamModel: candidate.upstreamModel, request: body, balanceMicro: request.balanceMicro ?? 0 });
+    }
+  } catch (error) {
+    reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
+    throw error;
+  }
 
   const exchange = run.exchange ?? createExchange({ requestId, caller: request.caller, chosen: candidate, requestedModel: body.model, stream: body.stream === true, startedAt: request.startedAt });
   if (run.exchange === undefined) {

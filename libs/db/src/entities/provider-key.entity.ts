@@ -5,13 +5,13 @@ export type KeyTestStatus = (typeof KEY_TEST_STATUSES)[number];
 
 /**
  * One of a user's keys for a provider, identified by `(userId, provider, label)` (the label
- * compared ignoring case; `default` unless the user names it). The table and its first nine columns are the earlier Python
+ * compared ignoring case; `default` unless the user names it). The table and its first eight columns are the earlier Python
  * system's `user_provider_keys`, unchanged; the rest were added by migrations so that its
  * databases keep working. `keyVersion` grows on every replacement so a queued test of an older
  * key can tell it is stale.
  *
  * Every column is mapped except five of a staged replacement's: `candidate_encrypted`,
- * `candidate_binding_tag`, `candidate_key_fingerprint`, `candidate_description`, `candidate_metadata`.
+ * `candidate_binding_tag`, `candidate_key_fingerprint`, `candidate_label`, `candidate_metadata`.
  * Only the job that tests the candidate reads them (`loadKeyCandidate`), so key lists, key views
  * and route caches never carry a candidate token.
  */

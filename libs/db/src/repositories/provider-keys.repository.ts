@@ -186,10 +186,6 @@ export async function findUserKey(em: EntityManager, userId: string, provider: s
   return row ? fromRaw(row) : null;
 }
 
-export function findKeyById(em: EntityManager, id: string): Promise<ProviderKey | null> {
-  return em.findOne(ProviderKeySchema, { id });
-}
-
 /** Deletes one key (by label, `default` when absent) and returns what was deleted (for the audit record), or null when there was none. */
 export async function deleteUserKey(em: EntityManager, userId: string, provider: string, label: string = DEFAULT_KEY_LABEL): Promise<{ id: string; keyVersion: number } | null> {
   const rows = await em.execute<Array<{ id: string; key_version: number }>>(

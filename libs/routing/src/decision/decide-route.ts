@@ -12,7 +12,7 @@ import type {
   SystemKeyAvailability,
 } from './route-decision.types.js';
 import { byokOnlyMessage, creditsUnknownMessage, insufficientCreditsMessage, noKeyMessage, type SkippedUserKey, unknownModelMessage, withSkippedKeys } from './route-messages.js';
-import { indexUserKeys, isUserKeyIndex, keysInTurn } from './user-key-index.js';
+import { indexUserKeys, isUserKeyIndex, keyInTurn } from './user-key-index.js';
 
 /** Reason of a usable candidate that a candidate before it has made unnecessary. */
 export const NOT_NEEDED = 'not_needed';
@@ -33,7 +33,8 @@ interface DecisionContext {
   requested: string;
   keyHealth: RouteInput['keyHealth'];
   turn: number | undefined;
-  sharedPriority: ReadonlySet<ProviderId>;
+  /** Usable user keys still worth listing (`maxUsable`). */
+  usableLeft: number;
   /**
    * The first key skipped for a reason that may not hold (its last validation said `no_credit`,
    * it is cooling down, its circuit is open, its last test did not list the model): tried after
@@ -65,7 +66,7 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
   const index = isUserKeyIndex(input.userKeys) ? input.userKeys : indexUserKeys(input.userKeys);
   const byProvider = index.byProvider;
   const candidates: RouteCandidate[] = [];
-  const context: DecisionContext = { requested: input.model, keyHealth: input.keyHealth, turn: input.turn, sharedPriority: index.sharedPriority, lastResort: undefined };
+  const context: DecisionContext = { requested: input.model, keyHealth: input.keyHealth, turn: input.turn, usableLeft: input.maxUsable ?? Number.POSITIVE_INFINITY, lastResort: undefined };
 
   let chosen = considerUserKeys(candidates, context, byProvider.get('openrouter'), 'user_openrouter', 'openrouter', openRouterModel, undefined);
   if (detected.provider === 'unknown') {
@@ -128,20 +129,24 @@ function considerUserKeys(
     return chosen;
   }
   let result = chosen;
-  for (const indexed of keysInTurn(keys, context.turn, context.sharedPriority.has(provider))) {
+  for (let position = 0; position < keys.length && context.usableLeft > 0; position++) {
+    const indexed = keyInTurn(keys, position, context.turn);
+    if (indexed === undefined) continue;
     const { keyId, receiptLabel } = indexed;
+    const name = indexed.receiptNames === undefined ? undefined : source === 'user_openrouter' ? indexed.receiptNames.user_openrouter : indexed.receiptNames.user_provider;
     const skip = indexed.skip ?? requestSkipReason(indexed, context, upstreamModel);
     if (skip !== null) {
-      const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip);
+      const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip, undefined, name);
       if (context.lastResort === undefined && LAST_RESORT_NOTES.has(skip)) context.lastResort = { index: out.length, candidate: row };
       out.push(row);
       continue;
     }
+    context.usableLeft -= 1;
     if (result !== undefined) {
-      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED));
+      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED, undefined, name));
       continue;
     }
-    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false));
+    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false), undefined, name);
     out.push(result);
   }
   return result;
@@ -171,10 +176,10 @@ const LAST_RESORT_NOTES: ReadonlyMap<string, CandidateNote> = new Map<SkipReason
 function chooseLastResort(out: RouteCandidate[], context: DecisionContext): RouteCandidate | undefined {
   const last = context.lastResort;
   if (last === undefined) return undefined;
-  const { credentialSource, provider, keyId, label, upstreamModel, reason } = last.candidate;
+  const { credentialSource, provider, keyId, label, upstreamModel, reason, receiptName } = last.candidate;
   const note = LAST_RESORT_NOTES.get(reason) ?? 'key_reported_no_credit';
   const why = note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true) : `${chosenReason(credentialSource, provider, false)}; nothing else can serve (${reason})`;
-  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note);
+  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note, receiptName);
   out[last.index] = chosen;
   return chosen;
 }
@@ -220,8 +225,9 @@ function candidate(
   status: RouteCandidate['status'],
   reason: string,
   note?: RouteCandidate['note'],
+  receiptName?: string,
 ): RouteCandidate {
-  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, note };
+  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, note, receiptName };
 }
 
 /**

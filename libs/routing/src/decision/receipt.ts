@@ -1,14 +1,13 @@
 import type { ProviderId } from '@byok/providers';
 import { NOT_NEEDED } from './decide-route.js';
 import { perProvider } from './per-provider.js';
+import { labelledReceiptName } from './receipt-names.js';
 import type { CandidateNote, CredentialSource, RouteCandidate, RouteDecision, SkipReason } from './route-decision.types.js';
 
 /** Longest receipt `formatReceipt` returns; well under common header limits. */
 export const MAX_RECEIPT_CHARS = 511;
 
 const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
-/** A label is user text: only these characters pass into a receipt, so it can never forge an entry. */
-const NOT_LABEL_SAFE = /[^A-Za-z0-9 ._@+-]/g;
 /** Room for `; +9999 more`. */
 const MORE_TAIL_CHARS = 12;
 
@@ -96,9 +95,7 @@ function whoOf(candidate: RouteCandidate): string {
 }
 
 function labelledWho(candidate: RouteCandidate, label: string): string {
-  const safe = label.replace(NOT_LABEL_SAFE, '_');
-  if (candidate.credentialSource === 'user_openrouter') return `user_openrouter(${safe}):`;
-  return sanitize(`${candidate.credentialSource}(${candidate.provider}/${safe}):`);
+  return candidate.receiptName ?? labelledReceiptName(candidate.credentialSource, candidate.provider, label);
 }
 
 /** Makes text from outside this library header-safe; a surrogate pair becomes two `?`. */

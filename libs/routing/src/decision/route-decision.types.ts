@@ -67,8 +67,13 @@ export interface IndexedUserKey {
   readonly priority: number;
   /** The label shown in receipts; undefined for the `default` key, which receipts name by provider alone. */
   readonly receiptLabel: string | undefined;
+  /** The key's receipt names, header-safe, built once (`user_openrouter(work):`, `user_provider(openai/work):`); undefined for `default`. */
+  readonly receiptNames: { readonly user_openrouter: string; readonly user_provider: string } | undefined;
   /** Tests the model against the key's allow-list; null when the key takes any model. */
   readonly allows: ((model: string) => boolean) | null;
+  /** Where the run of keys sharing its priority starts in the provider's list, and its length. */
+  readonly groupStart: number;
+  readonly groupSize: number;
 }
 
 /** Everything one routing decision depends on. */
@@ -86,6 +91,12 @@ export interface RouteInput {
   platformFallback?: PlatformFallback | undefined;
   /** Which of several equal-priority keys goes first: any counter that grows per request. */
   turn?: number | undefined;
+  /**
+   * Usable candidates worth listing (the proxy's attempt budget): once this many are found, the
+   * user's remaining keys of that provider are not examined, since this request would never try
+   * them. Default: all.
+   */
+  maxUsable?: number | undefined;
 }
 
 /** Whose key a candidate would use. */
@@ -128,6 +139,8 @@ export interface RouteCandidate {
   keyId?: string;
   /** The key's label when it is not `default`, for receipts. */
   label?: string;
+  /** How receipts name a labelled key, header-safe, when routing built it (else made from `label`). */
+  receiptName?: string;
   /** The model name as this candidate's upstream expects it. */
   upstreamModel: string;
   status: CandidateStatus;

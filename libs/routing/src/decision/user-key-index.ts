@@ -1,5 +1,6 @@
 import type { ProviderId } from '@byok/providers';
 import { compileAllowList } from './model-allow-list.js';
+import { labelledReceiptName } from './receipt-names.js';
 import type { IndexedUserKey, KeySkipReason, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
 
 /** The label of a key saved without one; receipts name it by its provider alone. */
@@ -37,53 +38,64 @@ export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
 
 /**
  * Groups the user's keys by provider in priority order (a stable sort: keys of equal priority keep
- * their given order), with each key's request-independent verdict and allow-list worked out once.
+ * their given order), with each key's request-independent verdict, allow-list and place among the
+ * keys of its priority worked out once.
  */
 export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>): UserKeyIndex {
-  const byProvider = new Map<ProviderId, IndexedUserKey[]>();
+  const grouped = new Map<ProviderId, UserKeyCandidate[]>();
   for (const key of keys) {
-    const label = key.label ?? DEFAULT_LABEL;
-    const entry: IndexedUserKey = Object.freeze({
-      key: Object.freeze({ ...key }),
-      keyId: key.keyId,
-      skip: keySkipReason(key),
-      reportedNoCredit: testResultVerdict(key).reportedNoCredit,
-      priority: key.priority ?? 1,
-      receiptLabel: label.toLowerCase() === DEFAULT_LABEL ? undefined : label,
-      allows: key.models === undefined || key.models === null ? null : compileAllowList(key.models),
-    });
-    const list = byProvider.get(key.provider);
-    if (list === undefined) byProvider.set(key.provider, [entry]);
-    else list.push(entry);
+    const list = grouped.get(key.provider);
+    if (list === undefined) grouped.set(key.provider, [key]);
+    else list.push(key);
   }
+  const byProvider = new Map<ProviderId, IndexedUserKey[]>();
   const sharedPriority = new Set<ProviderId>();
-  for (const [provider, list] of byProvider) {
-    list.sort((a, b) => a.priority - b.priority);
-    if (list.some((k, i) => i > 0 && list[i - 1]?.priority === k.priority)) sharedPriority.add(provider);
+  for (const [provider, list] of grouped) {
+    list.sort((a, b) => (a.priority ?? 1) - (b.priority ?? 1));
+    const entries: IndexedUserKey[] = [];
+    let groupStart = 0;
+    for (let i = 0; i < list.length; i++) {
+      const key = list[i] as UserKeyCandidate;
+      const priority = key.priority ?? 1;
+      if (i > 0 && (list[i - 1]?.priority ?? 1) !== priority) groupStart = i;
+      let groupEnd = i + 1;
+      while (groupEnd < list.length && (list[groupEnd]?.priority ?? 1) === priority) groupEnd++;
+      if (groupEnd - groupStart > 1) sharedPriority.add(provider);
+      entries.push(indexKey(key, groupStart, groupEnd - groupStart));
+    }
+    byProvider.set(provider, entries);
   }
   return Object.freeze({ kind: 'user-key-index', byProvider, sharedPriority });
 }
 
+function indexKey(key: UserKeyCandidate, groupStart: number, groupSize: number): IndexedUserKey {
+  const label = key.label ?? DEFAULT_LABEL;
+  const isDefault = label.toLowerCase() === DEFAULT_LABEL;
+  return Object.freeze({
+    key: Object.freeze({ ...key }),
+    keyId: key.keyId,
+    skip: keySkipReason(key),
+    reportedNoCredit: testResultVerdict(key).reportedNoCredit,
+    priority: key.priority ?? 1,
+    receiptLabel: isDefault ? undefined : label,
+    receiptNames: isDefault
+      ? undefined
+      : Object.freeze({ user_openrouter: labelledReceiptName('user_openrouter', key.provider, label), user_provider: labelledReceiptName('user_provider', key.provider, label) }),
+    allows: key.models === undefined || key.models === null ? null : compileAllowList(key.models),
+    groupStart,
+    groupSize,
+  });
+}
+
 /**
- * The keys in the order this request tries them: priority order, each run of equal priority
- * rotated by `turn` so that such keys take turns. Returns `keys` itself when nothing rotates.
+ * The key tried in place `position` of a provider's list for request `turn`: priority order, each
+ * run of equal priority rotated by the turn so that its keys take turns. No allocation: the proxy
+ * calls it per key per request.
  */
-export function keysInTurn(keys: readonly IndexedUserKey[], turn: number | undefined, shared: boolean): readonly IndexedUserKey[] {
-  if (!shared || turn === undefined) return keys;
-  const out: IndexedUserKey[] = [];
-  let start = 0;
-  while (start < keys.length) {
-    let end = start + 1;
-    while (end < keys.length && keys[end]?.priority === keys[start]?.priority) end++;
-    const size = end - start;
-    const offset = turn % size;
-    for (let i = 0; i < size; i++) {
-      const key = keys[start + ((i + offset) % size)];
-      if (key !== undefined) out.push(key);
-    }
-    start = end;
-  }
-  return out;
+export function keyInTurn(keys: readonly IndexedUserKey[], position: number, turn: number | undefined): IndexedUserKey | undefined {
+  const here = keys[position];
+  if (here === undefined || turn === undefined || here.groupSize === 1) return here;
+  return keys[here.groupStart + ((position - here.groupStart + turn) % here.groupSize)];
 }
 
 /** True for an index from `indexUserKeys` rather than a plain list of keys. */
