@@ -62,8 +62,12 @@ export function byokApi(client: ApiClient) {
       return client.get<UserUsageReport>(`/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}${narrow}`);
     },
     usageCsvPath: (groupBy: UsageGrouping, range: DayRange) => `/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}&format=csv`,
-    /** Everything the user's keys for `provider` paid for (all of them together, whatever their labels). */
-    keyUsage: (provider: string, range: DayRange) => client.get<KeyUsageReport>(`${BYOK}/keys/${enc(provider)}/usage?from=${range.from}&to=${range.to}`),
+    /**
+     * Everything the user's keys for the provider paid for, all of them together (usage is not
+     * recorded per key); the route answers 404 unless a key of that label exists, so name one held.
+     */
+    keyUsage: (key: { provider: string; label: string }, range: DayRange) =>
+      client.get<KeyUsageReport>(`${BYOK}/keys/${enc(key.provider)}/usage?label=${enc(key.label)}&from=${range.from}&to=${range.to}`),
     credits: () => client.get<CreditsView>('/api/v1/credits'),
 
     audit: (cursor: string | null, limit = 25) => client.get<AuditPage>(`/api/v1/audit?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),

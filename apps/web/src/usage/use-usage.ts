@@ -52,7 +52,7 @@ export function useUsage(range: DayRange) {
       ]);
       const daily = (filter: { provider: string } | { model: string }, key: string) => api.usage('day', range, filter).then((report) => ({ key, byDay: report }));
       const [keyReports, providerSeries, modelSeries] = await Promise.all([
-        Promise.all([...keyCounts(keys)].map(([provider, keyCount]) => api.keyUsage(provider, range).then((report) => ({ ...report, keyCount }), () => null))),
+        Promise.all(oneKeyPerProvider(keys).map(({ key, keyCount }) => api.keyUsage(key, range).then((report) => ({ ...report, keyCount }), () => null))),
         Promise.all(byProvider.groups.map((g) => daily({ provider: g.key }, g.key))),
         Promise.all(busiest(byModel.groups, TOP_MODELS).map((model) => daily({ model }, model))),
       ]);
@@ -69,9 +69,13 @@ export function useUsage(range: DayRange) {
   return { data, error, reload: load };
 }
 
-/** How many keys the user holds per provider (several since #14). */
-function keyCounts(keys: readonly { provider: string }[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const key of keys) counts.set(key.provider, (counts.get(key.provider) ?? 0) + 1);
-  return counts;
+/** One key held per provider (its label addresses the provider's usage) and how many keys the provider has. */
+function oneKeyPerProvider<K extends { provider: string; label: string }>(keys: readonly K[]): Array<{ key: K; keyCount: number }> {
+  const seen = new Map<string, { key: K; keyCount: number }>();
+  for (const key of keys) {
+    const entry = seen.get(key.provider);
+    if (entry) entry.keyCount += 1;
+    else seen.set(key.provider, { key, keyCount: 1 });
+  }
+  return [...seen.values()];
 }
