@@ -5,7 +5,7 @@ import { fakeKey } from '@byok/mock-providers';
 import { browserUnavailableReason, launchBrowser, type Browser } from './support/browser.js';
 import { buildWebToTemp, type WebBuild } from './support/build-web.js';
 import { startE2eStack, type E2eStack } from './support/e2e-stack.js';
-import { cardOf, hasFocus, horizontalOverflow, proxiedChat, sessionToken, signInAsDevUser } from './support/page-steps.js';
+import { cardOf, hasFocus, horizontalOverflow, proxiedChat, sessionToken, signInAsDevUser, waitForUsage } from './support/page-steps.js';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 const USER = 'e2e-pool';
@@ -238,6 +238,16 @@ describe.skipIf(unavailable !== null)('key pool on the web page (headless Chromi
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await shot('06-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("draws one usage line for the provider's keys together (usage is not recorded per key)", { timeout: 60_000 }, async () => {
+    await waitForUsage(stack.url, await sessionToken(page), 5);
+    await page.goto(`${stack.url}/account/usage`);
+    const calls = page.getByTestId('usage-chart').first();
+    await calls.locator('canvas').waitFor({ timeout: 10_000 });
+    await expect.poll(() => calls.getAttribute('aria-label')).toMatch(/Your OpenAI keys: \d+ in total/);
+    await page.goto(`${stack.url}/account/api-keys`);
+    await rowOf('backup').waitFor();
   });
 
   it('deletes one key of the pool by its own button; the other stays and reads as before', async () => {
