@@ -103,6 +103,30 @@ describe('key pools (#14): bad input and full pools get a clear 4xx and change n
     expect(renamed.json()).toMatchObject({ label: 'D' });
   });
 
+  it('lets only one of two concurrent renames to the same label through; the other gets 409 duplicate_label', async () => {
+    const carol = { authorization: `Bearer ${await h.token('carol')}` };
+    const ids: string[] = [];
+    for (const label of ['x', 'y']) {
+      ids.push((await h.app.inject({ method: 'POST', url: `${base}/keys`, headers: carol, payload: { provider: 'groq', api_key: groqKey(7), label } })).json().id);
+    }
+    const renames = await Promise.all(ids.map((id) => h.app.inject({ method: 'PATCH', url: `${base}/keys/by-id/${id}`, headers: carol, payload: { label: 'Shared' } })));
+    expect(renames.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const labels = await h.db.sql<{ label: string }>("SELECT label FROM user_provider_keys WHERE user_id = 'carol' ORDER BY label");
+    expect(labels.map((l) => l.label).filter((l) => l === 'Shared')).toHaveLength(1);
+  });
+
+  it('answers 403 to a PATCH enabling a key an admin disabled, and rolls back the rest of the edit', async () => {
+    const dave = { authorization: `Bearer ${await h.token('dave')}` };
+    const id = (await h.app.inject({ method: 'POST', url: `${base}/keys`, headers: dave, payload: { provider: 'groq', api_key: groqKey(5), label: 'team' } })).json().id;
+    const admin = { authorization: `Bearer ${await h.token('root', { admin: true })}` };
+    expect((await h.app.inject({ method: 'POST', url: `/api/v1/admin/byok/keys/${id}/disable`, headers: admin, payload: { reason: 'leaked' } })).statusCode).toBe(200);
+    const res = await h.app.inject({ method: 'PATCH', url: `${base}/keys/by-id/${id}`, headers: dave, payload: { label: 'renamed', enabled: true } });
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.json().error.message).toMatch(/An administrator disabled this key .*reason: leaked/);
+    expect(await h.db.sql('SELECT label, enabled FROM user_provider_keys WHERE id = $1', [id])).toEqual([{ label: 'team', enabled: false }]);
+    expect(await h.db.sql("SELECT action FROM audit_log WHERE key_id = $1 AND action = 'key.updated'", [id])).toEqual([]);
+  });
+
   it('refuses bad PATCH bodies with 400 naming the field', async () => {
     const keys = (await h.app.inject({ method: 'GET', url: `${base}/keys`, headers: alice })).json().keys as Array<{ id: string }>;
     const url = `${base}/keys/by-id/${keys[0]?.id}`;

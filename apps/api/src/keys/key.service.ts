@@ -86,6 +86,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
   /** A new key (a label the user has no key under) past the pool's size is refused; a replacement never is. */
   async function refuseFullPool(em: EntityManager, key: PreparedKey, existingId: string | null): Promise<void> {
     if (existingId !== null) return;
+    // countOtherKeys leaves out the key's own label, so it counts the same before and after its insert.
     const others = await countOtherKeys(em, key.userId, key.provider, key.label);
     if (others < deps.maxKeysPerProvider) return;
     throw new AppError(
@@ -96,19 +97,27 @@ export function createKeyService(deps: KeyServiceDependencies) {
   }
 
   /**
-   * Stores the key. `takeBudget` runs under the pool's lock once the size check passed, so a save
-   * refused for a full pool spends nothing; it throws (429) to refuse the save before any write.
+   * Stores the key. A save that adds a key takes the pool's lock (`lockKeyPool`) and checks the
+   * pool's size under it, so two concurrent additions cannot both take the last place; a
+   * replacement, the common case, takes no pool lock and serialises on its row as before. A
+   * replacement whose row was renamed or deleted meanwhile inserts instead, and is checked after
+   * its insert under the same lock (the rollback undoes it). `takeBudget` runs once the size check
+   * passed, so a save refused for a full pool spends nothing; it throws (429) before any write.
    */
   async function store(em: EntityManager, actor: Actor, key: PreparedKey, takeBudget: () => Promise<void>): Promise<SaveKeyResult> {
     const { provider, token, keyHint } = key;
     return em.transactional(async (tx) => {
-      // Serialises saves of this user's keys for this provider, so the size check below holds when the row is written.
-      await lockKeyPool(tx, key.userId, provider);
       // Binding ties the token to its row and owner (libs/crypto/ROTATION.md). It needs the row id,
       // so it is computed for the current row's id (or a new one) before the upsert locks the row.
       // Read in the transaction: a second pool checkout would queue again behind busy saves.
-      const existingId = await findKeyRowId(tx, key.userId, provider, key.label);
-      await refuseFullPool(tx, key, existingId);
+      let existingId = await findKeyRowId(tx, key.userId, provider, key.label);
+      const locked = existingId === null;
+      if (locked) {
+        await lockKeyPool(tx, key.userId, provider);
+        // Another save may have added this label while we waited for the lock.
+        existingId = await findKeyRowId(tx, key.userId, provider, key.label);
+        await refuseFullPool(tx, key, existingId);
+      }
       await takeBudget();
       const id = existingId ?? randomUUID();
       const binding = keyring?.bind({ id, userId: key.userId, provider }, token) ?? null;
@@ -126,6 +135,10 @@ export function createKeyService(deps: KeyServiceDependencies) {
         binding,
       });
       const { inserted } = upserted;
+      if (inserted && !locked) {
+        await lockKeyPool(tx, key.userId, provider);
+        await refuseFullPool(tx, key, null);
+      }
       // The row was deleted and re-created meanwhile, under another id: bind to that one.
       const saved = keyring !== null && upserted.key.bindingTag === null ? await recordKeyBinding(tx, upserted.key, keyring.bind(upserted.key, token)) : upserted.key;
       await appendAudit(tx, {
