@@ -18,11 +18,11 @@ describe('key management API: happy paths', () => {
   });
 
   it('creates a key (201), masked, status testing, with one test job carrying ids only', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: auth(), payload: { provider: 'openrouter', api_key: FAKE_KEYS.openrouter, label: 'personal', metadata: { team: 'x' } } });
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: auth(), payload: { provider: 'openrouter', api_key: FAKE_KEYS.openrouter, description: 'personal', metadata: { team: 'x' } } });
     expect(res.statusCode).toBe(201);
     expect(res.headers['x-request-id']).toBeTruthy();
     const body = res.json();
-    expect(body).toMatchObject({ provider: 'openrouter', provider_name: 'OpenRouter', label: 'personal', enabled: true, status: 'testing', usable: true, key_version: 1, metadata: { team: 'x' } });
+    expect(body).toMatchObject({ provider: 'openrouter', provider_name: 'OpenRouter', label: 'default', description: 'personal', enabled: true, status: 'testing', usable: true, key_version: 1, metadata: { team: 'x' } });
     expect(body.masked_key).toBe('sk-or-v1-****…****fa4e');
     expect(res.body).not.toContain(FAKE_KEYS.openrouter);
     const jobs = await h.runtime.producers.keyTests.queue.getJobs(['waiting', 'delayed', 'active']);
@@ -33,11 +33,11 @@ describe('key management API: happy paths', () => {
     expect(h.runtime.keyring.decrypt(row?.api_key_encrypted ?? '')).toBe(FAKE_KEYS.openrouter);
   });
 
-  it('replaces a key (200), bumping its version and keeping its label', async () => {
+  it('replaces a key (200), bumping its version and keeping its description', async () => {
     const replacement = `sk-or-v1-${'dead'.repeat(15)}beef`;
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: auth(), payload: { provider: 'openrouter', api_key: replacement } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ key_version: 2, label: 'personal', masked_key: 'sk-or-v1-****…****beef', status: 'testing' });
+    expect(res.json()).toMatchObject({ key_version: 2, label: 'default', description: 'personal', masked_key: 'sk-or-v1-****…****beef', status: 'testing' });
     const audit = await h.db.sql<{ action: string }>(`SELECT action FROM audit_log WHERE subject_user_id = 'alice' ORDER BY id`);
     expect(audit.map((a) => a.action)).toEqual(['key.created', 'key.replaced']);
   });

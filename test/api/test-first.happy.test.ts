@@ -20,18 +20,18 @@ describe('replace a key only after the new one passed its test (test_first)', ()
     h = await startSecurityHarness('test_first', { env: { KEY_TEST_WAIT_MS: '15000', KEY_TEST_MAX_ATTEMPTS: '1' } });
     await h.startWorker();
     alice = await h.bearer('alice');
-    const first = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: alice, payload: { provider: 'openai', api_key: working, label: 'work' } });
+    const first = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: alice, payload: { provider: 'openai', api_key: working, description: 'work' } });
     expect(first.statusCode).toBe(201);
     await waitFor(async () => (await h.api.db.sql("SELECT test_status FROM user_provider_keys WHERE user_id = 'alice'"))[0]?.test_status === 'valid', 15_000, 'first key tested');
   }, 60_000);
   afterAll(() => h?.close());
 
   const row = async () =>
-    (await h.api.db.sql("SELECT api_key_encrypted, key_hint, key_version, test_status, label, candidate_encrypted FROM user_provider_keys WHERE user_id = 'alice' AND provider = 'openai'"))[0];
+    (await h.api.db.sql("SELECT api_key_encrypted, key_hint, key_version, test_status, label, candidate_encrypted FROM user_provider_keys WHERE user_id = 'alice' AND provider = 'openai' AND label = 'default'"))[0];
 
   it('a rejected replacement answers 422 key_test_failed with the provider verdict once, and the current key stays as it was', async () => {
     const before = await row();
-    const res = await h.app.inject({ method: 'POST', url, headers: alice, payload: { provider: 'openai', api_key: fakeKey('openai', 'invalid', 'wrong'), label: 'wrong' } });
+    const res = await h.app.inject({ method: 'POST', url, headers: alice, payload: { provider: 'openai', api_key: fakeKey('openai', 'invalid', 'wrong'), description: 'wrong' } });
     expect(res.statusCode, res.body).toBe(422);
     const { error } = res.json();
     expect(error.code).toBe('key_test_failed');
@@ -54,10 +54,10 @@ describe('replace a key only after the new one passed its test (test_first)', ()
   it('a working replacement is swapped in: 200 with the new key view, a new version, tested, one audit record', async () => {
     const before = await row();
     const replacement = fakeKey('openai', 'valid', 'replacement');
-    const res = await h.app.inject({ method: 'POST', url, headers: alice, payload: { provider: 'openai', api_key: replacement, label: 'new' } });
+    const res = await h.app.inject({ method: 'POST', url, headers: alice, payload: { provider: 'openai', api_key: replacement, description: 'new' } });
     expect(res.statusCode, res.body).toBe(200);
     const view = res.json();
-    expect(view).toMatchObject({ provider: 'openai', status: 'valid', label: 'new', key_version: (before?.key_version ?? 0) + 1, replacement: null });
+    expect(view).toMatchObject({ provider: 'openai', status: 'valid', label: 'default', description: 'new', key_version: (before?.key_version ?? 0) + 1, replacement: null });
     expect(view.masked_key.slice(-4)).toBe(replacement.slice(-4));
     const after = await row();
     expect(after?.api_key_encrypted).not.toBe(before?.api_key_encrypted);
@@ -73,6 +73,20 @@ describe('replace a key only after the new one passed its test (test_first)', ()
     const res = await h.app.inject({ method: 'POST', url: '/v1/chat/completions', headers: alice, payload: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['x-byok-used']).toBe('true');
+  });
+
+  it('tests and swaps in the replacement of the labelled key only, leaving the default key as it was (#14)', async () => {
+    const backup = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: alice, payload: { provider: 'openai', api_key: fakeKey('openai', 'valid', 'backup'), label: 'backup' } });
+    expect(backup.statusCode, backup.body).toBe(201);
+    const defaultBefore = await row();
+    const refused = await h.app.inject({ method: 'POST', url, headers: alice, payload: { provider: 'openai', api_key: fakeKey('openai', 'invalid', 'bad-backup'), label: 'BACKUP' } });
+    expect(refused.statusCode, refused.body).toBe(422);
+    const replacement = fakeKey('openai', 'valid', 'backup-2');
+    const res = await h.app.inject({ method: 'POST', url, headers: alice, payload: { provider: 'openai', api_key: replacement, label: 'backup' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ id: backup.json().id, label: 'backup', status: 'valid', key_version: 2, replacement: null });
+    expect(res.json().masked_key.slice(-4)).toBe(replacement.slice(-4));
+    expect(await row()).toEqual(defaultBefore);
   });
 
   it('without a current key test_first is an ordinary save (201)', async () => {

@@ -112,11 +112,13 @@ describe.skipIf(unavailable !== null)('web page (headless Chromium)', () => {
     await shot('04-key-invalid');
   });
 
-  it('disables and enables a key', async () => {
+  it('disables and enables a key with its switch', async () => {
     const card = cardOf(page, 'groq');
-    await card.getByRole('button', { name: 'Disable Groq key' }).click();
+    const enabled = card.getByRole('switch', { name: 'Groq key enabled' });
+    await enabled.click();
     await expect.poll(() => card.getAttribute('data-status')).toBe('disabled');
-    await card.getByRole('button', { name: 'Enable Groq key' }).click();
+    expect(await enabled.getAttribute('aria-checked')).toBe('false');
+    await enabled.click();
     await expect.poll(() => card.getAttribute('data-status')).toBe('connected');
   });
 

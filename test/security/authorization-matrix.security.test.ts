@@ -73,6 +73,7 @@ function fillerFor(op: Operation, where: 'path' | 'query' | 'body', name: string
   if (where === 'path' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/tokens\/\{id\}$/.test(op.path)) return { victim: (v) => v.tokenIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/notifications\/\{id\}\//.test(op.path)) return { victim: (v) => v.notificationIds, nobody: NOBODY_UUID, expect: 'not-found' };
+  if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/byok\/keys\/by-id\/\{id\}/.test(op.path)) return { victim: (v) => v.keyIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'query' && name === 'user') return { victim: () => [BOB], nobody: NOBODY, expect: 'same-as-nobody' };
   if (where === 'query' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'no-leak' };
   if (where === 'query' && name === 'cursor') return { victim: (v) => [v.auditCursor], nobody: 'bm9uZQ', expect: 'no-leak' };
@@ -160,7 +161,7 @@ beforeAll(async () => {
   bobHeaders = await h.bearer(BOB);
   const admin = await h.bearer('matrix-admin', { admin: true });
   const save = async (headers: Record<string, string>, provider: ProviderId, seed: string) => {
-    const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers, payload: { provider, api_key: fakeKey(provider, 'valid', seed), label: `${seed} label` } });
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers, payload: { provider, api_key: fakeKey(provider, 'valid', seed), description: `${seed} label` } });
     expect(res.statusCode, res.body).toBe(201);
     return res.json<{ id: string }>();
   };

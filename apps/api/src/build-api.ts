@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { QueueEvents } from 'bullmq';
+import { createKeyHealthReader } from '@byok/key-health';
 import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
@@ -18,11 +19,16 @@ import { keyTestRoutes } from './keys/key-test.routes.js';
 import { createKeyTestService } from './keys/key-test.service.js';
 import { createKeyTestLimiter } from './keys/key-test-limiter.js';
 import { createKeyService } from './keys/key.service.js';
+import { keyByIdRoutes } from './keys/key-by-id.routes.js';
+import { createKeyHealthLookup } from './keys/key-health-lookup.js';
+import { createKeyPoolService } from './keys/key-pool.service.js';
 import { keysRoutes } from './keys/keys.routes.js';
 import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
 import { providersRoutes } from './providers/providers.routes.js';
+import { settingsRoutes } from './settings/settings.routes.js';
+import { createSettingsService } from './settings/settings.service.js';
 import { queueDashboardRoutes } from './queue-dashboard/queue-dashboard.routes.js';
 import { tokensRoutes } from './tokens/tokens.routes.js';
 import { createTokenService } from './tokens/token.service.js';
@@ -72,25 +78,27 @@ export async function buildApi(deps: ApiDependencies) {
   const limiter = createKeyTestLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, perMinute });
   const keyTestJobs = createKeyTestJobWaiter({ queue: deps.producers.keyTests.queue, queueEvents, waitMs: deps.config.keyTestWaitMs });
 
-  const keys = createKeyService({
-    producers: deps.producers,
-    keyTestJobs,
-    keyring: deps.keyring,
-    limiter,
-    announceKeyChange: async (userId) => {
-      try {
-        await publishKeyChange(deps.redis, deps.config.redisPrefix, userId);
-      } catch (err) {
-        // The change is committed; proxies also drop their caches when their subscriber reconnects.
-        deps.logger.warn({ err, user_id: userId }, 'could not announce key change');
-      }
-    },
-  });
+  // Key and routing-settings changes: the proxies drop the user's cached routes on this announcement.
+  const announceKeyChange = async (userId: string): Promise<void> => {
+    try {
+      await publishKeyChange(deps.redis, deps.config.redisPrefix, userId);
+    } catch (err) {
+      // The change is committed; proxies also drop their caches when their subscriber reconnects.
+      deps.logger.warn({ err, user_id: userId }, 'could not announce key change');
+    }
+  };
+  const maxKeysPerProvider = deps.config.maxKeysPerProvider;
+  const keys = createKeyService({ producers: deps.producers, keyTestJobs, keyring: deps.keyring, limiter, announceKeyChange, maxKeysPerProvider });
   const keyTests = createKeyTestService({ producers: deps.producers, keyTestJobs, limiter });
+  const pool = createKeyPoolService({ keys, announceKeyChange });
+  // Bounded well below a request's patience: health only decorates a listing.
+  const healthOf = createKeyHealthLookup({ reader: createKeyHealthReader({ redis: deps.redis, keyPrefix: deps.config.redisPrefix }), logger: deps.logger, timeoutMs: 500 });
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
-  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, perMinute });
+  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf, perMinute, maxKeysPerProvider });
+  await app.register(keyByIdRoutes, { prefix: '/api/v1/llm/byok', pool, healthOf });
   await app.register(keyTestRoutes, { prefix: '/api/v1/llm/byok', keyTests, perMinute });
+  await app.register(settingsRoutes, { prefix: '/api/v1/llm/byok', settings: createSettingsService({ announceKeyChange }) });
   await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
   const tokens = createTokenService({
     announceRevoked: async (tokenHash) => {

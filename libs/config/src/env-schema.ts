@@ -49,6 +49,7 @@ export const EnvSchema = Type.Object({
   AUTH_ADMIN_ROLE: Str('Role (in `roles` or `realm_access.roles`) that makes a caller an admin.', 'admin'),
   AUTH_FAILURE_LIMIT: Int('Invalid credentials one client address may present per window before its requests with credentials get 429 (API and proxy, counted in Redis; 0 = off).', 20, 0, 100_000),
   AUTH_FAILURE_WINDOW_SECONDS: Int('Window of AUTH_FAILURE_LIMIT, in seconds; the throttle lifts when it ends.', 300, 1, 86_400),
+  BYOK_MAX_KEYS_PER_PROVIDER: Int('Most keys one user may hold for one provider (a key pool); saving one more answers 400 too_many_keys.', 10, 1, 100),
   GATEWAY_TOKENS_PER_USER_MAX: Int('Most active (not revoked, not expired) gateway tokens one user may hold; creating one more answers 409.', 50, 1, 100_000),
   API_DOCS_PUBLIC: Type.Boolean({ description: 'Serve /docs and /docs/json without sign-in in production (outside production they are always public).', default: false }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { description: 'pino log level.', default: 'info' }),

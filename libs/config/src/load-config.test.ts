@@ -66,6 +66,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, USAGE_CONSUMER_BATCH_SIZE: '0' })).toThrow(/^Invalid USAGE_CONSUMER_BATCH_SIZE/);
   });
 
+  it('caps the keys per user and provider (BYOK_MAX_KEYS_PER_PROVIDER), 10 unless set', () => {
+    expect(loadConfig(base).maxKeysPerProvider).toBe(10);
+    expect(loadConfig({ ...base, BYOK_MAX_KEYS_PER_PROVIDER: '3' }).maxKeysPerProvider).toBe(3);
+    expect(() => loadConfig({ ...base, BYOK_MAX_KEYS_PER_PROVIDER: '0' })).toThrow(/^Invalid BYOK_MAX_KEYS_PER_PROVIDER/);
+    expect(() => loadConfig({ ...base, BYOK_MAX_KEYS_PER_PROVIDER: 'many' })).toThrow(/^Invalid BYOK_MAX_KEYS_PER_PROVIDER/);
+  });
+
   it('has no default secrets outside standalone mode', () => {
     expect(() => loadConfig({ AUTH_JWT_SECRET: base.AUTH_JWT_SECRET })).toThrow(/BYOK_ENCRYPTION_KEYS/);
     expect(() => loadConfig({ BYOK_ENCRYPTION_KEYS: KEY })).toThrow(/AUTH_JWKS_URL or AUTH_JWT_SECRET/);

@@ -104,6 +104,8 @@ export interface Config {
   /** Throttling of invalid credentials per client address (AUTH_FAILURE_*); `maxFailures` 0 = off. */
   authFailures: { maxFailures: number; windowSeconds: number };
   gatewayTokensPerUserMax: number;
+  /** Keys one user may hold per provider (BYOK_MAX_KEYS_PER_PROVIDER). */
+  maxKeysPerProvider: number;
   apiDocsPublic: boolean;
   logLevel: Env['LOG_LEVEL'];
   apiBodyLimitBytes: number;
@@ -164,6 +166,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     auth: resolveAuth(env, production, options),
     authFailures: { maxFailures: env.AUTH_FAILURE_LIMIT, windowSeconds: env.AUTH_FAILURE_WINDOW_SECONDS },
     gatewayTokensPerUserMax: env.GATEWAY_TOKENS_PER_USER_MAX,
+    maxKeysPerProvider: env.BYOK_MAX_KEYS_PER_PROVIDER,
     apiDocsPublic: env.API_DOCS_PUBLIC,
     logLevel: env.LOG_LEVEL,
     apiBodyLimitBytes: env.API_BODY_LIMIT_BYTES,

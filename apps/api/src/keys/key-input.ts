@@ -4,12 +4,18 @@ import { AppError } from '@byok/http';
 import { checkKeyFormat, PROVIDERS, type ProviderId } from '@byok/providers';
 import { parseProvider } from '../http/provider-param.js';
 import { requireWellFormed } from '../http/well-formed-input.js';
+import { labelOrDefault } from './key-label.js';
 
 export interface SaveKeyInput {
   userId: string;
   provider: string;
   apiKey: string;
+  /** Which of the user's keys for the provider; absent: `default`. */
   label?: string;
+  description?: string;
+  priority?: number;
+  /** null: any model; absent: a new key allows any model, a replacement keeps its list. */
+  models?: readonly string[] | null;
   metadata?: Record<string, unknown>;
   allowUnrecognizedFormat?: boolean;
 }
@@ -21,7 +27,10 @@ export interface PreparedKey {
   token: string;
   keyHint: string;
   formatRecognized: boolean;
-  label: string | null;
+  label: string;
+  description: string | null;
+  priority?: number;
+  models?: readonly string[] | null;
   metadata: Record<string, unknown> | null;
 }
 
@@ -31,7 +40,8 @@ export interface PreparedKey {
  */
 export function prepareKey(keyring: Keyring, input: SaveKeyInput): PreparedKey {
   const provider = parseProvider(input.provider);
-  requireWellFormed({ 'body/api_key': input.apiKey, 'body/label': input.label, 'body/metadata': input.metadata });
+  const label = labelOrDefault(input.label, 'body/label');
+  requireWellFormed({ 'body/api_key': input.apiKey, 'body/description': input.description, 'body/metadata': input.metadata });
   refuseWorkerMetadata(input.metadata);
   const format = checkKeyFormat(provider, input.apiKey);
   // Only an unrecognized format may be overridden; text that cannot be a key never is.
@@ -45,7 +55,10 @@ export function prepareKey(keyring: Keyring, input: SaveKeyInput): PreparedKey {
     token: keyring.encrypt(input.apiKey),
     keyHint: maskKey(input.apiKey, PROVIDERS[provider].keyFormat.knownPrefix),
     formatRecognized: format.ok,
-    label: input.label ?? null,
+    label,
+    description: input.description ?? null,
+    ...(input.priority !== undefined ? { priority: input.priority } : {}),
+    ...(input.models !== undefined ? { models: input.models } : {}),
     metadata: input.metadata ?? null,
   };
 }

@@ -1,12 +1,12 @@
-import { findUserKey, type EntityManager } from '@byok/db';
+import { findOwnKeyById, findUserKey, type EntityManager, type ProviderKey } from '@byok/db';
 import { notFound } from '@byok/http';
-import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
 import type { KeyTestJobWaiter } from './job-wait.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
 import type { Actor } from '../http/actor.js';
 import { parseProvider } from '../http/provider-param.js';
+import { keyName, labelOrDefault } from './key-label.js';
 
 export type KeyTestAnswer =
   | { done: true; success: boolean; status: string; message: string | null; latency_ms: number | null; models_count: number | null; models?: string[] }
@@ -30,21 +30,20 @@ export interface KeyTestServiceDependencies {
  */
 export function createKeyTestService(deps: KeyTestServiceDependencies) {
   return {
-    async testKey(em: EntityManager, actor: Actor, userId: string, providerParam: string): Promise<KeyTestAnswer> {
-      const provider = parseProvider(providerParam);
-      const key = await findUserKey(em, userId, provider);
-      if (!key) throw notFound(`${PROVIDERS[provider].displayName} key`);
+    /** Tests one of the user's keys: the provider's key labelled `label` (`default` when absent), or the key with `id`. */
+    async testKey(em: EntityManager, actor: Actor, userId: string, target: { provider: string; label?: string | undefined } | { id: string }): Promise<KeyTestAnswer> {
+      const key = await findTargetKey(em, userId, target);
       // After the provider and key were found: a typo or a missing key makes no provider call and spends nothing.
       await deps.limiter.take(userId);
       const job = await deps.producers.keyTests.enqueue(
-        { keyId: key.id, keyVersion: key.keyVersion, userId, provider, reason: 'manual', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
+        { keyId: key.id, keyVersion: key.keyVersion, userId, provider: parseProvider(key.provider), reason: 'manual', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
         { deduplication: { id: interactiveTestDedupId(key.id, key.keyVersion) } },
       );
       // A failed job (invalid key, no credit) has still written its result; only the wait running out means "not yet".
       const finished = (await deps.keyTestJobs.wait(job.id)).state !== 'pending';
       if (!finished) return { done: false, job_id: job.id, status: 'testing' };
-      const fresh = await findUserKey(em.fork(), userId, provider);
-      if (!fresh) throw notFound(`${PROVIDERS[provider].displayName} key`);
+      const fresh = await findOwnKeyById(em.fork(), userId, key.id);
+      if (!fresh) throw notFound('Key');
       const validation = (fresh.metadata?.validation ?? {}) as { models?: unknown; models_count?: unknown };
       return {
         done: true,
@@ -57,4 +56,18 @@ export function createKeyTestService(deps: KeyTestServiceDependencies) {
       };
     },
   };
+}
+
+/** The key a test is about; 404 (spending nothing) when the user has no such key. */
+async function findTargetKey(em: EntityManager, userId: string, target: { provider: string; label?: string | undefined } | { id: string }): Promise<ProviderKey> {
+  if ('id' in target) {
+    const key = await findOwnKeyById(em, userId, target.id);
+    if (!key) throw notFound('Key');
+    return key;
+  }
+  const provider = parseProvider(target.provider);
+  const label = labelOrDefault(target.label);
+  const key = await findUserKey(em, userId, provider, label);
+  if (!key) throw notFound(keyName(provider, label));
+  return key;
 }

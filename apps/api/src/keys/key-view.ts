@@ -1,4 +1,5 @@
 import type { ProviderKey } from '@byok/db';
+import type { KeyHealth } from '@byok/key-health';
 import { isProviderId, PROVIDERS } from '@byok/providers';
 import { KEY_STATUSES, type KeyView } from './key.schemas.js';
 
@@ -11,8 +12,9 @@ function isKeyStatus(value: string): value is KeyView['status'] {
 /**
  * The API's view of a stored key: masked from the stored hint, never decrypted. Validation
  * details live under `metadata.validation` in the row and are surfaced separately here.
+ * `health` is null when it is unknown (not read for this answer, or Redis did not answer).
  */
-export function toKeyView(key: ProviderKey): KeyView {
+export function toKeyView(key: ProviderKey, health: KeyHealth | null = null): KeyView {
   const { validation, ...metadata } = key.metadata ?? {};
   const validationObject = isRecord(validation) ? validation : null;
   const modelsCount = validationObject && typeof validationObject.models_count === 'number' ? validationObject.models_count : null;
@@ -22,8 +24,11 @@ export function toKeyView(key: ProviderKey): KeyView {
     id: key.id,
     provider: key.provider,
     provider_name: isProviderId(key.provider) ? PROVIDERS[key.provider].displayName : key.provider,
-    // Until saves take a label (#14's API half), the body's `label` is the key's description.
-    label: key.description ?? null,
+    label: key.label,
+    description: key.description ?? null,
+    priority: key.priority,
+    models: key.models ?? null,
+    health: health === null ? null : toHealthView(health),
     masked_key: key.keyHint ?? FALLBACK_MASK,
     enabled,
     status,
@@ -39,6 +44,15 @@ export function toKeyView(key: ProviderKey): KeyView {
     key_version: key.keyVersion,
     created_at: (key.createdAt ?? new Date(0)).toISOString(),
     updated_at: (key.updatedAt ?? key.createdAt ?? new Date(0)).toISOString(),
+  };
+}
+
+function toHealthView(health: KeyHealth): NonNullable<KeyView['health']> {
+  return {
+    state: health.state,
+    cooldown_until: health.cooldownUntil?.toISOString() ?? null,
+    failing_since: health.failingSince?.toISOString() ?? null,
+    last_15m: { requests: health.last15m.requests, errors: health.last15m.errors, p50_latency_ms: health.last15m.p50LatencyMs },
   };
 }
 

@@ -3,11 +3,13 @@ import type { Keyring } from '@byok/crypto';
 import { isStoredKeyring } from '@byok/crypto';
 import {
   appendAudit,
+  countOtherKeys,
   deleteUserKey,
   findUserKey,
   findKeyRowId,
   findUserKeys,
   listKeys,
+  lockKeyPool,
   recordKeyBinding,
   setUserKeyEnabled,
   upsertProviderKey,
@@ -24,6 +26,7 @@ import { requireWellFormed } from '../http/well-formed-input.js';
 import type { KeyTestJobWaiter } from './job-wait.js';
 import { prepareKey, type PreparedKey, type SaveKeyInput } from './key-input.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
+import { keyName, labelOrDefault } from './key-label.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
 import { createTestFirstSave } from './test-first.service.js';
 
@@ -36,6 +39,8 @@ export interface KeyServiceDependencies {
   limiter: KeyTestLimiter;
   /** Announces a changed key set to every proxy instance; failures are logged, not fatal (see saveKey). */
   announceKeyChange: (userId: string) => Promise<void>;
+  /** Keys one user may hold per provider (BYOK_MAX_KEYS_PER_PROVIDER). */
+  maxKeysPerProvider: number;
 }
 
 /**
@@ -52,12 +57,13 @@ export interface AdminChange {
   reason: string | null;
 }
 
-/** The answer of a toggle: the key's state after it. */
+/** The answer of a toggle: the key's state after it (`changed` is for callers, not sent). */
 export interface ToggleState {
   id: string;
   provider: string;
   enabled: boolean;
   admin_disabled: { at: string; reason: string | null } | null;
+  changed: boolean;
 }
 
 /** What the owner is told when enabling a key an admin disabled. */
@@ -78,16 +84,62 @@ export function createKeyService(deps: KeyServiceDependencies) {
   const keyring = isStoredKeyring(deps.keyring) ? deps.keyring : null;
   const testFirst = createTestFirstSave(deps);
 
-  async function store(em: EntityManager, actor: Actor, key: PreparedKey): Promise<SaveKeyResult> {
+  /** A new key (a label the user has no key under) past the pool's size is refused; a replacement never is. */
+  async function refuseFullPool(em: EntityManager, key: PreparedKey, existingId: string | null): Promise<void> {
+    if (existingId !== null) return;
+    // countOtherKeys leaves out the key's own label, so it counts the same before and after its insert.
+    const others = await countOtherKeys(em, key.userId, key.provider, key.label);
+    if (others < deps.maxKeysPerProvider) return;
+    throw new AppError(
+      'too_many_keys',
+      `You already hold ${others} ${PROVIDERS[key.provider].displayName} keys, the most allowed (${deps.maxKeysPerProvider}). Delete one, or save under an existing label to replace that key.`,
+      { details: [{ path: 'body/label', message: `no ${PROVIDERS[key.provider].displayName} key has this label, and the provider's ${deps.maxKeysPerProvider} keys are all taken` }] },
+    );
+  }
+
+  /**
+   * Stores the key. A save that adds a key takes the pool's lock (`lockKeyPool`) and checks the
+   * pool's size under it, so two concurrent additions cannot both take the last place; a
+   * replacement, the common case, takes no pool lock and serialises on its row as before. A
+   * replacement whose row was renamed or deleted meanwhile inserts instead, and is checked after
+   * its insert under the same lock (the rollback undoes it). `takeBudget` runs once the size check
+   * passed, so a save refused for a full pool spends nothing; it throws (429) before any write.
+   */
+  async function store(em: EntityManager, actor: Actor, key: PreparedKey, takeBudget: () => Promise<void>): Promise<SaveKeyResult> {
     const { provider, token, keyHint } = key;
     return em.transactional(async (tx) => {
       // Binding ties the token to its row and owner (libs/crypto/ROTATION.md). It needs the row id,
       // so it is computed for the current row's id (or a new one) before the upsert locks the row.
       // Read in the transaction: a second pool checkout would queue again behind busy saves.
-      const id = (await findKeyRowId(tx, key.userId, provider)) ?? randomUUID();
+      let existingId = await findKeyRowId(tx, key.userId, provider, key.label);
+      const locked = existingId === null;
+      if (locked) {
+        await lockKeyPool(tx, key.userId, provider);
+        // Another save may have added this label while we waited for the lock.
+        existingId = await findKeyRowId(tx, key.userId, provider, key.label);
+        await refuseFullPool(tx, key, existingId);
+      }
+      await takeBudget();
+      const id = existingId ?? randomUUID();
       const binding = keyring?.bind({ id, userId: key.userId, provider }, token) ?? null;
-      const upserted = await upsertProviderKey(tx, { id, userId: key.userId, provider, apiKeyEncrypted: token, keyHint, description: key.label, metadata: key.metadata, binding });
+      const upserted = await upsertProviderKey(tx, {
+        id,
+        userId: key.userId,
+        provider,
+        label: key.label,
+        apiKeyEncrypted: token,
+        keyHint,
+        description: key.description,
+        ...(key.priority !== undefined ? { priority: key.priority } : {}),
+        ...(key.models !== undefined ? { models: key.models } : {}),
+        metadata: key.metadata,
+        binding,
+      });
       const { inserted } = upserted;
+      if (inserted && !locked) {
+        await lockKeyPool(tx, key.userId, provider);
+        await refuseFullPool(tx, key, null);
+      }
       // The row was deleted and re-created meanwhile, under another id: bind to that one.
       const saved = keyring !== null && upserted.key.bindingTag === null ? await recordKeyBinding(tx, upserted.key, keyring.bind(upserted.key, token)) : upserted.key;
       await appendAudit(tx, {
@@ -96,7 +148,14 @@ export function createKeyService(deps: KeyServiceDependencies) {
         subjectUserId: key.userId,
         provider,
         keyId: saved.id,
-        details: { key_version: saved.keyVersion, masked_key: keyHint, format_recognized: key.formatRecognized },
+        details: {
+          key_version: saved.keyVersion,
+          masked_key: keyHint,
+          format_recognized: key.formatRecognized,
+          label: saved.label,
+          priority: saved.priority,
+          models: saved.models ?? null,
+        },
       });
       await deps.producers.keyTests.enqueue(
         { keyId: saved.id, keyVersion: saved.keyVersion, userId: key.userId, provider, reason: 'added', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
@@ -114,15 +173,24 @@ export function createKeyService(deps: KeyServiceDependencies) {
      */
     async saveKey(em: EntityManager, actor: Actor, input: SaveKeyInput, options: { testFirst?: boolean } = {}): Promise<SaveKeyResult> {
       const prepared = prepareKey(deps.keyring, input);
-      await deps.limiter.take(input.userId);
+      if (options.testFirst === true && (prepared.priority !== undefined || prepared.models !== undefined)) {
+        const message = 'cannot be combined with test_first (a tested replacement keeps the current key\'s priority and models); change them with PATCH /keys/by-id/{id}';
+        const path = prepared.priority !== undefined ? 'body/priority' : 'body/models';
+        throw new AppError('validation_failed', `${path}: ${message}`, { details: [{ path, message }] });
+      }
+      let takeBudget = () => deps.limiter.take(input.userId);
       if (options.testFirst === true) {
+        // A save into a full pool spends nothing: checked before the budget (and again under the lock in store()).
+        await refuseFullPool(em, prepared, await findKeyRowId(em, prepared.userId, prepared.provider, prepared.label));
+        await takeBudget();
         const tested = await testFirst(em, actor, prepared);
         if (tested !== null) {
           if (tested.state === 'replaced') await deps.announceKeyChange(input.userId);
           return { key: tested.key, outcome: tested.state };
         }
+        takeBudget = async () => {};
       }
-      const saved = await store(em, actor, prepared);
+      const saved = await store(em, actor, prepared, takeBudget);
       await deps.announceKeyChange(input.userId);
       return saved;
     },
@@ -148,23 +216,26 @@ export function createKeyService(deps: KeyServiceDependencies) {
       );
     },
 
-    async getKey(em: EntityManager, userId: string, providerParam: string): Promise<ProviderKey> {
+    /** The user's key for a provider labelled `label` (`default` when absent); 404 when there is none. */
+    async getKey(em: EntityManager, userId: string, providerParam: string, labelParam?: string): Promise<ProviderKey> {
       const provider = parseProvider(providerParam);
-      const key = await findUserKey(em, userId, provider);
-      if (!key) throw notFound(`${PROVIDERS[provider].displayName} key`);
+      const label = labelOrDefault(labelParam);
+      const key = await findUserKey(em, userId, provider, label);
+      if (!key) throw notFound(keyName(provider, label));
       return key;
     },
 
-    async deleteKey(em: EntityManager, actor: Actor, userId: string, providerParam: string): Promise<void> {
+    async deleteKey(em: EntityManager, actor: Actor, userId: string, providerParam: string, labelParam?: string): Promise<void> {
       const provider = parseProvider(providerParam);
+      const label = labelOrDefault(labelParam);
       const deleted = await em.transactional(async (tx) => {
-        const row = await deleteUserKey(tx, userId, provider);
+        const row = await deleteUserKey(tx, userId, provider, label);
         if (row) {
-          await appendAudit(tx, { ...actor, action: 'key.deleted', subjectUserId: userId, provider, keyId: row.id, details: { key_version: row.keyVersion } });
+          await appendAudit(tx, { ...actor, action: 'key.deleted', subjectUserId: userId, provider, keyId: row.id, details: { key_version: row.keyVersion, label } });
         }
         return row;
       });
-      if (!deleted) throw notFound(`${PROVIDERS[provider].displayName} key`);
+      if (!deleted) throw notFound(keyName(provider, label));
       await deps.announceKeyChange(userId);
     },
 
@@ -176,11 +247,12 @@ export function createKeyService(deps: KeyServiceDependencies) {
     async setEnabled(
       em: EntityManager,
       actor: Actor,
-      where: { userId: string; provider: string } | { id: string },
+      where: { userId: string; provider: string; label?: string | undefined } | { id: string },
       enabled: boolean | null,
       admin?: AdminChange,
+      options: { announce?: boolean } = {},
     ): Promise<ToggleState> {
-      const target = 'id' in where ? where : { userId: where.userId, provider: parseProvider(where.provider) };
+      const target = 'id' in where ? where : { userId: where.userId, provider: parseProvider(where.provider), label: labelOrDefault(where.label) };
       if (admin !== undefined) requireWellFormed({ 'body/reason': admin.reason });
       const by = admin === undefined ? ({ kind: 'owner' } as const) : ({ kind: 'admin', actorId: actor.actorId, reason: admin.reason } as const);
       const state = await em.transactional(async (tx) => {
@@ -198,14 +270,16 @@ export function createKeyService(deps: KeyServiceDependencies) {
         }
         return row;
       });
-      if (!state) throw notFound('Key');
+      if (!state) throw notFound('id' in target ? 'Key' : keyName(target.provider, target.label));
       if (state.blocked && state.adminDisabled !== null) throw new AppError('forbidden', adminDisabledMessage(state.adminDisabled));
-      if (state.changed) await deps.announceKeyChange(state.userId);
+      // A caller inside its own transaction (PATCH) announces after its commit instead.
+      if (state.changed && options.announce !== false) await deps.announceKeyChange(state.userId);
       return {
         id: state.id,
         provider: state.provider,
         enabled: state.enabled,
         admin_disabled: state.adminDisabled === null ? null : { at: state.adminDisabled.at.toISOString(), reason: state.adminDisabled.reason },
+        changed: state.changed,
       };
     },
   };

@@ -22,7 +22,8 @@ export interface TestFirstDependencies {
 export type TestFirstOutcome = { state: 'replaced' | 'testing'; key: ProviderKey };
 
 /**
- * Replacement with test before save (`POST /keys?test_first=true`): the new key is stored as a
+ * Replacement with test before save (`POST /keys?test_first=true`) of the key with the save's
+ * label (`default` without one): the new key is stored as a
  * candidate beside the current one (encrypted, never in a job payload), and a key-test job tests
  * it; the worker swaps it in only when the provider accepts it, in the same transaction as the
  * audit record. The current key keeps routing meanwhile, and stays exactly as it was if the new
@@ -34,9 +35,9 @@ export function createTestFirstSave(deps: TestFirstDependencies) {
   return async function saveTestedFirst(em: EntityManager, actor: Actor, key: PreparedKey): Promise<TestFirstOutcome | null> {
     const name = PROVIDERS[key.provider].displayName;
     const staged = await em.transactional(async (tx) => {
-      const id = (await findKeyRowId(tx, key.userId, key.provider)) ?? randomUUID();
+      const id = (await findKeyRowId(tx, key.userId, key.provider, key.label)) ?? randomUUID();
       const binding = keyring?.bind({ id, userId: key.userId, provider: key.provider }, key.token) ?? null;
-      const stage = await stageKeyCandidate(tx, { id, ...key, description: key.label, binding, abandonedAfterMs: CANDIDATE_ABANDONED_AFTER_MS });
+      const stage = await stageKeyCandidate(tx, { id, ...key, description: key.description, binding, abandonedAfterMs: CANDIDATE_ABANDONED_AFTER_MS });
       if (stage.outcome !== 'staged') return stage;
       // Inside the transaction: if Redis refuses the job, the candidate is not left behind untested.
       const job = await deps.producers.keyTests.enqueue({
@@ -56,7 +57,7 @@ export function createTestFirstSave(deps: TestFirstDependencies) {
     }
     const waited = await deps.keyTestJobs.wait(staged.jobId);
     const current = async (): Promise<ProviderKey> => {
-      const row = await findUserKey(em.fork(), key.userId, key.provider);
+      const row = await findUserKey(em.fork(), key.userId, key.provider, key.label);
       if (!row) throw new AppError('conflict', `Your ${name} key was deleted while its replacement was tested; nothing was saved.`);
       return row;
     };

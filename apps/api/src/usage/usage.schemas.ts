@@ -37,7 +37,13 @@ export const DayRangeQuery = {
 export const KeyUsageParams = Type.Object({
   provider: Type.String({ minLength: 1, maxLength: 50, description: `One of ${PROVIDER_IDS.join(', ')}.` }),
 });
-export const KeyUsageQuery = Type.Object(DayRangeQuery, { additionalProperties: false });
+export const KeyUsageQuery = Type.Object(
+  {
+    ...DayRangeQuery,
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Which of your keys for the provider must exist (ignoring case); absent: `default`. The figures are the provider\'s, over all your keys for it.' })),
+  },
+  { additionalProperties: false },
+);
 
 export const KeyUsageReport = Type.Object({
   provider: Type.String(),

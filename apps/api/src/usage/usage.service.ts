@@ -1,7 +1,8 @@
-import { readKeyUsage, sumUsageByGroup, type EntityManager, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
+import { findUserKey, readKeyUsage, sumUsageByGroup, type EntityManager, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
 import { notFound } from '@byok/http';
 import type { ProviderId } from '@byok/providers';
 import { parseProvider } from '../http/provider-param.js';
+import { keyName, labelOrDefault } from '../keys/key-label.js';
 import { resolveDayRange } from './usage-range.js';
 import { addSums, EMPTY_SUMS, share, toMetrics } from './usage-view.js';
 import type { KeyUsageReport, PlatformUsageReport, UserUsageReport } from './usage.schemas.js';
@@ -28,9 +29,12 @@ export interface UsageFilter {
 export function createUsageService(deps: UsageServiceDependencies) {
   return {
     /** Traffic paid by the user's own key for one provider; 404 when the user has no such key. */
-    async keyUsage(em: EntityManager, userId: string, providerParam: string, rangeInput: RangeInput): Promise<KeyUsageReport> {
+    /** The provider's usage over all the user's keys; 404 unless the key labelled `label` (`default` when absent) exists. */
+    async keyUsage(em: EntityManager, userId: string, providerParam: string, rangeInput: RangeInput, labelParam?: string): Promise<KeyUsageReport> {
       const provider = parseProvider(providerParam);
+      const label = labelOrDefault(labelParam);
       const range = resolveDayRange(rangeInput, deps.now());
+      if (!(await findUserKey(em, userId, provider, label))) throw notFound(keyName(provider, label));
       const usage = await readKeyUsage(em, { userId, provider, fromDay: range.from, toDay: range.to, credential: keyCredential(provider) });
       if (!usage.hasKey) throw notFound(`Your ${provider} key`);
       const daySums = new Map(usage.byDay.map((d) => [d.key, d]));

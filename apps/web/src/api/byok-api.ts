@@ -1,9 +1,11 @@
 import type { ApiClient } from './http.js';
 import type {
   AuditPage,
+  ByokSettings,
   CreatedGatewayToken,
   CreditsView,
   GatewayToken,
+  KeyPatch,
   KeyTestAnswer,
   KeyUsageReport,
   KeyView,
@@ -26,18 +28,19 @@ export function byokApi(client: ApiClient) {
   return {
     providers: async () => (await client.get<{ providers: ProviderInfo[] }>(`${BYOK}/providers`)).providers,
     keys: async () => (await client.get<{ keys: KeyView[] }>(`${BYOK}/keys`)).keys,
-    key: (provider: string) => client.get<KeyView>(`${BYOK}/keys/${enc(provider)}`),
+    key: (id: string) => client.get<KeyView>(`${BYOK}/keys/by-id/${enc(id)}`),
     /**
-     * Saves a key. With `testFirst` a replacement is tested before it is stored: 2xx means it
-     * passed and replaced the old key; a 4xx (its message says why) means the old key is kept.
+     * Saves a key under its label (`default` when none is given): 201 for a new one, 200 when it
+     * replaced the key of that label. With `testFirst` a replacement is tested before it is
+     * stored: 2xx means it passed; a 4xx (its message says why) means the old key is kept.
      */
-    saveKey: (body: { provider: string; api_key: string; allow_unrecognized_format?: boolean }, options: { testFirst?: boolean } = {}) =>
+    saveKey: (body: { provider: string; api_key: string; label?: string; allow_unrecognized_format?: boolean }, options: { testFirst?: boolean } = {}) =>
       client.post<KeyView>(`${BYOK}/keys${options.testFirst ? '?test_first=true' : ''}`, body),
-    deleteKey: (provider: string) => client.del(`${BYOK}/keys/${enc(provider)}`),
-    setEnabled: (provider: string, enabled: boolean) =>
-      client.post<{ provider: string; enabled: boolean }>(`${BYOK}/keys/${enc(provider)}/toggle`, { enabled }),
-    async testKey(provider: string): Promise<KeyTestAnswer> {
-      const { status, data } = await client.request<Record<string, unknown>>('POST', `${BYOK}/keys/${enc(provider)}/test`);
+    /** Label, priority, model list or enabled; a 400 or 409 carries the message to show. */
+    updateKey: (id: string, patch: KeyPatch) => client.patch<KeyView>(`${BYOK}/keys/by-id/${enc(id)}`, patch),
+    deleteKey: (id: string) => client.del(`${BYOK}/keys/by-id/${enc(id)}`),
+    async testKey(id: string): Promise<KeyTestAnswer> {
+      const { status, data } = await client.request<Record<string, unknown>>('POST', `${BYOK}/keys/by-id/${enc(id)}/test`);
       if (status === 202) return { done: false, job_id: String(data.job_id ?? '') };
       return {
         done: true,
@@ -47,6 +50,8 @@ export function byokApi(client: ApiClient) {
         models_count: typeof data.models_count === 'number' ? data.models_count : null,
       };
     },
+    settings: () => client.get<ByokSettings>(`${BYOK}/settings`),
+    saveSettings: (settings: ByokSettings) => client.put<ByokSettings>(`${BYOK}/settings`, settings),
 
     tokens: async () => (await client.get<{ tokens: GatewayToken[] }>('/api/v1/llm/tokens')).tokens,
     createToken: (name: string) => client.post<CreatedGatewayToken>('/api/v1/llm/tokens', { name }),
@@ -57,7 +62,12 @@ export function byokApi(client: ApiClient) {
       return client.get<UserUsageReport>(`/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}${narrow}`);
     },
     usageCsvPath: (groupBy: UsageGrouping, range: DayRange) => `/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}&format=csv`,
-    keyUsage: (provider: string, range: DayRange) => client.get<KeyUsageReport>(`${BYOK}/keys/${enc(provider)}/usage?from=${range.from}&to=${range.to}`),
+    /**
+     * Everything the user's keys for the provider paid for, all of them together (usage is not
+     * recorded per key); the route answers 404 unless a key of that label exists, so name one held.
+     */
+    keyUsage: (key: { provider: string; label: string }, range: DayRange) =>
+      client.get<KeyUsageReport>(`${BYOK}/keys/${enc(key.provider)}/usage?label=${enc(key.label)}&from=${range.from}&to=${range.to}`),
     credits: () => client.get<CreditsView>('/api/v1/credits'),
 
     audit: (cursor: string | null, limit = 25) => client.get<AuditPage>(`/api/v1/audit?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),

@@ -26,6 +26,8 @@ export interface ApiClient {
   request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
   del(path: string): Promise<void>;
   /** A file the API sends as an attachment (CSV exports), read with the bearer token. */
   download(path: string): Promise<{ blob: Blob; filename: string }>;
@@ -69,6 +71,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async post<T>(path: string, body?: unknown) {
       return (await client.request<T>('POST', path, body)).data;
+    },
+    async patch<T>(path: string, body: unknown) {
+      return (await client.request<T>('PATCH', path, body)).data;
+    },
+    async put<T>(path: string, body: unknown) {
+      return (await client.request<T>('PUT', path, body)).data;
     },
     async del(path: string) {
       await client.request<null>('DELETE', path);

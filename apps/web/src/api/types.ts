@@ -24,11 +24,34 @@ export interface ProviderInfo {
   docs_url: string;
 }
 
+/** A key's state in the proxy's eyes (issue #14): whether failover currently skips it. */
+export type KeyHealthState = 'ok' | 'cooling_down' | 'circuit_open' | 'failing';
+
+export interface KeyHealth {
+  state: KeyHealthState;
+  /** When a cool-down (or an open circuit) ends; null when none is in force. */
+  cooldown_until: string | null;
+  /** Since when failures have not been ended by a success; null when none are. */
+  failing_since: string | null;
+  /** The proxy's attempts with this key over the last 15 minutes. */
+  last_15m: { requests: number; errors: number; p50_latency_ms: number | null };
+}
+
 export interface KeyView {
   id: string;
   provider: string;
   provider_name: string;
-  label: string | null;
+  /** Unique per provider ignoring case; `default` for the key a seed client saves without one. */
+  label: string;
+  /** 1–100, lower goes first; equal priorities share the load. */
+  priority: number;
+  /** Model names or `*` globs this key may serve; null means any model. */
+  models: string[] | null;
+  /**
+   * Null when unknown: in the answers to saves and edits (the listing and `GET /keys/by-id/{id}`
+   * carry it) and while the health store does not answer.
+   */
+  health: KeyHealth | null;
   masked_key: string;
   enabled: boolean;
   status: KeyStatus;
@@ -40,6 +63,19 @@ export interface KeyView {
   key_version: number;
   created_at: string;
   updated_at: string;
+}
+
+/** `PATCH /keys/by-id/{id}`: any of these, the rest left as they are. */
+export interface KeyPatch {
+  label?: string;
+  priority?: number;
+  models?: string[] | null;
+  enabled?: boolean;
+}
+
+/** `GET/PUT /settings`: whether a request no key of yours can serve may use platform credits. */
+export interface ByokSettings {
+  platform_fallback: 'allow' | 'never';
 }
 
 /** `POST /keys/{provider}/test`: 200 with the result, or 202 while the worker is still busy. */

@@ -2,25 +2,36 @@ import { useEffect, useRef, useState } from 'react';
 import type { KeyView, ProviderInfo } from '../api/types.js';
 import { Dialog } from '../ui/dialog.js';
 import { KeyForm } from './key-form.js';
+import { keyName } from './key-pool.js';
 import { KeyResult } from './key-result.js';
 import { ProviderPicker } from './provider-picker.js';
 
-type Step = { name: 'choose' } | { name: 'paste'; provider: ProviderInfo } | { name: 'result'; provider: ProviderInfo; key: KeyView };
+/**
+ * What a save does: the provider's first key (label `default`), another key under a new label,
+ * or a new secret for one existing key (same label, so the API replaces it).
+ */
+export type KeyTarget = { kind: 'first' } | { kind: 'another' } | { kind: 'replace'; key: KeyView };
+
+type Step =
+  | { name: 'choose' }
+  | { name: 'paste'; provider: ProviderInfo; target: KeyTarget }
+  | { name: 'result'; provider: ProviderInfo; key: KeyView; target: KeyTarget };
 
 interface AddKeyDialogProps {
   providers: ProviderInfo[];
-  keys: ReadonlyMap<string, KeyView>;
-  /** Skips step one (the card's Add or Replace button). */
-  initialProvider?: ProviderInfo;
-  save: (provider: string, apiKey: string, allowUnrecognized: boolean, testFirst: boolean) => Promise<KeyView>;
-  settle: (provider: string) => Promise<KeyView>;
+  /** The user's keys, for the labels already taken and the picker's notes. */
+  keys: readonly KeyView[];
+  /** Skips step one (a card's Add, Add another or Replace button). */
+  initial?: { provider: ProviderInfo; target: KeyTarget };
+  save: (provider: string, apiKey: string, allowUnrecognized: boolean, testFirst: boolean, label?: string) => Promise<KeyView>;
+  settle: (id: string) => Promise<KeyView>;
   /** Tells the user how a test ended if they closed the dialog before it did. */
   announce: (key: KeyView) => void;
   onClose: () => void;
 }
 
 /** Add (or replace) a key: choose the provider, paste the key, watch the test result arrive. */
-export function AddKeyDialog({ providers, keys, initialProvider, save, settle, announce, onClose }: AddKeyDialogProps) {
+export function AddKeyDialog({ providers, keys, initial, save, settle, announce, onClose }: AddKeyDialogProps) {
   const open = useRef(true);
   useEffect(() => {
     open.current = true;
@@ -28,22 +39,18 @@ export function AddKeyDialog({ providers, keys, initialProvider, save, settle, a
       open.current = false;
     };
   }, []);
-  const [step, setStep] = useState<Step>(initialProvider ? { name: 'paste', provider: initialProvider } : { name: 'choose' });
+  const [step, setStep] = useState<Step>(initial ? { name: 'paste', ...initial } : { name: 'choose' });
+  const keysOf = (provider: ProviderInfo) => keys.filter((k) => k.provider === provider.id);
 
-  const title =
-    step.name === 'choose'
-      ? 'Add a key'
-      : step.name === 'result'
-        ? `Your ${step.provider.name} key`
-        : keys.has(step.provider.id)
-          ? `Replace your ${step.provider.name} key`
-          : `Add your ${step.provider.name} key`;
+  function choose(provider: ProviderInfo) {
+    setStep({ name: 'paste', provider, target: keysOf(provider).length > 0 ? { kind: 'another' } : { kind: 'first' } });
+  }
 
-  async function onSave(provider: ProviderInfo, apiKey: string, allowUnrecognized: boolean, testFirst: boolean) {
+  async function onSave(provider: ProviderInfo, target: KeyTarget, apiKey: string, allowUnrecognized: boolean, testFirst: boolean, label?: string) {
     // With test-first, a failed test rejects here and the form shows why; the old key stays.
-    const saved = await save(provider.id, apiKey, allowUnrecognized, testFirst);
-    setStep({ name: 'result', provider, key: saved });
-    const settled = await settle(provider.id).catch(() => saved);
+    const saved = await save(provider.id, apiKey, allowUnrecognized, testFirst, target.kind === 'replace' ? target.key.label : label);
+    setStep({ name: 'result', provider, key: saved, target });
+    const settled = await settle(saved.id).catch(() => saved);
     if (!open.current) {
       announce(settled);
       return;
@@ -53,18 +60,30 @@ export function AddKeyDialog({ providers, keys, initialProvider, save, settle, a
   }
 
   return (
-    <Dialog title={title} onClose={onClose}>
-      {step.name === 'choose' ? <ProviderPicker providers={providers} keys={keys} onChoose={(provider) => setStep({ name: 'paste', provider })} /> : null}
+    <Dialog title={titleOf(step, keys)} onClose={onClose}>
+      {step.name === 'choose' ? <ProviderPicker providers={providers} keys={keys} onChoose={choose} /> : null}
       {step.name === 'paste' ? (
         <KeyForm
           key={step.provider.id}
           provider={step.provider}
-          replacing={keys.has(step.provider.id)}
-          onSave={(apiKey, allow, testFirst) => onSave(step.provider, apiKey, allow, testFirst)}
-          {...(initialProvider ? {} : { onBack: () => setStep({ name: 'choose' }) })}
+          replacing={step.target.kind === 'replace'}
+          {...(step.target.kind === 'another' ? { askLabel: { taken: keysOf(step.provider).map((k) => k.label) } } : {})}
+          onSave={(apiKey, allow, testFirst, label) => onSave(step.provider, step.target, apiKey, allow, testFirst, label)}
+          {...(initial ? {} : { onBack: () => setStep({ name: 'choose' }) })}
         />
       ) : null}
-      {step.name === 'result' ? <KeyResult keyView={step.key} onDone={onClose} onRetry={() => setStep({ name: 'paste', provider: step.provider })} /> : null}
+      {step.name === 'result' ? (
+        // "Paste a different key" after a failed test replaces the key just saved, under its label.
+        <KeyResult keyView={step.key} onDone={onClose} onRetry={() => setStep({ name: 'paste', provider: step.provider, target: { kind: 'replace', key: step.key } })} />
+      ) : null}
     </Dialog>
   );
+}
+
+function titleOf(step: Step, keys: readonly KeyView[]): string {
+  if (step.name === 'choose') return 'Add a key';
+  const alone = (key: KeyView) => !keys.some((k) => k.provider === key.provider && k.id !== key.id);
+  if (step.name === 'result') return `Your ${keyName(step.key, alone(step.key))}`;
+  if (step.target.kind === 'replace') return `Replace your ${keyName(step.target.key, alone(step.target.key))}`;
+  return step.target.kind === 'another' ? `Add another ${step.provider.name} key` : `Add your ${step.provider.name} key`;
 }

@@ -4,7 +4,15 @@ import type { KeyView } from '../api/types.js';
 import { Dialog } from '../ui/dialog.js';
 
 /** Deleting is final (the encrypted key is removed), so it asks first. */
-export function DeleteKeyDialog({ keyView, onConfirm, onClose }: { keyView: KeyView; onConfirm: () => Promise<void>; onClose: () => void }) {
+interface DeleteKeyDialogProps {
+  keyView: KeyView;
+  /** The key's name as its card shows it ("OpenAI key", or "OpenAI key “work”" among others). */
+  name: string;
+  onConfirm: () => Promise<void>;
+  onClose: () => void;
+}
+
+export function DeleteKeyDialog({ keyView, name, onConfirm, onClose }: DeleteKeyDialogProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -21,7 +29,7 @@ export function DeleteKeyDialog({ keyView, onConfirm, onClose }: { keyView: KeyV
   }
 
   return (
-    <Dialog title={`Delete your ${keyView.provider_name} key?`} onClose={onClose} description={`The key ${keyView.masked_key} is removed for good. Requests for ${keyView.provider_name} models then use another of your keys or the platform key with credits.`}>
+    <Dialog title={`Delete your ${name}?`} onClose={onClose} description={`The key ${keyView.masked_key} is removed for good. Requests for ${keyView.provider_name} models then use another of your keys or, if your settings allow it, the platform key with credits.`}>
       {error ? (
         <p className="notice notice-error" role="alert">
           {error}

@@ -1,49 +1,82 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { KeyView, ProviderInfo } from '../api/types.js';
-import { formatDateTime, formatNumber, formatRelative } from '../ui/format.js';
-import { type CardStatus, cardStatus, STATUS_LABELS } from './key-status.js';
+import { keyName, type MoveDirection, sharesLoadWith } from './key-pool.js';
+import { KeyRow, type KeyRowActions, StatusBadge } from './key-row.js';
+import { providerStatus } from './key-status.js';
 
-interface KeyCardProps {
+interface KeyCardProps extends Omit<KeyRowActions, 'onMove'> {
   provider: ProviderInfo;
-  keyView: KeyView | undefined;
-  testing: boolean;
+  /** The provider's keys in priority order (the order the proxy tries them). */
+  keys: KeyView[];
+  testing: ReadonlySet<string>;
   onAdd: (provider: ProviderInfo) => void;
-  onTest: (key: KeyView) => void;
-  onToggle: (key: KeyView) => void;
-  onDelete: (key: KeyView) => void;
+  onAddAnother: (provider: ProviderInfo) => void;
+  onMove: (ordered: KeyView[], key: KeyView, direction: MoveDirection) => Promise<unknown>;
 }
 
-/** One provider: whether you have a key for it, how its last test went, and what you can do. */
-export function KeyCard({ provider, keyView, testing, onAdd, onTest, onToggle, onDelete }: KeyCardProps) {
+/** One provider: its keys in the order they are tried, and adding one more. */
+export function KeyCard({ provider, keys, testing, onAdd, onAddAnother, onMove, ...rowActions }: KeyCardProps) {
   const titleId = useId();
-  const status = cardStatus(keyView, testing);
+  const status = providerStatus(keys, testing);
   const name = provider.name;
+  const article = useRef<HTMLElement>(null);
+  const [focusRequest, setFocusRequest] = useState<{ id: string; direction: MoveDirection } | null>(null);
+  const moving = useRef(false);
+
+  // A moved row is re-inserted in the DOM, which drops focus; once the new order is rendered,
+  // put it back on the same key's button (the other direction's if the key is now at the end).
+  useEffect(() => {
+    if (!focusRequest) return;
+    const row = article.current?.querySelector(`[data-key-id="${CSS.escape(focusRequest.id)}"]`);
+    const same = row?.querySelector<HTMLButtonElement>(`[data-move="${focusRequest.direction}"]`);
+    const other = row?.querySelector<HTMLButtonElement>(`[data-move="${focusRequest.direction === 'up' ? 'down' : 'up'}"]`);
+    (same?.getAttribute('aria-disabled') === 'true' ? other : same)?.focus();
+    setFocusRequest(null);
+  }, [focusRequest]);
+
+  async function move(key: KeyView, direction: MoveDirection) {
+    // One move at a time: the next one is planned from the order this one leaves.
+    if (moving.current) return;
+    moving.current = true;
+    try {
+      await onMove(keys, key, direction);
+      // Moved or not (a failure reloads the list), focus stays with the key that was pressed.
+      setFocusRequest({ id: key.id, direction });
+    } finally {
+      moving.current = false;
+    }
+  }
+
   return (
-    <article id={`key-${provider.id}`} className={`card key-card status-${status}`} aria-labelledby={titleId} data-provider={provider.id} data-status={status}>
+    <article ref={article} id={`key-${provider.id}`} className={`card key-card status-${status}`} aria-labelledby={titleId} data-provider={provider.id} data-status={status}>
       <header className="key-card-head">
         <h3 id={titleId}>{name}</h3>
         {provider.recommended ? <span className="badge badge-recommended">Recommended</span> : null}
-        <StatusBadge status={status} />
+        <StatusBadge status={status} testId="provider-status" />
       </header>
       <p className="muted small">{provider.recommended ? 'One key reaches hundreds of models across providers.' : provider.description}</p>
-      {keyView ? <KeyDetails keyView={keyView} status={status} /> : null}
+      {keys.length > 0 ? (
+        <ol className="key-list" aria-label={`${name} keys, in the order they are tried`}>
+          {keys.map((key, index) => (
+            <KeyRow
+              key={key.id}
+              keyView={key}
+              name={keyName(key, keys.length === 1)}
+              testing={testing.has(key.id)}
+              position={index + 1}
+              count={keys.length}
+              sharesWith={sharesLoadWith(key, keys).map((k) => k.label)}
+              onMove={(k, direction) => void move(k, direction)}
+              {...rowActions}
+            />
+          ))}
+        </ol>
+      ) : null}
       <div className="actions">
-        {keyView ? (
-          <>
-            <button type="button" className="button" onClick={() => onTest(keyView)} disabled={status === 'testing'}>
-              Test<span className="sr-only"> {name} key</span>
-            </button>
-            <button type="button" className="button" onClick={() => onToggle(keyView)}>
-              {keyView.enabled ? 'Disable' : 'Enable'}
-              <span className="sr-only"> {name} key</span>
-            </button>
-            <button type="button" className="button" onClick={() => onAdd(provider)}>
-              Replace<span className="sr-only"> {name} key</span>
-            </button>
-            <button type="button" className="button button-danger" onClick={() => onDelete(keyView)}>
-              Delete<span className="sr-only"> {name} key</span>
-            </button>
-          </>
+        {keys.length > 0 ? (
+          <button type="button" className="button" onClick={() => onAddAnother(provider)}>
+            Add another key<span className="sr-only"> for {name}</span>
+          </button>
         ) : (
           <button type="button" className="button button-primary" onClick={() => onAdd(provider)}>
             Add key<span className="sr-only"> for {name}</span>
@@ -51,39 +84,5 @@ export function KeyCard({ provider, keyView, testing, onAdd, onTest, onToggle, o
         )}
       </div>
     </article>
-  );
-}
-
-function StatusBadge({ status }: { status: CardStatus }) {
-  return (
-    <span className={`status status-badge-${status}`} data-testid="key-status">
-      <span className="sr-only">Status: </span>
-      {STATUS_LABELS[status]}
-    </span>
-  );
-}
-
-function KeyDetails({ keyView, status }: { keyView: KeyView; status: CardStatus }) {
-  const problem = (status === 'invalid' || status === 'error') && keyView.last_test_message;
-  return (
-    <>
-      <dl className="key-facts">
-        <dt>Key</dt>
-        <dd>
-          <code className="masked">{keyView.masked_key}</code>
-        </dd>
-        <dt>Last tested</dt>
-        <dd>
-          {keyView.last_tested_at ? <time dateTime={keyView.last_tested_at} title={formatDateTime(keyView.last_tested_at)}>{formatRelative(keyView.last_tested_at)}</time> : 'Never'}
-        </dd>
-        <dt>Models reachable</dt>
-        <dd>{keyView.models_count !== null ? formatNumber(keyView.models_count) : '—'}</dd>
-      </dl>
-      {problem ? (
-        <p className="key-problem" data-testid="key-message">
-          {keyView.last_test_message}
-        </p>
-      ) : null}
-    </>
   );
 }

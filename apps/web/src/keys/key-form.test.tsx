@@ -177,3 +177,43 @@ describe('KeyForm: test before replacing', () => {
     expect(screen.getByRole('button', { name: 'Test and replace' }).hasAttribute('disabled')).toBe(false);
   });
 });
+
+// Issue #14: a second key for a provider needs its own label.
+describe('KeyForm: another key asks for a label', () => {
+  function setupLabelled(onSave = vi.fn(async () => undefined)) {
+    render(<KeyForm provider={GROQ} onSave={onSave} askLabel={{ taken: ['default', 'Work'] }} />);
+    const label = screen.getByLabelText('Label') as HTMLInputElement;
+    fireEvent.change(screen.getByLabelText('Groq API key'), { target: { value: WELL_FORMED.groq } });
+    const save = () => fireEvent.click(screen.getByRole('button', { name: 'Save and test' }));
+    return { label, save, onSave };
+  }
+
+  it('saves the key under the trimmed label', async () => {
+    const { label, save, onSave } = setupLabelled();
+    fireEvent.change(label, { target: { value: '  backup ' } });
+    save();
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith(WELL_FORMED.groq, false, false, 'backup'));
+  });
+
+  it('refuses an empty label and one the provider already has (ignoring case), focusing the field', () => {
+    const { label, save, onSave } = setupLabelled();
+    save();
+    expect(screen.getByTestId('label-feedback').textContent).toMatch(/Give the key a label/);
+    expect(document.activeElement).toBe(label);
+    fireEvent.change(label, { target: { value: 'work' } });
+    save();
+    expect(screen.getByTestId('label-feedback').textContent).toBe('You already have a key labelled “work” for this provider.');
+    expect(label.getAttribute('aria-invalid')).toBe('true');
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it("shows the API's refusal (too many keys) in the form", async () => {
+    const onSave = vi.fn(async () => {
+      throw new ApiError(400, 'too_many_keys', 'You have 10 Groq keys, the most allowed. Delete one before adding another.');
+    });
+    const { label, save } = setupLabelled(onSave);
+    fireEvent.change(label, { target: { value: 'eleventh' } });
+    save();
+    expect((await screen.findByRole('alert')).textContent).toBe('You have 10 Groq keys, the most allowed. Delete one before adding another.');
+  });
+});

@@ -2,17 +2,20 @@ import { type FormEvent, useId, useRef, useState } from 'react';
 import { messageOf } from '../api/http.js';
 import type { ProviderInfo } from '../api/types.js';
 import { article, checkKeyInput } from './key-format.js';
+import { LABEL_MAX_LENGTH, labelProblem } from './key-pool.js';
 
 interface KeyFormProps {
   provider: ProviderInfo;
-  /** Saves the trimmed key; a rejection's message is shown in the form. */
-  onSave: (apiKey: string, allowUnrecognizedFormat: boolean, testFirst: boolean) => Promise<void>;
+  /** Saves the trimmed key (and label, when asked for); a rejection's message is shown in the form. */
+  onSave: (apiKey: string, allowUnrecognizedFormat: boolean, testFirst: boolean, label?: string) => Promise<void>;
   onBack?: () => void;
   /**
    * A key exists already: offer "Test before replacing", on by default, so a wrong key cannot
    * overwrite a working one.
    */
   replacing?: boolean;
+  /** Another key for a provider that has keys: ask for its label, which must differ from these. */
+  askLabel?: { taken: readonly string[] };
 }
 
 /**
@@ -20,8 +23,9 @@ interface KeyFormProps {
  * soft format check while typing. A key in an unrecognised format can still be saved after an
  * explicit "save anyway".
  */
-export function KeyForm({ provider, onSave, onBack, replacing = false }: KeyFormProps) {
+export function KeyForm({ provider, onSave, onBack, replacing = false, askLabel }: KeyFormProps) {
   const [value, setValue] = useState('');
+  const [label, setLabel] = useState('');
   const [testFirst, setTestFirst] = useState(true);
   const [shown, setShown] = useState(false);
   const [override, setOverride] = useState(false);
@@ -29,7 +33,8 @@ export function KeyForm({ provider, onSave, onBack, replacing = false }: KeyForm
   const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  const ids = { input: useId(), hint: useId(), feedback: useId(), override: useId(), testFirst: useId() };
+  const labelInput = useRef<HTMLInputElement>(null);
+  const ids = { input: useId(), hint: useId(), feedback: useId(), override: useId(), testFirst: useId(), label: useId(), labelFeedback: useId() };
   const testsFirst = replacing && testFirst;
   const submitLabel = testsFirst ? 'Test and replace' : replacing ? 'Replace and test' : 'Save and test';
 
@@ -37,18 +42,24 @@ export function KeyForm({ provider, onSave, onBack, replacing = false }: KeyForm
   // "Empty" is only worth saying once the user tried to save; the format check speaks as they type.
   const feedback = check.state === 'ok' || (check.state === 'empty' && !attempted) ? null : check;
   const blocking = check.state === 'empty' || check.state === 'blocked' || (check.state === 'mismatch' && !override);
+  const labelError = askLabel && attempted ? labelProblem(label, askLabel.taken) : null;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setAttempted(true);
     setServerError(null);
+    if (askLabel && labelProblem(label, askLabel.taken)) {
+      labelInput.current?.focus();
+      return;
+    }
     if (blocking) {
       input.current?.focus();
       return;
     }
     setSaving(true);
     try {
-      await onSave(key, check.state === 'mismatch' && override, testsFirst);
+      const allow = check.state === 'mismatch' && override;
+      await (askLabel ? onSave(key, allow, testsFirst, label.trim()) : onSave(key, allow, testsFirst));
     } catch (error) {
       setServerError(messageOf(error));
       setSaving(false);
@@ -57,6 +68,29 @@ export function KeyForm({ provider, onSave, onBack, replacing = false }: KeyForm
 
   return (
     <form className="key-form" onSubmit={submit} noValidate>
+      {askLabel ? (
+        <div className="field">
+          <label htmlFor={ids.label}>Label</label>
+          <input
+            ref={labelInput}
+            id={ids.label}
+            data-autofocus
+            name="label"
+            maxLength={LABEL_MAX_LENGTH}
+            autoComplete="off"
+            value={label}
+            aria-describedby={ids.labelFeedback}
+            aria-invalid={labelError !== null}
+            onChange={(event) => {
+              setLabel(event.target.value);
+              setServerError(null);
+            }}
+          />
+          <p id={ids.labelFeedback} className={`feedback ${labelError ? 'feedback-blocked' : 'muted'}`} aria-live="polite" data-testid="label-feedback">
+            {labelError ?? 'Names this key among your other keys for the provider, such as “work” or “backup”.'}
+          </p>
+        </div>
+      ) : null}
       <div className="field">
         <label htmlFor={ids.input}>{provider.name} API key</label>
         <p id={ids.hint} className="muted small">
@@ -73,7 +107,7 @@ export function KeyForm({ provider, onSave, onBack, replacing = false }: KeyForm
           <input
             ref={input}
             id={ids.input}
-            data-autofocus
+            {...(askLabel ? {} : { 'data-autofocus': true })}
             name="api_key"
             type={shown ? 'text' : 'password'}
             autoComplete="off"

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { KeyView } from '../api/types.js';
 import { describeResult } from './key-status.js';
+import { keyView } from './key-view.fixture.js';
 
-const key = (overrides: Partial<KeyView>): KeyView => ({
-  id: 'k1',
-  provider: 'openai',
-  provider_name: 'OpenAI',
-  label: null,
-  masked_key: 'sk-proj-****1234',
-  enabled: true,
-  status: 'valid',
-  usable: true,
-  last_tested_at: '2026-12-06T18:00:00Z',
-  last_test_message: null,
-  last_test_latency_ms: 120,
-  models_count: 4,
-  key_version: 1,
-  created_at: '2026-12-06T18:00:00Z',
-  updated_at: '2026-12-06T18:00:00Z',
-  ...overrides,
-});
+const key = keyView;
 
 describe('describeResult', () => {
   // Issue #20: "OpenAI rejected the key: OpenAI rejected the key (401 …)."

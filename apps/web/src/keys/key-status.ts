@@ -33,7 +33,19 @@ export function cardStatus(key: KeyView | undefined, testingNow = false): CardSt
   }
 }
 
+/**
+ * A provider card's one word over its keys: testing while any is, connected while any works
+ * (the proxy fails over to it), otherwise what its first key in priority order says.
+ */
+export function providerStatus(ordered: readonly KeyView[], testing: ReadonlySet<string>): CardStatus {
+  const statuses = ordered.map((key) => cardStatus(key, testing.has(key.id)));
+  if (statuses.includes('testing')) return 'testing';
+  if (statuses.includes('connected')) return 'connected';
+  return statuses[0] ?? 'not_configured';
+}
+
 export interface KeyStats {
+  /** Providers with at least one key. */
   configured: number;
   tested: number;
   valid: number;
@@ -41,7 +53,7 @@ export interface KeyStats {
 
 export function keyStats(keys: KeyView[]): KeyStats {
   return {
-    configured: keys.length,
+    configured: new Set(keys.map((k) => k.provider)).size,
     tested: keys.filter((k) => k.last_tested_at !== null).length,
     valid: keys.filter((k) => k.status === 'valid').length,
   };

@@ -3,16 +3,21 @@ import type { KeyView, ProviderInfo } from '../api/types.js';
 import { Link, useDocumentTitle } from '../app/router.js';
 import { markFirstContent } from '../app/first-content.js';
 import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
-import { AddKeyDialog } from './add-key-dialog.js';
+import { AddKeyDialog, type KeyTarget } from './add-key-dialog.js';
 import { DeleteKeyDialog } from './delete-key-dialog.js';
+import { FallbackSetting } from './fallback-setting.js';
 import { KeyCard } from './key-card.js';
+import { keysByProvider } from './key-pool.js';
 import { KeyStats } from './key-stats.js';
 import { useKeyActions } from './use-key-actions.js';
 import { useKeys } from './use-keys.js';
 
-type OpenDialog = { kind: 'add'; provider?: ProviderInfo } | { kind: 'delete'; key: KeyView } | null;
+type OpenDialog = { kind: 'add'; initial?: { provider: ProviderInfo; target: KeyTarget } } | { kind: 'delete'; key: KeyView } | null;
 
-/** "Your keys": one card per provider, the numbers at the top, and the add/replace/delete dialogs. */
+/**
+ * "Your keys": one card per provider with its keys in the order the proxy tries them, the
+ * numbers and the platform-credits setting at the top, and the add/replace/delete dialogs.
+ */
 export function KeysPage() {
   useDocumentTitle('Your API keys');
   const model = useKeys();
@@ -28,7 +33,9 @@ export function KeysPage() {
   if (!providers) return <Loading label="Loading your keys…" />;
 
   const keyList = [...keys.values()];
+  const grouped = keysByProvider(keyList);
   const ordered = [...providers].sort((a, b) => Number(b.recommended) - Number(a.recommended));
+  const add = (provider: ProviderInfo, target: KeyTarget) => setDialog({ kind: 'add', initial: { provider, target } });
 
   return (
     <section aria-labelledby="keys-title">
@@ -36,7 +43,8 @@ export function KeysPage() {
         <div>
           <h1 id="keys-title">Your API keys</h1>
           <p className="muted">
-            Keys you bring are used before the platform key, so those requests cost you no credits. <Link href="/account/about">How routing works</Link>
+            Keys you bring are used before the platform key, so those requests cost you no credits. With several keys for a provider, the first that can serve a request
+            is tried, and the next takes over when it fails. <Link href="/account/about">How routing works</Link>
           </p>
         </div>
         <button type="button" className="button button-primary" onClick={() => setDialog({ kind: 'add' })}>
@@ -44,10 +52,11 @@ export function KeysPage() {
         </button>
       </div>
       <KeyStats keys={keyList} providerCount={providers.length} />
+      <FallbackSetting />
       {keyList.length === 0 ? (
         <EmptyState title="Add your first key">
           <p>Start with OpenRouter: one key reaches hundreds of models. Keys are encrypted at rest and never shown again in full.</p>
-          <button type="button" className="button button-primary" onClick={() => setDialog({ kind: 'add', ...(ordered[0] ? { provider: ordered[0] } : {}) })}>
+          <button type="button" className="button button-primary" onClick={() => setDialog({ kind: 'add', ...(ordered[0] ? { initial: { provider: ordered[0], target: { kind: 'first' } } } : {}) })}>
             Add your first key
           </button>
         </EmptyState>
@@ -57,27 +66,33 @@ export function KeysPage() {
           <KeyCard
             key={provider.id}
             provider={provider}
-            keyView={keys.get(provider.id)}
-            testing={testing.has(provider.id)}
-            onAdd={(p) => setDialog({ kind: 'add', provider: p })}
-            onTest={(key) => void actions.test(key.provider)}
+            keys={grouped.get(provider.id) ?? []}
+            testing={testing}
+            onAdd={(p) => add(p, { kind: 'first' })}
+            onAddAnother={(p) => add(p, { kind: 'another' })}
+            onReplace={(key) => add(provider, { kind: 'replace', key })}
+            onTest={(key) => void actions.test(key)}
             onToggle={(key) => void actions.toggle(key)}
             onDelete={(key) => setDialog({ kind: 'delete', key })}
+            onMove={actions.move}
+            onModels={actions.setModels}
           />
         ))}
       </div>
       {dialog?.kind === 'add' ? (
         <AddKeyDialog
           providers={providers}
-          keys={keys}
-          {...(dialog.provider ? { initialProvider: dialog.provider } : {})}
+          keys={keyList}
+          {...(dialog.initial ? { initial: dialog.initial } : {})}
           save={actions.save}
           settle={model.settle}
           announce={actions.announce}
           onClose={() => setDialog(null)}
         />
       ) : null}
-      {dialog?.kind === 'delete' ? <DeleteKeyDialog keyView={dialog.key} onConfirm={() => actions.remove(dialog.key)} onClose={() => setDialog(null)} /> : null}
+      {dialog?.kind === 'delete' ? (
+        <DeleteKeyDialog keyView={dialog.key} name={actions.nameOf(dialog.key)} onConfirm={() => actions.remove(dialog.key)} onClose={() => setDialog(null)} />
+      ) : null}
     </section>
   );
 }

@@ -3,14 +3,15 @@ import type { KeyView, ProviderInfo } from '../api/types.js';
 
 interface ProviderPickerProps {
   providers: ProviderInfo[];
-  keys: ReadonlyMap<string, KeyView>;
+  keys: readonly KeyView[];
   onChoose: (provider: ProviderInfo) => void;
 }
 
 /** Step one of adding a key: which provider it is for (recommended first). */
 export function ProviderPicker({ providers, keys, onChoose }: ProviderPickerProps) {
   const ordered = [...providers].sort((a, b) => Number(b.recommended) - Number(a.recommended));
-  const [chosen, setChosen] = useState<string>(ordered.find((p) => !keys.has(p.id))?.id ?? ordered[0]?.id ?? '');
+  const hasKeys = (id: string) => keys.some((k) => k.provider === id);
+  const [chosen, setChosen] = useState<string>(ordered.find((p) => !hasKeys(p.id))?.id ?? ordered[0]?.id ?? '');
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -29,7 +30,7 @@ export function ProviderPicker({ providers, keys, onChoose }: ProviderPickerProp
               <span className="provider-option-name">
                 {p.name}
                 {p.recommended ? <span className="badge badge-recommended">Recommended</span> : null}
-                {keys.has(p.id) ? <span className="muted small"> (has a key: saving replaces it)</span> : null}
+                {hasKeys(p.id) ? <span className="muted small"> (has a key: this adds another, with its own label)</span> : null}
               </span>
               <span className="muted small">{p.recommended ? 'One key reaches hundreds of models across providers.' : p.description}</span>
             </span>

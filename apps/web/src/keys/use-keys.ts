@@ -6,9 +6,10 @@ import { pollUntilSettled } from './poll-key.js';
 
 export interface KeysState {
   providers: ProviderInfo[] | null;
+  /** The user's keys by id (several per provider since #14). */
   keys: ReadonlyMap<string, KeyView>;
   loadError: string | null;
-  /** Providers whose test this page started and has not seen finish. */
+  /** Ids of keys whose test this page started and has not seen finish. */
   testing: ReadonlySet<string>;
 }
 
@@ -28,31 +29,32 @@ export function useKeys() {
   }, []);
 
   const putKey = useCallback((key: KeyView) => {
-    setState((s) => ({ ...s, keys: new Map(s.keys).set(key.provider, key) }));
+    // Saves and edits answer without health (null); the last reading stays until the next listing.
+    setState((s) => ({ ...s, keys: new Map(s.keys).set(key.id, { ...key, health: key.health ?? s.keys.get(key.id)?.health ?? null }) }));
   }, []);
 
-  const dropKey = useCallback((provider: string) => {
+  const dropKey = useCallback((id: string) => {
     setState((s) => {
       const keys = new Map(s.keys);
-      keys.delete(provider);
+      keys.delete(id);
       return { ...s, keys };
     });
   }, []);
 
-  const setTesting = useCallback((provider: string, on: boolean) => {
+  const setTesting = useCallback((id: string, on: boolean) => {
     setState((s) => {
       const testing = new Set(s.testing);
-      if (on) testing.add(provider);
-      else testing.delete(provider);
+      if (on) testing.add(id);
+      else testing.delete(id);
       return { ...s, testing };
     });
   }, []);
 
   /** Polls one key until it leaves `testing`, updating its card on every answer. */
   const settle = useCallback(
-    async (provider: string): Promise<KeyView> => {
+    async (id: string): Promise<KeyView> => {
       const signal = alive.current.signal;
-      return pollUntilSettled(() => api.key(provider), { signal, onUpdate: (key) => !signal.aborted && putKey(key) });
+      return pollUntilSettled(() => api.key(id), { signal, onUpdate: (key) => !signal.aborted && putKey(key) });
     },
     [api, putKey],
   );
@@ -61,9 +63,9 @@ export function useKeys() {
     setState((s) => ({ ...s, loadError: null }));
     try {
       const [providers, keys] = await Promise.all([api.providers(), api.keys()]);
-      setState((s) => ({ ...s, providers, keys: new Map(keys.map((k) => [k.provider, k])) }));
+      setState((s) => ({ ...s, providers, keys: new Map(keys.map((k) => [k.id, k])) }));
       // A test still running from before (another tab, a reload) settles on its own card.
-      for (const key of keys) if (key.status === 'testing') void settle(key.provider).catch(() => undefined);
+      for (const key of keys) if (key.status === 'testing') void settle(key.id).catch(() => undefined);
     } catch (error) {
       setState((s) => ({ ...s, loadError: messageOf(error) }));
     }

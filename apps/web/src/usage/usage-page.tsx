@@ -63,7 +63,7 @@ function seriesFor(data: UsageData, split: SeriesSplit): NamedSeries[] {
   if (split === 'model') return data.modelSeries.map((s) => ({ label: s.key, values: byDay(s.byDay.groups, (g) => g.key) }));
   return [
     { label: 'All requests', values: byDay(data.byDay.groups, (g) => g.key) },
-    ...data.keyReports.map((r) => ({ label: `Your ${providerName(r.provider)} key`, values: byDay(r.by_day, (d) => d.day) })),
+    ...data.keyReports.map((r) => ({ label: `Your ${providerName(r.provider)} key${r.keyCount > 1 ? 's' : ''}`, values: byDay(r.by_day, (d) => d.day) })),
   ];
 }
 

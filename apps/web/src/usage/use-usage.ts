@@ -19,8 +19,11 @@ export interface UsageData {
   providerSeries: SplitSeries[];
   /** The busiest models of the range (at most TOP_MODELS), day by day. */
   modelSeries: SplitSeries[];
-  /** Per key the user holds now: what that key paid for, day by day. */
-  keyReports: KeyUsageReport[];
+  /**
+   * Per provider the user holds keys for now: what those keys paid for, day by day (the API
+   * counts every key of the provider together), with how many keys that is.
+   */
+  keyReports: Array<KeyUsageReport & { keyCount: number }>;
   /** Null when the balance could not be read (shown as unavailable, not as an error page). */
   credits: CreditsView | null;
 }
@@ -49,11 +52,11 @@ export function useUsage(range: DayRange) {
       ]);
       const daily = (filter: { provider: string } | { model: string }, key: string) => api.usage('day', range, filter).then((report) => ({ key, byDay: report }));
       const [keyReports, providerSeries, modelSeries] = await Promise.all([
-        Promise.all(keys.map((k) => api.keyUsage(k.provider, range).catch(() => null))),
+        Promise.all(oneKeyPerProvider(keys).map(({ key, keyCount }) => api.keyUsage(key, range).then((report) => ({ ...report, keyCount }), () => null))),
         Promise.all(byProvider.groups.map((g) => daily({ provider: g.key }, g.key))),
         Promise.all(busiest(byModel.groups, TOP_MODELS).map((model) => daily({ model }, model))),
       ]);
-      setData({ byDay, byProvider, byModel, credits, providerSeries, modelSeries, keyReports: keyReports.filter((r): r is KeyUsageReport => r !== null) });
+      setData({ byDay, byProvider, byModel, credits, providerSeries, modelSeries, keyReports: keyReports.filter((r) => r !== null) });
     } catch (err) {
       setError(messageOf(err));
     }
@@ -64,4 +67,15 @@ export function useUsage(range: DayRange) {
   }, [load]);
 
   return { data, error, reload: load };
+}
+
+/** One key held per provider (its label addresses the provider's usage) and how many keys the provider has. */
+function oneKeyPerProvider<K extends { provider: string; label: string }>(keys: readonly K[]): Array<{ key: K; keyCount: number }> {
+  const seen = new Map<string, { key: K; keyCount: number }>();
+  for (const key of keys) {
+    const entry = seen.get(key.provider);
+    if (entry) entry.keyCount += 1;
+    else seen.set(key.provider, { key, keyCount: 1 });
+  }
+  return [...seen.values()];
 }

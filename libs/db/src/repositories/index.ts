@@ -3,6 +3,7 @@ export * from './audit-query.repository.js';
 export * from './credits.repository.js';
 export * from './gateway-tokens.repository.js';
 export * from './key-candidate.repository.js';
+export * from './key-pool.repository.js';
 export * from './key-rotation.repository.js';
 export * from './key-test-run.repository.js';
 export * from './provider-keys.repository.js';

@@ -1,0 +1,28 @@
+import type { KeyHealth, KeyHealthReader } from '@byok/key-health';
+import type { Logger } from 'pino';
+
+/** Keys' health for listings; an empty map when it cannot be read (see createKeyHealthLookup). */
+export type KeyHealthLookup = (keyIds: readonly string[]) => Promise<Map<string, KeyHealth>>;
+
+/**
+ * Health is an extra on a key listing, not its substance: when Redis fails or is slower than
+ * `timeoutMs`, the listing answers without it (each key's `health` null) instead of a 5xx or a
+ * stall, and the failure is logged once per listing.
+ */
+export function createKeyHealthLookup(options: { reader: KeyHealthReader; logger: Logger; timeoutMs: number }): KeyHealthLookup {
+  return async (keyIds) => {
+    if (keyIds.length === 0) return new Map();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`key health not read within ${options.timeoutMs} ms`)), options.timeoutMs);
+    });
+    try {
+      return await Promise.race([options.reader.read(keyIds), timeout]);
+    } catch (err) {
+      options.logger.warn({ err }, 'key health unavailable; listing keys without it');
+      return new Map();
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
