@@ -88,6 +88,12 @@ export const EnvSchema = Type.Object({
   USAGE_CONSUMER_BATCH_SIZE: Int('Usage events written per transaction.', 200, 1, 5000),
   USAGE_CONSUMER_BATCH_WAIT_MS: Int('Longest a usage event waits for a batch to fill.', 20, 0, 10_000),
   USAGE_CONSUMER_CONCURRENT_BATCHES: Int('Usage batches written at once per consumer process.', 2, 1, 64),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({
+    description: 'Let webhooks reach loopback, private, link-local and metadata addresses (local receivers in development and tests); off, such addresses are refused when connecting.',
+    default: false,
+  }),
+  WEBHOOK_TIMEOUT_MS: Int('Longest a webhook delivery may take, response headers and body together, before it counts as failed and is retried.', 5_000, 100, 60_000),
+  WEBHOOK_CONCURRENCY: Int('Webhook deliveries in flight at once per notifier process.', 50, 1, 1000),
   SHUTDOWN_GRACE_MS: Int('On SIGTERM, how long running requests and jobs may take before the process exits.', 25_000, 0, 86_400_000),
 });
 

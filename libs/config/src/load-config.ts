@@ -90,6 +90,8 @@ export interface Config {
   usageConsumer: { retentionDays: number; batchSize: number; batchWaitMs: number; concurrentBatches: number };
   proxy: ProxySettings;
   providers: Record<ProviderId, ProviderSettings>;
+  /** Outbound webhook deliveries (WEBHOOK_*). */
+  webhooks: { allowPrivate: boolean; timeoutMs: number; concurrency: number };
 }
 
 export interface LoadConfigOptions {
@@ -173,6 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       usageSpoolDir: env.PROXY_USAGE_SPOOL_DIR,
     },
     providers: resolveProviders(source),
+    webhooks: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS, concurrency: env.WEBHOOK_CONCURRENCY },
   };
 }
 

@@ -78,3 +78,7 @@ export const MaintenanceJobSchema = Type.Object(
   { additionalProperties: false },
 );
 export type MaintenanceJob = Static<typeof MaintenanceJobSchema>;
+
+/** One webhook delivery to attempt. The id only: the worker loads the body, URL and secret from the delivery row. */
+export const WebhookDeliveryJobSchema = Type.Object({ deliveryId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export type WebhookDeliveryJob = Static<typeof WebhookDeliveryJobSchema>;
