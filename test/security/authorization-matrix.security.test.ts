@@ -51,6 +51,8 @@ interface Victim {
   tokenIds: string[];
   tokenPrefixes: string[];
   auditCursor: string;
+  webhookIds: string[];
+  deliveryIds: string[];
 }
 
 /** How one parameter is pointed at Bob's resource, and at one nobody has (for comparison). */
@@ -69,6 +71,8 @@ interface Filler {
 function fillerFor(op: Operation, where: 'path' | 'query' | 'body', name: string): Filler | undefined {
   if (where === 'path' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/tokens\/\{id\}$/.test(op.path)) return { victim: (v) => v.tokenIds, nobody: NOBODY_UUID, expect: 'not-found' };
+  if (where === 'path' && name === 'id' && /^\/api\/v1\/webhooks\/\{id\}/.test(op.path)) return { victim: (v) => v.webhookIds, nobody: NOBODY_UUID, expect: 'not-found' };
+  if (where === 'path' && name === 'deliveryId') return { victim: (v) => v.deliveryIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'query' && name === 'user') return { victim: () => [BOB], nobody: NOBODY, expect: 'same-as-nobody' };
   if (where === 'query' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'no-leak' };
   if (where === 'query' && name === 'cursor') return { victim: (v) => [v.auditCursor], nobody: 'bm9uZQ', expect: 'no-leak' };
@@ -177,9 +181,21 @@ beforeAll(async () => {
   const page = await h.app.inject({ url: '/api/v1/audit?limit=1', headers: bobHeaders });
   const auditCursor = page.json<{ next_cursor: string | null }>().next_cursor;
   if (auditCursor === null) throw new Error('Bob should have more than one audit record');
-  victim = { keyIds: bobKeys.map((k) => k.id), tokenIds: tokens.map((t) => t.id), tokenPrefixes: tokens.map((t) => t.prefix), auditCursor };
+  const webhook = await h.app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: bobHeaders, payload: { url: 'https://hooks.example.com/bob-hook-7f3a', events: ['key_invalid'] } });
+  expect(webhook.statusCode, webhook.body).toBe(201);
+  const webhookId = webhook.json<{ id: string }>().id;
+  const testDelivery = await h.app.inject({ method: 'POST', url: `/api/v1/webhooks/${webhookId}/test`, headers: bobHeaders });
+  expect(testDelivery.statusCode, testDelivery.body).toBe(202);
+  victim = {
+    keyIds: bobKeys.map((k) => k.id),
+    tokenIds: tokens.map((t) => t.id),
+    tokenPrefixes: tokens.map((t) => t.prefix),
+    auditCursor,
+    webhookIds: [webhookId],
+    deliveryIds: [testDelivery.json<{ id: string }>().id],
+  };
   // Masked hints are left out: they show 4 characters, so Alice's own key may share one.
-  bobMarkers = [BOB, ...victim.keyIds, ...victim.tokenIds, ...victim.tokenPrefixes, 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
+  bobMarkers = [BOB, ...victim.keyIds, ...victim.tokenIds, ...victim.tokenPrefixes, ...victim.webhookIds, ...victim.deliveryIds, 'bob-hook-7f3a', 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
 });
 afterAll(() => h?.close());
 

@@ -28,6 +28,9 @@ import { usageRoutes } from './routes/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
 import { assertDevLoginLoopback, devAuthRoutes } from './routes/dev-auth.routes.js';
 import { webRoutes } from './routes/web.routes.js';
+import { createWebhookChannel } from '@byok/notifications/webhooks';
+import { createWebhookService } from './webhooks/webhook.service.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 /**
  * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),
@@ -107,6 +110,9 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(usageRoutes, { prefix: '/api/v1', usage: createUsageService({ now: () => new Date() }) });
   await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });
   await app.register(creditsRoutes, { prefix: '/api/v1', credits: createCreditsService({ recentLedgerEntries: 50 }) });
+  const webhookChannel = createWebhookChannel({ orm: deps.orm, producer: deps.producers.webhookDeliveries });
+  const webhooks = createWebhookService({ keyring: deps.keyring, channel: webhookChannel, urlRules: { production: deps.config.production, allowPrivate: deps.config.webhooks.allowPrivate }, maxPerUser: 20 });
+  await app.register(webhooksRoutes, { prefix: '/api/v1', webhooks });
   await app.register(devAuthRoutes, { prefix: '/api/v1', config: deps.config });
   await app.register(webRoutes, { config: deps.config });
   return app;

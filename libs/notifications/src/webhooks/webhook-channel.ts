@@ -1,7 +1,7 @@
 import type { NotificationEvent } from '../event.js';
 import type { EntityManager, Orm } from '@byok/db';
-import type { Producer } from '@byok/queues';
-import { insertPendingDeliveries, reopenDelivery, type DeliveryRow } from './webhook-deliveries.repository.js';
+import { QueueUnavailableError, type Producer } from '@byok/queues';
+import { deleteUnsentDelivery, findDelivery, insertPendingDeliveries, reopenDelivery, type DeliveryRow } from './webhook-deliveries.repository.js';
 import { DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';
 import { findSubscribedWebhookIds } from './webhooks.repository.js';
 
@@ -50,7 +50,15 @@ export function createWebhookChannel(deps: WebhookChannelDeps) {
 
     /** Delivers an event to one webhook whatever it subscribes to ("send a test event"); returns the delivery id. */
     async enqueueTo(em: EntityManager, webhookId: string, event: NotificationEvent): Promise<string | undefined> {
-      const [id] = await insertAndEnqueue(em, [webhookId], event);
+      const [id] = await insertPendingDeliveries(em, { webhookIds: [webhookId], eventId: event.id, eventType: event.type, body: JSON.stringify(event), retryWindowMs });
+      if (id === undefined) return undefined;
+      try {
+        await enqueue([id]);
+      } catch (error) {
+        // Nobody retries a one-off event the caller was refused: leave no delivery waiting in the log for a job that does not exist.
+        await deleteUnsentDelivery(em, id);
+        throw error;
+      }
       return id;
     },
 
@@ -60,11 +68,9 @@ export function createWebhookChannel(deps: WebhookChannelDeps) {
      * @throws DeliveryInProgressError while an attempt of it is running.
      */
     async redeliver(em: EntityManager, webhookId: string, deliveryId: string): Promise<DeliveryRow | null> {
-      const queue = deps.producer.queue;
-      const existing = await queue.getJob(deliveryId);
-      // A job that finished, failed or waits for a retry is replaced; a running one is left alone.
-      if (existing && (await existing.isActive())) throw new DeliveryInProgressError('an attempt of this delivery is running; try again in a few seconds');
-      if (existing) await existing.remove();
+      // Checked before the queue is touched, so nobody can remove the job of a delivery that is not theirs.
+      if (!(await findDelivery(em, webhookId, deliveryId))) return null;
+      await removeSettledJob(deps.producer, deliveryId);
       const reopened = await reopenDelivery(em, webhookId, deliveryId, retryWindowMs);
       if (reopened) await enqueue([deliveryId]);
       return reopened;
@@ -73,3 +79,23 @@ export function createWebhookChannel(deps: WebhookChannelDeps) {
 }
 
 export type WebhookChannel = ReturnType<typeof createWebhookChannel>;
+
+/**
+ * Removes the delivery's job when it finished, failed or waits for a retry, so a new one can take
+ * its id; a job an attempt is running in is left alone (`DeliveryInProgressError`).
+ */
+async function removeSettledJob(producer: Producer<'webhookDeliveries'>, deliveryId: string): Promise<void> {
+  const queue = producer.queue;
+  try {
+    const job = await queue.getJob(deliveryId);
+    if (!job) return;
+    if (await job.isActive()) throw new DeliveryInProgressError('an attempt of this delivery is running; try again in a few seconds');
+    await job.remove();
+  } catch (error) {
+    if (error instanceof DeliveryInProgressError) throw error;
+    // A job that turned active between the check and the removal is locked, and refuses removal.
+    const active = await queue.getJob(deliveryId).then((job) => job?.isActive(), () => undefined);
+    if (active) throw new DeliveryInProgressError('an attempt of this delivery is running; try again in a few seconds');
+    throw new QueueUnavailableError(queue.name, { cause: error });
+  }
+}

@@ -159,6 +159,11 @@ export async function closeDeliveryUnsent(em: EntityManager, deliveryId: string,
   await em.execute(`UPDATE webhook_deliveries SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = now() WHERE id = ?`, [reason, deliveryId]);
 }
 
+/** Removes a delivery no attempt has touched (its job could not be queued). */
+export async function deleteUnsentDelivery(em: EntityManager, deliveryId: string): Promise<void> {
+  await em.execute(`DELETE FROM webhook_deliveries WHERE id = ? AND attempts = 0 AND status = 'pending'`, [deliveryId]);
+}
+
 /** One page of a webhook's log, newest first, after `after` when given. */
 export async function listDeliveries(em: EntityManager, webhookId: string, page: { after?: DeliveryPosition; limit: number }): Promise<DeliveryRow[]> {
   const after = page.after ? 'AND (created_at, id) < (?::timestamptz, ?::uuid)' : '';
