@@ -116,9 +116,11 @@ async function call(headers: Record<string, string>, op: Operation, ref: Referen
   }
   const query = ref.where === 'query' ? `?${new URLSearchParams({ [ref.name]: value }).toString()}` : '';
   let payload: Record<string, unknown> | undefined;
-  if (op.body !== undefined && op.bodyRequired && ref.where === 'body') {
+  // A path reference gets a well-formed body too, so a route that requires one (PATCH /webhooks/{id})
+  // reaches its ownership check instead of stopping at the body's validation.
+  if (op.body !== undefined && op.bodyRequired) {
     const base = minimalInstance(h.doc, op.body);
-    payload = { ...(typeof base === 'object' && base !== null ? base : {}), [ref.name]: value };
+    payload = { ...(typeof base === 'object' && base !== null ? base : {}), ...(ref.where === 'body' ? { [ref.name]: value } : {}) };
     // A well-formed key, so the save gets past the format check and really runs.
     if (opKey(op) === 'POST /api/v1/llm/byok/keys') payload.api_key = fakeKey(value as ProviderId, 'valid', 'alice-attempt');
   }

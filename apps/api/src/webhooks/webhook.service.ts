@@ -70,6 +70,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     get: (em: EntityManager, userId: string, id: string) => ownWebhook(em, userId, id),
 
     async update(em: EntityManager, actor: Actor, userId: string, id: string, patch: { url?: string; events?: string[]; enabled?: boolean }): Promise<WebhookRow> {
+      if (patch.url === undefined && patch.events === undefined && patch.enabled === undefined) {
+        await ownWebhook(em, userId, id);
+        const message = 'name at least one of url, events, enabled';
+        throw new AppError('validation_failed', `body: ${message}`, { details: [{ path: 'body', message }] });
+      }
       const changes = { ...patch, ...(patch.url !== undefined ? { url: validUrl(patch.url) } : {}) };
       const updated = await em.transactional(async (tx) => {
         const row = await updateWebhook(tx, userId, id, changes);
