@@ -44,6 +44,8 @@ export function startWebhookDeliveryWorker(deps: WebhookDeliveryWorkerDeps): Run
   const agent = createOutboundAgent({
     allowPrivate: deps.webhooks.allowPrivate,
     connectTimeoutMs: deps.webhooks.timeoutMs,
+    // As many as may be in flight, so deliveries to one busy receiver do not queue behind each other.
+    connectionsPerOrigin: deps.webhooks.concurrency,
     ...deps.outbound,
   });
   const processor = createDeliveryProcessor({

@@ -3,7 +3,6 @@ import type { EntityManager, Orm } from '@byok/db';
 import { QueueUnavailableError, type Producer } from '@byok/queues';
 import { deleteUnsentDelivery, findDelivery, insertPendingDeliveries, reopenDelivery, type DeliveryRow } from './webhook-deliveries.repository.js';
 import { DEFAULT_RETRY_SCHEDULE } from './retry-schedule.js';
-import { findSubscribedWebhookIds } from './webhooks.repository.js';
 
 export interface WebhookChannelDeps {
   orm: Orm;
@@ -27,14 +26,10 @@ export class DeliveryInProgressError extends Error {
 export function createWebhookChannel(deps: WebhookChannelDeps) {
   const retryWindowMs = deps.retryWindowMs ?? DEFAULT_RETRY_SCHEDULE.windowMs;
 
+  const deliveryOf = (event: NotificationEvent) => ({ eventId: event.id, eventType: event.type, body: JSON.stringify(event), retryWindowMs });
+
   async function enqueue(deliveryIds: readonly string[]): Promise<void> {
     for (const deliveryId of deliveryIds) await deps.producer.enqueue({ deliveryId }, { jobId: deliveryId });
-  }
-
-  async function insertAndEnqueue(em: EntityManager, webhookIds: readonly string[], event: NotificationEvent): Promise<string[]> {
-    const ids = await insertPendingDeliveries(em, { webhookIds, eventId: event.id, eventType: event.type, body: JSON.stringify(event), retryWindowMs });
-    await enqueue(ids);
-    return ids;
   }
 
   return {
@@ -43,14 +38,13 @@ export function createWebhookChannel(deps: WebhookChannelDeps) {
      * `QueueUnavailableError` when Redis is away; calling again later enqueues what is missing.
      */
     async enqueueFor(event: NotificationEvent): Promise<void> {
-      const em = deps.orm.em.fork();
-      const webhookIds = await findSubscribedWebhookIds(em, event.userId, event.type);
-      if (webhookIds.length > 0) await insertAndEnqueue(em, webhookIds, event);
+      const ids = await insertPendingDeliveries(deps.orm.em.fork(), { subscribersOf: { userId: event.userId, eventType: event.type } }, deliveryOf(event));
+      await enqueue(ids);
     },
 
     /** Delivers an event to one webhook whatever it subscribes to ("send a test event"); returns the delivery id. */
     async enqueueTo(em: EntityManager, webhookId: string, event: NotificationEvent): Promise<string | undefined> {
-      const [id] = await insertPendingDeliveries(em, { webhookIds: [webhookId], eventId: event.id, eventType: event.type, body: JSON.stringify(event), retryWindowMs });
+      const [id] = await insertPendingDeliveries(em, { webhookId }, deliveryOf(event));
       if (id === undefined) return undefined;
       try {
         await enqueue([id]);

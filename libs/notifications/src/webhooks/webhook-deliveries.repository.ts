@@ -81,32 +81,41 @@ const toDelivery = (row: Row): DeliveryRow => ({
   updatedAt: row.updated_at,
 });
 
+/** Which webhooks an event goes to: the owner's enabled ones subscribed to its type, or one named webhook. */
+export type DeliveryTargets = { subscribersOf: { userId: string; eventType: string } } | { webhookId: string };
+
 /**
- * Records that an event is to be delivered to each of the webhooks, once per (webhook, event):
- * a second call for the same event adds nothing. Returns the ids of the event's deliveries to
- * these webhooks that no attempt has touched yet, including ones an earlier call inserted but did
- * not get onto the queue (the caller enqueues them; the queue drops a job id it already holds).
+ * Records that an event is to be delivered to each target webhook, once per (webhook, event): a
+ * second call for the same event adds nothing. Returns the ids of the event's deliveries to these
+ * webhooks that no attempt has touched yet, including ones an earlier call inserted but did not
+ * get onto the queue (the caller enqueues them; the queue drops a job id it already holds). One
+ * statement: the notifier calls this once per event, so round trips count.
  */
 export async function insertPendingDeliveries(
   em: EntityManager,
-  input: { webhookIds: readonly string[]; eventId: string; eventType: string; body: string; retryWindowMs: number },
+  targets: DeliveryTargets,
+  input: { eventId: string; eventType: string; body: string; retryWindowMs: number },
 ): Promise<string[]> {
-  if (input.webhookIds.length === 0) return [];
-  const ids = JSON.stringify(input.webhookIds);
-  await executeRedacted(
+  const [targetSql, targetParams] =
+    'webhookId' in targets
+      ? ['SELECT id FROM webhooks WHERE id = ?', [targets.webhookId]]
+      : ['SELECT id FROM webhooks WHERE user_id = ? AND enabled AND ? = ANY(events)', [targets.subscribersOf.userId, targets.subscribersOf.eventType]];
+  // The outer SELECT reads the snapshot from before the INSERT, so the union is the new rows plus untouched older ones.
+  const rows = await executeRedacted<Array<{ id: string }>>(
     em,
-    `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, retry_until)
-     SELECT w::uuid, ?, ?, ?, now() + ? * interval '1 millisecond' FROM jsonb_array_elements_text(?::jsonb) AS w
-     ON CONFLICT (webhook_id, event_id) DO NOTHING`,
-    [input.eventId, input.eventType, input.body, input.retryWindowMs, ids],
+    `WITH targets AS (${targetSql}),
+     inserted AS (
+       INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, retry_until)
+       SELECT id, ?, ?, ?, now() + ? * interval '1 millisecond' FROM targets
+       ON CONFLICT (webhook_id, event_id) DO NOTHING
+       RETURNING id
+     )
+     SELECT id FROM inserted
+     UNION
+     SELECT d.id FROM webhook_deliveries d JOIN targets t ON t.id = d.webhook_id WHERE d.event_id = ? AND d.status = 'pending' AND d.attempts = 0`,
+    [...targetParams, input.eventId, input.eventType, input.body, input.retryWindowMs, input.eventId],
   );
-  const rows = await em.execute<Array<{ id: string }>>(
-    `SELECT id FROM webhook_deliveries
-     WHERE event_id = ? AND status = 'pending' AND attempts = 0 AND webhook_id IN (SELECT w::uuid FROM jsonb_array_elements_text(?::jsonb) AS w)
-     ORDER BY id`,
-    [input.eventId, ids],
-  );
-  return rows.map((r) => r.id);
+  return rows.map((r) => r.id).sort();
 }
 
 /** The delivery with its webhook's URL and secret, or null when the webhook was deleted. */

@@ -88,9 +88,3 @@ export async function deleteWebhook(em: EntityManager, userId: string, id: strin
   const rows = await em.execute<Row[]>(`DELETE FROM webhooks WHERE id = ? AND user_id = ? RETURNING ${COLUMNS}`, [id, userId]);
   return rows[0] ? toWebhook(rows[0]) : null;
 }
-
-/** Ids of the user's enabled webhooks subscribed to an event type. */
-export async function findSubscribedWebhookIds(em: EntityManager, userId: string, eventType: string): Promise<string[]> {
-  const rows = await em.execute<Array<{ id: string }>>('SELECT id FROM webhooks WHERE user_id = ? AND enabled AND ? = ANY(events) ORDER BY created_at, id', [userId, eventType]);
-  return rows.map((r) => r.id);
-}
