@@ -134,4 +134,15 @@ describe('webhook deliveries', () => {
     expect(row).toMatchObject({ attempts: 0, lastError: 'not sent: the webhook was disabled' });
     expect(receiver.received).toHaveLength(0);
   });
+
+  it('fails a delivery whose signing secret no configured key opens, saying so, without sending it', async () => {
+    const hook = await h.createWebhook({ userId: 'ivy', url: receiver.url });
+    // As after an encryption-key rotation that dropped the key the secret was stored under.
+    await h.db.sql('UPDATE webhooks SET secret_encrypted = $1 WHERE id = $2', ['gAAAAABnot-a-token-any-configured-key-opens', hook.id]);
+    await h.channel.enqueueFor(h.event('ivy'));
+    const [row] = await h.waitFor(hook.id, (rows) => rows[0]?.status === 'failed');
+    expect(row?.lastError).toMatch(/signing secret cannot be decrypted/);
+    expect(row).toMatchObject({ attempts: 0, nextAttemptAt: null });
+    expect(receiver.received).toHaveLength(0);
+  });
 });

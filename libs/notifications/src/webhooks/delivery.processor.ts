@@ -35,7 +35,14 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
       await closeDeliveryUnsent(em, target.id, 'not sent: the webhook was disabled');
       return 'webhook_disabled';
     }
-    const outcome = await deps.send(signedPost(target, deps.decryptSecret(target.secretEncrypted), now()));
+    const secret = openSecret(deps, target.secretEncrypted);
+    if (secret === null) {
+      // Retrying cannot help: the keys that encrypted the secret are gone from the configured list.
+      const error = 'not sent: the signing secret cannot be decrypted with the configured encryption keys; create the webhook again for a new secret';
+      await closeDeliveryUnsent(em, target.id, error);
+      throw new UnrecoverableError(error);
+    }
+    const outcome = await deps.send(signedPost(target, secret, now()));
     if (outcome.kind === 'delivered') {
       await recordDeliveryAttempt(em, target.id, { status: 'delivered', responseCode: outcome.status, responseExcerpt: outcome.excerpt, error: null, nextAttemptAt: null });
       return 'delivered';
@@ -54,6 +61,14 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
     await recordDeliveryAttempt(em, target.id, { ...failure, status: 'retrying', nextAttemptAt: new Date(nextAt) });
     throw new RetryLaterError(failure.error ?? 'failed', delayMs);
   };
+}
+
+function openSecret(deps: DeliveryProcessorDeps, token: string): string | null {
+  try {
+    return deps.decryptSecret(token);
+  } catch {
+    return null;
+  }
 }
 
 function signedPost(target: DeliveryTarget, secret: string, nowMs: number): WebhookPost {

@@ -163,7 +163,7 @@ export async function recordDeliveryAttempt(em: EntityManager, deliveryId: strin
   );
 }
 
-/** Closes a delivery without an attempt (its webhook was disabled before it went out). */
+/** Closes a delivery without an attempt (its webhook was disabled, or its secret cannot be opened). */
 export async function closeDeliveryUnsent(em: EntityManager, deliveryId: string, reason: string): Promise<void> {
   await em.execute(`UPDATE webhook_deliveries SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = now() WHERE id = ?`, [reason, deliveryId]);
 }
