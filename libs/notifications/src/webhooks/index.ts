@@ -11,6 +11,7 @@ export { forbiddenAddressReason } from './outbound-address.js';
 export { createOutboundAgent, WebhookAddressRefusedError, type AddressPolicy, type ResolveHost } from './outbound-agent.js';
 export { postWebhook, RESPONSE_EXCERPT_BYTES, type SendOutcome } from './webhook-sender.js';
 export { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from './retry-schedule.js';
+export { rotateWebhookSecrets, type WebhookSecretRotation } from './rotate-webhook-secrets.js';
 export * from './webhooks.repository.js';
 export {
   DELIVERY_STATUSES,
