@@ -145,4 +145,22 @@ describe('webhook deliveries', () => {
     expect(row).toMatchObject({ attempts: 0, nextAttemptAt: null });
     expect(receiver.received).toHaveLength(0);
   });
+
+  it('drops a queued delivery quietly when its webhook was deleted meanwhile', async () => {
+    const hook = await h.createWebhook({ userId: 'jack', url: receiver.url });
+    await h.worker.worker.pause();
+    let jobId: string | undefined;
+    try {
+      await h.channel.enqueueFor(h.event('jack'));
+      [jobId] = (await h.producers.webhookDeliveries.queue.getWaiting()).map((job) => String(job.id));
+      await h.db.sql('DELETE FROM webhooks WHERE id = $1', [hook.id]);
+    } finally {
+      h.worker.worker.resume();
+    }
+    const queue = h.producers.webhookDeliveries.queue;
+    for (let i = 0; i < 200 && !(await queue.getJob(jobId ?? ''))?.finishedOn; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(await (await queue.getJob(jobId ?? ''))?.getState()).toBe('completed');
+    expect((await queue.getJob(jobId ?? ''))?.returnvalue).toBe('webhook_deleted');
+    expect(receiver.received).toHaveLength(0);
+  });
 });
