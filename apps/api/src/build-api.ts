@@ -29,7 +29,7 @@ import { createUsageService } from './usage/usage.service.js';
 import { assertDevLoginLoopback, devAuthRoutes } from './routes/dev-auth.routes.js';
 import { webRoutes } from './routes/web.routes.js';
 import { createWebhookChannel } from '@byok/notifications/webhooks';
-import { createWebhookService } from './webhooks/webhook.service.js';
+import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 /**
@@ -111,7 +111,7 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });
   await app.register(creditsRoutes, { prefix: '/api/v1', credits: createCreditsService({ recentLedgerEntries: 50 }) });
   const webhookChannel = createWebhookChannel({ orm: deps.orm, producer: deps.producers.webhookDeliveries });
-  const webhooks = createWebhookService({ keyring: deps.keyring, channel: webhookChannel, urlRules: { production: deps.config.production, allowPrivate: deps.config.webhooks.allowPrivate }, maxPerUser: 20 });
+  const webhooks = createWebhookService({ keyring: deps.keyring, channel: webhookChannel, urlRules: { production: deps.config.production, allowPrivate: deps.config.webhooks.allowPrivate }, maxPerUser: MAX_WEBHOOKS_PER_USER });
   await app.register(webhooksRoutes, { prefix: '/api/v1', webhooks });
   await app.register(devAuthRoutes, { prefix: '/api/v1', config: deps.config });
   await app.register(webRoutes, { config: deps.config });

@@ -23,12 +23,15 @@ import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-cursor.js
 
 type Actor = Pick<AuditEntry, 'actorId' | 'actorType' | 'requestId' | 'ip' | 'userAgent'>;
 
+/** Most webhooks one user may have: each one multiplies the deliveries an event causes. */
+export const MAX_WEBHOOKS_PER_USER = 20;
+
 export interface WebhookServiceDeps {
   /** Encrypts signing secrets (the configured keyring). */
   keyring: { encrypt(plaintext: string): string };
   channel: WebhookChannel;
   urlRules: WebhookUrlRules;
-  /** Most webhooks one user may have; each one multiplies the deliveries an event causes. */
+  /** Most webhooks one user may have (`MAX_WEBHOOKS_PER_USER`; tests may lower it). */
   maxPerUser: number;
 }
 

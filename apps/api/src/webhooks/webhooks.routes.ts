@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { auditContext } from '@byok/http';
-import type { DeliveryRow, WebhookRow } from '@byok/notifications/webhooks';
 import {
   CreatedWebhookView,
   CreateWebhookBody,
@@ -14,30 +13,10 @@ import {
   WebhookParams,
   WebhookView,
 } from './webhook.schemas.js';
-import type { WebhookService } from './webhook.service.js';
+import { MAX_WEBHOOKS_PER_USER, type WebhookService } from './webhook.service.js';
+import { toDeliveryView, toWebhookView } from './webhook-view.js';
 
 const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 404: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
-
-function toView(row: WebhookRow) {
-  return { id: row.id, url: row.url, events: row.events, enabled: row.enabled, created_at: row.createdAt, updated_at: row.updatedAt };
-}
-
-function toDeliveryView(row: DeliveryRow) {
-  return {
-    id: row.id,
-    event_id: row.eventId,
-    event_type: row.eventType,
-    status: row.status,
-    attempts: row.attempts,
-    last_response_code: row.lastResponseCode,
-    last_response_excerpt: row.lastResponseExcerpt,
-    last_error: row.lastError,
-    last_attempt_at: row.lastAttemptAt,
-    next_attempt_at: row.nextAttemptAt,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
-  };
-}
 
 /** The caller's webhooks and their delivery logs, under /api/v1. */
 export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService }> = async (app, { webhooks }) => {
@@ -49,24 +28,24 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
       summary: 'Create a webhook',
       description:
         'Events of the listed types are POSTed to `url` as JSON with `x-byok-event`, `x-byok-delivery` and `x-byok-signature` headers, retried with exponential backoff for 24 hours until the receiver answers 2xx. ' +
-        'The signing secret (`whsec_…`) is in this response only. At most 20 webhooks per user (409 beyond).',
+        `The signing secret (\`whsec_…\`) is in this response only. At most ${MAX_WEBHOOKS_PER_USER} webhooks per user (409 beyond).`,
       body: CreateWebhookBody,
       response: { 201: CreatedWebhookView, ...errors, 409: { $ref: 'ErrorBody' } },
     },
     handler: async (request, reply) => {
       const { webhook, secret } = await webhooks.create(request.em, auditContext(request), request.principal.userId, request.body);
-      return reply.code(201).header('cache-control', 'no-store').send({ ...toView(webhook), secret });
+      return reply.code(201).header('cache-control', 'no-store').send({ ...toWebhookView(webhook), secret });
     },
   });
 
   app.get('/webhooks', {
     schema: { tags: ['webhooks'], summary: 'Your webhooks (never their secrets)', response: { 200: Type.Object({ webhooks: Type.Array(WebhookView) }), ...errors } },
-    handler: async (request) => ({ webhooks: (await webhooks.list(request.em, request.principal.userId)).map(toView) }),
+    handler: async (request) => ({ webhooks: (await webhooks.list(request.em, request.principal.userId)).map(toWebhookView) }),
   });
 
   app.get('/webhooks/:id', {
     schema: { tags: ['webhooks'], summary: 'One of your webhooks', params: WebhookParams, response: { 200: WebhookView, ...errors } },
-    handler: async (request) => toView(await webhooks.get(request.em, request.principal.userId, request.params.id)),
+    handler: async (request) => toWebhookView(await webhooks.get(request.em, request.principal.userId, request.params.id)),
   });
 
   app.patch('/webhooks/:id', {
@@ -78,7 +57,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
       body: UpdateWebhookBody,
       response: { 200: WebhookView, ...errors },
     },
-    handler: async (request) => toView(await webhooks.update(request.em, auditContext(request), request.principal.userId, request.params.id, request.body)),
+    handler: async (request) => toWebhookView(await webhooks.update(request.em, auditContext(request), request.principal.userId, request.params.id, request.body)),
   });
 
   app.delete('/webhooks/:id', {
