@@ -12,9 +12,9 @@
 # Targets:
 #   runtime         (default) api, proxy, worker, usage-consumer, migrations; the command is the
 #                   entry file, e.g.  docker run byok-gateway:local apps/proxy/src/main.ts
-#   mock-providers  the fake providers for offline runs (`npm run mock-providers`)
+#   mock-providers  the fake providers for offline runs (`npm run mock-providers`, apps/mock-providers)
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 WORKDIR /app
@@ -70,7 +70,6 @@ ENTRYPOINT ["node", "--import", "tsx", "--conditions=@byok/source", "--import", 
 CMD ["apps/api/src/main.ts"]
 
 FROM runtime AS mock-providers
-COPY test/mock-providers ./test/mock-providers
 ENV HOST=0.0.0.0 PORT=8090
 EXPOSE 8090
 ENTRYPOINT ["npm", "run", "mock-providers"]

@@ -10,7 +10,7 @@
 import { PROVIDERS, validateKey } from '@byok/providers';
 import { createBlockingConnection } from '@byok/queues';
 import { Queue, Worker } from 'bullmq';
-import { fakeKey } from '../test/mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { startWorkerHarness, type WorkerHarness } from '../test/worker/support/worker-harness.js';
 import type { Benchmark } from './run.js';
 import { startChild } from './support/child-process.js';

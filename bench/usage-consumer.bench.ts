@@ -145,7 +145,7 @@ const bench: Benchmark = {
     const config = loadConfig({ DATABASE_URL: db.url, REDIS_URL: testServiceUrls().redisUrl, REDIS_PREFIX: prefix, BYOK_ENCRYPTION_KEYS: KEY, AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'silent', DATABASE_POOL_MAX: '20' });
     const runtime = await openRuntime(config, createLogger({ level: 'silent', name: 'bench' }));
     if (runtime.redis.status !== 'ready') await new Promise((resolve) => runtime.redis.once('ready', resolve));
-    const settings = resolveUsageConsumerSettings();
+    const settings = resolveUsageConsumerSettings(config.usageConsumer);
     const samples = { noop: [] as Sample[], fresh: [] as Sample[], replay: [] as Sample[], direct: [] as Sample[] };
     try {
       for (let round = 0; round < ROUNDS; round++) {

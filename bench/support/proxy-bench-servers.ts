@@ -8,7 +8,7 @@ import { generateGatewayToken } from '@byok/auth';
 import { createKeyring } from '@byok/crypto';
 import { insertGatewayToken, upsertProviderKey } from '@byok/db';
 import type { ProviderId } from '@byok/providers';
-import { fakeKey } from '../../test/mock-providers/fake-keys.js';
+import { fakeKey } from '@byok/mock-providers/fake-keys';
 import { deleteRedisPrefix } from '../../test/support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../../test/support/services.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database.js';

@@ -2,8 +2,8 @@
  * Child process of the proxy benchmark: the mock provider server with its chat routes, alone in
  * its process so that its CPU is not the load generator's. Prints `READY <json>` when listening.
  */
-import { chatRoutes } from '../../test/mock-providers/chat/index.js';
-import { startMockProviders } from '../../test/mock-providers/index.js';
+import { chatRoutes } from '@byok/mock-providers/chat';
+import { startMockProviders } from '@byok/mock-providers';
 import { announceReady, stopOnSignal } from './child-process.js';
 
 const mock = await startMockProviders({ extraRoutes: chatRoutes });

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '@byok/auth';
 import { loadConfig, type Config } from '@byok/config';
 import { ErrorBodySchema, errorHandlerPlugin } from '@byok/http';
-import { devAuthRoutes, devLoginEnabled } from '../../apps/api/src/routes/dev-auth.routes.js';
-import { webRoutes } from '../../apps/api/src/routes/web.routes.js';
+import { devAuthRoutes, devLoginEnabled } from '../../apps/api/src/dev-auth/dev-auth.routes.js';
+import { webRoutes } from '../../apps/api/src/web/web.routes.js';
 import { startApiHarness, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, type ApiHarness } from '../support/api-harness.js';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { browserUnavailableReason, launchBrowser, type Browser } from './support/browser.js';
 import { buildWebToTemp, measureBundle, type BundleSize, type WebBuild } from './support/build-web.js';
 import { startE2eStack, type E2eStack } from './support/e2e-stack.js';

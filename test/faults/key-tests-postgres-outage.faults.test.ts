@@ -8,7 +8,7 @@ import { createLogger } from '@byok/telemetry';
 import { startWorker, type WorkerHandle } from '@byok/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey, startMockProviders, type MockProviders } from '../mock-providers/index.js';
+import { fakeKey, startMockProviders, type MockProviders } from '@byok/mock-providers';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/api-harness.js';
 import { deleteRedisPrefix } from '../support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../support/services.js';

@@ -3,7 +3,7 @@ import { PRUNE_SCHEDULER_ID, startUsageConsumer, USAGE_MAINTENANCE_QUEUE, type U
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { startWorkerHarness, type WorkerHarness } from '../worker/support/worker-harness.js';
 import { waitFor } from './support/fault-stack.js';
 import { startThrowawayRedis, type ThrowawayRedis } from './support/throwaway-redis.js';

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { startFaultStack, sleep, waitFor, type FaultStack } from './support/fault-stack.js';
 import { startThrowawayRedis, type ThrowawayRedis } from './support/throwaway-redis.js';
 

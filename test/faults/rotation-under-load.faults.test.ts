@@ -3,7 +3,7 @@ import { createStoredKeyring, generateKey, type StoredKeyring } from '@byok/cryp
 import { rotateEncryption } from '@byok/worker';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { openAll, readRows } from '../rotation/support/rotation-fixtures.js';
 import { TEST_ENCRYPTION_KEY } from '../support/api-harness.js';
 import type { TestDatabase } from '../support/test-database.js';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { startWorkerHarness, type FinishedJob, type WorkerHarness } from '../worker/support/worker-harness.js';
 import { sleep, waitFor } from './support/fault-stack.js';
 

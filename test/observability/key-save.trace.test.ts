@@ -19,7 +19,7 @@ const telemetry = startTelemetry({ serviceName: 'byok-observability-test', spanE
 
 const { PROVIDER_IDS } = await import('@byok/providers');
 const { startWorker } = await import('@byok/worker');
-const { fakeKey, startMockProviders } = await import('../mock-providers/index.js');
+const { fakeKey, startMockProviders } = await import('@byok/mock-providers');
 const { startApiHarness } = await import('../support/api-harness.js');
 
 // Cohere keys have no recognisable shape, so no text scrubber can mask one: if this key shows up

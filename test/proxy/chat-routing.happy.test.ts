@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { PROVIDERS, type ProviderId } from '@byok/providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialId } from '../mock-providers/index.js';
+import { credentialId } from '@byok/mock-providers';
 import { startProxyHarness, type ProxyHarness } from './support/proxy-harness.js';
 
 /**

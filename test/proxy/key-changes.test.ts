@@ -1,5 +1,4 @@
-import { TOKEN_REVOKED_PREFIX } from '@byok/proxy';
-import { keyChangeChannel } from '@byok/queues';
+import { keyChangeChannel, TOKEN_REVOKED_PREFIX } from '@byok/queues';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxyHarness, waitFor, type ProxyHarness, type ProxyInstance } from './support/proxy-harness.js';

@@ -1,7 +1,7 @@
 import type { UsageEvent } from '@byok/queues';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialId } from '../mock-providers/index.js';
+import { credentialId } from '@byok/mock-providers';
 import { type ProxyHarness, type ProxyInstance, startProxyHarness, waitFor } from './support/proxy-harness.js';
 
 /**

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { request } from 'undici';
 import type { KeyTestJob } from '@byok/queues';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialId } from '../mock-providers/index.js';
+import { credentialId } from '@byok/mock-providers';
 import { startProxyHarness, waitFor, type ProxyHarness } from './support/proxy-harness.js';
 
 /**

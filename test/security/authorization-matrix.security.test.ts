@@ -1,7 +1,7 @@
 import { applyUsageEvents } from '@byok/db';
 import { isProviderId, PROVIDERS, type ProviderId } from '@byok/providers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { credentialId, fakeKey } from '../mock-providers/index.js';
+import { credentialId, fakeKey } from '@byok/mock-providers';
 import { minimalInstance } from '../support/json-schema-arbitrary.js';
 import { fillPath, propertyNames, type Operation } from '../support/openapi-operations.js';
 import { routesOf, toOpenApiPath } from '../support/route-recorder.js';

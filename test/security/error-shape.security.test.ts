@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { errorShapeProblem } from './support/error-shape.js';
 import { startSecurityHarness, type SecurityHarness } from './support/security-harness.js';
 

@@ -2,7 +2,7 @@ import type { InjectOptions } from 'fastify';
 import { buildApi } from '@byok/api';
 import { buildProxy } from '@byok/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { startSecurityHarness, type SecurityHarness } from './support/security-harness.js';
 
 // Issue #12 (Low, "Headers"): `X-Content-Type-Options: nosniff` on every response, HSTS when

@@ -1,7 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import type { ProviderId } from '@byok/providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialId, sendReply, type MockRoute } from '../mock-providers/index.js';
+import { credentialId, sendReply, type MockRoute } from '@byok/mock-providers';
 import { waitFor } from '../proxy/support/proxy-harness.js';
 import { createCanaries, findNeedles, type Canaries } from './support/canary.js';
 import { startSecurityHarness, type SecurityHarness } from './support/security-harness.js';

@@ -1,6 +1,6 @@
 import { createKeyring, generateKey } from '@byok/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialId, fakeKey } from '../mock-providers/index.js';
+import { credentialId, fakeKey } from '@byok/mock-providers';
 import { waitFor } from '../proxy/support/proxy-harness.js';
 import { errorShapeProblem } from './support/error-shape.js';
 import { startSecurityHarness, type SecurityHarness } from './support/security-harness.js';

@@ -1,7 +1,7 @@
 import { PROVIDER_IDS } from '@byok/providers';
 import { startWorker, type WorkerHandle } from '@byok/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey, type MockProviders, startMockProviders } from '../mock-providers/index.js';
+import { fakeKey, type MockProviders, startMockProviders } from '@byok/mock-providers';
 import { type ApiHarness, startApiHarness } from '../support/api-harness.js';
 import { sleep } from './support/worker-harness.js';
 

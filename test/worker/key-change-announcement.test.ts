@@ -3,7 +3,7 @@ import { startWorker, type WorkerHandle } from '@byok/worker';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { type ProxyHarness, startProxyHarness, waitFor } from '../proxy/support/proxy-harness.js';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 

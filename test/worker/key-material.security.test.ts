@@ -3,7 +3,7 @@ import { createKeyring, generateKey } from '@byok/crypto';
 import { upsertProviderKey } from '@byok/db';
 import { PROVIDER_IDS, type ProviderId } from '@byok/providers';
 import type { Redis } from 'ioredis';
-import { fakeKey, type Scenario } from '../mock-providers/index.js';
+import { fakeKey, type Scenario } from '@byok/mock-providers';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 /** Every value stored under a prefix, whatever its Redis type, as one string. */

@@ -2,7 +2,7 @@ import { loadKeysForTest, recordKeyTestsOnce } from '@byok/db';
 import { createKeyTestStatements, type KeyTestStatements } from '@byok/worker';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { waitFor } from '../proxy/support/proxy-harness.js';
 import { keyTestResult } from './support/key-test-result.js';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';

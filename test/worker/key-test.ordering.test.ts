@@ -3,7 +3,7 @@ import { maskKey } from '@byok/crypto';
 import { upsertProviderKey } from '@byok/db';
 import { PROVIDERS, type ProviderId } from '@byok/providers';
 import { createKeyTestProcessor, keyTestIdempotencyKey } from '@byok/worker';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { sleep, startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 describe('key tests racing saves, replacements and redelivery', () => {

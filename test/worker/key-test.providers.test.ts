@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
-import { fakeKey, type Scenario } from '../mock-providers/index.js';
+import { fakeKey, type Scenario } from '@byok/mock-providers';
 import { startWorkerHarness, type FinishedJob, type WorkerHarness } from './support/worker-harness.js';
 
 // Provider checks whose success answer lists models; the others (key info, a check endpoint, a

@@ -1,7 +1,7 @@
 import { type KeyTestRecordInput, type KeyTestRecordResult, recordKeyTestsOnce } from '@byok/db';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { waitFor } from '../proxy/support/proxy-harness.js';
 import { keyTestResult } from './support/key-test-result.js';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';

@@ -5,7 +5,7 @@ import { isProviderId, PROVIDERS } from '@byok/providers';
 import { QUEUES, type KeyTestJob } from '@byok/queues';
 import type { Runtime } from '@byok/runtime';
 import { backfillKeyHints, REVALIDATION_SCHEDULER_ID, revalidateKeys, startWorker } from '@byok/worker';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { sleep, startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 describe('scheduled re-validation', () => {

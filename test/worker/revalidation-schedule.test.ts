@@ -1,7 +1,7 @@
 import type { Runtime } from '@byok/runtime';
 import { REVALIDATION_SCHEDULER_ID, startWorker } from '@byok/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyTestJob } from '@byok/queues';
 import { ABANDONED_TEST_MESSAGE, finishStuckTests, startWorker } from '@byok/worker';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 /**

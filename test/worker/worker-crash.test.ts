@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../mock-providers/index.js';
+import { fakeKey } from '@byok/mock-providers';
 import { sleep, startWorkerHarness, type WorkerHarness } from './support/worker-harness.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));

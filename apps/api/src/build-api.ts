@@ -2,33 +2,34 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { QueueEvents } from 'bullmq';
 import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
+import { createWebhookChannel } from '@byok/notifications/webhooks';
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
-import { createKeyService } from './keys/key.service.js';
-import { createKeyTestLimiter } from './keys/key-test-limiter.js';
+import { adminKeysRoutes } from './admin/admin-keys.routes.js';
+import { encryptionRotationRoutes } from './admin/encryption-rotation.routes.js';
+import { createEncryptionRotationService } from './admin/encryption-rotation.service.js';
+import { auditRoutes } from './audit/audit.routes.js';
+import { createAuditService } from './audit/audit.service.js';
+import { creditsRoutes } from './credits/credits.routes.js';
+import { createCreditsService } from './credits/credits.service.js';
+import { assertDevLoginLoopback, devAuthRoutes } from './dev-auth/dev-auth.routes.js';
+import { healthRoutes } from './health/health.routes.js';
+import { createKeyTestJobWaiter } from './keys/job-wait.js';
+import { keyTestRoutes } from './keys/key-test.routes.js';
 import { createKeyTestService } from './keys/key-test.service.js';
+import { createKeyTestLimiter } from './keys/key-test-limiter.js';
+import { createKeyService } from './keys/key.service.js';
+import { keysRoutes } from './keys/keys.routes.js';
 import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
-import { adminKeysRoutes } from './routes/admin-keys.routes.js';
-import { adminRotationRoutes } from './routes/admin-rotation.routes.js';
-import { healthRoutes } from './routes/health.routes.js';
-import { keyTestRoutes } from './routes/key-test.routes.js';
-import { keysRoutes } from './routes/keys.routes.js';
-import { queueDashboardRoutes } from './routes/queue-dashboard.routes.js';
-import { providersRoutes } from './routes/providers.routes.js';
-import { tokensRoutes } from './routes/tokens.routes.js';
+import { providersRoutes } from './providers/providers.routes.js';
+import { queueDashboardRoutes } from './queue-dashboard/queue-dashboard.routes.js';
+import { tokensRoutes } from './tokens/tokens.routes.js';
 import { createTokenService } from './tokens/token.service.js';
-// Read side: usage reports, the audit query and credits.
-import { createAuditService } from './audit/audit.service.js';
-import { createCreditsService } from './credits/credits.service.js';
-import { auditRoutes } from './routes/audit.routes.js';
-import { creditsRoutes } from './routes/credits.routes.js';
-import { usageRoutes } from './routes/usage.routes.js';
+import { usageRoutes } from './usage/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
-import { assertDevLoginLoopback, devAuthRoutes } from './routes/dev-auth.routes.js';
-import { webRoutes } from './routes/web.routes.js';
-import { createWebhookChannel } from '@byok/notifications/webhooks';
+import { webRoutes } from './web/web.routes.js';
 import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
@@ -70,10 +71,11 @@ export async function buildApi(deps: ApiDependencies) {
   // Saves and manual tests share one per-user budget of the provider calls they cause.
   const perMinute = deps.config.keyTestRateLimitPerMinute;
   const limiter = createKeyTestLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, perMinute });
-  const jobWait = { producers: deps.producers, queueEvents, waitMs: deps.config.keyTestWaitMs };
+  const keyTestJobs = createKeyTestJobWaiter({ queue: deps.producers.keyTests.queue, queueEvents, waitMs: deps.config.keyTestWaitMs });
 
   const keys = createKeyService({
-    ...jobWait,
+    producers: deps.producers,
+    keyTestJobs,
     keyring: deps.keyring,
     limiter,
     announceKeyChange: async (userId) => {
@@ -85,7 +87,7 @@ export async function buildApi(deps: ApiDependencies) {
       }
     },
   });
-  const keyTests = createKeyTestService({ ...jobWait, limiter });
+  const keyTests = createKeyTestService({ producers: deps.producers, keyTestJobs, limiter });
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
   await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, perMinute });
@@ -105,7 +107,8 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens });
   await app.register(queueDashboardRoutes, { producers: deps.producers, config: deps.config });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
-  await app.register(adminRotationRoutes, { prefix: '/api/v1/admin/byok', producers: deps.producers, config: deps.config });
+  const rotation = createEncryptionRotationService({ producers: deps.producers, encryptionKeys: deps.config.encryptionKeys });
+  await app.register(encryptionRotationRoutes, { prefix: '/api/v1/admin/byok', rotation });
   // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.
   await app.register(usageRoutes, { prefix: '/api/v1', usage: createUsageService({ now: () => new Date() }) });
   await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });

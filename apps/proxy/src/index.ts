@@ -9,4 +9,3 @@ export type { ProxyDependencies } from './services/proxy-dependencies.js';
 export { CHAT_COMPLETIONS_PATHS } from './routes/chat.routes.js';
 export { MODELS_PATHS } from './routes/models.routes.js';
 export { SHIPPED_PRICE_TABLE, loadPriceTable, type PriceTable, type TokenPrice } from './pricing/price-table.js';
-export { TOKEN_REVOKED_PREFIX } from './services/key-change-subscription.js';

@@ -10,11 +10,11 @@ export interface DemoMock {
 /**
  * Starts the mock providers in this process and points every `PROVIDER_<ID>_BASE_URL` of `env` at
  * them (replacing any set before: the flag asks for an offline run). Call before the config is
- * loaded. The mock is the tests' fake of the providers and lives under test/; it is imported only
- * here, on request, so nothing else in the app depends on it (the production image has no test/).
+ * loaded. The mock is the tests' fake of the providers (apps/mock-providers); it is imported only
+ * here, on request, so nothing else in the app loads it.
  */
 export async function startDemoMock(env: NodeJS.ProcessEnv): Promise<DemoMock> {
-  const { describeDemoMock, startDemoMockProviders } = await import('../../../test/mock-providers/demo-mock.js');
+  const { describeDemoMock, startDemoMockProviders } = await import('@byok/mock-providers/demo');
   const slow = Number(env.MOCK_SLOW_DELAY_MS);
   const mock = await startDemoMockProviders({ host: '127.0.0.1', ...(Number.isFinite(slow) && slow > 0 ? { slowDelayMs: slow } : {}) });
   for (const id of PROVIDER_IDS) env[`PROVIDER_${id.toUpperCase()}_BASE_URL`] = mock.baseUrls[id];

@@ -1,7 +1,6 @@
 // Public surface of @byok/usage-consumer: what the standalone process, tests and benchmarks compose.
 export { startUsageConsumer, type UsageConsumerHandle } from './start-usage-consumer.js';
-export { resolveUsageConsumerSettings, USAGE_CONSUMER_DEFAULTS, type StartUsageConsumerOptions, type UsageConsumerSettings } from './usage-consumer-options.js';
-export { createMicroBatcher, type MicroBatcher, type MicroBatcherOptions, type ItemOutcome } from './batching/micro-batcher.js';
+export { resolveUsageConsumerSettings, type StartUsageConsumerOptions, type UsageConsumerSettings } from './usage-consumer-options.js';
 export { parseUsageEvent } from './events/usage-event.payload.js';
 export { parseUsageJob, type ParsedUsageJob } from './events/usage-job.payload.js';
 export { settleUsageJob, type UsageJobResult } from './events/usage-job.outcome.js';
@@ -9,4 +8,3 @@ export { createUsageBatchWriter, type UsageBatchWriter, type UsageEventStored } 
 export { classifyBatchFailure, type BatchFailureKind } from './events/batch-failure.js';
 export { createPruneProcessor, type PruneResult } from './prune/prune-usage-events.task.js';
 export { USAGE_MAINTENANCE_QUEUE, PRUNE_SCHEDULER_ID, syncPruneSchedule } from './prune/usage-maintenance.queue.js';
-export { usageConsumerOptionsFrom } from './usage-consumer-config.js';

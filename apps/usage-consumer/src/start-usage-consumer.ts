@@ -30,7 +30,7 @@ export interface UsageConsumerHandle {
  */
 export async function startUsageConsumer(runtime: Runtime, options: StartUsageConsumerOptions = {}): Promise<UsageConsumerHandle> {
   const { config, logger, orm } = runtime;
-  const settings = resolveUsageConsumerSettings(options);
+  const settings = resolveUsageConsumerSettings(config.usageConsumer, options);
   const metrics = options.metrics ?? createGatewayMetrics();
   // One telemetry object serves both workers: it holds a tracer, no per-queue state.
   const telemetry = queueTelemetry();

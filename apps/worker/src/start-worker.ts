@@ -41,7 +41,7 @@ export interface WorkerHandle {
  */
 export async function startWorker(runtime: Runtime, options: StartWorkerOptions = {}): Promise<WorkerHandle> {
   const { config, logger, orm, keyring, producers, redis } = runtime;
-  const settings = resolveWorkerSettings(options);
+  const settings = resolveWorkerSettings(config.worker, options);
   const batchSize = settings.maintenanceBatchSize;
   const metrics = options.metrics ?? createGatewayMetrics();
   // One telemetry object serves both workers: it holds a tracer, no per-queue state.

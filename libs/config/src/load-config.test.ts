@@ -51,6 +51,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, PROXY_TOKEN_CACHE_TTL_MS: '60000' })).toThrow(/PROXY_TOKEN_CACHE_TTL_MS/);
   });
 
+  it('gives the worker and the usage consumer one section each, sharing the job-lock variables', () => {
+    expect(loadConfig(base).worker).toEqual({ lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+    expect(loadConfig(base).usageConsumer).toEqual({ retentionDays: 90, batchSize: 200, batchWaitMs: 20, concurrentBatches: 2, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+    const config = loadConfig({ ...base, WORKER_LOCK_DURATION_MS: '5000', WORKER_STALLED_INTERVAL_MS: '1000', USAGE_CONSUMER_BATCH_SIZE: '50' });
+    expect(config.worker).toEqual({ lockDurationMs: 5000, stalledIntervalMs: 1000 });
+    expect(config.usageConsumer).toMatchObject({ batchSize: 50, lockDurationMs: 5000, stalledIntervalMs: 1000 });
+    expect(() => loadConfig({ ...base, WORKER_LOCK_DURATION_MS: '10' })).toThrow(/^Invalid WORKER_LOCK_DURATION_MS/);
+    expect(() => loadConfig({ ...base, USAGE_CONSUMER_BATCH_SIZE: '0' })).toThrow(/^Invalid USAGE_CONSUMER_BATCH_SIZE/);
+  });
+
   it('has no default secrets outside standalone mode', () => {
     expect(() => loadConfig({ AUTH_JWT_SECRET: base.AUTH_JWT_SECRET })).toThrow(/BYOK_ENCRYPTION_KEYS/);
     expect(() => loadConfig({ BYOK_ENCRYPTION_KEYS: KEY })).toThrow(/AUTH_JWKS_URL or AUTH_JWT_SECRET/);

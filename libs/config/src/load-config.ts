@@ -43,6 +43,35 @@ export interface ProxySettings {
   usageSpoolDir: string | undefined;
 }
 
+/** BullMQ job locks, shared by the key-test worker and the usage consumer (WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS). */
+interface JobLockSettings {
+  /** How long a job's lock lives without renewal; a dead process's jobs wait this long before another takes them. */
+  lockDurationMs: number;
+  /** How often a process looks for jobs whose lock expired. */
+  stalledIntervalMs: number;
+}
+
+/** The key-test and maintenance workers' settings. */
+export type WorkerConfig = JobLockSettings;
+
+/** The usage consumer's settings (USAGE_*; its job locks are the workers'). */
+export interface UsageConsumerConfig extends JobLockSettings {
+  retentionDays: number;
+  batchSize: number;
+  batchWaitMs: number;
+  concurrentBatches: number;
+}
+
+/** Outbound webhook deliveries (WEBHOOK_*), read by the API (URL checks) and the notifier (deliveries). */
+export interface WebhookConfig {
+  /** Deliveries may reach loopback, private, link-local and metadata addresses (development, tests). */
+  allowPrivate: boolean;
+  /** Longest one attempt may take, connection, headers and body together. */
+  timeoutMs: number;
+  /** Deliveries in flight at once per notifier process. */
+  concurrency: number;
+}
+
 /** The one typed configuration object, parsed once at boot. */
 export interface Config {
   env: Env['NODE_ENV'];
@@ -84,14 +113,12 @@ export interface Config {
   keyTestSweepIntervalMs: number;
   scheduleReassertIntervalMs: number;
   workerConcurrency: number;
-  workerLockDurationMs: number;
-  workerStalledIntervalMs: number;
   shutdownGraceMs: number;
-  usageConsumer: { retentionDays: number; batchSize: number; batchWaitMs: number; concurrentBatches: number };
+  worker: WorkerConfig;
+  usageConsumer: UsageConsumerConfig;
   proxy: ProxySettings;
   providers: Record<ProviderId, ProviderSettings>;
-  /** Outbound webhook deliveries (WEBHOOK_*). */
-  webhooks: { allowPrivate: boolean; timeoutMs: number; concurrency: number };
+  webhooks: WebhookConfig;
 }
 
 export interface LoadConfigOptions {
@@ -109,6 +136,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
   const env = parseEnv(source);
   const production = env.NODE_ENV === 'production';
   const encryption = resolveEncryptionKeys(env, production, options);
+  const jobLocks: JobLockSettings = { lockDurationMs: env.WORKER_LOCK_DURATION_MS, stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS };
   return {
     env: env.NODE_ENV,
     production,
@@ -145,14 +173,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     keyTestSweepIntervalMs: env.KEY_TEST_SWEEP_INTERVAL_MS,
     scheduleReassertIntervalMs: env.SCHEDULE_REASSERT_INTERVAL_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
-    workerLockDurationMs: env.WORKER_LOCK_DURATION_MS,
-    workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    worker: jobLocks,
     usageConsumer: {
       retentionDays: env.USAGE_EVENTS_RETENTION_DAYS,
       batchSize: env.USAGE_CONSUMER_BATCH_SIZE,
       batchWaitMs: env.USAGE_CONSUMER_BATCH_WAIT_MS,
       concurrentBatches: env.USAGE_CONSUMER_CONCURRENT_BATCHES,
+      ...jobLocks,
     },
     proxy: {
       upstreamHeadersTimeoutMs: env.PROXY_UPSTREAM_HEADERS_TIMEOUT_MS,

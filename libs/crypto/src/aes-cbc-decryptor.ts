@@ -9,13 +9,13 @@
  * ciphertext and its padding check cannot act as a padding oracle. Tests compare it with
  * OpenSSL's own CBC for random keys, IVs and plaintexts.
  */
-import { type Decipher, type KeyObject, createDecipheriv } from 'node:crypto';
+import { type Decipheriv, type KeyObject, createDecipheriv } from 'node:crypto';
 
 const BLOCK_BYTES = 16;
 
 /** Decrypts AES-128-CBC ciphertexts under one key. */
 export class AesCbcDecryptor {
-  readonly #ecb: Decipher;
+  readonly #ecb: Decipheriv;
 
   /** @param key a 16-byte AES key. */
   constructor(key: KeyObject) {

@@ -3,8 +3,6 @@ export { createOrmOptions, type OrmSettings } from './orm-config.js';
 export * from './entities/index.js';
 export { anyCause, isDatabaseUnavailable, isUnstorableText } from './errors.js';
 export * from './repositories/index.js';
-// Rotation, fingerprints and binding tags (exported here, beside the other repositories).
-export * from './repositories/key-rotation.repository.js';
 // For repositories outside this package whose values must not reach logs (webhook URLs and secrets).
 export { executeRedacted } from './repositories/redacted-execute.js';
 export type { EntityManager } from '@mikro-orm/postgresql';

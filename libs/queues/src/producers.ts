@@ -1,3 +1,4 @@
+import { withTimeout } from '@byok/batch';
 import { Queue, type JobsOptions, type QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import Value from 'typebox/value';
@@ -70,12 +71,4 @@ function createProducer<K extends QueueKey>(key: K, options: ProducerOptions): P
       }
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -33,6 +33,3 @@ function withErrorListener(redis: Redis): Redis {
   redis.on('error', () => undefined);
   return redis;
 }
-
-/** A command connection for plain reads/writes (rate limits, caches) that fails fast when Redis is away. */
-export const createCommandConnection = createProducerConnection;

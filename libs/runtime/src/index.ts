@@ -7,3 +7,4 @@ export { checkRedisAtBoot, type RedisBootPolicy } from './redis-boot-checks.js';
 export { startPeriodicTask, type PeriodicTask, type PeriodicTaskOptions } from './periodic-task.js';
 export { probeDependencies, readinessOf, readinessHttpStatus, type CheckState, type Readiness } from './readiness.js';
 export { startHealthServer, type HealthServer, type HealthServerOptions } from './health-server.js';
+export { runService, REPEATED_SIGNAL_MS, type RunServiceOptions, type ServiceLogger, type ServiceProcess, type StartedService, type StopContext } from './run-service.js';

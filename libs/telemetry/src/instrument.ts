@@ -8,7 +8,7 @@
  * http, pg and ioredis as they load. Without one it loads nothing else: no SDK, no patched module,
  * and the app's tracing calls hit the API's no-op implementation.
  *
- * Entry points flush on the way out with `await shutdownTelemetry()` (from `@byok/telemetry`)
+ * Entry points flush on the way out through `runService` (libs/runtime), which awaits `shutdownTelemetry()`
  * before `process.exit`; a process that ends on its own is flushed here on `beforeExit`. No signal
  * handler is installed here: one would replace Node's default exit on SIGTERM.
  */

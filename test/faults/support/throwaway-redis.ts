@@ -27,6 +27,9 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
   let child: ChildProcess | undefined;
 
   const start = async () => {
+    // Starting while the server runs would spawn a second one that fails to bind and replace the
+    // handle to the first, which then outlives the test: start only what is stopped.
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
     const started = Date.now();
     for (;;) {
@@ -35,7 +38,10 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
       const ok = await probe.connect().then(() => probe.ping()).then(() => true, () => false);
       probe.disconnect();
       if (ok) return;
-      if (Date.now() - started > 10_000) throw new Error(`redis-server did not start on ${port}`);
+      if (Date.now() - started > 10_000) {
+        await kill();
+        throw new Error(`redis-server did not start on ${port}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };

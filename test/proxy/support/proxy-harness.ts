@@ -7,8 +7,8 @@ import { buildProxy, type ProxyServices, startProxyServices } from '@byok/proxy'
 import type { UsageBatch, UsageEvent } from '@byok/queues';
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
-import { chatRoutes } from '../../mock-providers/chat/index.js';
-import { fakeKey, type MockProviders, type Scenario, startMockProviders } from '../../mock-providers/index.js';
+import { chatRoutes } from '@byok/mock-providers/chat';
+import { fakeKey, type MockProviders, type Scenario, startMockProviders } from '@byok/mock-providers';
 import { type ApiHarness, type ApiHarnessOptions, startApiHarness } from '../../support/api-harness.js';
 
 /** A proxy instance on its own runtime (connections, caches), listening on loopback. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderId } from '@byok/providers';
-import { fakeKey, type Scenario } from '../../mock-providers/index.js';
+import { fakeKey, type Scenario } from '@byok/mock-providers';
 
 /**
  * Canary provider keys: unique to one run (a random seed), shaped so the mock providers behave as

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { PROVIDER_IDS } from '@byok/providers';
-import { fakeKey, SCENARIOS } from '../../mock-providers/index.js';
+import { fakeKey, SCENARIOS } from '@byok/mock-providers';
 import { DeepNesting, nearValidArbitrary, toJsonText, validArbitrary, wildString, wildValue, type PropertyHints } from '../../support/json-schema-arbitrary.js';
 import type { OpenApiDocument, Operation, OperationParameter } from '../../support/openapi-operations.js';
 import { errorShapeProblem, openAiErrorShapeProblem } from './error-shape.js';

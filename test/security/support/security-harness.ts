@@ -8,8 +8,8 @@ import { proxyPlugin, startProxyServices, type ProxyServices } from '@byok/proxy
 import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
 import { startWorker, type WorkerHandle } from '@byok/worker';
-import { chatRoutes } from '../../mock-providers/chat/index.js';
-import { startMockProviders, type MockProviders, type MockRoute } from '../../mock-providers/index.js';
+import { chatRoutes } from '@byok/mock-providers/chat';
+import { startMockProviders, type MockProviders, type MockRoute } from '@byok/mock-providers';
 import { startApiHarness, type ApiHarness } from '../../support/api-harness.js';
 import { listOperations, parseOpenApiDocument, type OpenApiDocument, type Operation } from '../../support/openapi-operations.js';
 

@@ -8,7 +8,7 @@ import { openRuntime, type Runtime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
 import { startWorker, type StartWorkerOptions, type WorkerHandle } from '@byok/worker';
 import type { JobsOptions } from 'bullmq';
-import { credentialId, startMockProviders, type MockCall, type MockProviders } from '../../mock-providers/index.js';
+import { credentialId, startMockProviders, type MockCall, type MockProviders } from '@byok/mock-providers';
 import { deleteRedisPrefix } from '../../support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../../support/services.js';
 import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from '../../support/test-database.js';

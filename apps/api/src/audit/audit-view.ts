@@ -1,6 +1,6 @@
 import type { AuditRecord } from '@byok/db';
 import type { Principal } from '@byok/auth';
-import { csvLine } from '../usage/csv-writer.js';
+import { csvLine } from '../http/csv-writer.js';
 import { AUDIT_COLUMNS, type AuditRecordView } from './audit.schemas.js';
 
 /**

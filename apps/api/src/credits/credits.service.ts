@@ -1,16 +1,14 @@
-import { appendAudit, applyCreditChange, DuplicateLedgerRequestError, findLedgerEntryByRequestId, getCreditBalanceMicro, listLedger, type AuditEntry, type EntityManager, type LedgerEntry } from '@byok/db';
+import { appendAudit, applyCreditChange, DuplicateLedgerRequestError, findLedgerEntryByRequestId, getCreditBalanceMicro, listLedger, type EntityManager, type LedgerEntry } from '@byok/db';
 import { AppError } from '@byok/http';
-import { requireWellFormed } from '../keys/well-formed-input.js';
-import { decimalToMicro, microToDecimal } from '../usage/money.js';
+import type { Actor } from '../http/actor.js';
+import { requireWellFormed } from '../http/well-formed-input.js';
+import { decimalToMicro, microToDecimal } from '../http/money.js';
 import type { CreditsView, GrantResult, LedgerEntryView } from './credits.schemas.js';
 
 export interface CreditsServiceDependencies {
   /** How many ledger entries the balance view carries. */
   recentLedgerEntries: number;
 }
-
-/** Who grants, as the audit record names them. */
-export type GrantActor = Pick<AuditEntry, 'actorId' | 'actorType' | 'requestId' | 'ip' | 'userAgent'>;
 
 export interface GrantInput {
   userId: string;
@@ -43,7 +41,7 @@ export function createCreditsService(deps: CreditsServiceDependencies) {
      * ledger's unique request id makes a retried grant (sequential or concurrent) apply once; the
      * retry gets the first grant's answer, and a key reused for another grant gets 409.
      */
-    async grant(em: EntityManager, actor: GrantActor, input: GrantInput): Promise<GrantOutcome> {
+    async grant(em: EntityManager, actor: Actor, input: GrantInput): Promise<GrantOutcome> {
       requireWellFormed({ 'body/user': input.userId, 'body/reason': input.reason });
       const amountMicro = decimalToMicro(input.amount);
       if (amountMicro === null || amountMicro <= 0) {

@@ -2,8 +2,8 @@ import type { Keyring } from '@byok/crypto';
 import { maskKey } from '@byok/crypto';
 import { AppError } from '@byok/http';
 import { checkKeyFormat, PROVIDERS, type ProviderId } from '@byok/providers';
-import { parseProvider } from './provider-param.js';
-import { requireWellFormed } from './well-formed-input.js';
+import { parseProvider } from '../http/provider-param.js';
+import { requireWellFormed } from '../http/well-formed-input.js';
 
 export interface SaveKeyInput {
   userId: string;
@@ -34,8 +34,9 @@ export function prepareKey(keyring: Keyring, input: SaveKeyInput): PreparedKey {
   requireWellFormed({ 'body/api_key': input.apiKey, 'body/label': input.label, 'body/metadata': input.metadata });
   refuseWorkerMetadata(input.metadata);
   const format = checkKeyFormat(provider, input.apiKey);
-  if (!format.ok && (input.allowUnrecognizedFormat !== true || !/looks like/.test(format.message))) {
-    const hint = /looks like/.test(format.message) ? ' Set allow_unrecognized_format to save it anyway.' : '';
+  // Only an unrecognized format may be overridden; text that cannot be a key never is.
+  if (!format.ok && (format.severity === 'invalid' || input.allowUnrecognizedFormat !== true)) {
+    const hint = format.severity === 'unrecognized' ? ' Set allow_unrecognized_format to save it anyway.' : '';
     throw new AppError('invalid_key_format', `${format.message}${hint}`, { details: [{ path: 'body/api_key', message: format.message }] });
   }
   return {

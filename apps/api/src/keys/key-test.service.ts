@@ -1,17 +1,22 @@
 import { findUserKey, type EntityManager } from '@byok/db';
 import { notFound } from '@byok/http';
 import { PROVIDERS } from '@byok/providers';
-import { type JobWaitDependencies, waitForKeyTestJob } from './job-wait.js';
+import type { Producers } from '@byok/queues';
+import type { KeyTestJobWaiter } from './job-wait.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
-import type { Actor } from './key.service.js';
-import { parseProvider } from './key.service.js';
+import type { Actor } from '../http/actor.js';
+import { parseProvider } from '../http/provider-param.js';
 
 export type KeyTestAnswer =
   | { done: true; success: boolean; status: string; message: string | null; latency_ms: number | null; models_count: number | null; models?: string[] }
   | { done: false; job_id: string; status: 'testing' };
 
-export interface KeyTestServiceDependencies extends JobWaitDependencies {
+export type KeyTestService = ReturnType<typeof createKeyTestService>;
+
+export interface KeyTestServiceDependencies {
+  producers: Producers;
+  keyTestJobs: KeyTestJobWaiter;
   /** Shared with key saves: both cause provider calls. */
   limiter: KeyTestLimiter;
 }
@@ -35,8 +40,8 @@ export function createKeyTestService(deps: KeyTestServiceDependencies) {
         { keyId: key.id, keyVersion: key.keyVersion, userId, provider, reason: 'manual', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
         { deduplication: { id: interactiveTestDedupId(key.id, key.keyVersion) } },
       );
-      // A failed job (invalid key, no credit) has still written its result; only a timeout means "not yet".
-      const finished = (await waitForKeyTestJob(deps, job.id)).state !== 'pending';
+      // A failed job (invalid key, no credit) has still written its result; only the wait running out means "not yet".
+      const finished = (await deps.keyTestJobs.wait(job.id)).state !== 'pending';
       if (!finished) return { done: false, job_id: job.id, status: 'testing' };
       const fresh = await findUserKey(em.fork(), userId, provider);
       if (!fresh) throw notFound(`${PROVIDERS[provider].displayName} key`);

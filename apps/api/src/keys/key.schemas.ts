@@ -78,3 +78,20 @@ export const SaveKeyQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** A manual test that finished within the wait. */
+export const KeyTestResult = Type.Object({
+  success: Type.Boolean(),
+  status: Type.String({ description: 'The key status after the test: valid, invalid or error.' }),
+  message: Type.Union([Type.String(), Type.Null()]),
+  latency_ms: Type.Union([Type.Integer(), Type.Null()]),
+  models_count: Type.Union([Type.Integer(), Type.Null()]),
+  models: Type.Optional(Type.Array(Type.String())),
+});
+
+/** A manual test still running when the wait ran out (202). */
+export const KeyTestPending = Type.Object({
+  job_id: Type.String(),
+  status: Type.Literal('testing'),
+  message: Type.String(),
+});

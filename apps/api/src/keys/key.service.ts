@@ -7,33 +7,30 @@ import {
   findUserKey,
   findKeyRowId,
   findUserKeys,
+  listKeys,
   recordKeyBinding,
   setUserKeyEnabled,
   upsertProviderKey,
-  type AuditEntry,
   type EntityManager,
   type ProviderKey,
 } from '@byok/db';
 import { AppError, notFound } from '@byok/http';
 import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
-import type { JobWaitDependencies } from './job-wait.js';
+import type { Actor } from '../http/actor.js';
+import { parseProvider } from '../http/provider-param.js';
+import { requireWellFormed } from '../http/well-formed-input.js';
+import type { KeyTestJobWaiter } from './job-wait.js';
 import { prepareKey, type PreparedKey, type SaveKeyInput } from './key-input.js';
 import { interactiveTestDedupId } from './key-test-dedup.js';
 import type { KeyTestLimiter } from './key-test-limiter.js';
-import { parseProvider } from './provider-param.js';
 import { createTestFirstSave } from './test-first.service.js';
-import { requireWellFormed } from './well-formed-input.js';
 
-export { parseProvider } from './provider-param.js';
-export type { SaveKeyInput } from './key-input.js';
-
-/** Who is acting, as recorded in audit rows. `subjectUserId` is whose key is touched. */
-export type Actor = Pick<AuditEntry, 'actorId' | 'actorType' | 'requestId' | 'ip' | 'userAgent'>;
-
-export interface KeyServiceDependencies extends JobWaitDependencies {
+export interface KeyServiceDependencies {
   keyring: Keyring;
   producers: Producers;
+  /** Waits for a `test_first` replacement's test (see test-first.service.ts). */
+  keyTestJobs: KeyTestJobWaiter;
   /** The per-user budget of provider calls; every save queues a test, so every save takes one. */
   limiter: KeyTestLimiter;
   /** Announces a changed key set to every proxy instance; failures are logged, not fatal (see saveKey). */
@@ -131,6 +128,23 @@ export function createKeyService(deps: KeyServiceDependencies) {
 
     listKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
       return findUserKeys(em, userId);
+    },
+
+    /** Every user's keys (admins), newest first; an unknown `provider` is a 400 like everywhere else. */
+    listAllKeys(
+      em: EntityManager,
+      filter: { userId?: string | undefined; provider?: string | undefined; enabled?: boolean | undefined },
+      page: { limit: number; offset: number },
+    ): Promise<{ items: ProviderKey[]; total: number }> {
+      return listKeys(
+        em,
+        {
+          ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
+          ...(filter.provider !== undefined ? { provider: parseProvider(filter.provider) } : {}),
+          ...(filter.enabled !== undefined ? { enabled: filter.enabled } : {}),
+        },
+        page,
+      );
     },
 
     async getKey(em: EntityManager, userId: string, providerParam: string): Promise<ProviderKey> {

@@ -5,16 +5,17 @@ import { findKeyRowId, findUserKey, stageKeyCandidate, type EntityManager, type 
 import { AppError } from '@byok/http';
 import { PROVIDERS } from '@byok/providers';
 import type { Producers } from '@byok/queues';
-import { type JobWaitDependencies, waitForKeyTestJob } from './job-wait.js';
+import type { KeyTestJobWaiter } from './job-wait.js';
 import type { PreparedKey } from './key-input.js';
-import type { Actor } from './key.service.js';
+import type { Actor } from '../http/actor.js';
 
 /** A candidate whose test has not settled after this long is taken as abandoned and may be replaced. */
 const CANDIDATE_ABANDONED_AFTER_MS = 10 * 60_000;
 
-export interface TestFirstDependencies extends JobWaitDependencies {
+export interface TestFirstDependencies {
   keyring: Keyring;
   producers: Producers;
+  keyTestJobs: KeyTestJobWaiter;
 }
 
 /** `replaced`: the new key passed and is the key now. `testing`: the wait ran out; the current key stays until the test settles. */
@@ -53,7 +54,7 @@ export function createTestFirstSave(deps: TestFirstDependencies) {
       if (staged.outcome === 'missing') return null;
       throw new AppError('conflict', `A replacement for your ${name} key is already being tested; wait for its result, then try again.`);
     }
-    const waited = await waitForKeyTestJob(deps, staged.jobId);
+    const waited = await deps.keyTestJobs.wait(staged.jobId);
     const current = async (): Promise<ProviderKey> => {
       const row = await findUserKey(em.fork(), key.userId, key.provider);
       if (!row) throw new AppError('conflict', `Your ${name} key was deleted while its replacement was tested; nothing was saved.`);

@@ -1,7 +1,7 @@
 import { generateGatewayToken } from '@byok/auth';
 import { appendAudit, insertGatewayToken, listGatewayTokens, lockAndCountActiveGatewayTokens, revokeGatewayToken, type EntityManager, type GatewayTokenRow } from '@byok/db';
 import { AppError, notFound } from '@byok/http';
-import type { Actor } from '../keys/key.service.js';
+import type { Actor } from '../http/actor.js';
 
 /**
  * Personal gateway tokens for OpenAI-compatible clients. The token is returned once, at creation;

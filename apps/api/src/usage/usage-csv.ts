@@ -1,4 +1,4 @@
-import { toCsv } from './csv-writer.js';
+import { toCsv } from '../http/csv-writer.js';
 import { METRIC_COLUMNS } from './usage-view.js';
 import type { UserUsageReport } from './usage.schemas.js';
 

@@ -1,5 +1,5 @@
 import type { UsageSums } from '@byok/db';
-import { microToDecimal } from './money.js';
+import { microToDecimal } from '../http/money.js';
 import type { UsageMetrics } from './usage.schemas.js';
 
 /** Sums of nothing: what a day or group without traffic reports. */

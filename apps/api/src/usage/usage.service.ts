@@ -1,7 +1,7 @@
 import { readKeyUsage, sumUsageByGroup, type EntityManager, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
 import { notFound } from '@byok/http';
 import type { ProviderId } from '@byok/providers';
-import { parseProvider } from '../keys/key.service.js';
+import { parseProvider } from '../http/provider-param.js';
 import { resolveDayRange } from './usage-range.js';
 import { addSums, EMPTY_SUMS, share, toMetrics } from './usage-view.js';
 import type { KeyUsageReport, PlatformUsageReport, UserUsageReport } from './usage.schemas.js';

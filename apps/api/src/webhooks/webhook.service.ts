@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendAudit, type AuditEntry, type EntityManager } from '@byok/db';
+import { appendAudit, type EntityManager } from '@byok/db';
 import { AppError, notFound } from '@byok/http';
 import type { NotificationEvent } from '@byok/notifications';
 import {
@@ -20,8 +20,7 @@ import {
   type WebhookUrlRules,
 } from '@byok/notifications/webhooks';
 import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-cursor.js';
-
-type Actor = Pick<AuditEntry, 'actorId' | 'actorType' | 'requestId' | 'ip' | 'userAgent'>;
+import type { Actor } from '../http/actor.js';
 
 /** Most webhooks one user may have: each one multiplies the deliveries an event causes. */
 export const MAX_WEBHOOKS_PER_USER = 20;

@@ -15,8 +15,10 @@ import {
 } from './webhook.schemas.js';
 import { MAX_WEBHOOKS_PER_USER, type WebhookService } from './webhook.service.js';
 import { toDeliveryView, toWebhookView } from './webhook-view.js';
+import { errorResponses } from '../http/error-responses.js';
 
-const errors = { 400: { $ref: 'ErrorBody' }, 401: { $ref: 'ErrorBody' }, 404: { $ref: 'ErrorBody' }, 503: { $ref: 'ErrorBody' } } as const;
+const errors = errorResponses(400, 401, 404, 503);
+const conflict = errorResponses(409);
 
 /** The caller's webhooks and their delivery logs, under /api/v1. */
 export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookService }> = async (app, { webhooks }) => {
@@ -30,7 +32,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
         'Events of the listed types are POSTed to `url` as JSON with `x-byok-event`, `x-byok-delivery` and `x-byok-signature` headers, retried with exponential backoff for 24 hours until the receiver answers 2xx. ' +
         `The signing secret (\`whsec_…\`) is in this response only. At most ${MAX_WEBHOOKS_PER_USER} webhooks per user (409 beyond).`,
       body: CreateWebhookBody,
-      response: { 201: CreatedWebhookView, ...errors, 409: { $ref: 'ErrorBody' } },
+      response: { 201: CreatedWebhookView, ...errors, ...conflict },
     },
     handler: async (request, reply) => {
       const { webhook, secret } = await webhooks.create(request.em, auditContext(request), request.principal.userId, request.body);
@@ -92,7 +94,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
       summary: 'Send a delivery again',
       description: 'Queues the same delivery (same id and body, a fresh signature) with a fresh 24-hour retry window, whatever its state. 409 while an attempt of it is running.',
       params: DeliveryParams,
-      response: { 202: DeliveryView, ...errors, 409: { $ref: 'ErrorBody' } },
+      response: { 202: DeliveryView, ...errors, ...conflict },
     },
     handler: async (request, reply) => {
       const delivery = await webhooks.redeliver(request.em, request.principal.userId, request.params.id, request.params.deliveryId);
@@ -106,7 +108,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
       summary: 'Send a test event',
       description: 'Queues an event of type `test` to this webhook, whatever it subscribes to; follow it in the delivery log. 409 when the webhook is disabled.',
       params: WebhookParams,
-      response: { 202: DeliveryView, ...errors, 409: { $ref: 'ErrorBody' } },
+      response: { 202: DeliveryView, ...errors, ...conflict },
     },
     handler: async (request, reply) => reply.code(202).send(toDeliveryView(await webhooks.sendTest(request.em, request.principal.userId, request.params.id))),
   });

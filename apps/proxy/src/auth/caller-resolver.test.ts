@@ -9,6 +9,7 @@ function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date 
   const lookups: string[] = [];
   const tokens = createGatewayTokenCache({
     ttlMs: 10_000,
+    staleMaxMs: 600_000,
     find: async (hash) => {
       lookups.push(hash);
       const row = rows[hash];

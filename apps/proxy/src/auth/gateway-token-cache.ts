@@ -30,9 +30,9 @@ export interface GatewayTokenCacheDeps {
   ttlMs: number;
   /**
    * How long after its last successful lookup an answer is still used when the lookup fails
-   * (Postgres unreachable). Default 10 minutes; 0 = never serve stale.
+   * (Postgres unreachable); 0 = never serve stale. `PROXY_STALE_MAX_MS` (config.proxy) sets it.
    */
-  staleMaxMs?: number;
+  staleMaxMs: number;
   /** Told when a failed lookup was answered from the last known state. */
   onStale?: (error: unknown) => void;
   maxEntries?: number;
@@ -55,7 +55,7 @@ const FAILURE_HOLD_MS = 1000;
  */
 export function createGatewayTokenCache(deps: GatewayTokenCacheDeps): GatewayTokenCache {
   const now = deps.now ?? Date.now;
-  const staleMaxMs = deps.staleMaxMs ?? 600_000;
+  const { staleMaxMs } = deps;
   const maxEntries = deps.maxEntries ?? 50_000;
   const fresh = createTtlCache({
     load: async (tokenHash) => {

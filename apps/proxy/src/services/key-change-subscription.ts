@@ -1,7 +1,5 @@
+import { TOKEN_REVOKED_PREFIX } from '@byok/queues';
 import type { KeyChangeSubscribe } from '@byok/routing';
-
-/** Prefix of a key-change message that revokes a gateway token: `token:<sha256 hex>`. */
-export const TOKEN_REVOKED_PREFIX = 'token:';
 
 /**
  * Shares the route cache's key-change subscription with the gateway-token cache, so one Redis

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createBatchWriter, type ItemOutcome, withTimeout } from '@byok/batch';
 import { MAX_USAGE_BATCH_EVENTS, QUEUES, type UsageEvent, UsageEventSchema } from '@byok/queues';
 import { currentSpanLink, runInBatchSpan, type Logger, type SpanLink } from '@byok/telemetry';
 import type { Queue } from 'bullmq';
@@ -59,55 +60,90 @@ interface Pending {
   link: SpanLink | undefined;
   /** Where the event was written ahead; undefined without a spool, or when that write failed. */
   segment: SpoolSegment | undefined;
+  /**
+   * The job id of the batch whose send failed while holding this event: the batch goes again as
+   * that job (same id, same events or fewer), so an add that landed before its reply was lost is
+   * not queued twice.
+   */
+  jobId?: string;
 }
+const DELIVERED: ItemOutcome<void> = { ok: true, value: undefined };
 /** Log a full buffer at most this often, with the running count. */
 const DROP_LOG_INTERVAL_MS = 10_000;
 
+/**
+ * The events ride a batch writer (`@byok/batch`): one job at a time, a batch when `batchSize`
+ * events wait or the oldest waited `lingerMs`, written only while the connection is ready, and a
+ * failed batch held at the front to go again as the same job (`hold`). This closure adds what is
+ * the proxy's own: the write-ahead spool, the bound on memory, and the outage's logs.
+ */
 export function createUsageSink(deps: UsageSinkDeps): UsageSink {
   const batchSize = Math.min(deps.batchSize ?? 200, MAX_USAGE_BATCH_EVENTS);
   const addTimeoutMs = deps.addTimeoutMs ?? 2000;
-  const retryDelayMs = deps.retryDelayMs ?? 1000;
-  const lingerMs = deps.lingerMs ?? 50;
   const name = QUEUES.usageEvents.name;
-  let pending: Pending[] = [];
-  /** The front of `pending` is a batch whose send failed: it goes again as this job. */
-  let resend: { jobId: string; size: number } | undefined;
-  let inFlight = 0;
-  let flushing = false;
-  let scheduled = false;
-  let lingerTimer: NodeJS.Timeout | undefined;
-  /** Set by `flush()` (shutdown): send at once until the buffer is empty. */
-  let draining = false;
-  let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let dropped = 0;
   /** Set while events wait for Redis; the outage is logged once when it starts and once when it ends. */
-  let waiting = false;
+  let waitingForRedis = false;
   let lastDropLogAt = 0;
   const idleWaiters = new Set<() => void>();
+
+  const writer = createBatchWriter<Pending, void>({
+    maxBatchSize: batchSize,
+    maxConcurrentBatches: 1,
+    maxWaitMs: Math.max(0, deps.lingerMs ?? 50),
+    onWriteFailure: { kind: 'hold', retryDelayMs: deps.retryDelayMs ?? 1000 },
+    // Not connected: the `ready` listener below resumes.
+    canWrite: () => deps.connection.status === 'ready',
+    write: send,
+    onWriteEnd() {
+      trim();
+      refill();
+      if (idle()) becameIdle();
+    },
+  });
+  const buffered = (): number => {
+    const { waiting, writingItems } = writer.stats();
+    return waiting + writingItems;
+  };
+
+  async function send(batch: Pending[]): Promise<Array<ItemOutcome<void>>> {
+    const jobId = batch[0]?.jobId ?? randomUUID();
+    for (const p of batch) p.jobId = jobId;
+    const links = batch.flatMap((p) => (p.link === undefined ? [] : [p.link]));
+    try {
+      await withTimeout(
+        runInBatchSpan('usage-events batch', { size: batch.length, links }, () => deps.queue.add(name, { events: batch.map((p) => p.event) }, { jobId })),
+        addTimeoutMs,
+      );
+    } catch (error) {
+      noteWaiting(error);
+      throw error;
+    }
+    if (deps.spool !== undefined) for (const p of batch) if (p.segment !== undefined) deps.spool.delivered(p.segment);
+    return batch.map(() => DELIVERED);
+  }
 
   function drop(count: number, reason: string): void {
     dropped += count;
     const at = Date.now();
     if (at - lastDropLogAt >= DROP_LOG_INTERVAL_MS) {
       lastDropLogAt = at;
-      deps.logger.error({ dropped_now: count, dropped_total: dropped, buffered: pending.length }, `usage events lost: ${reason}`);
+      deps.logger.error({ dropped_now: count, dropped_total: dropped, buffered: writer.stats().waiting }, `usage events lost: ${reason}`);
     }
   }
 
+  /** Beyond `maxBuffered` waiting events the oldest leave memory: spooled ones stay on disk, the others are lost. */
   function trim(): void {
-    const over = pending.length - deps.maxBuffered;
-    if (over > 0) {
-      const removed = pending.splice(0, over);
-      // Fewer events under the same id is safe: if the first send did land, it holds them all.
-      if (resend !== undefined) resend = resend.size > over ? { jobId: resend.jobId, size: resend.size - over } : undefined;
-      let lost = 0;
-      for (const p of removed) {
-        if (p.segment !== undefined) deps.spool?.spilled(p.segment);
-        else lost++;
-      }
-      if (lost > 0) drop(lost, `the in-memory buffer (${deps.maxBuffered} events) is full while Redis is unavailable`);
+    const over = writer.stats().waiting - deps.maxBuffered;
+    if (over <= 0) return;
+    // Fewer events under a held batch's id is safe: if its first send did land, it holds them all.
+    let lost = 0;
+    for (const p of writer.evictOldest(over)) {
+      if (p.segment !== undefined) deps.spool?.spilled(p.segment);
+      else lost++;
     }
+    if (lost > 0) drop(lost, `the in-memory buffer (${deps.maxBuffered} events) is full while Redis is unavailable`);
   }
 
   /**
@@ -116,12 +152,14 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
    * while new events keep arriving.
    */
   function refill(): void {
-    const room = deps.maxBuffered - pending.length - inFlight;
-    if (deps.spool === undefined || room < Math.ceil(deps.maxBuffered / 2) || deps.connection.status !== 'ready') return;
+    // Called on every record: the cheap checks first.
+    if (deps.spool === undefined || closed || deps.connection.status !== 'ready') return;
+    const room = deps.maxBuffered - buffered();
+    if (room < Math.ceil(deps.maxBuffered / 2)) return;
     const taken = deps.spool.takeSpilled(room);
     if (taken === undefined) return;
     for (const event of taken.events) {
-      if (usageEventCheck.Check(event)) pending.push({ event, link: undefined, segment: taken.segment });
+      if (usageEventCheck.Check(event)) writer.push({ event, link: undefined, segment: taken.segment });
       else {
         deps.spool.delivered(taken.segment);
         drop(1, 'a spooled event failed its schema');
@@ -131,90 +169,30 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
   }
 
   function idle(): boolean {
-    return pending.length === 0 && inFlight === 0 && (deps.spool?.spilledSegments ?? 0) === 0;
+    return buffered() === 0 && (deps.spool?.spilledSegments ?? 0) === 0;
+  }
+
+  function becameIdle(): void {
+    if (waitingForRedis) {
+      waitingForRedis = false;
+      deps.logger.info({ dropped_total: dropped }, 'usage events delivered again: the queue is back');
+    }
+    for (const wake of idleWaiters) wake();
   }
 
   function noteWaiting(error?: unknown): void {
-    if (waiting) return;
-    waiting = true;
-    deps.logger.warn({ ...(error === undefined ? {} : { err: error }), buffered: pending.length + inFlight, max_buffered: deps.maxBuffered }, 'usage events wait in memory: the queue is unavailable');
+    if (waitingForRedis) return;
+    waitingForRedis = true;
+    deps.logger.warn({ ...(error === undefined ? {} : { err: error }), buffered: buffered(), max_buffered: deps.maxBuffered }, 'usage events wait in memory: the queue is unavailable');
   }
 
-  function schedule(): void {
-    if (closed || flushing || scheduled) return;
+  const onReady = () => {
     refill();
-    if (pending.length === 0) return;
-    // Not connected: the `ready` listener below starts the next flush.
-    if (deps.connection.status !== 'ready') {
-      noteWaiting();
-      return;
-    }
-    scheduled = true;
-    if (pending.length >= batchSize || lingerMs <= 0 || draining) {
-      setImmediate(() => void flush());
-      return;
-    }
-    lingerTimer = setTimeout(() => {
-      lingerTimer = undefined;
-      void flush();
-    }, lingerMs);
-    lingerTimer.unref();
-  }
-
-  function retryLater(): void {
-    if (retryTimer !== undefined || closed) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      schedule();
-    }, retryDelayMs);
-    retryTimer.unref();
-  }
-
-  async function flush(): Promise<void> {
-    scheduled = false;
-    if (closed || pending.length === 0) return;
-    flushing = true;
-    const size = resend?.size ?? Math.min(batchSize, pending.length);
-    const jobId = resend?.jobId ?? randomUUID();
-    resend = undefined;
-    const batch = pending.length <= size ? pending : pending.slice(0, size);
-    pending = pending.length <= size ? [] : pending.slice(size);
-    inFlight = batch.length;
-    let ok = false;
-    const links = batch.flatMap((p) => (p.link === undefined ? [] : [p.link]));
-    try {
-      await withTimeout(
-        runInBatchSpan('usage-events batch', { size: batch.length, links }, () => deps.queue.add(name, { events: batch.map((p) => p.event) }, { jobId })),
-        addTimeoutMs,
-      );
-      ok = true;
-      if (deps.spool !== undefined) for (const p of batch) if (p.segment !== undefined) deps.spool.delivered(p.segment);
-    } catch (error) {
-      // Back at the front, in order, to go again as the same job.
-      pending = batch.concat(pending);
-      resend = { jobId, size: batch.length };
-      trim();
-      noteWaiting(error);
-    } finally {
-      flushing = false;
-      inFlight = 0;
-    }
-    if (ok) schedule();
-    else retryLater();
-    if (idle()) {
-      draining = false;
-      if (waiting) {
-        waiting = false;
-        deps.logger.info({ dropped_total: dropped }, 'usage events delivered again: the queue is back');
-      }
-      for (const wake of idleWaiters) wake();
-    }
-  }
-
-  const onReady = () => schedule();
+    writer.resume();
+  };
   deps.connection.on('ready', onReady);
   // Files a crashed proxy left in the spool go out now, not at the first request.
-  schedule();
+  refill();
 
   return {
     record(event) {
@@ -228,25 +206,15 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
         deps.logger.error({ path: first?.instancePath, problem: first?.message }, 'usage event failed its schema and was dropped');
         return;
       }
-      pending.push({ event, link: currentSpanLink(), segment: deps.spool?.append(event) });
+      refill();
+      writer.push({ event, link: currentSpanLink(), segment: deps.spool?.append(event) });
       trim();
-      // A full batch need not wait for the linger timer.
-      if (pending.length >= batchSize && lingerTimer !== undefined) {
-        clearTimeout(lingerTimer);
-        lingerTimer = undefined;
-        scheduled = false;
-      }
-      schedule();
+      if (deps.connection.status !== 'ready') noteWaiting();
     },
     async flush(timeoutMs) {
-      if (idle() && !flushing) return true;
-      draining = true;
-      if (lingerTimer !== undefined) {
-        clearTimeout(lingerTimer);
-        lingerTimer = undefined;
-        scheduled = false;
-      }
-      schedule();
+      if (idle()) return true;
+      refill();
+      writer.flush();
       let timer: NodeJS.Timeout | undefined;
       let wake: (() => void) | undefined;
       await new Promise<void>((resolve) => {
@@ -261,21 +229,18 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
     close() {
       if (closed) return;
       closed = true;
-      clearTimeout(retryTimer);
-      clearTimeout(lingerTimer);
       deps.connection.off('ready', onReady);
-      const unspooled = pending.filter((p) => p.segment === undefined).length;
+      const left = writer.close();
+      const unspooled = left.filter((p) => p.segment === undefined).length;
       if (unspooled > 0) drop(unspooled, 'still buffered at shutdown');
-      if (pending.length > unspooled || (deps.spool?.spilledSegments ?? 0) > 0) {
-        deps.logger.warn({ events: pending.length - unspooled }, 'usage events not yet queued stay in the spool; the next proxy started on it sends them');
+      if (left.length > unspooled || (deps.spool?.spilledSegments ?? 0) > 0) {
+        deps.logger.warn({ events: left.length - unspooled }, 'usage events not yet queued stay in the spool; the next proxy started on it sends them');
       }
       deps.spool?.close();
-      pending = [];
-      resend = undefined;
       for (const wake of idleWaiters) wake();
     },
     get buffered() {
-      return pending.length + inFlight;
+      return buffered();
     },
     get spilledSegments() {
       return deps.spool?.spilledSegments ?? 0;
@@ -284,12 +249,4 @@ export function createUsageSink(deps: UsageSinkDeps): UsageSink {
       return dropped;
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

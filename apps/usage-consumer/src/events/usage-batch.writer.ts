@@ -2,7 +2,7 @@ import { applyUsageEvents, type Orm } from '@byok/db';
 import type { UsageEvent } from '@byok/queues';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
 import { UnrecoverableError } from 'bullmq';
-import type { ItemOutcome } from '../batching/micro-batcher.js';
+import type { ItemOutcome } from '@byok/batch';
 import { classifyBatchFailure } from './batch-failure.js';
 import { withStorableText } from './usage-event.text.js';
 

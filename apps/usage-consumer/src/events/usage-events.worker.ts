@@ -1,9 +1,9 @@
+import { createBatchWriter } from '@byok/batch';
 import type { Config } from '@byok/config';
 import type { Orm } from '@byok/db';
 import { createBlockingConnection, QUEUES, type UsageEvent } from '@byok/queues';
 import { isFinalFailure, type GatewayMetrics, type Logger, recordJobMetrics } from '@byok/telemetry';
 import { UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
-import { createMicroBatcher } from '../batching/micro-batcher.js';
 import type { RunningWorker } from '@byok/queues';
 import type { Redis } from 'ioredis';
 import type { UsageConsumerSettings } from '../usage-consumer-options.js';
@@ -26,18 +26,20 @@ export interface UsageEventsWorkerDependencies {
 
 /**
  * The BullMQ worker of the usage-events queue. Each job carries a proxy's batch of events; the
- * processor validates each event and hands it to a micro-batcher, which writes events of several
+ * processor validates each event and hands it to a batch writer (`@byok/batch`), which writes events of several
  * jobs in one transaction. A job settles only after every one of its events was committed or
  * failed (see `settleUsageJob`). BullMQ keeps renewing the locks of jobs waiting on a write, and
  * retries failed ones with the producer's backoff (attempts 20, exponential from 500 ms).
  */
 export function createUsageEventsWorker(deps: UsageEventsWorkerDependencies): RunningWorker {
   const { config, logger, settings } = deps;
-  const batcher = createMicroBatcher<UsageEvent, UsageEventStored>({
+  const batcher = createBatchWriter<UsageEvent, UsageEventStored>({
     maxBatchSize: settings.batchSize,
     maxWaitMs: settings.batchWaitMs,
     maxConcurrentBatches: settings.concurrentBatches,
-    writeBatch: createUsageBatchWriter({
+    // A failed transaction wrote none of its events: each of their jobs fails and BullMQ retries it.
+    onWriteFailure: { kind: 'fail-batch' },
+    write: createUsageBatchWriter({
       orm: deps.orm,
       logger,
       metrics: deps.metrics,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkKeyFormat, listProviders, type ProviderId } from '@byok/providers';
-import { fakeKey, SCENARIOS } from '../../../../test/mock-providers/fake-keys.js';
+import { fakeKey, SCENARIOS } from '@byok/mock-providers/fake-keys';
 import type { ProviderInfo } from '../api/types.js';
 import { checkKeyInput, MAX_KEY_LENGTH } from './key-format.js';
 

@@ -4,14 +4,14 @@ import { recordJobMetrics } from '@byok/telemetry';
 import type { GatewayMetrics, Logger } from '@byok/telemetry';
 import { type Job, Worker, type WorkerOptions } from 'bullmq';
 import { deferForOutage, isInfrastructureOutage } from '../retry/outage-retry.js';
-import { createProviderBackoff } from '../retry/provider-backoff.js';
+import { createProviderBackoff } from '../retry/retry-policy.js';
 import type { RunningWorker } from '@byok/queues';
 import type { WorkerSettings } from '../worker-options.js';
 import type { KeyTestProcessor } from './key-test.processor.js';
+import type { KeyTestJobResult } from './key-test.verdict.js';
 
 /** Times a job may be taken over from a crashed worker before it is failed. */
 const MAX_STALLED_COUNT = 10;
-import type { KeyTestJobResult } from './key-test.result.js';
 
 /** What the key-test BullMQ worker needs from outside. */
 export interface KeyTestWorkerDependencies {

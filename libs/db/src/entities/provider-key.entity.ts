@@ -4,10 +4,15 @@ export const KEY_TEST_STATUSES = ['untested', 'testing', 'valid', 'invalid', 'er
 export type KeyTestStatus = (typeof KEY_TEST_STATUSES)[number];
 
 /**
- * A user's key for one provider. The table and its first nine columns are the earlier Python
+ * A user's key for one provider. The table and its first eight columns are the earlier Python
  * system's `user_provider_keys`, unchanged; the rest were added by migrations so that its
  * databases keep working. `keyVersion` grows on every replacement so a queued test of an older
  * key can tell it is stale.
+ *
+ * Every column is mapped except five of a staged replacement's: `candidate_encrypted`,
+ * `candidate_binding_tag`, `candidate_key_fingerprint`, `candidate_label`, `candidate_metadata`.
+ * Only the job that tests the candidate reads them (`loadKeyCandidate`), so key lists, key views
+ * and route caches never carry a candidate token.
  */
 export const ProviderKeySchema = defineEntity({
   name: 'ProviderKey',
@@ -30,6 +35,10 @@ export const ProviderKeySchema = defineEntity({
     lastTestLatencyMs: p.integer().nullable(),
     /** HMAC binding the token to this row and owner (Fernet has no associated data). */
     bindingTag: p.string().length(64).nullable(),
+    /** Names the encryption key that made the token (`keyFingerprint` in @byok/crypto); null: not recorded yet. */
+    keyFingerprint: p.string().length(16).nullable(),
+    /** When the key last became `testing`; stamped by a trigger, read by the worker's stuck-test sweep. */
+    testStartedAt: p.datetime().nullable(),
     /** Set by an admin's disable; while set, only an admin can enable the key again. */
     adminDisabledAt: p.datetime().nullable(),
     adminDisabledBy: p.string().length(255).nullable(),

@@ -19,30 +19,46 @@ export interface AuditEntry {
   idempotencyKey?: string;
 }
 
+/** One column of an audit record: its name, its Postgres type, and its value in an entry. */
+interface AuditColumn {
+  name: string;
+  type: 'text' | 'uuid' | 'jsonb';
+  value(entry: AuditEntry): string | null;
+}
+
+/**
+ * The one definition of what an audit record writes, column by column. Every statement that
+ * inserts records built from an `AuditEntry` (one record here, a batch of them in the key-test
+ * worker's result write) derives its column list and values from it, so a new column is added once.
+ */
+export const AUDIT_COLUMNS: readonly AuditColumn[] = [
+  { name: 'actor_id', type: 'text', value: (e) => e.actorId },
+  { name: 'actor_type', type: 'text', value: (e) => e.actorType },
+  { name: 'action', type: 'text', value: (e) => e.action },
+  { name: 'subject_user_id', type: 'text', value: (e) => e.subjectUserId },
+  { name: 'provider', type: 'text', value: (e) => e.provider ?? null },
+  { name: 'key_id', type: 'uuid', value: (e) => e.keyId ?? null },
+  { name: 'request_id', type: 'text', value: (e) => e.requestId ?? null },
+  { name: 'trace_id', type: 'text', value: (e) => e.traceId ?? null },
+  { name: 'ip', type: 'text', value: (e) => e.ip ?? null },
+  { name: 'user_agent', type: 'text', value: (e) => e.userAgent?.slice(0, 512) ?? null },
+  { name: 'details', type: 'jsonb', value: (e) => JSON.stringify(e.details ?? {}) },
+  { name: 'idempotency_key', type: 'text', value: (e) => e.idempotencyKey ?? null },
+];
+
+const APPEND_SQL = `INSERT INTO audit_log (${AUDIT_COLUMNS.map((c) => c.name).join(', ')})
+     VALUES (${AUDIT_COLUMNS.map((c) => `?::${c.type}`).join(', ')})
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id`;
+
 /**
  * Appends one record inside the caller's transaction. Returns false when an entry with the same
  * idempotency key already exists.
  */
 export async function appendAudit(em: EntityManager, entry: AuditEntry): Promise<boolean> {
   const rows = await em.execute<{ id: string }[]>(
-    `INSERT INTO audit_log (actor_id, actor_type, action, subject_user_id, provider, key_id, request_id, trace_id, ip, user_agent, details, idempotency_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
-     ON CONFLICT (idempotency_key) DO NOTHING
-     RETURNING id`,
-    [
-      entry.actorId,
-      entry.actorType,
-      entry.action,
-      entry.subjectUserId,
-      entry.provider ?? null,
-      entry.keyId ?? null,
-      entry.requestId ?? null,
-      entry.traceId ?? null,
-      entry.ip ?? null,
-      entry.userAgent?.slice(0, 512) ?? null,
-      JSON.stringify(entry.details ?? {}),
-      entry.idempotencyKey ?? null,
-    ],
+    APPEND_SQL,
+    AUDIT_COLUMNS.map((c) => c.value(entry)),
   );
   return rows.length > 0;
 }

@@ -2,10 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ProviderKey } from '../entities/provider-key.entity.js';
 import { anyCause } from '../errors.js';
 import { toDate, toDateOrNull } from './column-values.js';
+import { executeRedacted } from './redacted-execute.js';
 
 /**
  * Reads and writes for encryption-key rotation, key fingerprints and binding tags. Every write of
- * a token is a compare-and-set on the token it replaces, so a user's concurrent save always wins.
+ * a token is a compare-and-set on the token it replaces, so a user's concurrent save always wins;
+ * those statements carry tokens as values, hence `executeRedacted`.
  */
 
 /** A stored token with what identifies and binds it. */
@@ -108,7 +110,8 @@ export async function rewriteStoredKeys(em: EntityManager, rewrites: readonly Ke
   if (rewrites.length === 0) return new Set();
   const values = rewrites.map(() => '(?::uuid, ?, ?, ?, ?)').join(', ');
   const params = rewrites.flatMap((r) => [r.id, r.expectedToken, r.token, r.bindingTag, r.keyFingerprint]);
-  const rows = await em.execute<Array<{ id: string }>>(
+  const rows = await executeRedacted<Array<{ id: string }>>(
+    em,
     `WITH v(id, expected, token, tag, fingerprint) AS (VALUES ${values}),
      locked AS MATERIALIZED (SELECT k.id FROM user_provider_keys k JOIN v ON v.id = k.id ORDER BY k.id FOR UPDATE OF k)
      UPDATE user_provider_keys k SET api_key_encrypted = v.token, binding_tag = v.tag, key_fingerprint = v.fingerprint
@@ -132,14 +135,15 @@ export async function findKeyRowId(em: EntityManager, userId: string, provider: 
 /**
  * Stores the binding of a key just saved (same transaction as the save), for the rare save whose
  * row id changed between `findKeyRowId` and the upsert. Compare-and-set on the token, like every
- * token write. Returns the key as stored, with its tag.
+ * token write. Returns the key as stored, with its tag and fingerprint.
  */
 export async function recordKeyBinding(em: EntityManager, key: ProviderKey, binding: { bindingTag: string; keyFingerprint: string }): Promise<ProviderKey> {
-  const rows = await em.execute<Array<{ id: string }>>(
+  const rows = await executeRedacted<Array<{ id: string }>>(
+    em,
     'UPDATE user_provider_keys SET binding_tag = ?, key_fingerprint = ? WHERE id = ? AND api_key_encrypted = ? RETURNING id',
     [binding.bindingTag, binding.keyFingerprint, key.id, key.apiKeyEncrypted],
   );
-  return rows.length > 0 ? { ...key, bindingTag: binding.bindingTag } : key;
+  return rows.length > 0 ? { ...key, bindingTag: binding.bindingTag, keyFingerprint: binding.keyFingerprint } : key;
 }
 
 /** Counts of one rotation run; see `encryption_rotations`. */
@@ -244,12 +248,6 @@ export async function findRotation(em: EntityManager, targetFingerprint: string)
   const rows = await em.execute<RotationRow[]>('SELECT * FROM encryption_rotations WHERE target_fingerprint = ?', [targetFingerprint]);
   const row = rows[0];
   return row ? fromRotationRow(row) : null;
-}
-
-/** The most recently active rotations, newest first. */
-export async function listRotations(em: EntityManager, limit: number): Promise<RotationProgress[]> {
-  const rows = await em.execute<RotationRow[]>('SELECT * FROM encryption_rotations ORDER BY updated_at DESC LIMIT ?', [limit]);
-  return rows.map(fromRotationRow);
 }
 
 /** Moves the cursor past a committed batch and adds its counts (same transaction as the batch). */

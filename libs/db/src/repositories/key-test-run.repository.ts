@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AuditEntry } from './audit-log.repository.js';
+import { AUDIT_COLUMNS, type AuditEntry } from './audit-log.repository.js';
 import { runPrepared } from './prepared-query.js';
 import type { KeyTestResultInput } from './provider-keys.repository.js';
 
 /**
  * The key-test worker's reads and writes. Each takes the jobs of a batch (the worker groups the
- * jobs in flight, see apps/worker's group commit) and serves them all with one statement: under
+ * jobs in flight, see apps/worker's `key-test.write.ts`) and serves them all with one statement: under
  * load every round trip waits for a Postgres backend to be scheduled, so the number of round trips,
  * not the SQL, sets the worker's throughput. Values travel as arrays, one element per job, so the
  * statement text never changes and each connection plans it once.
@@ -147,41 +147,46 @@ interface RawRecordResult {
   previous_outcome: string | null;
 }
 
+/** The audit columns as the input rows carry them: prefixed, since the key's own `key_id` and `provider` sit beside them. */
+const AUDIT_INPUT = AUDIT_COLUMNS.map((c) => `audit_${c.name}`);
+/** The key's result columns, `$1`…`$6`; the audit columns follow, in `AUDIT_COLUMNS` order. */
+const RESULT_PARAMETERS = 6;
+
 /**
  * 1. `target` locks the rows still at their job's version, in id order (`FOR UPDATE` re-reads a row
  *    changed meanwhile and drops it unless it is still at that version): a replaced or deleted key
  *    gets neither write;
- * 2. the audit records are inserted for those rows only, each skipped when its idempotency key exists;
+ * 2. the audit records are inserted for those rows only, each skipped when its idempotency key exists
+ *    (columns and values from `AUDIT_COLUMNS`, the audit repository's one definition);
  * 3. a status is written only where its audit record was.
  * The locks hold the rows from step 1 to the end, so no save can slip between a version check and
  * its status write.
  */
 const RECORD_SQL = `WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::jsonb[],
-    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::uuid[], $13::text[], $14::text[], $15::text[], $16::text[], $17::jsonb[], $18::text[]) WITH ORDINALITY
-    AS i(key_id, key_version, status, message, latency_ms, validation,
-      actor_id, actor_type, action, subject_user_id, provider, audit_key_id, request_id, trace_id, ip, user_agent, details, idempotency_key, n)
+    ${AUDIT_COLUMNS.map((c, i) => `$${RESULT_PARAMETERS + i + 1}::${c.type}[]`).join(', ')}) WITH ORDINALITY
+    AS i(key_id, key_version, status, message, latency_ms, validation, ${AUDIT_INPUT.join(', ')}, n)
 ), target AS (
   SELECT k.id, k.test_status, k.metadata->'validation'->>'outcome' AS validation_outcome
   FROM user_provider_keys k JOIN input i ON k.id = i.key_id AND k.key_version = i.key_version
   ORDER BY k.id
   FOR UPDATE OF k
 ), audit AS (
-  INSERT INTO audit_log (actor_id, actor_type, action, subject_user_id, provider, key_id, request_id, trace_id, ip, user_agent, details, idempotency_key)
-  SELECT i.actor_id, i.actor_type, i.action, i.subject_user_id, i.provider, i.audit_key_id, i.request_id, i.trace_id, i.ip, i.user_agent, i.details, i.idempotency_key
+  INSERT INTO audit_log (${AUDIT_COLUMNS.map((c) => c.name).join(', ')})
+  SELECT ${AUDIT_INPUT.map((name) => `i.${name}`).join(', ')}
   FROM input i JOIN target t ON t.id = i.key_id
   ON CONFLICT (idempotency_key) DO NOTHING
   RETURNING idempotency_key
 ), updated AS (
   UPDATE user_provider_keys k SET test_status = i.status, last_test_message = i.message, last_test_latency_ms = i.latency_ms, last_tested_at = now(),
     metadata = jsonb_set(COALESCE(k.metadata, '{}'::jsonb), '{validation}', i.validation)
-  FROM input i JOIN audit a ON a.idempotency_key = i.idempotency_key
+  FROM input i JOIN audit a ON a.idempotency_key = i.audit_idempotency_key
   WHERE k.id = i.key_id
   RETURNING k.id
 )
 SELECT i.n, t.id IS NOT NULL AS matched, a.idempotency_key IS NOT NULL AS audited, u.id IS NOT NULL AS updated,
   t.test_status AS previous_status, t.validation_outcome AS previous_outcome
-FROM input i LEFT JOIN target t ON t.id = i.key_id LEFT JOIN audit a ON a.idempotency_key = i.idempotency_key LEFT JOIN updated u ON u.id = i.key_id`;
+FROM input i LEFT JOIN target t ON t.id = i.key_id LEFT JOIN audit a ON a.idempotency_key = i.audit_idempotency_key LEFT JOIN updated u ON u.id = i.key_id`;
 
 /**
  * Writes each key's test result and its audit record, both or neither, in one statement for the
@@ -197,18 +202,7 @@ export async function recordKeyTestsOnce(em: EntityManager, inputs: readonly Key
     column((i) => i.message),
     column((i) => i.latencyMs),
     column((i) => JSON.stringify(i.validation)),
-    column((i) => i.audit.actorId),
-    column((i) => i.audit.actorType),
-    column((i) => i.audit.action),
-    column((i) => i.audit.subjectUserId),
-    column((i) => i.audit.provider ?? null),
-    column((i) => i.audit.keyId ?? null),
-    column((i) => i.audit.requestId ?? null),
-    column((i) => i.audit.traceId ?? null),
-    column((i) => i.audit.ip ?? null),
-    column((i) => i.audit.userAgent?.slice(0, 512) ?? null),
-    column((i) => JSON.stringify(i.audit.details ?? {})),
-    column((i) => i.audit.idempotencyKey),
+    ...AUDIT_COLUMNS.map((c) => column((i) => c.value(i.audit))),
   ]);
   const byPosition = new Map(rows.map((row) => [Number(row.n), row]));
   return inputs.map((_, index) => recordResult(byPosition.get(index + 1)));

@@ -81,7 +81,7 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
 
 const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
   created_at, updated_at, label, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
-  admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at`;
+  key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at`;
 
 interface RawKeyRow {
   id: string;
@@ -100,6 +100,8 @@ interface RawKeyRow {
   last_test_message: string | null;
   last_test_latency_ms: number | null;
   binding_tag: string | null;
+  key_fingerprint: string | null;
+  test_started_at: Date | string | null;
   admin_disabled_at: Date | string | null;
   admin_disabled_by: string | null;
   admin_disabled_reason: string | null;
@@ -125,6 +127,8 @@ function fromRaw(row: RawKeyRow): ProviderKey {
     lastTestMessage: row.last_test_message,
     lastTestLatencyMs: row.last_test_latency_ms,
     bindingTag: row.binding_tag,
+    keyFingerprint: row.key_fingerprint,
+    testStartedAt: toDateOrNull(row.test_started_at),
     adminDisabledAt: toDateOrNull(row.admin_disabled_at),
     adminDisabledBy: row.admin_disabled_by,
     adminDisabledReason: row.admin_disabled_reason,
@@ -144,10 +148,6 @@ export async function findUserKeys(em: EntityManager, userId: string): Promise<P
 
 export function findUserKey(em: EntityManager, userId: string, provider: string): Promise<ProviderKey | null> {
   return em.findOne(ProviderKeySchema, { userId, provider });
-}
-
-export function findKeyById(em: EntityManager, id: string): Promise<ProviderKey | null> {
-  return em.findOne(ProviderKeySchema, { id });
 }
 
 /** Deletes and returns what was deleted (for the audit record), or null when there was none. */
@@ -230,6 +230,7 @@ export async function setUserKeyEnabled(
   };
 }
 
+/** A key test's outcome for one key version, as the worker records it (see key-test-run.repository.ts). */
 export interface KeyTestResultInput {
   keyId: string;
   keyVersion: number;
@@ -238,20 +239,6 @@ export interface KeyTestResultInput {
   latencyMs: number;
   /** Stored under `metadata.validation` (model list, provider limits). */
   validation: Record<string, unknown>;
-}
-
-/**
- * Records a test result only if the key was not replaced meanwhile (compare-and-set on the
- * version). Returns false when the key is gone or newer.
- */
-export async function recordKeyTestResult(em: EntityManager, input: KeyTestResultInput): Promise<boolean> {
-  const rows = await em.execute<Array<{ id: string }>>(
-    `UPDATE user_provider_keys SET test_status = ?, last_test_message = ?, last_test_latency_ms = ?, last_tested_at = now(),
-       metadata = jsonb_set(COALESCE(metadata, '{}'::jsonb), '{validation}', ?::jsonb)
-     WHERE id = ? AND key_version = ? RETURNING id`,
-    [input.status, input.message, input.latencyMs, JSON.stringify(input.validation), input.keyId, input.keyVersion],
-  );
-  return rows.length > 0;
 }
 
 export interface KeyListFilter {
@@ -270,11 +257,7 @@ export async function listKeys(em: EntityManager, filter: KeyListFilter, page: {
   return { items, total };
 }
 
-/** Rows whose masked hint is missing (written by the earlier system), for the hint backfill. */
-export function findKeysWithoutHint(em: EntityManager, limit: number): Promise<ProviderKey[]> {
-  return em.find(ProviderKeySchema, { keyHint: null }, { limit, orderBy: { id: 'asc' } });
-}
-
+/** Stores a backfilled hint; compare-and-set on the token, so a key replaced meanwhile keeps its own hint. */
 export async function setKeyHint(em: EntityManager, keyId: string, expectedToken: string, keyHint: string): Promise<void> {
   await executeRedacted(em, 'UPDATE user_provider_keys SET key_hint = ? WHERE id = ? AND api_key_encrypted = ?', [keyHint, keyId, expectedToken]);
 }

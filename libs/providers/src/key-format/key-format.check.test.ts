@@ -43,6 +43,7 @@ describe('checkKeyFormat', () => {
     const result = checkKeyFormat(provider, key);
     expect(result.ok).toBe(false);
     if (!result.ok) {
+      expect(result.severity).toBe('unrecognized');
       expect(result.message).toMatch(message);
       expect(result.message).not.toContain(key);
     }
@@ -57,7 +58,7 @@ describe('checkKeyFormat', () => {
   ])('always rejects obviously bad input (%#)', (key, message) => {
     for (const provider of ['openrouter', 'cohere'] as const) {
       const result = checkKeyFormat(provider, key);
-      expect(result).toEqual({ ok: false, message: expect.stringMatching(message) });
+      expect(result).toEqual({ ok: false, severity: 'invalid', message: expect.stringMatching(message) });
     }
   });
 });

@@ -26,8 +26,3 @@ export function listProviders(): readonly ProviderDefinition[] {
   const all = PROVIDER_IDS.map((id) => PROVIDERS[id]);
   return [...all.filter((p) => p.recommended), ...all.filter((p) => !p.recommended)];
 }
-
-/** The definition of one provider. */
-export function getProvider(id: ProviderId): ProviderDefinition {
-  return PROVIDERS[id];
-}

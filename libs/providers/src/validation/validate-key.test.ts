@@ -6,7 +6,7 @@ import { PROVIDERS } from '../registry/index.js';
 import { validateKey } from './validate-key.js';
 
 // A tiny scripted upstream: each test says how the next request is answered. The full mock of
-// the real providers lives in test/mock-providers; this one plays a hostile or broken upstream.
+// the real providers lives in apps/mock-providers; this one plays a hostile or broken upstream.
 type Script = (res: ServerResponse, seen: { headers: IncomingHttpHeaders; url: string; body: string }) => void;
 let script: Script = (res) => res.end('{}');
 let lastSeen: { headers: IncomingHttpHeaders; url: string; body: string } | undefined;

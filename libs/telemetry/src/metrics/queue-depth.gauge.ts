@@ -1,3 +1,4 @@
+import { withTimeout } from '@byok/batch';
 import type { BatchObservableResult, Meter, ObservableGauge } from '@opentelemetry/api';
 import { gatewayMeter } from './gateway-metrics.js';
 
@@ -25,7 +26,8 @@ export function observeQueueDepth(queues: readonly CountableQueue[], meter: Mete
   const callback = async (result: BatchObservableResult): Promise<void> => {
     await Promise.all(
       queues.map(async (queue) => {
-        const counts = await withTimeout(queue.getJobCounts(...QUEUE_DEPTH_STATES));
+        // Redis away or slow: no counts, so the series has a gap rather than a wrong zero.
+        const counts = await withTimeout(queue.getJobCounts(...QUEUE_DEPTH_STATES), COUNT_TIMEOUT_MS).catch(() => undefined);
         if (counts === undefined) return;
         for (const state of QUEUE_DEPTH_STATES) result.observe(gauge, counts[state] ?? 0, { queue: queue.name, state });
       }),
@@ -33,17 +35,4 @@ export function observeQueueDepth(queues: readonly CountableQueue[], meter: Mete
   };
   meter.addBatchObservableCallback(callback, [gauge]);
   return () => meter.removeBatchObservableCallback(callback, [gauge]);
-}
-
-/** The counts, or undefined when Redis is away or slow (the series then has a gap, not a wrong zero). */
-async function withTimeout(promise: Promise<Record<string, number>>): Promise<Record<string, number> | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), COUNT_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
