@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyring, generateKey } from '@byok/crypto';
+import { createKeyring, createStoredKeyring, generateKey } from '@byok/crypto';
+import { createLogger } from '@byok/telemetry';
+import { rotateEncryption } from '@byok/worker';
 import { generateWebhookSecret, insertWebhook, rotateWebhookSecrets } from '@byok/notifications/webhooks';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -29,5 +31,16 @@ describe('rotateWebhookSecrets', () => {
     const after = createKeyring([newKey]);
     const rows = await db.sql<{ id: string; secret_encrypted: string }>(`SELECT id, secret_encrypted FROM webhooks WHERE user_id <> 'lost'`);
     for (const row of rows) expect(after.decrypt(row.secret_encrypted)).toBe(secrets.get(row.id));
+  });
+
+  it("is part of the encryption-key rotation task, after the stored keys", async () => {
+    const oldKey = generateKey();
+    const newKey = generateKey();
+    const secret = generateWebhookSecret();
+    const row = await insertWebhook(db.orm.em.fork(), { userId: 'rotating', url: 'https://hooks.example.com/', events: ['key_invalid'], enabled: true, secretEncrypted: createKeyring([oldKey]).encrypt(secret) });
+    const result = await rotateEncryption({ orm: db.orm, keyring: createStoredKeyring([newKey, oldKey]), logger: createLogger({ level: 'silent', name: 'rotation-test' }), requestedBy: 'test-admin' });
+    expect(result.webhookSecrets?.rotated).toBeGreaterThanOrEqual(1);
+    const [stored] = await db.sql<{ secret_encrypted: string }>('SELECT secret_encrypted FROM webhooks WHERE id = $1', [row.id]);
+    expect(createKeyring([newKey]).decrypt(stored?.secret_encrypted ?? '')).toBe(secret);
   });
 });
