@@ -1,3 +1,4 @@
+import { QueueUnavailableError } from '@byok/queues';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
 import { startWebhookHarness, type WebhookHarness } from '../webhooks/support/webhook-harness.js';
@@ -162,5 +163,21 @@ describe('webhook deliveries', () => {
     expect(await (await queue.getJob(jobId ?? ''))?.getState()).toBe('completed');
     expect((await queue.getJob(jobId ?? ''))?.returnvalue).toBe('webhook_deleted');
     expect(receiver.received).toHaveLength(0);
+  });
+
+  it('keeps an event whose jobs Redis refused, and delivers it once when the notifier calls again', async () => {
+    const hook = await h.createWebhook({ userId: 'kate', url: receiver.url });
+    const event = h.event('kate');
+    h.connection.disconnect();
+    try {
+      await expect(h.channel.enqueueFor(event)).rejects.toBeInstanceOf(QueueUnavailableError);
+    } finally {
+      await h.connection.connect();
+    }
+    expect(await h.deliveries(hook.id)).toEqual([expect.objectContaining({ eventId: event.id, status: 'pending', attempts: 0 })]);
+    await h.channel.enqueueFor(event);
+    await h.channel.enqueueFor(event);
+    await h.waitFor(hook.id, (rows) => rows[0]?.status === 'delivered');
+    expect(receiver.received).toHaveLength(1);
   });
 });

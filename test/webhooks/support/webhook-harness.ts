@@ -12,6 +12,7 @@ import {
 } from '@byok/notifications/webhooks';
 import { createProducerConnection, createProducers, type Producers, type RunningWorker } from '@byok/queues';
 import { createLogger } from '@byok/telemetry';
+import type { Redis } from 'ioredis';
 import { deleteRedisPrefix } from '../../support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../../support/services.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -34,6 +35,8 @@ export interface WebhookHarness {
   db: TestDatabase;
   keyring: Keyring;
   producers: Producers;
+  /** The producers' fail-fast Redis connection, for outage tests. */
+  connection: Redis;
   channel: WebhookChannel;
   worker: RunningWorker;
   /** Saves a webhook straight into the table (the API's URL check is not what these tests are about). */
@@ -74,6 +77,7 @@ export async function startWebhookHarness(label: string, options: WebhookHarness
     db,
     keyring,
     producers,
+    connection,
     channel,
     worker,
     async createWebhook(input) {
