@@ -1,3 +1,4 @@
+import { DeliveryInProgressError } from '@byok/notifications/webhooks';
 import { QueueUnavailableError } from '@byok/queues';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
@@ -178,6 +179,22 @@ describe('webhook deliveries', () => {
     await h.channel.enqueueFor(event);
     await h.channel.enqueueFor(event);
     await h.waitFor(hook.id, (rows) => rows[0]?.status === 'delivered');
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('refuses to redeliver while an attempt of the delivery is running, and leaves that attempt alone', async () => {
+    let release: (() => void) | undefined;
+    receiver.handle((_req, res) => {
+      release = () => res.writeHead(200).end();
+    });
+    const hook = await h.createWebhook({ userId: 'liam', url: receiver.url });
+    await h.channel.enqueueFor(h.event('liam'));
+    for (let i = 0; i < 400 && receiver.received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const [row] = await h.deliveries(hook.id);
+    await expect(h.channel.redeliver(h.db.orm.em.fork(), hook.id, row?.id ?? '')).rejects.toBeInstanceOf(DeliveryInProgressError);
+    release?.();
+    const [done] = await h.waitFor(hook.id, (rows) => rows[0]?.status === 'delivered');
+    expect(done?.attempts).toBe(1);
     expect(receiver.received).toHaveLength(1);
   });
 });
