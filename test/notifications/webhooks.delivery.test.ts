@@ -2,7 +2,7 @@ import { DeliveryInProgressError } from '@byok/notifications/webhooks';
 import { QueueUnavailableError } from '@byok/queues';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
-import { startWebhookHarness, type WebhookHarness } from '../webhooks/support/webhook-harness.js';
+import { reconnectRedis, startWebhookHarness, type WebhookHarness } from '../webhooks/support/webhook-harness.js';
 
 describe('webhook deliveries', () => {
   let h: WebhookHarness;
@@ -173,7 +173,7 @@ describe('webhook deliveries', () => {
     try {
       await expect(h.channel.enqueueFor(event)).rejects.toBeInstanceOf(QueueUnavailableError);
     } finally {
-      await h.connection.connect();
+      await reconnectRedis(h.connection);
     }
     expect(await h.deliveries(hook.id)).toEqual([expect.objectContaining({ eventId: event.id, status: 'pending', attempts: 0 })]);
     await h.channel.enqueueFor(event);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { reconnectRedis } from './support/webhook-harness.js';
 
 const URL_OK = 'https://hooks.example.com/byok';
 
@@ -100,7 +101,7 @@ describe('webhooks API: bad input and refusals (WEBHOOK_ALLOW_PRIVATE unset)', (
       expect(res.statusCode, res.body).toBe(503);
       expect(res.json().error.code).toBe('queue_unavailable');
     } finally {
-      await h.runtime.redis.connect();
+      await reconnectRedis(h.runtime.redis);
     }
     expect((await h.app.inject({ url: `/api/v1/webhooks/${webhookId}`, headers: alice })).statusCode).toBe(200);
     expect((await h.app.inject({ url: `/api/v1/webhooks/${webhookId}/deliveries`, headers: alice })).json().deliveries).toEqual([]);

@@ -48,6 +48,22 @@ export interface WebhookHarness {
   close(): Promise<void>;
 }
 
+/**
+ * Brings a connection that a test cut with `disconnect()` back to `ready`. The cut finishes
+ * asynchronously (its `end` can land after a reconnect began, ending that too), so this waits for
+ * `end`, reconnects, and returns once the connection has stayed ready for a moment.
+ */
+export async function reconnectRedis(redis: Redis): Promise<void> {
+  let readySince: number | undefined;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    if (redis.status === 'end') await redis.connect().catch(() => undefined);
+    readySince = redis.status === 'ready' ? (readySince ?? Date.now()) : undefined;
+    if (readySince !== undefined && Date.now() - readySince >= 100) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`redis did not come back (status ${redis.status})`);
+}
+
 /** A database, a queue prefix, the webhook channel and a running delivery worker, for one test file. */
 export async function startWebhookHarness(label: string, options: WebhookHarnessOptions): Promise<WebhookHarness> {
   const db = await createTestDatabase(label);
