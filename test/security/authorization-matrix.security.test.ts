@@ -54,6 +54,8 @@ interface Victim {
   tokenPrefixes: string[];
   auditCursor: string;
   notificationIds: string[];
+  webhookIds: string[];
+  deliveryIds: string[];
 }
 
 /** How one parameter is pointed at Bob's resource, and at one nobody has (for comparison). */
@@ -74,6 +76,8 @@ function fillerFor(op: Operation, where: 'path' | 'query' | 'body', name: string
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/tokens\/\{id\}$/.test(op.path)) return { victim: (v) => v.tokenIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/notifications\/\{id\}\//.test(op.path)) return { victim: (v) => v.notificationIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/byok\/keys\/by-id\/\{id\}/.test(op.path)) return { victim: (v) => v.keyIds, nobody: NOBODY_UUID, expect: 'not-found' };
+  if (where === 'path' && name === 'id' && /^\/api\/v1\/webhooks\/\{id\}/.test(op.path)) return { victim: (v) => v.webhookIds, nobody: NOBODY_UUID, expect: 'not-found' };
+  if (where === 'path' && name === 'deliveryId') return { victim: (v) => v.deliveryIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'query' && name === 'user') return { victim: () => [BOB], nobody: NOBODY, expect: 'same-as-nobody' };
   if (where === 'query' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'no-leak' };
   if (where === 'query' && name === 'cursor') return { victim: (v) => [v.auditCursor], nobody: 'bm9uZQ', expect: 'no-leak' };
@@ -117,9 +121,11 @@ async function call(headers: Record<string, string>, op: Operation, ref: Referen
   }
   const query = ref.where === 'query' ? `?${new URLSearchParams({ [ref.name]: value }).toString()}` : '';
   let payload: Record<string, unknown> | undefined;
-  if (op.body !== undefined && op.bodyRequired && ref.where === 'body') {
+  // A path reference gets a well-formed body too, so a route that requires one (PATCH /webhooks/{id})
+  // reaches its ownership check instead of stopping at the body's validation.
+  if (op.body !== undefined && op.bodyRequired) {
     const base = minimalInstance(h.doc, op.body);
-    payload = { ...(typeof base === 'object' && base !== null ? base : {}), [ref.name]: value };
+    payload = { ...(typeof base === 'object' && base !== null ? base : {}), ...(ref.where === 'body' ? { [ref.name]: value } : {}) };
     // A well-formed key, so the save gets past the format check and really runs.
     if (opKey(op) === 'POST /api/v1/llm/byok/keys') payload.api_key = fakeKey(value as ProviderId, 'valid', 'alice-attempt');
   }
@@ -197,9 +203,22 @@ beforeAll(async () => {
     link: '/account/api-keys#key-openrouter',
   }));
   await createInPageChannel({ orm: h.api.db.orm }).deliver(notifications);
-  victim = { keyIds: bobKeys.map((k) => k.id), tokenIds: tokens.map((t) => t.id), tokenPrefixes: tokens.map((t) => t.prefix), auditCursor, notificationIds: notifications.map((n) => n.id) };
+  const webhook = await h.app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: bobHeaders, payload: { url: 'https://hooks.example.com/bob-hook-7f3a', events: ['key_invalid'] } });
+  expect(webhook.statusCode, webhook.body).toBe(201);
+  const webhookId = webhook.json<{ id: string }>().id;
+  const testDelivery = await h.app.inject({ method: 'POST', url: `/api/v1/webhooks/${webhookId}/test`, headers: bobHeaders });
+  expect(testDelivery.statusCode, testDelivery.body).toBe(202);
+  victim = {
+    keyIds: bobKeys.map((k) => k.id),
+    tokenIds: tokens.map((t) => t.id),
+    tokenPrefixes: tokens.map((t) => t.prefix),
+    auditCursor,
+    notificationIds: notifications.map((n) => n.id),
+    webhookIds: [webhookId],
+    deliveryIds: [testDelivery.json<{ id: string }>().id],
+  };
   // Masked hints are left out: they show 4 characters, so Alice's own key may share one.
-  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
+  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, ...victim.webhookIds, ...victim.deliveryIds, 'bob-hook-7f3a', 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
 });
 afterAll(() => h?.close());
 

@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import { QueueEvents } from 'bullmq';
 import { createKeyHealthReader } from '@byok/key-health';
 import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
+import { createWebhookChannel } from '@byok/notifications/webhooks';
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
 import type { ApiDependencies } from './api-dependencies.js';
 import { adminKeysRoutes } from './admin/admin-keys.routes.js';
@@ -37,6 +38,8 @@ import { createUsageService } from './usage/usage.service.js';
 import { notificationsRoutes } from './notifications/notifications.routes.js';
 import { recipientRecorderPlugin } from './notifications/recipient-recorder.plugin.js';
 import { webRoutes } from './web/web.routes.js';
+import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 /**
  * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),
@@ -122,6 +125,9 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(creditsRoutes, { prefix: '/api/v1', credits: createCreditsService({ recentLedgerEntries: 50 }) });
   await app.register(recipientRecorderPlugin, { orm: deps.orm });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
+  const webhookChannel = createWebhookChannel({ orm: deps.orm, producer: deps.producers.webhookDeliveries });
+  const webhooks = createWebhookService({ keyring: deps.keyring, channel: webhookChannel, urlRules: { production: deps.config.production, allowPrivate: deps.config.webhooks.allowPrivate }, maxPerUser: MAX_WEBHOOKS_PER_USER });
+  await app.register(webhooksRoutes, { prefix: '/api/v1', webhooks });
   await app.register(devAuthRoutes, { prefix: '/api/v1', config: deps.config });
   await app.register(webRoutes, { config: deps.config });
   return app;

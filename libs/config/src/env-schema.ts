@@ -97,6 +97,12 @@ export const EnvSchema = Type.Object({
   KEY_ROTATION_REMINDER_DAYS: Int('Notifier: age in days of a key text after which its owner is reminded to rotate it (0 = never).', 90, 0, 3650),
   NOTIFY_DIGEST_WINDOW_S: Int("Notifier: after an email to an owner, later notifications wait this long and then go out together as one digest.", 60, 0, 86_400),
   NOTIFY_SCAN_INTERVAL_S: Int('Notifier: how often it looks for expiring keys and keys due for rotation.', 300, 1, 86_400),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({
+    description: 'Let webhooks reach loopback, private, link-local and metadata addresses (local receivers in development and tests); off, such addresses are refused when connecting.',
+    default: false,
+  }),
+  WEBHOOK_TIMEOUT_MS: Int('Longest a webhook delivery may take, response headers and body together, before it counts as failed and is retried.', 5_000, 100, 60_000),
+  WEBHOOK_CONCURRENCY: Int('Webhook deliveries in flight at once per notifier process.', 50, 1, 1000),
   SHUTDOWN_GRACE_MS: Int('On SIGTERM, how long running requests and jobs may take before the process exits.', 25_000, 0, 86_400_000),
 });
 

@@ -99,4 +99,11 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...base, AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks', AUTH_ISSUER: 'http://kc/realms/x', AUTH_USER_ID_CLAIM: 'email' });
     expect(config.auth).toEqual({ mode: 'oidc', jwksUrl: 'http://127.0.0.1:9/jwks', issuer: 'http://kc/realms/x', userIdClaim: 'email', adminRole: 'admin' });
   });
+
+  it('keeps webhooks off private addresses unless told, and reads their timeout and concurrency', () => {
+    expect(loadConfig(base).webhooks).toEqual({ allowPrivate: false, timeoutMs: 5_000, concurrency: 50 });
+    expect(loadConfig({ ...base, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_TIMEOUT_MS: '800', WEBHOOK_CONCURRENCY: '4' }).webhooks).toEqual({ allowPrivate: true, timeoutMs: 800, concurrency: 4 });
+    expect(() => loadConfig({ ...base, WEBHOOK_ALLOW_PRIVATE: 'maybe' })).toThrow(/WEBHOOK_ALLOW_PRIVATE/);
+    expect(() => loadConfig({ ...base, WEBHOOK_TIMEOUT_MS: '10' })).toThrow(/WEBHOOK_TIMEOUT_MS/);
+  });
 });

@@ -77,6 +77,16 @@ export interface NotifierConfig extends JobLockSettings {
   scanIntervalS: number;
 }
 
+/** Outbound webhook deliveries (WEBHOOK_*), read by the API (URL checks) and the notifier (deliveries). */
+export interface WebhookConfig {
+  /** Deliveries may reach loopback, private, link-local and metadata addresses (development, tests). */
+  allowPrivate: boolean;
+  /** Longest one attempt may take, connection, headers and body together. */
+  timeoutMs: number;
+  /** Deliveries in flight at once per notifier process. */
+  concurrency: number;
+}
+
 /** The one typed configuration object, parsed once at boot. */
 export interface Config {
   env: Env['NODE_ENV'];
@@ -126,6 +136,7 @@ export interface Config {
   notifier: NotifierConfig;
   proxy: ProxySettings;
   providers: Record<ProviderId, ProviderSettings>;
+  webhooks: WebhookConfig;
 }
 
 export interface LoadConfigOptions {
@@ -214,6 +225,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       attemptTimeoutMs: env.PROXY_ATTEMPT_TIMEOUT_MS,
     },
     providers: resolveProviders(source),
+    webhooks: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS, concurrency: env.WEBHOOK_CONCURRENCY },
   };
 }
 

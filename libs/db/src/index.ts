@@ -3,4 +3,6 @@ export { createOrmOptions, type OrmSettings } from './orm-config.js';
 export * from './entities/index.js';
 export { anyCause, isDatabaseUnavailable, isUnstorableText } from './errors.js';
 export * from './repositories/index.js';
+// For repositories outside this package whose values must not reach logs (webhook URLs and secrets).
+export { executeRedacted } from './repositories/redacted-execute.js';
 export type { EntityManager } from '@mikro-orm/postgresql';

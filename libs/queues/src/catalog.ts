@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { withTestToken } from './key-test-token.js';
 import { KeyTestJobSchema, MaintenanceJobSchema, UsageBatchSchema, type KeyTestJob, type MaintenanceJob, type UsageBatch } from './job-schemas.js';
 import { NotificationJobSchema, type NotificationJob } from './job-schemas.js';
+import { WebhookDeliveryJobSchema, type WebhookDeliveryJob } from './job-schemas.js';
 
 /** One queue: its name, the schema every payload must pass, and its default job options. */
 export interface QueueDefinition<Payload> {
@@ -65,6 +66,19 @@ export const QUEUES = {
       removeOnFail: { age: 30 * 24 * 3600 },
     },
   } satisfies QueueDefinition<NotificationJob>,
+  webhookDeliveries: {
+    name: 'webhook-deliveries',
+    schema: WebhookDeliveryJobSchema,
+    defaultJobOptions: {
+      // The 24 h retry window, not this count, ends a delivery's retries (see @byok/notifications/webhooks);
+      // the count only has to be larger than the attempts that window holds (about 30).
+      attempts: 100,
+      // `webhook` is the delivery worker's own strategy: the delay the processor chose and recorded.
+      backoff: { type: 'webhook', delay: 10_000 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+  } satisfies QueueDefinition<WebhookDeliveryJob>,
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
@@ -73,5 +87,6 @@ interface PayloadByQueue {
   usageEvents: UsageBatch;
   maintenance: MaintenanceJob;
   notifications: NotificationJob;
+  webhookDeliveries: WebhookDeliveryJob;
 }
 export type PayloadOf<K extends QueueKey> = PayloadByQueue[K];

@@ -115,3 +115,7 @@ export const NotificationJobSchema = Type.Object(
   { additionalProperties: false },
 );
 export type NotificationJob = Static<typeof NotificationJobSchema>;
+
+/** One webhook delivery to attempt. The id only: the worker loads the body, URL and secret from the delivery row. */
+export const WebhookDeliveryJobSchema = Type.Object({ deliveryId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export type WebhookDeliveryJob = Static<typeof WebhookDeliveryJobSchema>;

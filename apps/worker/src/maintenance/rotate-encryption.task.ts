@@ -14,6 +14,7 @@ import {
   type RotationCounts,
   type RotationProgress,
 } from '@byok/db';
+import { rotateWebhookSecrets, type WebhookSecretRotation } from '@byok/notifications/webhooks';
 import type { Logger } from '@byok/telemetry';
 import { countApplied, planKeyRewrites, type RewritePlan } from './key-rewrite.plan.js';
 
@@ -34,6 +35,8 @@ export interface RotateEncryptionDependencies {
 
 /** The counts of the whole rotation (including earlier, interrupted runs of it). */
 export interface RotateEncryptionResult extends RotationCounts {
+  /** The webhook signing secrets, re-encrypted after the keys (counted by this run only). */
+  webhookSecrets?: WebhookSecretRotation;
   targetFingerprint: string;
   /** True when this run continued one cut off earlier. */
   resumed: boolean;
@@ -67,8 +70,10 @@ export async function rotateEncryption(deps: RotateEncryptionDependencies): Prom
   for (;;) {
     const step = await deps.orm.em.fork().transactional((tx) => rotateOneBatch(tx, deps, target, batchSize, log));
     if (step.done) {
-      log.info({ ...step.progress.counts }, 'encryption-key rotation finished');
-      return resultOf(step.progress, resumed);
+      // Webhook signing secrets follow the keys: a few per user at most, and rewriting them again is a no-op.
+      const webhookSecrets = await rotateWebhookSecrets({ orm: deps.orm, keyring: deps.keyring, batchSize });
+      log.info({ ...step.progress.counts, webhookSecrets }, 'encryption-key rotation finished');
+      return { ...resultOf(step.progress, resumed), webhookSecrets };
     }
     if (deps.pauseMs) await sleep(deps.pauseMs);
   }
