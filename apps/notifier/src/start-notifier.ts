@@ -9,7 +9,9 @@ import {
   pruneOutbox,
   scanKeyReminders,
   startOutboxDrainer,
+  webhookChannel,
 } from '@byok/notifications';
+import { createWebhookChannel, startWebhookDeliveryWorker } from '@byok/notifications/webhooks';
 import type { RunningWorker } from '@byok/queues';
 import { probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
 import { queueTelemetry } from '@byok/telemetry';
@@ -17,7 +19,7 @@ import { createNotificationWorker } from './notification.worker.js';
 
 export interface StartNotifierOptions {
   /**
-   * Channels beyond the page and email, e.g. webhooks (`webhookChannel(createWebhookChannel(...))`).
+   * Channels beyond the page, email and webhooks (tests add failing or recording ones).
    * Each must be idempotent per event id.
    */
   extraChannels?: readonly NotificationChannel[];
@@ -49,7 +51,13 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
   const { config, logger, orm } = runtime;
   const settings = config.notifier;
   const transport = settings.smtp ? createSmtpTransport(settings.smtp.url) : undefined;
-  const channels: NotificationChannel[] = [createInPageChannel({ orm }), ...(transport ? [createEmailChannel({ orm })] : []), ...(options.extraChannels ?? [])];
+  const webhooks = createWebhookChannel({ orm, producer: runtime.producers.webhookDeliveries });
+  const channels: NotificationChannel[] = [
+    createInPageChannel({ orm }),
+    ...(transport ? [createEmailChannel({ orm })] : []),
+    webhookChannel(webhooks),
+    ...(options.extraChannels ?? []),
+  ];
   const dispatcher = createNotificationDispatcher({ orm, channels });
   const worker: RunningWorker = createNotificationWorker({
     redisUrl: config.redisUrl,
@@ -60,6 +68,19 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
     telemetry: queueTelemetry(),
     logger,
     dispatcher,
+  });
+  // Each webhook delivery is its own job, retried for 24 h, so a slow receiver never holds up the page or email.
+  const deliveries = startWebhookDeliveryWorker({
+    orm,
+    keyring: runtime.keyring,
+    logger,
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    production: config.production,
+    webhooks: config.webhooks,
+    lockDurationMs: config.notifier.lockDurationMs,
+    stalledIntervalMs: config.notifier.stalledIntervalMs,
+    telemetry: queueTelemetry(),
   });
   const drainer = startOutboxDrainer({ orm, queue: runtime.producers.notifications.queue, logger });
   const sender = transport && settings.smtp
@@ -82,10 +103,11 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
     await drainer.stop();
     await Promise.all(tasks.map((task) => task.stop()));
     await worker.close();
+    await deliveries.close();
     transport?.close();
   };
   try {
-    await worker.worker.waitUntilReady();
+    await Promise.all([worker.worker.waitUntilReady(), deliveries.worker.waitUntilReady()]);
   } catch (error) {
     await close();
     throw error;
@@ -95,7 +117,10 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
     close,
     async readiness() {
       const dependencies = await probeDependencies({ orm, redis: runtime.redis });
-      return readinessOf({ ...dependencies, worker: worker.worker.isRunning() ? 'ok' : 'down' }, ['postgres', 'redis', 'worker']);
+      return readinessOf(
+        { ...dependencies, worker: worker.worker.isRunning() ? 'ok' : 'down', webhooks: deliveries.worker.isRunning() ? 'ok' : 'down' },
+        ['postgres', 'redis', 'worker', 'webhooks'],
+      );
     },
   };
 }

@@ -69,12 +69,17 @@ export function startWebhookDeliveryWorker(deps: WebhookDeliveryWorkerDeps): Run
   worker.on('completed', (job, result) => deps.logger.debug({ delivery_id: job.data.deliveryId, result }, 'webhook delivery done'));
   worker.on('failed', (job, err) => deps.logger.info({ delivery_id: job?.data.deliveryId, attempt: job?.attemptsMade, error: err.message }, 'webhook delivery attempt failed'));
   worker.on('error', (err) => deps.logger.error({ err: { name: err.name, message: err.message } }, 'webhook worker error'));
+  // Closing twice (a stop racing a failed start) must not close the agent twice: undici throws then.
+  let closed: Promise<void> | undefined;
   return {
     worker: worker as unknown as Worker,
-    async close() {
-      await worker.close();
-      connection.disconnect();
-      await agent.close();
+    close() {
+      closed ??= (async () => {
+        await worker.close();
+        connection.disconnect();
+        await agent.close();
+      })();
+      return closed;
     },
   };
 }
