@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './index.js';
 
@@ -49,6 +50,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, PROXY_UPSTREAM_BODY_TIMEOUT_MS: 'soon' })).toThrow(/^Invalid PROXY_UPSTREAM_BODY_TIMEOUT_MS/);
     expect(() => loadConfig({ ...base, PROXY_USAGE_BUFFER_MAX: '0' })).toThrow(/PROXY_USAGE_BUFFER_MAX/);
     expect(() => loadConfig({ ...base, PROXY_TOKEN_CACHE_TTL_MS: '60000' })).toThrow(/PROXY_TOKEN_CACHE_TTL_MS/);
+  });
+
+  it('serves each HTTP port with one process per core unless API_WORKERS / PROXY_WORKERS say otherwise', () => {
+    const cores = availableParallelism();
+    expect(loadConfig(base).workers).toEqual({ api: cores, proxy: cores });
+    expect(loadConfig({ ...base, API_WORKERS: '1', PROXY_WORKERS: '3' }).workers).toEqual({ api: 1, proxy: 3 });
+    expect(() => loadConfig({ ...base, PROXY_WORKERS: '-1' })).toThrow(/^Invalid PROXY_WORKERS/);
+    expect(() => loadConfig({ ...base, API_WORKERS: 'many' })).toThrow(/^Invalid API_WORKERS/);
   });
 
   it('gives the worker and the usage consumer one section each, sharing the job-lock variables', () => {
