@@ -112,7 +112,7 @@ export async function startWorkerProcesses(options: WorkerProcessesOptions): Pro
   return {
     pids: () => {
       const byRole: Record<string, number[]> = {};
-      for (const [worker, group] of running) (byRole[group.role] ??= []).push(worker.process.pid ?? -1);
+      for (const [worker, group] of running) byRole[group.role] = [...(byRole[group.role] ?? []), worker.process.pid ?? -1];
       return byRole;
     },
     stop,
