@@ -17,8 +17,8 @@ export interface ServiceProcess {
 /** Boot of a cluster of tsx processes on a busy two-core machine takes a while. */
 const BOOT_TIMEOUT_MS = 120_000;
 
-export async function startServiceProcess(entry: string, env: Record<string, string>, healthUrl: string): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@byok/source', entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServiceProcess(entry: string, env: Record<string, string>, healthUrl: string, args: string[] = []): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@byok/source', entry, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   child.stdout?.on('data', (chunk) => chunks.push(String(chunk)));
   child.stderr?.on('data', (chunk) => chunks.push(String(chunk)));
