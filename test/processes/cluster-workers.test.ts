@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_KEYS, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../support/api-harness.js';
 import { freePort } from '../support/free-port.js';
 import { testServiceUrls } from '../support/services.js';
-import { startProxyHarness, type ProxyHarness } from '../proxy/support/proxy-harness.js';
+import { startProxyHarness, type ProxyHarness, waitFor } from '../proxy/support/proxy-harness.js';
 import { onFreshConnection, type ServiceProcess, startServiceProcess } from './support/service-process.js';
 
 /**
@@ -44,6 +44,8 @@ beforeAll(async () => {
     startServiceProcess('apps/proxy/src/main.ts', { ...env, PROXY_PORT: String(proxyPort), PROXY_WORKERS: '2' }, `${proxyUrl}/healthz`),
     startServiceProcess('apps/api/src/main.ts', { ...env, PORT: String(apiPort), API_WORKERS: '2', KEY_TEST_WAIT_MS: '0', KEY_TEST_RATE_LIMIT_PER_MINUTE: '5' }, `${apiUrl}/healthz`),
   ]);
+  // The port answers once the first worker listens; the primary says when every worker has started.
+  await waitFor(() => proxy.output().includes('worker processes started') && api.output().includes('worker processes started'), 60_000, 'every worker to start');
 }, 180_000);
 
 afterAll(async () => {
