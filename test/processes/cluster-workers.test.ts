@@ -98,6 +98,22 @@ describe('two workers per port', () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
   }, 30_000);
 
+  it('replace a proxy worker that dies, and keep serving meanwhile', async () => {
+    const primaryPid = proxy.child.pid;
+    const workerPid = proxy
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { pid?: number }).pid)
+      .find((pid) => pid !== undefined && pid !== primaryPid);
+    expect(workerPid).toBeDefined();
+    process.kill(workerPid as number, 'SIGKILL');
+    await waitFor(() => proxy.output().includes('a worker process died; starting a replacement'), 10_000, 'the primary to notice');
+    // The other worker serves the port while the replacement boots.
+    expect((await onFreshConnection(`${proxyUrl}/healthz`)).status).toBe(200);
+    await waitFor(() => proxy.output().includes('replacement worker process started'), 120_000, 'the replacement');
+  }, 150_000);
+
   it('drain every worker on SIGTERM: streams under way on both finish, their usage is queued, exit 0', async () => {
     await h.addKey('drain-user', 'openai');
     const token = await h.jwt('drain-user');

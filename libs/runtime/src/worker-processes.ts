@@ -61,31 +61,40 @@ export async function startWorkerProcesses(options: WorkerProcessesOptions): Pro
     const worker = cluster.fork({ [WORKER_ROLE_VARIABLE]: group.role });
     running.set(worker, group);
     return new Promise((resolve, reject) => {
-      const onExit = (code: number | null, signal: string | null) => reject(new Error(`the ${group.role} worker process exited (${code ?? signal}) before its service started`));
+      const onExit = (code: number | null, signal: string | null) => {
+        running.delete(worker);
+        reject(new Error(`the ${group.role} worker process exited (${code ?? signal}) before its service started`));
+      };
       worker.once('exit', onExit);
       worker.on('message', (message: unknown) => {
         if (message !== WORKER_READY_MESSAGE) return;
         worker.off('exit', onExit);
-        worker.once('exit', (code: number | null, signal: string | null) => replace(worker, code, signal));
+        worker.once('exit', (code: number | null, signal: string | null) => onDeath(worker, group, code, signal));
         failuresInARow = 0;
         resolve(worker);
       });
     });
   };
 
-  const replace = (worker: Worker, code: number | null, signal: string | null): void => {
-    const group = running.get(worker);
+  const onDeath = (worker: Worker, group: WorkerGroup, code: number | null, signal: string | null): void => {
     running.delete(worker);
-    if (stopping || group === undefined) return;
+    if (stopping) return;
+    options.logger.error({ role: group.role, pid: worker.process.pid, code, signal }, 'a worker process died; starting a replacement');
+    replaceLater(group);
+  };
+
+  const replaceLater = (group: WorkerGroup): void => {
     const delayMs = Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** failuresInARow);
     failuresInARow += 1;
-    options.logger.error({ role: group.role, pid: worker.process.pid, code, signal, restartInMs: delayMs }, 'a worker process died; starting a replacement');
     setTimeout(() => {
       if (stopping) return;
-      fork(group).catch((error: unknown) => {
-        options.logger.error({ role: group.role, error: { message: error instanceof Error ? error.message : String(error) } }, 'a replacement worker process failed to start');
-        replace(worker, null, null);
-      });
+      fork(group).then(
+        (replacement) => options.logger.info({ role: group.role, pid: replacement.process.pid }, 'replacement worker process started'),
+        (error: unknown) => {
+          options.logger.error({ role: group.role, error: { message: error instanceof Error ? error.message : String(error) } }, 'a replacement worker process failed to start; trying again');
+          replaceLater(group);
+        },
+      );
     }, delayMs);
   };
 
