@@ -82,7 +82,6 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     proc.exit(1);
     return;
   }
-  (options.announceStarted ?? announceStartedToPrimary)();
   const { logger, graceMs } = service;
   let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals): void => {
@@ -107,6 +106,8 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     });
   };
   for (const signal of SIGNALS) proc.on(signal, stop);
+  // Only now: a primary may send SIGTERM as soon as it hears of the start.
+  (options.announceStarted ?? announceStartedToPrimary)();
 }
 
 function announceStartedToPrimary(): void {
