@@ -32,6 +32,12 @@ export interface BenchServers {
   streaming: Record<TargetName, HttpTarget>;
   /** The process that serves each target (the mock for `direct`). */
   servers: Record<TargetName, Child<unknown>>;
+  /** The proxy's environment (database, Redis prefix, secrets, the mock as OpenAI), for further gateway processes. */
+  proxyEnv: Record<string, string>;
+  /** The BYOK user's gateway token, accepted by every gateway process started with `proxyEnv`. */
+  gatewayToken: string;
+  /** Usage events stored in Postgres so far (only a usage consumer stores them). */
+  usageEventsStored(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -72,21 +78,17 @@ export async function startBenchServers(options: BenchServerOptions = {}): Promi
       UPSTREAM_API_KEY: apiKey,
     }, options.passthroughNodeArgs ?? []);
     children.push(passthrough);
-    const proxy = await startChild<{ url: string }>(
-      'bench/support/serve-proxy.ts',
-      {
-        DATABASE_URL: db.url,
-        REDIS_URL: testServiceUrls().redisUrl,
-        REDIS_PREFIX: prefix,
-        BYOK_ENCRYPTION_KEYS: KEY,
-        AUTH_JWT_SECRET: SECRET,
-        PROVIDER_OPENAI_BASE_URL: mock.info.baseUrls.openai,
-        LOG_LEVEL: 'warn',
-        DATABASE_POOL_MAX: '5',
-        ...options.proxyEnv,
-      },
-      options.proxyNodeArgs ?? [],
-    );
+    const proxyEnv = {
+      DATABASE_URL: db.url,
+      REDIS_URL: testServiceUrls().redisUrl,
+      REDIS_PREFIX: prefix,
+      BYOK_ENCRYPTION_KEYS: KEY,
+      AUTH_JWT_SECRET: SECRET,
+      PROVIDER_OPENAI_BASE_URL: mock.info.baseUrls.openai,
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_MAX: '5',
+    };
+    const proxy = await startChild<{ url: string }>('bench/support/serve-proxy.ts', { ...proxyEnv, ...options.proxyEnv }, options.proxyNodeArgs ?? []);
     children.push(proxy);
 
     const mockPath = new URL(`${mock.info.baseUrls.openai}/chat/completions`).pathname;
@@ -96,7 +98,8 @@ export async function startBenchServers(options: BenchServerOptions = {}): Promi
       proxy: { origin: proxy.info.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${gatewayToken}` }, body: PLAIN_BODY },
     };
     const streaming = Object.fromEntries(TARGET_NAMES.map((n) => [n, { ...plain[n], body: STREAM_BODY }])) as Record<TargetName, HttpTarget>;
-    return { plain, streaming, servers: { direct: mock, passthrough, proxy }, close };
+    const usageEventsStored = async () => Number((await db.sql<{ n: string }>('SELECT count(*) AS n FROM usage_events'))[0]?.n ?? 0);
+    return { plain, streaming, servers: { direct: mock, passthrough, proxy }, proxyEnv, gatewayToken, usageEventsStored, close };
   } catch (error) {
     await close();
     throw error;

@@ -82,6 +82,11 @@ function commonEnv(db: TestDatabase, prefix: string): Record<string, string> {
     BYOK_ENCRYPTION_KEYS: KEY,
     AUTH_JWT_SECRET: SECRET,
     LOG_LEVEL: 'info',
+    // One process per mode: CPU per request is read from that process's /proc entry.
+    API_WORKERS: '1',
+    PROXY_WORKERS: '1',
+    // The shared test Redis keeps no append-only file; production would refuse it at boot.
+    REDIS_PERSISTENCE_CHECK: 'warn',
   };
 }
 

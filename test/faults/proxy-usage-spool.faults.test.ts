@@ -50,6 +50,8 @@ beforeAll(async () => {
   redisSwitch = await startTcpSwitch({ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) });
   spoolDir = mkdtempSync(join(tmpdir(), 'faults-usage-spool-'));
   env = {
+    // One process per proxy (the default is one per core): SIGKILL must hit the process that serves.
+    PROXY_WORKERS: '1',
     PATH: process.env.PATH ?? '',
     DATABASE_URL: db.url,
     REDIS_URL: redisSwitch.url(testServiceUrls().redisUrl),

@@ -69,6 +69,9 @@ async function sigtermWithWorkInFlight(options: { clientClosesConnection: boolea
       KEY_TEST_WAIT_MS: '0',
       KEY_REVALIDATE_INTERVAL_MS: '0',
       WORKER_LOCK_DURATION_MS: '2000',
+      // One HTTP worker (the default is one per core); test/processes covers several.
+      API_WORKERS: '1',
+      PROXY_WORKERS: '1',
       ...Object.fromEntries(PROVIDER_IDS.map((id) => [`PROVIDER_${id.toUpperCase()}_BASE_URL`, mock.baseUrls[id]])),
     };
     const config = loadConfig(env);

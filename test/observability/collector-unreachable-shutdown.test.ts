@@ -32,6 +32,8 @@ describe('stopping the API while the OTLP collector is unreachable', () => {
       LOG_LEVEL: 'warn',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
       OTEL_SERVICE_NAME: 'byok-api-shutdown-test',
+      // One process (the default is one per core): the one export this test counts.
+      API_WORKERS: '1',
     };
     const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@byok/source', '--import', './libs/telemetry/src/instrument.ts', 'apps/api/src/main.ts'], {
       env,

@@ -31,6 +31,8 @@ function startProcess(port: number): Promise<{ child: ChildProcess; exited: Prom
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     SHUTDOWN_GRACE_MS: '10000',
+    // One process (the default is one per core); test/processes covers draining several workers.
+    PROXY_WORKERS: '1',
   };
   for (const id of PROVIDER_IDS) env[`PROVIDER_${id.toUpperCase()}_BASE_URL`] = h.mock.baseUrls[id];
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@byok/source', 'apps/proxy/src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

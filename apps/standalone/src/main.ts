@@ -1,21 +1,28 @@
 /**
- * `npm start`: every part of the gateway in one process for a single machine — the API (with
- * the web page), the key-test worker, the proxy, the usage consumer and the notifier — with migrations applied
- * at boot. In production each part runs as its own process. Signals and shutdown: see `runService`.
+ * `npm start`: the whole gateway on one machine and one port, with migrations applied at boot.
+ * This process is the primary: it does what happens once per start (the `.env`, the offline mock,
+ * generated secrets, creating and migrating the database, the key backfills), then forks
+ * - HTTP workers (the larger of API_WORKERS and PROXY_WORKERS, default one per core), each serving
+ *   the API with the web page and the proxy on the shared port (`http-worker.main.ts`), and
+ * - one background process: the key-test worker, the usage consumer and the notifier (`background.main.ts`),
+ * so no proxied request waits behind a job. In production each part runs as its own service.
+ * Signals and shutdown: see `runService`; the HTTP workers drain first, then the background one.
  */
-import { buildApi } from '@byok/api';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureDatabaseExists, migrate } from '@byok/db';
-import { closeServerGracefully } from '@byok/http';
-import { proxyPlugin, startProxyServices } from '@byok/proxy';
-import { startNotifier } from '@byok/notifier';
-import { openRuntime, runService } from '@byok/runtime';
-import { startUsageConsumer } from '@byok/usage-consumer';
-import { backfillKeyHints, recordKeyBindings, startWorker } from '@byok/worker';
+import { openRuntime, runService, startWorkerProcesses } from '@byok/runtime';
+import { backfillKeyHints, recordKeyBindings } from '@byok/worker';
 import { type DemoMock, startDemoMock } from './demo-mock-providers.js';
 import { loadDotEnvIfPresent } from './dot-env.js';
 import { parseStandaloneArgs, STANDALONE_USAGE, type StandaloneArgs } from './standalone-args.js';
 import { loadStandaloneConfig } from './standalone-config.js';
 import { createStandaloneLogger } from './standalone-logger.js';
+
+/** The worker entry files sit next to this one (`.ts` from source, `.js` once built). */
+const entry = (name: string): string => fileURLToPath(new URL(`./${name}${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+/** A second beyond the workers' own grace period, so a worker that runs out of time reports it first. */
+const WORKER_REPORT_MS = 1000;
 
 let args: StandaloneArgs;
 try {
@@ -44,42 +51,48 @@ await runService({
     // Refuses to start (StoredKeysUnreadableError) when the key list would leave stored keys
     // undecryptable; the message says which key fingerprint is missing and for how many rows.
     const runtime = await openRuntime(config, logger);
-    const applied = await migrate(runtime.orm);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+    try {
+      await prepareDatabase(runtime, logger);
+    } finally {
+      // The primary serves nothing: each worker opens its own runtime.
+      await runtime.close();
+    }
 
-    // Rows written by the earlier system have no masked hint yet; fill them before the API lists keys.
-    const backfill = await backfillKeyHints({ orm: runtime.orm, keyring: runtime.keyring, logger });
-    if (backfill.undecryptable > 0) logger.error({ undecryptable: backfill.undecryptable }, 'some stored keys cannot be decrypted with the configured encryption keys');
-    // They also lack binding tags and key fingerprints; recording them never re-encrypts anything.
-    await recordKeyBindings({ orm: runtime.orm, keyring: runtime.keyring, logger });
-
-    const worker = await startWorker(runtime);
-    const consumer = await startUsageConsumer(runtime);
-    const notifier = await startNotifier(runtime);
-    const proxy = await startProxyServices(runtime);
-    const api = await buildApi(runtime);
-    // The proxy's routes (/v1/chat/completions, /v1/models, /api/v1/llm/…) share the API's port here.
-    await api.register(proxyPlugin, { services: proxy });
-    await api.listen({ host: config.host, port: config.port });
+    const workers = await startWorkerProcesses({
+      groups: [
+        { role: 'http', exec: entry('http-worker.main'), count: Math.max(config.workers.api, config.workers.proxy) },
+        { role: 'background', exec: entry('background.main'), count: 1 },
+      ],
+      logger,
+    });
     process.stdout.write(banner(config.host, config.port, demoMock));
 
     return {
       logger,
-      graceMs: config.shutdownGraceMs,
+      graceMs: config.shutdownGraceMs + WORKER_REPORT_MS,
       stopping: 'finishing in-flight requests and jobs',
       unfinished: 'requests or jobs unfinished (jobs are re-run at the next start)',
       async stop() {
-        await closeServerGracefully(api);
-        await proxy.close();
-        await worker.close();
-        await consumer.close();
-        await notifier.close();
-        await runtime.close();
-        await demoMock?.close();
+        try {
+          await workers.stop();
+        } finally {
+          await demoMock?.close();
+        }
       },
     };
   },
 });
+
+/** Once per start, before any worker runs: migrations, then the backfills of rows the earlier system wrote. */
+async function prepareDatabase(runtime: Awaited<ReturnType<typeof openRuntime>>, logger: Awaited<ReturnType<typeof createStandaloneLogger>>): Promise<void> {
+  const applied = await migrate(runtime.orm);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+  // Rows written by the earlier system have no masked hint yet; fill them before the API lists keys.
+  const backfill = await backfillKeyHints({ orm: runtime.orm, keyring: runtime.keyring, logger });
+  if (backfill.undecryptable > 0) logger.error({ undecryptable: backfill.undecryptable }, 'some stored keys cannot be decrypted with the configured encryption keys');
+  // They also lack binding tags and key fingerprints; recording them never re-encrypts anything.
+  await recordKeyBindings({ orm: runtime.orm, keyring: runtime.keyring, logger });
+}
 
 function warnAboutGeneratedSecrets(logger: Awaited<ReturnType<typeof createStandaloneLogger>>, generated: ReturnType<typeof loadStandaloneConfig>['generated']): void {
   for (const secret of generated) {

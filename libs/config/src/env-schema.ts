@@ -18,6 +18,8 @@ export const EnvSchema = Type.Object({
   HOST: Str('Interface the HTTP servers listen on.', '127.0.0.1'),
   PORT: Int('Port of the API (and of everything in standalone mode).', 8080, 0, 65535),
   PROXY_PORT: Int('Port of the proxy when it runs as its own process.', 8081, 0, 65535),
+  API_WORKERS: Int('Processes serving the API port (node:cluster; 0 = one per core, 1 = a single process). Standalone mode serves its one port with the larger of API_WORKERS and PROXY_WORKERS.', 0, 0, 256),
+  PROXY_WORKERS: Int('Processes serving the proxy port (node:cluster; 0 = one per core, 1 = a single process).', 0, 0, 256),
   HEALTH_PORT: Int('Port of the /healthz and /readyz server of a worker or usage-consumer process (0 = none; the API and proxy serve their own).', 0, 0, 65535),
   PUBLIC_URL: Str('Base URL users reach the service at (shown in docs and the web page).'),
   DATABASE_URL: Str('PostgreSQL connection URL.', 'postgres://postgres@127.0.0.1:5432/byok'),

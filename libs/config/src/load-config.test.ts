@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './index.js';
 
@@ -54,6 +55,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, PROXY_MAX_ATTEMPTS: '1', PROXY_ATTEMPT_TIMEOUT_MS: '2500' }).proxy).toMatchObject({ maxAttempts: 1, attemptTimeoutMs: 2500 });
     expect(() => loadConfig({ ...base, PROXY_MAX_ATTEMPTS: '0' })).toThrow(/^Invalid PROXY_MAX_ATTEMPTS/);
     expect(() => loadConfig({ ...base, PROXY_ATTEMPT_TIMEOUT_MS: 'later' })).toThrow(/^Invalid PROXY_ATTEMPT_TIMEOUT_MS/);
+  });
+
+  it('serves each HTTP port with one process per core unless API_WORKERS / PROXY_WORKERS say otherwise', () => {
+    const cores = availableParallelism();
+    expect(loadConfig(base).workers).toEqual({ api: cores, proxy: cores });
+    expect(loadConfig({ ...base, API_WORKERS: '1', PROXY_WORKERS: '3' }).workers).toEqual({ api: 1, proxy: 3 });
+    expect(() => loadConfig({ ...base, PROXY_WORKERS: '-1' })).toThrow(/^Invalid PROXY_WORKERS/);
+    expect(() => loadConfig({ ...base, API_WORKERS: 'many' })).toThrow(/^Invalid API_WORKERS/);
   });
 
   it('gives the worker and the usage consumer one section each, sharing the job-lock variables', () => {

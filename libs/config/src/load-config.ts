@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import Value from 'typebox/value';
 import { PROVIDER_IDS, type ProviderId } from '@byok/providers';
 import { ConfigError } from './config-error.js';
@@ -94,6 +95,8 @@ export interface Config {
   host: string;
   port: number;
   proxyPort: number;
+  /** Processes that serve each HTTP port (API_WORKERS, PROXY_WORKERS), resolved: 1 or more. */
+  workers: { api: number; proxy: number };
   /** Health server of a worker or consumer process; 0 = none. */
   healthPort: number;
   publicUrl: string;
@@ -161,6 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     host: env.HOST,
     port: env.PORT,
     proxyPort: env.PROXY_PORT,
+    workers: { api: workerCount(env.API_WORKERS), proxy: workerCount(env.PROXY_WORKERS) },
     healthPort: env.HEALTH_PORT,
     publicUrl: env.PUBLIC_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`,
     databaseUrl: env.DATABASE_URL,
@@ -227,6 +231,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
     providers: resolveProviders(source),
     webhooks: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS, concurrency: env.WEBHOOK_CONCURRENCY },
   };
+}
+
+/** 0 (the default) means one process per core the process may use. */
+function workerCount(configured: number): number {
+  return configured === 0 ? availableParallelism() : configured;
 }
 
 function parseEnv(source: NodeJS.ProcessEnv): Env {

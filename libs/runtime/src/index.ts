@@ -8,3 +8,4 @@ export { startPeriodicTask, type PeriodicTask, type PeriodicTaskOptions } from '
 export { probeDependencies, readinessOf, readinessHttpStatus, type CheckState, type Readiness } from './readiness.js';
 export { startHealthServer, type HealthServer, type HealthServerOptions } from './health-server.js';
 export { runService, REPEATED_SIGNAL_MS, type RunServiceOptions, type ServiceLogger, type ServiceProcess, type StartedService, type StopContext } from './run-service.js';
+export { isSupervisingPrimary, startWorkerProcesses, superviseWorkerProcesses, WORKER_READY_MESSAGE, WORKER_ROLE_VARIABLE, type WorkerGroup, type WorkerProcesses, type WorkerProcessesOptions } from './worker-processes.js';

@@ -68,6 +68,22 @@ describe('runService', () => {
     expect(left).toBeLessThanOrEqual(5_000);
   });
 
+  it('announces a started service (to a cluster primary), and never a start that failed', async () => {
+    const fake = fakeProcess();
+    const announced: string[] = [];
+    await runService({ name: 'thing', process: fake.process, announceStarted: () => announced.push('thing'), start: async () => service(fake.events, async () => undefined) });
+    await runService({
+      name: 'broken',
+      process: fake.process,
+      announceStarted: () => announced.push('broken'),
+      start: async () => {
+        throw new Error('no config');
+      },
+    });
+    expect(announced).toEqual(['thing']);
+    expect(fake.exits).toEqual([1]);
+  });
+
   it('SIGINT stops it the same way', async () => {
     const fake = fakeProcess();
     await runService({ name: 'thing', process: fake.process, flushTelemetry: async () => undefined, start: async () => service(fake.events, async () => undefined) });

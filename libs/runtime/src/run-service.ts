@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { shutdownTelemetry } from '@byok/telemetry';
+import { WORKER_READY_MESSAGE } from './worker-processes.js';
 
 /** The part of a pino logger the process skeleton writes to. */
 export interface ServiceLogger {
@@ -41,6 +43,11 @@ export interface RunServiceOptions {
   name: string;
   /** Loads config, opens the runtime, starts serving; a rejection ends the process with status 1. */
   start(): Promise<StartedService>;
+  /**
+   * Called once the service has started. By default, in a worker process of `startWorkerProcesses`,
+   * tells the primary (which waits for every worker before it reports the start); elsewhere nothing.
+   */
+  announceStarted?: () => void;
   /** Exports the last spans and metrics; default `shutdownTelemetry` (a no-op without an SDK). */
   flushTelemetry?: () => Promise<void>;
   process?: ServiceProcess;
@@ -99,6 +106,12 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     });
   };
   for (const signal of SIGNALS) proc.on(signal, stop);
+  // Only now: a primary may send SIGTERM as soon as it hears of the start.
+  (options.announceStarted ?? announceStartedToPrimary)();
+}
+
+function announceStartedToPrimary(): void {
+  if (cluster.isWorker) process.send?.(WORKER_READY_MESSAGE);
 }
 
 /** The service's own stop, then the telemetry flush (also after a failed stop); resolves to the exit code. */
