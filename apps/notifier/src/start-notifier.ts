@@ -7,11 +7,13 @@ import {
   LONGEST_DEDUPE_PERIOD_MS,
   type NotificationChannel,
   pruneOutbox,
+  scanFailingKeys,
   scanKeyReminders,
   startOutboxDrainer,
   webhookChannel,
 } from '@byok/notifications';
 import { createWebhookChannel, startWebhookDeliveryWorker } from '@byok/notifications/webhooks';
+import { createKeyHealthReader } from '@byok/key-health';
 import type { RunningWorker } from '@byok/queues';
 import { probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
 import { queueTelemetry } from '@byok/telemetry';
@@ -39,6 +41,11 @@ export interface NotifierHandle {
 
 /** Pending emails wait at least this long, so events that arrive together leave in one email. */
 const EMAIL_HOLD_MS = 1000;
+/**
+ * How often the proxies' key health is checked for keys failing longer than NOTIFY_FAILING_AFTER_S:
+ * half an open circuit's 30 s, so a key that keeps re-opening its circuit is always seen blocked.
+ */
+const FAILING_SCAN_MS = 15_000;
 /** Dispatched outbox rows are kept past the longest dedupe period by this margin before pruning. */
 const PRUNE_MARGIN_MS = 5 * 24 * 3600_000;
 
@@ -86,7 +93,16 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
   const sender = transport && settings.smtp
     ? createEmailSender({ orm, logger, transport, from: settings.smtp.from, baseUrl: config.publicUrl, digestWindowMs: settings.digestWindowS * 1000, holdMs: Math.min(EMAIL_HOLD_MS, settings.digestWindowS * 1000) })
     : undefined;
+  const health = createKeyHealthReader({ redis: runtime.redis, keyPrefix: config.redisPrefix });
   const tasks = [
+    startPeriodicTask({
+      name: 'failing keys',
+      everyMs: FAILING_SCAN_MS,
+      run: async () => {
+        if ((await scanFailingKeys(orm, health, { failingAfterS: settings.failingAfterS })) > 0) drainer.wake();
+      },
+      logger,
+    }),
     startPeriodicTask({ name: 'notification emails', everyMs: sender ? (options.emailEveryMs ?? 500) : 0, run: () => sender?.sendDue() ?? Promise.resolve(0), logger }),
     startPeriodicTask({
       name: 'key reminders',

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { minuteKey, stateFromHash, stateKey } from './health-keys.js';
+import { blockedSetKey, minuteKey, stateFromHash, stateKey } from './health-keys.js';
 import { histogramMedian, LATENCY_BOUNDS_MS } from './latency-buckets.js';
 import type { KeyHealth, KeyHealthState } from './key-health.types.js';
 
@@ -15,6 +15,8 @@ export interface KeyHealthReaderOptions {
 export interface KeyHealthReader {
   /** Every requested id is in the map; a key nobody used lately is `ok` with zero counts. */
   read(keyIds: readonly string[]): Promise<Map<string, KeyHealth>>;
+  /** Ids of the keys whose cool-down or open circuit is in force now: the only ones that can be failing for long. */
+  blockedKeyIds(): Promise<string[]>;
 }
 
 const STATS_MINUTES = 15;
@@ -28,6 +30,9 @@ const STATS_MINUTES = 15;
 export function createKeyHealthReader(options: KeyHealthReaderOptions): KeyHealthReader {
   const now = options.now ?? Date.now;
   return {
+    async blockedKeyIds() {
+      return options.redis.zrangebyscore(blockedSetKey(options.keyPrefix), now(), '+inf');
+    },
     async read(keyIds) {
       const result = new Map<string, KeyHealth>();
       if (keyIds.length === 0) return result;

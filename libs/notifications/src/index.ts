@@ -14,3 +14,4 @@ export { createEmailSender, createSmtpTransport, type EmailSender, type EmailSen
 export { listInbox, countUnread, markRead, markAllRead, type InboxItem, type InboxCursor, type InboxPage } from './inbox/inbox.repository.js';
 export { recordRecipientEmail } from './recipients.repository.js';
 export { scanKeyReminders, pruneOutbox, EXPIRY_REMINDER_DAYS } from './scans/key-reminders.scan.js';
+export { scanFailingKeys } from './scans/failing-keys.scan.js';
