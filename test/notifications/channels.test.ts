@@ -14,6 +14,9 @@ function recordingWebhooks(failures: number) {
     received,
     calls,
     enqueuer: {
+      async subscribedOwners(events: readonly NotificationEvent[]) {
+        return new Set(events.map((e) => e.userId));
+      },
       async enqueueFor(event: NotificationEvent) {
         calls.push(event.id);
         if (toFail > 0) {

@@ -47,6 +47,16 @@ describe('webhook deliveries', () => {
     expect(receiver.received).toHaveLength(1);
   });
 
+  it('names, for a batch, only the owners with an enabled webhook subscribed to one of its types', async () => {
+    await h.createWebhook({ userId: 'quinn', url: receiver.url, enabled: false });
+    await h.createWebhook({ userId: 'rosa', url: receiver.url, events: ['key_recovered'] });
+    await h.createWebhook({ userId: 'sam "o, brace}', url: receiver.url });
+    const owners = await h.channel.subscribedOwners([h.event('quinn'), h.event('rosa'), h.event('sam "o, brace}'), h.event('nobody-with-hooks')]);
+    expect([...owners]).toEqual(['sam "o, brace}']);
+    expect([...(await h.channel.subscribedOwners([h.event('rosa', 'key_recovered')]))]).toEqual(['rosa']);
+    expect((await h.channel.subscribedOwners([])).size).toBe(0);
+  });
+
   it('retries non-2xx answers and network errors with backoff, recording each attempt, until one succeeds', async () => {
     let calls = 0;
     receiver.handle((_req, res) => {

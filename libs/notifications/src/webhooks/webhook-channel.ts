@@ -33,6 +33,15 @@ export function createWebhookChannel(deps: WebhookChannelDeps) {
   }
 
   return {
+    async subscribedOwners(events: readonly NotificationEvent[]): Promise<Set<string>> {
+      if (events.length === 0) return new Set();
+      const rows = await deps.orm.em.fork().execute<Array<{ user_id: string }>>(
+        'SELECT DISTINCT user_id FROM webhooks WHERE enabled AND user_id = ANY(?::varchar[]) AND events && ?::text[]',
+        [toPgArray(events.map((e) => e.userId)), toPgArray(events.map((e) => e.type))],
+      );
+      return new Set(rows.map((r) => r.user_id));
+    },
+
     /**
      * Delivers an event to each enabled webhook of its owner subscribed to its type. Rejects with
      * `QueueUnavailableError` when Redis is away; calling again later enqueues what is missing.
@@ -92,4 +101,9 @@ async function removeSettledJob(producer: Producer<'webhookDeliveries'>, deliver
     if (active) throw new DeliveryInProgressError('an attempt of this delivery is running; try again in a few seconds');
     throw new QueueUnavailableError(queue.name, { cause: error });
   }
+}
+
+/** A Postgres array literal of text values, quoted so user ids with commas, quotes or braces stay whole. */
+function toPgArray(values: readonly string[]): string {
+  return `{${[...new Set(values)].map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
