@@ -19,8 +19,18 @@ export interface FuzzIdentities {
   user: string;
   admin: string;
   gateway: string;
-  /** Ids of the fuzzed user's own resources (a gateway token, keys), for `{id}` path parameters. */
-  resourceIds: readonly string[];
+  /** Ids of the fuzzed user's own resources by kind, for the `{id}` and `{…Id}` path parameters of their routes. */
+  resourceIds: { keys: readonly string[]; tokens: readonly string[]; webhooks: readonly string[]; deliveries: readonly string[]; notifications: readonly string[] };
+}
+
+/** The user's own ids a path parameter can name: a random uuid names nothing, so lookups would never be passed. */
+function ownIdsFor(path: string, name: string, ids: FuzzIdentities): readonly string[] {
+  if (name === 'deliveryId') return ids.resourceIds.deliveries;
+  if (name !== 'id') return [];
+  if (path.startsWith('/api/v1/webhooks')) return ids.resourceIds.webhooks;
+  if (path.startsWith('/api/v1/notifications')) return ids.resourceIds.notifications;
+  if (path.startsWith('/api/v1/llm/tokens')) return ids.resourceIds.tokens;
+  return ids.resourceIds.keys;
 }
 
 export interface FuzzRequest {
@@ -76,6 +86,8 @@ export const FUZZ_HINTS: PropertyHints = {
   stream: fc.boolean(),
   // A credit grant takes at most six decimals, which a random double almost never has.
   amount: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0, max: 2e6 })),
+  // A webhook takes only a public https URL, which random text never is.
+  url: fc.nat(1000).map((n) => `https://hooks.example.com/fuzz-${n}`),
 };
 
 const headerChar = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
@@ -115,10 +127,11 @@ function contentType(): fc.Arbitrary<string | undefined> {
   );
 }
 
-function pathValue(doc: OpenApiDocument, p: OperationParameter, ids: FuzzIdentities): fc.Arbitrary<string> {
+function pathValue(doc: OpenApiDocument, path: string, p: OperationParameter, ids: FuzzIdentities): fc.Arbitrary<string> {
   const valid = validArbitrary(doc, p.schema, 0, FUZZ_HINTS).map(String);
   // A random uuid names nothing; a real id lets deletes and disables get past their lookup.
-  const hint = p.name === 'id' && ids.resourceIds.length > 0 ? fc.constantFrom(...ids.resourceIds) : FUZZ_HINTS[p.name];
+  const own = ownIdsFor(path, p.name, ids);
+  const hint = own.length > 0 ? fc.constantFrom(...own) : FUZZ_HINTS[p.name];
   return fc.oneof(
     { arbitrary: hint ? hint.map(String) : valid, weight: 4 },
     { arbitrary: valid, weight: 2 },
@@ -175,7 +188,7 @@ function bodyText(doc: OpenApiDocument, op: Operation): fc.Arbitrary<string | un
 export function requestArbitrary(doc: OpenApiDocument, operations: Operation[], ids: FuzzIdentities): fc.Arbitrary<FuzzRequest> {
   return fc.constantFrom(...operations).chain((op) => {
     const pathParams = op.parameters.filter((p) => p.in === 'path');
-    const pathValues = fc.tuple(...pathParams.map((p) => pathValue(doc, p, ids)));
+    const pathValues = fc.tuple(...pathParams.map((p) => pathValue(doc, op.path, p, ids)));
     return fc
       .record({
         path: pathValues,
