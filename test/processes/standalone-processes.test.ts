@@ -37,6 +37,9 @@ beforeAll(async () => {
     ['--mock-providers'],
   );
   await waitFor(() => standalone.output().includes('BYOK Gateway is running at'), 60_000, 'the start banner');
+  // The banner is a synchronous write and pino's lines are asynchronous ones, so on a busy machine
+  // the last log lines of the start can reach the pipe after the banner.
+  await waitFor(() => logLines().some((l) => l.msg === 'worker processes started') && servingPids().size === 4, 30_000, 'the log lines of the start');
 }, 180_000);
 
 afterAll(async () => {
@@ -57,6 +60,9 @@ const logLines = (): Array<Record<string, unknown>> =>
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+/** The processes that checked the stored keys at their start: the primary and each worker. */
+const servingPids = (): Set<unknown> => new Set(logLines().filter((l) => l.msg === 'stored keys are readable with the configured encryption keys').map((l) => l.pid));
+
 describe('the standalone processes', () => {
   it('do the once-per-start work in the primary only, then fork two HTTP workers and one background process', () => {
     const lines = logLines();
@@ -70,8 +76,7 @@ describe('the standalone processes', () => {
     const secrets = lines.filter((l) => typeof l.msg === 'string' && l.msg.includes('using the generated'));
     expect(secrets.map((l) => l.pid)).toEqual([primaryPid, primaryPid]);
     expect(secrets.every((l) => l.created === true)).toBe(true);
-    const serving = new Set(lines.filter((l) => l.msg === 'stored keys are readable with the configured encryption keys').map((l) => l.pid));
-    expect(serving.size).toBe(4);
+    expect(servingPids().size).toBe(4);
   });
 
   it('test a saved key in the background process and store the usage of a proxied request', async () => {
