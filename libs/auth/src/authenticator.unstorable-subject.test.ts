@@ -30,6 +30,16 @@ describe('a user id that cannot be stored as itself', () => {
   });
 });
 
+describe('a user id in the namespace of organizations\' keys', () => {
+  it('refuses org:… subjects, which would own an organization\'s keys (issue #17)', async () => {
+    await expect(auth.verify(`Bearer ${await tokenFor('org:0b7f2c1e-4a5d-4e8f-9a0b-1c2d3e4f5a6b')}`)).rejects.toMatchObject({
+      code: 'invalid_token',
+      status: 401,
+      message: expect.stringMatching(/org:/),
+    });
+  });
+});
+
 describe('an unknown gateway token sent where a JWT is verified', () => {
   it.each([
     ['a made-up byok_ value', 'byok_fake-token-for-tests'],

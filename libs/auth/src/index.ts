@@ -16,6 +16,6 @@ export {
   looksLikeGatewayToken,
   type GeneratedGatewayToken,
 } from './gateway-token.js';
-export { principalFromClaims, requireAdmin, type Principal } from './principal.js';
+export { ORG_OWNER_PREFIX, orgKeyOwner, principalFromClaims, requireAdmin, type Principal } from './principal.js';
 export { loadOrCreateSecretFile, type SecretFileResult } from './secret-file.js';
 export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token.cache.js';

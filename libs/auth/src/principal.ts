@@ -36,6 +36,9 @@ export function principalFromClaims(
   if (!storableUserId(rawUserId)) {
     throw new AuthError('invalid_token', 'The bearer token names a user id that is not valid text (a lone UTF-16 surrogate or a NUL character)');
   }
+  if (rawUserId.startsWith(ORG_OWNER_PREFIX)) {
+    throw new AuthError('invalid_token', `The bearer token names a user id that starts with "${ORG_OWNER_PREFIX}", which names organizations' keys`);
+  }
   const roles = collectRoles(payload);
   const email = notifiableEmail(payload);
   return {
@@ -60,6 +63,17 @@ function notifiableEmail(payload: JWTPayload): string | undefined {
   if (typeof email !== 'string' || email.length > 254 || !EMAIL_ADDRESS.test(email)) return undefined;
   if (payload.email_verified === false) return undefined;
   return email;
+}
+
+/**
+ * Organizations' keys are owned by the pseudo-user `org:<org id>` (see the orgs migration); a
+ * signed-in user with such an id would own them, so no token may name one.
+ */
+export const ORG_OWNER_PREFIX = 'org:';
+
+/** The owner id under which an organization's keys are stored. */
+export function orgKeyOwner(orgId: string): string {
+  return `${ORG_OWNER_PREFIX}${orgId}`;
 }
 
 // Postgres stores a lone surrogate as U+FFFD, so "a\uD800" and "a\uDBFF" would both become the

@@ -58,6 +58,8 @@ export const ProviderKeySchema = defineEntity({
     expiresAt: p.datetime().nullable(),
     /** When the key text was last set (a trigger stamps it on insert and replacement); drives `key_rotation_due`. */
     keySetAt: p.datetime().nullable(),
+    /** The organization that owns the key (then `userId` is `org:<orgId>`); null for a user's own key. */
+    orgId: p.uuid().nullable(),
   },
 });
 

@@ -110,7 +110,7 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
 
 const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
   created_at, updated_at, label, description, priority, models, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
-  key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at, expires_at, key_set_at`;
+  key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at, expires_at, key_set_at, org_id`;
 
 // A type, not an interface: the upsert's row type must fit `executeRedacted`'s `Record<string, unknown>`.
 type RawKeyRow = {
@@ -142,6 +142,7 @@ type RawKeyRow = {
   candidate_staged_at: Date | string | null;
   expires_at: Date | string | null;
   key_set_at: Date | string | null;
+  org_id: string | null;
 };
 
 function fromRaw(row: RawKeyRow): ProviderKey {
@@ -174,6 +175,7 @@ function fromRaw(row: RawKeyRow): ProviderKey {
     candidateStagedAt: toDateOrNull(row.candidate_staged_at),
     expiresAt: toDateOrNull(row.expires_at),
     keySetAt: toDateOrNull(row.key_set_at),
+    orgId: row.org_id,
   };
 }
 
