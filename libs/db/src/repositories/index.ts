@@ -1,5 +1,6 @@
 export * from './audit-log.repository.js';
 export * from './audit-query.repository.js';
+export * from './budgets.repository.js';
 export * from './credits.repository.js';
 export * from './gateway-tokens.repository.js';
 export * from './key-candidate.repository.js';
