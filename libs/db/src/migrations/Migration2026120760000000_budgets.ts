@@ -13,6 +13,8 @@ import { Migration } from '@mikro-orm/migrations';
  * - `disabled_key_period`: set by the `disable_key` action to the period id (`YYYY-MM-DD` of the
  *   period's first day) in which it disabled the key, so the reset enables exactly the keys it
  *   disabled, and only once.
+ * - `usage_events.blocked_budget_id`: set on the usage event of a request a budget refused (it
+ *   reached no provider and counts toward no budget); the notifier tells the budget's owner.
  */
 export class Migration2026120760000000_budgets extends Migration {
   override async up(): Promise<void> {
@@ -39,9 +41,16 @@ export class Migration2026120760000000_budgets extends Migration {
       )`);
     this.addSql('CREATE UNIQUE INDEX IF NOT EXISTS budgets_identity ON budgets (owner_id, scope, COALESCE(scope_id, \'\'), period)');
     this.addSql('CREATE INDEX IF NOT EXISTS budgets_scope ON budgets (scope, scope_id)');
+    this.addSql('ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS blocked_budget_id UUID');
+    // The record sums of key and org budgets (user budgets use idx_usage_events_user).
+    this.addSql('CREATE INDEX IF NOT EXISTS idx_usage_events_key ON usage_events (key_id, occurred_at) WHERE key_id IS NOT NULL');
+    this.addSql('CREATE INDEX IF NOT EXISTS idx_usage_events_org ON usage_events (org_id, occurred_at) WHERE org_id IS NOT NULL');
   }
 
   override async down(): Promise<void> {
+    this.addSql('DROP INDEX IF EXISTS idx_usage_events_org');
+    this.addSql('DROP INDEX IF EXISTS idx_usage_events_key');
+    this.addSql('ALTER TABLE usage_events DROP COLUMN IF EXISTS blocked_budget_id');
     this.addSql('DROP TABLE IF EXISTS budgets');
   }
 }

@@ -70,3 +70,42 @@ export async function findBudgetsOfOwners(em: EntityManager, ownerIds: readonly 
   const rows = await em.execute<RawBudgetRow[]>(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE owner_id IN (?) ORDER BY created_at, id`, [ownerIds]);
   return rows.map(budgetFromRaw);
 }
+
+/** A budget's use in one period, from the record (`usage_events`). */
+export interface BudgetUse {
+  requests: number;
+  tokens: number;
+  spend_micro_usd: number;
+}
+
+/**
+ * Which usage events a budget counts (see `BudgetScope` in `@byok/budgets`): `user` and `provider`
+ * count the owner's requests made for themselves (not for an organization), `key` every request
+ * its key served, `org` every request made for the organization, `org_member` one member's.
+ * Parameters: the scope id, then the owner id.
+ */
+const SCOPE_FILTER: Record<BudgetRow['scope'], string> = {
+  user: 'user_id = $owner AND org_id IS NULL',
+  provider: 'user_id = $owner AND org_id IS NULL AND provider = $scope',
+  key: 'key_id = $scope::uuid',
+  org: 'org_id = $scope::uuid',
+  org_member: "org_id = split_part($scope, '/', 1)::uuid AND user_id = substr($scope, strpos($scope, '/') + 1)",
+};
+
+/**
+ * What the record says a budget used in `[startMs, endMs)`: requests that reached a provider
+ * (not the ones a budget refused), their tokens, and their cost at list price. The proxy rebuilds
+ * its counters from this when Redis lost them, and the reconciler corrects them by it.
+ */
+export async function sumBudgetUse(em: EntityManager, budget: Pick<BudgetRow, 'scope' | 'scopeId' | 'ownerId'>, window: { startMs: number; endMs: number }): Promise<BudgetUse> {
+  const filter = SCOPE_FILTER[budget.scope].replaceAll('$scope', '?').replaceAll('$owner', '?');
+  const params: unknown[] = [];
+  for (const match of SCOPE_FILTER[budget.scope].matchAll(/\$(scope|owner)/g)) params.push(match[1] === 'scope' ? budget.scopeId : budget.ownerId);
+  const rows = await em.execute<Array<{ requests: string; tokens: string; spend: string }>>(
+    `SELECT count(*) AS requests, COALESCE(sum(prompt_tokens + completion_tokens), 0) AS tokens, COALESCE(sum(cost_micro), 0) AS spend
+     FROM usage_events WHERE ${filter} AND blocked_budget_id IS NULL AND occurred_at >= ? AND occurred_at < ?`,
+    [...params, new Date(window.startMs), new Date(window.endMs)],
+  );
+  const row = rows[0];
+  return { requests: Number(row?.requests ?? 0), tokens: Number(row?.tokens ?? 0), spend_micro_usd: Number(row?.spend ?? 0) };
+}
