@@ -5,6 +5,7 @@ import { createCanaries, findNeedles, type Canaries } from './canary.js';
 import { runSchemaFuzz, summarize, type FuzzIdentities, type FuzzReport } from './schema-fuzz.js';
 import { startSecurityHarness, type SecurityHarness } from './security-harness.js';
 import { dumpRedisPrefix, dumpTables } from './state-snapshot.js';
+import { type SeededRows, snapshotRows } from './seeded-rows.js';
 
 /**
  * The schema fuzz as a suite, shared by the quick run inside `npm test` and the long dedicated
@@ -17,6 +18,7 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
   let canaries: Canaries;
   let ids: FuzzIdentities;
   let report: FuzzReport;
+  let seeded: SeededRows;
 
   beforeAll(async () => {
     h = await startSecurityHarness(options.label, { env: { KEY_TEST_WAIT_MS: '0', PROVIDER_TIMEOUT_MS: '2000' } });
@@ -48,6 +50,7 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
     const [notification] = await h.api.runtime.orm.em.fork().transactional((em) => emitNotifications(em, [keyEventDraft('key_invalid', { keyId: firstKey.id, userId: 'fuzz-user', provider: firstKey.provider, label: 'default' })]));
     if (notification === undefined) throw new Error('the notification should be emitted');
     await createInPageChannel({ orm: h.api.runtime.orm }).deliver([notification.event]);
+    seeded = await snapshotRows(h, ['user_provider_keys', 'webhooks', 'webhook_deliveries']);
     ids = {
       user: user.authorization ?? '',
       admin: (await h.bearer('fuzz-admin', { admin: true })).authorization ?? '',
@@ -68,7 +71,7 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
       'never answers 500, keeps every error in the error shape, and echoes no credential',
       async () => {
         const started = Date.now();
-        report = await runSchemaFuzz({ app: h.app, doc: h.doc, operations: h.operations, ids, needles: canaries.needles(), numRuns: options.numRuns, seed });
+        report = await runSchemaFuzz({ app: h.app, doc: h.doc, operations: h.operations, ids, needles: canaries.needles(), numRuns: options.numRuns, seed, restore: seeded.restore });
         console.info(
           `schema fuzz: ${report.cases} requests in ${Date.now() - started} ms, seed ${seed}; ${report.reachedSuccess.size}/${h.operations.length} operations answered 2xx; ` +
             `statuses ${JSON.stringify(report.statuses)}`,

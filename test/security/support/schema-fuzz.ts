@@ -233,6 +233,12 @@ export async function runSchemaFuzz(options: {
   needles: readonly string[];
   numRuns: number;
   seed: number;
+  /**
+   * Called after every `restoreEvery` requests: puts back the resources the fuzz deleted or
+   * disabled, so a long run keeps reaching the routes that look them up.
+   */
+  restore?: () => Promise<void>;
+  restoreEvery?: number;
 }): Promise<FuzzReport> {
   const report: FuzzReport = { cases: 0, statuses: {}, reachedSuccess: new Set(), anomalies: [] };
   const isProxy = (op: Operation) => op.tags.includes('proxy');
@@ -267,6 +273,7 @@ export async function runSchemaFuzz(options: {
       const credential = credentialOf(request.headers.authorization);
       if (credential !== undefined && text.includes(credential)) anomaly('echoes the Authorization credential');
       if (options.needles.some((n) => text.includes(n))) anomaly('contains a canary');
+      if (options.restore !== undefined && report.cases % (options.restoreEvery ?? 250) === 0) await options.restore();
       return true;
     }),
     { numRuns: options.numRuns, seed: options.seed, endOnFailure: true },
