@@ -79,6 +79,22 @@ describe('start-up refuses a key list that would leave stored keys undecryptable
     }
   });
 
+  it('refuses a key list that leaves webhook signing secrets undecryptable, naming the webhook', async () => {
+    const hooks = await createTestDatabase('startup_webhooks');
+    try {
+      const [hook] = await hooks.sql<{ id: string }>(
+        "INSERT INTO webhooks (user_id, url, events, secret_encrypted) VALUES ('hook-owner', 'https://hooks.example.com/x', ARRAY['key_invalid'], $1) RETURNING id",
+        [createStoredKeyring([OLD]).encrypt('whsec_fake-signing-secret-for-tests')],
+      );
+      const { refusal } = await boot(hooks, [NEW]);
+      expect(refusal?.message).toContain(`1 of 1 checked webhook signing secrets open with no configured key (webhook ids: ${hook?.id})`);
+      expect(refusal?.message).not.toContain('whsec_');
+      expect((await boot(hooks, [NEW, OLD])).refusal).toBeNull();
+    } finally {
+      await hooks.drop();
+    }
+  });
+
   it('starts without checking (and says so) when Postgres cannot be reached', { timeout: 20_000 }, async () => {
     const unreachable = { ...recorded, url: 'postgres://postgres@127.0.0.1:1/nowhere' };
     const { refusal, logs } = await boot(unreachable, [NEW]);

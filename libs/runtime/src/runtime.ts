@@ -104,7 +104,7 @@ async function checkKeysAtBoot(orm: Orm, keyring: StoredKeyring, logger: Logger,
     logger.warn('database unreachable at boot: stored keys were not checked against the configured encryption keys');
     return;
   }
-  const summary = { rows: check.coverage.totalRows, byKey: check.coverage.keys, unrecordedRows: check.coverage.unrecordedRows, sampled: check.sampled };
+  const summary = { rows: check.coverage.totalRows, byKey: check.coverage.keys, unrecordedRows: check.coverage.unrecordedRows, sampled: check.sampled, webhookSecretsSampled: check.webhookSecretsSampled };
   if (check.problems.length === 0) {
     logger.info(summary, 'stored keys are readable with the configured encryption keys');
     return;

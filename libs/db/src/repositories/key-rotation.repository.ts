@@ -66,6 +66,17 @@ export async function sampleUnrecordedKeys(em: EntityManager, limit: number, sch
   return rows.map((r) => ({ id: r.id, userId: r.user_id, provider: r.provider, token: r.api_key_encrypted }));
 }
 
+/**
+ * Up to `limit` webhook signing secrets (Fernet tokens of the same keyring, rotated with the keys),
+ * in id order (random UUIDs, so a random sample); none before the webhooks migration ran.
+ */
+export async function sampleWebhookSecrets(em: EntityManager, limit: number): Promise<Array<{ id: string; token: string }>> {
+  const [table] = await em.execute<Array<{ present: boolean }>>("SELECT to_regclass('webhooks') IS NOT NULL AS present");
+  if (table?.present !== true) return [];
+  const rows = await em.execute<Array<{ id: string; secret_encrypted: string }>>('SELECT id, secret_encrypted FROM webhooks ORDER BY id LIMIT ?', [limit]);
+  return rows.map((r) => ({ id: r.id, token: r.secret_encrypted }));
+}
+
 /** How many rows have no recorded fingerprint. */
 export async function countUnrecordedKeys(em: EntityManager, schema: StoredKeysSchema): Promise<number> {
   if (schema === 'absent') return 0;
