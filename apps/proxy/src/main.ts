@@ -16,11 +16,7 @@ import { isSupervisingPrimary, openRuntime, runService, superviseWorkerProcesses
 import { createLogger } from '@byok/telemetry';
 import { buildProxy } from './build-proxy.js';
 import { startProxyServices } from './services/proxy-services.js';
-
-/** Share of the grace period kept for the usage flush even when the last request ended late. */
-const FLUSH_SHARE = 0.2;
-/** Kept back from the grace period for closing the runtime after the flush. */
-const RUNTIME_CLOSE_MS = 500;
+import { servingProxy } from './services/serving-proxy.js';
 
 await runService({
   name: 'proxy',
@@ -34,18 +30,6 @@ await runService({
     const services = await startProxyServices(runtime);
     const app = await buildProxy(runtime, { services });
     await app.listen({ host: config.host, port: config.proxyPort });
-    const graceMs = config.shutdownGraceMs;
-    return {
-      logger,
-      graceMs,
-      stopping: 'finishing in-flight requests',
-      unfinished: 'requests or usage events unfinished (unsent events stay in the usage spool and are replayed at the next start)',
-      unfinishedCounts: () => ({ bufferedUsageEvents: services.usage.buffered }),
-      async stop({ msLeft }) {
-        await closeServerGracefully(app);
-        await services.close(Math.max(graceMs * FLUSH_SHARE, msLeft() - RUNTIME_CLOSE_MS));
-        await runtime.close();
-      },
-    };
+    return servingProxy({ runtime, services, graceMs: config.shutdownGraceMs, closeServer: () => closeServerGracefully(app) });
   },
 });

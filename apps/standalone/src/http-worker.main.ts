@@ -6,16 +6,11 @@
  * carries requests only. Signals and shutdown: see `runService`.
  */
 import { buildApi } from '@byok/api';
-import { buildProxy, CHAT_COMPLETIONS_PATHS, MODELS_PATHS, startProxyServices } from '@byok/proxy';
+import { buildProxy, CHAT_COMPLETIONS_PATHS, MODELS_PATHS, servingProxy, startProxyServices } from '@byok/proxy';
 import { openRuntime, runService } from '@byok/runtime';
 import { listenOnePort } from './one-port-server.js';
 import { loadStandaloneConfig } from './standalone-config.js';
 import { createStandaloneLogger } from './standalone-logger.js';
-
-/** Share of the grace period kept for the usage flush even when the last request ended late. */
-const FLUSH_SHARE = 0.2;
-/** Kept back from the grace period for closing the runtime after the flush. */
-const RUNTIME_CLOSE_MS = 500;
 
 await runService({
   name: 'standalone http',
@@ -27,18 +22,6 @@ await runService({
     const api = await buildApi(runtime);
     const proxy = await buildProxy(runtime, { services });
     const server = await listenOnePort({ api, proxy, proxyPaths: [...CHAT_COMPLETIONS_PATHS, ...MODELS_PATHS], host: config.host, port: config.port });
-    const graceMs = config.shutdownGraceMs;
-    return {
-      logger,
-      graceMs,
-      stopping: 'finishing in-flight requests',
-      unfinished: 'requests or usage events unfinished (unsent events stay in the usage spool and are replayed at the next start)',
-      unfinishedCounts: () => ({ bufferedUsageEvents: services.usage.buffered }),
-      async stop({ msLeft }) {
-        await server.close();
-        await services.close(Math.max(graceMs * FLUSH_SHARE, msLeft() - RUNTIME_CLOSE_MS));
-        await runtime.close();
-      },
-    };
+    return servingProxy({ runtime, services, graceMs: config.shutdownGraceMs, closeServer: () => server.close() });
   },
 });
