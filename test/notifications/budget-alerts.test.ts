@@ -119,6 +119,16 @@ describe('budget thresholds and exhaustion (budget_threshold, budget_exceeded)',
     const other = await insertBudget(h.db, { ownerId: 'eve', scope: 'user', limits: { requests: 100 } });
     await insertUsage(h.db, { userId: 'eve', at: NOON - MINUTE_MS, blockedBudgetId: other });
     await scan(NOON);
+    // Budgets naming what is not their owner's tell nobody about it (the API refuses them).
+    const orgId = await insertOrg(h.db, { 'org-boss': 'owner' });
+    const spy = await insertBudget(h.db, { ownerId: 'mallory', scope: 'org', scopeId: orgId, limits: { requests: 1 } });
+    const eveKey = await h.insertKey({ userId: 'eve', provider: 'openai' });
+    const keySpy = await insertBudget(h.db, { ownerId: 'mallory', scope: 'key', scopeId: eveKey.keyId, limits: { requests: 1 } });
+    await insertUsage(h.db, { userId: 'eve', orgId, keyId: eveKey.keyId, at: NOON - MINUTE_MS }, 2);
+    await insertUsage(h.db, { userId: 'mallory', at: NOON - MINUTE_MS });
+    await scan(NOON);
+    expect(await summary(spy)).toEqual([]);
+    expect(await summary(keySpy)).toEqual([]);
     // Dora's request was before the scan's window: a scan that ran then told her already.
     expect(await summary(quiet)).toEqual([]);
     // A key id that is no uuid names no key (its sum would fail the cast), and nobody manages

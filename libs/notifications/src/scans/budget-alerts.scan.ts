@@ -22,7 +22,7 @@ export interface BudgetAlertsResult {
 /**
  * Budgets touched by the usage events recorded in `[since, now]`: budgets of the requesting users
  * and of the organizations they acted for, key budgets of the keys that served, and budgets that
- * refused a request; with the latest refusal per budget.
+ * refused a request; with the latest refusal per budget. Only budgets over what their owner owns.
  */
 async function touchedBudgets(em: EntityManager, sinceMs: number, nowMs: number): Promise<Array<{ budget: BudgetRow; lastBlockedAt: Date | null }>> {
   const rows = await em.execute<Array<RawBudgetRow & { last_blocked_at: Date | string | null }>>(
@@ -34,9 +34,17 @@ async function touchedBudgets(em: EntityManager, sinceMs: number, nowMs: number)
      )
      SELECT b.*, refused.at AS last_blocked_at
      FROM budgets b LEFT JOIN refused ON refused.id = b.id
-     WHERE b.owner_id IN (SELECT user_id FROM recent UNION SELECT 'org:' || org_id::text FROM recent WHERE org_id IS NOT NULL)
-        OR (b.scope = 'key' AND b.scope_id IN (SELECT key_id::text FROM recent WHERE key_id IS NOT NULL))
-        OR refused.id IS NOT NULL
+     WHERE (b.owner_id IN (SELECT user_id FROM recent UNION SELECT 'org:' || org_id::text FROM recent WHERE org_id IS NOT NULL)
+         OR (b.scope = 'key' AND b.scope_id IN (SELECT key_id::text FROM recent WHERE key_id IS NOT NULL))
+         OR refused.id IS NOT NULL)
+       -- What the budget counts must be its owner's (the API refuses others): no one learns of another's use.
+       AND CASE b.scope
+         -- By the key's primary key; a scope id that is no uuid (CASE keeps the cast from failing) names no key.
+         WHEN 'key' THEN EXISTS (SELECT 1 FROM user_provider_keys k
+           WHERE k.id = CASE WHEN b.scope_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN b.scope_id::uuid END AND k.user_id = b.owner_id)
+         WHEN 'org' THEN b.owner_id = 'org:' || b.scope_id
+         WHEN 'org_member' THEN b.owner_id = 'org:' || split_part(b.scope_id, '/', 1)
+         ELSE b.owner_id NOT LIKE 'org:%' END
      ORDER BY b.id`,
     [new Date(sinceMs), new Date(nowMs), new Date(sinceMs), new Date(nowMs)],
   );
@@ -117,6 +125,7 @@ export async function scanBudgetAlerts(orm: Orm, options: { since: number; now?:
  */
 async function disableKeyOfBudget(em: EntityManager, budget: BudgetRow, periodId: string): Promise<ToggledKey | null> {
   if (budget.action !== 'disable_key' || budget.scope !== 'key' || budget.scopeId === null) return null;
+  // The key is the budget owner's (`touchedBudgets` leaves out budgets naming somebody else's key).
   const claimed = await em.execute<Array<{ id: string }>>(
     'UPDATE budgets SET disabled_key_period = ? WHERE id = ? AND disabled_key_period IS DISTINCT FROM ? RETURNING id',
     [periodId, budget.id, periodId],
