@@ -111,11 +111,12 @@ describe('budget thresholds and exhaustion (budget_threshold, budget_exceeded)',
     );
   });
 
-  it('looks only at budgets touched since the last scan, and skips budgets whose owner or scope id names nothing', async () => {
+  it('looks only at budgets touched since the last scan, and skips budgets whose owner, scope id or time zone names nothing', async () => {
     const quiet = await insertBudget(h.db, { ownerId: 'dora', scope: 'user', limits: { requests: 1 } });
     await insertUsage(h.db, { userId: 'dora', at: NOON - 30 * MINUTE_MS });
     const odd = await insertBudget(h.db, { ownerId: 'org:not-a-uuid', scope: 'key', scopeId: 'not-a-key', limits: { requests: 1 } });
     await insertUsage(h.db, { userId: 'eve', at: NOON - MINUTE_MS, blockedBudgetId: odd });
+    const lost = await insertBudget(h.db, { ownerId: 'eve', scope: 'provider', scopeId: 'openai', timeZone: 'Mars/Olympus', limits: { requests: 1 } });
     const other = await insertBudget(h.db, { ownerId: 'eve', scope: 'user', limits: { requests: 100 } });
     await insertUsage(h.db, { userId: 'eve', at: NOON - MINUTE_MS, blockedBudgetId: other });
     await scan(NOON);
@@ -134,6 +135,8 @@ describe('budget thresholds and exhaustion (budget_threshold, budget_exceeded)',
     // A key id that is no uuid names no key (its sum would fail the cast), and nobody manages
     // org:not-a-uuid: nothing is told, and the scan still tells everybody else.
     expect(await summary(odd)).toEqual([]);
+    // Nor can a budget in a time zone nobody knows be judged (the API refuses those too).
+    expect(await summary(lost)).toEqual([]);
     expect((await summary(other)).map(([type]) => type)).toEqual(['budget_exceeded']);
   });
 

@@ -1,4 +1,4 @@
-import { BUDGET_METRICS, type BudgetMetric, periodWindow } from '@byok/budgets';
+import { BUDGET_METRICS, type BudgetMetric, isKnownTimeZone, periodWindow } from '@byok/budgets';
 import { type BudgetRow, type BudgetUse, budgetFromRaw, type EntityManager, isOrgId, type Orm, type RawBudgetRow, sumBudgetUse } from '@byok/db';
 import { emitNotifications, type NotificationDraft } from '../outbox/emit.js';
 import { budgetExceededDraft, type BudgetStanding, budgetThresholdDraft } from './budget-events.js';
@@ -52,11 +52,13 @@ async function touchedBudgets(em: EntityManager, sinceMs: number, nowMs: number)
 }
 
 /**
- * Whether the scope id can name what the scope counts (key and org ids are uuids, a member scope is
- * `<org id>/<user id>`). The API refuses others; one that got into the table anyway is skipped, since
- * its sum would fail the uuid cast and with it every other budget's alerts.
+ * Whether the scan can judge the budget: its time zone is known and its scope id can name what the
+ * scope counts (key and org ids are uuids, a member scope is `<org id>/<user id>`). The API refuses
+ * others; one that got into the table anyway is skipped, since its window or its sum would throw
+ * and take every other budget's alerts with it.
  */
-function hasUsableScopeId(budget: BudgetRow): boolean {
+function isJudgeable(budget: BudgetRow): boolean {
+  if (!isKnownTimeZone(budget.timeZone)) return false;
   if (budget.scope === 'user' || budget.scope === 'provider') return true;
   const id = budget.scopeId ?? '';
   if (budget.scope === 'org_member') return isOrgId(id.split('/', 1)[0] ?? '') && id.indexOf('/') < id.length - 1;
@@ -99,7 +101,7 @@ export async function scanBudgetAlerts(orm: Orm, options: { since: number; now?:
     const drafts: NotificationDraft[] = [];
     const disabledKeys: ToggledKey[] = [];
     for (const { budget, lastBlockedAt } of touched) {
-      if (!hasUsableScopeId(budget)) continue;
+      if (!isJudgeable(budget)) continue;
       const window = periodWindow(budget.period, budget.timeZone, nowMs);
       const use = await sumBudgetUse(em, budget, window);
       const { metric, percent } = tightest(budget.limits, use);

@@ -1,4 +1,4 @@
-import { periodWindow } from '@byok/budgets';
+import { isKnownTimeZone, periodWindow } from '@byok/budgets';
 import { budgetFromRaw, type Orm, type RawBudgetRow } from '@byok/db';
 import { lastKeyToggle, setKeyEnabledBySystem, type ToggledKey } from './system-key-toggle.js';
 
@@ -17,8 +17,9 @@ export async function resetBudgetDisabledKeys(orm: Orm, options: { now?: number 
     const rows = await em.execute<RawBudgetRow[]>('SELECT * FROM budgets WHERE disabled_key_period IS NOT NULL ORDER BY id FOR UPDATE SKIP LOCKED');
     const enabled: ToggledKey[] = [];
     for (const budget of rows.map(budgetFromRaw)) {
-      const periodId = periodWindow(budget.period, budget.timeZone, nowMs).id;
-      if (budget.disabledKeyPeriod === periodId || budget.scopeId === null) continue;
+      // A zone the runtime does not know (the API refuses them) has no period to end: the key stays as it is.
+      if (!isKnownTimeZone(budget.timeZone) || budget.scopeId === null) continue;
+      if (budget.disabledKeyPeriod === periodWindow(budget.period, budget.timeZone, nowMs).id) continue;
       const last = budget.scope === 'key' ? await lastKeyToggle(em, budget.scopeId) : null;
       const stillOurs = last?.action === 'key.disabled' && last.details.reason === 'budget_exceeded' && last.details.budget_id === budget.id;
       if (stillOurs) {
