@@ -17,6 +17,7 @@ import { createKeyHealthReader } from '@byok/key-health';
 import type { RunningWorker } from '@byok/queues';
 import { probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
 import { queueTelemetry } from '@byok/telemetry';
+import { startBudgetScans } from './budget-scans.js';
 import { createNotificationWorker } from './notification.worker.js';
 
 export interface StartNotifierOptions {
@@ -52,7 +53,7 @@ const PRUNE_MARGIN_MS = 5 * 24 * 3600_000;
 /**
  * Starts the notification pipeline on a shared runtime: the outbox drainer, the `notifications`
  * queue worker (page, email, and any extra channel), the email sender (with digests), and the
- * periodic scans (expiry and rotation reminders, outbox pruning).
+ * periodic scans (expiry and rotation reminders, outbox pruning, failing keys, budgets and spend anomalies).
  */
 export async function startNotifier(runtime: Runtime, options: StartNotifierOptions = {}): Promise<NotifierHandle> {
   const { config, logger, orm } = runtime;
@@ -114,6 +115,7 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
       },
       logger,
     }),
+    ...startBudgetScans({ orm, redis: runtime.redis, redisPrefix: config.redisPrefix, settings, logger, wake: () => drainer.wake() }),
   ];
   const close = async (): Promise<void> => {
     await drainer.stop();

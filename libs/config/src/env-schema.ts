@@ -99,6 +99,20 @@ export const EnvSchema = Type.Object({
   KEY_ROTATION_REMINDER_DAYS: Int('Notifier: age in days of a key text after which its owner is reminded to rotate it (0 = never).', 90, 0, 3650),
   NOTIFY_DIGEST_WINDOW_S: Int("Notifier: after an email to an owner, later notifications wait this long and then go out together as one digest.", 60, 0, 86_400),
   NOTIFY_SCAN_INTERVAL_S: Int('Notifier: how often it looks for expiring keys and keys due for rotation.', 300, 1, 86_400),
+  NOTIFY_ADMIN_USER_IDS: Str(
+    "Notifier: comma-separated user ids (as AUTH_USER_ID_CLAIM gives them) of the platform admins told about every user's spend anomaly. Admins are otherwise known only by their token's role, which the notifier never sees; unset: only the user is told.",
+  ),
+  ANOMALY_FACTOR: Type.Number({
+    description: "Notifier: a user's spend in the last full hour is an anomaly above this many times the median of the same hour over the 7 days before (and above ANOMALY_MIN_MICRO_USD).",
+    default: 5,
+    minimum: 1,
+    maximum: 1_000_000,
+  }),
+  ANOMALY_MIN_MICRO_USD: Int('Notifier: spend (micro-USD, list price) in the hour below which no anomaly is reported, however unusual.', 1_000_000, 0),
+  ANOMALY_ACTION: Type.Enum(['notify', 'freeze'], {
+    description: "Notifier: on a spend anomaly, notify the user and the admins (notify), or also disable the user's own keys until the user enables them again (freeze).",
+    default: 'notify',
+  }),
   WEBHOOK_ALLOW_PRIVATE: Type.Boolean({
     description: 'Let webhooks reach loopback, private, link-local and metadata addresses (local receivers in development and tests); off, such addresses are refused when connecting.',
     default: false,

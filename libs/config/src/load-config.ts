@@ -76,6 +76,8 @@ export interface NotifierConfig extends JobLockSettings {
   rotationReminderDays: number;
   digestWindowS: number;
   scanIntervalS: number;
+  /** Spend anomalies (ANOMALY_*) and who besides the user hears of them (NOTIFY_ADMIN_USER_IDS). */
+  anomaly: { factor: number; minMicroUsd: number; action: Env['ANOMALY_ACTION']; adminUserIds: string[] };
 }
 
 /** Outbound webhook deliveries (WEBHOOK_*), read by the API (URL checks) and the notifier (deliveries). */
@@ -268,7 +270,17 @@ function resolveNotifierSettings(env: Env): Omit<NotifierConfig, keyof JobLockSe
     rotationReminderDays: env.KEY_ROTATION_REMINDER_DAYS,
     digestWindowS: env.NOTIFY_DIGEST_WINDOW_S,
     scanIntervalS: env.NOTIFY_SCAN_INTERVAL_S,
+    anomaly: { factor: env.ANOMALY_FACTOR, minMicroUsd: env.ANOMALY_MIN_MICRO_USD, action: env.ANOMALY_ACTION, adminUserIds: adminUserIds(env.NOTIFY_ADMIN_USER_IDS) },
   };
+}
+
+/** NOTIFY_ADMIN_USER_IDS as a list: trimmed, no empty entries, no organization pseudo-owners. */
+function adminUserIds(list: string | undefined): string[] {
+  const ids = [...new Set((list ?? '').split(',').map((id) => id.trim()).filter((id) => id.length > 0))];
+  for (const id of ids) {
+    if (id.length > 255 || id.startsWith('org:')) throw new ConfigError(`Invalid NOTIFY_ADMIN_USER_IDS: "${id.slice(0, 40)}" is not a user id (at most 255 characters, not org:…)`);
+  }
+  return ids;
 }
 
 function resolveEncryptionKeys(env: Env, production: boolean, options: LoadConfigOptions): { keys: string[]; generated: boolean } {

@@ -21,15 +21,19 @@ export const DEDUPE_PERIOD_MS: Record<NotificationEventType, number | 'once' | n
   key_expiring: 'once',
   // Every 30 days while the key text stays older than the reminder age (the scope names the version).
   key_rotation_due: 30 * DAY_MS,
-  budget_threshold: DAY_MS,
-  budget_exceeded: DAY_MS,
+  // Once per budget, threshold and period: the scan puts the period's id (and the threshold) in the
+  // scope, so a monthly budget's 80 % is told once a month, not once a day.
+  budget_threshold: 'once',
+  budget_exceeded: 'once',
+  // Once per user and anomalous hour, which the scan puts in the scope.
   spend_anomaly: DAY_MS,
   test: null,
 };
 
 /**
  * The longest dedupe period: dispatched outbox rows are kept at least this long. (`once` reminders
- * are about dates that have passed by then, so the scan cannot match them again.)
+ * and budget periods — a month at most — are about dates that have passed by then, so no scan
+ * can match them again.)
  */
 export const LONGEST_DEDUPE_PERIOD_MS = Math.max(...Object.values(DEDUPE_PERIOD_MS).filter((ms): ms is number => typeof ms === 'number'));
 
