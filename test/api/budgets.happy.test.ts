@@ -53,7 +53,7 @@ describe('budgets API: happy paths', () => {
 
   it("counts the period's use from the record, per scope, and never shows a negative remainder", async () => {
     const keyId = await saveKey(h, alice, 'openai', 'alice-budget-key');
-    await create(alice, { scope: 'provider', scope_id: 'openai', period: 'month', limits: { tokens: 25 } });
+    expect((await create(alice, { scope: 'provider', scope_id: ' OpenAI', period: 'month', limits: { tokens: 25 } })).json().scope_id).toBe('openai');
     await create(alice, { scope: 'key', scope_id: keyId.toUpperCase(), period: 'week', limits: { spend_micro_usd: 1_000 }, action: 'disable_key' });
     await recordUsage(h, { userId: 'alice', provider: 'openai', keyId, tokens: 20, costMicro: 700 });
     await recordUsage(h, { userId: 'alice', provider: 'anthropic', tokens: 10, costMicro: 600 });

@@ -1,7 +1,7 @@
 import type { BudgetScope } from '@byok/budgets';
 import { canManageOrg, findKeyOwnerId, findOrgMembership, type BudgetRow, type EntityManager } from '@byok/db';
 import { AppError } from '@byok/http';
-import { isProviderId, PROVIDER_IDS } from '@byok/providers';
+import { parseProvider } from '../http/provider-param.js';
 
 /** Who owns a budget about a scope, and its scope id as stored. */
 export interface ResolvedScope {
@@ -47,10 +47,7 @@ export async function resolveBudgetScope(em: EntityManager, userId: string, scop
 
   switch (scope) {
     case 'provider':
-      if (!isProviderId(scopeId)) {
-        throw new AppError('unknown_provider', `Unknown provider "${scopeId.slice(0, 50)}". Use one of: ${PROVIDER_IDS.join(', ')}.`, { details: [{ path: 'body/scope_id', message: 'unknown provider' }] });
-      }
-      return { ownerId: userId, scopeId };
+      return { ownerId: userId, scopeId: parseProvider(scopeId, 'body/scope_id') };
     case 'key': {
       const keyId = scopeId.toLowerCase();
       const owner = UUID.test(keyId) ? await findKeyOwnerId(em, keyId) : null;

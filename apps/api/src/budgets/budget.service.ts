@@ -132,7 +132,7 @@ export function createBudgetService(deps: BudgetServiceDeps) {
 
     async update(em: EntityManager, actor: Actor, userId: string, id: string, input: BudgetPatchInput): Promise<BudgetViewBody> {
       const current = await managedBudget(em, userId, id);
-      if (Object.values(input).every((value) => value === undefined)) throw emptyPatch();
+      if (changedFields(input).length === 0) throw emptyPatch();
       if (input.action !== undefined) checkAction(input.action, current.scope);
       const patch: BudgetPatch = {
         ...(input.period !== undefined ? { period: input.period } : {}),
@@ -146,7 +146,7 @@ export function createBudgetService(deps: BudgetServiceDeps) {
         if (row === 'duplicate') throw budgetExists({ scope: current.scope, period: input.period ?? current.period });
         // Deleted by someone else since it was read.
         if (row === null) throw notFound('Budget');
-        await appendAudit(tx, { ...actor, ...auditSubject(row), action: 'budget.updated', details: { ...auditDetails(row), changed: Object.keys(input).filter((k) => input[k as keyof BudgetPatchInput] !== undefined).sort() } });
+        await appendAudit(tx, { ...actor, ...auditSubject(row), action: 'budget.updated', details: { ...auditDetails(row), changed: changedFields(input) } });
         return row;
       });
       await deps.announce(updated.ownerId);
@@ -167,6 +167,14 @@ export function createBudgetService(deps: BudgetServiceDeps) {
 }
 
 export type BudgetService = ReturnType<typeof createBudgetService>;
+
+/** The fields a change named, for its audit record. */
+function changedFields(input: BudgetPatchInput): string[] {
+  return Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([field]) => field)
+    .sort();
+}
 
 /** Whose budget changed, as the audit trail names it: the user, or `org:<org id>` (as for org keys). */
 function auditSubject(budget: BudgetRow) {
