@@ -56,6 +56,7 @@ interface Victim {
   notificationIds: string[];
   webhookIds: string[];
   deliveryIds: string[];
+  budgetIds: string[];
 }
 
 /** How one parameter is pointed at Bob's resource, and at one nobody has (for comparison). */
@@ -77,10 +78,13 @@ function fillerFor(op: Operation, where: 'path' | 'query' | 'body', name: string
   if (where === 'path' && name === 'id' && /^\/api\/v1\/notifications\/\{id\}\//.test(op.path)) return { victim: (v) => v.notificationIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/byok\/keys\/by-id\/\{id\}/.test(op.path)) return { victim: (v) => v.keyIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/webhooks\/\{id\}/.test(op.path)) return { victim: (v) => v.webhookIds, nobody: NOBODY_UUID, expect: 'not-found' };
+  if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/budgets\/\{id\}$/.test(op.path)) return { victim: (v) => v.budgetIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'deliveryId') return { victim: (v) => v.deliveryIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'query' && name === 'user') return { victim: () => [BOB], nobody: NOBODY, expect: 'same-as-nobody' };
   if (where === 'query' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'no-leak' };
   if (where === 'query' && name === 'cursor') return { victim: (v) => [v.auditCursor], nobody: 'bm9uZQ', expect: 'no-leak' };
+  // A budget's scope id names a provider, a key, an org or a member: Bob's key must not take Alice's budget.
+  if (where === 'body' && name === 'scope_id') return { victim: (v) => v.keyIds, nobody: NOBODY_UUID, expect: 'no-leak' };
   if (where === 'body' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'no-leak' };
   return undefined;
 }
@@ -208,6 +212,12 @@ beforeAll(async () => {
   const webhookId = webhook.json<{ id: string }>().id;
   const testDelivery = await h.app.inject({ method: 'POST', url: `/api/v1/webhooks/${webhookId}/test`, headers: bobHeaders });
   expect(testDelivery.statusCode, testDelivery.body).toBe(202);
+  const budgetIds: string[] = [];
+  for (const payload of [{ scope: 'user', period: 'day', limits: { requests: 4242 } }, { scope: 'key', scope_id: bobKey.id, period: 'month', limits: { tokens: 4242 } }]) {
+    const budget = await h.app.inject({ method: 'POST', url: '/api/v1/llm/budgets', headers: bobHeaders, payload });
+    expect(budget.statusCode, budget.body).toBe(201);
+    budgetIds.push(budget.json<{ id: string }>().id);
+  }
   victim = {
     keyIds: bobKeys.map((k) => k.id),
     tokenIds: tokens.map((t) => t.id),
@@ -216,9 +226,10 @@ beforeAll(async () => {
     notificationIds: notifications.map((n) => n.id),
     webhookIds: [webhookId],
     deliveryIds: [testDelivery.json<{ id: string }>().id],
+    budgetIds,
   };
   // Masked hints are left out: they show 4 characters, so Alice's own key may share one.
-  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, ...victim.webhookIds, ...victim.deliveryIds, 'bob-hook-7f3a', 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
+  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, ...victim.webhookIds, ...victim.deliveryIds, ...victim.budgetIds, 'bob-hook-7f3a', 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
 });
 afterAll(() => h?.close());
 

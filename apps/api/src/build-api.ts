@@ -10,6 +10,9 @@ import { adminKeysRoutes } from './admin/admin-keys.routes.js';
 import { encryptionRotationRoutes } from './admin/encryption-rotation.routes.js';
 import { createEncryptionRotationService } from './admin/encryption-rotation.service.js';
 import { auditRoutes } from './audit/audit.routes.js';
+import { createBudgetAnnouncer } from './budgets/budget-announcer.js';
+import { budgetsRoutes } from './budgets/budgets.routes.js';
+import { createBudgetService } from './budgets/budget.service.js';
 import { createAuditService } from './audit/audit.service.js';
 import { creditsRoutes } from './credits/credits.routes.js';
 import { createCreditsService } from './credits/credits.service.js';
@@ -115,6 +118,8 @@ export async function buildApi(deps: ApiDependencies) {
     maxActivePerUser: deps.config.gatewayTokensPerUserMax,
   });
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens });
+  const announceBudgetChange = createBudgetAnnouncer({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, logger: deps.logger });
+  await app.register(budgetsRoutes, { prefix: '/api/v1/llm', budgets: createBudgetService({ announce: announceBudgetChange, now: Date.now }) });
   await app.register(queueDashboardRoutes, { producers: deps.producers, config: deps.config });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
   const rotation = createEncryptionRotationService({ producers: deps.producers, encryptionKeys: deps.config.encryptionKeys });

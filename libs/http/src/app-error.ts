@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   not_acceptable: 406,
   conflict: 409,
   duplicate_label: 409,
+  budget_exists: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

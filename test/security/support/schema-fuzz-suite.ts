@@ -45,6 +45,13 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
       webhookIds.push(webhookId);
       deliveryIds.push(delivery.json<{ id: string }>().id);
     }
+    // Budgets of the user's own, several since the fuzz deletes some.
+    const budgetIds: string[] = [];
+    for (const period of ['day', 'week', 'month']) {
+      const budget = await h.app.inject({ method: 'POST', url: '/api/v1/llm/budgets', headers: user, payload: { scope: 'user', period, limits: { requests: 100 } } });
+      expect(budget.statusCode, budget.body).toBe(201);
+      budgetIds.push(budget.json<{ id: string }>().id);
+    }
     const [firstKey] = keys.json<{ keys: Array<{ id: string; provider: string }> }>().keys;
     if (firstKey === undefined) throw new Error('the fuzz user should have keys');
     const [notification] = await h.api.runtime.orm.em.fork().transactional((em) => emitNotifications(em, [keyEventDraft('key_invalid', { keyId: firstKey.id, userId: 'fuzz-user', provider: firstKey.provider, label: 'default' })]));
@@ -61,6 +68,7 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
         webhooks: webhookIds,
         deliveries: deliveryIds,
         notifications: [notification.event.id],
+        budgets: budgetIds,
       },
     };
   }, 120_000);

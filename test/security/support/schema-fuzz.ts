@@ -20,7 +20,7 @@ export interface FuzzIdentities {
   admin: string;
   gateway: string;
   /** Ids of the fuzzed user's own resources by kind, for the `{id}` and `{…Id}` path parameters of their routes. */
-  resourceIds: { keys: readonly string[]; tokens: readonly string[]; webhooks: readonly string[]; deliveries: readonly string[]; notifications: readonly string[] };
+  resourceIds: { keys: readonly string[]; tokens: readonly string[]; webhooks: readonly string[]; deliveries: readonly string[]; notifications: readonly string[]; budgets: readonly string[] };
 }
 
 /** The user's own ids a path parameter can name: a random uuid names nothing, so lookups would never be passed. */
@@ -30,6 +30,7 @@ function ownIdsFor(path: string, name: string, ids: FuzzIdentities): readonly st
   if (path.startsWith('/api/v1/webhooks')) return ids.resourceIds.webhooks;
   if (path.startsWith('/api/v1/notifications')) return ids.resourceIds.notifications;
   if (path.startsWith('/api/v1/llm/tokens')) return ids.resourceIds.tokens;
+  if (path.startsWith('/api/v1/llm/budgets')) return ids.resourceIds.budgets;
   return ids.resourceIds.keys;
 }
 

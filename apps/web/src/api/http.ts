@@ -12,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     /** Seconds from a 429's or 503's Retry-After header. */
     readonly retryAfterSeconds: number | null = null,
+    /** The fields a 400 names (`body/limits/requests`), so a form can show each message beside its field. */
+    readonly details: ReadonlyArray<{ path: string; message: string }> = [],
   ) {
     super(message);
   }
@@ -100,7 +102,7 @@ export async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's HTML error page, say): fall through to the generic message.
   }
-  if (isErrorBody(body)) return new ApiError(response.status, body.error.code, body.error.message, retryAfter);
+  if (isErrorBody(body)) return new ApiError(response.status, body.error.code, body.error.message, retryAfter, detailsOf(body.error));
   return new ApiError(response.status, 'http_error', `The server answered ${response.status} ${response.statusText}`.trim(), retryAfter);
 }
 
@@ -108,6 +110,11 @@ function isErrorBody(value: unknown): value is { error: { code: string; message:
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
   const error = value.error;
   return typeof error === 'object' && error !== null && 'code' in error && 'message' in error && typeof error.code === 'string' && typeof error.message === 'string';
+}
+
+function detailsOf(error: object): Array<{ path: string; message: string }> {
+  if (!('details' in error) || !Array.isArray(error.details)) return [];
+  return error.details.filter((d): d is { path: string; message: string } => typeof d?.path === 'string' && typeof d?.message === 'string');
 }
 
 /** Retry-After is seconds or an HTTP date; either way the page shows whole seconds. */

@@ -9,6 +9,7 @@ import { Link, usePathname } from './router.js';
 const UsagePage = lazy(() => import('../usage/usage-page.js').then((m) => ({ default: m.UsagePage })));
 const TokensPage = lazy(() => import('../tokens/tokens-page.js').then((m) => ({ default: m.TokensPage })));
 const ActivityPage = lazy(() => import('../activity/activity-page.js').then((m) => ({ default: m.ActivityPage })));
+const BudgetsPage = lazy(() => import('../budgets/budgets-page.js').then((m) => ({ default: m.BudgetsPage })));
 const AboutPage = lazy(() => import('../about/about-page.js').then((m) => ({ default: m.AboutPage })));
 
 const VIEWS: Array<{ path: string; label: string; render: () => ReactNode }> = [
@@ -16,6 +17,7 @@ const VIEWS: Array<{ path: string; label: string; render: () => ReactNode }> = [
   { path: '/account/usage', label: 'Usage', render: () => <UsagePage /> },
   { path: '/account/tokens', label: 'Tokens', render: () => <TokensPage /> },
   { path: '/account/activity', label: 'Activity', render: () => <ActivityPage /> },
+  { path: '/account/budgets', label: 'Budgets', render: () => <BudgetsPage /> },
   { path: '/account/about', label: 'What is BYOK?', render: () => <AboutPage /> },
 ];
 

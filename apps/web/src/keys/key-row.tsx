@@ -1,4 +1,5 @@
 import type { KeyView } from '../api/types.js';
+import { KeyBudgetWarning } from '../budgets/key-budget-warning.js';
 import { formatDateTime, formatNumber, formatRelative } from '../ui/format.js';
 import { Switch } from '../ui/switch.js';
 import { healthLabel, healthStats } from './key-health.js';
@@ -62,6 +63,7 @@ export function KeyRow({ keyView, name, testing, position, count, sharesWith, ..
       <p className="muted small" data-testid="key-traffic">
         {healthStats(health)}
       </p>
+      <KeyBudgetWarning keyId={keyView.id} />
       {problem ? (
         <p className="key-problem" data-testid="key-message">
           {keyView.last_test_message}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { KeyView, ProviderInfo } from '../api/types.js';
 import { Link, useDocumentTitle } from '../app/router.js';
 import { markFirstContent } from '../app/first-content.js';
+import { KeyBudgetsProvider } from '../budgets/key-budget-warning.js';
 import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
 import { AddKeyDialog, type KeyTarget } from './add-key-dialog.js';
 import { DeleteKeyDialog } from './delete-key-dialog.js';
@@ -61,24 +62,26 @@ export function KeysPage() {
           </button>
         </EmptyState>
       ) : null}
-      <div className="card-grid">
-        {ordered.map((provider) => (
-          <KeyCard
-            key={provider.id}
-            provider={provider}
-            keys={grouped.get(provider.id) ?? []}
-            testing={testing}
-            onAdd={(p) => add(p, { kind: 'first' })}
-            onAddAnother={(p) => add(p, { kind: 'another' })}
-            onReplace={(key) => add(provider, { kind: 'replace', key })}
-            onTest={(key) => void actions.test(key)}
-            onToggle={(key) => void actions.toggle(key)}
-            onDelete={(key) => setDialog({ kind: 'delete', key })}
-            onMove={actions.move}
-            onModels={actions.setModels}
-          />
-        ))}
-      </div>
+      <KeyBudgetsProvider>
+        <div className="card-grid">
+          {ordered.map((provider) => (
+            <KeyCard
+              key={provider.id}
+              provider={provider}
+              keys={grouped.get(provider.id) ?? []}
+              testing={testing}
+              onAdd={(p) => add(p, { kind: 'first' })}
+              onAddAnother={(p) => add(p, { kind: 'another' })}
+              onReplace={(key) => add(provider, { kind: 'replace', key })}
+              onTest={(key) => void actions.test(key)}
+              onToggle={(key) => void actions.toggle(key)}
+              onDelete={(key) => setDialog({ kind: 'delete', key })}
+              onMove={actions.move}
+              onModels={actions.setModels}
+            />
+          ))}
+        </div>
+      </KeyBudgetsProvider>
       {dialog?.kind === 'add' ? (
         <AddKeyDialog
           providers={providers}

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 
 /** A row of `budgets`, as every reader of it sees it (the shape of `Budget` in `@byok/budgets`). */
 export interface BudgetRow {
@@ -108,4 +108,95 @@ export async function sumBudgetUse(em: EntityManager, budget: Pick<BudgetRow, 's
   );
   const row = rows[0];
   return { requests: Number(row?.requests ?? 0), tokens: Number(row?.tokens ?? 0), spend_micro_usd: Number(row?.spend ?? 0) };
+}
+
+/** What a new budget holds; `ownerId` and `scopeId` are already resolved and checked by the caller. */
+export type NewBudget = Pick<BudgetRow, 'ownerId' | 'scope' | 'scopeId' | 'period' | 'timeZone' | 'limits' | 'thresholds' | 'action' | 'createdBy'>;
+
+/** The fields of a budget its manager may change; its scope is its identity and stays. */
+export type BudgetPatch = Partial<Pick<BudgetRow, 'period' | 'timeZone' | 'limits' | 'thresholds' | 'action'>>;
+
+/** A limit column per metric; an absent limit is stored as NULL. */
+function limitValues(limits: BudgetRow['limits']): [number | null, number | null, number | null] {
+  return [limits.requests ?? null, limits.tokens ?? null, limits.spend_micro_usd ?? null];
+}
+
+/**
+ * Saves a budget, or returns null when its owner already has one for the same scope, scope id and
+ * period (the `budgets_identity` index): one statement, so two concurrent creates cannot both win.
+ */
+export async function insertBudget(em: EntityManager, budget: NewBudget): Promise<BudgetRow | null> {
+  const rows = await em.execute<RawBudgetRow[]>(
+    `INSERT INTO budgets (owner_id, scope, scope_id, period, time_zone, limit_requests, limit_tokens, limit_spend_micro_usd, thresholds, action, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::smallint[], ?, ?)
+     ON CONFLICT DO NOTHING
+     RETURNING ${BUDGET_COLUMNS}`,
+    [budget.ownerId, budget.scope, budget.scopeId, budget.period, budget.timeZone, ...limitValues(budget.limits), `{${budget.thresholds.join(',')}}`, budget.action, budget.createdBy],
+  );
+  return rows[0] === undefined ? null : budgetFromRaw(rows[0]);
+}
+
+/** One budget by id, whoever owns it: the caller decides who may see it. `id` must be a UUID. */
+export async function findBudgetById(em: EntityManager, id: string): Promise<BudgetRow | null> {
+  const rows = await em.execute<RawBudgetRow[]>(`SELECT ${BUDGET_COLUMNS} FROM budgets WHERE id = ?`, [id]);
+  return rows[0] === undefined ? null : budgetFromRaw(rows[0]);
+}
+
+/**
+ * The budgets a user sees: their own, those of every organization in which their role is one of
+ * `managingRoles`, and the `org_member` budgets about themselves in any organization they belong to.
+ */
+export async function listBudgetsVisibleTo(em: EntityManager, userId: string, managingRoles: readonly string[]): Promise<BudgetRow[]> {
+  const rows = await em.execute<RawBudgetRow[]>(
+    `SELECT ${BUDGET_COLUMNS} FROM budgets
+     WHERE owner_id = ?
+        OR owner_id IN (SELECT 'org:' || org_id FROM byok_org_members WHERE user_id = ? AND role IN (?))
+        OR (scope = 'org_member' AND scope_id IN (SELECT org_id || '/' || user_id FROM byok_org_members WHERE user_id = ?))
+     ORDER BY created_at, id`,
+    [userId, userId, managingRoles, userId],
+  );
+  return rows.map(budgetFromRaw);
+}
+
+/**
+ * Applies `patch` to the budget and returns it, or null when it no longer exists, or `'duplicate'`
+ * when a new period collides with another of the owner's budgets of the same scope. The patch is
+ * checked by the caller; the table's CHECKs hold the invariants regardless.
+ */
+export async function updateBudget(em: EntityManager, id: string, patch: BudgetPatch): Promise<BudgetRow | null | 'duplicate'> {
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const set = (column: string, value: unknown, cast = '') => {
+    sets.push(`${column} = ?${cast}`);
+    params.push(value);
+  };
+  if (patch.period !== undefined) set('period', patch.period);
+  if (patch.timeZone !== undefined) set('time_zone', patch.timeZone);
+  if (patch.limits !== undefined) {
+    const [requests, tokens, spend] = limitValues(patch.limits);
+    set('limit_requests', requests);
+    set('limit_tokens', tokens);
+    set('limit_spend_micro_usd', spend);
+  }
+  if (patch.thresholds !== undefined) set('thresholds', `{${patch.thresholds.join(',')}}`, '::smallint[]');
+  if (patch.action !== undefined) set('action', patch.action);
+  try {
+    const rows = await em.execute<RawBudgetRow[]>(`UPDATE budgets SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = ? RETURNING ${BUDGET_COLUMNS}`, [...params, id]);
+    return rows[0] === undefined ? null : budgetFromRaw(rows[0]);
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) return 'duplicate';
+    throw error;
+  }
+}
+
+/** Deletes the budget and returns what it was, or null when there was none. */
+export async function deleteBudget(em: EntityManager, id: string): Promise<BudgetRow | null> {
+  const rows = await em.execute<RawBudgetRow[]>(`DELETE FROM budgets WHERE id = ? RETURNING ${BUDGET_COLUMNS}`, [id]);
+  return rows[0] === undefined ? null : budgetFromRaw(rows[0]);
+}
+
+/** Who owns a key (a user id, or `org:<org id>` for an organization's key), or null when there is no such key. `keyId` must be a UUID. */
+export async function findKeyOwnerId(em: EntityManager, keyId: string): Promise<string | null> {
+  const rows = await em.execute<Array<{ user_id: string }>>('SELECT user_id FROM user_provider_keys WHERE id = ?', [keyId]);
+  return rows[0]?.user_id ?? null;
 }
