@@ -74,7 +74,14 @@ describe('organizations API: the happy paths', () => {
 
   it('lets a member leave and an owner hand over ownership before leaving', async () => {
     const id = await createOrg(h, olga, 'Handover GmbH', { 'adam-admin': 'admin', 'mia-member': 'member' });
-    expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/orgs/${id}/members/mia-member`, headers: mia })).statusCode).toBe(204);
+    const heard = await listenForKeyChanges(h);
+    try {
+      expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/orgs/${id}/members/mia-member`, headers: mia })).statusCode).toBe(204);
+      // The proxies drop every route they cached for her, so her use of the org's keys stops at once.
+      await expect.poll(() => heard.messages, { timeout: 5_000 }).toContain('mia-member');
+    } finally {
+      await heard.close();
+    }
     expect((await h.app.inject({ url: `/api/v1/orgs/${id}`, headers: mia })).statusCode).toBe(404);
     expect((await h.app.inject({ method: 'PATCH', url: `/api/v1/orgs/${id}/members/adam-admin`, headers: olga, payload: { role: 'owner' } })).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/orgs/${id}/members/olga-owner`, headers: olga })).statusCode).toBe(204);
