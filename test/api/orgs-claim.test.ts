@@ -91,5 +91,8 @@ describe('organizations from a token claim (AUTH_ORG_CLAIM)', () => {
     }
     const many = Array.from({ length: 80 }, (_, i) => `bulk-${String(i).padStart(2, '0')}`);
     expect(await myOrgs(await bearer('claim-eve', many))).toHaveLength(50);
+    // Claim organizations do not count against the organizations a user may create.
+    const created = await h.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: await bearer('claim-eve', many), payload: { name: 'eve made this' } });
+    expect(created.statusCode, created.body).toBe(201);
   });
 });

@@ -71,7 +71,8 @@ function toMember(raw: RawMember): OrgMemberRow {
  */
 export async function insertOrgWithOwner(em: EntityManager, input: { name: string; createdBy: string; maxPerCreator: number }): Promise<OrgRow | null> {
   await em.execute('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`byok_orgs:${input.createdBy}`]);
-  const counted = await em.execute<Array<{ count: string | number }>>('SELECT count(*) AS count FROM byok_orgs WHERE created_by = ?', [input.createdBy]);
+  // Organizations recorded from a token claim name their first-seen member as creator; they do not count.
+  const counted = await em.execute<Array<{ count: string | number }>>('SELECT count(*) AS count FROM byok_orgs WHERE created_by = ? AND external_id IS NULL', [input.createdBy]);
   if (Number(counted[0]?.count ?? 0) >= input.maxPerCreator) return null;
   const rows = await em.execute<RawOrg[]>(`INSERT INTO byok_orgs AS o (name, created_by) VALUES (?, ?) RETURNING ${ORG_COLUMNS}`, [input.name, input.createdBy]);
   const row = rows[0];
