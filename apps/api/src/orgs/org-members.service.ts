@@ -16,12 +16,22 @@ const lastOwner = () => new AppError('last_owner', 'This is the organization’s
  * proxy drops the routes it cached for them.
  */
 export function createOrgMembersService(deps: Pick<OrgAnnouncements, 'announceKeyChange'>) {
-  async function manage<T>(em: EntityManager, actor: Actor, orgId: string, userId: string, change: (tx: EntityManager, org: { id: string; actorRole: OrgRole }) => Promise<T>): Promise<T> {
-    const result = await em.transactional(async (tx) => {
+  /**
+   * Runs `change` under the organization's lock with the caller's current role; announces the
+   * member's user id after the commit when `change` says it changed something.
+   */
+  async function manage<T>(
+    em: EntityManager,
+    actor: Actor,
+    orgId: string,
+    userId: string,
+    change: (tx: EntityManager, org: { id: string; actorRole: OrgRole }) => Promise<{ result: T; changed: boolean }>,
+  ): Promise<T> {
+    const { result, changed } = await em.transactional(async (tx) => {
       const { org, role } = await lockedMembership(tx, orgId, actor.actorId);
       return change(tx, { id: org.id, actorRole: role });
     });
-    await deps.announceKeyChange(userId);
+    if (changed) await deps.announceKeyChange(userId);
     return result;
   }
 
@@ -33,17 +43,17 @@ export function createOrgMembersService(deps: Pick<OrgAnnouncements, 'announceKe
     /** Adds the user; `created: false` when they already hold that role (a retried request), 409 when another. */
     async add(em: EntityManager, actor: Actor, orgId: string, input: { userId: string; role: OrgRole }): Promise<{ member: OrgMemberRow; created: boolean }> {
       requireMemberUserId(input.userId, 'body/user_id');
-      return manage(em, actor, orgId, input.userId, async (tx, org) => {
+      return manage<{ member: OrgMemberRow; created: boolean }>(em, actor, orgId, input.userId, async (tx, org) => {
         if (!hasOrgRole(org.actorRole, 'admin')) throw orgRoleRequired('admin', 'add members');
         if (input.role === 'owner' && org.actorRole !== 'owner') throw orgRoleRequired('owner', 'make someone an owner');
         const existing = await findOrgMember(tx, org.id, input.userId);
         if (existing !== null) {
-          if (existing.role === input.role) return { member: existing, created: false };
+          if (existing.role === input.role) return { result: { member: existing, created: false }, changed: false };
           throw new AppError('conflict', `${input.userId} is already a member, as ${existing.role}; change the role with PATCH instead`, { details: [{ path: 'body/user_id', message: 'already a member' }] });
         }
         const member = await insertOrgMember(tx, { orgId: org.id, userId: input.userId, role: input.role, addedBy: actor.actorId });
         await appendAudit(tx, { ...actor, action: 'org.member_added', subjectUserId: input.userId, orgId: org.id, details: { role: input.role } });
-        return { member, created: true };
+        return { result: { member, created: true }, changed: true };
       });
     },
 
@@ -54,11 +64,11 @@ export function createOrgMembersService(deps: Pick<OrgAnnouncements, 'announceKe
         const target = await findOrgMember(tx, org.id, userId);
         if (target === null) throw notFound('Member');
         if ((target.role === 'owner' || role === 'owner') && org.actorRole !== 'owner') throw orgRoleRequired('owner', 'make someone an owner or change an owner’s role');
-        if (target.role === role) return target;
+        if (target.role === role) return { result: target, changed: false };
         if (target.role === 'owner' && (await countOrgOwners(tx, org.id)) <= 1) throw lastOwner();
         const changed = await setOrgMemberRole(tx, org.id, userId, role);
         await appendAudit(tx, { ...actor, action: 'org.member_role_changed', subjectUserId: userId, orgId: org.id, details: { role: { from: target.role, to: role } } });
-        return changed;
+        return { result: changed, changed: true };
       });
     },
 
@@ -74,6 +84,7 @@ export function createOrgMembersService(deps: Pick<OrgAnnouncements, 'announceKe
         if (target.role === 'owner' && (await countOrgOwners(tx, org.id)) <= 1) throw lastOwner();
         await deleteOrgMember(tx, org.id, userId);
         await appendAudit(tx, { ...actor, action: 'org.member_removed', subjectUserId: userId, orgId: org.id, details: { role: target.role, left: leaving } });
+        return { result: undefined, changed: true };
       });
     },
   };
