@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Principal } from '@byok/auth';
 import { appendAudit, syncClaimMemberships, type Orm } from '@byok/db';
 import type { PrincipalResolver } from '@byok/http';
@@ -23,7 +24,8 @@ export function createClaimOrgRecorder(deps: { orm: Orm; announceKeyChange: (use
   return async function record(principal: Principal): Promise<void> {
     const orgs = principal.orgs;
     if (orgs === undefined) return;
-    const signature = JSON.stringify([...orgs].sort());
+    // A digest, so what is remembered per user stays small however long the claim (50 names of 255 characters).
+    const signature = createHash('sha256').update(JSON.stringify([...orgs].sort())).digest('base64url');
     if (recorded.get(principal.userId) === signature) return;
     try {
       const changes = await deps.orm.em.fork().transactional(async (tx) => {
