@@ -66,7 +66,7 @@ async function subjects(): Promise<Subject[]> {
   const tokens = createGatewayTokenCache({
     ttlMs: 3_600_000,
     staleMaxMs: 0,
-    find: async () => ({ id: randomUUID(), userId: 'u1', name: 'b', tokenPrefix: token.prefix, createdAt: new Date(), lastUsedAt: null, expiresAt: null, revokedAt: null }),
+    find: async () => ({ id: randomUUID(), userId: 'u1', orgId: null, name: 'b', tokenPrefix: token.prefix, createdAt: new Date(), lastUsedAt: null, expiresAt: null, revokedAt: null }),
   });
   const callers = createCallerResolver({ tokens, authenticator: { verify: async () => Promise.reject(new Error('not used')) } });
   const authorization = `Bearer ${token.token}`;

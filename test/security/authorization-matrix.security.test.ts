@@ -46,6 +46,7 @@ const NOT_REFERENCES: ReadonlyArray<{ in: 'body' | 'query' | 'path'; name: strin
   { in: 'body', name: 'user', ops: /^POST \/(api\/v1\/llm|v1)\/chat\/completions$/, why: "OpenAI's end-user label, forwarded upstream only" },
   { in: 'body', name: 'max_tokens', ops: /^POST \/(api\/v1\/llm|v1)\/chat\/completions$/, why: 'a count of model tokens' },
   { in: 'body', name: 'max_completion_tokens', ops: /^POST \/(api\/v1\/llm|v1)\/chat\/completions$/, why: 'a count of model tokens' },
+  { in: 'body', name: 'member_keys', ops: /^PATCH \/api\/v1\/orgs\/\{org\}$/, why: "an organization's routing policy (prefer, allow, forbid), not a key" },
 ];
 
 interface Victim {
@@ -57,6 +58,7 @@ interface Victim {
   webhookIds: string[];
   deliveryIds: string[];
   budgetIds: string[];
+  orgIds: string[];
 }
 
 /** How one parameter is pointed at Bob's resource, and at one nobody has (for comparison). */
@@ -69,6 +71,8 @@ interface Filler {
    * `no-leak`: may succeed on the caller's own data, but shows nothing of Bob's.
    */
   expect: 'not-found' | 'same-as-nobody' | 'no-leak';
+  /** The error code of a `not-found` answer: `not_found`, or `org_not_found` for organizations. */
+  code?: string;
 }
 
 /** Fillers by where the parameter is and its name; `undefined` = the matrix does not know this one. */
@@ -79,6 +83,11 @@ function fillerFor(op: Operation, where: 'path' | 'query' | 'body', name: string
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/byok\/keys\/by-id\/\{id\}/.test(op.path)) return { victim: (v) => v.keyIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/webhooks\/\{id\}/.test(op.path)) return { victim: (v) => v.webhookIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/budgets\/\{id\}$/.test(op.path)) return { victim: (v) => v.budgetIds, nobody: NOBODY_UUID, expect: 'not-found' };
+  // Bob's organizations: Alice is no member, so every org route answers as for an org that does not exist.
+  if (where === 'path' && name === 'org') return { victim: (v) => v.orgIds, nobody: NOBODY_UUID, expect: 'not-found', code: 'org_not_found' };
+  if (where === 'path' && name === 'user_id' && /^\/api\/v1\/orgs\/\{org\}\/members\//.test(op.path)) return { victim: () => [BOB], nobody: NOBODY, expect: 'not-found', code: 'org_not_found' };
+  if (where === 'body' && name === 'org_id') return { victim: (v) => v.orgIds, nobody: NOBODY_UUID, expect: 'same-as-nobody' };
+  if (where === 'body' && name === 'user_id') return { victim: () => [BOB], nobody: NOBODY, expect: 'no-leak' };
   if (where === 'path' && name === 'deliveryId') return { victim: (v) => v.deliveryIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'query' && name === 'user') return { victim: () => [BOB], nobody: NOBODY, expect: 'same-as-nobody' };
   if (where === 'query' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'no-leak' };
@@ -218,7 +227,13 @@ beforeAll(async () => {
     expect(budget.statusCode, budget.body).toBe(201);
     budgetIds.push(budget.json<{ id: string }>().id);
   }
+  const bobOrg = await h.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: bobHeaders, payload: { name: 'bob org 7e1d' } });
+  expect(bobOrg.statusCode, bobOrg.body).toBe(201);
+  const bobOrgId = bobOrg.json<{ id: string }>().id;
+  expect((await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${bobOrgId}/members`, headers: bobHeaders, payload: { user_id: 'bob-colleague-31c4', role: 'admin' } })).statusCode).toBe(201);
+  expect((await h.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: alice, payload: { name: 'alice org' } })).statusCode).toBe(201);
   victim = {
+    orgIds: [bobOrgId],
     keyIds: bobKeys.map((k) => k.id),
     tokenIds: tokens.map((t) => t.id),
     tokenPrefixes: tokens.map((t) => t.prefix),
@@ -229,7 +244,7 @@ beforeAll(async () => {
     budgetIds,
   };
   // Masked hints are left out: they show 4 characters, so Alice's own key may share one.
-  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, ...victim.webhookIds, ...victim.deliveryIds, ...victim.budgetIds, 'bob-hook-7f3a', 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`];
+  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, ...victim.webhookIds, ...victim.deliveryIds, 'bob-hook-7f3a', 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`, ...victim.budgetIds, bobOrgId, 'bob org 7e1d', 'bob-colleague-31c4'];
 });
 afterAll(() => h?.close());
 
@@ -275,7 +290,7 @@ describe('object-level authorization matrix (generated from the OpenAPI document
         expect(leaked(res), label).toEqual([]);
         if (filler.expect === 'not-found') {
           expect(res.statusCode, `${label}: ${res.body}`).toBe(404);
-          expect(errorOf(res).code).toBe('not_found');
+          expect(errorOf(res).code, label).toBe(filler.code ?? 'not_found');
         }
         if (filler.expect !== 'no-leak') {
           expect(res.statusCode, label).toBeGreaterThanOrEqual(400);

@@ -7,6 +7,8 @@ export interface RecordedRoute {
   url: string;
   /** `schema.hide`: left out of the OpenAPI document (web pages, the job dashboard, /docs). */
   hidden: boolean;
+  /** The route's `config` (e.g. `orgRole`, the least organization role an org route declares). */
+  config: Readonly<Record<string, unknown>>;
 }
 
 type FastifyExports = typeof FastifyModule;
@@ -34,7 +36,8 @@ export async function recordingFastify(importOriginal: () => Promise<unknown>): 
     app.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       const hidden = typeof route.schema === 'object' && route.schema !== null && (route.schema as { hide?: unknown }).hide === true;
-      for (const method of methods) routes.push({ method: String(method).toUpperCase(), url: route.url, hidden });
+      const config = typeof route.config === 'object' && route.config !== null ? (route.config as Record<string, unknown>) : {};
+      for (const method of methods) routes.push({ method: String(method).toUpperCase(), url: route.url, hidden, config });
     });
     return app;
   }) as unknown as FastifyFactory;

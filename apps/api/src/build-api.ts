@@ -39,6 +39,11 @@ import { createTokenService } from './tokens/token.service.js';
 import { usageRoutes } from './usage/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
 import { notificationsRoutes } from './notifications/notifications.routes.js';
+import { createClaimOrgRecorder, recordingClaimOrgs } from './orgs/claim-org-recorder.js';
+import { orgMembersRoutes } from './orgs/org-members.routes.js';
+import { createOrgMembersService } from './orgs/org-members.service.js';
+import { createOrgService, MAX_ORGS_PER_CREATOR } from './orgs/org.service.js';
+import { orgsRoutes } from './orgs/orgs.routes.js';
 import { recipientRecorderPlugin } from './notifications/recipient-recorder.plugin.js';
 import { webRoutes } from './web/web.routes.js';
 import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
@@ -66,7 +71,25 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(errorHandlerPlugin);
   // At the root, so the proxy's routes get the same parser, headers and throttle when mounted here.
   await app.register(httpHardeningPlugin, { publicUrl: deps.config.publicUrl, redis: deps.redis, redisPrefix: deps.config.redisPrefix, authFailures: deps.config.authFailures });
-  await app.register(authPlugin, { resolvePrincipal: apiPrincipalResolver(deps.authenticator) });
+  // Key, routing-settings and membership changes (a user id, or org:<id>): the proxies drop the cached routes of that owner on this announcement.
+  const announceKeyChange = async (userId: string): Promise<void> => {
+    try {
+      await publishKeyChange(deps.redis, deps.config.redisPrefix, userId);
+    } catch (err) {
+      // The change is committed; proxies also drop their caches when their subscriber reconnects.
+      deps.logger.warn({ err, user_id: userId }, 'could not announce key change');
+    }
+  };
+  const announceTokenRevoked = async (tokenHash: string): Promise<void> => {
+    try {
+      await publishTokenRevoked(deps.redis, deps.config.redisPrefix, tokenHash);
+    } catch (err) {
+      // Committed; the proxies' token cache expires the entry within its TTL (10 s) regardless.
+      deps.logger.warn({ err }, 'could not announce a token revocation');
+    }
+  };
+  const recordClaimOrgs = createClaimOrgRecorder({ orm: deps.orm, announceKeyChange, logger: deps.logger, maxRemembered: 10_000 });
+  await app.register(authPlugin, { resolvePrincipal: recordingClaimOrgs(apiPrincipalResolver(deps.authenticator), recordClaimOrgs) });
   await app.register(ormContextPlugin, { orm: deps.orm });
   await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl, requireSignIn: deps.config.production && !deps.config.apiDocsPublic });
 
@@ -84,15 +107,6 @@ export async function buildApi(deps: ApiDependencies) {
   const limiter = createKeyTestLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, perMinute });
   const keyTestJobs = createKeyTestJobWaiter({ queue: deps.producers.keyTests.queue, queueEvents, waitMs: deps.config.keyTestWaitMs });
 
-  // Key and routing-settings changes: the proxies drop the user's cached routes on this announcement.
-  const announceKeyChange = async (userId: string): Promise<void> => {
-    try {
-      await publishKeyChange(deps.redis, deps.config.redisPrefix, userId);
-    } catch (err) {
-      // The change is committed; proxies also drop their caches when their subscriber reconnects.
-      deps.logger.warn({ err, user_id: userId }, 'could not announce key change');
-    }
-  };
   const maxKeysPerProvider = deps.config.maxKeysPerProvider;
   const keys = createKeyService({ producers: deps.producers, keyTestJobs, keyring: deps.keyring, limiter, announceKeyChange, maxKeysPerProvider });
   const keyTests = createKeyTestService({ producers: deps.producers, keyTestJobs, limiter });
@@ -106,20 +120,12 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(keyTestRoutes, { prefix: '/api/v1/llm/byok', keyTests, perMinute });
   await app.register(settingsRoutes, { prefix: '/api/v1/llm/byok', settings: createSettingsService({ announceKeyChange }) });
   await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
-  const tokens = createTokenService({
-    announceRevoked: async (tokenHash) => {
-      try {
-        await publishTokenRevoked(deps.redis, deps.config.redisPrefix, tokenHash);
-      } catch (err) {
-        // Committed; the proxies' token cache expires the entry within its TTL (10 s) regardless.
-        deps.logger.warn({ err }, 'could not announce a token revocation');
-      }
-    },
-    maxActivePerUser: deps.config.gatewayTokensPerUserMax,
-  });
+  const tokens = createTokenService({ announceRevoked: announceTokenRevoked, maxActivePerUser: deps.config.gatewayTokensPerUserMax });
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens });
   const announceBudgetChange = createBudgetAnnouncer({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, logger: deps.logger });
   await app.register(budgetsRoutes, { prefix: '/api/v1/llm', budgets: createBudgetService({ announce: announceBudgetChange, now: Date.now }) });
+  await app.register(orgsRoutes, { prefix: '/api/v1', orgs: createOrgService({ announceKeyChange, announceTokenRevoked, maxOrgsPerCreator: MAX_ORGS_PER_CREATOR }) });
+  await app.register(orgMembersRoutes, { prefix: '/api/v1', members: createOrgMembersService({ announceKeyChange }) });
   await app.register(queueDashboardRoutes, { producers: deps.producers, config: deps.config });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
   const rotation = createEncryptionRotationService({ producers: deps.producers, encryptionKeys: deps.config.encryptionKeys });

@@ -11,6 +11,8 @@ interface CommonOptions {
   userIdClaim: string;
   /** Role (in `roles` or `realm_access.roles`) that makes a principal an administrator. */
   adminRole: string;
+  /** Claim listing the caller's organizations (`AUTH_ORG_CLAIM`); unset = principals carry no `orgs`. */
+  orgClaim?: string;
   /** Caches successful verifications (see `VerifiedTokenCache`); `false` turns it off. */
   cache?: VerifiedTokenCacheOptions | false;
 }
@@ -70,7 +72,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const { key, verifyOptions } = options.mode === 'oidc' ? oidcSetup(options) : hs256Setup(options);
   const checkClaims = options.mode === 'oidc' ? oidcTokenChecks(options) : () => undefined;
   const cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache);
-  const claimSettings = { userIdClaim: options.userIdClaim, adminRole: options.adminRole };
+  const claimSettings = { userIdClaim: options.userIdClaim, adminRole: options.adminRole, ...(options.orgClaim === undefined ? {} : { orgClaim: options.orgClaim }) };
 
   return {
     async verify(authorizationHeader) {

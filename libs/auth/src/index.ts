@@ -16,6 +16,7 @@ export {
   looksLikeGatewayToken,
   type GeneratedGatewayToken,
 } from './gateway-token.js';
+export { MAX_CLAIM_ORG_LENGTH, MAX_CLAIM_ORGS, orgsFromClaim } from './org-claim.js';
 export { ORG_OWNER_PREFIX, orgKeyOwner, principalFromClaims, requireAdmin, type Principal } from './principal.js';
 export { loadOrCreateSecretFile, type SecretFileResult } from './secret-file.js';
 export { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token.cache.js';

@@ -1,5 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { AuthError, ForbiddenError } from './auth.errors.js';
+import { orgsFromClaim } from './org-claim.js';
 
 /** Who made a request, as established from a verified credential. */
 export interface Principal {
@@ -12,6 +13,11 @@ export interface Principal {
   authMethod: 'jwt';
   /** The token's `email` claim when it looks like an address and is not marked unverified (notification emails go there). */
   email?: string;
+  /**
+   * The organizations the token's `AUTH_ORG_CLAIM` lists (see `orgsFromClaim`); absent when no
+   * org claim is configured, empty when the token lists none.
+   */
+  orgs?: string[];
 }
 
 /** `user_provider_keys.user_id` is VARCHAR(255); a longer id could never own a row. */
@@ -24,7 +30,7 @@ const MAX_USER_ID_LENGTH = 255;
  */
 export function principalFromClaims(
   payload: JWTPayload,
-  settings: { userIdClaim: string; adminRole: string },
+  settings: { userIdClaim: string; adminRole: string; orgClaim?: string },
 ): Principal {
   const rawUserId = payload[settings.userIdClaim];
   if (typeof rawUserId !== 'string' || rawUserId.trim() === '') {
@@ -48,6 +54,7 @@ export function principalFromClaims(
     subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : rawUserId,
     authMethod: 'jwt',
     ...(email === undefined ? {} : { email }),
+    ...(settings.orgClaim === undefined ? {} : { orgs: orgsFromClaim(payload[settings.orgClaim]) }),
   };
 }
 

@@ -46,6 +46,9 @@ export const EnvSchema = Type.Object({
   AUTH_ISSUER: Str('Expected `iss` of bearer tokens.', 'byok-gateway'),
   AUTH_AUDIENCE: Str('Expected `aud` of bearer tokens (OIDC: this or AUTH_OIDC_CLIENT_ID is required in production; HS256: defaults to byok-gateway).'),
   AUTH_USER_ID_CLAIM: Str('Claim holding the user id (`email` for databases of the earlier system).', 'sub'),
+  AUTH_ORG_CLAIM: Str(
+    "Token claim listing the caller's organizations (e.g. Keycloak's `organization`): an array of names, an object keyed by name, or one name. Each organization and membership (role member) is recorded on first sight; unset = memberships come from the API only.",
+  ),
   AUTH_OIDC_CLIENT_ID: Str('OIDC client id the web page signs in as (authorization code + PKCE); with AUTH_JWKS_URL. Without AUTH_AUDIENCE, tokens must name it in `azp`.'),
   WEB_DIST_DIR: Str('Folder of the built web page the API serves (default: apps/web/dist of this checkout).'),
   AUTH_ADMIN_ROLE: Str('Role (in `roles` or `realm_access.roles`) that makes a caller an admin.', 'admin'),

@@ -15,6 +15,12 @@ describe('loadConfig', () => {
     expect(config.providers.openai).toEqual({});
   });
 
+  it('reads AUTH_ORG_CLAIM into both auth modes, and leaves it out when unset', () => {
+    expect(loadConfig({ ...base, AUTH_ORG_CLAIM: 'organization' }).auth.orgClaim).toBe('organization');
+    expect(loadConfig({ ...base, AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks', AUTH_ORG_CLAIM: 'groups' }).auth.orgClaim).toBe('groups');
+    expect(loadConfig(base).auth).not.toHaveProperty('orgClaim');
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ ...base, PORT: '70000' })).toThrow(/PORT/);

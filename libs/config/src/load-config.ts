@@ -5,8 +5,8 @@ import { ConfigError } from './config-error.js';
 import { EnvSchema, type Env } from './env-schema.js';
 
 export type AuthConfig =
-  | { mode: 'oidc'; jwksUrl: string; issuer: string; audience?: string; clientId?: string; userIdClaim: string; adminRole: string }
-  | { mode: 'hs256'; secret: string; issuer: string; audience: string; userIdClaim: string; adminRole: string; generated: boolean };
+  | { mode: 'oidc'; jwksUrl: string; issuer: string; audience?: string; clientId?: string; userIdClaim: string; adminRole: string; orgClaim?: string }
+  | { mode: 'hs256'; secret: string; issuer: string; audience: string; userIdClaim: string; adminRole: string; orgClaim?: string; generated: boolean };
 
 export interface ProviderSettings {
   /** Replaces the registry's default base URL (e.g. to reach a mock or a regional endpoint). */
@@ -297,7 +297,7 @@ function resolveEncryptionKeys(env: Env, production: boolean, options: LoadConfi
 }
 
 function resolveAuth(env: Env, production: boolean, options: LoadConfigOptions): AuthConfig {
-  const common = { issuer: env.AUTH_ISSUER, userIdClaim: env.AUTH_USER_ID_CLAIM, adminRole: env.AUTH_ADMIN_ROLE };
+  const common = { issuer: env.AUTH_ISSUER, userIdClaim: env.AUTH_USER_ID_CLAIM, adminRole: env.AUTH_ADMIN_ROLE, ...(env.AUTH_ORG_CLAIM ? { orgClaim: env.AUTH_ORG_CLAIM } : {}) };
   if (env.AUTH_JWKS_URL !== undefined) {
     // Without either, a token the issuer minted for any of its clients would be accepted.
     if (production && env.AUTH_AUDIENCE === undefined && env.AUTH_OIDC_CLIENT_ID === undefined) {

@@ -10,17 +10,21 @@ export const ERROR_STATUS = {
   no_route: 400,
   bad_request: 400,
   too_many_keys: 400,
+  org_mismatch: 400,
   missing_credentials: 401,
   invalid_token: 401,
   token_expired: 401,
   insufficient_credits: 402,
   forbidden: 403,
+  org_role_required: 403,
   not_found: 404,
+  org_not_found: 404,
   method_not_allowed: 405,
   not_acceptable: 406,
   conflict: 409,
   duplicate_label: 409,
   budget_exists: 409,
+  last_owner: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
@@ -60,3 +64,10 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+
+/**
+ * The one answer for an organization the caller cannot act for: unknown, not a member (anymore),
+ * or not an org id at all. Alike, so a non-member cannot learn which organizations exist.
+ */
+export const orgNotFound = (path?: string) =>
+  new AppError('org_not_found', 'Organization not found, or you are not a member of it', path === undefined ? {} : { details: [{ path, message: 'not an organization you are a member of' }] });

@@ -1,4 +1,4 @@
-export { AppError, ERROR_STATUS, notFound, type ErrorCode, type ErrorDetail } from './app-error.js';
+export { AppError, ERROR_STATUS, notFound, orgNotFound, type ErrorCode, type ErrorDetail } from './app-error.js';
 export { ErrorBodySchema, errorBody } from './error-body.js';
 export { errorHandlerPlugin, frameworkErrorHandler, replyWithError, sendError } from './error-handler.plugin.js';
 export { authPlugin, type PrincipalResolver } from './auth.plugin.js';

@@ -66,10 +66,11 @@ export async function openRuntime(config: Config, logger: Logger, options: OpenR
   // With tracing on, every enqueue continues the caller's trace into the job (see queueTelemetry).
   const producers = createProducers({ connection: redis, prefix: config.redisPrefix, telemetry: queueTelemetry() });
   const bindingRefresh = startPeriodicTask({ name: 'binding policy', everyMs: config.requireBinding === 'auto' ? BINDING_REFRESH_MS : 0, run: () => binding.refresh(orm), logger });
+  const orgClaim = config.auth.orgClaim ? { orgClaim: config.auth.orgClaim } : {};
   const authenticator = createAuthenticator(
     config.auth.mode === 'oidc'
-      ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), ...(config.auth.clientId ? { clientId: config.auth.clientId } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole }
-      : { mode: 'hs256', secret: config.auth.secret, issuer: config.auth.issuer, audience: config.auth.audience, userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole },
+      ? { mode: 'oidc', jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, ...(config.auth.audience ? { audience: config.auth.audience } : {}), ...(config.auth.clientId ? { clientId: config.auth.clientId } : {}), userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole, ...orgClaim }
+      : { mode: 'hs256', secret: config.auth.secret, issuer: config.auth.issuer, audience: config.auth.audience, userIdClaim: config.auth.userIdClaim, adminRole: config.auth.adminRole, ...orgClaim },
   );
   return {
     config,

@@ -52,12 +52,22 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
       expect(budget.statusCode, budget.body).toBe(201);
       budgetIds.push(budget.json<{ id: string }>().id);
     }
+    // Organizations the user owns, with a colleague the member routes can name (the fuzz deletes some).
+    const orgIds: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      const org = await h.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: user, payload: { name: `fuzz org ${n}` } });
+      expect(org.statusCode, org.body).toBe(201);
+      const orgId = org.json<{ id: string }>().id;
+      const colleague = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgId}/members`, headers: user, payload: { user_id: 'fuzz-colleague', role: 'member' } });
+      expect(colleague.statusCode, colleague.body).toBe(201);
+      orgIds.push(orgId);
+    }
     const [firstKey] = keys.json<{ keys: Array<{ id: string; provider: string }> }>().keys;
     if (firstKey === undefined) throw new Error('the fuzz user should have keys');
     const [notification] = await h.api.runtime.orm.em.fork().transactional((em) => emitNotifications(em, [keyEventDraft('key_invalid', { keyId: firstKey.id, userId: 'fuzz-user', provider: firstKey.provider, label: 'default' })]));
     if (notification === undefined) throw new Error('the notification should be emitted');
     await createInPageChannel({ orm: h.api.runtime.orm }).deliver([notification.event]);
-    seeded = await snapshotRows(h, ['user_provider_keys', 'webhooks', 'webhook_deliveries']);
+    seeded = await snapshotRows(h, ['byok_orgs', 'byok_org_members', 'user_provider_keys', 'webhooks', 'webhook_deliveries', 'budgets']);
     ids = {
       user: user.authorization ?? '',
       admin: (await h.bearer('fuzz-admin', { admin: true })).authorization ?? '',
@@ -69,6 +79,8 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
         deliveries: deliveryIds,
         notifications: [notification.event.id],
         budgets: budgetIds,
+        orgs: orgIds,
+        orgMembers: ['fuzz-colleague'],
       },
     };
   }, 120_000);

@@ -20,12 +20,14 @@ export interface FuzzIdentities {
   admin: string;
   gateway: string;
   /** Ids of the fuzzed user's own resources by kind, for the `{id}` and `{…Id}` path parameters of their routes. */
-  resourceIds: { keys: readonly string[]; tokens: readonly string[]; webhooks: readonly string[]; deliveries: readonly string[]; notifications: readonly string[]; budgets: readonly string[] };
+  resourceIds: { keys: readonly string[]; tokens: readonly string[]; webhooks: readonly string[]; deliveries: readonly string[]; notifications: readonly string[]; budgets: readonly string[]; orgs: readonly string[]; orgMembers: readonly string[] };
 }
 
 /** The user's own ids a path parameter can name: a random uuid names nothing, so lookups would never be passed. */
 function ownIdsFor(path: string, name: string, ids: FuzzIdentities): readonly string[] {
   if (name === 'deliveryId') return ids.resourceIds.deliveries;
+  if (name === 'org') return ids.resourceIds.orgs;
+  if (name === 'user_id') return ids.resourceIds.orgMembers;
   if (name !== 'id') return [];
   if (path.startsWith('/api/v1/webhooks')) return ids.resourceIds.webhooks;
   if (path.startsWith('/api/v1/notifications')) return ids.resourceIds.notifications;

@@ -8,6 +8,7 @@ export function toTokenView(row: GatewayTokenRow): TokenView {
   return {
     id: row.id,
     name: row.name,
+    org_id: row.orgId,
     prefix: row.tokenPrefix,
     created_at: new Date(row.createdAt).toISOString(),
     last_used_at: iso(row.lastUsedAt),

@@ -1,7 +1,14 @@
 import { generateGatewayToken } from '@byok/auth';
-import { appendAudit, insertGatewayToken, listGatewayTokens, lockAndCountActiveGatewayTokens, revokeGatewayToken, type EntityManager, type GatewayTokenRow } from '@byok/db';
-import { AppError, notFound } from '@byok/http';
+import { appendAudit, findOrgMembership, insertGatewayToken, listGatewayTokens, lockAndCountActiveGatewayTokens, lockOrg, revokeGatewayToken, type EntityManager, type GatewayTokenRow } from '@byok/db';
+import { AppError, notFound, orgNotFound } from '@byok/http';
 import type { Actor } from '../http/actor.js';
+
+/** The organization's id (normalized) when `userId` is a member, under a lock on its row; 404 otherwise. */
+async function memberOrgId(tx: EntityManager, orgId: string, userId: string): Promise<string> {
+  const org = await lockOrg(tx, orgId);
+  if (org === null || (await findOrgMembership(tx, org.id, userId)) === null) throw orgNotFound('body/org_id');
+  return org.id;
+}
 
 /**
  * Personal gateway tokens for OpenAI-compatible clients. The token is returned once, at creation;
@@ -13,15 +20,21 @@ export function createTokenService(deps: {
   maxActivePerUser: number;
 }) {
   return {
-    async create(em: EntityManager, actor: Actor, userId: string, input: { name: string; expiresInDays?: number }): Promise<{ row: GatewayTokenRow; token: string }> {
+    /**
+     * With `orgId` the token acts for that organization; the caller must be a member. The org's
+     * row is locked while the token is inserted, so a concurrent deletion of the organization
+     * either sees the token (and revokes it) or makes this a 404, never a half-made token.
+     */
+    async create(em: EntityManager, actor: Actor, userId: string, input: { name: string; expiresInDays?: number; orgId?: string }): Promise<{ row: GatewayTokenRow; token: string }> {
       const generated = generateGatewayToken();
       const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
       const row = await em.transactional(async (tx) => {
         if ((await lockAndCountActiveGatewayTokens(tx, userId)) >= deps.maxActivePerUser) {
           throw new AppError('conflict', `You already have ${deps.maxActivePerUser} active gateway tokens, the most allowed; revoke one you no longer use first`);
         }
-        const inserted = await insertGatewayToken(tx, { userId, name: input.name, tokenHash: generated.hash, tokenPrefix: generated.prefix, expiresAt });
-        await appendAudit(tx, { ...actor, action: 'token.created', subjectUserId: userId, details: { token_id: inserted.id, name: input.name, prefix: generated.prefix } });
+        const orgId = input.orgId === undefined ? null : await memberOrgId(tx, input.orgId, userId);
+        const inserted = await insertGatewayToken(tx, { userId, orgId, name: input.name, tokenHash: generated.hash, tokenPrefix: generated.prefix, expiresAt });
+        await appendAudit(tx, { ...actor, action: 'token.created', subjectUserId: userId, orgId, details: { token_id: inserted.id, name: input.name, prefix: generated.prefix } });
         return inserted;
       });
       return { row, token: generated.token };

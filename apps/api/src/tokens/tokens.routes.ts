@@ -18,14 +18,17 @@ export const tokensRoutes: FastifyPluginAsyncTypebox<{ tokens: TokenService }> =
       summary: 'Create a personal gateway token',
       description:
         'The token is in this response only; store it now. Use it as the API key of any OpenAI-compatible client pointed at the proxy. ' +
-        'A user holds at most `GATEWAY_TOKENS_PER_USER_MAX` (default 50) usable tokens; one more answers 409 `conflict` until one is revoked or expires.',
+        'A user holds at most `GATEWAY_TOKENS_PER_USER_MAX` (default 50) usable tokens; one more answers 409 `conflict` until one is revoked or expires. ' +
+        'With `org_id` the token acts for that organization on every request (a different `x-byok-org` answers 400 `org_mismatch`); an id of an organization you are not a member of answers 404 `org_not_found`. ' +
+        'Deleting the organization revokes its tokens.',
       body: CreateTokenBody,
-      response: { 201: CreatedToken, ...errors, 409: { $ref: 'ErrorBody' } },
+      response: { 201: CreatedToken, ...errors, 404: { $ref: 'ErrorBody' }, 409: { $ref: 'ErrorBody' } },
     },
     handler: async (request, reply) => {
       const { row, token } = await tokens.create(request.em, auditContext(request), request.principal.userId, {
         name: request.body.name,
         ...(request.body.expires_in_days ? { expiresInDays: request.body.expires_in_days } : {}),
+        ...(request.body.org_id === undefined ? {} : { orgId: request.body.org_id }),
       });
       return reply.code(201).header('cache-control', 'no-store').send({ ...toTokenView(row), token });
     },

@@ -14,7 +14,7 @@ function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date 
       lookups.push(hash);
       const row = rows[hash];
       if (!row) return null;
-      return { id: `id-${hash.slice(0, 6)}`, userId: 'token-user', name: 't', tokenPrefix: 'byok_x', createdAt: new Date(), lastUsedAt: null, expiresAt: (row.expiresAt ?? null) as Date | null, revokedAt: row.revokedAt ?? null };
+      return { id: `id-${hash.slice(0, 6)}`, userId: 'token-user', orgId: null, name: 't', tokenPrefix: 'byok_x', createdAt: new Date(), lastUsedAt: null, expiresAt: (row.expiresAt ?? null) as Date | null, revokedAt: row.revokedAt ?? null };
     },
   });
   const verified: Array<string | undefined> = [];

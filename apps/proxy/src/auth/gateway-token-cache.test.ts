@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createGatewayTokenCache } from './gateway-token-cache.js';
 
 function tokenRow(hash: string): GatewayTokenRow {
-  return { id: `id-${hash}`, userId: 'token-user', name: 't', tokenPrefix: 'byok_x', createdAt: new Date(), lastUsedAt: null, expiresAt: null, revokedAt: null };
+  return { id: `id-${hash}`, userId: 'token-user', orgId: null, name: 't', tokenPrefix: 'byok_x', createdAt: new Date(), lastUsedAt: null, expiresAt: null, revokedAt: null };
 }
 
 function setup() {

@@ -16,6 +16,8 @@ export interface AuditEntry {
   ip?: string | null;
   userAgent?: string | null;
   details?: Record<string, unknown>;
+  /** The organization the change acted for (`audit_log.org_id`); records outlive the organization. */
+  orgId?: string | null;
   /** When set, a second append with the same key is silently skipped (redelivered jobs). */
   idempotencyKey?: string;
 }
@@ -45,6 +47,7 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
   { name: 'user_agent', type: 'text', value: (e) => e.userAgent?.slice(0, 512) ?? null },
   { name: 'details', type: 'jsonb', value: (e) => JSON.stringify(e.details ?? {}) },
   { name: 'idempotency_key', type: 'text', value: (e) => e.idempotencyKey ?? null },
+  { name: 'org_id', type: 'uuid', value: (e) => e.orgId ?? null },
 ];
 
 const APPEND_SQL = `INSERT INTO audit_log (${AUDIT_COLUMNS.map((c) => c.name).join(', ')})

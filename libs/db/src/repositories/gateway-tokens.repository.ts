@@ -5,6 +5,8 @@ import { toDate, toDateOrNull } from './column-values.js';
 export interface GatewayTokenRow {
   id: string;
   userId: string;
+  /** The organization the token acts for (`x-byok-org` cannot change it), or null for a personal token. */
+  orgId: string | null;
   name: string;
   tokenPrefix: string;
   createdAt: Date;
@@ -16,6 +18,7 @@ export interface GatewayTokenRow {
 interface RawTokenRow {
   id: string;
   user_id: string;
+  org_id: string | null;
   name: string;
   token_prefix: string;
   created_at: Date | string;
@@ -24,12 +27,13 @@ interface RawTokenRow {
   revoked_at: Date | string | null;
 }
 
-const COLUMNS = 'id, user_id, name, token_prefix, created_at, last_used_at, expires_at, revoked_at';
+const COLUMNS = 'id, user_id, org_id, name, token_prefix, created_at, last_used_at, expires_at, revoked_at';
 
 function toRow(raw: RawTokenRow): GatewayTokenRow {
   return {
     id: raw.id,
     userId: raw.user_id,
+    orgId: raw.org_id,
     name: raw.name,
     tokenPrefix: raw.token_prefix,
     createdAt: toDate(raw.created_at),
@@ -41,11 +45,11 @@ function toRow(raw: RawTokenRow): GatewayTokenRow {
 
 export async function insertGatewayToken(
   em: EntityManager,
-  input: { userId: string; name: string; tokenHash: string; tokenPrefix: string; expiresAt: Date | null },
+  input: { userId: string; orgId?: string | null; name: string; tokenHash: string; tokenPrefix: string; expiresAt: Date | null },
 ): Promise<GatewayTokenRow> {
   const rows = await em.execute<RawTokenRow[]>(
-    `INSERT INTO gateway_tokens (user_id, name, token_hash, token_prefix, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-    [input.userId, input.name, input.tokenHash, input.tokenPrefix, input.expiresAt],
+    `INSERT INTO gateway_tokens (user_id, org_id, name, token_hash, token_prefix, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+    [input.userId, input.orgId ?? null, input.name, input.tokenHash, input.tokenPrefix, input.expiresAt],
   );
   const row = rows[0];
   if (!row) throw new Error('insert returned no row');
