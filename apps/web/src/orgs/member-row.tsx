@@ -1,0 +1,72 @@
+import { useId } from 'react';
+import { formatDateTime } from '../ui/format.js';
+import { canChangeMember, canRemoveMember, grantableRoles, ROLE_LABELS } from './org-roles.js';
+import type { OrgMember, OrgRole } from './org-types.js';
+
+interface MemberRowProps {
+  member: OrgMember;
+  myRole: OrgRole;
+  myUserId: string;
+  /** The server's refusal of the last change to this member (e.g. `last_owner`), shown in place. */
+  error: string | null;
+  busy: boolean;
+  onRole: (member: OrgMember, role: OrgRole) => void;
+  /** Remove the member, or leave when it is you. */
+  onRemove: (member: OrgMember) => void;
+}
+
+/** One member: role (a select where you may change it), where the membership came from, and Remove or Leave. */
+export function MemberRow({ member, myRole, myUserId, error, busy, onRole, onRemove }: MemberRowProps) {
+  const errorId = useId();
+  const isMe = member.user_id === myUserId;
+  const describedBy = error ? { 'aria-describedby': errorId } : {};
+  return (
+    <>
+      <tr data-user-id={member.user_id} aria-busy={busy}>
+        <th scope="row">
+          {member.user_id}
+          {isMe ? <span className="muted"> (you)</span> : null}
+        </th>
+        <td>
+          {canChangeMember(myRole, member) ? (
+            <select aria-label={`Role of ${member.user_id}`} value={member.role} onChange={(e) => !busy && onRole(member, e.target.value as OrgRole)} {...describedBy}>
+              {grantableRoles(myRole).map((role) => (
+                <option key={role} value={role}>
+                  {ROLE_LABELS[role]}
+                </option>
+              ))}
+            </select>
+          ) : (
+            ROLE_LABELS[member.role]
+          )}
+        </td>
+        <td>{member.source === 'claim' ? 'From sign-in' : member.added_by ? `Added by ${member.added_by}` : 'Added'}</td>
+        <td>{formatDateTime(member.created_at)}</td>
+        <td>
+          {canRemoveMember(myRole, myUserId, member) ? (
+            <button type="button" className="button" aria-busy={busy} onClick={() => !busy && onRemove(member)} {...describedBy}>
+              {isMe ? (
+                <>
+                  Leave<span className="sr-only"> the organization</span>
+                </>
+              ) : (
+                <>
+                  Remove<span className="sr-only"> {member.user_id}</span>
+                </>
+              )}
+            </button>
+          ) : null}
+        </td>
+      </tr>
+      {error ? (
+        <tr className="member-error">
+          <td colSpan={5}>
+            <p id={errorId} className="notice notice-error small" role="alert">
+              {error}
+            </p>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
