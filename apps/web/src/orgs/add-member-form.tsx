@@ -1,7 +1,8 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
 import { messageOf } from '../api/http.js';
-import { grantableRoles, ROLE_LABELS, userIdProblem } from './org-roles.js';
+import { grantableRoles, userIdProblem } from './org-roles.js';
 import type { OrgMember, OrgRole } from './org-types.js';
+import { ROLE_LABELS } from './role-labels.js';
 
 interface AddMemberFormProps {
   myRole: OrgRole;

@@ -2,8 +2,8 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { messageOf } from '../api/http.js';
 import { navigate } from '../app/router.js';
 import { useToast } from '../ui/toasts.js';
-import { orgNameProblem } from './org-roles.js';
 import { orgPath } from './org-paths.js';
+import { orgNameProblem } from './org-roles.js';
 import { useOrgs } from './orgs-context.js';
 
 /** Creates an organization with the caller as its owner, then opens its members view to invite people. */

@@ -1,7 +1,8 @@
 import { useId } from 'react';
 import { formatDateTime } from '../ui/format.js';
-import { canChangeMember, canRemoveMember, grantableRoles, ROLE_LABELS } from './org-roles.js';
+import { canChangeMember, canRemoveMember, grantableRoles } from './org-roles.js';
 import type { OrgMember, OrgRole } from './org-types.js';
+import { ROLE_LABELS } from './role-labels.js';
 
 interface MemberRowProps {
   member: OrgMember;

@@ -2,8 +2,8 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MembersPage } from './members-page.js';
-import { apiError, type FakeAnswer, type FakeRequest, ME, orgMember, orgView, renderWithApi } from './testing/org-api.fixture.js';
 import type { OrgMember, OrgRole } from './org-types.js';
+import { apiError, type FakeAnswer, type FakeRequest, ME, orgMember, orgView, renderWithApi } from './testing/org-api.fixture.js';
 
 afterEach(cleanup);
 

@@ -8,9 +8,10 @@ import { useToast } from '../ui/toasts.js';
 import { AddMemberForm } from './add-member-form.js';
 import { MemberRow } from './member-row.js';
 import { ORGS_PATH, rememberOrg } from './org-paths.js';
-import { canManageOrg, ROLE_LABELS } from './org-roles.js';
+import { canManageOrg } from './org-roles.js';
 import type { OrgMember, OrgRole, OrgView } from './org-types.js';
 import { useOrgs } from './orgs-context.js';
+import { ROLE_LABELS } from './role-labels.js';
 
 /**
  * The org's members: everyone sees the list and may leave; owners and admins add people, change

@@ -3,9 +3,9 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderInfo } from '../api/types.js';
 import { keyView } from '../keys/key-view.fixture.js';
-import { type FakeRequest, orgView, renderWithApi } from './testing/org-api.fixture.js';
 import { OrgPage } from './org-page.js';
 import type { OrgRole } from './org-types.js';
+import { type FakeRequest, orgView, renderWithApi } from './testing/org-api.fixture.js';
 
 afterEach(cleanup);
 

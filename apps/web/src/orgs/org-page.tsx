@@ -3,11 +3,12 @@ import { ErrorNotice, Loading } from '../ui/feedback.js';
 import { MembersPage } from './members-page.js';
 import { OrgKeySummaryPage, OrgKeysPage } from './org-keys-page.js';
 import { ORG_TABS, ORGS_PATH, type OrgTab, orgPath } from './org-paths.js';
-import { canManageOrg, ROLE_LABELS } from './org-roles.js';
+import { canManageOrg } from './org-roles.js';
 import { OrgSettings } from './org-settings.js';
 import type { OrgView } from './org-types.js';
 import { OrgUsagePage } from './org-usage-page.js';
 import { useOrgs } from './orgs-context.js';
+import { ROLE_LABELS } from './role-labels.js';
 
 const TAB_LABELS: Readonly<Record<OrgTab, string>> = { keys: 'Keys', members: 'Members', usage: 'Usage', settings: 'Settings' };
 

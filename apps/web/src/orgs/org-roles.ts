@@ -7,8 +7,6 @@ import type { MemberKeysPolicy, OrgMember, OrgRole, PlatformFallback } from './o
 
 export const ROLES: readonly OrgRole[] = ['owner', 'admin', 'member'];
 
-export const ROLE_LABELS: Readonly<Record<OrgRole, string>> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
-
 /** Owners and admins manage keys, members and settings. */
 export function canManageOrg(role: OrgRole): boolean {
   return role === 'owner' || role === 'admin';

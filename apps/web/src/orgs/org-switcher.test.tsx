@@ -2,9 +2,9 @@
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { navigate } from '../app/router.js';
-import { apiError, orgView, renderWithApi } from './testing/org-api.fixture.js';
 import { rememberedOrg, rememberOrg } from './org-paths.js';
 import { OrgSwitcher } from './org-switcher.js';
+import { apiError, orgView, renderWithApi } from './testing/org-api.fixture.js';
 
 afterEach(cleanup);
 beforeEach(() => {

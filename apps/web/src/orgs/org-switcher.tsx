@@ -1,8 +1,8 @@
 import { useEffect, useId } from 'react';
 import { Link, navigate, usePathname } from '../app/router.js';
 import { NEW_ORG_PATH, orgPath, parseOrgPath, rememberedOrg, rememberOrg } from './org-paths.js';
-import { ROLE_LABELS } from './org-roles.js';
 import { useOrgs } from './orgs-context.js';
+import { ROLE_LABELS } from './role-labels.js';
 
 const PERSONAL = '';
 const PERSONAL_HOME = '/account/api-keys';

@@ -1,10 +1,10 @@
-import { Link, usePathname, useDocumentTitle } from '../app/router.js';
+import { Link, useDocumentTitle, usePathname } from '../app/router.js';
 import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
 import { CreateOrgForm } from './create-org-form.js';
-import { ORGS_PATH, orgPath, parseOrgPath } from './org-paths.js';
-import { ROLE_LABELS } from './org-roles.js';
 import { OrgPage } from './org-page.js';
+import { ORGS_PATH, orgPath, parseOrgPath } from './org-paths.js';
 import { useOrgs } from './orgs-context.js';
+import { ROLE_LABELS } from './role-labels.js';
 
 /** Everything under /account/orgs: your organizations and creating one, or one org's views. */
 export function OrgsPage() {
