@@ -105,13 +105,36 @@ describe('MembersPage', () => {
     expect(userId.value).toBe('u-x');
   });
 
-  it('changes a role with PATCH and says so', async () => {
+  it('changes a role only when saved, with one PATCH, and keeps focus in the row', async () => {
     const { requests } = renderWithApi(<MembersPage org={orgView({ role: 'owner' })} />, membersApi([orgMember(ME, 'owner'), orgMember('u-dev', 'member')]));
-    const select = await screen.findByRole('combobox', { name: 'Role of u-dev' });
-    await act(async () => fireEvent.change(select, { target: { value: 'admin' } }));
-    await waitFor(() => expect((screen.getByRole('combobox', { name: 'Role of u-dev' }) as HTMLSelectElement).value).toBe('admin'));
-    expect(requests.find((r) => r.method === 'PATCH')).toEqual({ method: 'PATCH', path: `${MEMBERS_PATH}/u-dev`, body: { role: 'admin' } });
+    const select = (await screen.findByRole('combobox', { name: 'Role of u-dev' })) as HTMLSelectElement;
+    // Passing through roles (arrow keys on a closed select) sends nothing.
+    fireEvent.change(select, { target: { value: 'owner' } });
+    fireEvent.change(select, { target: { value: 'admin' } });
+    expect(requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
+    const save = screen.getByRole('button', { name: 'Save role of u-dev' });
+    save.focus();
+    await act(async () => fireEvent.click(save));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Save role of u-dev' })).toBeNull());
+    expect(requests.filter((r) => r.method === 'PATCH')).toEqual([{ method: 'PATCH', path: `${MEMBERS_PATH}/u-dev`, body: { role: 'admin' } }]);
     expect(screen.getByRole('status').textContent).toContain('u-dev is now admin.');
+    expect((screen.getByRole('combobox', { name: 'Role of u-dev' }) as HTMLSelectElement).value).toBe('admin');
+    expect(document.activeElement).toBe(screen.getByRole('combobox', { name: 'Role of u-dev' }));
+  });
+
+  it('shows the refusal to demote the last owner in their row and keeps the chosen role to retry', async () => {
+    renderWithApi(
+      <MembersPage org={orgView({ role: 'owner' })} />,
+      membersApi([orgMember(ME, 'owner')], (r) => (r.method === 'PATCH' ? apiError(409, 'last_owner', 'An organization keeps at least one owner.') : undefined)),
+    );
+    const select = (await screen.findByRole('combobox', { name: `Role of ${ME}` })) as HTMLSelectElement;
+    fireEvent.change(select, { target: { value: 'member' } });
+    const save = screen.getByRole('button', { name: `Save role of ${ME}` });
+    save.focus();
+    await act(async () => fireEvent.click(save));
+    await waitFor(() => expect(alertIn(row(ME).nextElementSibling as HTMLElement).textContent).toBe('An organization keeps at least one owner.'));
+    expect(select.value).toBe('member');
+    expect(document.activeElement).toBe(save);
   });
 
   it('removes a member and moves focus to the list heading', async () => {

@@ -46,14 +46,19 @@ export function MembersPage({ org }: { org: OrgView }) {
   const put = (member: OrgMember) =>
     setMembers((list) => (list?.some((m) => m.user_id === member.user_id) ? list.map((m) => (m.user_id === member.user_id ? member : m)) : [...(list ?? []), member]));
 
-  /** Runs one change to a member; a refusal lands in that member's row, and the pressed control keeps focus. */
-  async function change(member: OrgMember, run: () => Promise<void>) {
+  /**
+   * Runs one change to a member; a refusal lands in that member's row, and the pressed control
+   * keeps focus. True when it was done.
+   */
+  async function change(member: OrgMember, run: () => Promise<void>): Promise<boolean> {
     setRowError(null);
     setBusy(member.user_id);
     try {
       await run();
+      return true;
     } catch (error) {
       setRowError({ userId: member.user_id, message: messageOf(error) });
+      return false;
     } finally {
       setBusy(null);
     }
@@ -125,7 +130,7 @@ export function MembersPage({ org }: { org: OrgView }) {
                   myUserId={session.userId}
                   error={rowError?.userId === member.user_id ? rowError.message : null}
                   busy={busy === member.user_id}
-                  onRole={(m, role) => void changeRole(m, role)}
+                  onRole={changeRole}
                   onRemove={(m) => (m.user_id === session.userId ? setConfirmLeave(m) : void remove(m))}
                 />
               ))}
