@@ -29,8 +29,15 @@ function orgKeysApi(role: OrgRole) {
     if (r.path === '/api/v1/llm/byok/providers') return { status: 200, body: { providers: [OPENAI] } };
     if (r.method === 'GET' && r.path === ORG_KEYS) {
       return role === 'member'
-        ? { status: 200, body: { providers: [{ provider: 'openai', configured: true, keys: 2, status: 'valid' }, { provider: 'groq', configured: true, keys: 1, status: 'circuit_open' }] } }
-        : { status: 200, body: { keys: [ORG_KEY] } };
+        ? { status: 200, body: {
+            role,
+            providers: [
+              { provider: 'groq', keys: 1, enabled_keys: 0, usable: false, status: 'disabled' },
+              { provider: 'openai', keys: 2, enabled_keys: 2, usable: true, status: 'valid' },
+              { provider: 'perplexity', keys: 1, enabled_keys: 1, usable: true, status: 'rate_limited' },
+            ],
+          } }
+        : { status: 200, body: { role, providers: [{ provider: 'openai', keys: 1, enabled_keys: 1, usable: true, status: 'valid' }], keys: [ORG_KEY] } };
     }
     if (r.method === 'POST' && r.path === `${ORG_KEYS}/by-id/k-org/test`) return { status: 200, body: { success: true, status: 'valid', message: null, models_count: 7 } };
     if (r.method === 'GET' && r.path === `${ORG_KEYS}/by-id/k-org`) return { status: 200, body: { ...ORG_KEY, models_count: 7 } };
@@ -71,8 +78,10 @@ describe('OrgPage keys', () => {
       .slice(1)
       .map((tr) => [...tr.children].map((cell) => cell.textContent));
     expect(rows).toEqual([
-      ['OpenAI', '2', 'Connected'],
-      ['Groq', '1', 'circuit open'],
+      ['Groq', '1', '0', 'Disabled', 'No'],
+      ['OpenAI', '2', '2', 'Connected', 'Yes'],
+      // A status this page does not know yet reads as the API spells it.
+      ['Perplexity', '1', '1', 'rate limited', 'Yes'],
     ]);
     expect(container.textContent).not.toContain('****');
     expect(screen.queryByRole('article')).toBeNull();

@@ -32,11 +32,18 @@ export function OrgKeysPage({ org }: { org: OrgView }) {
   );
 }
 
-const SUMMARY_STATUS: Readonly<Record<KeyStatus, string>> = { valid: 'Connected', invalid: 'Invalid', error: 'Error', testing: 'Testing…', untested: 'Not tested yet' };
+const SUMMARY_STATUS: Readonly<Record<KeyStatus | 'disabled', string>> = {
+  valid: 'Connected',
+  invalid: 'Invalid',
+  error: 'Error',
+  testing: 'Testing…',
+  untested: 'Not tested yet',
+  disabled: 'Disabled',
+};
 
-/** A key status in words; a status this page does not know yet is shown as the API spells it. */
+/** A provider's status in words; a status this page does not know yet is shown as the API spells it. */
 function statusWords(status: string): string {
-  return Object.hasOwn(SUMMARY_STATUS, status) ? SUMMARY_STATUS[status as KeyStatus] : status.replaceAll('_', ' ');
+  return Object.hasOwn(SUMMARY_STATUS, status) ? SUMMARY_STATUS[status as KeyStatus | 'disabled'] : status.replaceAll('_', ' ');
 }
 
 /** Plain members: which providers the org has keys for and whether they work; never a key hint or label. */
@@ -59,7 +66,6 @@ export function OrgKeySummaryPage({ org }: { org: OrgView }) {
     void load();
   }, [load]);
 
-  const configured = providers?.filter((p) => p.configured) ?? [];
   return (
     <section aria-labelledby="org-keys-title">
       <h1 id="org-keys-title">{org.name}’s keys</h1>
@@ -68,12 +74,12 @@ export function OrgKeySummaryPage({ org }: { org: OrgView }) {
       </p>
       {error ? <ErrorNotice message={error} onRetry={() => void load()} /> : null}
       {!providers && !error ? <Loading label="Loading the organization’s keys…" /> : null}
-      {providers && configured.length === 0 ? (
+      {providers?.length === 0 ? (
         <EmptyState title="No keys yet">
           <p>The organization has no keys yet; ask an owner or admin to add one.</p>
         </EmptyState>
       ) : null}
-      {configured.length > 0 ? (
+      {providers && providers.length > 0 ? (
         <div className="table-wrap">
           <table>
             <caption>Providers with organization keys</caption>
@@ -83,15 +89,21 @@ export function OrgKeySummaryPage({ org }: { org: OrgView }) {
                 <th scope="col" className="num">
                   Keys
                 </th>
+                <th scope="col" className="num">
+                  Enabled
+                </th>
                 <th scope="col">Status</th>
+                <th scope="col">Usable now</th>
               </tr>
             </thead>
             <tbody>
-              {configured.map((p) => (
+              {providers.map((p) => (
                 <tr key={p.provider}>
                   <th scope="row">{providerName(p.provider)}</th>
                   <td className="num">{p.keys}</td>
+                  <td className="num">{p.enabled_keys}</td>
                   <td>{statusWords(p.status)}</td>
+                  <td>{p.usable ? 'Yes' : 'No'}</td>
                 </tr>
               ))}
             </tbody>

@@ -38,17 +38,24 @@ export interface OrgMember {
   created_at: string;
 }
 
-/** What a plain member may know of the org's keys: per provider, never a hint or label. */
+/**
+ * What a plain member may know of the org's keys, per provider it holds keys for: never a hint,
+ * label or id. `status` is the best test status among the enabled keys, `disabled` when none is.
+ */
 export interface OrgKeySummary {
   provider: string;
-  configured: boolean;
   keys: number;
+  enabled_keys: number;
+  /** Whether routing can use one of them now (enabled and not known to be invalid). */
+  usable: boolean;
   status: string;
 }
 
 export type OrgUsageGrouping = 'member' | 'provider' | 'model' | 'day';
 
 export interface OrgUsageReport {
+  /** `organization`: every member's requests (owners and admins); `member`: the caller's own. */
+  scope: 'organization' | 'member';
   from: string;
   to: string;
   group_by: OrgUsageGrouping;

@@ -40,7 +40,7 @@ function metrics(calls: number): UsageMetrics {
 const GROUPS: Record<string, string[]> = { member: ['u-ann', 'u-bob'], provider: ['openai'], model: ['gpt-4o-mini'], day: [] };
 
 /** The org usage route: per grouping a row per key, or nothing at all when `quiet`. */
-function usageApi(quiet: boolean) {
+function usageApi(quiet: boolean, scope: 'organization' | 'member') {
   return (r: FakeRequest) => {
     const url = new URL(r.path, 'http://page');
     if (url.pathname !== '/api/v1/orgs/o1/usage') return undefined;
@@ -48,13 +48,13 @@ function usageApi(quiet: boolean) {
     const keys = quiet ? [] : groupBy === 'day' ? [url.searchParams.get('to') ?? ''] : (GROUPS[groupBy] ?? []);
     const groups = keys.map((key, i) => ({ key, ...metrics(i + 3) }));
     const total = quiet ? 0 : 7;
-    return { status: 200, body: { from: url.searchParams.get('from'), to: url.searchParams.get('to'), group_by: groupBy, groups, totals: metrics(total) } };
+    return { status: 200, body: { org_id: 'o1', scope, from: url.searchParams.get('from'), to: url.searchParams.get('to'), group_by: groupBy, groups, totals: metrics(total) } };
   };
 }
 
 describe('OrgUsagePage', () => {
   it('asks for every grouping over the range and lists usage by member for an admin', async () => {
-    const { requests } = renderWithApi(<OrgUsagePage org={orgView({ role: 'admin' as OrgRole })} />, usageApi(false));
+    const { requests } = renderWithApi(<OrgUsagePage org={orgView({ role: 'admin' as OrgRole })} />, usageApi(false, 'organization'));
     const byMember = await screen.findByRole('table', { name: 'By member' });
     expect(within(byMember).getAllByRole('rowheader').map((th) => th.textContent)).toEqual(['u-bob', 'u-ann']);
     expect(screen.getByRole('table', { name: 'By provider' }).textContent).toContain('OpenAI');
@@ -73,7 +73,7 @@ describe('OrgUsagePage', () => {
   });
 
   it('tells a plain member it shows their own requests, without a member table', async () => {
-    renderWithApi(<OrgUsagePage org={orgView({ role: 'member' })} />, usageApi(true));
+    renderWithApi(<OrgUsagePage org={orgView({ role: 'member' })} />, usageApi(true, 'member'));
     await screen.findByRole('heading', { name: 'No requests in this range' });
     expect(screen.getByText(/Your own requests for Acme/)).toBeTruthy();
     await waitFor(() => expect(screen.queryByRole('table', { name: 'By member' })).toBeNull());

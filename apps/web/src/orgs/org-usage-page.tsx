@@ -34,7 +34,8 @@ export function OrgUsagePage({ org }: { org: OrgView }) {
   const [usage, setUsage] = useState<OrgUsage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(0);
-  const everyone = canManageOrg(org.role);
+  // Until the answer says whose rows it holds, the caller's role tells.
+  const everyone = usage ? usage.day.scope === 'organization' : canManageOrg(org.role);
 
   const load = useCallback(async () => {
     // An answer for a range no longer shown (the select changed meanwhile) is dropped.
