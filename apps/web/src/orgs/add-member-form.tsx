@@ -57,7 +57,7 @@ export function AddMemberForm({ myRole, onAdd }: AddMemberFormProps) {
             {...(problem ? { 'aria-describedby': ids.problem } : {})}
           />
         </div>
-        <div className="field">
+        <div className="field field-fit">
           <label htmlFor={ids.role}>Role</label>
           <select id={ids.role} value={role} onChange={(e) => setRole(e.target.value as OrgRole)}>
             {roles.map((r) => (
