@@ -76,7 +76,7 @@ export function AddKeyDialog({ providers, keys, whose, initial, save, settle, an
       ) : null}
       {step.name === 'result' ? (
         // "Paste a different key" after a failed test replaces the key just saved, under its label.
-        <KeyResult keyView={step.key} onDone={onClose} onRetry={() => setStep({ name: 'paste', provider: step.provider, target: { kind: 'replace', key: step.key } })} />
+        <KeyResult keyView={step.key} whose={whose} onDone={onClose} onRetry={() => setStep({ name: 'paste', provider: step.provider, target: { kind: 'replace', key: step.key } })} />
       ) : null}
     </Dialog>
   );
