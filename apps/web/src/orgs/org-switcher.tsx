@@ -54,7 +54,8 @@ export function OrgSwitcher() {
             {org.name} ({ROLE_LABELS[org.role]})
           </option>
         ))}
-        {current !== PERSONAL && !orgs?.some((o) => o.id === current) ? <option value={current}>Unknown organization</option> : null}
+        {/* An org page opened before the list arrived, or of an org not in it (the page says "not found"). */}
+        {current !== PERSONAL && !orgs?.some((o) => o.id === current) ? <option value={current}>{orgs ? 'Unknown organization' : 'Loading…'}</option> : null}
       </select>
       <Link href={NEW_ORG_PATH} className="small">
         Create organization
