@@ -23,24 +23,27 @@ export interface DayRange {
   to: string;
 }
 
-/** The API's routes as typed calls; one place that knows the paths. */
-export function byokApi(client: ApiClient) {
+/**
+ * The key routes under a base path: the user's own (`/api/v1/llm/byok`) or an organization's
+ * (`/api/v1/orgs/{org}/byok`, which mirrors them). Providers are the same for every owner.
+ */
+export function keysApi(client: ApiClient, base: string) {
   return {
     providers: async () => (await client.get<{ providers: ProviderInfo[] }>(`${BYOK}/providers`)).providers,
-    keys: async () => (await client.get<{ keys: KeyView[] }>(`${BYOK}/keys`)).keys,
-    key: (id: string) => client.get<KeyView>(`${BYOK}/keys/by-id/${enc(id)}`),
+    keys: async () => (await client.get<{ keys: KeyView[] }>(`${base}/keys`)).keys,
+    key: (id: string) => client.get<KeyView>(`${base}/keys/by-id/${enc(id)}`),
     /**
      * Saves a key under its label (`default` when none is given): 201 for a new one, 200 when it
      * replaced the key of that label. With `testFirst` a replacement is tested before it is
      * stored: 2xx means it passed; a 4xx (its message says why) means the old key is kept.
      */
     saveKey: (body: { provider: string; api_key: string; label?: string; allow_unrecognized_format?: boolean }, options: { testFirst?: boolean } = {}) =>
-      client.post<KeyView>(`${BYOK}/keys${options.testFirst ? '?test_first=true' : ''}`, body),
+      client.post<KeyView>(`${base}/keys${options.testFirst ? '?test_first=true' : ''}`, body),
     /** Label, priority, model list or enabled; a 400 or 409 carries the message to show. */
-    updateKey: (id: string, patch: KeyPatch) => client.patch<KeyView>(`${BYOK}/keys/by-id/${enc(id)}`, patch),
-    deleteKey: (id: string) => client.del(`${BYOK}/keys/by-id/${enc(id)}`),
+    updateKey: (id: string, patch: KeyPatch) => client.patch<KeyView>(`${base}/keys/by-id/${enc(id)}`, patch),
+    deleteKey: (id: string) => client.del(`${base}/keys/by-id/${enc(id)}`),
     async testKey(id: string): Promise<KeyTestAnswer> {
-      const { status, data } = await client.request<Record<string, unknown>>('POST', `${BYOK}/keys/by-id/${enc(id)}/test`);
+      const { status, data } = await client.request<Record<string, unknown>>('POST', `${base}/keys/by-id/${enc(id)}/test`);
       if (status === 202) return { done: false, job_id: String(data.job_id ?? '') };
       return {
         done: true,
@@ -50,6 +53,16 @@ export function byokApi(client: ApiClient) {
         models_count: typeof data.models_count === 'number' ? data.models_count : null,
       };
     },
+  };
+}
+
+/** What the key views need: the same calls whoever owns the keys. */
+export type KeysApi = ReturnType<typeof keysApi>;
+
+/** The API's routes as typed calls; one place that knows the paths. */
+export function byokApi(client: ApiClient) {
+  return {
+    ...keysApi(client, BYOK),
     settings: () => client.get<ByokSettings>(`${BYOK}/settings`),
     saveSettings: (settings: ByokSettings) => client.put<ByokSettings>(`${BYOK}/settings`, settings),
 

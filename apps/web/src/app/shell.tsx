@@ -1,6 +1,8 @@
 import { lazy, type ReactNode, Suspense, useEffect, useRef } from 'react';
 import { KeysPage } from '../keys/keys-page.js';
 import { NotificationBell } from '../notifications/notification-bell.js';
+import { OrgSwitcher } from '../orgs/org-switcher.js';
+import { OrgsProvider } from '../orgs/orgs-context.js';
 import { Loading } from '../ui/feedback.js';
 import { useApp } from './app-context.js';
 import { Link, usePathname } from './router.js';
@@ -11,19 +13,22 @@ const TokensPage = lazy(() => import('../tokens/tokens-page.js').then((m) => ({ 
 const ActivityPage = lazy(() => import('../activity/activity-page.js').then((m) => ({ default: m.ActivityPage })));
 const BudgetsPage = lazy(() => import('../budgets/budgets-page.js').then((m) => ({ default: m.BudgetsPage })));
 const AboutPage = lazy(() => import('../about/about-page.js').then((m) => ({ default: m.AboutPage })));
+const OrgsPage = lazy(() => import('../orgs/orgs-page.js').then((m) => ({ default: m.OrgsPage })));
 
-const VIEWS: Array<{ path: string; label: string; render: () => ReactNode }> = [
+// `nested`: the view also answers the paths below its own (an org's id and tab).
+const VIEWS: Array<{ path: string; label: string; render: () => ReactNode; nested?: boolean }> = [
   { path: '/account/api-keys', label: 'Keys', render: () => <KeysPage /> },
   { path: '/account/usage', label: 'Usage', render: () => <UsagePage /> },
   { path: '/account/tokens', label: 'Tokens', render: () => <TokensPage /> },
   { path: '/account/activity', label: 'Activity', render: () => <ActivityPage /> },
   { path: '/account/budgets', label: 'Budgets', render: () => <BudgetsPage /> },
+  { path: '/account/orgs', label: 'Organizations', render: () => <OrgsPage />, nested: true },
   { path: '/account/about', label: 'What is BYOK?', render: () => <AboutPage /> },
 ];
 
 function viewFor(pathname: string) {
   const path = pathname === '/' || pathname === '/account' || pathname === '/account/' ? '/account/api-keys' : pathname.replace(/\/+$/, '');
-  return VIEWS.find((v) => v.path === path) ?? null;
+  return VIEWS.find((v) => v.path === path || (v.nested && path.startsWith(`${v.path}/`))) ?? null;
 }
 
 /** Header, navigation and the current view. Focus moves to the view on navigation, for screen readers. */
@@ -42,7 +47,7 @@ export function Shell() {
   }, [pathname]);
 
   return (
-    <>
+    <OrgsProvider>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -64,6 +69,7 @@ export function Shell() {
             ) : null}
           </ul>
         </nav>
+        <OrgSwitcher />
         <div className="who">
           <NotificationBell />
           <span className="muted small">
@@ -88,6 +94,6 @@ export function Shell() {
           )}
         </Suspense>
       </main>
-    </>
+    </OrgsProvider>
   );
 }

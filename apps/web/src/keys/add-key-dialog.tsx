@@ -21,6 +21,8 @@ interface AddKeyDialogProps {
   providers: ProviderInfo[];
   /** The user's keys, for the labels already taken and the picker's notes. */
   keys: readonly KeyView[];
+  /** The owner's possessive for the titles: "your", or "Acme’s". */
+  whose: string;
   /** Skips step one (a card's Add, Add another or Replace button). */
   initial?: { provider: ProviderInfo; target: KeyTarget };
   save: (provider: string, apiKey: string, allowUnrecognized: boolean, testFirst: boolean, label?: string) => Promise<KeyView>;
@@ -31,7 +33,7 @@ interface AddKeyDialogProps {
 }
 
 /** Add (or replace) a key: choose the provider, paste the key, watch the test result arrive. */
-export function AddKeyDialog({ providers, keys, initial, save, settle, announce, onClose }: AddKeyDialogProps) {
+export function AddKeyDialog({ providers, keys, whose, initial, save, settle, announce, onClose }: AddKeyDialogProps) {
   const open = useRef(true);
   useEffect(() => {
     open.current = true;
@@ -60,7 +62,7 @@ export function AddKeyDialog({ providers, keys, initial, save, settle, announce,
   }
 
   return (
-    <Dialog title={titleOf(step, keys)} onClose={onClose}>
+    <Dialog title={titleOf(step, keys, whose)} onClose={onClose}>
       {step.name === 'choose' ? <ProviderPicker providers={providers} keys={keys} onChoose={choose} /> : null}
       {step.name === 'paste' ? (
         <KeyForm
@@ -74,16 +76,16 @@ export function AddKeyDialog({ providers, keys, initial, save, settle, announce,
       ) : null}
       {step.name === 'result' ? (
         // "Paste a different key" after a failed test replaces the key just saved, under its label.
-        <KeyResult keyView={step.key} onDone={onClose} onRetry={() => setStep({ name: 'paste', provider: step.provider, target: { kind: 'replace', key: step.key } })} />
+        <KeyResult keyView={step.key} whose={whose} onDone={onClose} onRetry={() => setStep({ name: 'paste', provider: step.provider, target: { kind: 'replace', key: step.key } })} />
       ) : null}
     </Dialog>
   );
 }
 
-function titleOf(step: Step, keys: readonly KeyView[]): string {
+function titleOf(step: Step, keys: readonly KeyView[], whose: string): string {
   if (step.name === 'choose') return 'Add a key';
   const alone = (key: KeyView) => !keys.some((k) => k.provider === key.provider && k.id !== key.id);
-  if (step.name === 'result') return `Your ${keyName(step.key, alone(step.key))}`;
-  if (step.target.kind === 'replace') return `Replace your ${keyName(step.target.key, alone(step.target.key))}`;
-  return step.target.kind === 'another' ? `Add another ${step.provider.name} key` : `Add your ${step.provider.name} key`;
+  if (step.name === 'result') return `${whose.charAt(0).toUpperCase()}${whose.slice(1)} ${keyName(step.key, alone(step.key))}`;
+  if (step.target.kind === 'replace') return `Replace ${whose} ${keyName(step.target.key, alone(step.target.key))}`;
+  return step.target.kind === 'another' ? `Add another ${step.provider.name} key` : `Add ${whose} ${step.provider.name} key`;
 }

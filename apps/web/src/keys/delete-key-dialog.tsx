@@ -6,13 +6,15 @@ import { Dialog } from '../ui/dialog.js';
 /** Deleting is final (the encrypted key is removed), so it asks first. */
 interface DeleteKeyDialogProps {
   keyView: KeyView;
+  /** The owner's possessive: "your", or "Acme’s". */
+  whose: string;
   /** The key's name as its card shows it ("OpenAI key", or "OpenAI key “work”" among others). */
   name: string;
   onConfirm: () => Promise<void>;
   onClose: () => void;
 }
 
-export function DeleteKeyDialog({ keyView, name, onConfirm, onClose }: DeleteKeyDialogProps) {
+export function DeleteKeyDialog({ keyView, whose, name, onConfirm, onClose }: DeleteKeyDialogProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -29,7 +31,11 @@ export function DeleteKeyDialog({ keyView, name, onConfirm, onClose }: DeleteKey
   }
 
   return (
-    <Dialog title={`Delete your ${name}?`} onClose={onClose} description={`The key ${keyView.masked_key} is removed for good. Requests for ${keyView.provider_name} models then use another of your keys or, if your settings allow it, the platform key with credits.`}>
+    <Dialog
+      title={`Delete ${whose} ${name}?`}
+      onClose={onClose}
+      description={`The key ${keyView.masked_key} is removed for good. Requests for ${keyView.provider_name} models then use another of ${whose} keys or, if ${whose} settings allow it, the platform key with credits.`}
+    >
       {error ? (
         <p className="notice notice-error" role="alert">
           {error}

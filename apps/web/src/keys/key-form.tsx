@@ -87,7 +87,7 @@ export function KeyForm({ provider, onSave, onBack, replacing = false, askLabel 
             }}
           />
           <p id={ids.labelFeedback} className={`feedback ${labelError ? 'feedback-blocked' : 'muted'}`} aria-live="polite" data-testid="label-feedback">
-            {labelError ?? 'Names this key among your other keys for the provider, such as “work” or “backup”.'}
+            {labelError ?? 'Names this key among the other keys for the provider, such as “work” or “backup”.'}
           </p>
         </div>
       ) : null}
@@ -139,7 +139,7 @@ export function KeyForm({ provider, onSave, onBack, replacing = false, askLabel 
       {replacing ? (
         <div className="checkbox">
           <input id={ids.testFirst} type="checkbox" checked={testFirst} onChange={(event) => setTestFirst(event.target.checked)} />
-          <label htmlFor={ids.testFirst}>Test before replacing: your current key stays until the new one passes</label>
+          <label htmlFor={ids.testFirst}>Test before replacing: the current key stays until the new one passes</label>
         </div>
       ) : null}
       {serverError ? (

@@ -1,8 +1,8 @@
 import type { KeyView } from '../api/types.js';
 import { describeResult } from './key-status.js';
 
-/** Step three: the saved key's test result, announced as it arrives. */
-export function KeyResult({ keyView, onDone, onRetry }: { keyView: KeyView; onDone: () => void; onRetry: () => void }) {
+/** Step three: the saved key's test result, announced as it arrives; `whose` is "your" or "Acme’s". */
+export function KeyResult({ keyView, whose, onDone, onRetry }: { keyView: KeyView; whose: string; onDone: () => void; onRetry: () => void }) {
   const testing = keyView.status === 'testing';
   const tone = testing ? 'info' : keyView.status === 'valid' ? 'success' : 'error';
   return (
@@ -11,7 +11,7 @@ export function KeyResult({ keyView, onDone, onRetry }: { keyView: KeyView; onDo
         {testing ? (
           <>
             <span className="spinner" aria-hidden="true" />
-            Saved. Testing your key with {keyView.provider_name}…
+            Saved. Testing {whose} key with {keyView.provider_name}…
           </>
         ) : (
           describeResult(keyView)

@@ -5,7 +5,7 @@ import { keyStats } from './key-status.js';
 export function KeyStats({ keys, providerCount }: { keys: KeyView[]; providerCount: number }) {
   const stats = keyStats(keys);
   return (
-    <dl className="stats" aria-label="Your keys in numbers">
+    <dl className="stats" aria-label="Keys in numbers">
       <div className="stat">
         <dt>Configured</dt>
         <dd data-testid="stat-configured">

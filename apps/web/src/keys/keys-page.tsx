@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
+import type { KeysApi } from '../api/byok-api.js';
 import type { KeyView, ProviderInfo } from '../api/types.js';
+import { useApp } from '../app/app-context.js';
 import { Link, useDocumentTitle } from '../app/router.js';
 import { markFirstContent } from '../app/first-content.js';
 import { KeyBudgetsProvider } from '../budgets/key-budget-warning.js';
@@ -15,13 +17,43 @@ import { useKeys } from './use-keys.js';
 
 type OpenDialog = { kind: 'add'; initial?: { provider: ProviderInfo; target: KeyTarget } } | { kind: 'delete'; key: KeyView } | null;
 
-/**
- * "Your keys": one card per provider with its keys in the order the proxy tries them, the
- * numbers and the platform-credits setting at the top, and the add/replace/delete dialogs.
- */
+/** "Your keys": the user's own keys, with the "Never use platform credits" setting. */
 export function KeysPage() {
-  useDocumentTitle('Your API keys');
-  const model = useKeys();
+  const { api } = useApp();
+  return (
+    <KeyPoolPage
+      api={api}
+      whose="your"
+      title="Your API keys"
+      intro={
+        <>
+          Keys you bring are used before the platform key, so those requests cost you no credits. With several keys for a provider, the first that can serve a request is
+          tried, and the next takes over when it fails. <Link href="/account/about">How routing works</Link>
+        </>
+      }
+      settings={<FallbackSetting />}
+    />
+  );
+}
+
+interface KeyPoolPageProps {
+  /** Whose keys: the user's (`byokApi`) or an organization's (the same routes under the org). */
+  api: KeysApi;
+  /** The possessive the headings and dialogs use: "your", or "Acme’s". */
+  whose: string;
+  title: string;
+  intro: ReactNode;
+  /** Shown above the cards, e.g. the user's platform-credits switch. */
+  settings?: ReactNode;
+}
+
+/**
+ * One owner's keys: one card per provider with its keys in the order the proxy tries them, the
+ * numbers and the owner's settings at the top, and the add/replace/delete dialogs.
+ */
+export function KeyPoolPage({ api, whose, title, intro, settings }: KeyPoolPageProps) {
+  useDocumentTitle(title);
+  const model = useKeys(api);
   const actions = useKeyActions(model);
   const { providers, keys, loadError, testing } = model.state;
   const [dialog, setDialog] = useState<OpenDialog>(null);
@@ -31,7 +63,7 @@ export function KeysPage() {
   }, [providers]);
 
   if (loadError && !providers) return <ErrorNotice message={loadError} onRetry={() => void model.load()} />;
-  if (!providers) return <Loading label="Loading your keys…" />;
+  if (!providers) return <Loading label={`Loading ${whose} keys…`} />;
 
   const keyList = [...keys.values()];
   const grouped = keysByProvider(keyList);
@@ -42,23 +74,20 @@ export function KeysPage() {
     <section aria-labelledby="keys-title">
       <div className="page-head">
         <div>
-          <h1 id="keys-title">Your API keys</h1>
-          <p className="muted">
-            Keys you bring are used before the platform key, so those requests cost you no credits. With several keys for a provider, the first that can serve a request
-            is tried, and the next takes over when it fails. <Link href="/account/about">How routing works</Link>
-          </p>
+          <h1 id="keys-title">{title}</h1>
+          <p className="muted">{intro}</p>
         </div>
         <button type="button" className="button button-primary" onClick={() => setDialog({ kind: 'add' })}>
           Add a key
         </button>
       </div>
       <KeyStats keys={keyList} providerCount={providers.length} />
-      <FallbackSetting />
+      {settings}
       {keyList.length === 0 ? (
-        <EmptyState title="Add your first key">
+        <EmptyState title={`Add ${whose} first key`}>
           <p>Start with OpenRouter: one key reaches hundreds of models. Keys are encrypted at rest and never shown again in full.</p>
           <button type="button" className="button button-primary" onClick={() => setDialog({ kind: 'add', ...(ordered[0] ? { initial: { provider: ordered[0], target: { kind: 'first' } } } : {}) })}>
-            Add your first key
+            Add {whose} first key
           </button>
         </EmptyState>
       ) : null}
@@ -86,6 +115,7 @@ export function KeysPage() {
         <AddKeyDialog
           providers={providers}
           keys={keyList}
+          whose={whose}
           {...(dialog.initial ? { initial: dialog.initial } : {})}
           save={actions.save}
           settle={model.settle}
@@ -94,7 +124,7 @@ export function KeysPage() {
         />
       ) : null}
       {dialog?.kind === 'delete' ? (
-        <DeleteKeyDialog keyView={dialog.key} name={actions.nameOf(dialog.key)} onConfirm={() => actions.remove(dialog.key)} onClose={() => setDialog(null)} />
+        <DeleteKeyDialog keyView={dialog.key} whose={whose} name={actions.nameOf(dialog.key)} onConfirm={() => actions.remove(dialog.key)} onClose={() => setDialog(null)} />
       ) : null}
     </section>
   );

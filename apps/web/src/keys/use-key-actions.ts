@@ -1,7 +1,6 @@
 import { useCallback } from 'react';
 import { ApiError, messageOf } from '../api/http.js';
 import type { KeyView } from '../api/types.js';
-import { useApp } from '../app/app-context.js';
 import { useToast } from '../ui/toasts.js';
 import { keyName, type MoveDirection, planMove } from './key-pool.js';
 import { describeResult } from './key-status.js';
@@ -14,9 +13,8 @@ export function rateLimitMessage(error: ApiError): string {
 
 /** What the card buttons do, each ending in a toast that says how it went. */
 export function useKeyActions(model: KeysModel) {
-  const { api } = useApp();
   const notify = useToast();
-  const { putKey, dropKey, setTesting, settle, load } = model;
+  const { api, putKey, dropKey, setTesting, settle, load } = model;
   const { keys } = model.state;
 
   /** The key's name as its card shows it (a lone default key is just "OpenAI key"). */

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { KeysApi } from '../api/byok-api.js';
 import { messageOf } from '../api/http.js';
 import type { KeyView, ProviderInfo } from '../api/types.js';
-import { useApp } from '../app/app-context.js';
 import { pollUntilSettled } from './poll-key.js';
 
 export interface KeysState {
   providers: ProviderInfo[] | null;
-  /** The user's keys by id (several per provider since #14). */
+  /** The owner's keys by id (several per provider since #14). */
   keys: ReadonlyMap<string, KeyView>;
   loadError: string | null;
   /** Ids of keys whose test this page started and has not seen finish. */
@@ -14,11 +14,11 @@ export interface KeysState {
 }
 
 /**
- * The providers and the user's keys, kept in step with the server: every change the page makes
- * is followed by the row the server returns, and a key in `testing` is polled until it settles.
+ * The providers and the keys of one owner (the user's own or an organization's, by `api`), kept
+ * in step with the server: every change the page makes is followed by the row the server
+ * returns, and a key in `testing` is polled until it settles. `api` must be stable (memoized).
  */
-export function useKeys() {
-  const { api } = useApp();
+export function useKeys(api: KeysApi) {
   const [state, setState] = useState<KeysState>({ providers: null, keys: new Map(), loadError: null, testing: new Set() });
   // Polls stop when the page goes away, so no state is set on an unmounted view.
   const alive = useRef(new AbortController());
@@ -75,7 +75,7 @@ export function useKeys() {
     void load();
   }, [load]);
 
-  return { state, load, putKey, dropKey, setTesting, settle };
+  return { api, state, load, putKey, dropKey, setTesting, settle };
 }
 
 export type KeysModel = ReturnType<typeof useKeys>;

@@ -1,35 +1,35 @@
 import { useId, useMemo, useState } from 'react';
 import { providerName } from '../api/provider-names.js';
+import type { UsageGrouping } from '../api/types.js';
+import { useApp } from '../app/app-context.js';
 import { useDocumentTitle } from '../app/router.js';
 import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
-import { formatCompact, formatDollars, formatNumber } from '../ui/format.js';
-import { CsvExport } from './csv-export.js';
-import { UsageChart } from './usage-chart.js';
-import { byDay, daysOf, lastDays, METRIC_LABELS, type Metric, type NamedSeries, type SeriesSplit, toChartData } from './usage-series.js';
+import { type CsvChoice, CsvExport } from './csv-export.js';
+import { DailyCharts } from './daily-charts.js';
+import { type RangeDays, RangeSelect } from './range-select.js';
+import { byDay, lastDays, type NamedSeries, type SeriesSplit } from './usage-series.js';
 import { UsageSummary } from './usage-summary.js';
 import { UsageTable } from './usage-table.js';
 import { TOP_MODELS, type UsageData, useUsage } from './use-usage.js';
 
-const RANGES = [7, 30, 90] as const;
+const EXPORTS: ReadonlyArray<CsvChoice<UsageGrouping>> = [
+  { groupBy: 'day', label: 'By day' },
+  { groupBy: 'provider', label: 'By provider' },
+  { groupBy: 'model', label: 'By model' },
+];
 const SPLITS: ReadonlyArray<{ value: SeriesSplit; label: string }> = [
   { value: 'keys', label: 'Your keys' },
   { value: 'provider', label: 'Provider' },
   { value: 'model', label: `Model (top ${TOP_MODELS})` },
 ];
-const METRICS: Metric[] = ['calls', 'tokens', 'cost'];
-const FORMATS: Readonly<Record<Metric, (v: number) => string>> = {
-  calls: (v) => formatNumber(Math.round(v)),
-  tokens: formatCompact,
-  cost: (v) => formatDollars(Math.round(v * 1_000_000)),
-};
 
 /** Usage over a range: totals and savings, a chart per metric, tables per provider and model, CSV. */
 export function UsagePage() {
   useDocumentTitle('Usage');
-  const [days, setDays] = useState<(typeof RANGES)[number]>(30);
+  const { api } = useApp();
+  const [days, setDays] = useState<RangeDays>(30);
   const range = useMemo(() => lastDays(days), [days]);
   const { data, error, reload } = useUsage(range);
-  const selectId = useId();
 
   return (
     <section aria-labelledby="usage-title">
@@ -38,21 +38,12 @@ export function UsagePage() {
           <h1 id="usage-title">Usage</h1>
           <p className="muted">Requests through the gateway, what they cost at provider prices, and what your own keys saved you in credits. Days are UTC.</p>
         </div>
-        <div className="field field-inline">
-          <label htmlFor={selectId}>Range</label>
-          <select id={selectId} value={days} onChange={(e) => setDays(Number(e.target.value) as (typeof RANGES)[number])}>
-            {RANGES.map((n) => (
-              <option key={n} value={n}>
-                Last {n} days
-              </option>
-            ))}
-          </select>
-        </div>
+        <RangeSelect days={days} onChange={setDays} />
       </div>
       {error ? <ErrorNotice message={error} onRetry={() => void reload()} /> : null}
       {!data && !error ? <Loading label="Loading usage…" /> : null}
       {data ? <UsageBody data={data} days={days} /> : null}
-      <CsvExport range={range} />
+      <CsvExport choices={EXPORTS} pathOf={(groupBy) => api.usageCsvPath(groupBy, range)} />
     </section>
   );
 }
@@ -70,11 +61,7 @@ function seriesFor(data: UsageData, split: SeriesSplit): NamedSeries[] {
 function UsageBody({ data, days }: { data: UsageData; days: number }) {
   const [split, setSplit] = useState<SeriesSplit>('keys');
   const splitId = useId();
-  const charts = useMemo(() => {
-    const dayList = daysOf({ from: data.byDay.from, to: data.byDay.to });
-    const series = seriesFor(data, split);
-    return METRICS.map((metric) => ({ metric, data: toChartData(dayList, series, metric) }));
-  }, [data, split]);
+  const series = useMemo(() => seriesFor(data, split), [data, split]);
 
   if (data.byDay.totals.calls === 0) {
     return (
@@ -100,19 +87,7 @@ function UsageBody({ data, days }: { data: UsageData; days: number }) {
           ))}
         </select>
       </div>
-      <div className="chart-grid">
-        {charts.map(({ metric, data: chart }) => (
-          <UsageChart
-            key={metric}
-            title={`${METRIC_LABELS[metric]} per day`}
-            data={chart}
-            format={FORMATS[metric]}
-            summary={`${METRIC_LABELS[metric]} per day over the last ${days} days. ${chart.series
-              .map((s) => `${s.label}: ${FORMATS[metric](s.values.reduce((a, b) => a + b, 0))} in total`)
-              .join('. ')}.`}
-          />
-        ))}
-      </div>
+      <DailyCharts from={data.byDay.from} to={data.byDay.to} days={days} series={series} />
       <UsageTable caption="By provider" keyLabel="Provider" rows={data.byProvider.groups} nameOf={providerName} />
       <UsageTable caption="By model" keyLabel="Model" rows={data.byModel.groups} />
     </>

@@ -1,8 +1,17 @@
 import type { UsageMetrics } from '../api/types.js';
 import { formatDollars, formatNumber } from '../ui/format.js';
 
-/** One grouping of the range (per provider or per model) as a table: the chart's numbers in text. */
-export function UsageTable({ caption, keyLabel, rows, nameOf }: { caption: string; keyLabel: string; rows: Array<UsageMetrics & { key: string }>; nameOf?: (key: string) => string }) {
+interface UsageTableProps {
+  caption: string;
+  keyLabel: string;
+  rows: Array<UsageMetrics & { key: string }>;
+  nameOf?: (key: string) => string;
+  /** The BYOK calls column's heading: whose keys served them. */
+  byokLabel?: string;
+}
+
+/** One grouping of the range (per provider, model, member or day) as a table: the chart's numbers in text. */
+export function UsageTable({ caption, keyLabel, rows, nameOf, byokLabel = 'On your keys' }: UsageTableProps) {
   if (rows.length === 0) return null;
   const sorted = [...rows].sort((a, b) => b.calls - a.calls);
   return (
@@ -15,7 +24,9 @@ export function UsageTable({ caption, keyLabel, rows, nameOf }: { caption: strin
             <th scope="col" className="num">Calls</th>
             <th scope="col" className="num">Tokens</th>
             <th scope="col" className="num">Cost</th>
-            <th scope="col" className="num">On your keys</th>
+            <th scope="col" className="num">
+              {byokLabel}
+            </th>
           </tr>
         </thead>
         <tbody>
