@@ -7,6 +7,7 @@ import type { ProviderId } from '@byok/providers';
 import { type KeyTestJob, publishKeyChange } from '@byok/queues';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from '../security/support/error-shape.js';
 import { type ProxyHarness, type ProxyInstance, startProxyHarness, waitFor } from './support/proxy-harness.js';
 import { type ScriptedUpstream, scriptedKey, startScriptedUpstream } from './support/scripted-upstream.js';
 
@@ -97,7 +98,15 @@ async function post(auth: string, headers: Record<string, string> = {}, options:
     body: JSON.stringify({ model: options.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
   });
   const text = await res.body.text();
-  return { status: res.statusCode, text, route: String(res.headers['x-byok-route'] ?? ''), requestId: String(res.headers['x-request-id'] ?? ''), json: () => JSON.parse(text) };
+  return {
+    status: res.statusCode,
+    text,
+    route: String(res.headers['x-byok-route'] ?? ''),
+    requestId: String(res.headers['x-request-id'] ?? ''),
+    json: () => JSON.parse(text),
+    /** The API's error, checked against its shape and the closed set of codes. */
+    error: () => errorOf({ statusCode: res.statusCode, headers: res.headers, body: text }),
+  };
 }
 
 const asMember = async (userId: string, orgId: string | undefined, options: { proxy?: ProxyInstance; model?: string } = {}) =>
@@ -163,7 +172,7 @@ describe('routing for a member acting for an org', () => {
     for (const header of [orgId, randomUUID(), 'not-an-org', `${orgId}x`, '\u00e9t\u00e9']) {
       const res = await post(await h.jwt(user), { 'x-byok-org': header });
       expect(res.status, header).toBe(404);
-      const { code, message } = res.json().error;
+      const { code, message } = res.error();
       bodies.push({ code, message });
     }
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
@@ -188,7 +197,7 @@ describe('routing for a member acting for an org', () => {
     expect((await post(generated.token, { 'x-byok-org': orgId.toUpperCase() })).status).toBe(200);
     const mismatch = await post(generated.token, { 'x-byok-org': other });
     expect(mismatch.status).toBe(400);
-    expect(mismatch.json().error.code).toBe('org_mismatch');
+    expect(mismatch.error()).toMatchObject({ code: 'org_mismatch', details: [{ path: 'headers/x-byok-org' }] });
   });
 
   it('the usage event names the org and whether its key served; the member is the user and is charged nothing for a BYOK key', async () => {
@@ -275,6 +284,18 @@ describe('removing a member', () => {
       const seenAt = await waitFor(async () => ((await asMember(user, orgId, { proxy })).status === 404 ? Date.now() : undefined), 3000, 'the removal on an instance');
       expect(seenAt - removedAt).toBeLessThan(1000);
     }
+  });
+
+  it('an addition announced with the user id ends a cached 404 at once', async () => {
+    const user = newUser();
+    const orgId = await createOrg({ memberKeys: 'forbid', platformFallback: 'never' });
+    await addKey({ orgId }, 'shared');
+    expect((await asMember(user, orgId)).status).toBe(404);
+    await addMember(orgId, user);
+    await publishKeyChange(h.api.runtime.redis, h.api.redisPrefix, user);
+    const addedAt = Date.now();
+    const seenAt = await waitFor(async () => ((await asMember(user, orgId)).status === 200 ? Date.now() : undefined), 3000, 'the addition');
+    expect(seenAt - addedAt).toBeLessThan(1000);
   });
 
   it('an org:<id> message (e.g. its settings changed) is seen by both instances within 1 s', async () => {
