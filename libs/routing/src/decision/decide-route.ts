@@ -25,6 +25,8 @@ const CHOSEN_SYSTEM = perProvider((id) => `chosen: platform ${id} key, credits c
 const NO_CREDIT_SUFFIX = '; its last validation said no_credit';
 const CHOSEN_USER_OPENROUTER_NO_CREDIT = CHOSEN_USER_OPENROUTER + NO_CREDIT_SUFFIX;
 const CHOSEN_USER_PROVIDER_NO_CREDIT = perProvider((id) => CHOSEN_USER_PROVIDER[id] + NO_CREDIT_SUFFIX);
+const CHOSEN_ORG = perProvider((id) => `chosen: the organization's ${id} key`);
+const CHOSEN_ORG_NO_CREDIT = perProvider((id) => CHOSEN_ORG[id] + NO_CREDIT_SUFFIX);
 /** How receipts name an organization's missing keys for a provider. */
 const ORG_NO_KEY = perProvider((id) => `org:${id}:`);
 
@@ -110,7 +112,7 @@ function skippedUserKeys(candidates: readonly RouteCandidate[], sets: readonly U
   for (const c of candidates) {
     if (c.status !== 'skipped' || c.keyId === undefined || c.credentialSource === 'system') continue;
     const key = findIndexedKey(sets, c.provider, c.keyId)?.key;
-    out.push({ provider: c.provider, reason: c.reason as SkippedUserKey['reason'], validationOutcome: key?.validationOutcome, label: c.label });
+    out.push({ provider: c.provider, reason: c.reason as SkippedUserKey['reason'], validationOutcome: key?.validationOutcome, label: c.label, org: c.orgKey });
   }
   return out;
 }
@@ -154,7 +156,7 @@ function considerUserKeys(
       out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED, undefined, name, orgKey));
       continue;
     }
-    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false), undefined, name, orgKey);
+    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false, orgKey), undefined, name, orgKey);
     out.push(result);
   }
   return result;
@@ -186,13 +188,15 @@ function chooseLastResort(out: RouteCandidate[], context: DecisionContext): Rout
   if (last === undefined) return undefined;
   const { credentialSource, provider, keyId, label, upstreamModel, reason, receiptName, orgKey } = last.candidate;
   const note = LAST_RESORT_NOTES.get(reason) ?? 'key_reported_no_credit';
-  const why = note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true) : `${chosenReason(credentialSource, provider, false)}; nothing else can serve (${reason})`;
+  const why =
+    note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true, orgKey) : `${chosenReason(credentialSource, provider, false, orgKey)}; nothing else can serve (${reason})`;
   const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note, receiptName, orgKey);
   out[last.index] = chosen;
   return chosen;
 }
 
-function chosenReason(source: CredentialSource, provider: ProviderId, reportedNoCredit: boolean): string {
+function chosenReason(source: CredentialSource, provider: ProviderId, reportedNoCredit: boolean, orgKey: boolean | undefined): string {
+  if (orgKey === true) return reportedNoCredit ? CHOSEN_ORG_NO_CREDIT[provider] : CHOSEN_ORG[provider];
   if (source === 'user_openrouter') return reportedNoCredit ? CHOSEN_USER_OPENROUTER_NO_CREDIT : CHOSEN_USER_OPENROUTER;
   return reportedNoCredit ? CHOSEN_USER_PROVIDER_NO_CREDIT[provider] : CHOSEN_USER_PROVIDER[provider];
 }

@@ -30,6 +30,7 @@ describe('orgKeySets: the member_keys policies', () => {
     const decision = decide('allow', [key('member', 'openrouter')], [key('org', 'openai')]);
     expect(decision.outcome === 'routed' && decision.chosen.keyId).toBe('org-openai');
     expect(decision.outcome === 'routed' && decision.chosen.orgKey).toBe(true);
+    expect(decision.outcome === 'routed' && decision.chosen.reason).toBe("chosen: the organization's openai key");
     expect(formatReceipt(decision)).toBe('org:openrouter:skipped=no_key; org:openai/default:chosen; user_openrouter:not_needed; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):not_needed');
   });
 
@@ -68,5 +69,15 @@ describe('orgKeySets: the member_keys policies', () => {
       return d.outcome === 'routed' ? d.chosen.keyId : undefined;
     });
     expect(chosen).toEqual(['a', 'b']);
+  });
+});
+
+describe('no route for a member acting for an org', () => {
+  it('says what is wrong with the org’s keys and who can fix it, apart from the member’s own', () => {
+    const decision = decide('prefer', [key('member', 'openai', { enabled: false })], [key('org', 'openai', { label: 'team', testStatus: 'invalid' })], 'gpt-4o-mini', 'never');
+    expect(decision.outcome).toBe('no_route');
+    const message = decision.outcome === 'no_route' ? decision.message : '';
+    expect(message).toContain('your OpenAI key is disabled');
+    expect(message).toContain('the organization\'s OpenAI key "team" was rejected by the provider at its last test (ask an owner or admin of the organization)');
   });
 });
