@@ -111,7 +111,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
       createRedisKeyChangeSubscription(deps.config.redisUrl, deps.config.redisPrefix, { onError: (err) => logger.debug({ err }, 'key-change subscription connection error') }),
       tokens,
     ),
-    onRefreshError: (userId, err) => logger.warn({ err, user_id: userId }, 'background reload of routes failed; the cached routes stay in use'),
+    onRefreshError: (userId, err, orgId) => logger.warn({ err, user_id: userId, org_id: orgId }, 'background reload of routes failed; the cached routes stay in use'),
     onUndecryptableKey: (userId, keyId) => logger.error({ user_id: userId, key_id: keyId }, 'a stored key does not decrypt with the configured encryption keys; routing skips it'),
   });
   if (settings.maxConcurrentPerUser === 0 || settings.maxConcurrentPerUser >= settings.upstreamConnections) {

@@ -113,4 +113,16 @@ describe('createRouteCache: members acting for an organization', () => {
     subscription.state.onMessage(ORG_OWNER);
     expect(cache.size).toBe(0);
   });
+
+  it('reports a failed reload of an org entry by member and org, and serves the entry stale meanwhile', async () => {
+    const failures: string[] = [];
+    const { cache, loader, clock, join } = setupOrgs({ onRefreshError: (userId, _error, orgId) => failures.push(`${userId} ${orgId}`) });
+    join('u1');
+    const routes = await cache.getForOrg('u1', ORG);
+    loader.fail(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+    clock.now += 31_000;
+    expect(await cache.getForOrg('u1', ORG)).toBe(routes);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(failures).toEqual([`u1 ${ORG}`]);
+  });
 });

@@ -45,7 +45,7 @@ export interface RouteCacheDeps {
   maxUsers?: number;
   now?: () => number;
   /** Told about a background reload that failed (the old entry stays in use). */
-  onRefreshError?: (userId: string, error: unknown) => void;
+  onRefreshError?: (userId: string, error: unknown, orgId?: string) => void;
   /** Told the owner id (a user's, or `org:<org id>`) and the id of a key that did not decrypt (never the token). */
   onUndecryptableKey?: (userId: string, keyId: string) => void;
 }
@@ -242,7 +242,7 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
     if (flights.has(userId)) return;
     load(userId).catch((error: unknown) => {
       if (entries.get(userId) === entry) entry.refreshAt = now() + Math.min(ttlMs, REFRESH_RETRY_MS);
-      deps.onRefreshError?.(userId, error);
+      refreshFailed(userId, error);
     });
   }
 
@@ -256,9 +256,15 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
     }
     return load(userId).catch((error: unknown) => {
       if (!usable()) throw error;
-      deps.onRefreshError?.(userId, error);
+      refreshFailed(userId, error);
       return entry.routes;
     });
+  }
+
+  function refreshFailed(key: string, error: unknown): void {
+    const parts = orgEntryParts(key);
+    if (parts === undefined) deps.onRefreshError?.(key, error);
+    else deps.onRefreshError?.(parts.userId, error, parts.orgOwner.slice(ORG_OWNER_PREFIX.length));
   }
 
   function drop(key: string): void {
