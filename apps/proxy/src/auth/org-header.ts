@@ -6,10 +6,13 @@ export const ORG_HEADER = 'x-byok-org';
 
 /**
  * One answer for every organization the caller cannot act for — malformed id, no such org, not a
- * member (any more) — so nobody learns which organizations exist.
+ * member (any more) — so nobody learns which organizations exist. Worded as the API words the
+ * same case, so both services say the same.
  */
 export function orgNotFound(): AppError {
-  return new AppError('org_not_found', `No organization of yours has the id given in ${ORG_HEADER} (a UUID of an organization you are a member of)`);
+  return new AppError('org_not_found', 'Organization not found, or you are not a member of it', {
+    details: [{ path: `headers/${ORG_HEADER}`, message: 'not an organization you are a member of' }],
+  });
 }
 
 /**
