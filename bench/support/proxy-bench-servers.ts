@@ -4,7 +4,7 @@
  * proxy as a BYOK user with a gateway token (Postgres and Redis under a throw-away database and
  * prefix). Shared by `bench/proxy.bench.ts` and `bench/support/profile-proxy.ts`.
  */
-import { generateGatewayToken } from '@byok/auth';
+import { generateGatewayToken, orgKeyOwner } from '@byok/auth';
 import { createKeyring } from '@byok/crypto';
 import { insertGatewayToken, upsertProviderKey } from '@byok/db';
 import type { ProviderId } from '@byok/providers';
@@ -18,6 +18,9 @@ import type { HttpTarget } from './proxy-load.js';
 const KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
 const SECRET = 'bench-only-jwt-secret-0123456789abcdef-not-real';
 const USER = 'bench-user';
+/** A member of `ORG` without keys of their own, whose requests go through the org's key. */
+const MEMBER = 'bench-member';
+const ORG = '6f1d2c3b-4a59-4e8f-9a7b-1c2d3e4f5a6b';
 const MESSAGES = [{ role: 'user', content: 'Say hello to me' }];
 export const PLAIN_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: MESSAGES });
 export const STREAM_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true });
@@ -36,6 +39,11 @@ export interface BenchServers {
   proxyEnv: Record<string, string>;
   /** The BYOK user's gateway token, accepted by every gateway process started with `proxyEnv`. */
   gatewayToken: string;
+  /**
+   * The proxy for a member of an organization (`member_keys: forbid`) whose gateway token acts for
+   * the org, served by the org's OpenAI key (the same mock key as the user's).
+   */
+  orgMember: { plain: HttpTarget; streaming: HttpTarget };
   /** Usage events stored in Postgres so far (only a usage consumer stores them). */
   usageEventsStored(): Promise<number>;
   close(): Promise<void>;
@@ -50,20 +58,29 @@ export interface BenchServerOptions {
   proxyEnv?: Record<string, string>;
 }
 
-async function seed(db: TestDatabase, apiKey: string): Promise<string> {
+async function seed(db: TestDatabase, apiKey: string): Promise<{ user: string; orgMember: string }> {
   const keyring = createKeyring([KEY]);
   const em = db.orm.em.fork();
   await upsertProviderKey(em, { userId: USER, provider: 'openai' satisfies ProviderId, apiKeyEncrypted: keyring.encrypt(apiKey), keyHint: 'sk-proj-****…****' });
   const token = generateGatewayToken();
   await insertGatewayToken(em, { userId: USER, name: 'bench', tokenHash: token.hash, tokenPrefix: token.prefix, expiresAt: null });
-  return token.token;
+  // The org, its member, its key and the member's token for it, as the org API would write them.
+  await db.sql("INSERT INTO byok_orgs (id, name, member_keys, created_by) VALUES ($1, 'bench org', 'forbid', $2)", [ORG, MEMBER]);
+  await db.sql("INSERT INTO byok_org_members (org_id, user_id, role) VALUES ($1, $2, 'member')", [ORG, MEMBER]);
+  const orgKey = await upsertProviderKey(em, { userId: orgKeyOwner(ORG), provider: 'openai' satisfies ProviderId, apiKeyEncrypted: keyring.encrypt(apiKey), keyHint: 'sk-proj-****…****' });
+  await db.sql('UPDATE user_provider_keys SET org_id = $1 WHERE id = $2', [ORG, orgKey.key.id]);
+  const memberToken = generateGatewayToken();
+  const row = await insertGatewayToken(em, { userId: MEMBER, name: 'bench org', tokenHash: memberToken.hash, tokenPrefix: memberToken.prefix, expiresAt: null });
+  await db.sql('UPDATE gateway_tokens SET org_id = $1 WHERE id = $2', [ORG, row.id]);
+  return { user: token.token, orgMember: memberToken.token };
 }
 
 export async function startBenchServers(options: BenchServerOptions = {}): Promise<BenchServers> {
   const db = await createTestDatabase('bench_proxy');
   const prefix = uniqueTestName('bench_proxy');
   const apiKey = fakeKey('openai', 'valid', 'bench');
-  const gatewayToken = await seed(db, apiKey);
+  const tokens = await seed(db, apiKey);
+  const gatewayToken = tokens.user;
   const children: Child<unknown>[] = [];
   const close = async () => {
     for (const child of children.reverse()) await child.stop();
@@ -99,7 +116,9 @@ export async function startBenchServers(options: BenchServerOptions = {}): Promi
     };
     const streaming = Object.fromEntries(TARGET_NAMES.map((n) => [n, { ...plain[n], body: STREAM_BODY }])) as Record<TargetName, HttpTarget>;
     const usageEventsStored = async () => Number((await db.sql<{ n: string }>('SELECT count(*) AS n FROM usage_events'))[0]?.n ?? 0);
-    return { plain, streaming, servers: { direct: mock, passthrough, proxy }, proxyEnv, gatewayToken, usageEventsStored, close };
+    const orgPlain: HttpTarget = { ...plain.proxy, headers: { authorization: `Bearer ${tokens.orgMember}` } };
+    const orgMember = { plain: orgPlain, streaming: { ...orgPlain, body: STREAM_BODY } };
+    return { plain, streaming, servers: { direct: mock, passthrough, proxy }, proxyEnv, gatewayToken, orgMember, usageEventsStored, close };
   } catch (error) {
     await close();
     throw error;

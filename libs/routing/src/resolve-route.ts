@@ -1,4 +1,4 @@
-import type { UserRoutes } from './cache/user-routes.js';
+import type { Routes } from './cache/user-routes.js';
 import type { SystemKeySet } from './cache/system-keys.js';
 import { decideRoute } from './decision/decide-route.js';
 import { type ModelResolver, uncachedModelResolver } from './decision/model-info.js';
@@ -26,7 +26,7 @@ export interface ResolveOptions {
 }
 
 /**
- * The proxy's per-request call: decides the route for `model` from the user's cached routes and
+ * The proxy's per-request call: decides the route for `model` from the caller's cached routes (their own, or for an org) and
  * the platform keys, and picks the chosen credential from memory (nothing is decrypted here).
  * Pass one `createModelResolver()` for the process as `models`. Failover takes the credentials of
  * the decision's fallbacks with `candidateCredential`.
@@ -35,7 +35,7 @@ export interface ResolveOptions {
  *   index disagree: a bug, not a request error.
  */
 export function resolveRoute(
-  routes: UserRoutes,
+  routes: Routes,
   systemKeys: SystemKeySet,
   model: string,
   creditBalanceMicro: number | null,
@@ -63,7 +63,7 @@ export function resolveRoute(
 }
 
 /** The key a candidate calls its upstream with, from memory; undefined when none is held for it. */
-export function candidateCredential(chosen: RouteCandidate, routes: UserRoutes, systemKeys: SystemKeySet): string | undefined {
+export function candidateCredential(chosen: RouteCandidate, routes: Routes, systemKeys: SystemKeySet): string | undefined {
   if (chosen.credentialSource === 'system') return systemKeys.systemCredential(chosen.provider);
   return chosen.keyId === undefined ? undefined : routes.credentialFor(chosen.keyId);
 }

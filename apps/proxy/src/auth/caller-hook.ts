@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CallerResolver, ProxyCaller } from './caller-resolver.js';
+import { ORG_HEADER } from './org-header.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,6 +17,6 @@ declare module 'fastify' {
 export function authenticateProxyCallers(app: FastifyInstance, callers: CallerResolver): void {
   app.decorateRequest('proxyCaller', undefined as unknown as ProxyCaller);
   app.addHook('onRequest', async (request) => {
-    request.proxyCaller = await callers(request.headers.authorization);
+    request.proxyCaller = await callers(request.headers.authorization, request.headers[ORG_HEADER]);
   });
 }

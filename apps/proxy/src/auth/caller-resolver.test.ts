@@ -5,7 +5,7 @@ import { createGatewayTokenCache } from './gateway-token-cache.js';
 
 const principal: Principal = { userId: 'jwt-user', roles: [], isAdmin: false, subject: 'jwt-user', authMethod: 'jwt' };
 
-function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date | string | null }>) {
+function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date | string | null; orgId?: string }>) {
   const lookups: string[] = [];
   const tokens = createGatewayTokenCache({
     ttlMs: 10_000,
@@ -14,7 +14,7 @@ function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date 
       lookups.push(hash);
       const row = rows[hash];
       if (!row) return null;
-      return { id: `id-${hash.slice(0, 6)}`, userId: 'token-user', orgId: null, name: 't', tokenPrefix: 'byok_x', createdAt: new Date(), lastUsedAt: null, expiresAt: (row.expiresAt ?? null) as Date | null, revokedAt: row.revokedAt ?? null };
+      return { id: `id-${hash.slice(0, 6)}`, userId: 'token-user', name: 't', tokenPrefix: 'byok_x', createdAt: new Date(), lastUsedAt: null, expiresAt: (row.expiresAt ?? null) as Date | null, revokedAt: row.revokedAt ?? null, orgId: row.orgId ?? null };
     },
   });
   const verified: Array<string | undefined> = [];
@@ -61,3 +61,31 @@ describe('createCallerResolver', () => {
     expect(s.lookups).toEqual([]);
   });
 });
+
+describe('createCallerResolver: acting for an organization', () => {
+  const ORG = '0b6f6c1e-4f5a-4c1e-9d7b-2a1c3e5f7a90';
+  const OTHER = '5d1c0e2b-8a7f-4b3c-9e1d-0f2a4b6c8d10';
+
+  it('takes the org from x-byok-org, lower-cased, for a JWT caller', async () => {
+    const s = setup({});
+    expect(await s.resolve('Bearer good.jwt.sig', ORG.toUpperCase())).toEqual({ userId: 'jwt-user', via: 'jwt', orgId: ORG });
+  });
+
+  it('answers a malformed org id like a non-member (404 org_not_found), after the credential is accepted', async () => {
+    const s = setup({});
+    for (const header of ['', 'not-a-uuid', `${ORG}\u0000`, `${ORG}, ${OTHER}`, [ORG, OTHER], '\ud800', 'x'.repeat(10_000)]) {
+      await expect(s.resolve('Bearer good.jwt.sig', header)).rejects.toMatchObject({ code: 'org_not_found', status: 404 });
+    }
+    await expect(s.resolve('Bearer bad', 'not-a-uuid')).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('an org token acts for its org, accepts its own id in the header, and refuses another (400 org_mismatch)', async () => {
+    const t = generateGatewayToken();
+    const s = setup({ [t.hash]: { orgId: ORG.toUpperCase() } });
+    expect(await s.resolve(`Bearer ${t.token}`)).toMatchObject({ userId: 'token-user', orgId: ORG });
+    expect(await s.resolve(`Bearer ${t.token}`, ORG)).toMatchObject({ orgId: ORG });
+    await expect(s.resolve(`Bearer ${t.token}`, OTHER)).rejects.toMatchObject({ code: 'org_mismatch', status: 400 });
+    await expect(s.resolve(`Bearer ${t.token}`, 'garbage')).rejects.toMatchObject({ code: 'org_mismatch' });
+  });
+});
+

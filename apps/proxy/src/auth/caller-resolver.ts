@@ -1,6 +1,7 @@
 import { AuthError, type Authenticator, hashGatewayToken, looksLikeGatewayToken } from '@byok/auth';
 import { bearerToken } from './bearer-token.js';
 import type { GatewayTokenCache } from './gateway-token-cache.js';
+import { requestedOrg } from './org-header.js';
 
 /** Who is calling the proxy, and how they proved it. */
 export interface ProxyCaller {
@@ -8,6 +9,11 @@ export interface ProxyCaller {
   via: 'jwt' | 'gateway_token';
   /** The gateway token's row id (never the token), to record its use after the response. */
   tokenId?: string;
+  /**
+   * The organization the request acts for (lower-case UUID): the `x-byok-org` header, or the org
+   * the gateway token was created for. Membership is checked with the routes (404 `org_not_found`).
+   */
+  orgId?: string;
 }
 
 export interface CallerResolverDeps {
@@ -16,26 +22,35 @@ export interface CallerResolverDeps {
   now?: () => number;
 }
 
-export type CallerResolver = (authorization: string | undefined) => Promise<ProxyCaller>;
+/** Resolves the caller from the `Authorization` header and the `x-byok-org` header (`ORG_HEADER`). */
+export type CallerResolver = (authorization: string | undefined, orgHeader?: string | string[]) => Promise<ProxyCaller>;
 
 /**
  * Accepts a JWT (the platform's sign-in) or a personal gateway token (`byok_…`, for OpenAI
  * clients configured with an API key). A gateway token is recognised by its shape and checksum,
  * looked up by SHA-256 through a short-lived cache, and refused when unknown, revoked or expired;
- * anything else goes to the JWT authenticator, which refuses what is not a signed JWT.
+ * anything else goes to the JWT authenticator, which refuses what is not a signed JWT. The caller
+ * acts for an organization named by `x-byok-org` or by its token (see `requestedOrg`); the header
+ * is read only after the credential is accepted, so an anonymous client learns nothing from it.
  */
 export function createCallerResolver(deps: CallerResolverDeps): CallerResolver {
   const now = deps.now ?? Date.now;
-  return async (authorization) => {
+  return async (authorization, orgHeader) => {
     const token = bearerToken(authorization);
     if (token !== undefined && looksLikeGatewayToken(token)) {
       const known = await deps.tokens.get(hashGatewayToken(token));
       if (known === null) throw new AuthError('invalid_token', 'The gateway token is not known');
       if (known.revoked) throw new AuthError('invalid_token', 'The gateway token was revoked');
       if (known.expiresAtMs !== null && known.expiresAtMs <= now()) throw new AuthError('token_expired', 'The gateway token has expired');
-      return { userId: known.userId, via: 'gateway_token', tokenId: known.id };
+      return withOrg({ userId: known.userId, via: 'gateway_token', tokenId: known.id }, requestedOrg(orgHeader, known.orgId));
     }
     const principal = await deps.authenticator.verify(authorization);
-    return { userId: principal.userId, via: 'jwt' };
+    return withOrg({ userId: principal.userId, via: 'jwt' }, requestedOrg(orgHeader, null));
   };
+}
+
+// A personal caller has no `orgId` property at all, so its object keeps the shape it always had.
+function withOrg(caller: ProxyCaller, orgId: string | undefined): ProxyCaller {
+  if (orgId !== undefined) caller.orgId = orgId;
+  return caller;
 }

@@ -5,6 +5,8 @@ import { createTtlCache } from '../support/ttl-cache.js';
 export interface KnownGatewayToken {
   id: string;
   userId: string;
+  /** The organization the token was created for (lower case), which it always acts for; null: a personal token. */
+  orgId: string | null;
   /** Epoch ms; null = never expires. Checked on every use, so expiry is exact despite caching. */
   expiresAtMs: number | null;
   revoked: boolean;
@@ -25,7 +27,7 @@ export interface GatewayTokenCache {
 
 export interface GatewayTokenCacheDeps {
   /** `findGatewayTokenByHash`. */
-  find(tokenHash: string): Promise<GatewayTokenRow | null>;
+  find(tokenHash: string): Promise<(GatewayTokenRow & { orgId?: string | null }) | null>;
   /** How long an answer is reused: the bound on how late a revocation is noticed. */
   ttlMs: number;
   /**
@@ -119,8 +121,8 @@ export function createGatewayTokenCache(deps: GatewayTokenCacheDeps): GatewayTok
   };
 }
 
-function toKnown(row: GatewayTokenRow): KnownGatewayToken {
+function toKnown(row: GatewayTokenRow & { orgId?: string | null }): KnownGatewayToken {
   // The repository's raw query hands timestamps over as text despite its `Date` type; `new Date`
   // reads both.
-  return { id: row.id, userId: row.userId, expiresAtMs: row.expiresAt === null ? null : new Date(row.expiresAt).getTime(), revoked: row.revokedAt !== null };
+  return { id: row.id, userId: row.userId, orgId: row.orgId?.toLowerCase() ?? null, expiresAtMs: row.expiresAt === null ? null : new Date(row.expiresAt).getTime(), revoked: row.revokedAt !== null };
 }

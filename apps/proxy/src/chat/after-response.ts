@@ -1,3 +1,4 @@
+import { orgKeyOwner } from '@byok/auth';
 import type { KeyHealthTracker } from '@byok/key-health';
 import type { UsageEvent } from '@byok/queues';
 import { type GatewayMetrics, type Logger, setProxySpanAttributes } from '@byok/telemetry';
@@ -56,6 +57,10 @@ export function createAfterResponse(deps: AfterResponseDeps): (exchange: Exchang
     };
     if (estimated) event.estimated = true;
     if (exchange.keyId !== undefined) event.keyId = exchange.keyId;
+    if (exchange.orgId !== undefined) {
+      event.orgId = exchange.orgId;
+      event.orgKey = exchange.orgKey;
+    }
     if (exchange.firstByteAt !== undefined) event.ttfbMs = Math.max(0, Math.round(exchange.firstByteAt - exchange.startedAt));
     if (exchange.failedAttempts.length > 0) event.attempts = usageAttempts(exchange, event.statusCode, endedAt);
     deps.usage.record(event);
@@ -108,14 +113,16 @@ function recordKeyHealth(deps: AfterResponseDeps, exchange: Exchange, statusCode
   else deps.keyHealth.recordSuccess(exchange.keyId, latencyMs);
 }
 
-function reportRejectedKey(deps: AfterResponseDeps, exchange: Pick<Exchange, 'credentialSource' | 'provider' | 'requestId' | 'keyId' | 'keyVersion' | 'userId'>): void {
+function reportRejectedKey(deps: AfterResponseDeps, exchange: Pick<Exchange, 'credentialSource' | 'provider' | 'requestId' | 'keyId' | 'keyVersion' | 'userId' | 'orgId' | 'orgKey'>): void {
   if (exchange.credentialSource === 'system') {
     // Every request on this path fails until an operator replaces the key.
     deps.logger.error({ provider: exchange.provider, request_id: exchange.requestId }, 'the provider refused the platform key');
     return;
   }
   if (exchange.keyId === undefined || exchange.keyVersion === undefined) return;
-  deps.keyRejections.report({ keyId: exchange.keyId, keyVersion: exchange.keyVersion, userId: exchange.userId, provider: exchange.provider, requestId: exchange.requestId });
+  // The test job names the key's owner: the organization's pseudo-user for its keys, not the member.
+  const owner = exchange.orgKey && exchange.orgId !== undefined ? orgKeyOwner(exchange.orgId) : exchange.userId;
+  deps.keyRejections.report({ keyId: exchange.keyId, keyVersion: exchange.keyVersion, userId: owner, provider: exchange.provider, requestId: exchange.requestId });
 }
 
 /** The proxy span's final facts (then ended) and the request metrics; no-ops without an SDK. */

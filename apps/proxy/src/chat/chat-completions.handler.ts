@@ -1,9 +1,10 @@
 import { AppError } from '@byok/http';
 import type { KeyHealthTracker } from '@byok/key-health';
 import type { OpenAIChatRequest } from '@byok/providers';
-import { type ModelResolver, needsCreditBalance, type ResolveOptions, type ResolvedRoute, resolveRoute, type RouteCache, type SystemKeySet, type UserRoutes } from '@byok/routing';
+import { type ModelResolver, needsCreditBalance, type ResolveOptions, type ResolvedRoute, resolveRoute, type RouteCache, type Routes, type SystemKeySet } from '@byok/routing';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyCaller } from '../auth/caller-resolver.js';
+import { callerRoutes } from '../auth/caller-routes.js';
 import type { UpstreamAdmission } from '../limits/upstream-admission.js';
 import type { TtlCache } from '../support/ttl-cache.js';
 import type { UpstreamTargets } from '../upstream/upstream-targets.js';
@@ -60,7 +61,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const caller = request.proxyCaller;
     const body = request.body;
     const platformFallback = platformFallbackOverride(request.headers);
-    const routes = await deps.routes.get(caller.userId);
+    const routes = await callerRoutes(deps.routes, caller);
     // The turn counter moves only for users whose keys share a priority.
     const turn = routes.keys.sharedPriority.size > 0 ? routes.nextTurn() : undefined;
     const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turn, maxUsable: deps.maxAttempts });
@@ -77,7 +78,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
 /** The routing decision; the credit balance is read only when a platform key is the way left. */
 async function decide(
   deps: ChatHandlerDeps,
-  routes: UserRoutes,
+  routes: Routes,
   caller: ProxyCaller,
   model: string,
   options: ResolveOptions,

@@ -15,6 +15,10 @@ export interface Exchange {
   userId: string;
   /** Set when the caller used a gateway token. */
   tokenId: string | undefined;
+  /** The organization the request acts for (`userId` is then the member); undefined for a personal request. */
+  orgId: string | undefined;
+  /** The attempt's key is the organization's (owner `org:<orgId>`): the member may use it but never see it. */
+  orgKey: boolean;
   provider: ProviderId;
   /** The model as the client named it. */
   requestedModel: string;
@@ -77,6 +81,8 @@ export interface FailedAttempt {
   latencyMs: number;
   /** The upstream refused the key (401/403): re-validated after the response. */
   keyRejected: boolean;
+  /** The key was the organization's. */
+  orgKey: boolean;
 }
 
 /** The credits held for a platform-key request until its charge is known. */
@@ -92,8 +98,8 @@ export const CLIENT_CLOSED_REQUEST = 499;
 /** What a new exchange starts from: the caller, the chosen route and the request's shape. */
 export interface ExchangeStart {
   requestId: string;
-  caller: { userId: string; tokenId?: string };
-  chosen: Pick<RouteCandidate, 'provider' | 'upstreamModel' | 'credentialSource' | 'keyId'>;
+  caller: { userId: string; tokenId?: string; orgId?: string };
+  chosen: Pick<RouteCandidate, 'provider' | 'upstreamModel' | 'credentialSource' | 'keyId' | 'orgKey'>;
   requestedModel: string;
   stream: boolean;
   startedAt: number;
@@ -105,6 +111,8 @@ export function createExchange(start: ExchangeStart): Exchange {
     requestId: start.requestId,
     userId: start.caller.userId,
     tokenId: start.caller.tokenId,
+    orgId: start.caller.orgId,
+    orgKey: start.chosen.orgKey === true,
     provider: start.chosen.provider,
     requestedModel: start.requestedModel,
     upstreamModel: start.chosen.upstreamModel,
@@ -141,6 +149,7 @@ export function retarget(exchange: Exchange, chosen: ExchangeStart['chosen']): v
   exchange.upstreamModel = chosen.upstreamModel;
   exchange.credentialSource = chosen.credentialSource;
   exchange.keyId = chosen.keyId;
+  exchange.orgKey = chosen.orgKey === true;
   exchange.keyVersion = undefined;
   exchange.upstreamSentAt = undefined;
   exchange.upstreamAnsweredAt = undefined;

@@ -1,7 +1,7 @@
 import { AppError } from '@byok/http';
 import type { KeyBlock, KeyFailure, KeyHealthTracker } from '@byok/key-health';
 import type { OpenAIChatRequest } from '@byok/providers';
-import { candidateCredential, type SystemKeySet, type UserRoutes } from '@byok/routing';
+import { candidateCredential, type Routes, type SystemKeySet } from '@byok/routing';
 import type { FastifyReply } from 'fastify';
 import type { ProxyCaller } from '../auth/caller-resolver.js';
 import type { UpstreamAdmission } from '../limits/upstream-admission.js';
@@ -43,7 +43,7 @@ export interface AttemptRequest {
   caller: ProxyCaller;
   requestId: string;
   startedAt: number;
-  routes: UserRoutes;
+  routes: Routes;
   /** The credit balance, when the decision already needed it. */
   balanceMicro: number | undefined;
   /** When the request's deadline for starting an attempt passes (`performance.now()` scale). */
@@ -138,8 +138,8 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
   const abort = run.abort as UpstreamAbort;
   // The scrubber closes over the key; adapters call it only on text they pass to the client.
   const scrub = keyScrubber(apiKey);
-  // A platform key must not come back in an answer; a user's own key is theirs to see.
-  const echo = candidate.credentialSource === 'system' ? keyEchoGuard(apiKey) : undefined;
+  // A platform or organization key must not come back in an answer; a user's own key is theirs to see.
+  const echo = candidate.credentialSource === 'system' || candidate.orgKey === true ? keyEchoGuard(apiKey) : undefined;
 
   plan.started();
   const canFailOver = plan.canContinue();
@@ -212,6 +212,7 @@ function recordFailedAttempt(
     outcome,
     latencyMs,
     keyRejected: what.keyRejected,
+    orgKey: exchange.orgKey,
   });
   return outcome;
 }

@@ -1,5 +1,5 @@
 import type { MessageScrubber, OpenAIChatRequest, UpstreamRequest } from '@byok/providers';
-import type { UserRoutes } from '@byok/routing';
+import { findIndexedKey, keySetsOf, type Routes } from '@byok/routing';
 import { bindToCurrentTrace, startProxySpan, withoutCallSpan } from '@byok/telemetry';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
@@ -72,7 +72,7 @@ export interface AnswerInput {
   exchange: Exchange;
   scrub: MessageScrubber;
   echo: KeyEchoGuard | undefined;
-  routes: UserRoutes;
+  routes: Routes;
   abort: UpstreamAbort;
   drains: StreamDrains;
   afterResponse: AfterResponse;
@@ -104,7 +104,7 @@ export function abandon(reply: FastifyReply): undefined {
   return undefined;
 }
 
-export function keyVersionOf(routes: UserRoutes, provider: Exchange['provider'], keyId: string | undefined): number | undefined {
+export function keyVersionOf(routes: Routes, provider: Exchange['provider'], keyId: string | undefined): number | undefined {
   if (keyId === undefined) return undefined;
-  return routes.keys.byProvider.get(provider)?.find((k) => k.keyId === keyId)?.key.keyVersion;
+  return findIndexedKey(keySetsOf(routes.keys), provider, keyId)?.key.keyVersion;
 }

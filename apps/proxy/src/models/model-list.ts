@@ -6,6 +6,8 @@ import {
   type KeyAvailability,
   keySkipReason,
   type ModelResolver,
+  type OrgMemberKeys,
+  orgKeySets,
   type PlatformFallback,
   type StoredUserKey,
   type SystemKeyAvailability,
@@ -27,6 +29,8 @@ export interface ModelEntry {
     upstream_model: string;
     /** True when requests are paid in credits (platform key). */
     charged: boolean;
+    /** Present (true) when the organization's key serves it (acting for an org). */
+    org_key?: true;
   };
 }
 
@@ -47,21 +51,23 @@ const MAX_ENTRIES = 10_000;
  * credits; shown whatever the balance, since the balance can change, and never when the user's
  * `platform_fallback` is `never`). Disabled, invalid and unknown-provider keys add nothing; a key
  * cooling down or resting after failures (`keyHealth`) gives way to the route that would be taken
- * instead. A model the list does not show may still be requested.
+ * instead. A model the list does not show may still be requested. Acting for an organization
+ * (`options.org`), the org's keys count too, merged with `rows` (the member's) by its `member_keys`;
+ * under `forbid` the member's rows add nothing.
  */
 export function buildModelList(
   rows: readonly StoredUserKey[],
   systemKeys: SystemKeyAvailability,
   models: ModelResolver,
   known: KnownChatModels,
-  options: { keyHealth?: KeyAvailability; platformFallback?: PlatformFallback } = {},
+  options: { keyHealth?: KeyAvailability; platformFallback?: PlatformFallback; org?: { rows: readonly StoredUserKey[]; memberKeys: OrgMemberKeys } } = {},
 ): ModelList {
-  const candidates = rows.flatMap((row) => {
-    const candidate = toUserKeyCandidate(row);
-    return candidate === null ? [] : [{ row, candidate }];
-  });
-  const userKeys = indexUserKeys(candidates.map((c) => c.candidate));
-  const usable = candidates.filter((c) => keySkipReason(c.candidate) === null);
+  const { org } = options;
+  const candidates = toCandidates(org?.memberKeys === 'forbid' ? [] : rows);
+  const orgCandidates = toCandidates(org?.rows ?? []);
+  const memberIndex = indexUserKeys(candidates.map((c) => c.candidate));
+  const userKeys = org === undefined ? memberIndex : orgKeySets(org.memberKeys, memberIndex, indexUserKeys(orgCandidates.map((c) => c.candidate), { org: true }));
+  const usable = [...candidates, ...orgCandidates].filter((c) => keySkipReason(c.candidate) === null);
   const hasOpenRouterKey = usable.some((c) => c.candidate.provider === 'openrouter');
 
   // Keyed by lower case: a validated name (the provider's own spelling) wins over the table's.
@@ -89,11 +95,24 @@ export function buildModelList(
       object: 'model',
       created: 0,
       owned_by: detectedOwner(name) ?? chosen.provider,
-      byok: { route: chosen.credentialSource, provider: chosen.provider, upstream_model: chosen.upstreamModel, charged: chosen.credentialSource === 'system' },
+      byok: {
+        route: chosen.credentialSource,
+        provider: chosen.provider,
+        upstream_model: chosen.upstreamModel,
+        charged: chosen.credentialSource === 'system',
+        ...(chosen.orgKey === true ? { org_key: true as const } : {}),
+      },
     });
   }
   data.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { object: 'list', data };
+}
+
+function toCandidates(rows: readonly StoredUserKey[]) {
+  return rows.flatMap((row) => {
+    const candidate = toUserKeyCandidate(row);
+    return candidate === null ? [] : [{ row, candidate }];
+  });
 }
 
 /** A validated name as a client would send it so that it routes to the provider it came from. */

@@ -1,5 +1,5 @@
 import type { ProxySettings } from '@byok/config';
-import { findGatewayTokenByHash, findUserKeys, getCreditBalanceMicro, getUserSettings, touchGatewayToken } from '@byok/db';
+import { findGatewayTokenByHash, findOrgMembership, findUserKeys, getCreditBalanceMicro, getUserSettings, touchGatewayToken } from '@byok/db';
 import { createKeyHealthTracker, type KeyHealthPolicy, type KeyHealthTracker } from '@byok/key-health';
 import { createBlockingConnection } from '@byok/queues';
 import {
@@ -104,13 +104,14 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
   const routes = createRouteCache({
     loadUserKeys: (userId) => findUserKeys(deps.orm.em.fork(), userId),
     loadUserSettings: (userId) => getUserSettings(deps.orm.em.fork(), userId),
+    loadOrgMembership: (orgId, userId) => findOrgMembership(deps.orm.em.fork(), orgId, userId),
     keyring: deps.keyring,
     staleMaxMs: settings.staleMaxMs,
     subscribe: withTokenRevocations(
       createRedisKeyChangeSubscription(deps.config.redisUrl, deps.config.redisPrefix, { onError: (err) => logger.debug({ err }, 'key-change subscription connection error') }),
       tokens,
     ),
-    onRefreshError: (userId, err) => logger.warn({ err, user_id: userId }, 'background reload of routes failed; the cached routes stay in use'),
+    onRefreshError: (userId, err, orgId) => logger.warn({ err, user_id: userId, org_id: orgId }, 'background reload of routes failed; the cached routes stay in use'),
     onUndecryptableKey: (userId, keyId) => logger.error({ user_id: userId, key_id: keyId }, 'a stored key does not decrypt with the configured encryption keys; routing skips it'),
   });
   if (settings.maxConcurrentPerUser === 0 || settings.maxConcurrentPerUser >= settings.upstreamConnections) {

@@ -88,11 +88,14 @@ export async function revokeGatewayToken(em: EntityManager, userId: string, id: 
   return row ? { ...toRow(row), tokenHash: row.token_hash } : null;
 }
 
-/** Looks a presented token up by its hash (the unique index makes this one index probe). */
-export async function findGatewayTokenByHash(em: EntityManager, tokenHash: string): Promise<GatewayTokenRow | null> {
-  const rows = await em.execute<RawTokenRow[]>(`SELECT ${COLUMNS} FROM gateway_tokens WHERE token_hash = ?`, [tokenHash]);
+/**
+ * Looks a presented token up by its hash (the unique index makes this one index probe), with the
+ * organization it was created for (`orgId`, null for a personal token): such a token always acts for it.
+ */
+export async function findGatewayTokenByHash(em: EntityManager, tokenHash: string): Promise<(GatewayTokenRow & { orgId: string | null }) | null> {
+  const rows = await em.execute<Array<RawTokenRow & { org_id: string | null }>>(`SELECT ${COLUMNS}, org_id FROM gateway_tokens WHERE token_hash = ?`, [tokenHash]);
   const row = rows[0];
-  return row ? toRow(row) : null;
+  return row ? { ...toRow(row), orgId: row.org_id } : null;
 }
 
 /** Records use; callers throttle it (once a minute per token is plenty for "last used"). */

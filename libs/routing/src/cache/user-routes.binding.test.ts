@@ -1,5 +1,6 @@
 import { createKeyring, createStoredKeyring, generateKey } from '@byok/crypto';
 import { describe, expect, it } from 'vitest';
+import { buildOrgRoutes } from './org-routes.js';
 import { buildUserRoutes } from './user-routes.js';
 
 const KEY = generateKey();
@@ -38,5 +39,17 @@ describe('route cache binding check', () => {
   it('with a plain keyring (no binding support) only decrypts, as before', () => {
     const moved = { ...aliceRow(), id: 'key-b' };
     expect(buildUserRoutes('bob', [moved], createKeyring([KEY])).credentialFor('key-b')).toBe('sk-alice-fake');
+  });
+
+  it("opens an org's key bound to the org's owner id for a member, and refuses a member's key moved into the org", () => {
+    const orgOwner = 'org:0b6f6c1e-4f5a-4c1e-9d7b-2a1c3e5f7a90';
+    const orgRow = { id: 'key-org', userId: orgOwner, provider: 'openai' };
+    const token = stored.encrypt('sk-org-fake');
+    const boundToOrg = { ...orgRow, apiKeyEncrypted: token, bindingTag: stored.bind(orgRow, token).bindingTag, enabled: true, testStatus: 'valid' };
+    const alicesMoved = { ...aliceRow(), id: 'key-moved' };
+    const membership = { orgId: orgOwner.slice(4), role: 'member', memberKeys: 'allow' as const, platformFallback: 'allow' as const };
+    const routes = buildOrgRoutes('alice', membership, { member: [], org: [boundToOrg, alicesMoved], orgOwner }, stored);
+    expect(routes.credentialFor('key-org')).toBe('sk-org-fake');
+    expect(routes.credentialFor('key-moved')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { PlatformFallback, UserKeyCandidate, UserKeyIndex } from '../decision/route-decision.types.js';
+import type { KeySets, PlatformFallback, UserKeyCandidate, UserKeyIndex } from '../decision/route-decision.types.js';
 import { indexUserKeys, keySkipReason } from '../decision/user-key-index.js';
 import { type StoredUserKey, toUserKeyCandidate } from './stored-user-key.js';
 
@@ -12,19 +12,39 @@ export interface KeyDecryptor {
   openBound?(stored: { id: string; userId: string; provider: string; token: string; bindingTag: string | null }): string;
 }
 
-/** A user's routing state in process memory: the key index for `decideRoute` and the usable keys. */
-export interface UserRoutes {
-  readonly userId: string;
-  /** The user's keys, grouped by provider for `decideRoute`. Holds no key material. */
-  readonly keys: UserKeyIndex;
-  /** The user's setting: may platform keys serve what the user's keys cannot. */
+/**
+ * What a request routes with: a user's own routes (`UserRoutes`) or a member's routes while acting
+ * for an organization (`OrgRoutes`).
+ */
+export interface Routes {
+  /** The keys `decideRoute` considers, grouped by provider. Holds no key material. */
+  readonly keys: UserKeyIndex | KeySets;
+  /** May platform keys serve what the keys cannot (the user's setting, or the org's). */
   readonly platformFallback: PlatformFallback;
-  /** The plaintext key for one of the user's usable keys; undefined for any other id. */
+  /** The plaintext key for one of the usable keys; undefined for any other id. */
   credentialFor(keyId: string): string | undefined;
   /** A counter that grows per call: equal-priority keys take turns by it (`RouteInput.turn`). */
   nextTurn(): number;
+}
+
+/** A user's routing state in process memory: the key index for `decideRoute` and the usable keys. */
+export interface UserRoutes extends Routes {
+  readonly userId: string;
+  /** The user's keys, grouped by provider for `decideRoute`. Holds no key material. */
+  readonly keys: UserKeyIndex;
   /** What `JSON.stringify` shows: ids and states only. */
   toJSON(): { userId: string; keys: UserKeyCandidate[] };
+}
+
+/** The counter behind `Routes.nextTurn`: grows per call, wraps before it loses precision. */
+export class TurnCounter {
+  #next = 0;
+
+  next(): number {
+    const turn = this.#next;
+    this.#next = turn >= Number.MAX_SAFE_INTEGER ? 0 : turn + 1;
+    return turn;
+  }
 }
 
 /**
@@ -37,7 +57,7 @@ class UserRoutesEntry implements UserRoutes {
   readonly platformFallback: PlatformFallback;
   readonly #credentials: ReadonlyMap<string, string>;
   // Per user, so that one user's equal-priority keys alternate whatever other users do.
-  readonly #turn = { next: 0 };
+  readonly #turn = new TurnCounter();
 
   constructor(userId: string, keys: UserKeyIndex, credentials: ReadonlyMap<string, string>, platformFallback: PlatformFallback) {
     this.userId = userId;
@@ -51,9 +71,7 @@ class UserRoutesEntry implements UserRoutes {
   }
 
   nextTurn(): number {
-    const turn = this.#turn.next;
-    this.#turn.next = turn >= Number.MAX_SAFE_INTEGER ? 0 : turn + 1;
-    return turn;
+    return this.#turn.next();
   }
 
   toJSON(): { userId: string; keys: UserKeyCandidate[] } {
@@ -67,6 +85,8 @@ export interface BuildUserRoutesOptions {
   onUndecryptableKey?: ((userId: string, keyId: string) => void) | undefined;
   /** The user's setting; default `allow`. */
   platformFallback?: PlatformFallback | undefined;
+  /** The rows are an organization's keys (`userId` is then `org:<org id>`): indexed as such. */
+  org?: boolean | undefined;
 }
 
 /**
@@ -91,7 +111,7 @@ export function buildUserRoutes(userId: string, rows: readonly StoredUserKey[], 
     }
     candidates.push(candidate);
   }
-  return Object.freeze(new UserRoutesEntry(userId, indexUserKeys(candidates), credentials, options.platformFallback ?? 'allow'));
+  return Object.freeze(new UserRoutesEntry(userId, indexUserKeys(candidates, { org: options.org === true }), credentials, options.platformFallback ?? 'allow'));
 }
 
 /**

@@ -10,9 +10,10 @@ import type {
   RouteInput,
   SkipReason,
   SystemKeyAvailability,
+  UserKeyIndex,
 } from './route-decision.types.js';
 import { byokOnlyMessage, creditsUnknownMessage, insufficientCreditsMessage, noKeyMessage, type SkippedUserKey, unknownModelMessage, withSkippedKeys } from './route-messages.js';
-import { indexUserKeys, isUserKeyIndex, keyInTurn } from './user-key-index.js';
+import { findIndexedKey, keyInTurn, keySetsOf } from './user-key-index.js';
 
 /** Reason of a usable candidate that a candidate before it has made unnecessary. */
 export const NOT_NEEDED = 'not_needed';
@@ -24,6 +25,10 @@ const CHOSEN_SYSTEM = perProvider((id) => `chosen: platform ${id} key, credits c
 const NO_CREDIT_SUFFIX = '; its last validation said no_credit';
 const CHOSEN_USER_OPENROUTER_NO_CREDIT = CHOSEN_USER_OPENROUTER + NO_CREDIT_SUFFIX;
 const CHOSEN_USER_PROVIDER_NO_CREDIT = perProvider((id) => CHOSEN_USER_PROVIDER[id] + NO_CREDIT_SUFFIX);
+const CHOSEN_ORG = perProvider((id) => `chosen: the organization's ${id} key`);
+const CHOSEN_ORG_NO_CREDIT = perProvider((id) => CHOSEN_ORG[id] + NO_CREDIT_SUFFIX);
+/** How receipts name an organization's missing keys for a provider. */
+const ORG_NO_KEY = perProvider((id) => `org:${id}:`);
 
 type CreditState = 'ok' | 'no_credits' | 'credits_unknown';
 
@@ -54,7 +59,8 @@ interface DecisionContext {
  * 3. the platform key for that provider, then the platform OpenRouter key, if the credit balance
  *    is above zero (`insufficient_credits` otherwise) and the user allows it (`platformFallback`).
  *
- * Keys of equal priority take turns (`turn`). A key is skipped when disabled, invalid,
+ * A member acting for an organization passes `KeySets` (`orgKeySets`): steps 1 and 2 run for each
+ * owner's keys in turn, before step 3. Keys of equal priority take turns (`turn`). A key is skipped when disabled, invalid,
  * undecryptable, cooling down, its circuit open, outside its allow-list, or not among the models
  * its last test listed; a key whose last validation said `no_credit` is chosen only when nothing
  * else can serve. A model whose provider cannot be detected goes only through the user's
@@ -63,22 +69,24 @@ interface DecisionContext {
  */
 export function decideRoute(input: RouteInput, models: ModelResolver = uncachedModelResolver): RouteDecision {
   const { detected, openRouterModel } = models.info(input.model);
-  const index = isUserKeyIndex(input.userKeys) ? input.userKeys : indexUserKeys(input.userKeys);
-  const byProvider = index.byProvider;
+  const sets = keySetsOf(input.userKeys);
   const candidates: RouteCandidate[] = [];
   const context: DecisionContext = { requested: input.model, keyHealth: input.keyHealth, turn: input.turn, usableLeft: input.maxUsable ?? Number.POSITIVE_INFINITY, lastResort: undefined };
 
-  let chosen = considerUserKeys(candidates, context, byProvider.get('openrouter'), 'user_openrouter', 'openrouter', openRouterModel, undefined);
+  let chosen: RouteCandidate | undefined;
+  for (const set of sets) {
+    chosen = considerUserKeys(candidates, context, set, 'user_openrouter', 'openrouter', openRouterModel, chosen);
+    if (detected.provider !== 'unknown' && detected.provider !== 'openrouter') {
+      chosen = considerUserKeys(candidates, context, set, 'user_provider', detected.provider, detected.upstreamModel, chosen);
+    }
+  }
   if (detected.provider === 'unknown') {
     chosen ??= chooseLastResort(candidates, context);
     if (chosen !== undefined) return { outcome: 'routed', chosen, candidates };
-    return { outcome: 'no_route', message: withSkippedKeys(unknownModelMessage(input.model), undefined, skippedUserKeys(candidates, byProvider)), candidates };
+    return { outcome: 'no_route', message: withSkippedKeys(unknownModelMessage(input.model), undefined, skippedUserKeys(candidates, sets)), candidates };
   }
 
   const provider = detected.provider;
-  if (provider !== 'openrouter') {
-    chosen = considerUserKeys(candidates, context, byProvider.get(provider), 'user_provider', provider, detected.upstreamModel, chosen);
-  }
 
   const credit = creditState(input.creditBalanceMicro);
   const platform = input.platformFallback === 'never' ? 'never' : credit;
@@ -90,7 +98,7 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
   if (chosen === undefined && !candidates.some((c) => c.reason === 'credits_unknown')) chosen = chooseLastResort(candidates, context);
   if (chosen !== undefined) return { outcome: 'routed', chosen, candidates };
 
-  const skipped = skippedUserKeys(candidates, byProvider);
+  const skipped = skippedUserKeys(candidates, sets);
   const anySystemKey = input.systemKeys[provider] === true || input.systemKeys.openrouter === true;
   if (!anySystemKey) return { outcome: 'no_route', message: withSkippedKeys(noKeyMessage(provider), provider, skipped), candidates };
   if (platform === 'never') return { outcome: 'no_route', message: withSkippedKeys(byokOnlyMessage(provider), provider, skipped), candidates };
@@ -99,12 +107,12 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
 }
 
 /** The user's keys the decision skipped, with why (only read when no route was found). */
-function skippedUserKeys(candidates: readonly RouteCandidate[], byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>): SkippedUserKey[] {
+function skippedUserKeys(candidates: readonly RouteCandidate[], sets: readonly UserKeyIndex[]): SkippedUserKey[] {
   const out: SkippedUserKey[] = [];
   for (const c of candidates) {
     if (c.status !== 'skipped' || c.keyId === undefined || c.credentialSource === 'system') continue;
-    const key = byProvider.get(c.provider)?.find((k) => k.keyId === c.keyId)?.key;
-    out.push({ provider: c.provider, reason: c.reason as SkippedUserKey['reason'], validationOutcome: key?.validationOutcome, label: c.label });
+    const key = findIndexedKey(sets, c.provider, c.keyId)?.key;
+    out.push({ provider: c.provider, reason: c.reason as SkippedUserKey['reason'], validationOutcome: key?.validationOutcome, label: c.label, org: c.orgKey });
   }
   return out;
 }
@@ -114,18 +122,19 @@ function creditState(balanceMicro: number | null): CreditState {
   return balanceMicro > 0 ? 'ok' : 'no_credits';
 }
 
-/** Appends the user's keys for one provider (or a `no_key` row) and returns the chosen candidate so far. */
+/** Appends one owner's keys for one provider (or a `no_key` row) and returns the chosen candidate so far. */
 function considerUserKeys(
   out: RouteCandidate[],
   context: DecisionContext,
-  keys: readonly IndexedUserKey[] | undefined,
+  set: UserKeyIndex,
   source: CredentialSource,
   provider: ProviderId,
   upstreamModel: string,
   chosen: RouteCandidate | undefined,
 ): RouteCandidate | undefined {
+  const keys = set.byProvider.get(provider);
   if (keys === undefined) {
-    out.push(candidate(source, provider, undefined, undefined, upstreamModel, 'skipped', 'no_key'));
+    out.push(candidate(source, provider, undefined, undefined, upstreamModel, 'skipped', 'no_key', undefined, set.org ? ORG_NO_KEY[provider] : undefined, set.org || undefined));
     return chosen;
   }
   let result = chosen;
@@ -135,18 +144,19 @@ function considerUserKeys(
     const { keyId, receiptLabel } = indexed;
     const name = indexed.receiptNames === undefined ? undefined : source === 'user_openrouter' ? indexed.receiptNames.user_openrouter : indexed.receiptNames.user_provider;
     const skip = indexed.skip ?? requestSkipReason(indexed, context, upstreamModel);
+    const orgKey = indexed.key.orgKey;
     if (skip !== null) {
-      const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip, undefined, name);
+      const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip, undefined, name, orgKey);
       if (context.lastResort === undefined && LAST_RESORT_NOTES.has(skip)) context.lastResort = { index: out.length, candidate: row };
       out.push(row);
       continue;
     }
     context.usableLeft -= 1;
     if (result !== undefined) {
-      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED, undefined, name));
+      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED, undefined, name, orgKey));
       continue;
     }
-    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false), undefined, name);
+    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false, orgKey), undefined, name, orgKey);
     out.push(result);
   }
   return result;
@@ -176,15 +186,17 @@ const LAST_RESORT_NOTES: ReadonlyMap<string, CandidateNote> = new Map<SkipReason
 function chooseLastResort(out: RouteCandidate[], context: DecisionContext): RouteCandidate | undefined {
   const last = context.lastResort;
   if (last === undefined) return undefined;
-  const { credentialSource, provider, keyId, label, upstreamModel, reason, receiptName } = last.candidate;
+  const { credentialSource, provider, keyId, label, upstreamModel, reason, receiptName, orgKey } = last.candidate;
   const note = LAST_RESORT_NOTES.get(reason) ?? 'key_reported_no_credit';
-  const why = note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true) : `${chosenReason(credentialSource, provider, false)}; nothing else can serve (${reason})`;
-  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note, receiptName);
+  const why =
+    note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true, orgKey) : `${chosenReason(credentialSource, provider, false, orgKey)}; nothing else can serve (${reason})`;
+  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note, receiptName, orgKey);
   out[last.index] = chosen;
   return chosen;
 }
 
-function chosenReason(source: CredentialSource, provider: ProviderId, reportedNoCredit: boolean): string {
+function chosenReason(source: CredentialSource, provider: ProviderId, reportedNoCredit: boolean, orgKey: boolean | undefined): string {
+  if (orgKey === true) return reportedNoCredit ? CHOSEN_ORG_NO_CREDIT[provider] : CHOSEN_ORG[provider];
   if (source === 'user_openrouter') return reportedNoCredit ? CHOSEN_USER_OPENROUTER_NO_CREDIT : CHOSEN_USER_OPENROUTER;
   return reportedNoCredit ? CHOSEN_USER_PROVIDER_NO_CREDIT[provider] : CHOSEN_USER_PROVIDER[provider];
 }
@@ -226,8 +238,9 @@ function candidate(
   reason: string,
   note?: RouteCandidate['note'],
   receiptName?: string,
+  orgKey?: boolean,
 ): RouteCandidate {
-  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, note, receiptName };
+  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, note, receiptName, orgKey };
 }
 
 /**

@@ -15,3 +15,11 @@ export function labelledReceiptName(source: CredentialSource, provider: Provider
   if (source === 'user_openrouter') return `user_openrouter(${safe}):`;
   return `${source}(${provider}/${safe}):`.replace(NOT_PRINTABLE_ASCII, '?');
 }
+
+/**
+ * How a receipt names an organization's key: `org:openai/work:` (the `default` key too, so a
+ * member can always tell the org's key from their own), the label reduced as above.
+ */
+export function orgReceiptName(provider: ProviderId, label: string): string {
+  return `org:${provider}/${label.replace(NOT_LABEL_SAFE, '_')}:`;
+}

@@ -52,7 +52,8 @@ const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([
  *
  * The provider is left out for `user_openrouter` (always OpenRouter). A key labelled other than
  * `default` is named `user_provider(openai/work)` / `user_openrouter(work)`, its label reduced to
- * letters, digits, space and `._@+-`. A failed attempt reads `failed=<outcome>` (e.g.
+ * letters, digits, space and `._@+-`; an organization's key `org:openai/work` (`org:openai` when the
+ * org has none). A failed attempt reads `failed=<outcome>` (e.g.
  * `failed=429 cooled 2s`). Key ids are left out (see `receiptJson`). Example: `user_openrouter:skipped=no_key; user_provider(openai):chosen;
  * system(openai):not_needed; system(openrouter):skipped=no_system_key`. When the entries do not
  * fit, the last ones are replaced by `+N more`.
@@ -76,7 +77,8 @@ export function formatReceipt(decision: RouteDecision): string {
 }
 
 function receiptEntry(candidate: RouteCandidate): string {
-  const who = candidate.label === undefined ? whoOf(candidate) : labelledWho(candidate, candidate.label);
+  // Routing names labelled and organization keys itself; a hand-built candidate is named here.
+  const who = candidate.receiptName ?? (candidate.label === undefined ? whoOf(candidate) : labelledReceiptName(candidate.credentialSource, candidate.provider, candidate.label));
   const note = candidate.note === undefined ? '' : (NOTES.get(candidate.note) ?? sanitize(`+${candidate.note}`));
   switch (candidate.status) {
     case 'chosen':
@@ -94,10 +96,6 @@ function whoOf(candidate: RouteCandidate): string {
   return WHO.get(candidate.credentialSource)?.get(candidate.provider) ?? sanitize(`${candidate.credentialSource}(${candidate.provider}):`);
 }
 
-function labelledWho(candidate: RouteCandidate, label: string): string {
-  return candidate.receiptName ?? labelledReceiptName(candidate.credentialSource, candidate.provider, label);
-}
-
 /** Makes text from outside this library header-safe; a surrogate pair becomes two `?`. */
 function sanitize(text: string): string {
   return text.replace(NOT_PRINTABLE_ASCII, '?');
@@ -110,6 +108,8 @@ export interface ReceiptCandidateJson {
   key_id: string | null;
   /** The key's label, present only when it is not `default`. */
   label?: string | undefined;
+  /** Present (true) for an organization's key. */
+  org_key?: true | undefined;
   upstream_model: string;
   status: RouteCandidate['status'];
   reason: string;
@@ -131,6 +131,7 @@ export function receiptJson(decision: RouteDecision): RouteReceiptJson {
       provider: c.provider,
       key_id: c.keyId ?? null,
       label: c.label,
+      org_key: c.orgKey === true ? true : undefined,
       upstream_model: c.upstreamModel,
       status: c.status,
       reason: c.reason,

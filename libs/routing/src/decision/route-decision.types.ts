@@ -33,6 +33,11 @@ export interface UserKeyCandidate {
    * in it is skipped as `model_unavailable`.
    */
   reachableModels?: ReadonlySet<string>;
+  /**
+   * One of an organization's keys (owner `org:<org id>`), which a member acting for the org may
+   * use but never see. Receipts name it `org:<provider>/<label>`.
+   */
+  orgKey?: boolean;
 }
 
 /** Why a key is not to be tried right now (a cool-down or an open circuit, see `@byok/key-health`). */
@@ -52,6 +57,19 @@ export interface UserKeyIndex {
   /** Keys per provider in priority order; a provider without keys has no entry. */
   readonly byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>;
   /** Providers holding two or more keys of equal priority, which take turns. */
+  readonly sharedPriority: ReadonlySet<ProviderId>;
+  /** True for an organization's keys: its `no_key` rows are named `org:<provider>`. */
+  readonly org: boolean;
+}
+
+/**
+ * Several owners' keys considered one owner after the other (a member acting for an organization:
+ * the member's and the org's keys in the order of the org's `member_keys`, see `orgKeySets`).
+ */
+export interface KeySets {
+  readonly kind: 'key-sets';
+  readonly sets: readonly UserKeyIndex[];
+  /** Providers where any set has keys of equal priority (the turn counter moves then). */
   readonly sharedPriority: ReadonlySet<ProviderId>;
 }
 
@@ -80,8 +98,8 @@ export interface IndexedUserKey {
 export interface RouteInput {
   /** The model exactly as the client sent it. */
   model: string;
-  /** The user's keys: an index built once per user, or a plain list (indexed on each call). */
-  userKeys: UserKeyIndex | ReadonlyArray<UserKeyCandidate>;
+  /** The user's keys: an index built once per user, several owners' indexes in order, or a plain list (indexed on each call). */
+  userKeys: UserKeyIndex | KeySets | ReadonlyArray<UserKeyCandidate>;
   systemKeys: SystemKeyAvailability;
   /** Credit balance in micro-units; null when not known (a system key then is not used). */
   creditBalanceMicro: number | null;
@@ -146,6 +164,8 @@ export interface RouteCandidate {
   status: CandidateStatus;
   reason: string;
   note?: CandidateNote;
+  /** True when the key is an organization's (`UserKeyCandidate.orgKey`). */
+  orgKey?: boolean | undefined;
 }
 
 /** The result of the routing rule: the chosen candidate, or why none could be chosen. */

@@ -78,6 +78,8 @@ export interface SkippedUserKey {
   validationOutcome?: string | undefined;
   /** Its label when not `default`. */
   label?: string | undefined;
+  /** An organization's key (a member acting for it): only the org's owners and admins can fix it. */
+  org?: boolean | undefined;
 }
 
 // What is wrong with a key the user holds, and what fixes it: a user told "add a key" while
@@ -98,7 +100,21 @@ const REQUEST_SKIPS: Readonly<Record<RequestSkipReason, string>> = {
   model_unavailable: 'cannot reach this model (its last test listed the models it can)',
 };
 
+// An org key's problem in words a member can act on: the fix is the org's owners' and admins'.
+const ORG_KEY_STATES: Readonly<Record<SkippedUserKey['reason'], string>> = {
+  disabled: 'is disabled',
+  invalid: 'was rejected by the provider at its last test',
+  undecryptable: 'cannot be decrypted with the configured encryption keys',
+  ...REQUEST_SKIPS,
+};
+
+function describeOrgKey(key: SkippedUserKey): string {
+  const name = `the organization's ${PROVIDERS[key.provider].displayName} key${key.label === undefined ? '' : ` "${key.label}"`}`;
+  return `${name} ${ORG_KEY_STATES[key.reason]} (ask an owner or admin of the organization)`;
+}
+
 function describeSkippedKey(key: SkippedUserKey): string {
+  if (key.org === true) return describeOrgKey(key);
   const text = baseDescription(key);
   // The default key keeps the one-key wording; another key is named by its label.
   return key.label === undefined ? text : text.replace(`your ${PROVIDERS[key.provider].displayName} key`, `your ${PROVIDERS[key.provider].displayName} key "${key.label}"`);

@@ -1,7 +1,7 @@
 import type { ProviderId } from '@byok/providers';
 import { compileAllowList } from './model-allow-list.js';
-import { labelledReceiptName } from './receipt-names.js';
-import type { IndexedUserKey, KeySkipReason, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
+import { labelledReceiptName, orgReceiptName } from './receipt-names.js';
+import type { IndexedUserKey, KeySets, KeySkipReason, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
 
 /** The label of a key saved without one; receipts name it by its provider alone. */
 export const DEFAULT_LABEL = 'default';
@@ -39,9 +39,11 @@ export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
 /**
  * Groups the user's keys by provider in priority order (a stable sort: keys of equal priority keep
  * their given order), with each key's request-independent verdict, allow-list and place among the
- * keys of its priority worked out once.
+ * keys of its priority worked out once. `org`: these are an organization's keys (each marked
+ * `orgKey`, named `org:<provider>/<label>` in receipts).
  */
-export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>): UserKeyIndex {
+export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>, options: { org?: boolean } = {}): UserKeyIndex {
+  const org = options.org === true;
   const grouped = new Map<ProviderId, UserKeyCandidate[]>();
   for (const key of keys) {
     const list = grouped.get(key.provider);
@@ -61,16 +63,17 @@ export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>): UserKeyInd
       let groupEnd = i + 1;
       while (groupEnd < list.length && (list[groupEnd]?.priority ?? 1) === priority) groupEnd++;
       if (groupEnd - groupStart > 1) sharedPriority.add(provider);
-      entries.push(indexKey(key, groupStart, groupEnd - groupStart));
+      entries.push(indexKey(org ? { ...key, orgKey: true } : key, groupStart, groupEnd - groupStart));
     }
     byProvider.set(provider, entries);
   }
-  return Object.freeze({ kind: 'user-key-index', byProvider, sharedPriority });
+  return Object.freeze({ kind: 'user-key-index', byProvider, sharedPriority, org });
 }
 
 function indexKey(key: UserKeyCandidate, groupStart: number, groupSize: number): IndexedUserKey {
   const label = key.label ?? DEFAULT_LABEL;
   const isDefault = label.toLowerCase() === DEFAULT_LABEL;
+  const orgName = key.orgKey === true ? orgReceiptName(key.provider, label) : undefined;
   return Object.freeze({
     key: Object.freeze({ ...key }),
     keyId: key.keyId,
@@ -78,8 +81,10 @@ function indexKey(key: UserKeyCandidate, groupStart: number, groupSize: number):
     reportedNoCredit: testResultVerdict(key).reportedNoCredit,
     priority: key.priority ?? 1,
     receiptLabel: isDefault ? undefined : label,
-    receiptNames: isDefault
-      ? undefined
+    receiptNames: orgName !== undefined
+      ? Object.freeze({ user_openrouter: orgName, user_provider: orgName })
+      : isDefault
+        ? undefined
       : Object.freeze({ user_openrouter: labelledReceiptName('user_openrouter', key.provider, label), user_provider: labelledReceiptName('user_provider', key.provider, label) }),
     allows: key.models === undefined || key.models === null ? null : compileAllowList(key.models),
     groupStart,
@@ -98,7 +103,23 @@ export function keyInTurn(keys: readonly IndexedUserKey[], position: number, tur
   return keys[here.groupStart + ((position - here.groupStart + turn) % here.groupSize)];
 }
 
-/** True for an index from `indexUserKeys` rather than a plain list of keys. */
-export function isUserKeyIndex(keys: UserKeyIndex | ReadonlyArray<UserKeyCandidate>): keys is UserKeyIndex {
-  return !Array.isArray(keys);
+/** True for an index from `indexUserKeys` rather than a plain list of keys or several indexes. */
+export function isUserKeyIndex(keys: UserKeyIndex | KeySets | ReadonlyArray<UserKeyCandidate>): keys is UserKeyIndex {
+  return !Array.isArray(keys) && (keys as UserKeyIndex | KeySets).kind === 'user-key-index';
+}
+
+/** The indexes a decision walks, in order: one for a single owner's keys. */
+export function keySetsOf(keys: UserKeyIndex | KeySets | ReadonlyArray<UserKeyCandidate>): readonly UserKeyIndex[] {
+  if (Array.isArray(keys)) return [indexUserKeys(keys)];
+  const indexed = keys as UserKeyIndex | KeySets;
+  return indexed.kind === 'key-sets' ? indexed.sets : [indexed];
+}
+
+/** One key by provider and id among the indexes (`keySetsOf`), or undefined. */
+export function findIndexedKey(sets: readonly UserKeyIndex[], provider: ProviderId, keyId: string): IndexedUserKey | undefined {
+  for (const set of sets) {
+    const found = set.byProvider.get(provider)?.find((k) => k.keyId === keyId);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
