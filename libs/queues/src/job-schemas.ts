@@ -72,6 +72,10 @@ export const UsageEventSchema = Type.Object(
      * the failed ones were never charged; the last is the one this event describes.
      */
     attempts: Type.Optional(Type.Array(UsageAttemptSchema(), { minItems: 2, maxItems: 10 })),
+    /** The organization the request acted for (`userId` is then the member); absent when it acted for the user alone. */
+    orgId: Type.Optional(Type.String({ format: 'uuid' })),
+    /** Whether the organization's key (rather than the member's own, or the platform's) served the request; only with `orgId`. */
+    orgKey: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
