@@ -24,6 +24,9 @@ import { keyByIdRoutes } from './keys/key-by-id.routes.js';
 import { createKeyHealthLookup } from './keys/key-health-lookup.js';
 import { createKeyPoolService } from './keys/key-pool.service.js';
 import { keysRoutes } from './keys/keys.routes.js';
+import { keyListRoutes } from './keys/key-list.routes.js';
+import { CALLER_KEYS } from './keys/key-owner-scope.js';
+import { orgKeysPlugin } from './org-keys/org-keys.plugin.js';
 import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
@@ -98,9 +101,11 @@ export async function buildApi(deps: ApiDependencies) {
   const healthOf = createKeyHealthLookup({ reader: createKeyHealthReader({ redis: deps.redis, keyPrefix: deps.config.redisPrefix }), logger: deps.logger, timeoutMs: 500 });
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
-  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf, perMinute, maxKeysPerProvider });
-  await app.register(keyByIdRoutes, { prefix: '/api/v1/llm/byok', pool, healthOf });
-  await app.register(keyTestRoutes, { prefix: '/api/v1/llm/byok', keyTests, perMinute });
+  await app.register(keyListRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf });
+  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf, perMinute, maxKeysPerProvider, scope: CALLER_KEYS });
+  await app.register(keyByIdRoutes, { prefix: '/api/v1/llm/byok', pool, healthOf, scope: CALLER_KEYS });
+  await app.register(keyTestRoutes, { prefix: '/api/v1/llm/byok', keyTests, perMinute, scope: CALLER_KEYS });
+  await app.register(orgKeysPlugin, { prefix: '/api/v1/orgs/:org/byok', keys, pool, keyTests, healthOf, perMinute, maxKeysPerProvider });
   await app.register(settingsRoutes, { prefix: '/api/v1/llm/byok', settings: createSettingsService({ announceKeyChange }) });
   await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
   const tokens = createTokenService({
