@@ -27,6 +27,8 @@ import { keysRoutes } from './keys/keys.routes.js';
 import { keyListRoutes } from './keys/key-list.routes.js';
 import { CALLER_KEYS } from './keys/key-owner-scope.js';
 import { orgKeysPlugin } from './org-keys/org-keys.plugin.js';
+import { orgUsageRoutes } from './org-usage/org-usage.routes.js';
+import { createOrgUsageService } from './org-usage/org-usage.service.js';
 import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
@@ -126,7 +128,9 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(encryptionRotationRoutes, { prefix: '/api/v1/admin/byok', rotation });
   // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.
   await app.register(usageRoutes, { prefix: '/api/v1', usage: createUsageService({ now: () => new Date() }) });
-  await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });
+  const audit = createAuditService({ exportPageSize: 1000 });
+  await app.register(auditRoutes, { prefix: '/api/v1', audit });
+  await app.register(orgUsageRoutes, { prefix: '/api/v1', usage: createOrgUsageService({ now: () => new Date() }), audit });
   await app.register(creditsRoutes, { prefix: '/api/v1', credits: createCreditsService({ recentLedgerEntries: 50 }) });
   await app.register(recipientRecorderPlugin, { orm: deps.orm });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
