@@ -149,4 +149,24 @@ describe('organization usage and audit API', () => {
     const badCursor = await h.app.inject({ url: `/api/v1/orgs/${org}/audit?cursor=bm9uZQ`, headers: as('adam') });
     expect(badCursor.statusCode).toBe(400);
   });
+
+  it("reports what the org's key for a provider served, to owners and admins, 404 without such a key", async () => {
+    const keyUsage = (user: string, provider: string) => h.app.inject({ url: `/api/v1/orgs/${org}/byok/keys/${provider}/usage?${range}`, headers: as(user) });
+    expect((await keyUsage('adam', 'openai')).statusCode).toBe(404);
+    const save = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${org}/byok/keys`, headers: as('adam'), payload: { provider: 'openai', api_key: fakeKey('openai', 'valid', 'org-usage') } });
+    expect(save.statusCode, save.body).toBe(201);
+    const res = await keyUsage('olivia', 'openai');
+    expect(res.statusCode, res.body).toBe(200);
+    // The org key served m1, x1 and o1; m3 went through the platform, g1 was another org's.
+    expect(res.json()).toMatchObject({
+      provider: 'openai',
+      totals: { calls: 3, errors: 1, byok_calls: 3 },
+      by_model: [{ model: 'gpt-4o-mini', calls: 3 }],
+      by_day: [{ day: DAY, calls: 3 }],
+      last_used_at: `${DAY}T12:00:00.000Z`,
+    });
+    expect((await keyUsage('mia', 'openai')).json().error.code).toBe('org_role_required');
+    expect((await keyUsage('nora', 'openai')).json().error.code).toBe('org_not_found');
+    expect((await keyUsage('adam', 'nope')).statusCode).toBe(400);
+  });
 });

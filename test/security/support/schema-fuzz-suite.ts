@@ -43,6 +43,12 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
       webhookIds.push(webhookId);
       deliveryIds.push(delivery.json<{ id: string }>().id);
     }
+    // An organization the fuzz user owns, with a key, so the org routes are reached past their membership check (#17).
+    const [org] = await h.api.db.sql<{ id: string }>("INSERT INTO byok_orgs (name, created_by) VALUES ('fuzz org', 'fuzz-user') RETURNING id::text");
+    if (org === undefined) throw new Error('the fuzz org should be inserted');
+    await h.api.db.sql("INSERT INTO byok_org_members (org_id, user_id, role) VALUES ($1, 'fuzz-user', 'owner')", [org.id]);
+    const orgKey = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${org.id}/byok/keys`, headers: user, payload: { provider: 'openai', api_key: canaries.key('openai', 'valid') } });
+    expect(orgKey.statusCode, orgKey.body).toBe(201);
     const [firstKey] = keys.json<{ keys: Array<{ id: string; provider: string }> }>().keys;
     if (firstKey === undefined) throw new Error('the fuzz user should have keys');
     const [notification] = await h.api.runtime.orm.em.fork().transactional((em) => emitNotifications(em, [keyEventDraft('key_invalid', { keyId: firstKey.id, userId: 'fuzz-user', provider: firstKey.provider, label: 'default' })]));
@@ -58,6 +64,8 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
         webhooks: webhookIds,
         deliveries: deliveryIds,
         notifications: [notification.event.id],
+        orgs: [org.id],
+        orgKeys: [orgKey.json<{ id: string }>().id],
       },
     };
   }, 120_000);

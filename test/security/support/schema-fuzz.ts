@@ -20,13 +20,24 @@ export interface FuzzIdentities {
   admin: string;
   gateway: string;
   /** Ids of the fuzzed user's own resources by kind, for the `{id}` and `{…Id}` path parameters of their routes. */
-  resourceIds: { keys: readonly string[]; tokens: readonly string[]; webhooks: readonly string[]; deliveries: readonly string[]; notifications: readonly string[] };
+  resourceIds: {
+    keys: readonly string[];
+    tokens: readonly string[];
+    webhooks: readonly string[];
+    deliveries: readonly string[];
+    notifications: readonly string[];
+    /** Organizations the user owns, and their keys (#17). */
+    orgs: readonly string[];
+    orgKeys: readonly string[];
+  };
 }
 
 /** The user's own ids a path parameter can name: a random uuid names nothing, so lookups would never be passed. */
 function ownIdsFor(path: string, name: string, ids: FuzzIdentities): readonly string[] {
   if (name === 'deliveryId') return ids.resourceIds.deliveries;
+  if (name === 'org') return ids.resourceIds.orgs;
   if (name !== 'id') return [];
+  if (path.startsWith('/api/v1/orgs/')) return ids.resourceIds.orgKeys;
   if (path.startsWith('/api/v1/webhooks')) return ids.resourceIds.webhooks;
   if (path.startsWith('/api/v1/notifications')) return ids.resourceIds.notifications;
   if (path.startsWith('/api/v1/llm/tokens')) return ids.resourceIds.tokens;

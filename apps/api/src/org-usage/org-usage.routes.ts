@@ -9,6 +9,7 @@ import { errorResponses } from '../http/error-responses.js';
 import { MEDIA_TYPES } from '../http/response-format.js';
 import { ORG_ERRORS, OrgParam, requireOrgManager, requireOrgMember } from '../org-keys/org-access.js';
 import { userUsageCsv } from '../usage/usage-csv.js';
+import { KeyUsageParams, KeyUsageQuery, KeyUsageReport } from '../usage/usage.schemas.js';
 import { OrgAuditQuery, OrgUsageQuery, OrgUsageReport } from './org-usage.schemas.js';
 import type { OrgUsageService } from './org-usage.service.js';
 
@@ -63,6 +64,23 @@ export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = 
       const result = await report(request, request.query);
       reply.header('content-disposition', `attachment; filename="org-usage-${result.from}-${result.to}-by-${result.group_by}.csv"`);
       return reply.type(MEDIA_TYPES.csv).send(userUsageCsv(result));
+    },
+  });
+
+  app.get('/orgs/:org/byok/keys/:provider/usage', {
+    schema: {
+      tags: ['org-keys', 'org-usage'],
+      summary: "Usage of the organization's key for one provider (owners and admins)",
+      description:
+        "Like `GET /llm/byok/keys/{provider}/usage` for the organization's keys: the requests members made for the organization that its keys for this provider served, over every key it has held for the provider, by model and as a daily series. 404 unless the org's key labelled `default` (or `?label=`) exists now. A member gets 403 `org_role_required`, anyone else 404 `org_not_found`.",
+      params: Type.Object({ ...OrgParam, ...KeyUsageParams.properties }),
+      querystring: KeyUsageQuery,
+      response: { 200: KeyUsageReport, ...errors },
+    },
+    handler: async (request) => {
+      const { orgId } = await requireOrgManager(request);
+      const { label, ...range } = request.query;
+      return usage.orgKeyUsage(request.em, orgId, request.params.provider, range, label);
     },
   });
 
