@@ -126,6 +126,22 @@ describe('organization keys API: security', () => {
     }
   });
 
+  it('answers 404 org_not_found, not 500, when the org is deleted between the membership check and the save', async () => {
+    const doomed = await insertOrg(h.db, 'Doomed', { olivia: 'owner' });
+    // Deletes the org inside the save's own statement, after the API found olivia a member: the key's foreign key then fails.
+    await h.db.sql('CREATE FUNCTION drop_org_first() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM byok_orgs WHERE id = NEW.org_id; RETURN NEW; END $$');
+    await h.db.sql('CREATE TRIGGER drop_org_first BEFORE INSERT ON user_provider_keys FOR EACH ROW WHEN (NEW.org_id IS NOT NULL) EXECUTE FUNCTION drop_org_first()');
+    try {
+      const res = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${doomed}/byok/keys`, headers: as('olivia'), payload: { provider: 'groq', api_key: fakeKey('groq', 'valid', 'doomed') } });
+      expect(res.statusCode, res.body).toBe(404);
+      expect(res.json().error.code).toBe('org_not_found');
+    } finally {
+      await h.db.sql('DROP TRIGGER drop_org_first ON user_provider_keys');
+      await h.db.sql('DROP FUNCTION drop_org_first()');
+    }
+    expect(await h.db.sql('SELECT id FROM user_provider_keys WHERE org_id = $1', [doomed])).toEqual([]);
+  });
+
   it('stops answering a removed member at once, and lets a demoted admin only read the summary', async () => {
     await h.db.sql("INSERT INTO byok_org_members (org_id, user_id, role) VALUES ($1, 'ada', 'admin')", [acme]);
     const ada = { authorization: `Bearer ${await h.token('ada')}` };
