@@ -58,15 +58,19 @@ interface Victim {
   webhookIds: string[];
   deliveryIds: string[];
   budgetIds: string[];
+  /** Bob's organization (Bob its owner) and its keys. */
   orgIds: string[];
+  orgKeyIds: string[];
 }
 
 /** How one parameter is pointed at Bob's resource, and at one nobody has (for comparison). */
 interface Filler {
   victim(v: Victim): string[];
   nobody: string;
+  /** The caller's own resource, filled in while another parameter of the route is under test (Alice's own org). */
+  own?: () => string;
   /**
-   * `not-found`: must answer exactly as for the nobody value, with 404.
+   * `not-found`: must answer exactly as for the nobody value, with 404 (`not_found`, or `org_not_found` for an organization).
    * `same-as-nobody`: must answer exactly as for the nobody value (any 4xx).
    * `no-leak`: may succeed on the caller's own data, but shows nothing of Bob's.
    */
@@ -84,10 +88,12 @@ function fillerFor(op: Operation, where: 'path' | 'query' | 'body', name: string
   if (where === 'path' && name === 'id' && /^\/api\/v1\/webhooks\/\{id\}/.test(op.path)) return { victim: (v) => v.webhookIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/budgets\/\{id\}$/.test(op.path)) return { victim: (v) => v.budgetIds, nobody: NOBODY_UUID, expect: 'not-found' };
   // Bob's organizations: Alice is no member, so every org route answers as for an org that does not exist.
-  if (where === 'path' && name === 'org') return { victim: (v) => v.orgIds, nobody: NOBODY_UUID, expect: 'not-found', code: 'org_not_found' };
+  if (where === 'path' && name === 'org') return { victim: (v) => v.orgIds, nobody: NOBODY_UUID, own: () => aliceOrg, expect: 'not-found', code: 'org_not_found' };
   if (where === 'path' && name === 'user_id' && /^\/api\/v1\/orgs\/\{org\}\/members\//.test(op.path)) return { victim: () => [BOB], nobody: NOBODY, expect: 'not-found', code: 'org_not_found' };
   if (where === 'body' && name === 'org_id') return { victim: (v) => v.orgIds, nobody: NOBODY_UUID, expect: 'same-as-nobody' };
   if (where === 'body' && name === 'user_id') return { victim: () => [BOB], nobody: NOBODY, expect: 'no-leak' };
+  // Under Alice's own org: Bob's org keys and Bob's own keys alike are no key of hers.
+  if (where === 'path' && name === 'id' && /^\/api\/v1\/orgs\/\{org\}\/byok\/keys\/by-id\/\{id\}/.test(op.path)) return { victim: (v) => [...v.orgKeyIds, ...v.keyIds], nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'deliveryId') return { victim: (v) => v.deliveryIds, nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'query' && name === 'user') return { victim: () => [BOB], nobody: NOBODY, expect: 'same-as-nobody' };
   if (where === 'query' && name === 'provider') return { victim: () => CROSS_PROVIDERS, nobody: NOBODY_PROVIDER, expect: 'no-leak' };
@@ -125,12 +131,14 @@ let victim: Victim;
 let alice: Record<string, string>;
 let bobHeaders: Record<string, string>;
 let bobMarkers: string[];
+let aliceOrg: string;
 
 async function call(headers: Record<string, string>, op: Operation, ref: Reference, value: string): Promise<ResponseLike & { json(): unknown }> {
   const pathValues: Record<string, string> = {};
   for (const p of op.parameters) {
     if (p.in !== 'path') continue;
-    pathValues[p.name] = p.name === ref.name && ref.where === 'path' ? value : (fillerFor(op, 'path', p.name)?.nobody ?? 'x');
+    const other = fillerFor(op, 'path', p.name);
+    pathValues[p.name] = p.name === ref.name && ref.where === 'path' ? value : (other?.own?.() ?? other?.nobody ?? 'x');
   }
   const query = ref.where === 'query' ? `?${new URLSearchParams({ [ref.name]: value }).toString()}` : '';
   let payload: Record<string, unknown> | undefined;
@@ -159,6 +167,8 @@ function leaked(res: ResponseLike): string[] {
 
 interface Baseline {
   rows: Record<string, string[]>;
+  /** Rows naming Bob's organization: its keys (owned by org:<id>), memberships, audit records. */
+  orgRows: Record<string, string[]>;
   keyTestJobs: number;
   usageJobs: number;
   bobCalls: number;
@@ -168,7 +178,8 @@ async function baseline(): Promise<Baseline> {
   const bobCredentials = new Set(BOB_PROVIDERS.map((p) => credentialId(fakeKey(p, 'valid', BOB))));
   return {
     rows: await rowsMentioning(h.api.db, BOB),
-    keyTestJobs: await jobsForUser(h.api.runtime.producers.keyTests.queue, BOB),
+    orgRows: await rowsMentioning(h.api.db, victim.orgIds[0] ?? BOB),
+    keyTestJobs: (await jobsForUser(h.api.runtime.producers.keyTests.queue, BOB)) + (await jobsForUser(h.api.runtime.producers.keyTests.queue, `org:${victim.orgIds[0]}`)),
     usageJobs: await jobsForUser(h.api.runtime.producers.usageEvents.queue, BOB),
     bobCalls: h.mock.calls().filter((c) => c.credential !== null && bobCredentials.has(c.credential)).length,
   };
@@ -186,6 +197,22 @@ beforeAll(async () => {
   };
   const bobKeys = await Promise.all(BOB_PROVIDERS.map((p) => save(bobHeaders, p, BOB)));
   for (const p of ALICE_PROVIDERS) await save(alice, p, ALICE);
+  // Organizations (#17), as rows: Bob owns one with keys for his providers, Alice one of her own.
+  const insertOrg = async (owner: string, name: string) => {
+    const [row] = await h.api.db.sql<{ id: string }>('INSERT INTO byok_orgs (name, created_by) VALUES ($1, $2) RETURNING id::text', [name, owner]);
+    if (row === undefined) throw new Error('the org should be inserted');
+    await h.api.db.sql("INSERT INTO byok_org_members (org_id, user_id, role) VALUES ($1, $2, 'owner')", [row.id, owner]);
+    return row.id;
+  };
+  const bobOrg = await insertOrg(BOB, 'bob org 5150');
+  aliceOrg = await insertOrg(ALICE, 'alice org');
+  const saveForOrg = async (headers: Record<string, string>, org: string, provider: ProviderId, seed: string) => {
+    const res = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${org}/byok/keys`, headers, payload: { provider, api_key: fakeKey(provider, 'valid', seed), description: `${seed} label` } });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json<{ id: string }>();
+  };
+  const bobOrgKeys = await Promise.all(BOB_PROVIDERS.map((p) => saveForOrg(bobHeaders, bobOrg, p, `${BOB}-org`)));
+  for (const p of ALICE_PROVIDERS) await saveForOrg(alice, aliceOrg, p, `${ALICE}-org`);
   const tokens = [];
   for (const name of ['bob laptop', 'bob ci']) {
     const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/tokens', headers: bobHeaders, payload: { name } });
@@ -227,13 +254,8 @@ beforeAll(async () => {
     expect(budget.statusCode, budget.body).toBe(201);
     budgetIds.push(budget.json<{ id: string }>().id);
   }
-  const bobOrg = await h.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: bobHeaders, payload: { name: 'bob org 7e1d' } });
-  expect(bobOrg.statusCode, bobOrg.body).toBe(201);
-  const bobOrgId = bobOrg.json<{ id: string }>().id;
-  expect((await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${bobOrgId}/members`, headers: bobHeaders, payload: { user_id: 'bob-colleague-31c4', role: 'admin' } })).statusCode).toBe(201);
-  expect((await h.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: alice, payload: { name: 'alice org' } })).statusCode).toBe(201);
+  expect((await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${bobOrg}/members`, headers: bobHeaders, payload: { user_id: 'bob-colleague-31c4', role: 'admin' } })).statusCode).toBe(201);
   victim = {
-    orgIds: [bobOrgId],
     keyIds: bobKeys.map((k) => k.id),
     tokenIds: tokens.map((t) => t.id),
     tokenPrefixes: tokens.map((t) => t.prefix),
@@ -242,9 +264,11 @@ beforeAll(async () => {
     webhookIds: [webhookId],
     deliveryIds: [testDelivery.json<{ id: string }>().id],
     budgetIds,
+    orgIds: [bobOrg],
+    orgKeyIds: bobOrgKeys.map((k) => k.id),
   };
   // Masked hints are left out: they show 4 characters, so Alice's own key may share one.
-  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, ...victim.webhookIds, ...victim.deliveryIds, 'bob-hook-7f3a', 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`, ...victim.budgetIds, bobOrgId, 'bob org 7e1d', 'bob-colleague-31c4'];
+  bobMarkers = [BOB, ...victim.keyIds, ...victim.notificationIds, 'bob notification', ...victim.tokenIds, ...victim.tokenPrefixes, ...victim.webhookIds, ...victim.deliveryIds, 'bob-hook-7f3a', 'bob-secret-model', '777777', 'bob grant 4242', 'bob laptop', `${BOB} label`, bobOrg, ...victim.orgKeyIds, 'bob org 5150', `${BOB}-org label`, ...victim.budgetIds, 'bob-colleague-31c4'];
 });
 afterAll(() => h?.close());
 
@@ -309,6 +333,7 @@ describe('object-level authorization matrix (generated from the OpenAPI document
     for (const provider of CROSS_PROVIDERS) {
       expect((await h.app.inject({ url: `/api/v1/llm/byok/keys/${provider}`, headers: bobHeaders })).statusCode).toBe(200);
       expect((await h.app.inject({ url: `/api/v1/llm/byok/keys/${provider}/usage`, headers: bobHeaders })).statusCode).toBe(200);
+      expect((await h.app.inject({ url: `/api/v1/orgs/${victim.orgIds[0]}/byok/keys/${provider}`, headers: bobHeaders })).statusCode).toBe(200);
     }
     const tokens = await h.app.inject({ url: '/api/v1/llm/tokens', headers: bobHeaders });
     expect(tokens.json<{ tokens: Array<{ id: string }> }>().tokens.map((t) => t.id).sort()).toEqual([...victim.tokenIds].sort());

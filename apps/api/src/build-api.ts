@@ -27,6 +27,11 @@ import { keyByIdRoutes } from './keys/key-by-id.routes.js';
 import { createKeyHealthLookup } from './keys/key-health-lookup.js';
 import { createKeyPoolService } from './keys/key-pool.service.js';
 import { keysRoutes } from './keys/keys.routes.js';
+import { keyListRoutes } from './keys/key-list.routes.js';
+import { CALLER_KEYS } from './keys/key-owner-scope.js';
+import { orgKeysPlugin } from './org-keys/org-keys.plugin.js';
+import { orgUsageRoutes } from './org-usage/org-usage.routes.js';
+import { createOrgUsageService } from './org-usage/org-usage.service.js';
 import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
@@ -115,9 +120,11 @@ export async function buildApi(deps: ApiDependencies) {
   const healthOf = createKeyHealthLookup({ reader: createKeyHealthReader({ redis: deps.redis, keyPrefix: deps.config.redisPrefix }), logger: deps.logger, timeoutMs: 500 });
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
-  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf, perMinute, maxKeysPerProvider });
-  await app.register(keyByIdRoutes, { prefix: '/api/v1/llm/byok', pool, healthOf });
-  await app.register(keyTestRoutes, { prefix: '/api/v1/llm/byok', keyTests, perMinute });
+  await app.register(keyListRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf });
+  await app.register(keysRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf, perMinute, maxKeysPerProvider, scope: CALLER_KEYS });
+  await app.register(keyByIdRoutes, { prefix: '/api/v1/llm/byok', pool, healthOf, scope: CALLER_KEYS });
+  await app.register(keyTestRoutes, { prefix: '/api/v1/llm/byok', keyTests, perMinute, scope: CALLER_KEYS });
+  await app.register(orgKeysPlugin, { prefix: '/api/v1/orgs/:org/byok', keys, pool, keyTests, healthOf, perMinute, maxKeysPerProvider });
   await app.register(settingsRoutes, { prefix: '/api/v1/llm/byok', settings: createSettingsService({ announceKeyChange }) });
   await app.register(providersRoutes, { prefix: '/api/v1/llm/byok' });
   const tokens = createTokenService({ announceRevoked: announceTokenRevoked, maxActivePerUser: deps.config.gatewayTokensPerUserMax });
@@ -132,7 +139,9 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(encryptionRotationRoutes, { prefix: '/api/v1/admin/byok', rotation });
   // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.
   await app.register(usageRoutes, { prefix: '/api/v1', usage: createUsageService({ now: () => new Date() }) });
-  await app.register(auditRoutes, { prefix: '/api/v1', audit: createAuditService({ exportPageSize: 1000 }) });
+  const audit = createAuditService({ exportPageSize: 1000 });
+  await app.register(auditRoutes, { prefix: '/api/v1', audit });
+  await app.register(orgUsageRoutes, { prefix: '/api/v1', usage: createOrgUsageService({ now: () => new Date() }), audit });
   await app.register(creditsRoutes, { prefix: '/api/v1', credits: createCreditsService({ recentLedgerEntries: 50 }) });
   await app.register(recipientRecorderPlugin, { orm: deps.orm });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });

@@ -46,3 +46,12 @@ const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05', '08P01']);
 export function isUnstorableText(error: unknown): boolean {
   return anyCause(error, (_e, code) => code !== undefined && UNSTORABLE_TEXT_CODES.has(code));
 }
+
+/**
+ * True when a write named an organization that no longer exists (a foreign key to `byok_orgs`,
+ * SQLSTATE 23503 on an `*_org_id_fkey`): the organization was deleted between the caller's
+ * membership check and the write, which then answers like any unknown organization (404).
+ */
+export function isDeletedOrganization(error: unknown): boolean {
+  return anyCause(error, (e, code) => code === '23503' && /_org_id_fkey\b/.test(`${(e as { constraint?: unknown }).constraint ?? ''} ${e.message}`));
+}

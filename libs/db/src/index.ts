@@ -1,7 +1,7 @@
 export { openDatabase, migrate, ensureDatabaseExists, type Orm } from './database.js';
 export { createOrmOptions, type OrmSettings } from './orm-config.js';
 export * from './entities/index.js';
-export { anyCause, isDatabaseUnavailable, isUnstorableText } from './errors.js';
+export { anyCause, isDatabaseUnavailable, isDeletedOrganization, isUnstorableText } from './errors.js';
 export * from './repositories/index.js';
 // For repositories outside this package whose values must not reach logs (webhook URLs and secrets).
 export { executeRedacted } from './repositories/redacted-execute.js';

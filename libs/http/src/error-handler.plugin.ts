@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AuthError, ForbiddenError } from '@byok/auth';
-import { isDatabaseUnavailable, isUnstorableText } from '@byok/db';
+import { isDatabaseUnavailable, isDeletedOrganization, isUnstorableText } from '@byok/db';
 import { isRedisUnavailable, QueueUnavailableError } from '@byok/queues';
 import { AppError, type ErrorCode, type ErrorDetail } from './app-error.js';
 import { errorBody } from './error-body.js';
@@ -63,6 +63,9 @@ function mapError(error: FastifyError): MappedError {
   }
   if (isDatabaseUnavailable(error)) {
     return { status: 503, code: 'db_unavailable', message: 'The database is unavailable; retry shortly', headers: { 'retry-after': RETRY_AFTER_SECONDS } };
+  }
+  if (isDeletedOrganization(error)) {
+    return { status: 404, code: 'org_not_found', message: 'Organization not found, or you are not a member of it' };
   }
   if (isUnstorableText(error)) {
     return { status: 400, code: 'validation_failed', message: 'A text value contains a NUL character (\\u0000), which cannot be stored' };

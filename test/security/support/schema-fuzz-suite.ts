@@ -62,6 +62,9 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
       expect(colleague.statusCode, colleague.body).toBe(201);
       orgIds.push(orgId);
     }
+    // A key of the first organization, so the org key routes are reached past their lookup too.
+    const orgKey = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgIds[0]}/byok/keys`, headers: user, payload: { provider: 'openai', api_key: canaries.key('openai', 'valid') } });
+    expect(orgKey.statusCode, orgKey.body).toBe(201);
     const [firstKey] = keys.json<{ keys: Array<{ id: string; provider: string }> }>().keys;
     if (firstKey === undefined) throw new Error('the fuzz user should have keys');
     const [notification] = await h.api.runtime.orm.em.fork().transactional((em) => emitNotifications(em, [keyEventDraft('key_invalid', { keyId: firstKey.id, userId: 'fuzz-user', provider: firstKey.provider, label: 'default' })]));
@@ -81,6 +84,7 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
         budgets: budgetIds,
         orgs: orgIds,
         orgMembers: ['fuzz-colleague'],
+        orgKeys: [orgKey.json<{ id: string }>().id],
       },
     };
   }, 120_000);

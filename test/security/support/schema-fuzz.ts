@@ -20,7 +20,18 @@ export interface FuzzIdentities {
   admin: string;
   gateway: string;
   /** Ids of the fuzzed user's own resources by kind, for the `{id}` and `{…Id}` path parameters of their routes. */
-  resourceIds: { keys: readonly string[]; tokens: readonly string[]; webhooks: readonly string[]; deliveries: readonly string[]; notifications: readonly string[]; budgets: readonly string[]; orgs: readonly string[]; orgMembers: readonly string[] };
+  resourceIds: {
+    keys: readonly string[];
+    tokens: readonly string[];
+    webhooks: readonly string[];
+    deliveries: readonly string[];
+    notifications: readonly string[];
+    budgets: readonly string[];
+    /** Organizations the user owns, a colleague in them, and their keys (#17). */
+    orgs: readonly string[];
+    orgMembers: readonly string[];
+    orgKeys: readonly string[];
+  };
 }
 
 /** The user's own ids a path parameter can name: a random uuid names nothing, so lookups would never be passed. */
@@ -29,6 +40,7 @@ function ownIdsFor(path: string, name: string, ids: FuzzIdentities): readonly st
   if (name === 'org') return ids.resourceIds.orgs;
   if (name === 'user_id') return ids.resourceIds.orgMembers;
   if (name !== 'id') return [];
+  if (path.startsWith('/api/v1/orgs/')) return ids.resourceIds.orgKeys;
   if (path.startsWith('/api/v1/webhooks')) return ids.resourceIds.webhooks;
   if (path.startsWith('/api/v1/notifications')) return ids.resourceIds.notifications;
   if (path.startsWith('/api/v1/llm/tokens')) return ids.resourceIds.tokens;

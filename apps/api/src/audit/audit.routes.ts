@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
 import { auditFilterFrom } from './audit-filter.js';
-import { AuditPageView, AuditQuery, DEFAULT_AUDIT_PAGE } from './audit.schemas.js';
+import { AUDIT_READ_RESPONSE, replyWithAudit } from './audit-reply.js';
+import { AuditQuery } from './audit.schemas.js';
 import type { AuditService } from './audit.service.js';
 import { subjectUser } from '../http/caller-scope.js';
-import { chooseFormat, MEDIA_TYPES } from '../http/response-format.js';
 import { errorResponses } from '../http/error-responses.js';
 
 const errors = errorResponses(400, 401, 403, 503);
@@ -27,30 +26,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
         '`format=csv` (RFC 4180, header row, `details` as JSON text) or `format=jsonl` (one JSON record per line) streams every matching record instead. ' +
         'Non-admins passing `user` get 403.',
       querystring: AuditQuery,
-      response: {
-        200: {
-          description: 'A page, or an export',
-          content: {
-            'application/json': { schema: AuditPageView },
-            'text/csv': { schema: Type.String({ description: 'Every matching record as CSV.' }) },
-            'application/x-ndjson': { schema: Type.String({ description: 'Every matching record, one JSON object per line.' }) },
-          },
-        },
-        ...errors,
-      },
+      response: { 200: AUDIT_READ_RESPONSE, ...errors },
     },
-    handler: async (request, reply) => {
-      const query = request.query;
-      const read = {
-        viewer: request.principal,
-        filter: auditFilterFrom(query, subjectUser(request, query.user, true)),
-        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-      };
-      const format = chooseFormat(query.format, request.headers.accept, ['csv', 'jsonl']);
-      if (format === 'json') return reply.type(MEDIA_TYPES.json).send(await audit.page(request.em, read, query.limit ?? DEFAULT_AUDIT_PAGE));
-      const stream = await audit.export(request.em, read, format, query.limit);
-      reply.header('content-disposition', `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.${format}"`);
-      return reply.type(MEDIA_TYPES[format]).send(stream);
-    },
+    handler: async (request, reply) => replyWithAudit(audit, request, reply, request.query, auditFilterFrom(request.query, subjectUser(request, request.query.user, true))),
   });
 };

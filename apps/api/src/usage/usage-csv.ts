@@ -4,10 +4,10 @@ import type { UserUsageReport } from './usage.schemas.js';
 
 /**
  * A usage report's groups as CSV: a header row naming the grouping column (`provider`, `model`,
- * `day` or `credential_source`) and the metric columns, then one row per group. Totals are left
- * out so every row is one group and a spreadsheet's SUM gives them back.
+ * `day`, `credential_source`, or an organization's `member`) and the metric columns, then one row
+ * per group. Totals are left out so every row is one group and a spreadsheet's SUM gives them back.
  */
-export function userUsageCsv(report: UserUsageReport): string {
+export function userUsageCsv(report: Pick<UserUsageReport, 'groups'> & { group_by: string }): string {
   return toCsv(
     [report.group_by, ...METRIC_COLUMNS],
     report.groups.map((g) => [g.key, ...METRIC_COLUMNS.map((column) => g[column])]),

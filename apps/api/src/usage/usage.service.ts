@@ -1,9 +1,9 @@
-import { findUserKey, readKeyUsage, sumUsageByGroup, type EntityManager, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
+import { findUserKey, readKeyUsage, sumUsageByGroup, type EntityManager, type KeyUsage, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
 import { notFound } from '@byok/http';
 import type { ProviderId } from '@byok/providers';
 import { parseProvider } from '../http/provider-param.js';
 import { keyName, labelOrDefault } from '../keys/key-label.js';
-import { resolveDayRange } from './usage-range.js';
+import { resolveDayRange, type DayRange } from './usage-range.js';
 import { addSums, EMPTY_SUMS, share, toMetrics } from './usage-view.js';
 import type { KeyUsageReport, PlatformUsageReport, UserUsageReport } from './usage.schemas.js';
 
@@ -37,16 +37,7 @@ export function createUsageService(deps: UsageServiceDependencies) {
       if (!(await findUserKey(em, userId, provider, label))) throw notFound(keyName(provider, label));
       const usage = await readKeyUsage(em, { userId, provider, fromDay: range.from, toDay: range.to, credential: keyCredential(provider) });
       if (!usage.hasKey) throw notFound(`Your ${provider} key`);
-      const daySums = new Map(usage.byDay.map((d) => [d.key, d]));
-      return {
-        provider,
-        from: range.from,
-        to: range.to,
-        last_used_at: usage.lastUsedAt ? usage.lastUsedAt.toISOString() : null,
-        totals: toMetrics(addSums(usage.byModel)),
-        by_model: usage.byModel.map((g) => ({ model: g.key, ...toMetrics(g) })),
-        by_day: range.days.map((day) => ({ day, ...toMetrics(daySums.get(day) ?? EMPTY_SUMS) })),
-      };
+      return toKeyUsageReport(provider, range, usage);
     },
 
     /** All of one user's traffic (or one provider's or model's), grouped by one dimension, with totals. */
@@ -80,6 +71,20 @@ export function createUsageService(deps: UsageServiceDependencies) {
         totals: withShares(addSums(groups)),
       };
     },
+  };
+}
+
+/** A key's usage as the API reports it: totals, per model, and a dense daily series over the range. */
+export function toKeyUsageReport(provider: ProviderId, range: DayRange, usage: Omit<KeyUsage, 'hasKey'>): KeyUsageReport {
+  const daySums = new Map(usage.byDay.map((d) => [d.key, d]));
+  return {
+    provider,
+    from: range.from,
+    to: range.to,
+    last_used_at: usage.lastUsedAt ? usage.lastUsedAt.toISOString() : null,
+    totals: toMetrics(addSums(usage.byModel)),
+    by_model: usage.byModel.map((g) => ({ model: g.key, ...toMetrics(g) })),
+    by_day: range.days.map((day) => ({ day, ...toMetrics(daySums.get(day) ?? EMPTY_SUMS) })),
   };
 }
 

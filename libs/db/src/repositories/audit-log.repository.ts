@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { orgIdOfKeyOwner } from './org-membership.repository.js';
 import { executePrepared } from './prepared-query.js';
 
 export type ActorType = 'user' | 'admin' | 'system';
@@ -16,7 +17,11 @@ export interface AuditEntry {
   ip?: string | null;
   userAgent?: string | null;
   details?: Record<string, unknown>;
-  /** The organization the change acted for (`audit_log.org_id`); records outlive the organization. */
+  /**
+   * The organization the change acted for. Left out, it is the organization whose key the record
+   * is about when `subjectUserId` is an organization's key owner (`org:<org id>`), so every
+   * writer of key records (the API, the key-test worker) files org key changes in the org's trail.
+   */
   orgId?: string | null;
   /** When set, a second append with the same key is silently skipped (redelivered jobs). */
   idempotencyKey?: string;
@@ -45,6 +50,7 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
   { name: 'trace_id', type: 'text', value: (e) => e.traceId ?? null },
   { name: 'ip', type: 'text', value: (e) => e.ip ?? null },
   { name: 'user_agent', type: 'text', value: (e) => e.userAgent?.slice(0, 512) ?? null },
+  { name: 'org_id', type: 'uuid', value: (e) => e.orgId ?? orgIdOfKeyOwner(e.subjectUserId) },
   { name: 'details', type: 'jsonb', value: (e) => JSON.stringify(e.details ?? {}) },
   { name: 'idempotency_key', type: 'text', value: (e) => e.idempotencyKey ?? null },
   { name: 'org_id', type: 'uuid', value: (e) => e.orgId ?? null },

@@ -23,6 +23,8 @@ export interface AuditRecord {
 /** Which records to read. Every field narrows; none set means every record (admin only). */
 export interface AuditFilter {
   subjectUserId?: string;
+  /** Records of changes made for this organization (its keys, members, settings). */
+  orgId?: string;
   action?: string;
   provider?: string;
   /** occurred_at >= this. */
@@ -96,6 +98,7 @@ export async function listAuditPage(em: EntityManager, filter: AuditFilter, page
     params.push(...values);
   };
   if (filter.subjectUserId !== undefined) add('subject_user_id = ?', filter.subjectUserId);
+  if (filter.orgId !== undefined) add('org_id = ?::uuid', filter.orgId);
   if (filter.action !== undefined) add('action = ?', filter.action);
   if (filter.provider !== undefined) add('provider = ?', filter.provider);
   if (filter.occurredFrom !== undefined) add('occurred_at >= ?', filter.occurredFrom);

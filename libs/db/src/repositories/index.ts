@@ -8,6 +8,7 @@ export * from './key-pool.repository.js';
 export * from './key-rotation.repository.js';
 export * from './key-test-run.repository.js';
 export * from './org-membership.repository.js';
+export * from './org-usage-query.repository.js';
 export * from './orgs.repository.js';
 export * from './provider-keys.repository.js';
 export * from './usage-events.repository.js';

@@ -16,6 +16,9 @@ export interface OrgMembership {
   platformFallback: 'allow' | 'never';
 }
 
+/** The prefix of an organization's key owner id (`ORG_OWNER_PREFIX` in @byok/auth). */
+const ORG_KEY_OWNER_PREFIX = 'org:';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `value` can be an organization id; anything else is nobody's organization (404, not 500). */
@@ -42,4 +45,14 @@ export async function findOrgMembership(em: EntityManager, orgId: string, userId
 /** Owners and admins manage an organization's keys, members and settings; members use its keys. */
 export function canManageOrg(role: OrgRole): boolean {
   return role === 'owner' || role === 'admin';
+}
+
+/**
+ * The organization whose keys `ownerId` owns when it is an organization's key owner (`org:<uuid>`,
+ * as `orgKeyOwner` in @byok/auth writes it, which libs/db does not depend on), else null.
+ */
+export function orgIdOfKeyOwner(ownerId: string): string | null {
+  if (!ownerId.startsWith(ORG_KEY_OWNER_PREFIX)) return null;
+  const orgId = ownerId.slice(ORG_KEY_OWNER_PREFIX.length);
+  return isOrgId(orgId) ? orgId.toLowerCase() : null;
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { orgIdOfKeyOwner } from './org-membership.repository.js';
 import { ProviderKeySchema, type KeyTestStatus, type ProviderKey } from '../entities/provider-key.entity.js';
 import { toDate, toDateOrNull } from './column-values.js';
 import { executePrepared } from './prepared-query.js';
@@ -59,10 +60,10 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
   // Redacted: the values hold the Fernet token, which a failed statement's error would carry into the log.
   const rows = await executeRedacted<Array<RawKeyRow & { inserted: boolean }>>(
     em,
-    `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, created_at, updated_at)
+    `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, org_id, created_at, updated_at)
      VALUES (COALESCE(?::uuid, gen_random_uuid()), ?, ?, ?,
        COALESCE(?::smallint, (SELECT LEAST(${MAX_KEY_PRIORITY}, COALESCE(MAX(priority), 0) + 1) FROM user_provider_keys WHERE user_id = ? AND provider = ?)),
-       ?::jsonb, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, ?, ?, now(), now())
+       ?::jsonb, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, ?, ?, ?::uuid, now(), now())
      ON CONFLICT (user_id, provider, lower(label)) DO UPDATE SET
        api_key_encrypted = EXCLUDED.api_key_encrypted,
        key_hint = EXCLUDED.key_hint,
@@ -95,6 +96,8 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
       metadata,
       binding?.bindingTag ?? null,
       binding?.keyFingerprint ?? null,
+      // An organization's key (owner `org:<id>`) names its organization, so deleting the org deletes it.
+      orgIdOfKeyOwner(input.userId),
       input.priority ?? null,
       input.models !== undefined,
       metadata,

@@ -38,6 +38,10 @@ export interface UsageEventInput {
   occurredAt: string;
   /** The tokens and charge are the proxy's estimate (the request ended before the upstream reported usage). */
   estimated?: boolean | undefined;
+  /** The organization the request acted for (`userId` is the member). */
+  orgId?: string | undefined;
+  /** Whether the organization's key served it; read only with `orgId`. */
+  orgKey?: boolean | undefined;
 }
 
 export interface ApplyUsageEventsResult {
@@ -58,7 +62,8 @@ export interface ApplyUsageEventsResult {
  *    `ON CONFLICT DO NOTHING RETURNING` reports which ones are new;
  * 2. adds only the new events to `usage_daily` (one row per user, UTC day, provider, model and
  *    credential source) and to its rollup `usage_platform_daily` (per day, provider and credential
- *    source) with additive upserts;
+ *    source) with additive upserts, and the events made for an organization to `usage_org_daily`
+ *    (one row per organization, day, member, provider, model and whether the org's key served it);
  * 3. debits credits for the new `system` events with `creditsMicro > 0`: one `credit_ledger`
  *    charge per request (the ledger's request id is unique; `details.estimated` marks a charge
  *    from the proxy's estimate) and one balance update per user.
@@ -83,7 +88,9 @@ export async function applyUsageEvents(em: EntityManager, events: readonly Usage
   return em.transactional(async (tx) => {
     const insertedRequestIds = await insertRawEvents(tx, rows);
     const fresh = rows.filter((row) => insertedRequestIds.has(row.request_id));
-    if (fresh.length > 0) await upsertDaily(tx, aggregateDaily(fresh));
+    if (fresh.length > 0) await upsertDaily(tx, aggregate(fresh, dailyDimensions));
+    const forOrgs = fresh.filter((row): row is StoredEvent & { org_id: string } => row.org_id !== null);
+    if (forOrgs.length > 0) await upsertOrgDaily(tx, aggregate(forOrgs, orgDailyDimensions));
     const chargedMicro = await chargeSystemEvents(tx, fresh);
     return { inserted: fresh.length, duplicates: events.length - fresh.length, chargedMicro, insertedRequestIds };
   });
@@ -107,6 +114,10 @@ interface StoredEvent {
   latency_ms: number;
   ttfb_ms: number | null;
   estimated: boolean;
+  /** Lower case, so two spellings of one organization add to one `usage_org_daily` row. */
+  org_id: string | null;
+  /** Not a `usage_events` column: only the org rollup keeps it. */
+  org_key: boolean;
   /** Normalised to `toISOString()` so the stored instant and the day below agree exactly. */
   occurred_at: string;
   day: string;
@@ -145,6 +156,8 @@ function toStoredEvent(event: UsageEventInput): StoredEvent {
     latency_ms: event.latencyMs,
     ttfb_ms: event.ttfbMs ?? null,
     estimated: event.estimated === true,
+    org_id: event.orgId?.toLowerCase() ?? null,
+    org_key: event.orgId !== undefined && event.orgKey === true,
     occurred_at: occurredAt,
     day: occurredAt.slice(0, 10),
     occurred_at_ms: occurredAtMs,
@@ -158,27 +171,22 @@ function toStoredEvent(event: UsageEventInput): StoredEvent {
 async function insertRawEvents(em: EntityManager, rows: StoredEvent[]): Promise<Set<string>> {
   const inserted = await executeBound<{ request_id: string }>(em,
     `INSERT INTO usage_events (request_id, user_id, provider, model, credential_source, key_id, status_code, success, stream,
-                               prompt_tokens, completion_tokens, cost_micro, credits_micro, latency_ms, ttfb_ms, estimated, occurred_at)
+                               prompt_tokens, completion_tokens, cost_micro, credits_micro, latency_ms, ttfb_ms, estimated, occurred_at, org_id)
      SELECT e.request_id, e.user_id, e.provider, e.model, e.credential_source, e.key_id, e.status_code, e.success, e.stream,
-            e.prompt_tokens, e.completion_tokens, e.cost_micro, e.credits_micro, e.latency_ms, e.ttfb_ms, e.estimated, e.occurred_at
+            e.prompt_tokens, e.completion_tokens, e.cost_micro, e.credits_micro, e.latency_ms, e.ttfb_ms, e.estimated, e.occurred_at, e.org_id
      FROM jsonb_to_recordset(?::jsonb) AS e(request_id text, user_id text, provider text, model text, credential_source text, key_id uuid,
           status_code integer, success boolean, stream boolean, prompt_tokens integer, completion_tokens integer, cost_micro bigint,
-          credits_micro bigint, latency_ms integer, ttfb_ms integer, estimated boolean, occurred_at timestamptz)
+          credits_micro bigint, latency_ms integer, ttfb_ms integer, estimated boolean, occurred_at timestamptz, org_id uuid)
      ORDER BY e.request_id
      ON CONFLICT (request_id) DO NOTHING
      RETURNING request_id`,
-    [JSON.stringify(rows.map(({ day: _day, occurred_at_ms: _ms, ...row }) => row))],
+    [JSON.stringify(rows.map(({ day: _day, occurred_at_ms: _ms, org_key: _orgKey, ...row }) => row))],
   );
   return new Set(inserted.map((row) => row.request_id));
 }
 
-/** The increments one batch adds to one `usage_daily` row. */
-interface DailyIncrement {
-  user_id: string;
-  day: string;
-  provider: string;
-  model: string;
-  credential_source: string;
+/** What one batch adds to one aggregate row, besides the row's key. */
+interface UsageSumIncrement {
   calls: number;
   errors: number;
   prompt_tokens: number;
@@ -188,14 +196,25 @@ interface DailyIncrement {
   last_used_at: string;
 }
 
-function aggregateDaily(rows: StoredEvent[]): DailyIncrement[] {
-  const byKey = new Map<string, DailyIncrement & { lastMs: number }>();
+/** The key of a `usage_daily` row. */
+function dailyDimensions(row: StoredEvent) {
+  return { user_id: row.user_id, day: row.day, provider: row.provider, model: row.model, credential_source: row.credential_source };
+}
+
+/** The key of a `usage_org_daily` row. */
+function orgDailyDimensions(row: StoredEvent & { org_id: string }) {
+  return { org_id: row.org_id, day: row.day, user_id: row.user_id, provider: row.provider, model: row.model, org_key: row.org_key };
+}
+
+/** Sums the rows per aggregate key (`dimensionsOf`), one increment per key. */
+function aggregate<Row extends StoredEvent, Key extends Record<string, string | boolean>>(rows: Row[], dimensionsOf: (row: Row) => Key): Array<Key & UsageSumIncrement> {
+  const byKey = new Map<string, Key & UsageSumIncrement & { lastMs: number }>();
   for (const row of rows) {
-    const key = JSON.stringify([row.user_id, row.day, row.provider, row.model, row.credential_source]);
+    const dimensions = dimensionsOf(row);
+    const key = JSON.stringify(Object.values(dimensions));
     let sum = byKey.get(key);
     if (sum === undefined) {
-      sum = { user_id: row.user_id, day: row.day, provider: row.provider, model: row.model, credential_source: row.credential_source,
-        calls: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cost_micro: 0, credits_micro: 0, last_used_at: row.occurred_at, lastMs: row.occurred_at_ms };
+      sum = { ...dimensions, calls: 0, errors: 0, prompt_tokens: 0, completion_tokens: 0, cost_micro: 0, credits_micro: 0, last_used_at: row.occurred_at, lastMs: row.occurred_at_ms };
       byKey.set(key, sum);
     }
     sum.calls += 1;
@@ -214,7 +233,7 @@ function aggregateDaily(rows: StoredEvent[]): DailyIncrement[] {
     for (const value of [increment.prompt_tokens, increment.completion_tokens, increment.cost_micro, increment.credits_micro]) {
       if (!Number.isSafeInteger(value)) throw new RangeError('usage batch sum exceeds the exact integer range');
     }
-    return increment;
+    return increment as unknown as Key & UsageSumIncrement;
   });
 }
 
@@ -230,7 +249,7 @@ function additiveUpdate(alias: string): string {
  * `usage_platform_daily` (summed over users and models, for the admin report), both in key order
  * (see the deadlock note on applyUsageEvents).
  */
-async function upsertDaily(em: EntityManager, increments: DailyIncrement[]): Promise<void> {
+async function upsertDaily(em: EntityManager, increments: Array<ReturnType<typeof dailyDimensions> & UsageSumIncrement>): Promise<void> {
   await executeBound(
     em,
     `WITH i AS (
@@ -251,6 +270,25 @@ async function upsertDaily(em: EntityManager, increments: DailyIncrement[]): Pro
             sum(credits_micro), max(last_used_at)
      FROM i GROUP BY day, provider, credential_source ORDER BY day, provider, credential_source
      ON CONFLICT (day, provider, credential_source) DO UPDATE SET ${additiveUpdate('p')}`,
+    [JSON.stringify(increments)],
+  );
+}
+
+/**
+ * Adds the batch's organization traffic to `usage_org_daily`, in key order (see the deadlock note
+ * on applyUsageEvents). The member's own `usage_daily` rows count the same requests: this rollup
+ * is the organization's view of them, not a second charge.
+ */
+async function upsertOrgDaily(em: EntityManager, increments: Array<ReturnType<typeof orgDailyDimensions> & UsageSumIncrement>): Promise<void> {
+  await executeBound(
+    em,
+    `INSERT INTO usage_org_daily AS o (org_id, day, user_id, provider, model, org_key, calls, errors, prompt_tokens, completion_tokens,
+                                       cost_micro, credits_micro, last_used_at)
+     SELECT org_id, day, user_id, provider, model, org_key, calls, errors, prompt_tokens, completion_tokens, cost_micro, credits_micro, last_used_at
+     FROM jsonb_to_recordset(?::jsonb) AS i(org_id uuid, day date, user_id text, provider text, model text, org_key boolean, calls bigint,
+          errors bigint, prompt_tokens bigint, completion_tokens bigint, cost_micro bigint, credits_micro bigint, last_used_at timestamptz)
+     ORDER BY org_id, day, user_id, provider, model, org_key
+     ON CONFLICT (org_id, day, user_id, provider, model, org_key) DO UPDATE SET ${additiveUpdate('o')}`,
     [JSON.stringify(increments)],
   );
 }

@@ -63,18 +63,27 @@ const GROUP_EXPRESSIONS: Record<UsageGrouping, string> = {
   credential_source: 'credential_source',
 };
 
-const SUMS_SQL = `
+/**
+ * The select list of every usage sum; `byokCondition` says which rows count as paid by a key the
+ * reader owns (a user's own keys here; an organization's keys in org-usage-query.repository.ts).
+ */
+export function usageSumsSql(byokCondition: string): string {
+  return `
   coalesce(sum(calls), 0)::text AS calls,
   coalesce(sum(errors), 0)::text AS errors,
   coalesce(sum(prompt_tokens), 0)::text AS prompt_tokens,
   coalesce(sum(completion_tokens), 0)::text AS completion_tokens,
   coalesce(sum(cost_micro), 0)::text AS cost_micro,
   coalesce(sum(credits_micro), 0)::text AS credits_micro,
-  coalesce(sum(calls) FILTER (WHERE credential_source <> 'system'), 0)::text AS byok_calls,
-  coalesce(sum(cost_micro) FILTER (WHERE credential_source <> 'system'), 0)::text AS byok_cost_micro,
+  coalesce(sum(calls) FILTER (WHERE ${byokCondition}), 0)::text AS byok_calls,
+  coalesce(sum(cost_micro) FILTER (WHERE ${byokCondition}), 0)::text AS byok_cost_micro,
   max(last_used_at) AS last_used_at`;
+}
 
-interface SumsRow {
+const SUMS_SQL = usageSumsSql(`credential_source <> 'system'`);
+
+/** A row of `usageSumsSql`'s columns, as the driver returns them. */
+export interface UsageSumsRow {
   calls: string;
   errors: string;
   prompt_tokens: string;
@@ -95,11 +104,11 @@ export async function sumUsageByGroup(em: EntityManager, query: UsageQuery, grou
   // Every user's usage, not by model: the rollup holds the same sums in a few hundred rows where
   // usage_daily holds one per user and model (180,000 for 30 days of 1,000 users).
   const table = query.userId === null && groupBy !== 'model' && query.model === undefined ? 'usage_platform_daily' : 'usage_daily';
-  const rows = await em.execute<Array<SumsRow & { key: string }>>(
+  const rows = await em.execute<Array<UsageSumsRow & { key: string }>>(
     `SELECT ${GROUP_EXPRESSIONS[groupBy]} AS key, ${SUMS_SQL} FROM ${table} WHERE ${where} GROUP BY 1 ORDER BY 1`,
     params,
   );
-  return rows.map((row) => ({ key: row.key, ...toSums(row) }));
+  return rows.map((row) => ({ key: row.key, ...toUsageSums(row) }));
 }
 
 export interface KeyUsage {
@@ -121,7 +130,7 @@ export interface KeyUsage {
 export async function readKeyUsage(em: EntityManager, query: UsageQuery & { userId: string; provider: string }): Promise<KeyUsage> {
   const { where, params } = whereClause(query);
   const credential = credentialClause(query.credential);
-  const rows = await em.execute<Array<SumsRow & { has_key: boolean; key_last_used_at: Date | string | null; is_day: boolean | null; key: string | null }>>(
+  const rows = await em.execute<Array<UsageSumsRow & { has_key: boolean; key_last_used_at: Date | string | null; is_day: boolean | null; key: string | null }>>(
     `SELECT k.has_key, k.key_last_used_at, g.*
        FROM (SELECT EXISTS (SELECT 1 FROM user_provider_keys WHERE user_id = ? AND provider = ?) AS has_key,
                     (SELECT max(last_used_at) FROM usage_daily
@@ -136,7 +145,7 @@ export async function readKeyUsage(em: EntityManager, query: UsageQuery & { user
     [query.userId, query.provider, query.userId, ...credential.params, query.userId, ...credential.params, ...params],
   );
   const first = rows[0];
-  const groups = rows.filter((row) => row.key !== null).map((row) => ({ isDay: row.is_day === true, group: { key: row.key ?? '', ...toSums(row) } }));
+  const groups = rows.filter((row) => row.key !== null).map((row) => ({ isDay: row.is_day === true, group: { key: row.key ?? '', ...toUsageSums(row) } }));
   return {
     hasKey: first?.has_key === true,
     lastUsedAt: toDate(first?.key_last_used_at ?? null),
@@ -175,7 +184,8 @@ function credentialClause(credential: UsageCredentialFilter): { where: string; p
   }
 }
 
-function toSums(row: SumsRow): UsageSums {
+/** A row of `usageSumsSql`'s columns as numbers. */
+export function toUsageSums(row: UsageSumsRow): UsageSums {
   return {
     calls: Number(row.calls),
     errors: Number(row.errors),

@@ -1,0 +1,102 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { canManageOrg } from '@byok/db';
+import { AUDIT_READ_RESPONSE, replyWithAudit } from '../audit/audit-reply.js';
+import { auditFilterFrom } from '../audit/audit-filter.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { errorResponses } from '../http/error-responses.js';
+import { MEDIA_TYPES } from '../http/response-format.js';
+import { ORG_ERRORS, OrgParam, requireOrgManager, requireOrgMember } from '../org-keys/org-access.js';
+import { userUsageCsv } from '../usage/usage-csv.js';
+import { KeyUsageParams, KeyUsageQuery, KeyUsageReport } from '../usage/usage.schemas.js';
+import { OrgAuditQuery, OrgUsageQuery, OrgUsageReport } from './org-usage.schemas.js';
+import type { OrgUsageService } from './org-usage.service.js';
+
+export interface OrgUsageRoutesOptions {
+  usage: OrgUsageService;
+  audit: AuditService;
+}
+
+const errors = { ...errorResponses(400, 401, 503), ...ORG_ERRORS };
+const params = Type.Object(OrgParam);
+const SCOPE_NOTE =
+  "Owners and admins read every member's requests made for the organization; a member reads only their own (the same route, narrowed). A non-member gets 404 `org_not_found`. Here `byok_calls` and `credits_saved` count the requests the organization's keys served. Reads the consumer's daily rollup, so a request shows up within seconds; days are UTC.";
+
+/**
+ * An organization's usage (JSON and CSV) and audit trail, under /api/v1/orgs/{org}. Who may read
+ * what is decided here, from the caller's membership, before a service is asked.
+ */
+export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = async (app, { usage, audit }) => {
+  app.addHook('onRequest', app.authenticate);
+
+  /** The report the caller may read: every member's for owners and admins, their own otherwise. */
+  async function report(request: FastifyRequest, query: OrgUsageQuery) {
+    const membership = await requireOrgMember(request);
+    const { group_by: groupBy = 'member', provider, model, ...range } = query;
+    const memberId = canManageOrg(membership.role) ? null : request.principal.userId;
+    const filter = { ...(provider === undefined ? {} : { provider }), ...(model === undefined ? {} : { model }) };
+    return usage.orgUsage(request.em, membership.orgId, memberId, groupBy, range, filter);
+  }
+
+  app.get('/orgs/:org/usage', {
+    schema: {
+      tags: ['org-usage'],
+      summary: "The organization's usage, grouped by member, provider, model or day",
+      description: SCOPE_NOTE,
+      params,
+      querystring: OrgUsageQuery,
+      response: { 200: OrgUsageReport, ...errors },
+    },
+    handler: (request) => report(request, request.query),
+  });
+
+  app.get('/orgs/:org/usage.csv', {
+    schema: {
+      tags: ['org-usage'],
+      summary: "The organization's usage as CSV",
+      description: `The groups of \`GET /orgs/{org}/usage\` as CSV (RFC 4180, header row, no totals row; text a spreadsheet would run as a formula is neutralised). ${SCOPE_NOTE}`,
+      params,
+      querystring: OrgUsageQuery,
+      response: { 200: { description: 'The groups as CSV', content: { 'text/csv': { schema: Type.String() } } }, ...errors },
+    },
+    handler: async (request, reply) => {
+      const result = await report(request, request.query);
+      reply.header('content-disposition', `attachment; filename="org-usage-${result.from}-${result.to}-by-${result.group_by}.csv"`);
+      return reply.type(MEDIA_TYPES.csv).send(userUsageCsv(result));
+    },
+  });
+
+  app.get('/orgs/:org/byok/keys/:provider/usage', {
+    schema: {
+      tags: ['org-keys', 'org-usage'],
+      summary: "Usage of the organization's key for one provider (owners and admins)",
+      description:
+        "Like `GET /llm/byok/keys/{provider}/usage` for the organization's keys: the requests members made for the organization that its keys for this provider served, over every key it has held for the provider, by model and as a daily series. 404 unless the org's key labelled `default` (or `?label=`) exists now. A member gets 403 `org_role_required`, anyone else 404 `org_not_found`.",
+      params: Type.Object({ ...OrgParam, ...KeyUsageParams.properties }),
+      querystring: KeyUsageQuery,
+      response: { 200: KeyUsageReport, ...errors },
+    },
+    handler: async (request) => {
+      const { orgId } = await requireOrgManager(request);
+      const { label, ...range } = request.query;
+      return usage.orgKeyUsage(request.em, orgId, request.params.provider, range, label);
+    },
+  });
+
+  app.get('/orgs/:org/audit', {
+    schema: {
+      tags: ['org-usage', 'audit'],
+      summary: "The organization's audit trail, newest first (owners and admins)",
+      description:
+        "Every record of a change made for the organization — its keys (by its admins, and the key-test worker's results), members and settings — with the acting user as `actor_id`, in cursor pages like `GET /audit` (same filters but `user`, same cursors, same csv/jsonl exports). Records outlive the organization's keys. A member gets 403 `org_role_required`, anyone else 404 `org_not_found`.",
+      params,
+      querystring: OrgAuditQuery,
+      response: { 200: AUDIT_READ_RESPONSE, ...errors },
+    },
+    handler: async (request, reply) => {
+      const { orgId } = await requireOrgManager(request);
+      return replyWithAudit(audit, request, reply, request.query, { ...auditFilterFrom(request.query, null), orgId });
+    },
+  });
+};

@@ -1,0 +1,55 @@
+import { orgKeyOwner } from '@byok/auth';
+import { findUserKey, readOrgKeyUsage, sumOrgUsageByGroup, type EntityManager, type OrgUsageGrouping } from '@byok/db';
+import { notFound } from '@byok/http';
+import { parseProvider } from '../http/provider-param.js';
+import { keyName, labelOrDefault } from '../keys/key-label.js';
+import { resolveDayRange } from '../usage/usage-range.js';
+import { addSums, toMetrics } from '../usage/usage-view.js';
+import { toKeyUsageReport, type UsageFilter } from '../usage/usage.service.js';
+import type { KeyUsageReport } from '../usage/usage.schemas.js';
+import type { OrgUsageReport } from './org-usage.schemas.js';
+
+export type OrgUsageService = ReturnType<typeof createOrgUsageService>;
+
+/**
+ * An organization's usage over `usage_org_daily`. The route decides whose rows the caller may read
+ * (every member's, or only their own) and passes it as `memberId`; this service never widens it.
+ */
+export function createOrgUsageService(deps: { now: () => Date }) {
+  return {
+    async orgUsage(
+      em: EntityManager,
+      orgId: string,
+      memberId: string | null,
+      groupBy: OrgUsageGrouping,
+      rangeInput: { from?: string; to?: string },
+      filter: UsageFilter = {},
+    ): Promise<OrgUsageReport> {
+      const range = resolveDayRange(rangeInput, deps.now());
+      const groups = await sumOrgUsageByGroup(em, { orgId, userId: memberId, fromDay: range.from, toDay: range.to, ...filter }, groupBy);
+      return {
+        org_id: orgId,
+        scope: memberId === null ? 'organization' : 'member',
+        from: range.from,
+        to: range.to,
+        group_by: groupBy,
+        ...filter,
+        groups: groups.map((g) => ({ key: g.key, ...toMetrics(g) })),
+        totals: toMetrics(addSums(groups)),
+      };
+    },
+
+    /**
+     * What the organization's keys for a provider served, over all its keys for it (usage is not
+     * recorded per key), as `GET /llm/byok/keys/{provider}/usage` reports a user's; 404 unless the
+     * org's key labelled `label` (`default` when absent) exists.
+     */
+    async orgKeyUsage(em: EntityManager, orgId: string, providerParam: string, rangeInput: { from?: string; to?: string }, labelParam?: string): Promise<KeyUsageReport> {
+      const provider = parseProvider(providerParam);
+      const label = labelOrDefault(labelParam);
+      const range = resolveDayRange(rangeInput, deps.now());
+      if (!(await findUserKey(em, orgKeyOwner(orgId), provider, label))) throw notFound(keyName(provider, label));
+      return toKeyUsageReport(provider, range, await readOrgKeyUsage(em, { orgId, provider, fromDay: range.from, toDay: range.to }));
+    },
+  };
+}
