@@ -53,7 +53,6 @@ export const AUDIT_COLUMNS: readonly AuditColumn[] = [
   { name: 'org_id', type: 'uuid', value: (e) => e.orgId ?? orgIdOfKeyOwner(e.subjectUserId) },
   { name: 'details', type: 'jsonb', value: (e) => JSON.stringify(e.details ?? {}) },
   { name: 'idempotency_key', type: 'text', value: (e) => e.idempotencyKey ?? null },
-  { name: 'org_id', type: 'uuid', value: (e) => e.orgId ?? null },
 ];
 
 const APPEND_SQL = `INSERT INTO audit_log (${AUDIT_COLUMNS.map((c) => c.name).join(', ')})
