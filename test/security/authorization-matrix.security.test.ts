@@ -43,6 +43,7 @@ const REFERENCE_NAME = /(^|_)(ids?|users?|providers?|keys?|tokens?|cursor)$/i;
  */
 const NOT_REFERENCES: ReadonlyArray<{ in: 'body' | 'query' | 'path'; name: string; why: string; ops?: RegExp }> = [
   { in: 'body', name: 'api_key', why: 'the secret being saved, not a reference' },
+  { in: 'body', name: 'user_id', ops: /^POST \/api\/v1\/orgs\/\{org\}\/members$/, why: 'the user an owner or admin adds to their own organization (organizations add members by user id, #17)' },
   { in: 'body', name: 'user', ops: /^POST \/(api\/v1\/llm|v1)\/chat\/completions$/, why: "OpenAI's end-user label, forwarded upstream only" },
   { in: 'body', name: 'max_tokens', ops: /^POST \/(api\/v1\/llm|v1)\/chat\/completions$/, why: 'a count of model tokens' },
   { in: 'body', name: 'max_completion_tokens', ops: /^POST \/(api\/v1\/llm|v1)\/chat\/completions$/, why: 'a count of model tokens' },
@@ -89,9 +90,9 @@ function fillerFor(op: Operation, where: 'path' | 'query' | 'body', name: string
   if (where === 'path' && name === 'id' && /^\/api\/v1\/llm\/budgets\/\{id\}$/.test(op.path)) return { victim: (v) => v.budgetIds, nobody: NOBODY_UUID, expect: 'not-found' };
   // Bob's organizations: Alice is no member, so every org route answers as for an org that does not exist.
   if (where === 'path' && name === 'org') return { victim: (v) => v.orgIds, nobody: NOBODY_UUID, own: () => aliceOrg, expect: 'not-found', code: 'org_not_found' };
-  if (where === 'path' && name === 'user_id' && /^\/api\/v1\/orgs\/\{org\}\/members\//.test(op.path)) return { victim: () => [BOB], nobody: NOBODY, expect: 'not-found', code: 'org_not_found' };
+  // Under Alice's own org (the org filler's \`own\`): Bob is no member of it.
+  if (where === 'path' && name === 'user_id' && /^\/api\/v1\/orgs\/\{org\}\/members\//.test(op.path)) return { victim: () => [BOB], nobody: NOBODY, expect: 'not-found' };
   if (where === 'body' && name === 'org_id') return { victim: (v) => v.orgIds, nobody: NOBODY_UUID, expect: 'same-as-nobody' };
-  if (where === 'body' && name === 'user_id') return { victim: () => [BOB], nobody: NOBODY, expect: 'no-leak' };
   // Under Alice's own org: Bob's org keys and Bob's own keys alike are no key of hers.
   if (where === 'path' && name === 'id' && /^\/api\/v1\/orgs\/\{org\}\/byok\/keys\/by-id\/\{id\}/.test(op.path)) return { victim: (v) => [...v.orgKeyIds, ...v.keyIds], nobody: NOBODY_UUID, expect: 'not-found' };
   if (where === 'path' && name === 'deliveryId') return { victim: (v) => v.deliveryIds, nobody: NOBODY_UUID, expect: 'not-found' };

@@ -25,6 +25,7 @@ export const keyByIdRoutes: FastifyPluginAsyncTypebox<KeyByIdRoutesOptions> = as
   const errors = <const S extends number>(...statuses: S[]) => ({ ...errorResponses(...statuses), ...scope.errors });
 
   app.get('/keys/by-id/:id', {
+    config: scope.routeConfig,
     schema: {
       tags,
       summary: 'One of your keys by id (masked)',
@@ -39,6 +40,7 @@ export const keyByIdRoutes: FastifyPluginAsyncTypebox<KeyByIdRoutesOptions> = as
   });
 
   app.patch('/keys/by-id/:id', {
+    config: scope.routeConfig,
     schema: {
       tags,
       summary: 'Rename, reorder, limit or enable one of your keys',
@@ -63,6 +65,7 @@ export const keyByIdRoutes: FastifyPluginAsyncTypebox<KeyByIdRoutesOptions> = as
   });
 
   app.delete('/keys/by-id/:id', {
+    config: scope.routeConfig,
     schema: {
       tags,
       summary: 'Delete one of your keys by id',
@@ -77,6 +80,7 @@ export const keyByIdRoutes: FastifyPluginAsyncTypebox<KeyByIdRoutesOptions> = as
   });
 
   app.post('/keys/by-id/:id/toggle', {
+    config: scope.routeConfig,
     schema: {
       tags,
       summary: 'Enable or disable one of your keys by id',

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import Type, { type TObject, type TProperties } from 'typebox';
 import type { errorResponses } from '../http/error-responses.js';
 
@@ -22,6 +22,8 @@ export interface KeyOwnerScope {
   note: string;
   /** Error statuses the scope's refusals add to every route. */
   errors: ReturnType<typeof errorResponses>;
+  /** Route config every route of the group declares (an org's `orgRole`, checked by `guardOrgRoutes`). */
+  routeConfig: FastifyContextConfig;
 }
 
 /** The caller's own keys: the owner is the signed-in user, and nobody is refused. */
@@ -31,6 +33,7 @@ export const CALLER_KEYS: KeyOwnerScope = {
   tag: 'keys',
   note: '',
   errors: {},
+  routeConfig: {},
 };
 
 /**

@@ -26,6 +26,7 @@ export const keyTestRoutes: FastifyPluginAsyncTypebox<KeyTestRoutesOptions> = as
   const budget = `Queues a validation and waits for it (bounded). At most ${options.perMinute} provider calls per key owner (you, or the organization) per minute, shared with key saves (each save tests the key): past it, 429 with Retry-After.`;
 
   app.post('/keys/:provider/test', {
+    config: scope.routeConfig,
     schema: {
       tags: [scope.tag],
       summary: 'Test one of your keys against the provider now',
@@ -41,6 +42,7 @@ export const keyTestRoutes: FastifyPluginAsyncTypebox<KeyTestRoutesOptions> = as
   });
 
   app.post('/keys/by-id/:id/test', {
+    config: scope.routeConfig,
     schema: {
       tags: [scope.tag],
       summary: 'Test one of your keys by id against the provider now',

@@ -37,6 +37,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<KeysRoutesOptions> = async (a
   const tags = [scope.tag];
 
   app.post('/keys', {
+    config: scope.routeConfig,
     schema: {
       tags,
       summary: 'Add or replace one of your keys for a provider',
@@ -69,6 +70,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<KeysRoutesOptions> = async (a
   });
 
   app.get('/keys/:provider', {
+    config: scope.routeConfig,
     schema: {
       tags,
       summary: 'One of your keys for a provider (masked)',
@@ -84,6 +86,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<KeysRoutesOptions> = async (a
   });
 
   app.delete('/keys/:provider', {
+    config: scope.routeConfig,
     schema: {
       tags,
       summary: 'Delete one of your keys for a provider',
@@ -99,6 +102,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<KeysRoutesOptions> = async (a
   });
 
   app.post('/keys/:provider/toggle', {
+    config: scope.routeConfig,
     schema: {
       tags,
       summary: 'Enable or disable one of your keys for a provider',

@@ -6,7 +6,7 @@ import { eagerSerializerCompiler } from '../http/eager-serializer.js';
 import { errorResponses } from '../http/error-responses.js';
 import { KEY_LIST_DESCRIPTION, keyViewsWithHealth, type KeyListRoutesOptions } from '../keys/key-list.routes.js';
 import { KeyView } from '../keys/key.schemas.js';
-import { ORG_ERRORS, OrgParam, requireOrgMember } from './org-access.js';
+import { ORG_ERRORS, OrgParam } from './org-access.js';
 import { OrgProviderSummary, summarizeOrgKeys } from './org-key-summary.js';
 
 const OrgKeyListing = Type.Object({
@@ -25,6 +25,7 @@ export const orgKeyListRoutes: FastifyPluginAsyncTypebox<KeyListRoutesOptions> =
   app.setSerializerCompiler(eagerSerializerCompiler(app.getSchemas()));
 
   app.get('/keys', {
+    config: { orgRole: 'member' },
     schema: {
       tags: ['org-keys'],
       summary: "The organization's keys: a summary for members, masked keys for owners and admins",
@@ -33,7 +34,7 @@ export const orgKeyListRoutes: FastifyPluginAsyncTypebox<KeyListRoutesOptions> =
       response: { 200: OrgKeyListing, ...errorResponses(400, 401, 503), ...ORG_ERRORS },
     },
     handler: async (request) => {
-      const membership = await requireOrgMember(request);
+      const membership = request.orgMembership;
       const rows = await keys.listKeys(request.em, orgKeyOwner(membership.orgId));
       const listing = { role: membership.role, providers: summarizeOrgKeys(rows) };
       return canManageOrg(membership.role) ? { ...listing, keys: await keyViewsWithHealth(rows, healthOf) } : listing;

@@ -7,7 +7,8 @@ import { auditFilterFrom } from '../audit/audit-filter.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { errorResponses } from '../http/error-responses.js';
 import { MEDIA_TYPES } from '../http/response-format.js';
-import { ORG_ERRORS, OrgParam, requireOrgManager, requireOrgMember } from '../org-keys/org-access.js';
+import { ORG_ERRORS, OrgParam } from '../org-keys/org-access.js';
+import { guardOrgRoutes } from '../orgs/org-access.js';
 import { userUsageCsv } from '../usage/usage-csv.js';
 import { KeyUsageParams, KeyUsageQuery, KeyUsageReport } from '../usage/usage.schemas.js';
 import { OrgAuditQuery, OrgUsageQuery, OrgUsageReport } from './org-usage.schemas.js';
@@ -29,10 +30,11 @@ const SCOPE_NOTE =
  */
 export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = async (app, { usage, audit }) => {
   app.addHook('onRequest', app.authenticate);
+  guardOrgRoutes(app);
 
   /** The report the caller may read: every member's for owners and admins, their own otherwise. */
   async function report(request: FastifyRequest, query: OrgUsageQuery) {
-    const membership = await requireOrgMember(request);
+    const membership = request.orgMembership;
     const { group_by: groupBy = 'member', provider, model, ...range } = query;
     const memberId = canManageOrg(membership.role) ? null : request.principal.userId;
     const filter = { ...(provider === undefined ? {} : { provider }), ...(model === undefined ? {} : { model }) };
@@ -40,6 +42,7 @@ export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = 
   }
 
   app.get('/orgs/:org/usage', {
+    config: { orgRole: 'member' },
     schema: {
       tags: ['org-usage'],
       summary: "The organization's usage, grouped by member, provider, model or day",
@@ -52,6 +55,7 @@ export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = 
   });
 
   app.get('/orgs/:org/usage.csv', {
+    config: { orgRole: 'member' },
     schema: {
       tags: ['org-usage'],
       summary: "The organization's usage as CSV",
@@ -68,6 +72,7 @@ export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = 
   });
 
   app.get('/orgs/:org/byok/keys/:provider/usage', {
+    config: { orgRole: 'admin' },
     schema: {
       tags: ['org-keys', 'org-usage'],
       summary: "Usage of the organization's key for one provider (owners and admins)",
@@ -78,13 +83,14 @@ export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = 
       response: { 200: KeyUsageReport, ...errors },
     },
     handler: async (request) => {
-      const { orgId } = await requireOrgManager(request);
+      const { orgId } = request.orgMembership;
       const { label, ...range } = request.query;
       return usage.orgKeyUsage(request.em, orgId, request.params.provider, range, label);
     },
   });
 
   app.get('/orgs/:org/audit', {
+    config: { orgRole: 'admin' },
     schema: {
       tags: ['org-usage', 'audit'],
       summary: "The organization's audit trail, newest first (owners and admins)",
@@ -95,7 +101,7 @@ export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = 
       response: { 200: AUDIT_READ_RESPONSE, ...errors },
     },
     handler: async (request, reply) => {
-      const { orgId } = await requireOrgManager(request);
+      const { orgId } = request.orgMembership;
       return replyWithAudit(audit, request, reply, request.query, { ...auditFilterFrom(request.query, null), orgId });
     },
   });
