@@ -5,6 +5,7 @@ import { createKeyHealthReader } from '@byok/key-health';
 import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
 import { createWebhookChannel } from '@byok/notifications/webhooks';
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
+import { warmPool } from '@byok/db';
 import type { ApiDependencies } from './api-dependencies.js';
 import { adminKeysRoutes } from './admin/admin-keys.routes.js';
 import { encryptionRotationRoutes } from './admin/encryption-rotation.routes.js';
@@ -54,6 +55,9 @@ import { webRoutes } from './web/web.routes.js';
 import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
+/** Pool connections opened before the API answers: about the saves and listings in flight at a few hundred a second. */
+const WARM_POOL_CONNECTIONS = 8;
+
 /**
  * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),
  * then one plugin per route group. Returns the instance unstarted, so tests can `inject`.
@@ -96,6 +100,8 @@ export async function buildApi(deps: ApiDependencies) {
   const recordClaimOrgs = createClaimOrgRecorder({ orm: deps.orm, announceKeyChange, logger: deps.logger, maxRemembered: 10_000 });
   await app.register(authPlugin, { resolvePrincipal: recordingClaimOrgs(apiPrincipalResolver(deps.authenticator), recordClaimOrgs) });
   await app.register(ormContextPlugin, { orm: deps.orm });
+  // A fresh API's first burst would otherwise open its pool connections one request at a time (#15).
+  app.addHook('onReady', () => warmPool(deps.orm, Math.min(WARM_POOL_CONNECTIONS, deps.config.databasePoolMax)));
   await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl, requireSignIn: deps.config.production && !deps.config.apiDocsPublic });
 
   // Test results arrive as queue events; one listener per API process serves every waiting request.

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Principal } from './principal.js';
 
 /** Settings for the cache of successful verifications. */
@@ -74,7 +74,7 @@ export class VerifiedTokenCache {
 }
 
 function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  return hash('sha256', token, 'base64url');
 }
 
 function copyPrincipal(principal: Principal): Principal {

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bindingTag, verifyBindingTag } from './binding-tag.js';
 
@@ -9,6 +10,9 @@ describe('bindingTag', () => {
     // Computed with Python's hmac over the same length-prefixed encoding (see binding-tag.ts).
     expect(bindingTag(SECRET, PARTS)).toBe('tQ21yAVD_2P3O_OStXWcrd7gLIqZuKN7JecS_PSoLfI');
     expect(bindingTag(Buffer.from(SECRET), [])).toBe('_gcfsbXbnKMEBw1O5qxJUKlSCw_k9LL72_Av8tHmJ94');
+    // A secret imported once as a key object gives the same tags.
+    expect(bindingTag(createSecretKey(Buffer.from(SECRET)), PARTS)).toBe('tQ21yAVD_2P3O_OStXWcrd7gLIqZuKN7JecS_PSoLfI');
+    expect(verifyBindingTag(createSecretKey(Buffer.from(SECRET)), PARTS, 'tQ21yAVD_2P3O_OStXWcrd7gLIqZuKN7JecS_PSoLfI')).toBe(true);
   });
 
   it('changes with any part, the order, the split between parts, or the secret', () => {
@@ -27,6 +31,7 @@ describe('bindingTag', () => {
   it('refuses an empty secret and parts that are not well-formed Unicode', () => {
     expect(() => bindingTag('', PARTS)).toThrow(RangeError);
     expect(() => bindingTag(Buffer.alloc(0), PARTS)).toThrow(RangeError);
+    expect(() => bindingTag(createSecretKey(Buffer.alloc(0)), PARTS)).toThrow(RangeError);
     expect(() => bindingTag(SECRET, ['row-\uDC00'])).toThrow(TypeError);
   });
 });

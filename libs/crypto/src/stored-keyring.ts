@@ -2,7 +2,7 @@
  * A keyring for tokens stored in rows: the plain `Keyring` plus key fingerprints and row binding.
  * See ROTATION.md for why the binding secret is derived per key and how rotation uses it.
  */
-import { hkdfSync } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { bindingTag, verifyBindingTag } from './binding-tag.js';
 import { InvalidEncryptionKeyError, InvalidTokenError } from './errors.js';
 import { keyFingerprint } from './key-fingerprint.js';
@@ -84,7 +84,8 @@ export function createStoredKeyring(keys: readonly string[], options: StoredKeyr
   const requireTag = (): boolean => (typeof rule === 'function' ? rule() : rule === true);
   const fingerprints = Object.freeze(keys.map((key, index) => keyFingerprint(key, index)));
   refuseFingerprintCollisions(keys, fingerprints);
-  const secrets: readonly Buffer[] = keys.map(deriveBindingSecret);
+  // Imported once as key objects: an HMAC over a Buffer key imports the key on every call (most of a save's binding cost).
+  const secrets: readonly KeyObject[] = keys.map(deriveBindingSecret);
 
   const partsOf = (row: RowIdentity, token: string): string[] => [row.id, row.userId, row.provider, token];
   const record = (keyIndex: number, row: RowIdentity, token: string): TokenRecord => ({
@@ -140,12 +141,14 @@ export function openStoredToken(keyring: Keyring, stored: StoredToken): string {
   return isStoredKeyring(keyring) ? keyring.openBound(stored) : keyring.decrypt(stored.token);
 }
 
-function deriveBindingSecret(key: string): Buffer {
+function deriveBindingSecret(key: string): KeyObject {
   const bytes = Buffer.from(key, 'base64url');
+  const derived = Buffer.from(hkdfSync('sha256', bytes, Buffer.alloc(0), BINDING_INFO, BINDING_SECRET_BYTES));
   try {
-    return Buffer.from(hkdfSync('sha256', bytes, Buffer.alloc(0), BINDING_INFO, BINDING_SECRET_BYTES));
+    return createSecretKey(derived);
   } finally {
     bytes.fill(0);
+    derived.fill(0);
   }
 }
 
@@ -159,7 +162,7 @@ function refuseFingerprintCollisions(keys: readonly string[], fingerprints: read
   }
 }
 
-function secretAt(secrets: readonly Buffer[], index: number): Buffer {
+function secretAt(secrets: readonly KeyObject[], index: number): KeyObject {
   const secret = secrets[index];
   if (secret === undefined) throw new RangeError(`no key at index ${index}`);
   return secret;

@@ -9,6 +9,24 @@ export async function openDatabase(settings: OrmSettings): Promise<Orm> {
   return MikroORM.init({ ...createOrmOptions(settings), connect: false });
 }
 
+/** The part of knex's client used to warm the pool. */
+interface PoolClient {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
+}
+
+/**
+ * Opens `connections` pooled connections at once and returns them to the pool, so the first
+ * requests after a start do not each wait for a connection's TCP set-up and Postgres start-up
+ * (the pool opens connections on demand, and a burst at start would open them one request at a
+ * time). Best effort: a Postgres that is away is the first request's problem, as before.
+ */
+export async function warmPool(orm: Orm, connections: number): Promise<void> {
+  const client = orm.em.getKnex().client as PoolClient;
+  const acquired = await Promise.allSettled(Array.from({ length: connections }, () => client.acquireConnection()));
+  await Promise.allSettled(acquired.flatMap((result) => (result.status === 'fulfilled' ? [client.releaseConnection(result.value)] : [])));
+}
+
 /** Applies pending migrations; returns the names applied. */
 export async function migrate(orm: Orm): Promise<string[]> {
   const applied = await orm.getMigrator().up();

@@ -1,4 +1,4 @@
-export { openDatabase, migrate, ensureDatabaseExists, type Orm } from './database.js';
+export { openDatabase, migrate, ensureDatabaseExists, warmPool, type Orm } from './database.js';
 export { createOrmOptions, type OrmSettings } from './orm-config.js';
 export * from './entities/index.js';
 export { anyCause, isDatabaseUnavailable, isDeletedOrganization, isUnstorableText } from './errors.js';

@@ -58,3 +58,29 @@ redis.call('HDEL', s, 'cs', 'f', 'ou', 'fs')
 if tonumber(redis.call('HGET', s, 'cu') or '0') <= now then redis.call('HDEL', s, 'cu') end
 return publish(s, blocked, id, ARGV[3], now)
 `);
+
+/**
+ * One key's health as a listing shows it, summed in Redis so a listing costs one command per key
+ * instead of one per hash (the state and fifteen minutes). KEYS: the state hash, then the minute
+ * hashes (all under the key's hash tag, one Cluster slot). ARGV: the number of latency buckets.
+ * Returns `[cu, ou, fs, requests, errors, b0, b1, …]`; a missing or non-numeric field counts 0.
+ */
+export const READ_HEALTH = luaScript(`
+local st = redis.call('HMGET', KEYS[1], 'cu', 'ou', 'fs')
+local buckets = tonumber(ARGV[1])
+local out = {tonumber(st[1] or '0') or 0, tonumber(st[2] or '0') or 0, tonumber(st[3] or '0') or 0, 0, 0}
+for b = 1, buckets do out[5 + b] = 0 end
+for k = 2, #KEYS do
+  local h = redis.call('HGETALL', KEYS[k])
+  for i = 1, #h, 2 do
+    local field, value = h[i], tonumber(h[i + 1]) or 0
+    if field == 'r' then out[4] = out[4] + value
+    elseif field == 'e' then out[5] = out[5] + value
+    elseif string.sub(field, 1, 1) == 'b' then
+      local b = tonumber(string.sub(field, 2))
+      if b ~= nil and b >= 0 and b < buckets then out[6 + b] = out[6 + b] + value end
+    end
+  end
+end
+return out
+`);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { blockedSetKey, minuteKey, stateFromHash, stateKey } from './health-keys.js';
+import { blockedSetKey, minuteKey, stateKey } from './health-keys.js';
+import { READ_HEALTH } from './health-scripts.js';
 import { histogramMedian, LATENCY_BOUNDS_MS } from './latency-buckets.js';
 import type { KeyHealth, KeyHealthState } from './key-health.types.js';
 
@@ -22,8 +23,8 @@ export interface KeyHealthReader {
 const STATS_MINUTES = 15;
 
 /**
- * Reads what the proxies' trackers keep in Redis, in one pipeline per call (one state hash and 15
- * minute hashes per key). The state is `circuit_open` while the circuit is open, `cooling_down`
+ * Reads what the proxies' trackers keep in Redis, in one pipeline per call of one script per key
+ * (`READ_HEALTH`, which sums the key's 15 minute hashes in Redis). The state is `circuit_open` while the circuit is open, `cooling_down`
  * while a cool-down runs, `failing` while consecutive failures have not been ended by a success
  * (including a half-open circuit waiting for its trial), else `ok`.
  */
@@ -38,42 +39,48 @@ export function createKeyHealthReader(options: KeyHealthReaderOptions): KeyHealt
       if (keyIds.length === 0) return result;
       const at = now();
       const minute = Math.floor(at / 60_000);
-      const pipeline = options.redis.pipeline();
-      for (const id of keyIds) {
-        pipeline.hgetall(stateKey(options.keyPrefix, id));
-        for (let m = minute - STATS_MINUTES + 1; m <= minute; m++) pipeline.hgetall(minuteKey(options.keyPrefix, id, m));
-      }
-      const replies = (await pipeline.exec()) ?? [];
-      const hashAt = (i: number): Record<string, string> => {
-        const [error, value] = replies[i] ?? [null, null];
-        if (error) throw error;
-        return value !== null && typeof value === 'object' ? (value as Record<string, string>) : {};
-      };
+      const replies = await readSummaries(options.redis, options.keyPrefix, keyIds, minute);
       keyIds.forEach((id, k) => {
-        const base = k * (STATS_MINUTES + 1);
-        const state = stateFromHash(hashAt(base));
-        let requests = 0;
-        let errors = 0;
-        const histogram = new Array<number>(LATENCY_BOUNDS_MS.length + 1).fill(0);
-        for (let m = 1; m <= STATS_MINUTES; m++) {
-          const hash = hashAt(base + m);
-          requests += Number(hash.r ?? 0);
-          errors += Number(hash.e ?? 0);
-          for (let b = 0; b < histogram.length; b++) histogram[b] = (histogram[b] ?? 0) + Number(hash[`b${b}`] ?? 0);
-        }
+        const [cooldownUntil = 0, circuitUntil = 0, failingSince = 0, requests = 0, errors = 0, ...histogram] = replies[k] ?? [];
         let health: KeyHealthState = 'ok';
-        if (state.circuitUntil > at) health = 'circuit_open';
-        else if (state.cooldownUntil > at) health = 'cooling_down';
-        else if (state.failingSince > 0) health = 'failing';
-        const blockedUntil = Math.max(state.circuitUntil, state.cooldownUntil);
+        if (circuitUntil > at) health = 'circuit_open';
+        else if (cooldownUntil > at) health = 'cooling_down';
+        else if (failingSince > 0) health = 'failing';
+        const blockedUntil = Math.max(circuitUntil, cooldownUntil);
         result.set(id, {
           state: health,
           cooldownUntil: blockedUntil > at ? new Date(blockedUntil) : null,
-          failingSince: state.failingSince > 0 ? new Date(state.failingSince) : null,
+          failingSince: failingSince > 0 ? new Date(failingSince) : null,
           last15m: { requests, errors, p50LatencyMs: histogramMedian(histogram) },
         });
       });
       return result;
     },
   };
+}
+
+/**
+ * Each key's `READ_HEALTH` summary, in one pipeline (one write, one command per key). After a
+ * Redis restart (or SCRIPT FLUSH) the server no longer knows the script: it is loaded once and the
+ * pipeline sent again.
+ */
+async function readSummaries(redis: Redis, keyPrefix: string, keyIds: readonly string[], minute: number): Promise<number[][]> {
+  const send = async () => {
+    const pipeline = redis.pipeline();
+    for (const id of keyIds) {
+      const keys = [stateKey(keyPrefix, id)];
+      for (let m = minute - STATS_MINUTES + 1; m <= minute; m++) keys.push(minuteKey(keyPrefix, id, m));
+      pipeline.evalsha(READ_HEALTH.sha, keys.length, ...keys, LATENCY_BOUNDS_MS.length + 1);
+    }
+    return (await pipeline.exec()) ?? [];
+  };
+  let replies = await send();
+  if (replies.some(([error]) => error instanceof Error && error.message.startsWith('NOSCRIPT'))) {
+    await redis.script('LOAD', READ_HEALTH.source);
+    replies = await send();
+  }
+  return replies.map(([error, value]) => {
+    if (error) throw error;
+    return value as number[];
+  });
 }

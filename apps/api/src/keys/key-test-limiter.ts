@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '@byok/http';
 import { isRedisUnavailable, QUEUES, QueueUnavailableError } from '@byok/queues';
@@ -33,7 +33,7 @@ export function createKeyTestLimiter(deps: { redis: Redis; redisPrefix: string; 
     perMinute: deps.perMinute,
     async take(userId) {
       // Hashed: Redis key names reach traces (the statement of a command names its keys), user ids must not.
-      const key = `${deps.redisPrefix}:ratelimit:key-test:${createHash('sha256').update(userId).digest('base64url').slice(0, 22)}`;
+      const key = `${deps.redisPrefix}:ratelimit:key-test:${hash('sha256', userId, 'base64url').slice(0, 22)}`;
       const [count, ttlMs] = (await deps.redis.eval(TAKE_SCRIPT, 1, key, WINDOW_MS).catch((error: unknown) => {
         throw isRedisUnavailable(error) ? new QueueUnavailableError(QUEUES.keyTests.name, { cause: error }) : error;
       })) as [number, number];

@@ -122,19 +122,24 @@ export function createKeyService(deps: KeyServiceDependencies) {
       await takeBudget();
       const id = existingId ?? randomUUID();
       const binding = keyring?.bind({ id, userId: key.userId, provider }, token) ?? null;
-      const upserted = await upsertProviderKey(tx, {
-        id,
-        userId: key.userId,
-        provider,
-        label: key.label,
-        apiKeyEncrypted: token,
-        keyHint,
-        description: key.description,
-        ...(key.priority !== undefined ? { priority: key.priority } : {}),
-        ...(key.models !== undefined ? { models: key.models } : {}),
-        metadata: key.metadata,
-        binding,
-      });
+      // The audit record is written by the upsert's own statement (see upsertProviderKey).
+      const upserted = await upsertProviderKey(
+        tx,
+        {
+          id,
+          userId: key.userId,
+          provider,
+          label: key.label,
+          apiKeyEncrypted: token,
+          keyHint,
+          description: key.description,
+          ...(key.priority !== undefined ? { priority: key.priority } : {}),
+          ...(key.models !== undefined ? { models: key.models } : {}),
+          metadata: key.metadata,
+          binding,
+        },
+        { ...actor, subjectUserId: key.userId, provider, details: { masked_key: keyHint, format_recognized: key.formatRecognized } },
+      );
       const { inserted } = upserted;
       if (inserted && !locked) {
         await lockKeyPool(tx, key.userId, provider);
@@ -142,21 +147,6 @@ export function createKeyService(deps: KeyServiceDependencies) {
       }
       // The row was deleted and re-created meanwhile, under another id: bind to that one.
       const saved = keyring !== null && upserted.key.bindingTag === null ? await recordKeyBinding(tx, upserted.key, keyring.bind(upserted.key, token)) : upserted.key;
-      await appendAudit(tx, {
-        ...actor,
-        action: inserted ? 'key.created' : 'key.replaced',
-        subjectUserId: key.userId,
-        provider,
-        keyId: saved.id,
-        details: {
-          key_version: saved.keyVersion,
-          masked_key: keyHint,
-          format_recognized: key.formatRecognized,
-          label: saved.label,
-          priority: saved.priority,
-          models: saved.models ?? null,
-        },
-      });
       await deps.producers.keyTests.enqueue(
         { keyId: saved.id, keyVersion: saved.keyVersion, userId: key.userId, provider, reason: 'added', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
         { deduplication: { id: interactiveTestDedupId(saved.id, saved.keyVersion) } },

@@ -27,9 +27,11 @@ export interface AuditEntry {
   idempotencyKey?: string;
 }
 
+type AuditColumnName = 'actor_id' | 'actor_type' | 'action' | 'subject_user_id' | 'provider' | 'key_id' | 'request_id' | 'trace_id' | 'ip' | 'user_agent' | 'org_id' | 'details' | 'idempotency_key';
+
 /** One column of an audit record: its name, its Postgres type, and its value in an entry. */
 interface AuditColumn {
-  name: string;
+  name: AuditColumnName;
   type: 'text' | 'uuid' | 'jsonb';
   value(entry: AuditEntry): string | null;
 }
@@ -59,6 +61,28 @@ const APPEND_SQL = `INSERT INTO audit_log (${AUDIT_COLUMNS.map((c) => c.name).jo
      VALUES (${AUDIT_COLUMNS.map((c, i) => `$${i + 1}::${c.type}`).join(', ')})
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id`;
+
+/**
+ * The audit part of a statement that writes a change and its record together, so the record costs
+ * no round trip of its own: `INSERT INTO audit_log … SELECT … FROM <source>`, one record per row of
+ * `source` (a CTE of the change's `RETURNING` rows). Each column is the SQL expression `computed`
+ * gives for it (e.g. the changed row's id), or else a parameter numbered from `firstParameter`
+ * whose value `values` takes from the entry, in the same order.
+ */
+export function auditInsertFrom(
+  source: string,
+  firstParameter: number,
+  computed: Partial<Record<AuditColumnName, string>>,
+): { sql: string; values(entry: AuditEntry): Array<string | null> } {
+  const bound = AUDIT_COLUMNS.filter((c) => computed[c.name] === undefined);
+  const expressions = AUDIT_COLUMNS.map((c) => computed[c.name] ?? `$${firstParameter + bound.indexOf(c)}::${c.type}`);
+  return {
+    sql: `INSERT INTO audit_log (${AUDIT_COLUMNS.map((c) => c.name).join(', ')})
+     SELECT ${expressions.join(', ')} FROM ${source}
+     ON CONFLICT (idempotency_key) DO NOTHING`,
+    values: (entry) => bound.map((c) => c.value(entry)),
+  };
+}
 
 /**
  * Appends one record inside the caller's transaction. Returns false when an entry with the same

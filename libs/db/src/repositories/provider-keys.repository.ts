@@ -4,6 +4,7 @@ import { ProviderKeySchema, type KeyTestStatus, type ProviderKey } from '../enti
 import { toDate, toDateOrNull } from './column-values.js';
 import { executePrepared } from './prepared-query.js';
 import { executeRedacted } from './redacted-execute.js';
+import { auditInsertFrom, type AuditEntry } from './audit-log.repository.js';
 
 export interface UpsertKeyInput {
   userId: string;
@@ -45,32 +46,29 @@ export const DEFAULT_KEY_LABEL = 'default';
 /** Highest (last) priority a key can have. */
 export const MAX_KEY_PRIORITY = 100;
 
+const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
+  created_at, updated_at, label, description, priority, models, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
+  key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at, expires_at, key_set_at, org_id`;
+
 /**
- * Inserts or replaces one of the user's keys in one statement, so concurrent saves of the same
- * `(user, provider, label)` (label ignoring case) serialise on the unique index and each gets its
- * own key version. A replacement resets the test state (the new key is untested) and keeps
- * `enabled`, its label's spelling, and its priority and models unless the save gives them. A new
- * key without a priority goes after the user's last key of that provider.
+ * The audit record a save writes in its own statement (see `upsertProviderKey`): its action becomes
+ * `key.created` or `key.replaced`, its key id the saved row's, and its details gain the saved
+ * row's `key_version`, `label`, `priority` and `models`.
  */
-export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput): Promise<UpsertKeyResult> {
-  const metadata = input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata);
-  // A binding is only meaningful for the id it was computed for.
-  const binding = input.id === undefined ? null : (input.binding ?? null);
-  const models = input.models === undefined || input.models === null ? null : JSON.stringify(input.models);
-  // Redacted: the values hold the Fernet token, which a failed statement's error would carry into the log.
-  const rows = await executeRedacted<Array<RawKeyRow & { inserted: boolean }>>(
-    em,
-    `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, org_id, created_at, updated_at)
-     VALUES (COALESCE(?::uuid, gen_random_uuid()), ?, ?, ?,
-       COALESCE(?::smallint, (SELECT LEAST(${MAX_KEY_PRIORITY}, COALESCE(MAX(priority), 0) + 1) FROM user_provider_keys WHERE user_id = ? AND provider = ?)),
-       ?::jsonb, ?, ?, ?, COALESCE(?::jsonb, '{}'::jsonb), TRUE, 'testing', 1, ?, ?, ?::uuid, now(), now())
+export type KeySaveAudit = Omit<AuditEntry, 'action' | 'keyId'>;
+
+// The upsert's parameters are $1…$14; a save's audit details and record follow (see SAVE_AUDIT).
+const UPSERT_SQL = `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, org_id, created_at, updated_at)
+     VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::text, $3::text, $4::text,
+       COALESCE($5::smallint, (SELECT LEAST(${MAX_KEY_PRIORITY}, COALESCE(MAX(priority), 0) + 1) FROM user_provider_keys WHERE user_id = $2::text AND provider = $3::text)),
+       $6::jsonb, $7::text, $8::text, $9::text, COALESCE($10::jsonb, '{}'::jsonb), TRUE, 'testing', 1, $11::text, $12::text, $14::uuid, now(), now())
      ON CONFLICT (user_id, provider, lower(label)) DO UPDATE SET
        api_key_encrypted = EXCLUDED.api_key_encrypted,
        key_hint = EXCLUDED.key_hint,
        description = COALESCE(EXCLUDED.description, user_provider_keys.description),
-       priority = CASE WHEN ?::smallint IS NULL THEN user_provider_keys.priority ELSE EXCLUDED.priority END,
-       models = CASE WHEN ?::boolean THEN EXCLUDED.models ELSE user_provider_keys.models END,
-       metadata = CASE WHEN ?::jsonb IS NULL THEN COALESCE(user_provider_keys.metadata, '{}'::jsonb) - 'validation' ELSE EXCLUDED.metadata END,
+       priority = CASE WHEN $5::smallint IS NULL THEN user_provider_keys.priority ELSE EXCLUDED.priority END,
+       models = CASE WHEN $13::boolean THEN EXCLUDED.models ELSE user_provider_keys.models END,
+       metadata = CASE WHEN $10::jsonb IS NULL THEN COALESCE(user_provider_keys.metadata, '{}'::jsonb) - 'validation' ELSE EXCLUDED.metadata END,
        test_status = 'testing',
        key_version = user_provider_keys.key_version + 1,
        last_tested_at = NULL, last_test_message = NULL, last_test_latency_ms = NULL,
@@ -80,29 +78,58 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
        -- A plain save supersedes a replacement waiting for its test (test_first); its job then finds no candidate.
        ${CLEAR_CANDIDATE},
        updated_at = now()
-     RETURNING ${KEY_COLUMNS}, (xmax = 0) AS inserted`,
-    [
-      input.id ?? null,
-      input.userId,
-      input.provider,
-      input.label ?? DEFAULT_KEY_LABEL,
-      input.priority ?? null,
-      input.userId,
-      input.provider,
-      models,
-      input.apiKeyEncrypted,
-      input.keyHint,
-      input.description ?? null,
-      metadata,
-      binding?.bindingTag ?? null,
-      binding?.keyFingerprint ?? null,
-      // An organization's key (owner `org:<id>`) names its organization, so deleting the org deletes it.
-      orgIdOfKeyOwner(input.userId),
-      input.priority ?? null,
-      input.models !== undefined,
-      metadata,
-    ],
-  );
+     RETURNING ${KEY_COLUMNS}, (xmax = 0) AS inserted`;
+const UPSERT_PARAMETERS = 14;
+
+// $15 is the save's own audit details, to which the saved row's fields are added; the record's other values follow.
+const SAVE_AUDIT = auditInsertFrom('saved', UPSERT_PARAMETERS + 2, {
+  action: `CASE WHEN saved.inserted THEN 'key.created' ELSE 'key.replaced' END`,
+  key_id: 'saved.id',
+  details: `$${UPSERT_PARAMETERS + 1}::jsonb || jsonb_build_object('key_version', saved.key_version, 'label', saved.label, 'priority', saved.priority, 'models', saved.models)`,
+});
+const AUDITED_UPSERT_SQL = `WITH saved AS (${UPSERT_SQL}), audited AS (${SAVE_AUDIT.sql})
+     SELECT * FROM saved`;
+
+/**
+ * Inserts or replaces one of the user's keys in one statement, so concurrent saves of the same
+ * `(user, provider, label)` (label ignoring case) serialise on the unique index and each gets its
+ * own key version. A replacement resets the test state (the new key is untested) and keeps
+ * `enabled`, its label's spelling, and its priority and models unless the save gives them. A new
+ * key without a priority goes after the user's last key of that provider. With `audit`, the same
+ * statement writes the save's audit record (one round trip instead of two, for the busiest write).
+ * Prepared: Postgres gets the values apart from the text, so the Fernet token never reaches an
+ * error message, and each connection plans the statement once.
+ */
+export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput, audit?: KeySaveAudit): Promise<UpsertKeyResult> {
+  const metadata = input.metadata === undefined || input.metadata === null ? null : JSON.stringify(input.metadata);
+  // A binding is only meaningful for the id it was computed for.
+  const binding = input.id === undefined ? null : (input.binding ?? null);
+  const models = input.models === undefined || input.models === null ? null : JSON.stringify(input.models);
+  const values = [
+    input.id ?? null,
+    input.userId,
+    input.provider,
+    input.label ?? DEFAULT_KEY_LABEL,
+    input.priority ?? null,
+    models,
+    input.apiKeyEncrypted,
+    input.keyHint,
+    input.description ?? null,
+    metadata,
+    binding?.bindingTag ?? null,
+    binding?.keyFingerprint ?? null,
+    input.models !== undefined,
+    // An organization's key (owner `org:<id>`) names its organization, so deleting the org deletes it.
+    orgIdOfKeyOwner(input.userId),
+  ];
+  const rows =
+    audit === undefined
+      ? await executePrepared<RawKeyRow & { inserted: boolean }>(em, 'byok_upsert_provider_key', UPSERT_SQL, values)
+      : await executePrepared<RawKeyRow & { inserted: boolean }>(em, 'byok_upsert_provider_key_audited', AUDITED_UPSERT_SQL, [
+          ...values,
+          JSON.stringify(audit.details ?? {}),
+          ...SAVE_AUDIT.values({ ...audit, action: '' }),
+        ]);
   const row = rows[0];
   if (!row) throw new Error('upsert returned no row');
   // A plain object, not an entity: nothing in the save changes it through the ORM, and an entity in
@@ -111,11 +138,6 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
   return { key: fromRaw(columns), inserted };
 }
 
-const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata, '{}'::jsonb) AS metadata, COALESCE(enabled, TRUE) AS enabled,
-  created_at, updated_at, label, description, priority, models, key_hint, key_version, test_status, last_tested_at, last_test_message, last_test_latency_ms, binding_tag,
-  key_fingerprint, test_started_at, admin_disabled_at, admin_disabled_by, admin_disabled_reason, candidate_key_hint, candidate_staged_at, expires_at, key_set_at, org_id`;
-
-// A type, not an interface: the upsert's row type must fit `executeRedacted`'s `Record<string, unknown>`.
 type RawKeyRow = {
   id: string;
   user_id: string;
