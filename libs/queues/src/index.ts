@@ -3,6 +3,7 @@ export { QUEUES, type QueueDefinition, type QueueKey, type PayloadOf } from './c
 export { createProducers, type Producer, type ProducerOptions, type Producers, type EnqueuedJob } from './producers.js';
 export { createProducerConnection, createBlockingConnection } from './redis-connections.js';
 export { QueueUnavailableError, InvalidJobPayloadError } from './queue-unavailable-error.js';
+export { budgetChangeChannel, publishBudgetChange } from './budget-change-channel.js';
 export { keyChangeChannel, publishKeyChange, publishTokenRevoked, TOKEN_REVOKED_PREFIX } from './key-change-channel.js';
 export { withTestToken } from './key-test-token.js';
 export { isRedisUnavailable } from './redis-errors.js';
