@@ -30,7 +30,11 @@ const ZERO: BudgetAmounts = { requests: 0, tokens: 0, spend_micro_usd: 0 };
 const charge = (b: Budget, amounts: Partial<BudgetAmounts> = {}): BudgetCharge => ({ budget: b, window: periodWindow('day', 'UTC', NOW), amounts: { requests: 1, tokens: 0, spend_micro_usd: 0, ...amounts }, enforce: true });
 
 function counters(record: (b: Budget) => BudgetAmounts = () => ZERO, reads: string[] = []) {
-  return createBudgetCounters({ redis, prefix, reservationTtlMs: 60_000, now: () => NOW, readRecord: async (b) => (reads.push(b.id), record(b)) });
+  const readRecord = async (b: Budget): Promise<BudgetAmounts> => {
+    reads.push(b.id);
+    return record(b);
+  };
+  return createBudgetCounters({ redis, prefix, reservationTtlMs: 60_000, now: () => NOW, readRecord });
 }
 
 describe('budget counters', () => {
