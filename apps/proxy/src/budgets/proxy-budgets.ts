@@ -29,6 +29,8 @@ export function createProxyBudgets(deps: ProxyDependencies, settings: ProxySetti
     }),
     ttlMs: BUDGET_CACHE_TTL_MS,
     maxOwners: BUDGET_CACHE_OWNERS,
+    staleMaxMs: settings.staleMaxMs,
+    onStale: (err) => logger.warn({ err }, 'budgets could not be reloaded; the last known budgets are used (stale)'),
   });
   const counters = createBudgetCounters({
     redis: deps.redis,
