@@ -10,6 +10,7 @@ export function budgetSkipReason(budget: Pick<Budget, 'id'>): string {
 }
 
 const METRIC_WORDS = { requests: 'requests', tokens: 'tokens', spend_micro_usd: 'spend (micro-USD)' } as const;
+const PERIOD_WORDS = { day: 'daily', week: 'weekly', month: 'monthly' } as const;
 
 /**
  * The 429 of a request no candidate of which a budget let through: names the budget (scope,
@@ -24,7 +25,7 @@ export function budgetExceededError(refusal: BudgetRefusal, nowMs: number): AppE
   const retryAfterSeconds = Math.max(1, Math.ceil((window.endMs - nowMs) / 1000));
   return new AppError(
     'budget_exceeded',
-    `Budget exceeded: the ${budget.period}ly ${scope} budget ${budget.id} allows ${limit} ${METRIC_WORDS[metric]} per period and ${left} are left, not enough for this request; it resets at ${resets}.`,
+    `Budget exceeded: the ${PERIOD_WORDS[budget.period]} ${scope} budget ${budget.id} allows ${limit} ${METRIC_WORDS[metric]} per period and ${left} are left, not enough for this request; it resets at ${resets}.`,
     { headers: { 'retry-after': String(retryAfterSeconds) } },
   );
 }
