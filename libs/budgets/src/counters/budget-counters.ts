@@ -64,6 +64,7 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
   async function reserveOwner(ownerId: string, charges: BudgetCharge[], input: ReserveBudgetsInput): Promise<BudgetReservation> {
     const scope = { prefix, scope: ownerId };
     let current = charges;
+    let refused: Extract<BudgetReservation, { ok: false }> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const counters = countersOf(current, true);
       // One round trip: the seed markers, the reservation, then the totals it left (ioredis pipelines them in this order).
@@ -80,11 +81,13 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
         continue;
       }
       if (held.ok) return { ok: true, held: withRemaining(current, totals) };
-      const refusal = refusalOf(current, held);
-      const shrunk = input.partial ? shrink(current, refusal) : undefined;
-      if (shrunk === undefined) return refusal;
+      refused = refusalOf(current, held);
+      const shrunk = input.partial ? shrink(current, refused) : undefined;
+      if (shrunk === undefined) return refused;
       current = shrunk;
     }
+    // Other requests kept taking what was left while this one shrank its hold: it is refused.
+    if (refused !== undefined) return refused;
     throw new Error(`budget reservation of ${ownerId} did not settle in ${MAX_ROUNDS} rounds`);
   }
 
