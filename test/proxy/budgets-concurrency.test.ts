@@ -1,3 +1,7 @@
+import { type Budget, periodWindow } from '@byok/budgets';
+import { budgetCounterName, readBudgetUse, SEED_RESERVATION_ID } from '@byok/budgets/counters';
+import { findBudgetsOfOwners } from '@byok/db';
+import { heldIds, settle } from '@byok/reservations';
 import { startUsageConsumer, type UsageConsumerHandle } from '@byok/usage-consumer';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +151,33 @@ describe('budget enforcement across proxy instances', () => {
       // The record holds 2 of 3: one more fits, then none (without the rebuild, three more would).
       expect((await chat(second, 'rebuild-user')).status).toBe(200);
       expect((await chat(h.proxy, 'rebuild-user')).status).toBe(429);
+    } finally {
+      await consumer.close();
+    }
+  }, 60_000);
+
+  it('the usage consumer reconciles drifted counters with the record every interval, keeping holds in flight', async () => {
+    const consumer = await startUsageConsumer(h.api.runtime, { budgetReconcileIntervalMs: 200 });
+    try {
+      await h.addKey('drift-user', 'openai');
+      await insertBudget('drift-user', { requests: 100 });
+      expect((await chat(h.proxy, 'drift-user')).status).toBe(200);
+      expect((await chat(second, 'drift-user')).status).toBe(200);
+      const [budget] = (await findBudgetsOfOwners(h.api.runtime.orm.em.fork(), ['drift-user'])) as Budget[];
+      if (budget === undefined) throw new Error('budget not found');
+      const window = periodWindow(budget.period, budget.timeZone, Date.now());
+      const scope = { prefix: h.config.redisPrefix, scope: 'drift-user' };
+      const counter = budgetCounterName(budget.id, window.id, 'requests');
+      // Drift: the seed says 40 requests the record never had.
+      await settle(h.api.runtime.redis, { ...scope, id: SEED_RESERVATION_ID, ttlMs: 3_600_000, counters: [{ counter, amount: 40 }] });
+      expect((await readBudgetUse(h.api.runtime.redis, h.config.redisPrefix, budget, window)).use.requests).toBe(42);
+      // Corrected to the record (2 requests), whose ids no longer count on their own.
+      await waitFor(
+        async () => (await heldIds(h.api.runtime.redis, scope, counter)).length === 1 && (await readBudgetUse(h.api.runtime.redis, h.config.redisPrefix, budget, window)).use.requests === 2,
+        15_000,
+        'the counters to match the record',
+      );
+      expect(await heldIds(h.api.runtime.redis, scope, counter)).toEqual([SEED_RESERVATION_ID]);
     } finally {
       await consumer.close();
     }
