@@ -124,6 +124,17 @@ describe('budget enforcement across proxy instances', () => {
     expect((await chat(h.proxy, 'cut-user', { stream: true })).status).toBe(429);
   }, 30_000);
 
+  it('an absurd max_tokens is more than a budget has left (429), never an error or a way past it', async () => {
+    await h.addKey('huge-user', 'openai');
+    const budgetId = await insertBudget('huge-user', { tokens: 1_000_000, spend: 1_000_000 });
+    for (const max_tokens of [1e300, Number.MAX_SAFE_INTEGER]) {
+      const res = await chat(h.proxy, 'huge-user', { max_tokens, n: 128 });
+      expect(res.status, res.text).toBe(429);
+      expect(errorOf(res.text)).toMatchObject({ code: 'budget_exceeded', message: expect.stringContaining(budgetId) });
+    }
+    expect((await chat(h.proxy, 'huge-user', { max_tokens: 16 })).status).toBe(200);
+  }, 30_000);
+
   it('a new period starts from nothing (the clock moved past the reset)', async () => {
     await h.addKey('period-user', 'openai');
     await insertBudget('period-user', { requests: 1 });

@@ -1,6 +1,8 @@
 import { type Budget, periodWindow } from '@byok/budgets';
 import type { BudgetCharge, BudgetCounters, HeldCharge } from '@byok/budgets/counters';
+import { isDatabaseUnavailable } from '@byok/db';
 import { AppError } from '@byok/http';
+import { isRedisUnavailable } from '@byok/queues';
 import type { OpenAIChatRequest, ProviderId } from '@byok/providers';
 import type { CredentialSource } from '@byok/routing';
 import type { Logger } from '@byok/telemetry';
@@ -77,13 +79,19 @@ export function createBudgetGuard(deps: BudgetGuardDeps): BudgetGuard {
       const nowMs = now();
       const promptTokensEstimate = estimatePromptTokens(request);
       const completion = completionTokenCap(request, deps.defaultMaxTokens);
-      const amounts = { requests: 1, tokens: promptTokensEstimate + completion, spend_micro_usd: deps.pricer.costMicro(candidate.provider, candidate.upstreamModel, promptTokensEstimate, completion) };
+      const amounts = {
+        requests: 1,
+        tokens: countable(promptTokensEstimate + completion),
+        spend_micro_usd: countable(deps.pricer.costMicro(candidate.provider, candidate.upstreamModel, promptTokensEstimate, completion)),
+      };
       const charges: BudgetCharge[] = applying.map((budget) => ({ budget, window: periodWindow(budget.period, budget.timeZone, nowMs), amounts, enforce: budget.action !== 'notify' }));
       try {
         const reserved = await counters.reserve({ requestId, charges, partial: request.stream === true });
         if (!reserved.ok) return { kind: 'refused', refusal: reserved };
         return { kind: 'held', hold: { requestId, held: reserved.held, promptTokensEstimate, allowance: allowanceOf(reserved.held) } };
       } catch (err) {
+        // Only an outage falls under BUDGET_REDIS_DOWN; anything else is a fault, never a way past a budget.
+        if (!isRedisUnavailable(err) && !isDatabaseUnavailable(err)) throw err;
         const closed = deps.redisDown === 'closed' || (deps.redisDown === 'auto' && candidate.credentialSource === 'system');
         if (closed) {
           logger.warn({ err, request_id: requestId }, 'budget counters unreachable; the request is refused (BUDGET_REDIS_DOWN closed)');
@@ -101,6 +109,14 @@ export function createBudgetGuard(deps: BudgetGuardDeps): BudgetGuard {
       counters.release(hold.requestId, hold.held).catch((err: unknown) => logger.warn({ err, request_id: hold.requestId }, 'could not release a budget hold; it lapses on its own'));
     },
   };
+}
+
+/**
+ * An estimate as a counter amount: a whole number no larger than the largest exact one, so an
+ * absurd `max_tokens` (or `n`) is simply more than any budget has left rather than an error.
+ */
+function countable(amount: number): number {
+  return Number.isFinite(amount) ? Math.min(Math.max(0, Math.ceil(amount)), Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
 }
 
 /** The smallest hold of tokens and of spend among the budgets that enforce a limit on them. */
