@@ -135,6 +135,33 @@ describe('budget enforcement across proxy instances', () => {
     expect((await chat(h.proxy, 'huge-user', { max_tokens: 16 })).status).toBe(200);
   }, 30_000);
 
+  it('a stream whose client leaves early still counts what it used (estimated), on the counters as in its usage event', async () => {
+    await h.addKey('leaver', 'openai');
+    await insertBudget('leaver', { tokens: 100_000 });
+    const controller = new AbortController();
+    const res = await request(`${h.proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await h.jwt('leaver')}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini-slow-stream', messages: PROMPT, stream: true }),
+      signal: controller.signal,
+    });
+    for await (const chunk of res.body) {
+      if (String(chunk).includes('Hello')) break;
+    }
+    controller.abort();
+    const event = await waitFor(async () => (await h.usageEvents()).find((e) => e.userId === 'leaver'), 10_000, 'the usage event');
+    expect(event).toMatchObject({ statusCode: 499, estimated: true });
+    expect(event.promptTokens + event.completionTokens).toBeGreaterThan(0);
+    const [budget] = (await findBudgetsOfOwners(h.api.runtime.orm.em.fork(), ['leaver'])) as Budget[];
+    if (budget === undefined) throw new Error('budget not found');
+    const window = periodWindow(budget.period, budget.timeZone, Date.now());
+    await waitFor(
+      async () => (await readBudgetUse(h.api.runtime.redis, h.config.redisPrefix, budget, window)).use.tokens === event.promptTokens + event.completionTokens,
+      5000,
+      'the counter to hold what the event records',
+    );
+  }, 30_000);
+
   it('a new period starts from nothing (the clock moved past the reset)', async () => {
     await h.addKey('period-user', 'openai');
     await insertBudget('period-user', { requests: 1 });
