@@ -91,6 +91,8 @@ async function subjects(): Promise<Subject[]> {
     pricer: createPricer(SHIPPED_PRICE_TABLE),
     // The measured path is a BYOK key, which reserves no credits.
     credits: { reserve: () => Promise.reject(new Error('no credits on a BYOK path')), settle: () => undefined },
+    // No budget applies on the measured path (bench/budgets.bench.ts measures them).
+    budgets: { settle: () => undefined },
     keyRejections: { report: () => undefined },
     // A healthy key: a success with no failure streak writes nothing.
     keyHealth: { recordFailure: () => null, recordSuccess: () => undefined },

@@ -29,6 +29,16 @@ describe('applyUsageEvents', () => {
     expect(day28).toMatchObject({ calls: 2, errors: 1, prompt_tokens: 15, completion_tokens: 20, credits_micro: 240, last_used_at: '2026-11-28T05:00:00.000Z' });
   });
 
+  it("stores the refusing budget of a request a budget blocked (usage_events.blocked_budget_id), and none on the others", async () => {
+    const budgetId = '6f1c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f';
+    await apply([makeEvent({ requestId: 'blocked', statusCode: 429, promptTokens: 0, completionTokens: 0, creditsMicro: 0, blockedBudgetId: budgetId }), makeEvent({ requestId: 'served' })]);
+    const rows = await db.sql<{ request_id: string; blocked_budget_id: string | null }>('SELECT request_id, blocked_budget_id FROM usage_events ORDER BY request_id');
+    expect(rows).toEqual([
+      { request_id: 'blocked', blocked_budget_id: budgetId },
+      { request_id: 'served', blocked_budget_id: null },
+    ]);
+  });
+
   it('counts a replayed batch, and a request id repeated inside one batch, only once', async () => {
     const events = makeEvents(300, 'replay');
     const first = await apply(events);

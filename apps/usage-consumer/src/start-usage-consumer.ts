@@ -1,5 +1,6 @@
 import { probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
 import { createGatewayMetrics, queueTelemetry } from '@byok/telemetry';
+import { startBudgetReconcileTask } from './budgets/budget-reconcile.task.js';
 import { createUsageEventsWorker } from './events/usage-events.worker.js';
 import { createPruneProcessor } from './prune/prune-usage-events.task.js';
 import { createPruneWorker } from './prune/prune.worker.js';
@@ -49,8 +50,10 @@ export async function startUsageConsumer(runtime: Runtime, options: StartUsageCo
   // A Redis that lost its data has no job schedulers: re-assert the prune schedule periodically,
   // not only at boot (the upsert keeps an existing scheduler's slot).
   let keeper: { stop(): Promise<void> } | undefined;
+  let reconciler: { stop(): Promise<void> } | undefined;
   const close = async (): Promise<void> => {
     await keeper?.stop();
+    await reconciler?.stop();
     await Promise.all(running.map((r) => r.close()));
     await maintenanceQueue.close();
   };
@@ -59,6 +62,7 @@ export async function startUsageConsumer(runtime: Runtime, options: StartUsageCo
     await maintenanceQueue.waitUntilReady();
     const prune = await syncPruneSchedule(maintenanceQueue, settings.pruneEveryMs);
     keeper = startPeriodicTask({ name: 'prune schedule', everyMs: config.scheduleReassertIntervalMs, run: () => syncPruneSchedule(maintenanceQueue, settings.pruneEveryMs), logger });
+    reconciler = startBudgetReconcileTask(runtime, settings.budgetReconcileIntervalMs);
     logger.info(
       { batchSize: settings.batchSize, batchWaitMs: settings.batchWaitMs, concurrentBatches: settings.concurrentBatches, concurrency: settings.concurrency, prune, retentionDays: settings.retentionDays },
       'usage consumer started',

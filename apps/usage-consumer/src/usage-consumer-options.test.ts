@@ -2,7 +2,7 @@ import type { UsageConsumerConfig } from '@byok/config';
 import { describe, expect, it } from 'vitest';
 import { resolveUsageConsumerSettings } from './usage-consumer-options.js';
 
-const config: UsageConsumerConfig = { retentionDays: 90, batchSize: 200, batchWaitMs: 20, concurrentBatches: 2, lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
+const config: UsageConsumerConfig = { retentionDays: 90, batchSize: 200, batchWaitMs: 20, concurrentBatches: 2, budgetReconcileIntervalMs: 60_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
 
 describe('resolveUsageConsumerSettings', () => {
   it('runs with the configuration when nothing is overridden', () => {

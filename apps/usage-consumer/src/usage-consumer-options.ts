@@ -41,9 +41,10 @@ export function resolveUsageConsumerSettings(config: UsageConsumerConfig, option
     retentionDays: options.retentionDays ?? config.retentionDays,
     pruneBatchSize: options.pruneBatchSize ?? PRUNE_BATCH_SIZE,
     pruneEveryMs: options.pruneEveryMs ?? PRUNE_EVERY_MS,
+    budgetReconcileIntervalMs: options.budgetReconcileIntervalMs ?? config.budgetReconcileIntervalMs,
   };
   for (const [name, value] of Object.entries(settings)) {
-    const minimum = name === 'batchWaitMs' || name === 'pruneEveryMs' ? 0 : 1;
+    const minimum = name === 'batchWaitMs' || name === 'pruneEveryMs' || name === 'budgetReconcileIntervalMs' ? 0 : 1;
     if (!Number.isSafeInteger(value) || value < minimum) throw new RangeError(`usage consumer option ${name} must be a whole number >= ${minimum}`);
   }
   return settings;

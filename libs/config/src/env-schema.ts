@@ -76,6 +76,12 @@ export const EnvSchema = Type.Object({
   PROXY_MAX_CONCURRENT_PER_KEY: Int("Proxy: upstream requests through one of a user's own keys in flight on one instance, below the per-user cap so one slow provider leaves the user's other providers room (429 with Retry-After beyond; 0 = no cap).", 0, 0, 65_536),
   PROXY_RATE_LIMIT_RPM: Int('Proxy: chat requests per user per minute through a platform key, counted in Redis across instances (429 with Retry-After beyond; 0 = off).', 60, 0, 1_000_000),
   PROXY_BYOK_RATE_LIMIT_RPM: Int("Proxy: chat requests per user per minute through the user's own keys, counted in Redis across instances (0 = off).", 0, 0, 1_000_000),
+  BUDGET_REDIS_DOWN: Type.Enum(['auto', 'open', 'closed'], {
+    description:
+      "Proxy: what budgets do while Redis (their counters) is unreachable: `closed` refuses requests that a budget applies to (503), `open` lets them through unmetered (logged); `auto` is closed for platform-key requests and open for the user's own keys.",
+    default: 'auto',
+  }),
+  PROXY_BUDGET_RESERVATION_TTL_MS: Int("Proxy: how long a request's budget hold counts when nobody settles it (a crashed proxy).", 900_000, 1_000, 86_400_000),
   PROXY_MAX_ATTEMPTS: Int("Proxy: upstream attempts per chat request at most: when one of a user's keys fails before any byte of the answer was sent (429, 401/403, 402, 5xx, 529, no connection, no headers in time), the next usable key is tried.", 3, 1, 10),
   PROXY_ATTEMPT_TIMEOUT_MS: Int('Proxy: longest wait for response headers in an attempt that another key could take over (the last attempt waits PROXY_UPSTREAM_HEADERS_TIMEOUT_MS; no attempt starts once that much time has passed since the request arrived).', 15_000, 100, 3_600_000),
   PROXY_USAGE_SPOOL_DIR: Str('Proxy: directory of the usage write-ahead files (each event is written there before it is queued, and replayed at start and after a Redis outage); put it on a volume that outlives the process. Default: <tmpdir>/byok-proxy-usage.'),
@@ -96,6 +102,7 @@ export const EnvSchema = Type.Object({
   USAGE_CONSUMER_BATCH_SIZE: Int('Usage events written per transaction.', 200, 1, 5000),
   USAGE_CONSUMER_BATCH_WAIT_MS: Int('Longest a usage event waits for a batch to fill.', 20, 0, 10_000),
   USAGE_CONSUMER_CONCURRENT_BATCHES: Int('Usage batches written at once per consumer process.', 2, 1, 64),
+  BUDGET_RECONCILE_INTERVAL_MS: Int("Usage consumer: how often budgets' Redis counters of the current period are corrected by the record (usage_events); 0 = never.", 60_000, 0, 86_400_000),
   SMTP_URL: Str('Notifier: SMTP server for notification emails, e.g. smtps://user:password@mail.example.com (unset: no email is sent).'),
   SMTP_FROM: Str('Notifier: sender of notification emails, e.g. "BYOK Gateway <alerts@example.com>" (required with SMTP_URL).'),
   NOTIFY_FAILING_AFTER_S: Int('Notifier: seconds a key must keep failing before its owner gets `key_circuit_open`.', 300, 1, 86_400),

@@ -46,6 +46,10 @@ export interface ProxySettings {
   maxAttempts: number;
   /** Header wait of an attempt that a next candidate could take over. */
   attemptTimeoutMs: number;
+  /** While Redis is away: `closed` refuses budgeted requests (503), `open` lets them through unmetered, `auto` is closed for platform keys and open for BYOK. */
+  budgetRedisDown: 'auto' | 'open' | 'closed';
+  /** A budget hold nobody settles lapses after this. */
+  budgetReservationTtlMs: number;
 }
 
 /** BullMQ job locks, shared by the key-test worker and the usage consumer (WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS). */
@@ -65,6 +69,8 @@ export interface UsageConsumerConfig extends JobLockSettings {
   batchSize: number;
   batchWaitMs: number;
   concurrentBatches: number;
+  /** How often the current periods' budget counters are corrected by the record; 0 = never. */
+  budgetReconcileIntervalMs: number;
 }
 
 /** The notifier's settings (SMTP_*, NOTIFY_*, KEY_ROTATION_REMINDER_DAYS; its job locks are the workers'). */
@@ -205,6 +211,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       batchSize: env.USAGE_CONSUMER_BATCH_SIZE,
       batchWaitMs: env.USAGE_CONSUMER_BATCH_WAIT_MS,
       concurrentBatches: env.USAGE_CONSUMER_CONCURRENT_BATCHES,
+      budgetReconcileIntervalMs: env.BUDGET_RECONCILE_INTERVAL_MS,
       ...jobLocks,
     },
     notifier: { ...resolveNotifierSettings(env), ...jobLocks },
@@ -229,6 +236,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, options: Loa
       usageSpoolDir: env.PROXY_USAGE_SPOOL_DIR,
       maxAttempts: env.PROXY_MAX_ATTEMPTS,
       attemptTimeoutMs: env.PROXY_ATTEMPT_TIMEOUT_MS,
+      budgetRedisDown: env.BUDGET_REDIS_DOWN,
+      budgetReservationTtlMs: env.PROXY_BUDGET_RESERVATION_TTL_MS,
     },
     providers: resolveProviders(source),
     webhooks: { allowPrivate: env.WEBHOOK_ALLOW_PRIVATE, timeoutMs: env.WEBHOOK_TIMEOUT_MS, concurrency: env.WEBHOOK_CONCURRENCY },

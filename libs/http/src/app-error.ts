@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   key_test_failed: 422,
   rate_limited: 429,
+  budget_exceeded: 429,
   internal_error: 500,
   upstream_error: 502,
   db_unavailable: 503,

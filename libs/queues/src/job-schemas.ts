@@ -67,6 +67,8 @@ export const UsageEventSchema = Type.Object(
     occurredAt: Type.String({ format: 'date-time' }),
     /** Tokens (and so the charge) estimated: the request ended before the upstream reported usage. */
     estimated: Type.Optional(Type.Boolean()),
+    /** Set when a budget refused the request (429 \`budget_exceeded\`): the refusing budget's id. Such a request reached no provider and counts in no budget. */
+    blockedBudgetId: Type.Optional(Type.String({ format: 'uuid' })),
     /**
      * Every upstream attempt in order, present only when the request failed over (more than one):
      * the failed ones were never charged; the last is the one this event describes.

@@ -5,7 +5,7 @@
  * after its TTL. The proxy's credit check uses it; budgets count requests, tokens and spend with
  * the same primitive.
  */
-export { type CounterAmount, release, type ReleaseInput, reserve, type ReserveInput, type ReserveResult, reservedTotal, type ReservationScope, settle, type SettleInput } from './reservations.js';
+export { type CounterAmount, heldIds, isHeld, release, type ReleaseInput, reserve, type ReserveInput, type ReserveResult, reservedTotal, type ReservationScope, settle, type SettleInput } from './reservations.js';
 export { CREDITS_COUNTER } from './credits.js';
 // Shared with other libs that run their own scripts (e.g. @byok/key-health).
 export { luaScript, runScript, type LuaScript } from './run-script.js';

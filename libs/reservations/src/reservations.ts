@@ -83,6 +83,18 @@ export async function reservedTotal(redis: Redis, scope: ReservationScope, count
   return Number((await redis.hget(amountsKey, 'total')) ?? 0);
 }
 
+/** Whether reservation `id` is held on `counter` (a marker reservation, e.g. a budget's seed from the record). */
+export async function isHeld(redis: Redis, scope: ReservationScope, counter: string, id: string): Promise<boolean> {
+  const [amountsKey] = keysOf(scope, counter);
+  return (await redis.hexists(amountsKey, `r:${id}`)) === 1;
+}
+
+/** The ids of the reservations held on `counter` (at most `limit`; lapsed ones still in it are dropped at the next call). */
+export async function heldIds(redis: Redis, scope: ReservationScope, counter: string, limit = 10_000): Promise<string[]> {
+  const [, expiriesKey] = keysOf(scope, counter);
+  return redis.zrange(expiriesKey, '0', String(limit - 1));
+}
+
 function keysOf(scope: ReservationScope, counter: string): [string, string] {
   const base = `${scope.prefix}:rsv:{${scope.scope}}:${counter}`;
   return [`${base}:amt`, `${base}:exp`];

@@ -50,6 +50,8 @@ export interface ProxyHarness {
 
 export interface ProxyInstanceOptions {
   redisUrl?: string;
+  /** The clock budgets' periods are read with. */
+  now?: () => number;
   settings?: Partial<ProxySettings>;
   keyHealthPolicy?: Partial<KeyHealthPolicy>;
 }
@@ -95,7 +97,11 @@ export async function startProxyHarness(label: string, options: ProxyHarnessOpti
     const config: Config = { ...api.config, ...(instanceOptions.redisUrl ? { redisUrl: instanceOptions.redisUrl } : {}) };
     const runtime = await openRuntime(config, createLogger({ level: 'debug', name: 'proxy-test', destination }));
     const keyHealthPolicy = instanceOptions.keyHealthPolicy ?? options.keyHealthPolicy;
-    const services = await startProxyServices(runtime, { settings: { ...options.settings, ...instanceOptions.settings }, ...(keyHealthPolicy !== undefined ? { keyHealthPolicy } : {}) });
+    const services = await startProxyServices(runtime, {
+      settings: { ...options.settings, ...instanceOptions.settings },
+      ...(keyHealthPolicy !== undefined ? { keyHealthPolicy } : {}),
+      ...(instanceOptions.now !== undefined ? { now: instanceOptions.now } : {}),
+    });
     const app = await buildProxy(runtime, { services });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();

@@ -2,6 +2,7 @@ import { orgKeyOwner } from '@byok/auth';
 import type { KeyHealthTracker } from '@byok/key-health';
 import type { UsageEvent } from '@byok/queues';
 import { type GatewayMetrics, type Logger, setProxySpanAttributes } from '@byok/telemetry';
+import type { BudgetGuard } from '../budgets/budget-guard.js';
 import type { KeyRejectionReporter } from '../keys/key-rejection-reporter.js';
 import type { Pricer } from '../pricing/pricer.js';
 import type { UsageSink } from '../usage/usage-sink.js';
@@ -16,6 +17,7 @@ export interface AfterResponseDeps {
   keyHealth: Pick<KeyHealthTracker, 'recordFailure' | 'recordSuccess'>;
   pricer: Pricer;
   credits: CreditHolds;
+  budgets: Pick<BudgetGuard, 'settle'>;
   keyRejections: KeyRejectionReporter;
   tokenUses: TokenUseRecorder;
   logger: Logger;
@@ -56,6 +58,7 @@ export function createAfterResponse(deps: AfterResponseDeps): (exchange: Exchang
       occurredAt: new Date().toISOString(),
     };
     if (estimated) event.estimated = true;
+    if (exchange.blockedBudgetId !== undefined) event.blockedBudgetId = exchange.blockedBudgetId;
     if (exchange.keyId !== undefined) event.keyId = exchange.keyId;
     if (exchange.orgId !== undefined) {
       event.orgId = exchange.orgId;
@@ -67,6 +70,8 @@ export function createAfterResponse(deps: AfterResponseDeps): (exchange: Exchang
     recordKeyHealth(deps, exchange, event.statusCode, endedAt);
     // The charge replaces the estimate held against the balance until the ledger has it.
     if (exchange.credit !== undefined) deps.credits.settle({ requestId: exchange.requestId, userId: exchange.userId, chargeMicro: event.creditsMicro });
+    // The budgets count what the event records, so counters and record agree.
+    if (exchange.budget !== undefined) deps.budgets.settle(exchange.budget, event);
     recordTelemetry(deps, exchange, event);
 
     if (exchange.keyRejected) reportRejectedKey(deps, exchange);

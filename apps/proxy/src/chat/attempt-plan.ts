@@ -80,6 +80,11 @@ export class AttemptPlan {
     return { outcome: 'routed', chosen, candidates: this.#candidates };
   }
 
+  /** The decision when no candidate could be tried (every one skipped), with its receipt as it stands. */
+  refused(message: string): RouteDecision {
+    return { outcome: 'no_route', message, candidates: this.#candidates };
+  }
+
   #mark(status: 'failed' | 'skipped', reason: string): void {
     const current = this.#current;
     if (current === undefined) return;

@@ -11,20 +11,22 @@ export interface ChargeableUsage {
 
 /**
  * What a request used. The upstream's usage when it reported it for a whole answer; otherwise, on
- * a platform key whose upstream took the request (it answered 2xx, or the client left while it
- * worked), an estimate: the prompt as estimated before the call and the answer text already
- * relayed, never less than what the upstream reported before the cut. A request is never free
- * because it ended early. BYOK requests are not charged, so they keep what was reported.
+ * a platform key or under a budget, when its upstream took the request (it answered 2xx, or the
+ * client left while it worked), an estimate: the prompt as estimated before the call and the
+ * answer text already relayed, never less than what the upstream reported before the cut. A
+ * request is never free because it ended early (or a budget cut it). Other BYOK requests are
+ * neither charged nor counted, so they keep what was reported.
  */
 export function chargeableUsage(exchange: Exchange): ChargeableUsage {
   const reported = exchange.usage ?? exchange.translator?.usage();
   const promptTokens = reported?.promptTokens ?? 0;
   const completionTokens = reported?.completionTokens ?? 0;
-  if (exchange.credit === undefined || (reported !== undefined && !cutShort(exchange)) || !upstreamTookRequest(exchange)) {
+  const promptTokensEstimate = exchange.credit?.promptTokensEstimate ?? exchange.budget?.promptTokensEstimate;
+  if (promptTokensEstimate === undefined || (reported !== undefined && !cutShort(exchange)) || !upstreamTookRequest(exchange)) {
     return { promptTokens, completionTokens, estimated: false };
   }
   return {
-    promptTokens: Math.max(promptTokens, exchange.credit.promptTokensEstimate),
+    promptTokens: Math.max(promptTokens, promptTokensEstimate),
     completionTokens: Math.max(completionTokens, tokensForBytes(exchange.relayedChars)),
     estimated: true,
   };

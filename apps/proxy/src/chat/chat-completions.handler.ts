@@ -5,7 +5,10 @@ import { type ModelResolver, needsCreditBalance, type ResolveOptions, type Resol
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyCaller } from '../auth/caller-resolver.js';
 import { callerRoutes } from '../auth/caller-routes.js';
+import type { BudgetCache } from '../budgets/budget-cache.js';
+import type { BudgetGuard } from '../budgets/budget-guard.js';
 import type { UpstreamAdmission } from '../limits/upstream-admission.js';
+import type { Pricer } from '../pricing/pricer.js';
 import type { TtlCache } from '../support/ttl-cache.js';
 import type { UpstreamTargets } from '../upstream/upstream-targets.js';
 import { AttemptPlan } from './attempt-plan.js';
@@ -36,6 +39,13 @@ export interface ChatHandlerDeps {
   afterResponse(exchange: Exchange, responseStatus: number): void;
   /** Whether an OpenTelemetry SDK runs; without one no proxy span is made at all. */
   tracing: boolean;
+  /** The budgets of callers' owners, in memory. */
+  budgetCache: BudgetCache;
+  /** Holds and settles requests' estimates on their budgets' shared counters. */
+  budgets: BudgetGuard;
+  pricer: Pricer;
+  /** The clock budgets' periods are read with. */
+  now: () => number;
   /** Upstream attempts per request at most (`PROXY_MAX_ATTEMPTS`). */
   maxAttempts: number;
   /** Header wait of an attempt that another candidate could take over (`PROXY_ATTEMPT_TIMEOUT_MS`). */
@@ -61,7 +71,8 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const caller = request.proxyCaller;
     const body = request.body;
     const platformFallback = platformFallbackOverride(request.headers);
-    const routes = await callerRoutes(deps.routes, caller);
+    // Both from memory almost always; loaded side by side when not.
+    const [routes, budgets] = await Promise.all([callerRoutes(deps.routes, caller), deps.budgetCache.forCaller(caller)]);
     // The turn counter moves only for users whose keys share a priority.
     const turn = routes.keys.sharedPriority.size > 0 ? routes.nextTurn() : undefined;
     const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turn, maxUsable: deps.maxAttempts });
@@ -71,7 +82,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     }
     const deadlineAt = startedAt + deps.requestDeadlineMs;
     const plan = new AttemptPlan(route.decision, deps.maxAttempts, deadlineAt);
-    return runAttempts(plan, { reply, body, caller, requestId, startedAt, routes, balanceMicro, deadlineAt }, deps);
+    return runAttempts(plan, { reply, body, caller, requestId, startedAt, routes, balanceMicro, deadlineAt, budgets }, deps);
   };
 }
 

@@ -2,6 +2,7 @@ import type { KeyFailure } from '@byok/key-health';
 import type { ChatUsage, ProviderId, StreamTranslator } from '@byok/providers';
 import type { CredentialSource, RouteCandidate } from '@byok/routing';
 import type { startProxySpan } from '@byok/telemetry';
+import type { BudgetHold } from '../budgets/budget-guard.js';
 
 /** The proxy span, when the request is traced (the type without importing `@opentelemetry/api`). */
 export type ProxySpan = NonNullable<ReturnType<typeof startProxySpan>>;
@@ -53,7 +54,13 @@ export interface Exchange {
   keyRejected: boolean;
   /** Platform-key requests: what was reserved against the balance, settled after the response. */
   credit: CreditReservation | undefined;
-  /** Characters of answer text relayed to the client (platform-key streams), for an estimate when usage never came. */
+  /** What the request holds on the budgets that apply to it, settled after the response. */
+  budget: BudgetHold | undefined;
+  /** A budget refused every candidate (429): its id goes on the usage event, and nothing counts. */
+  blockedBudgetId: string | undefined;
+  /** The stream was cut because its budget hold ran out. */
+  budgetCut: boolean;
+  /** Characters of answer text relayed to the client (platform-key and budgeted streams), for an estimate when usage never came. */
   relayedChars: number;
   /**
    * Set on a platform-key stream: when the client leaves, the stream reads on to its usage and
@@ -132,6 +139,9 @@ export function createExchange(start: ExchangeStart): Exchange {
     aborted: false,
     keyRejected: false,
     credit: undefined,
+    budget: undefined,
+    blockedBudgetId: undefined,
+    budgetCut: false,
     relayedChars: 0,
     drain: undefined,
     failedAttempts: [],

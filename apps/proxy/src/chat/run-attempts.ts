@@ -1,10 +1,16 @@
+import type { Budget } from '@byok/budgets';
 import { AppError } from '@byok/http';
 import type { KeyBlock, KeyFailure, KeyHealthTracker } from '@byok/key-health';
 import type { OpenAIChatRequest } from '@byok/providers';
 import { candidateCredential, type Routes, type SystemKeySet } from '@byok/routing';
 import type { FastifyReply } from 'fastify';
 import type { ProxyCaller } from '../auth/caller-resolver.js';
+import type { BudgetGuard, BudgetHold } from '../budgets/budget-guard.js';
+import { type BudgetRefusal, budgetExceededError, budgetSkipReason } from '../budgets/budget-refusal.js';
+import { BUDGET_REMAINING_HEADER, budgetRemainingHeader } from '../budgets/budget-remaining-header.js';
+import { streamBudgetCheck } from '../budgets/stream-budget.js';
 import type { UpstreamAdmission } from '../limits/upstream-admission.js';
+import type { Pricer } from '../pricing/pricer.js';
 import type { TtlCache } from '../support/ttl-cache.js';
 import { upstreamFailure } from '../upstream/upstream-errors.js';
 import type { UpstreamTargets } from '../upstream/upstream-targets.js';
@@ -34,6 +40,11 @@ export interface AttemptDeps {
   tracing: boolean;
   /** Header wait of an attempt that another candidate could take over. */
   attemptTimeoutMs: number;
+  /** Holds and settles the request's estimate on the budgets that apply to each candidate. */
+  budgets: BudgetGuard;
+  pricer: Pricer;
+  /** The clock budgets' periods are read with. */
+  now: () => number;
 }
 
 /** One request on its way through its attempts. */
@@ -48,6 +59,8 @@ export interface AttemptRequest {
   balanceMicro: number | undefined;
   /** When the request's deadline for starting an attempt passes (`performance.now()` scale). */
   deadlineAt: number;
+  /** The budgets of the caller's owners (those that apply are picked per candidate). */
+  budgets: readonly Budget[];
 }
 
 /** The last attempt that failed over, kept to be relayed if no later one answers. */
@@ -59,6 +72,10 @@ interface Run {
   abort: UpstreamAbort | undefined;
   admitted: 'byok' | 'system' | undefined;
   lastFailure: LastFailure | undefined;
+  /** What the current candidate holds on its budgets. */
+  budget: BudgetHold | undefined;
+  /** The last candidate a budget refused, for the 429 when no candidate is left. */
+  budgetRefusal: { attempt: PlannedAttempt; refusal: BudgetRefusal } | undefined;
 }
 
 /**
@@ -70,12 +87,18 @@ interface Run {
  * circuit, or holds its half-open trial) and a platform key without credits are skipped then.
  */
 export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<unknown> {
-  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined };
+  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined, budget: undefined, budgetRefusal: undefined };
   for (let attempt = plan.next(); attempt !== undefined; attempt = plan.next()) {
-    if (!(await usableNow(attempt, plan, request, deps))) continue;
+    // Budgets first: a key skipped for its budget must not take its half-open trial.
+    if (!(await holdBudgets(attempt, plan, run, request, deps))) continue;
+    if (!(await usableNow(attempt, plan, request, deps))) {
+      releaseBudget(run, deps);
+      continue;
+    }
     const result = await tryCandidate(attempt, plan, run, request, deps);
     if (result.done) return result.value;
   }
+  if (run.exchange === undefined && run.budgetRefusal !== undefined) refuseForBudget(plan, run.budgetRefusal, request, deps);
   const last = run.lastFailure;
   if (last === undefined || run.exchange === undefined) throw new AppError('no_route', 'No key could serve this request right now: every usable key is cooling down or resting after failures');
   // Nothing after the last failure could be tried: its answer is the client's, as with one key.
@@ -104,6 +127,45 @@ async function usableNow(attempt: PlannedAttempt, plan: AttemptPlan, request: At
   return false;
 }
 
+/**
+ * Holds the request's estimate on the budgets that apply to the candidate. False (and the
+ * candidate skipped as `budget_exceeded(budget <id>)`) when one has not enough left; the pool
+ * then fails over to the next candidate.
+ */
+async function holdBudgets(attempt: PlannedAttempt, plan: AttemptPlan, run: Run, request: AttemptRequest, deps: AttemptDeps): Promise<boolean> {
+  run.budget = undefined;
+  if (request.budgets.length === 0) return true;
+  const check = await deps.budgets.hold({ requestId: request.requestId, budgets: request.budgets, caller: request.caller, candidate: attempt.candidate, request: request.body });
+  if (check.kind === 'refused') {
+    plan.skipped(budgetSkipReason(check.refusal.budget));
+    run.budgetRefusal = { attempt, refusal: check.refusal };
+    return false;
+  }
+  if (check.kind === 'held') run.budget = check.hold;
+  return true;
+}
+
+/** The current candidate did not reach its provider: its budget hold ends now. */
+function releaseBudget(run: Run, deps: AttemptDeps): void {
+  if (run.budget !== undefined) deps.budgets.release(run.budget);
+  run.budget = undefined;
+}
+
+/**
+ * No candidate was tried because budgets refused them: 429 `budget_exceeded` naming the last
+ * refusing budget, with the receipt. The request still emits its usage event (status 429,
+ * `blockedBudgetId`), which no budget counts.
+ */
+function refuseForBudget(plan: AttemptPlan, refused: NonNullable<Run['budgetRefusal']>, request: AttemptRequest, deps: AttemptDeps): never {
+  const { candidate } = refused.attempt;
+  const exchange = createExchange({ requestId: request.requestId, caller: request.caller, chosen: candidate, requestedModel: request.body.model, stream: request.body.stream === true, startedAt: request.startedAt });
+  exchange.blockedBudgetId = refused.refusal.budget.id;
+  watchClient(request.reply, exchange, deps.afterResponse);
+  const error = budgetExceededError(refused.refusal, deps.now());
+  request.reply.headers(routeHeaders(plan.refused(error.message), request.requestId, plan.attempts));
+  throw error;
+}
+
 type AttemptResult = { done: true; value: unknown } | { done: false };
 
 async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run, request: AttemptRequest, deps: AttemptDeps): Promise<AttemptResult> {
@@ -114,6 +176,7 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
   const target = deps.upstreams.get(candidate.provider);
   const built = target.adapter.buildRequest({ request: body, upstreamModel: candidate.upstreamModel, apiKey, baseUrl: target.baseUrl, spec: target.provider.chat, auth: target.provider.auth });
   if (!built.ok) {
+    if (run.exchange === undefined) releaseBudget(run, deps);
     reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
     return { done: true, value: sendChatError(reply, built.error, {}, requestId) };
   }
@@ -125,6 +188,7 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
       credit = await deps.credits.reserve({ requestId, userId: request.caller.userId, provider: candidate.provider, upstreamModel: candidate.upstreamModel, request: body, balanceMicro: request.balanceMicro ?? 0 });
     }
   } catch (error) {
+    releaseBudget(run, deps);
     reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
     throw error;
   }
@@ -135,6 +199,7 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     run.abort = watchClient(reply, exchange, deps.afterResponse);
   } else retarget(exchange, candidate);
   exchange.credit = credit ?? exchange.credit;
+  exchange.budget = run.budget;
   const abort = run.abort as UpstreamAbort;
   // The scrubber closes over the key; adapters call it only on text they pass to the client.
   const scrub = keyScrubber(apiKey);
@@ -152,13 +217,20 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
       if (canFailOver) {
         const read = await readUpstreamError({ upstream, adapter: target.adapter, providerName: target.provider.displayName, scrub });
         plan.failed(recordFailedAttempt(exchange, request, deps, { status, failure, keyRejected: read.keyRejected }, (block) => statusOutcome(status, block)));
+        releaseBudget(run, deps);
         run.lastFailure = { attempt, read };
         return { done: false };
       }
       exchange.keyFailure = failure;
     }
     reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
-    return { done: true, value: await answer(upstream, { reply, target, body, exchange, scrub, echo, routes: request.routes, abort, drains: deps.drains, afterResponse: deps.afterResponse }) };
+    const remaining = run.budget === undefined ? undefined : budgetRemainingHeader(run.budget.held);
+    if (remaining !== undefined) reply.header(BUDGET_REMAINING_HEADER, remaining);
+    const budgetCheck = run.budget === undefined || !exchange.stream ? undefined : streamBudgetCheck(run.budget, deps.pricer, candidate.provider, candidate.upstreamModel);
+    return {
+      done: true,
+      value: await answer(upstream, { reply, target, body, exchange, scrub, echo, routes: request.routes, abort, drains: deps.drains, afterResponse: deps.afterResponse, budgetCheck }),
+    };
   } catch (error) {
     // The client left, or the upstream could not be reached, went silent or broke off. Only our
     // own expected errors pass through as they are.
@@ -168,6 +240,7 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     // A failure while reading an answer that had started to arrive is not retried.
     if (exchange.upstreamStatus === undefined && canFailOver) {
       plan.failed(recordFailedAttempt(exchange, request, deps, { status: 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block)));
+      releaseBudget(run, deps);
       run.lastFailure = { attempt, error: failed };
       return { done: false };
     }

@@ -2,6 +2,8 @@ import { clientWantsStreamUsage, type ChatAdapter, type MessageScrubber, type Op
 import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { budgetCutEnding, type StreamBudgetCheck } from '../budgets/stream-budget.js';
+import { tokensForBytes } from '../pricing/token-estimate.js';
 import { isUpstreamTimeout } from '../upstream/upstream-errors.js';
 import type { Exchange } from './exchange.js';
 import type { KeyEchoGuard } from './key-echo.js';
@@ -20,6 +22,8 @@ export interface StreamCompletionInput {
   echo?: KeyEchoGuard | undefined;
   /** Platform-key streams: read on for the usage after the client left (see `stream-drain.ts`). */
   drain?: { drains: StreamDrains; abort: UpstreamAbort; afterResponse(exchange: Exchange, responseStatus: number): void } | undefined;
+  /** Budgeted streams: cut (and the upstream aborted) once the running use passes the hold. */
+  budget?: { check: StreamBudgetCheck; abort: UpstreamAbort } | undefined;
 }
 
 const SSE_HEADERS: OutgoingHttpHeaders = {
@@ -58,8 +62,9 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
   exchange.statusCode = 200;
   const drain = input.drain === undefined ? undefined : input.drain.drains.create(input.drain.abort, () => input.drain?.afterResponse(exchange, raw.statusCode));
   exchange.drain = drain;
-  // Only a platform key's charge may need an estimate from the text relayed.
-  const countText = exchange.credentialSource === 'system';
+  // Only a platform key's charge, or a budget's count, may need an estimate from the text relayed.
+  const countText = exchange.credentialSource === 'system' || exchange.budget !== undefined;
+  const budget = input.budget;
   const echo = input.echo?.stream();
 
   let ended = false;
@@ -82,6 +87,12 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
         if (!raw.write(out)) await drained(raw);
       }
       if (translator.done()) finish();
+      else if (budget !== undefined && budgetRanOut(budget.check, exchange)) {
+        ended = true;
+        cutForBudget(exchange, raw, input.request.model);
+        budget.abort.abort(new Error('the budget of this request ran out'));
+        break;
+      }
     }
   } catch (error) {
     // The upstream broke off or went silent: the translator turns the cut into an error event.
@@ -89,6 +100,21 @@ export async function streamCompletion(input: StreamCompletionInput): Promise<vo
   }
   if (!ended) finish();
   drain?.end();
+}
+
+/** The running use of a stream: the prompt estimate (or its reported size) and the larger of the reported completion and the relayed text's estimate. */
+function budgetRanOut(check: StreamBudgetCheck, exchange: Exchange): boolean {
+  const reported = exchange.translator?.usage();
+  const promptTokens = Math.max(reported?.promptTokens ?? 0, exchange.budget?.promptTokensEstimate ?? 0);
+  const completionTokens = Math.max(reported?.completionTokens ?? 0, tokensForBytes(exchange.relayedChars));
+  return check(promptTokens, completionTokens);
+}
+
+/** Ends the client's stream with the documented budget ending (see `budgetCutEnding`); the caller aborts the upstream. */
+function cutForBudget(exchange: Exchange, raw: ServerResponse, model: string): void {
+  exchange.budgetCut = true;
+  exchange.usage = exchange.translator?.usage();
+  if (!raw.destroyed) raw.end(budgetCutEnding(exchange.requestId, model));
 }
 
 /** Resolves when the client can take more, or has gone (the upstream is then being aborted). */

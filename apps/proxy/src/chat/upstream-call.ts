@@ -3,6 +3,7 @@ import { findIndexedKey, keySetsOf, type Routes } from '@byok/routing';
 import { bindToCurrentTrace, startProxySpan, withoutCallSpan } from '@byok/telemetry';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
+import type { StreamBudgetCheck } from '../budgets/stream-budget.js';
 import { upstreamRedirect } from '../upstream/upstream-errors.js';
 import { pathBelow, type UpstreamTarget } from '../upstream/upstream-targets.js';
 import type { Exchange } from './exchange.js';
@@ -76,6 +77,8 @@ export interface AnswerInput {
   abort: UpstreamAbort;
   drains: StreamDrains;
   afterResponse: AfterResponse;
+  /** A budgeted stream's check, run after every chunk. */
+  budgetCheck: StreamBudgetCheck | undefined;
 }
 
 /** Turns the upstream's answer into the client's: a completion, a stream, or an error. */
@@ -85,7 +88,8 @@ export async function answer(upstream: Dispatcher.ResponseData, input: AnswerInp
   if (status >= 200 && status < 300) {
     if (exchange.stream) {
       const drain = exchange.credentialSource === 'system' ? { drains: input.drains, abort: input.abort, afterResponse: input.afterResponse } : undefined;
-      return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub, echo, drain });
+      const budget = input.budgetCheck === undefined ? undefined : { check: input.budgetCheck, abort: input.abort };
+      return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub, echo, drain, budget });
     }
     return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub, echo });
   }

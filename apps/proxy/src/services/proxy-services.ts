@@ -15,6 +15,9 @@ import { createGatewayMetrics, isTracingEnabled, type Logger } from '@byok/telem
 import { type CallerResolver, createCallerResolver } from '../auth/caller-resolver.js';
 import { createGatewayTokenCache, type GatewayTokenCache } from '../auth/gateway-token-cache.js';
 import { createTokenUseRecorder } from '../auth/token-use-recorder.js';
+import type { BudgetCache } from '../budgets/budget-cache.js';
+import type { BudgetGuard } from '../budgets/budget-guard.js';
+import { createProxyBudgets } from '../budgets/proxy-budgets.js';
 import { createAfterResponse } from '../chat/after-response.js';
 import { createCreditHolds, type CreditHolds } from '../chat/credit-hold.js';
 import type { Exchange } from '../chat/exchange.js';
@@ -60,6 +63,12 @@ export interface ProxyServices {
   readonly usage: UsageSink;
   /** Cool-downs, circuits and stats of users' keys, shared by every instance through Redis. */
   readonly keyHealth: KeyHealthTracker;
+  /** The budgets of callers' owners, reloaded when they change. */
+  readonly budgetCache: BudgetCache;
+  /** Budget holds on the counters shared by every instance through Redis. */
+  readonly budgets: BudgetGuard;
+  /** The clock budgets' periods are read with. */
+  readonly now: () => number;
   /** `PROXY_MAX_ATTEMPTS`, `PROXY_ATTEMPT_TIMEOUT_MS`, and the request deadline (`PROXY_UPSTREAM_HEADERS_TIMEOUT_MS`). */
   readonly maxAttempts: number;
   readonly attemptTimeoutMs: number;
@@ -87,6 +96,8 @@ export interface ProxyServicesOptions {
   usageSink?: UsageSink;
   /** Overrides of the cool-down and circuit numbers (tests shorten them). */
   keyHealthPolicy?: Partial<KeyHealthPolicy>;
+  /** The wall clock budgets' periods are read with (tests move it to a new period). */
+  now?: () => number;
 }
 
 const BALANCE_CACHE_USERS = 100_000;
@@ -123,6 +134,8 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
   const upstreams = createUpstreamTargets(deps.config.providers, settings);
   const drains = new StreamDrains({ maxMs: settings.streamDrainMs, maxBytes: settings.streamDrainBytes });
   const credits = createCreditHolds({ redis: deps.redis, prefix: deps.config.redisPrefix, ttlMs: settings.creditReservationTtlMs, pricer, defaultMaxTokens: settings.creditDefaultMaxTokens, logger });
+  const now = options.now ?? Date.now;
+  const budgets = createProxyBudgets(deps, settings, pricer, logger, now);
   const keyHealth = createKeyHealthTracker({
     redis: deps.redis,
     subscriber: () => createBlockingConnection(deps.config.redisUrl),
@@ -135,6 +148,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     keyHealth,
     pricer,
     credits,
+    budgets: budgets.guard,
     logger,
     metrics: createGatewayMetrics(),
     keyRejections: createKeyRejectionReporter({ producers: deps.producers, logger }),
@@ -170,6 +184,9 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     drains,
     usage,
     keyHealth,
+    budgetCache: budgets.cache,
+    budgets: budgets.guard,
+    now,
     maxAttempts: settings.maxAttempts,
     attemptTimeoutMs: settings.attemptTimeoutMs,
     requestDeadlineMs: settings.upstreamHeadersTimeoutMs,
@@ -183,7 +200,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
       }
     },
     async start() {
-      await Promise.all([routes.start(), keyHealth.start()]);
+      await Promise.all([routes.start(), keyHealth.start(), budgets.cache.start()]);
     },
     async close(flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS) {
       // Their usage events join the buffer before it is flushed.
@@ -193,6 +210,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
       usage.close();
       await keyHealth.close();
       await routes.close();
+      await budgets.cache.close();
       await upstreams.close();
     },
   };

@@ -1,6 +1,7 @@
 export * from './audit-log.repository.js';
 export * from './audit-query.repository.js';
 export * from './budgets.repository.js';
+export * from './budget-record.repository.js';
 export * from './credits.repository.js';
 export * from './gateway-tokens.repository.js';
 export * from './key-candidate.repository.js';

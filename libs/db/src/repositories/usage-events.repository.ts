@@ -42,6 +42,8 @@ export interface UsageEventInput {
   orgId?: string | undefined;
   /** Whether the organization's key served it; read only with `orgId`. */
   orgKey?: boolean | undefined;
+  /** A budget refused the request (it reached no provider); budgets' sums leave it out. */
+  blockedBudgetId?: string | undefined;
 }
 
 export interface ApplyUsageEventsResult {
@@ -118,6 +120,7 @@ interface StoredEvent {
   org_id: string | null;
   /** Not a `usage_events` column: only the org rollup keeps it. */
   org_key: boolean;
+  blocked_budget_id: string | null;
   /** Normalised to `toISOString()` so the stored instant and the day below agree exactly. */
   occurred_at: string;
   day: string;
@@ -158,6 +161,7 @@ function toStoredEvent(event: UsageEventInput): StoredEvent {
     estimated: event.estimated === true,
     org_id: event.orgId?.toLowerCase() ?? null,
     org_key: event.orgId !== undefined && event.orgKey === true,
+    blocked_budget_id: event.blockedBudgetId ?? null,
     occurred_at: occurredAt,
     day: occurredAt.slice(0, 10),
     occurred_at_ms: occurredAtMs,
@@ -171,12 +175,12 @@ function toStoredEvent(event: UsageEventInput): StoredEvent {
 async function insertRawEvents(em: EntityManager, rows: StoredEvent[]): Promise<Set<string>> {
   const inserted = await executeBound<{ request_id: string }>(em,
     `INSERT INTO usage_events (request_id, user_id, provider, model, credential_source, key_id, status_code, success, stream,
-                               prompt_tokens, completion_tokens, cost_micro, credits_micro, latency_ms, ttfb_ms, estimated, occurred_at, org_id)
+                               prompt_tokens, completion_tokens, cost_micro, credits_micro, latency_ms, ttfb_ms, estimated, blocked_budget_id, occurred_at, org_id)
      SELECT e.request_id, e.user_id, e.provider, e.model, e.credential_source, e.key_id, e.status_code, e.success, e.stream,
-            e.prompt_tokens, e.completion_tokens, e.cost_micro, e.credits_micro, e.latency_ms, e.ttfb_ms, e.estimated, e.occurred_at, e.org_id
+            e.prompt_tokens, e.completion_tokens, e.cost_micro, e.credits_micro, e.latency_ms, e.ttfb_ms, e.estimated, e.blocked_budget_id, e.occurred_at, e.org_id
      FROM jsonb_to_recordset(?::jsonb) AS e(request_id text, user_id text, provider text, model text, credential_source text, key_id uuid,
           status_code integer, success boolean, stream boolean, prompt_tokens integer, completion_tokens integer, cost_micro bigint,
-          credits_micro bigint, latency_ms integer, ttfb_ms integer, estimated boolean, occurred_at timestamptz, org_id uuid)
+          credits_micro bigint, latency_ms integer, ttfb_ms integer, estimated boolean, blocked_budget_id uuid, occurred_at timestamptz, org_id uuid)
      ORDER BY e.request_id
      ON CONFLICT (request_id) DO NOTHING
      RETURNING request_id`,

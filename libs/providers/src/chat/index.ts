@@ -44,5 +44,7 @@ export { chatError, classForStatus } from './error-mapping.js';
 export { usageFromOpenAI } from './usage.js';
 export { isUsableModelName, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from './model-name.js';
 export { SSE_DONE, sseComment, sseData } from './sse-format.js';
+export { ChunkWriter, createdAt } from './chunk-writer.js';
+export { streamErrorEvent } from './error-mapping.js';
 export { type SseComment, type SseEvent, type SseItem, SseParser } from './sse-parser.js';
 export { ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_VERSION } from './anthropic/anthropic-request.js';

@@ -9,6 +9,8 @@ export type RedisConnectionSource = string | (() => Redis);
 export interface RedisKeyChangeSubscriptionOptions {
   /** Told about connection errors; ioredis keeps reconnecting by itself. */
   onError?: (error: Error) => void;
+  /** Another channel with the same contract (e.g. `budgetChangeChannel`); default `keyChangeChannel(prefix)`. */
+  channel?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export function createRedisKeyChangeSubscription(
   prefix: string,
   options: RedisKeyChangeSubscriptionOptions = {},
 ): KeyChangeSubscribe {
-  const channel = keyChangeChannel(prefix);
+  const channel = options.channel ?? keyChangeChannel(prefix);
   const onError = options.onError ?? (() => {});
   return async (onMessage, onReconnect) => {
     const redis = typeof source === 'string' ? createBlockingConnection(source) : source();

@@ -139,9 +139,10 @@ export type SkipReason = KeySkipReason | RequestSkipReason | 'no_key' | 'no_syst
 /**
  * Why a usable key is not tried for this request: its last validation said `no_credit` (tried
  * only when nothing else can serve), its cool-down or open circuit, its allow-list, or the model
- * list of its last test.
+ * list of its last test, or a budget that applies to it is exhausted (`budget_exceeded`, set by the
+ * proxy; the receipt names the budget: `skipped=budget_exceeded(budget <id>)`).
  */
-export type RequestSkipReason = 'no_credit' | 'cooling_down' | 'circuit_open' | 'model_not_allowed' | 'model_unavailable';
+export type RequestSkipReason = 'no_credit' | 'cooling_down' | 'circuit_open' | 'model_not_allowed' | 'model_unavailable' | 'budget_exceeded';
 
 /** Notes that do not change a candidate's status but that a person debugging a failure wants. */
 export type CandidateNote = 'key_reported_no_credit' | 'key_cooling_down' | 'key_circuit_open' | 'key_model_unlisted';

@@ -98,6 +98,7 @@ const REQUEST_SKIPS: Readonly<Record<RequestSkipReason, string>> = {
   circuit_open: 'failed repeatedly and rests for a moment before it is tried again',
   model_not_allowed: 'is not allowed for this model (its model list)',
   model_unavailable: 'cannot reach this model (its last test listed the models it can)',
+  budget_exceeded: 'has used up a budget that applies to it for this period',
 };
 
 // An org key's problem in words a member can act on: the fix is the org's owners' and admins'.

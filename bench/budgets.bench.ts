@@ -1,0 +1,73 @@
+/**
+ * Issue #18's cost of budgets on the proxy's hot path: a real proxy in this process (Postgres and
+ * Redis as in the tests, the mock upstream), two BYOK users with the same OpenAI key setup — one
+ * with no budget, one with a user budget and a budget on its key applying to every request (limits
+ * far above what the run spends, so nothing is refused). Measured in the same run:
+ * (1) closed-loop throughput of each, in alternating rounds (target: with budgets ≥ 90 % of
+ * without); (2) the p50 at a paced 1,000 req/s of each (target: added p50 < 0.3 ms).
+ * `BENCH_BUDGETS_SECONDS` sets each round's length (default 5), `BENCH_BUDGETS_ROUNDS` the
+ * throughput rounds per user (default 3).
+ */
+import { startProxyHarness } from '../test/proxy/support/proxy-harness.js';
+import { pacedLoad } from './support/paced-load.js';
+import { closedLoop, type HttpTarget, quantile } from './support/proxy-load.js';
+import type { Benchmark } from './run.js';
+
+const SECONDS = Number(process.env.BENCH_BUDGETS_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_BUDGETS_ROUNDS ?? 3);
+const CONNECTIONS = 32;
+const PACED_RATE = 1000;
+const BIG = 1_000_000_000_000;
+
+const benchmark: Benchmark = {
+  title: 'Budgets (#18): proxy throughput and p50 with a user budget and a key budget applying',
+  async run() {
+    const h = await startProxyHarness('bench_budgets', { settings: { maxConcurrentPerUser: 0 } });
+    try {
+      await h.addKey('plain', 'openai');
+      const { id: keyId } = await h.addKey('budgeted', 'openai');
+      await h.api.db.sql(
+        `INSERT INTO budgets (owner_id, scope, scope_id, period, limit_requests, limit_tokens, limit_spend_micro_usd, created_by)
+         VALUES ('budgeted', 'user', NULL, 'month', $1, $1, $1, 'bench'), ('budgeted', 'key', $2, 'day', $1, NULL, $1, 'bench')`,
+        [BIG, keyId],
+      );
+      const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16 });
+      const target = async (user: string): Promise<HttpTarget> => ({ origin: h.proxy.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${await h.jwt(user)}` }, body });
+      const targets = { plain: await target('plain'), budgeted: await target('budgeted') };
+      // Warm both paths (routes, budgets, seeded counters, pooled connections).
+      await closedLoop(targets.plain, CONNECTIONS, 1);
+      await closedLoop(targets.budgeted, CONNECTIONS, 1);
+
+      const rps = { plain: [] as number[], budgeted: [] as number[] };
+      const failed = { plain: 0, budgeted: 0 };
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const user of ['plain', 'budgeted'] as const) {
+          const result = await closedLoop(targets[user], CONNECTIONS, SECONDS);
+          rps[user].push(result.requestsPerSecond);
+          failed[user] += result.failed;
+        }
+      }
+      const paced = async (user: 'plain' | 'budgeted') => {
+        const t = targets[user];
+        return pacedLoad({ origin: t.origin, rate: PACED_RATE, seconds: SECONDS, request: () => ({ method: 'POST', path: t.path, headers: { 'content-type': 'application/json', ...t.headers }, body: t.body }) });
+      };
+      const pacedPlain = await paced('plain');
+      const pacedBudgeted = await paced('budgeted');
+
+      const share = quantile(rps.budgeted, 0.5) / quantile(rps.plain, 0.5);
+      const addedP50Ms = pacedBudgeted.p50Ms - pacedPlain.p50Ms;
+      return [
+        '| user | median req/s (closed loop) | failed | paced 1,000/s p50 ms | p99 ms | achieved/s |',
+        '| --- | ---: | ---: | ---: | ---: | ---: |',
+        `| no budget | ${quantile(rps.plain, 0.5).toFixed(0)} | ${failed.plain} | ${pacedPlain.p50Ms.toFixed(3)} | ${pacedPlain.p99Ms.toFixed(3)} | ${pacedPlain.achievedRate.toFixed(0)} |`,
+        `| user + key budget | ${quantile(rps.budgeted, 0.5).toFixed(0)} | ${failed.budgeted} | ${pacedBudgeted.p50Ms.toFixed(3)} | ${pacedBudgeted.p99Ms.toFixed(3)} | ${pacedBudgeted.achievedRate.toFixed(0)} |`,
+        '',
+        `Throughput with budgets: **${(share * 100).toFixed(1)} %** of without (target ≥ 90 %: ${share >= 0.9 ? 'met' : '**not met**'}). Added p50 at ${PACED_RATE}/s: **${addedP50Ms.toFixed(3)} ms** (target < 0.3 ms: ${addedP50Ms < 0.3 ? 'met' : '**not met**'}). ${ROUNDS} alternating closed-loop rounds of ${SECONDS} s on ${CONNECTIONS} connections; paced runs of ${SECONDS} s each.`,
+      ].join('\n');
+    } finally {
+      await h.close();
+    }
+  },
+};
+
+export default benchmark;
