@@ -57,7 +57,7 @@ describe('the reminder scan', () => {
   it('reminds to rotate a key whose text is older than the reminder age, and not after it was replaced', async () => {
     const old = await h.insertKey({ userId: 'rotation-user', provider: 'anthropic' });
     const fresh = await h.insertKey({ userId: 'rotation-user', provider: 'cohere' });
-    await h.db.sql(`UPDATE user_provider_keys SET key_set_at = now() - interval '120 days' WHERE id = $1`, [old.keyId]);
+    await h.db.sql(`UPDATE user_provider_keys SET key_set_at = now() - interval '120 days 1 hour' WHERE id = $1`, [old.keyId]);
     const scan = () => scanKeyReminders(h.runtime.orm, { rotationReminderDays: 90 });
     expect(await scan()).toBe(1);
     expect(await scan()).toBe(0);
