@@ -95,4 +95,32 @@ describe('organizations from a token claim (AUTH_ORG_CLAIM)', () => {
     const created = await h.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: await bearer('claim-eve', many), payload: { name: 'eve made this' } });
     expect(created.statusCode, created.body).toBe(201);
   });
+
+  it('gives a claim organization its first owner through the platform admin route, which users cannot call', async () => {
+    const [org] = await myOrgs(await bearer('claim-erin', ['wayne']));
+    const orgId = org?.id ?? '';
+    expect(org?.role).toBe('member');
+    const url = `/api/v1/admin/byok/orgs/${orgId}/members/claim-erin`;
+    expect((await h.app.inject({ method: 'PUT', url, headers: await bearer('claim-erin', ['wayne']), payload: { role: 'owner' } })).statusCode).toBe(403);
+    const admin = { authorization: `Bearer ${await h.token('platform-admin', { admin: true })}` };
+    const promoted = await h.app.inject({ method: 'PUT', url, headers: admin, payload: { role: 'owner' } });
+    expect(promoted.statusCode, promoted.body).toBe(200);
+    expect(promoted.json()).toMatchObject({ user_id: 'claim-erin', role: 'owner' });
+    // The new owner manages the organization like any owner.
+    const renamed = await h.app.inject({ method: 'PATCH', url: `/api/v1/orgs/${orgId}`, headers: await bearer('claim-erin', ['wayne']), payload: { member_keys: 'forbid' } });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    const added = await h.app.inject({ method: 'PUT', url: `/api/v1/admin/byok/orgs/${orgId}/members/claim-fred`, headers: admin, payload: { role: 'admin' } });
+    expect(added.statusCode).toBe(201);
+    const lastOwner = await h.app.inject({ method: 'PUT', url, headers: admin, payload: { role: 'member' } });
+    expect(lastOwner.statusCode).toBe(409);
+    expect(lastOwner.json().error.code).toBe('last_owner');
+    const unknown = await h.app.inject({ method: 'PUT', url: `/api/v1/admin/byok/orgs/${randomUUID()}/members/claim-erin`, headers: admin, payload: { role: 'owner' } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('org_not_found');
+    const audits = await h.db.sql<{ action: string; actor_id: string }>("SELECT action, actor_id FROM audit_log WHERE org_id = $1 AND details ? 'by_platform_admin' ORDER BY id", [orgId]);
+    expect(audits).toEqual([
+      { action: 'org.member_role_changed', actor_id: 'platform-admin' },
+      { action: 'org.member_added', actor_id: 'platform-admin' },
+    ]);
+  });
 });

@@ -8,6 +8,7 @@ import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlu
 import { warmPool } from '@byok/db';
 import type { ApiDependencies } from './api-dependencies.js';
 import { adminKeysRoutes } from './admin/admin-keys.routes.js';
+import { adminOrgsRoutes } from './admin/admin-orgs.routes.js';
 import { encryptionRotationRoutes } from './admin/encryption-rotation.routes.js';
 import { createEncryptionRotationService } from './admin/encryption-rotation.service.js';
 import { auditRoutes } from './audit/audit.routes.js';
@@ -138,9 +139,11 @@ export async function buildApi(deps: ApiDependencies) {
   const announceBudgetChange = createBudgetAnnouncer({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, logger: deps.logger });
   await app.register(budgetsRoutes, { prefix: '/api/v1/llm', budgets: createBudgetService({ announce: announceBudgetChange, now: Date.now }) });
   await app.register(orgsRoutes, { prefix: '/api/v1', orgs: createOrgService({ announceKeyChange, announceTokenRevoked, maxOrgsPerCreator: MAX_ORGS_PER_CREATOR }) });
-  await app.register(orgMembersRoutes, { prefix: '/api/v1', members: createOrgMembersService({ announceKeyChange }) });
+  const orgMembers = createOrgMembersService({ announceKeyChange });
+  await app.register(orgMembersRoutes, { prefix: '/api/v1', members: orgMembers });
   await app.register(queueDashboardRoutes, { producers: deps.producers, config: deps.config });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });
+  await app.register(adminOrgsRoutes, { prefix: '/api/v1/admin/byok', members: orgMembers });
   const rotation = createEncryptionRotationService({ producers: deps.producers, encryptionKeys: deps.config.encryptionKeys });
   await app.register(encryptionRotationRoutes, { prefix: '/api/v1/admin/byok', rotation });
   // Read side: each plugin holds user routes and their admin counterparts, so all three sit under /api/v1.

@@ -1,5 +1,5 @@
-import { appendAudit, countOrgOwners, deleteOrgMember, findOrgMember, insertOrgMember, listOrgMembers, setOrgMemberRole, type EntityManager, type OrgMemberRow, type OrgRole } from '@byok/db';
-import { AppError, notFound } from '@byok/http';
+import { appendAudit, countOrgOwners, deleteOrgMember, findOrgMember, insertOrgMember, listOrgMembers, lockOrg, setOrgMemberRole, type EntityManager, type OrgMemberRow, type OrgRole } from '@byok/db';
+import { AppError, notFound, orgNotFound } from '@byok/http';
 import type { Actor } from '../http/actor.js';
 import { hasOrgRole, orgRoleRequired } from './org-access.js';
 import { requireMemberUserId } from './org-input.js';
@@ -70,6 +70,32 @@ export function createOrgMembersService(deps: Pick<OrgAnnouncements, 'announceKe
         await appendAudit(tx, { ...actor, action: 'org.member_role_changed', subjectUserId: userId, orgId: org.id, details: { role: { from: target.role, to: role } } });
         return { result: changed, changed: true };
       });
+    },
+
+    /**
+     * A platform admin sets a user's role in any organization, adding them when absent: how an
+     * organization recorded from a token claim (members only) gets its first owner. The last
+     * owner cannot be demoted here either.
+     */
+    async adminSetRole(em: EntityManager, actor: Actor, orgId: string, userId: string, role: OrgRole): Promise<{ member: OrgMemberRow; created: boolean }> {
+      requireMemberUserId(userId, 'params/user_id');
+      const { result, changed } = await em.transactional(async (tx) => {
+        const org = await lockOrg(tx, orgId);
+        if (org === null) throw orgNotFound('params/org');
+        const target = await findOrgMember(tx, org.id, userId);
+        if (target === null) {
+          const member = await insertOrgMember(tx, { orgId: org.id, userId, role, addedBy: actor.actorId });
+          await appendAudit(tx, { ...actor, action: 'org.member_added', subjectUserId: userId, orgId: org.id, details: { role, by_platform_admin: true } });
+          return { result: { member, created: true }, changed: true };
+        }
+        if (target.role === role) return { result: { member: target, created: false }, changed: false };
+        if (target.role === 'owner' && (await countOrgOwners(tx, org.id)) <= 1) throw lastOwner();
+        const member = await setOrgMemberRole(tx, org.id, userId, role);
+        await appendAudit(tx, { ...actor, action: 'org.member_role_changed', subjectUserId: userId, orgId: org.id, details: { role: { from: target.role, to: role }, by_platform_admin: true } });
+        return { result: { member, created: false }, changed: true };
+      });
+      if (changed) await deps.announceKeyChange(userId);
+      return result;
     },
 
     /** Removes the member; a member may remove themselves (leave), except the last owner. */
