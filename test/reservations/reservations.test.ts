@@ -34,7 +34,7 @@ describe('reservations', () => {
       { counter: 'requests', amount: 1, limit: 10 },
       { counter: 'tokens', amount: 600, limit: 1000 },
     ];
-    expect(await reserve(redis, { ...scope, id: 'a', ttlMs: 60_000, counters })).toEqual({ ok: true });
+    expect(await reserve(redis, { ...scope, id: 'a', ttlMs: 60_000, counters })).toEqual({ ok: true, totals: [1, 600] });
     expect(await reserve(redis, { ...scope, id: 'b', ttlMs: 60_000, counters })).toEqual({ ok: false, counter: 'tokens', reservedTotal: 600 });
     // Nothing of the refused reservation was taken on the counter that had room.
     expect(await reservedTotal(redis, scope, 'requests')).toBe(1);
@@ -43,9 +43,22 @@ describe('reservations', () => {
   it('reserving the same id twice holds it once', async () => {
     const scope = scopeOf('same-id');
     const input = { ...scope, id: 'x', ttlMs: 60_000, counters: [{ counter: 'c', amount: 70, limit: 100 }] };
-    expect(await reserve(redis, input)).toEqual({ ok: true });
-    expect(await reserve(redis, input)).toEqual({ ok: true });
+    expect(await reserve(redis, input)).toEqual({ ok: true, totals: [70] });
+    expect(await reserve(redis, input)).toEqual({ ok: true, totals: [70] });
     expect(await reservedTotal(redis, scope, 'c')).toBe(70);
+  });
+
+  it('takes nothing when a counter lacks the required marker reservation, and reserves once every counter holds it', async () => {
+    const scope = scopeOf('marker');
+    const counters = [
+      { counter: 'm1', amount: 2, limit: 10 },
+      { counter: 'm2', amount: 3 },
+    ];
+    expect(await reserve(redis, { ...scope, id: 'r', ttlMs: 60_000, counters, requireHeld: 'seed' })).toEqual({ ok: false, counter: 'm1', reservedTotal: 0, markerMissing: true });
+    await reserve(redis, { ...scope, id: 'seed', ttlMs: 60_000, counters: [{ counter: 'm1', amount: 4 }] });
+    expect(await reserve(redis, { ...scope, id: 'r', ttlMs: 60_000, counters, requireHeld: 'seed' })).toEqual({ ok: false, counter: 'm2', reservedTotal: 0, markerMissing: true });
+    await reserve(redis, { ...scope, id: 'seed', ttlMs: 60_000, counters: [{ counter: 'm2', amount: 0 }] });
+    expect(await reserve(redis, { ...scope, id: 'r', ttlMs: 60_000, counters, requireHeld: 'seed' })).toEqual({ ok: true, totals: [6, 3] });
   });
 
   it('settle replaces the estimate by the final amount, and adds it when the reservation lapsed', async () => {
@@ -66,7 +79,7 @@ describe('reservations', () => {
     await release(redis, { ...scope, id: 'soon', counters: ['c'], afterMs: 50 });
     await new Promise((resolve) => setTimeout(resolve, 80));
     // Lapsed reservations leave at the next call on the counter.
-    expect(await reserve(redis, { ...scope, id: 'next', ttlMs: 60_000, counters: [{ counter: 'c', amount: 5, limit: 5 }] })).toEqual({ ok: true });
+    expect(await reserve(redis, { ...scope, id: 'next', ttlMs: 60_000, counters: [{ counter: 'c', amount: 5, limit: 5 }] })).toEqual({ ok: true, totals: [5] });
     expect(await reservedTotal(redis, scope, 'c')).toBe(5);
   });
 

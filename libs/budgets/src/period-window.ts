@@ -24,10 +24,26 @@ export function isKnownTimeZone(timeZone: string): boolean {
  * 25 hours; where local midnight does not exist, the period starts at the first instant after it.
  */
 export function periodWindow(period: BudgetPeriod, timeZone: string, nowMs: number): PeriodWindow {
+  // Every request asks, and the answer changes once a period: the zone's clock (Intl) is read only
+  // when \`nowMs\` leaves the window last computed for this period and zone.
+  const key = `${period} ${timeZone}`;
+  const known = lastWindows.get(key);
+  if (known !== undefined && known.startMs <= nowMs && nowMs < known.endMs) return known;
+  const window = computeWindow(period, timeZone, nowMs);
+  if (lastWindows.size >= MAX_REMEMBERED_WINDOWS) lastWindows.clear();
+  lastWindows.set(key, window);
+  return window;
+}
+
+/** The last window per period and zone (a few hundred zones exist; the bound is against a flood of bad ones). */
+const lastWindows = new Map<string, PeriodWindow>();
+const MAX_REMEMBERED_WINDOWS = 2048;
+
+function computeWindow(period: BudgetPeriod, timeZone: string, nowMs: number): PeriodWindow {
   const local = localDate(timeZone, nowMs);
   const start = periodStart(period, local);
   const end = period === 'day' ? addDays(start, 1) : period === 'week' ? addDays(start, 7) : addMonths(start, 1);
-  return { startMs: localMidnightToUtc(timeZone, start), endMs: localMidnightToUtc(timeZone, end), id: isoDay(start) };
+  return Object.freeze({ startMs: localMidnightToUtc(timeZone, start), endMs: localMidnightToUtc(timeZone, end), id: isoDay(start) });
 }
 
 interface LocalDay {

@@ -27,7 +27,11 @@ export interface CounterAmount {
   limit?: number;
 }
 
-export type ReserveResult = { ok: true } | { ok: false; counter: string; reservedTotal: number };
+export type ReserveResult =
+  /** `totals`: each counter's live total after the reservation, in the order of `counters`. */
+  | { ok: true; totals: number[] }
+  /** `markerMissing`: `requireHeld` was given and `counter` holds no reservation of that id (nothing was taken). */
+  | { ok: false; counter: string; reservedTotal: number; markerMissing?: true };
 
 export interface ReserveInput extends ReservationScope {
   /** Unique per reservation (a request id); reserving the same id twice holds it once. */
@@ -35,19 +39,23 @@ export interface ReserveInput extends ReservationScope {
   /** When nobody settles or releases it (a crashed instance), the reservation lapses after this. */
   ttlMs: number;
   counters: readonly CounterAmount[];
+  /** Take nothing unless every counter holds a reservation of this id (a marker, e.g. a budget's seed). */
+  requireHeld?: string;
 }
 
 /**
  * Takes `amount` on every counter at once, or on none: if any counter's live total plus its
- * amount would pass its limit, nothing is taken and the first such counter is named.
+ * amount would pass its limit, nothing is taken and the first such counter is named. One round
+ * trip, which also reports the totals the reservation left.
  */
 export async function reserve(redis: Redis, input: ReserveInput): Promise<ReserveResult> {
-  const args = [input.id, String(ttlOf(input.ttlMs))];
+  const args = [input.id, String(ttlOf(input.ttlMs)), input.requireHeld ?? ''];
   for (const c of input.counters) args.push(amountOf(c.amount), c.limit === undefined ? '' : String(Math.floor(c.limit)));
-  const reply = (await runScript(redis, RESERVE, counterKeys(input, input.counters), args)) as [number, number?, string?];
-  if (reply[0] === 1) return { ok: true };
-  const index = (reply[1] ?? 1) - 1;
-  return { ok: false, counter: input.counters[index]?.counter ?? '', reservedTotal: Number(reply[2] ?? 0) };
+  const reply = (await runScript(redis, RESERVE, counterKeys(input, input.counters), args)) as Array<number | string>;
+  if (reply[0] === 1) return { ok: true, totals: reply.slice(1).map(Number) };
+  const counter = input.counters[Number(reply[1] ?? 1) - 1]?.counter ?? '';
+  if (reply[0] === 2) return { ok: false, counter, reservedTotal: 0, markerMissing: true };
+  return { ok: false, counter, reservedTotal: Number(reply[2] ?? 0) };
 }
 
 export interface SettleInput extends ReservationScope {

@@ -1,4 +1,4 @@
-import { type CounterAmount, isHeld, release, reserve, reservedTotal, type ReserveResult, settle } from '@byok/reservations';
+import { type CounterAmount, release, reserve, type ReserveResult, settle } from '@byok/reservations';
 import type { Redis } from 'ioredis';
 import type { Budget, BudgetMetric } from '../budget.js';
 import type { PeriodWindow } from '../period-window.js';
@@ -66,21 +66,15 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
     let current = charges;
     let refused: Extract<BudgetReservation, { ok: false }> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const counters = countersOf(current, true);
-      // One round trip: the seed markers, the reservation, then the totals it left (ioredis pipelines them in this order).
-      const [seeded, held, totals] = await Promise.all([
-        Promise.all(current.map((c) => isHeld(redis, scope, firstCounterOf(c), SEED_RESERVATION_ID))),
-        reserve(redis, { ...scope, id: input.requestId, ttlMs: deps.reservationTtlMs, counters }),
-        Promise.all(counters.map((c) => reservedTotal(redis, scope, c.counter))),
-      ]);
-      const unseeded = current.filter((_, i) => !seeded[i]);
-      if (unseeded.length > 0) {
-        // The hold was taken on counters that miss what the record says; take it again once they have it.
-        if (held.ok) await release(redis, { ...scope, id: input.requestId, counters: counters.map((c) => c.counter) });
-        await seed(scope, unseeded);
+      // One round trip: the seed check, the reservation and the totals it left, in one script.
+      const held = await reserve(redis, { ...scope, id: input.requestId, ttlMs: deps.reservationTtlMs, counters: countersOf(current, true), requireHeld: SEED_RESERVATION_ID });
+      if (held.ok) return { ok: true, held: withRemaining(current, held.totals) };
+      if (held.markerMissing === true) {
+        // A new period, or counters Redis lost: seed them with what the record says (a seeded
+        // counter keeps its seed: seeding is set-if-absent), then reserve again.
+        await seed(scope, current);
         continue;
       }
-      if (held.ok) return { ok: true, held: withRemaining(current, totals) };
       refused = refusalOf(current, held);
       const shrunk = input.partial ? shrink(current, refused) : undefined;
       if (shrunk === undefined) return refused;
@@ -144,12 +138,6 @@ function countersOf(charges: readonly BudgetCharge[], withLimits: boolean): Coun
       return counter;
     }),
   );
-}
-
-function firstCounterOf(charge: BudgetCharge): string {
-  const [metric] = countedMetrics(charge.budget);
-  if (metric === undefined) throw new RangeError(`budget ${charge.budget.id} has no limit`);
-  return budgetCounterName(charge.budget.id, charge.window.id, metric);
 }
 
 /** Which budget and metric a refused reservation names (counters are in `countersOf` order). */
