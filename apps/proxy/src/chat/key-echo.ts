@@ -27,6 +27,28 @@ export interface KeyEchoGuard {
   stream(): (sse: string) => string;
 }
 
+/** Built guards per routes entry and key, so their lifetime is the cached entry's (see `keyEchoGuardOf`). */
+const builtGuards = new WeakMap<object, Map<string, KeyEchoGuard>>();
+
+/**
+ * The guard for `key`, built once per `owner` (the caller's cached routes, which hold the key
+ * anyway) instead of per request: building one (the key's windows and its regular expression) cost
+ * more than a request's checks. Dropped with the routes entry when its keys change.
+ */
+export function keyEchoGuardOf(owner: object, key: string): KeyEchoGuard {
+  let byKey = builtGuards.get(owner);
+  if (byKey === undefined) {
+    byKey = new Map();
+    builtGuards.set(owner, byKey);
+  }
+  let guard = byKey.get(key);
+  if (guard === undefined) {
+    guard = keyEchoGuard(key);
+    byKey.set(key, guard);
+  }
+  return guard;
+}
+
 export function keyEchoGuard(key: string): KeyEchoGuard {
   const run = Math.min(MIN_SECRET_RUN, key.length);
   const windows = new Set<string>();

@@ -18,7 +18,7 @@ import type { AttemptPlan, PlannedAttempt } from './attempt-plan.js';
 import type { CreditHolds } from './credit-hold.js';
 import { createExchange, type Exchange, retarget } from './exchange.js';
 import { errorOutcome, failureOfStatus, isFailoverStatus, statusOutcome } from './failover.js';
-import { keyEchoGuard } from './key-echo.js';
+import { keyEchoGuardOf } from './key-echo.js';
 import { keyScrubber } from './key-scrubber.js';
 import { routeHeaders } from './route-headers.js';
 import { sendChatError } from './send-chat-error.js';
@@ -204,7 +204,7 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
   // The scrubber closes over the key; adapters call it only on text they pass to the client.
   const scrub = keyScrubber(apiKey);
   // A platform or organization key must not come back in an answer; a user's own key is theirs to see.
-  const echo = candidate.credentialSource === 'system' || candidate.orgKey === true ? keyEchoGuard(apiKey) : undefined;
+  const echo = candidate.credentialSource === 'system' || candidate.orgKey === true ? keyEchoGuardOf(request.routes, apiKey) : undefined;
 
   plan.started();
   const canFailOver = plan.canContinue();
