@@ -3,7 +3,7 @@ import { messageOf } from '../api/http.js';
 import type { CreatedGatewayToken, GatewayToken } from '../api/types.js';
 import { useApp } from '../app/app-context.js';
 import { useDocumentTitle } from '../app/router.js';
-import { Dialog } from '../ui/dialog.js';
+import { ConfirmDialog } from '../ui/confirm-dialog.js';
 import { EmptyState, ErrorNotice, Loading } from '../ui/feedback.js';
 import { useToast } from '../ui/toasts.js';
 import { ClientSnippet } from './client-snippet.js';
@@ -111,33 +111,14 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedGatewayToken
 }
 
 function RevokeDialog({ token, onConfirm, onClose }: { token: GatewayToken; onConfirm: () => Promise<void>; onClose: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function confirm() {
-    setBusy(true);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (err) {
-      setError(messageOf(err));
-      setBusy(false);
-    }
-  }
   return (
-    <Dialog title={`Revoke “${token.name}”?`} onClose={onClose} description="Clients using this token get 401 from now on. This cannot be undone.">
-      {error ? (
-        <p className="notice notice-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="actions">
-        <button type="button" className="button" onClick={onClose} disabled={busy} data-autofocus>
-          Cancel
-        </button>
-        <button type="button" className="button button-danger" onClick={confirm} disabled={busy}>
-          {busy ? 'Revoking…' : 'Revoke token'}
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      title={`Revoke “${token.name}”?`}
+      description="Clients using this token get 401 from now on. This cannot be undone."
+      confirmLabel="Revoke token"
+      busyLabel="Revoking…"
+      onConfirm={onConfirm}
+      onClose={onClose}
+    />
   );
 }
