@@ -85,4 +85,16 @@ describe('budgets on requests made for an organization', () => {
     expect((await chat('ou-eve', orgId)).status).toBe(200);
     expect((await chat('ou-eve', orgId)).status).toBe(200);
   });
+
+  it("a non-member naming an org with budgets gets the same 404 as for any org, and counts on none of its budgets", async () => {
+    const orgId = await createOrgWithKey(['nm-gus']);
+    await h.addKey('nm-hal', 'openai');
+    await budget(orgKeyOwner(orgId), 'org', orgId, 1);
+    const refused = await chat('nm-hal', orgId);
+    expect(refused).toMatchObject({ status: 404, code: 'org_not_found' });
+    // The org's one request is still there for its member.
+    expect((await chat('nm-gus', orgId)).status).toBe(200);
+    expect(await chat('nm-gus', orgId)).toMatchObject({ status: 429, code: 'budget_exceeded' });
+  });
 });
+

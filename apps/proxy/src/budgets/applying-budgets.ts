@@ -1,3 +1,4 @@
+import { orgKeyOwner } from '@byok/auth';
 import type { Budget } from '@byok/budgets';
 
 /** Who a request is made by and for: the user, and the org when it acts for one (`x-byok-org`, an org token). */
@@ -8,7 +9,7 @@ export interface BudgetCaller {
 
 /** The owners whose budgets can apply to a request: the user, and `org:<id>` when it acts for an org. */
 export function budgetOwners(caller: BudgetCaller): string[] {
-  return caller.orgId === undefined ? [caller.userId] : [caller.userId, `org:${caller.orgId}`];
+  return caller.orgId === undefined ? [caller.userId] : [caller.userId, orgKeyOwner(caller.orgId)];
 }
 
 /** The route a request takes: its provider, and the key when it is a user's or an org's. */

@@ -71,8 +71,13 @@ export function createChatHandler(deps: ChatHandlerDeps) {
     const caller = request.proxyCaller;
     const body = request.body;
     const platformFallback = platformFallbackOverride(request.headers);
-    // Both from memory almost always; loaded side by side when not.
-    const [routes, budgets] = await Promise.all([callerRoutes(deps.routes, caller), deps.budgetCache.forCaller(caller)]);
+    // Both from memory almost always; loaded side by side when not. Acting for an org, the routes
+    // come first: they check the membership, so an id of an org the caller is not in never makes
+    // the budget cache load (and hold) that org's budgets.
+    const [routes, budgets] =
+      caller.orgId === undefined
+        ? await Promise.all([callerRoutes(deps.routes, caller), deps.budgetCache.forCaller(caller)])
+        : [await callerRoutes(deps.routes, caller), await deps.budgetCache.forCaller(caller)];
     // The turn counter moves only for users whose keys share a priority.
     const turn = routes.keys.sharedPriority.size > 0 ? routes.nextTurn() : undefined;
     const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turn, maxUsable: deps.maxAttempts });
