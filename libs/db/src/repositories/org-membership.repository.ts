@@ -17,7 +17,7 @@ export interface OrgMembership {
 }
 
 /** The prefix of an organization's key owner id (`ORG_OWNER_PREFIX` in @byok/auth). */
-const ORG_KEY_OWNER_PREFIX = 'org:';
+export const ORG_KEY_OWNER_PREFIX = 'org:';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,6 +1,4 @@
-import type { EntityManager } from '@byok/db';
-
-const ORG_OWNER = /^org:(.+)$/;
+import { type EntityManager, ORG_KEY_OWNER_PREFIX, orgIdOfKeyOwner } from '@byok/db';
 
 /**
  * Who is told about budgets of each owner: a user owner is told themselves; an organization
@@ -11,19 +9,20 @@ export async function budgetRecipients(em: EntityManager, ownerIds: readonly str
   const recipients = new Map<string, string[]>();
   const orgIds: string[] = [];
   for (const ownerId of ownerIds) {
-    const org = ORG_OWNER.exec(ownerId)?.[1];
-    if (org === undefined) recipients.set(ownerId, [ownerId]);
-    else {
-      recipients.set(ownerId, []);
-      orgIds.push(org);
+    if (!ownerId.startsWith(ORG_KEY_OWNER_PREFIX)) {
+      recipients.set(ownerId, [ownerId]);
+      continue;
     }
+    recipients.set(ownerId, []);
+    // An org owner whose id is no org id (a hand-written row) tells nobody.
+    const org = orgIdOfKeyOwner(ownerId);
+    if (org !== null) orgIds.push(org);
   }
   if (orgIds.length === 0) return recipients;
-  // Org ids are compared as text: an owner id that is no uuid matches nobody instead of failing the scan.
   const rows = await em.execute<Array<{ org_id: string; user_id: string }>>(
-    `SELECT org_id::text AS org_id, user_id FROM byok_org_members WHERE org_id::text IN (?) AND role IN ('owner', 'admin') ORDER BY org_id, user_id`,
+    `SELECT org_id::text AS org_id, user_id FROM byok_org_members WHERE org_id IN (?) AND role IN ('owner', 'admin') ORDER BY org_id, user_id`,
     [orgIds],
   );
-  for (const row of rows) recipients.get(`org:${row.org_id}`)?.push(row.user_id);
+  for (const row of rows) recipients.get(`${ORG_KEY_OWNER_PREFIX}${row.org_id}`)?.push(row.user_id);
   return recipients;
 }
