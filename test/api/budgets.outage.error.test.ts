@@ -60,9 +60,13 @@ describe('budgets API while Redis is away: the change is saved and the missed an
   });
   afterAll(async () => {
     await redis.on().catch(() => undefined);
+    // Close on a connection that is back: closing the queues while ioredis is still reconnecting
+    // once outlasted the hook's minute on a busy machine (and left the prefix's keys behind).
+    const deadline = Date.now() + 20_000;
+    while (h !== undefined && h.runtime.redis.status !== 'ready' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await h?.close();
     await redis?.close();
-  });
+  }, 120_000);
 
   it('creates, changes and deletes a budget within seconds, with its audit records', async () => {
     await redis.off();
