@@ -73,8 +73,13 @@ async function createOrg(options: { memberKeys?: 'prefer' | 'allow' | 'forbid'; 
   return id;
 }
 
+/**
+ * Adds a membership in SQL and drops the user's cached routes on the main instance, as the API's
+ * announcement would (the announcement itself is tested in "an addition announced…").
+ */
 async function addMember(orgId: string, userId: string, role = 'member'): Promise<void> {
   await sql('INSERT INTO byok_org_members (org_id, user_id, role) VALUES (?, ?, ?)', [orgId, userId, role]);
+  h.proxy.services.routes.invalidate(userId);
 }
 
 /** Saves a key the way the key service does (encrypted, bound to its owner); `orgId` makes it the org's. */

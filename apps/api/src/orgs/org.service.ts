@@ -14,18 +14,21 @@ export const MAX_ORGS_PER_CREATOR = 50;
  * Organizations: create (the caller becomes owner), list the caller's, read one with its members,
  * change settings (owners and admins), delete (owners). Every change is audited with the org and
  * the actor; setting changes and deletion are announced as `org:<id>` so every proxy drops the
- * routes it cached for the organization.
+ * routes it cached for the organization, and a creation with the creator's id (a new membership).
  */
 export function createOrgService(deps: OrgAnnouncements & { maxOrgsPerCreator: number }) {
   return {
     async create(em: EntityManager, actor: Actor, name: string): Promise<OrgRow> {
       requireOrgName(name, 'body/name');
-      return em.transactional(async (tx) => {
+      const created = await em.transactional(async (tx) => {
         const org = await insertOrgWithOwner(tx, { name, createdBy: actor.actorId, maxPerCreator: deps.maxOrgsPerCreator });
         if (org === null) throw new AppError('conflict', `You already created ${deps.maxOrgsPerCreator} organizations, the most allowed`);
         await appendAudit(tx, { ...actor, action: 'org.created', subjectUserId: orgKeyOwner(org.id), orgId: org.id, details: { name } });
         return org;
       });
+      // The creator is a member now: proxies holding the creator's list of orgs drop it.
+      await deps.announceKeyChange(actor.actorId);
+      return created;
     },
 
     list(em: EntityManager, userId: string): Promise<Array<OrgRow & { role: OrgRole }>> {

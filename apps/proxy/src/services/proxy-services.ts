@@ -1,5 +1,5 @@
 import type { ProxySettings } from '@byok/config';
-import { findGatewayTokenByHash, findOrgMembership, findUserKeys, getCreditBalanceMicro, getUserSettings, touchGatewayToken } from '@byok/db';
+import { findGatewayTokenByHash, findOrgIdsOfMember, findOrgMembership, findUserKeys, getCreditBalanceMicro, getUserSettings, touchGatewayToken } from '@byok/db';
 import { createKeyHealthTracker, type KeyHealthPolicy, type KeyHealthTracker } from '@byok/key-health';
 import { createBlockingConnection } from '@byok/queues';
 import {
@@ -116,6 +116,7 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
     loadUserKeys: (userId) => findUserKeys(deps.orm.em.fork(), userId),
     loadUserSettings: (userId) => getUserSettings(deps.orm.em.fork(), userId),
     loadOrgMembership: (orgId, userId) => findOrgMembership(deps.orm.em.fork(), orgId, userId),
+    loadMemberOrgIds: (userId) => findOrgIdsOfMember(deps.orm.em.fork(), userId),
     keyring: deps.keyring,
     staleMaxMs: settings.staleMaxMs,
     subscribe: withTokenRevocations(

@@ -42,6 +42,15 @@ export async function findOrgMembership(em: EntityManager, orgId: string, userId
   return row === undefined ? null : { orgId: orgId.toLowerCase(), role: row.role, memberKeys: row.member_keys, platformFallback: row.platform_fallback };
 }
 
+/**
+ * The ids (lower-case) of every organization the user is a member of. The proxy keeps this per user
+ * so a request naming an organization the user is not in is answered without a query.
+ */
+export async function findOrgIdsOfMember(em: EntityManager, userId: string): Promise<string[]> {
+  const rows = await em.execute<Array<{ org_id: string }>>('SELECT org_id FROM byok_org_members WHERE user_id = ?', [userId]);
+  return rows.map((row) => row.org_id.toLowerCase());
+}
+
 /** Owners and admins manage an organization's keys, members and settings; members use its keys. */
 export function canManageOrg(role: OrgRole): boolean {
   return role === 'owner' || role === 'admin';

@@ -126,3 +126,54 @@ describe('createRouteCache: members acting for an organization', () => {
     expect(failures).toEqual([`u1 ${ORG}`]);
   });
 });
+
+describe('createRouteCache: the orgs a user is in, kept per user (loadMemberOrgIds)', () => {
+  function setupMemberOrgs(overrides: Partial<RouteCacheDeps> = {}) {
+    const orgListReads: string[] = [];
+    let failWith: Error | null = null;
+    const harness = setupOrgs({
+      loadMemberOrgIds: async (userId) => {
+        orgListReads.push(userId);
+        if (failWith !== null) throw failWith;
+        return [...harness.members.keys()].filter((key) => key.endsWith(`/${userId}`)).map((key) => key.slice(0, key.indexOf('/')));
+      },
+      ...overrides,
+    });
+    return { ...harness, orgListReads, failLists: (error: Error | null) => (failWith = error) };
+  }
+
+  it('refuses orgs the user is not in from memory: no membership read, no key read, no entry per org', async () => {
+    const { cache, join, membershipReads, orgListReads, loader } = setupMemberOrgs();
+    join('u1');
+    expect(await cache.getForOrg('u1', ORG)).not.toBeNull();
+    const keyReads = loader.calls.length;
+    for (let i = 0; i < 1000; i++) {
+      expect(await cache.getForOrg('u1', `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)).toBeNull();
+    }
+    expect(orgListReads).toEqual(['u1']);
+    expect(membershipReads).toEqual([`${ORG}/u1`]);
+    expect(loader.calls.length).toBe(keyReads);
+    // The org list and the one org entry: a flood of unknown orgs adds nothing that could evict real users.
+    expect(cache.size).toBe(2);
+  });
+
+  it('a user-id message (a membership change or a new org) drops the list, so a new membership counts at once', async () => {
+    const { cache, subscription, join, orgListReads } = setupMemberOrgs();
+    await cache.start();
+    expect(await cache.getForOrg('u1', ORG)).toBeNull();
+    join('u1');
+    subscription.state.onMessage('u1');
+    expect(await cache.getForOrg('u1', ORG)).not.toBeNull();
+    expect(orgListReads).toEqual(['u1', 'u1']);
+  });
+
+  it('serves the last known list while reading it fails, within the staleness bound', async () => {
+    const { cache, clock, join, failLists } = setupMemberOrgs();
+    join('u1');
+    const routes = await cache.getForOrg('u1', ORG);
+    failLists(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+    clock.now += 31_000;
+    expect(await cache.getForOrg('u1', ORG)).toBe(routes);
+    expect(await cache.getForOrg('u1', OTHER_ORG)).toBeNull();
+  });
+});

@@ -26,6 +26,14 @@ export interface RouteCacheDeps {
    * member or there is no such org (`findOrgMembership`). Without it nobody acts for an org.
    */
   loadOrgMembership?(orgId: string, userId: string): Promise<OrgMembershipInfo | null>;
+  /**
+   * The ids (lower-case) of the organizations the user is a member of (`findOrgIdsOfMember`),
+   * cached per user like the user's keys, so a request naming an org the user is not in (a typo,
+   * or a flood of random ids) is refused from memory: no query, and no entry that would push real
+   * users' routes out of the cache. Membership changes and the creation of an org must announce the
+   * user. Without it each named org is checked with `loadOrgMembership`.
+   */
+  loadMemberOrgIds?(userId: string): Promise<readonly string[]>;
   keyring: KeyDecryptor;
   subscribe: KeyChangeSubscribe;
   /** Age after which an entry is reloaded in the background while still served. Default 30 s. */
@@ -82,8 +90,8 @@ export interface RouteCache {
   readonly size: number;
 }
 
-/** A user's routes, a member's routes for an org, or null: not a member of that org. */
-type Loaded = UserRoutes | OrgRoutes | null;
+/** A user's routes, a member's routes for an org, or null: not a member of that org; or the orgs a user is a member of. */
+type Loaded = UserRoutes | OrgRoutes | null | ReadonlySet<string>;
 
 interface Entry {
   readonly routes: Loaded;
@@ -116,6 +124,16 @@ function orgEntryKey(orgId: string, userId: string): string {
   return `${orgKeyOwner(orgId)}${CONTEXT_SEPARATOR}${userId}`;
 }
 
+/**
+ * The key of the entry holding the orgs a user is a member of. It starts with NUL, which no user id
+ * and no org entry's key does.
+ */
+const MEMBER_ORGS_PREFIX = `${CONTEXT_SEPARATOR}member-orgs${CONTEXT_SEPARATOR}`;
+
+function memberOrgsKey(userId: string): string {
+  return `${MEMBER_ORGS_PREFIX}${userId}`;
+}
+
 /** The org owner and the member of an org entry's key; undefined for a user's own entry. */
 function orgEntryParts(key: string): { orgOwner: string; userId: string } | undefined {
   const split = key.startsWith(ORG_OWNER_PREFIX) ? key.indexOf(CONTEXT_SEPARATOR) : -1;
@@ -137,7 +155,8 @@ function orgEntryParts(key: string): { orgOwner: string; userId: string } | unde
  * the member's keys, loaded together), found by one more Map lookup. An index from each user id
  * and each `org:<org id>` to those entries lets a key-change message drop all of them: a
  * membership change announces the user, an org change announces `org:<org id>`. "Not a member" is
- * cached too, for `negativeTtlMs`.
+ * cached too, for `negativeTtlMs`; with `loadMemberOrgIds`, the orgs a user is in are kept per user
+ * (dropped with the user's entry), and an org outside them is refused before any entry is made.
  */
 export function createRouteCache(deps: RouteCacheDeps): RouteCache {
   const ttlMs = deps.ttlMs ?? 30_000;
@@ -194,6 +213,7 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
 
   /** Reads what an entry is made of: a user's keys and settings, or a membership with the org's and the member's keys. */
   async function read(key: string): Promise<Loaded> {
+    if (key.startsWith(MEMBER_ORGS_PREFIX)) return new Set(await deps.loadMemberOrgIds?.(key.slice(MEMBER_ORGS_PREFIX.length)));
     const parts = orgEntryParts(key);
     if (parts === undefined) {
       const [rows, settings] = await Promise.all([deps.loadUserKeys(key), deps.loadUserSettings?.(key)]);
@@ -274,6 +294,7 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
 
   function invalidate(id: string): void {
     drop(id);
+    drop(memberOrgsKey(id));
     const keys = orgEntries.get(id);
     if (keys === undefined) return;
     for (const key of keys) {
@@ -311,7 +332,10 @@ export function createRouteCache(deps: RouteCacheDeps): RouteCache {
     // A user's own key (never `org:…`) only ever holds that user's routes.
     get: (userId) => lookup(userId) as Promise<UserRoutes>,
     // An org entry's key only ever holds a member's routes for that org, or null.
-    getForOrg: (userId, orgId) => lookup(orgEntryKey(orgId, userId)) as Promise<OrgRoutes | null>,
+    getForOrg: async (userId, orgId) => {
+      if (deps.loadMemberOrgIds !== undefined && !((await lookup(memberOrgsKey(userId))) as ReadonlySet<string>).has(orgId)) return null;
+      return lookup(orgEntryKey(orgId, userId)) as Promise<OrgRoutes | null>;
+    },
     invalidate,
     clear,
     revalidateAll,
