@@ -137,7 +137,7 @@ export async function buildApi(deps: ApiDependencies) {
   const tokens = createTokenService({ announceRevoked: announceTokenRevoked, maxActivePerUser: deps.config.gatewayTokensPerUserMax });
   await app.register(tokensRoutes, { prefix: '/api/v1/llm', tokens });
   const announceBudgetChange = createBudgetAnnouncer({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, logger: deps.logger });
-  await app.register(budgetsRoutes, { prefix: '/api/v1/llm', budgets: createBudgetService({ announce: announceBudgetChange, now: Date.now }) });
+  await app.register(budgetsRoutes, { prefix: '/api/v1/llm', budgets: createBudgetService({ announce: announceBudgetChange, announceKeyChange, now: Date.now }) });
   await app.register(orgsRoutes, { prefix: '/api/v1', orgs: createOrgService({ announceKeyChange, announceTokenRevoked, maxOrgsPerCreator: MAX_ORGS_PER_CREATOR }) });
   const orgMembers = createOrgMembersService({ announceKeyChange });
   await app.register(orgMembersRoutes, { prefix: '/api/v1', members: orgMembers });

@@ -16,6 +16,6 @@ export { recordRecipientEmail } from './recipients.repository.js';
 export { scanKeyReminders, pruneOutbox, EXPIRY_REMINDER_DAYS } from './scans/key-reminders.scan.js';
 export { scanFailingKeys } from './scans/failing-keys.scan.js';
 export { scanBudgetAlerts, BUDGET_SCAN_OVERLAP_MS, type BudgetAlertsResult } from './scans/budget-alerts.scan.js';
-export { resetBudgetDisabledKeys } from './scans/budget-key-reset.js';
+export { resetBudgetDisabledKeys, undoBudgetKeyDisable, type BudgetKeyUndoReason } from './scans/budget-key-reset.js';
 export { scanSpendAnomalies, type SpendAnomalyOptions, type SpendAnomalyResult } from './scans/spend-anomaly.scan.js';
 export type { ToggledKey } from './scans/system-key-toggle.js';

@@ -28,7 +28,7 @@ const TimeZone = WellFormedString({ minLength: 1, maxLength: 64, description: 'I
 const Action = Type.Enum(BUDGET_ACTIONS, {
   description:
     '`block` (default): a request that would pass a limit gets 429 `budget_exceeded`; a key budget makes that key skip so the pool fails over. ' +
-    '`disable_key` (key budgets only): the key is disabled when exhausted and enabled again at the reset. `notify`: nothing is refused.',
+    '`disable_key` (key budgets only): the key is disabled when exhausted and enabled again at the reset, or at once when the budget is deleted or its limits or action change (unless its owner toggled the key since). `notify`: nothing is refused.',
 });
 
 export const CreateBudgetBody = Type.Object(

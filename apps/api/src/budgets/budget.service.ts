@@ -16,6 +16,7 @@ import {
   type OrgMembership,
 } from '@byok/db';
 import { AppError, notFound } from '@byok/http';
+import { type ToggledKey, undoBudgetKeyDisable } from '@byok/notifications';
 import type { Actor } from '../http/actor.js';
 import { checkAction, emptyPatch, parseTimeZone, sortThresholds } from './budget-input.js';
 import { DEFAULT_BUDGET_THRESHOLDS } from './budget.schemas.js';
@@ -25,6 +26,8 @@ import { toBudgetView, type BudgetViewBody } from './budget-view.js';
 export interface BudgetServiceDeps {
   /** Tells the proxies that an owner's budgets changed (best effort: the change is committed before). */
   announce(ownerId: string): Promise<void>;
+  /** Tells the proxies that a key's owner's keys changed (a key its budget had disabled is enabled again). */
+  announceKeyChange(userId: string): Promise<void>;
   now(): number;
 }
 
@@ -70,6 +73,10 @@ export function createBudgetService(deps: BudgetServiceDeps) {
       }
       return membership;
     };
+  }
+
+  async function announceReenabled(key: ToggledKey | null): Promise<void> {
+    if (key !== null) await deps.announceKeyChange(key.userId);
   }
 
   async function view(em: EntityManager, budget: BudgetRow, canManage: boolean): Promise<BudgetViewBody> {
@@ -141,27 +148,37 @@ export function createBudgetService(deps: BudgetServiceDeps) {
         ...(input.thresholds !== undefined ? { thresholds: sortThresholds(input.thresholds) } : {}),
         ...(input.action !== undefined ? { action: input.action } : {}),
       };
+      let reenabled: ToggledKey | null = null;
       const updated = await em.transactional(async (tx) => {
         const row = await updateBudget(tx, id, patch);
         if (row === 'duplicate') throw budgetExists({ scope: current.scope, period: input.period ?? current.period });
         // Deleted by someone else since it was read.
         if (row === null) throw notFound('Budget');
         await appendAudit(tx, { ...actor, ...auditSubject(row), action: 'budget.updated', details: { ...auditDetails(row), changed: changedFields(input) } });
+        // New limits or another action: the key this budget disabled comes back; if the budget is
+        // still used up under a disable_key action, the next notifier scan disables it again.
+        if (input.limits !== undefined || input.action !== undefined) reenabled = await undoBudgetKeyDisable(tx, row, 'budget_changed');
         return row;
       });
       await deps.announce(updated.ownerId);
+      await announceReenabled(reenabled);
       return view(em, updated, true);
     },
 
     async remove(em: EntityManager, actor: Actor, userId: string, id: string): Promise<void> {
       await managedBudget(em, userId, id);
+      let reenabled: ToggledKey | null = null;
       const deleted = await em.transactional(async (tx) => {
         const row = await deleteBudget(tx, id);
-        if (row !== null) await appendAudit(tx, { ...actor, ...auditSubject(row), action: 'budget.deleted', details: auditDetails(row) });
+        if (row === null) return null;
+        await appendAudit(tx, { ...actor, ...auditSubject(row), action: 'budget.deleted', details: auditDetails(row) });
+        // The budget is gone, so nothing would enable the key it disabled at its reset.
+        reenabled = await undoBudgetKeyDisable(tx, row, 'budget_deleted');
         return row;
       });
       if (deleted === null) throw notFound('Budget');
       await deps.announce(deleted.ownerId);
+      await announceReenabled(reenabled);
     },
   };
 }
