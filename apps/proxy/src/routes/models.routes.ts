@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LogLevel } from 'fastify';
 import { orgKeyOwner } from '@byok/auth';
-import { findOrgMembership, findUserKeys, getUserSettings } from '@byok/db';
+import { findUserKeys, getUserSettings } from '@byok/db';
 import { orgNotFound } from '../auth/org-header.js';
 import { platformFallbackOverride } from '../chat/platform-fallback-header.js';
 import { knownChatModels } from '../models/chat-models.js';
@@ -28,8 +28,11 @@ export const modelsRoutes: FastifyPluginAsyncTypebox<{ services: ProxyServices; 
         const { orm } = services.deps;
         const { userId, orgId } = request.proxyCaller;
         if (orgId !== undefined) {
-          const [membership, rows, orgRows] = await Promise.all([findOrgMembership(orm.em.fork(), orgId, userId), findUserKeys(orm.em.fork(), userId), findUserKeys(orm.em.fork(), orgKeyOwner(orgId))]);
-          if (membership === null) throw orgNotFound();
+          // Membership through the route cache: an org the caller is not in is refused from memory,
+          // before any key row is read.
+          const membership = (await services.routes.getForOrg(userId, orgId))?.org;
+          if (membership === undefined) throw orgNotFound();
+          const [rows, orgRows] = await Promise.all([findUserKeys(orm.em.fork(), userId), findUserKeys(orm.em.fork(), orgKeyOwner(orgId))]);
           const org = { rows: orgRows, memberKeys: membership.memberKeys };
           return buildModelList(rows, services.systemKeys.available, services.models, known, { keyHealth: services.keyHealth, platformFallback: override ?? membership.platformFallback, org });
         }
