@@ -60,4 +60,26 @@ describe('gateway tokens for an organization', () => {
     expect(await findGatewayTokenByHash(h.runtime.orm.em.fork(), hash)).toBeNull();
     expect((await h.app.inject({ url: '/api/v1/llm/tokens', headers: member })).json().tokens.map((t: { org_id: string | null }) => t.org_id)).not.toContain(doomed);
   });
+
+  it('revokes the tokens a member made for the org when they leave or are removed, and tells the proxies; their other tokens stay', async () => {
+    const team = await createOrg(h, owner, 'Leaving Token Org', { 'tok-member': 'member' });
+    const forTeam = (await createToken(member, { name: 'team', org_id: team })).json<{ id: string; token: string }>();
+    const forOther = (await createToken(member, { name: 'other org', org_id: orgId })).json<{ id: string }>();
+    const personal = (await createToken(member, { name: 'personal' })).json<{ id: string }>();
+    const hash = hashGatewayToken(forTeam.token);
+    const changes = await listenForKeyChanges(h);
+    try {
+      expect((await h.app.inject({ method: 'DELETE', url: `/api/v1/orgs/${team}/members/tok-member`, headers: member })).statusCode).toBe(204);
+      await expect.poll(() => changes.messages, { timeout: 5_000 }).toEqual(expect.arrayContaining([`token:${hash}`, 'tok-member']));
+    } finally {
+      await changes.close();
+    }
+    const tokens = (await h.app.inject({ url: '/api/v1/llm/tokens', headers: member })).json<{ tokens: Array<{ id: string; revoked_at: string | null }> }>().tokens;
+    const revokedAt = (id: string) => tokens.find((t) => t.id === id)?.revoked_at;
+    expect(revokedAt(forTeam.id)).toEqual(expect.any(String));
+    expect(revokedAt(forOther.id)).toBeNull();
+    expect(revokedAt(personal.id)).toBeNull();
+    const [audit] = await h.db.sql<{ details: Record<string, unknown> }>("SELECT details FROM audit_log WHERE action = 'org.member_removed' AND org_id = $1", [team]);
+    expect(audit?.details).toMatchObject({ left: true, tokens_revoked: 1 });
+  });
 });

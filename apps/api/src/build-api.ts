@@ -139,7 +139,7 @@ export async function buildApi(deps: ApiDependencies) {
   const announceBudgetChange = createBudgetAnnouncer({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, logger: deps.logger });
   await app.register(budgetsRoutes, { prefix: '/api/v1/llm', budgets: createBudgetService({ announce: announceBudgetChange, announceKeyChange, now: Date.now }) });
   await app.register(orgsRoutes, { prefix: '/api/v1', orgs: createOrgService({ announceKeyChange, announceTokenRevoked, maxOrgsPerCreator: MAX_ORGS_PER_CREATOR }) });
-  const orgMembers = createOrgMembersService({ announceKeyChange });
+  const orgMembers = createOrgMembersService({ announceKeyChange, announceTokenRevoked });
   await app.register(orgMembersRoutes, { prefix: '/api/v1', members: orgMembers });
   await app.register(queueDashboardRoutes, { producers: deps.producers, config: deps.config });
   await app.register(adminKeysRoutes, { prefix: '/api/v1/admin/byok', keys });

@@ -62,7 +62,7 @@ export const orgMembersRoutes: FastifyPluginAsyncTypebox<{ members: OrgMembersSe
     schema: {
       tags: ['orgs'],
       summary: 'Remove a member, or leave (owners and admins; any member may remove themselves)',
-      description: `Their use of the organization's keys stops on every proxy at once. Admins cannot remove owners; the last owner cannot leave or be removed (409 \`last_owner\`). ${USER_ID_NOTE} ${ACCESS_NOTE}`,
+      description: `Their use of the organization's keys stops on every proxy at once, and the gateway tokens they made to act for the organization are revoked (\`tokens_revoked\` in the audit record). Admins cannot remove owners; the last owner cannot leave or be removed (409 \`last_owner\`). ${USER_ID_NOTE} ${ACCESS_NOTE}`,
       params: MemberParams,
       response: { 204: Type.Null({ description: 'Removed' }), ...errors, ...errorResponses(409) },
     },

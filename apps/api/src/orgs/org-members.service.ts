@@ -1,4 +1,4 @@
-import { appendAudit, countOrgOwners, deleteOrgMember, findOrgMember, insertOrgMember, listOrgMembers, lockOrg, setOrgMemberRole, type EntityManager, type OrgMemberRow, type OrgRole } from '@byok/db';
+import { appendAudit, countOrgOwners, deleteOrgMember, findOrgMember, insertOrgMember, listOrgMembers, lockOrg, revokeOrgTokensOfMember, setOrgMemberRole, type EntityManager, type OrgMemberRow, type OrgRole } from '@byok/db';
 import { AppError, notFound, orgNotFound } from '@byok/http';
 import type { Actor } from '../http/actor.js';
 import { hasOrgRole, orgRoleRequired } from './org-access.js';
@@ -15,7 +15,7 @@ const lastOwner = () => new AppError('last_owner', 'This is the organization’s
  * member may leave. Each change is audited and announced with the member's user id, so every
  * proxy drops the routes it cached for them.
  */
-export function createOrgMembersService(deps: Pick<OrgAnnouncements, 'announceKeyChange'>) {
+export function createOrgMembersService(deps: Pick<OrgAnnouncements, 'announceKeyChange' | 'announceTokenRevoked'>) {
   /**
    * Runs `change` under the organization's lock with the caller's current role; announces the
    * member's user id after the commit when `change` says it changed something.
@@ -98,20 +98,26 @@ export function createOrgMembersService(deps: Pick<OrgAnnouncements, 'announceKe
       return result;
     },
 
-    /** Removes the member; a member may remove themselves (leave), except the last owner. */
+    /**
+     * Removes the member; a member may remove themselves (leave), except the last owner. The
+     * tokens they made to act for the organization are revoked with it (they could act for it no
+     * more, and should not stay listed as working).
+     */
     async remove(em: EntityManager, actor: Actor, orgId: string, userId: string): Promise<void> {
       requireMemberUserId(userId, 'params/user_id');
       const leaving = userId === actor.actorId;
-      await manage(em, actor, orgId, userId, async (tx, org) => {
+      const revokedTokenHashes = await manage(em, actor, orgId, userId, async (tx, org) => {
         if (!leaving && !hasOrgRole(org.actorRole, 'admin')) throw orgRoleRequired('admin', 'remove members');
         const target = await findOrgMember(tx, org.id, userId);
         if (target === null) throw notFound('Member');
         if (target.role === 'owner' && !leaving && org.actorRole !== 'owner') throw orgRoleRequired('owner', 'remove an owner');
         if (target.role === 'owner' && (await countOrgOwners(tx, org.id)) <= 1) throw lastOwner();
         await deleteOrgMember(tx, org.id, userId);
-        await appendAudit(tx, { ...actor, action: 'org.member_removed', subjectUserId: userId, orgId: org.id, details: { role: target.role, left: leaving } });
-        return { result: undefined, changed: true };
+        const tokenHashes = await revokeOrgTokensOfMember(tx, org.id, userId);
+        await appendAudit(tx, { ...actor, action: 'org.member_removed', subjectUserId: userId, orgId: org.id, details: { role: target.role, left: leaving, tokens_revoked: tokenHashes.length } });
+        return { result: tokenHashes, changed: true };
       });
+      for (const hash of revokedTokenHashes) await deps.announceTokenRevoked(hash);
     },
   };
 }

@@ -89,6 +89,15 @@ export async function revokeGatewayToken(em: EntityManager, userId: string, id: 
 }
 
 /**
+ * Revokes the tokens a user made to act for an organization (they leave it, or are removed), and
+ * returns their hashes, to announce to the proxies' caches. Personal tokens are untouched.
+ */
+export async function revokeOrgTokensOfMember(em: EntityManager, orgId: string, userId: string): Promise<string[]> {
+  const rows = await em.execute<Array<{ token_hash: string }>>('UPDATE gateway_tokens SET revoked_at = now() WHERE org_id = ? AND user_id = ? AND revoked_at IS NULL RETURNING token_hash', [orgId, userId]);
+  return rows.map((row) => row.token_hash);
+}
+
+/**
  * Looks a presented token up by its hash (the unique index makes this one index probe), with the
  * organization it was created for (`orgId`, null for a personal token): such a token always acts for it.
  */
