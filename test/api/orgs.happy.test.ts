@@ -88,6 +88,6 @@ describe('organizations API: the happy paths', () => {
     const members = (await h.app.inject({ url: `/api/v1/orgs/${id}/members`, headers: adam })).json().members;
     expect(members).toEqual([expect.objectContaining({ user_id: 'adam-admin', role: 'owner' })]);
     const [left] = await h.db.sql<{ details: Record<string, unknown> }>("SELECT details FROM audit_log WHERE org_id = $1 AND action = 'org.member_removed' AND subject_user_id = 'mia-member'", [id]);
-    expect(left?.details).toEqual({ role: 'member', left: true });
+    expect(left?.details).toEqual({ role: 'member', left: true, tokens_revoked: 0 });
   });
 });
