@@ -77,10 +77,18 @@ describe('organizations from a token claim (AUTH_ORG_CLAIM)', () => {
     const creator = await bearer('claim-dora', []);
     const created = await h.app.inject({ method: 'POST', url: '/api/v1/orgs', headers: creator, payload: { name: 'Dora API Org' } });
     expect(created.statusCode).toBe(201);
-    expect((await myOrgs(await bearer('claim-dora', ['hooli']))).map((o) => o.name).sort()).toEqual(['Dora API Org', 'hooli']);
+    const withHooli = await bearer('claim-dora', ['hooli']);
+    const hooli = (await myOrgs(withHooli)).find((o) => o.name === 'hooli');
+    expect((await myOrgs(withHooli)).map((o) => o.name).sort()).toEqual(['Dora API Org', 'hooli']);
+    // A token made to act for the claim organization goes with the membership; one for the API-made org stays.
+    const tokenFor = async (orgId: string | undefined) => (await h.app.inject({ method: 'POST', url: '/api/v1/llm/tokens', headers: withHooli, payload: { name: 'ci', org_id: orgId } })).json<{ id: string }>().id;
+    const hooliToken = await tokenFor(hooli?.id);
+    const apiOrgToken = await tokenFor(created.json<{ id: string }>().id);
     expect((await myOrgs(await bearer('claim-dora', undefined))).map((o) => o.name)).toEqual(['Dora API Org']);
     const [left] = await h.db.sql<{ count: string }>("SELECT count(*) AS count FROM audit_log WHERE action = 'org.member_removed' AND subject_user_id = 'claim-dora'");
     expect(Number(left?.count)).toBe(1);
+    const revoked = await h.db.sql<{ id: string; revoked: boolean }>('SELECT id, revoked_at IS NOT NULL AS revoked FROM gateway_tokens WHERE user_id = $1', ['claim-dora']);
+    expect(Object.fromEntries(revoked.map((t) => [t.id, t.revoked]))).toEqual({ [hooliToken]: true, [apiOrgToken]: false });
   });
 
   it('ignores claims of any other shape and unusable names, and still serves the request', async () => {

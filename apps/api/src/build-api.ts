@@ -98,7 +98,7 @@ export async function buildApi(deps: ApiDependencies) {
       deps.logger.warn({ err }, 'could not announce a token revocation');
     }
   };
-  const recordClaimOrgs = createClaimOrgRecorder({ orm: deps.orm, announceKeyChange, logger: deps.logger, maxRemembered: 10_000 });
+  const recordClaimOrgs = createClaimOrgRecorder({ orm: deps.orm, announceKeyChange, announceTokenRevoked, logger: deps.logger, maxRemembered: 10_000 });
   await app.register(authPlugin, { resolvePrincipal: recordingClaimOrgs(apiPrincipalResolver(deps.authenticator), recordClaimOrgs) });
   await app.register(ormContextPlugin, { orm: deps.orm });
   // A fresh API's first burst would otherwise open its pool connections one request at a time (#15).

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '@byok/auth';
-import { appendAudit, syncClaimMemberships, type Orm } from '@byok/db';
+import { appendAudit, revokeOrgTokensOfMember, syncClaimMemberships, type Orm } from '@byok/db';
 import type { PrincipalResolver } from '@byok/http';
 import type { Logger } from 'pino';
 
@@ -8,10 +8,16 @@ import type { Logger } from 'pino';
  * Records the organizations a token's `AUTH_ORG_CLAIM` lists, so admins can list members who
  * came from the identity provider: each organization by its claim name (`external_id`), each
  * membership as `member` with source `claim`; claim memberships the token no longer lists are
- * removed. What was recorded for a user is remembered, so a user's requests write only when their
+ * removed, with the tokens the user made for those organizations (as when a member leaves). What was recorded for a user is remembered, so a user's requests write only when their
  * claim changes (or in a process that has not seen them yet), not on every request.
  */
-export function createClaimOrgRecorder(deps: { orm: Orm; announceKeyChange: (userId: string) => Promise<void>; logger: Logger; maxRemembered: number }) {
+export function createClaimOrgRecorder(deps: {
+  orm: Orm;
+  announceKeyChange: (userId: string) => Promise<void>;
+  announceTokenRevoked: (tokenHash: string) => Promise<void>;
+  logger: Logger;
+  maxRemembered: number;
+}) {
   const recorded = new Map<string, string>();
 
   function remember(userId: string, signature: string): void {
@@ -28,15 +34,21 @@ export function createClaimOrgRecorder(deps: { orm: Orm; announceKeyChange: (use
     const signature = createHash('sha256').update(JSON.stringify([...orgs].sort())).digest('base64url');
     if (recorded.get(principal.userId) === signature) return;
     try {
-      const changes = await deps.orm.em.fork().transactional(async (tx) => {
+      const { changes, revokedTokenHashes } = await deps.orm.em.fork().transactional(async (tx) => {
         const synced = await syncClaimMemberships(tx, principal.userId, orgs);
         const base = { actorId: principal.userId, actorType: 'system' as const, subjectUserId: principal.userId };
         for (const joined of synced.joined) await appendAudit(tx, { ...base, action: 'org.member_added', orgId: joined.orgId, details: { role: 'member', source: 'claim', claim: joined.externalId } });
-        for (const left of synced.left) await appendAudit(tx, { ...base, action: 'org.member_removed', orgId: left.orgId, details: { source: 'claim', claim: left.externalId } });
-        return synced.joined.length + synced.left.length;
+        const revoked: string[] = [];
+        for (const left of synced.left) {
+          const tokenHashes = await revokeOrgTokensOfMember(tx, left.orgId, principal.userId);
+          revoked.push(...tokenHashes);
+          await appendAudit(tx, { ...base, action: 'org.member_removed', orgId: left.orgId, details: { source: 'claim', claim: left.externalId, tokens_revoked: tokenHashes.length } });
+        }
+        return { changes: synced.joined.length + synced.left.length, revokedTokenHashes: revoked };
       });
       remember(principal.userId, signature);
       if (changes > 0) await deps.announceKeyChange(principal.userId);
+      for (const hash of revokedTokenHashes) await deps.announceTokenRevoked(hash);
     } catch (err) {
       // The request goes on without the claim's memberships (their org routes answer 404 until a
       // later request records them); a database that is away fails the request on its own.
