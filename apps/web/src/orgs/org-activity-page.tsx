@@ -2,7 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { ApiError } from '../api/http.js';
 import { useDocumentTitle } from '../app/router.js';
 import { type AuditSource, AuditTrail } from '../audit/audit-trail.js';
-import { canManageOrg } from './org-roles.js';
+import { canManageOrg } from './can-manage-org.js';
 import type { OrgView } from './org-types.js';
 import { useOrgs } from './orgs-context.js';
 import { ROLE_LABELS } from './role-labels.js';

@@ -4,7 +4,7 @@ import { MembersPage } from './members-page.js';
 import { OrgKeySummaryPage, OrgKeysPage } from './org-keys-page.js';
 import { OrgActivityPage } from './org-activity-page.js';
 import { ORGS_PATH, type OrgTab, orgPath, orgTabsFor } from './org-paths.js';
-import { canManageOrg } from './org-roles.js';
+import { canManageOrg } from './can-manage-org.js';
 import { OrgSettings } from './org-settings.js';
 import type { OrgView } from './org-types.js';
 import { OrgUsagePage } from './org-usage-page.js';

@@ -3,7 +3,7 @@
  * `/account/orgs/{id}/{tab}` for one org. The API serves the page at every /account/* path.
  */
 
-import { canManageOrg } from './org-roles.js';
+import { canManageOrg } from './can-manage-org.js';
 import type { OrgRole } from './org-types.js';
 
 export const ORGS_PATH = '/account/orgs';
