@@ -14,11 +14,11 @@ function token(id: string, name: string, orgId: string | null): GatewayToken {
   return { id, name, org_id: orgId, prefix: `byok_${id}`, created_at: '2026-12-07T03:00:00Z', last_used_at: null, expires_at: null, revoked_at: null };
 }
 
-/** The org list (Acme) and the token routes over a list; `refuse` answers a creation first when it matches. */
-function tokensApi(initial: GatewayToken[], refuse: (r: FakeRequest) => FakeAnswer | undefined = () => undefined) {
+/** The org list (Acme by default) and the token routes over a list; `refuse` answers a creation first when it matches. */
+function tokensApi(initial: GatewayToken[], refuse: (r: FakeRequest) => FakeAnswer | undefined = () => undefined, orgs = [ACME]) {
   let tokens = [...initial];
   return (r: FakeRequest): FakeAnswer | undefined => {
-    if (r.path === '/api/v1/orgs') return { status: 200, body: { orgs: [ACME] } };
+    if (r.path === '/api/v1/orgs') return { status: 200, body: { orgs } };
     if (r.path !== TOKENS) return undefined;
     if (r.method === 'GET') return { status: 200, body: { tokens } };
     const refused = refuse(r);
@@ -40,7 +40,7 @@ describe('TokensPage', () => {
     await waitFor(() => expect(actsFor()).toEqual(['You (personal)', LEFT]));
     expect(screen.queryByTestId('snippet-acts-for')).toBeNull();
 
-    const actsForSelect = screen.getByLabelText('Acts for') as HTMLSelectElement;
+    const actsForSelect = (await screen.findByLabelText('Acts for')) as HTMLSelectElement;
     await waitFor(() => expect([...actsForSelect.options].map((o) => o.textContent)).toEqual(['You (personal)', 'Acme']));
     fireEvent.change(screen.getByLabelText('Token name'), { target: { value: 'ci' } });
     fireEvent.change(actsForSelect, { target: { value: 'o1' } });
@@ -54,9 +54,11 @@ describe('TokensPage', () => {
     await waitFor(() => expect(actsFor()).toEqual(['Acme', 'You (personal)', LEFT]));
   });
 
-  it('sends no org for a personal token', async () => {
-    const { requests } = renderWithApi(<TokensPage />, tokensApi([]));
+  it('sends no org for a personal token, and offers no choice to a user in no organization', async () => {
+    const { requests } = renderWithApi(<TokensPage />, tokensApi([], () => undefined, []));
     await screen.findByRole('heading', { name: 'No tokens yet' });
+    await waitFor(() => expect(requests.some((r) => r.path === '/api/v1/orgs')).toBe(true));
+    expect(screen.queryByLabelText('Acts for')).toBeNull();
     fireEvent.change(screen.getByLabelText('Token name'), { target: { value: 'laptop' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create token' }));
     await screen.findByTestId('new-token');
@@ -69,7 +71,7 @@ describe('TokensPage', () => {
     [409, 'conflict', 'You already have 50 active gateway tokens, the most allowed; revoke one you no longer use first'],
   ])('shows a %i refusal with its message and keeps the name and the org chosen', async (status, code, message) => {
     renderWithApi(<TokensPage />, tokensApi([], () => apiError(status, code, message)));
-    const actsForSelect = screen.getByLabelText('Acts for') as HTMLSelectElement;
+    const actsForSelect = (await screen.findByLabelText('Acts for')) as HTMLSelectElement;
     await waitFor(() => expect(actsForSelect.options).toHaveLength(2));
     fireEvent.change(screen.getByLabelText('Token name'), { target: { value: 'ci' } });
     fireEvent.change(actsForSelect, { target: { value: 'o1' } });

@@ -117,19 +117,22 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: CreatedGatewayToken
           aria-invalid={error !== null}
         />
       </div>
-      <div className="field field-fit">
-        <label htmlFor={`${id}-org`}>Acts for</label>
-        <select id={`${id}-org`} value={orgId} onChange={(e) => setOrgId(e.target.value)}>
-          <option value={PERSONAL}>You (personal)</option>
-          {orgs?.map((org) => (
-            <option key={org.id} value={org.id}>
-              {org.name}
-            </option>
-          ))}
-          {/* The list was read again without the org chosen (you left it meanwhile): the choice stays, and the server says why it fails. */}
-          {orgId !== PERSONAL && !orgs?.some((o) => o.id === orgId) ? <option value={orgId}>An organization you are no longer in</option> : null}
-        </select>
-      </div>
+      {/* Without organizations every token is personal: no choice to offer. */}
+      {orgs?.length || orgId !== PERSONAL ? (
+        <div className="field field-fit">
+          <label htmlFor={`${id}-org`}>Acts for</label>
+          <select id={`${id}-org`} value={orgId} onChange={(e) => setOrgId(e.target.value)}>
+            <option value={PERSONAL}>You (personal)</option>
+            {orgs?.map((org) => (
+              <option key={org.id} value={org.id}>
+                {org.name}
+              </option>
+            ))}
+            {/* The list was read again without the org chosen (you left it meanwhile): the choice stays, and the server says why it fails. */}
+            {orgId !== PERSONAL && !orgs?.some((o) => o.id === orgId) ? <option value={orgId}>An organization you are no longer in</option> : null}
+          </select>
+        </div>
+      ) : null}
       <button type="submit" className="button button-primary" disabled={busy}>
         {busy ? 'Creating…' : 'Create token'}
       </button>
