@@ -42,6 +42,7 @@ function orgApi(role: OrgRole, audit: (r: FakeRequest) => ReturnType<typeof apiE
     if (!r.path.startsWith(`${AUDIT_PATH}?`)) return undefined;
     const refused = audit(r);
     if (refused) return refused;
+    if (auditQuery(r).get('format') === 'csv') return { status: 200, body: 'id,occurred_at\n' };
     const older = auditQuery(r).get('cursor') === 'c2';
     return { status: 200, body: older ? { items: OLDER, next_cursor: null } : { items: NEWER, next_cursor: 'c2' } };
   };
@@ -70,6 +71,12 @@ describe('the organization’s activity', () => {
     const filtered = auditQuery(requests.at(-1) as FakeRequest);
     expect([filtered.get('action'), filtered.get('cursor'), filtered.get('limit')]).toEqual(['key.created', null, '25']);
     await waitFor(() => expect(screen.getAllByTestId('audit-item')).toHaveLength(2));
+
+    // The export holds every record the filters match: the same filters, a format, no page.
+    fireEvent.click(screen.getByRole('button', { name: 'CSV export of the records' }));
+    await waitFor(() => expect(requests.some((r) => auditQuery(r).get('format') === 'csv')).toBe(true));
+    const exported = auditQuery(requests.find((r) => auditQuery(r).get('format') === 'csv') as FakeRequest);
+    expect([exported.get('action'), exported.get('limit'), exported.get('cursor')]).toEqual(['key.created', null, null]);
   });
 
   it('hides the tab from a plain member and explains the view without asking the API', async () => {

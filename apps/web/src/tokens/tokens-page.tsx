@@ -22,6 +22,8 @@ export function TokensPage() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedGatewayToken | null>(null);
   const [revoking, setRevoking] = useState<GatewayToken | null>(null);
+  // The org the token just created acts for, by name; null for a personal one.
+  const createdFor = created?.org_id ? tokenActsFor(created, orgs).label : null;
 
   const load = useCallback(async () => {
     setLoadError(null);
@@ -58,7 +60,7 @@ export function TokensPage() {
           void load();
         }}
       />
-      {created ? <NewToken created={created} actsFor={created.org_id ? tokenActsFor(created, orgs).label : null} onDismiss={() => setCreated(null)} /> : null}
+      {created ? <NewToken created={created} actsFor={createdFor} onDismiss={() => setCreated(null)} /> : null}
       {loadError ? <ErrorNotice message={loadError} onRetry={() => void load()} /> : null}
       {!tokens && !loadError ? <Loading label="Loading your tokens…" /> : null}
       {tokens && tokens.length === 0 ? (
@@ -67,13 +69,13 @@ export function TokensPage() {
         </EmptyState>
       ) : null}
       {tokens && tokens.length > 0 ? <TokenTable tokens={tokens} orgs={orgs} onRevoke={setRevoking} /> : null}
-      <ClientSnippet token={created?.token ?? null} orgName={created?.org_id ? tokenActsFor(created, orgs).label : null} />
+      <ClientSnippet token={created?.token ?? null} orgName={createdFor} />
       {revoking ? <RevokeDialog token={revoking} onConfirm={() => revoke(revoking)} onClose={() => setRevoking(null)} /> : null}
     </section>
   );
 }
 
-/** Personal: the token acts for you; for an org: the token always acts for that org (you must be a member). */
+/** The "Acts for" value of a personal token: no `org_id` is sent. */
 const PERSONAL = '';
 
 /** Name and whom the token acts for. A refusal (404 for an org you are not in, 409 at the token limit) is shown here, and what was typed and chosen stays. */
