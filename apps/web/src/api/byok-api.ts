@@ -1,3 +1,4 @@
+import { type AuditExportFormat, type AuditFilter, auditSearch } from './audit-query.js';
 import type { ApiClient } from './http.js';
 import type {
   AuditPage,
@@ -67,7 +68,8 @@ export function byokApi(client: ApiClient) {
     saveSettings: (settings: ByokSettings) => client.put<ByokSettings>(`${BYOK}/settings`, settings),
 
     tokens: async () => (await client.get<{ tokens: GatewayToken[] }>('/api/v1/llm/tokens')).tokens,
-    createToken: (name: string) => client.post<CreatedGatewayToken>('/api/v1/llm/tokens', { name }),
+    /** With `orgId` the token always acts for that organization (the caller must be a member: 404 `org_not_found` otherwise). */
+    createToken: (name: string, orgId: string | null = null) => client.post<CreatedGatewayToken>('/api/v1/llm/tokens', { name, ...(orgId === null ? {} : { org_id: orgId }) }),
     revokeToken: (id: string) => client.del(`/api/v1/llm/tokens/${enc(id)}`),
 
     usage: (groupBy: UsageGrouping, range: DayRange, filter: UsageFilter = {}) => {
@@ -83,7 +85,8 @@ export function byokApi(client: ApiClient) {
       client.get<KeyUsageReport>(`${BYOK}/keys/${enc(key.provider)}/usage?label=${enc(key.label)}&from=${range.from}&to=${range.to}`),
     credits: () => client.get<CreditsView>('/api/v1/credits'),
 
-    audit: (cursor: string | null, limit = 25) => client.get<AuditPage>(`/api/v1/audit?limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`),
+    audit: (filter: AuditFilter, cursor: string | null) => client.get<AuditPage>(`/api/v1/audit?${auditSearch(filter, { cursor })}`),
+    auditExportPath: (filter: AuditFilter, format: AuditExportFormat) => `/api/v1/audit?${auditSearch(filter, { format })}`,
   };
 }
 

@@ -86,6 +86,8 @@ export type KeyTestAnswer =
 export interface GatewayToken {
   id: string;
   name: string;
+  /** The organization the token always acts for; null for a personal token. */
+  org_id: string | null;
   prefix: string;
   created_at: string;
   last_used_at: string | null;

@@ -8,7 +8,7 @@ import { useToast } from '../ui/toasts.js';
 import { AddMemberForm } from './add-member-form.js';
 import { MemberRow } from './member-row.js';
 import { ORGS_PATH, rememberOrg } from './org-paths.js';
-import { canManageOrg } from './org-roles.js';
+import { canManageOrg } from './can-manage-org.js';
 import type { OrgMember, OrgRole, OrgView } from './org-types.js';
 import { useOrgs } from './orgs-context.js';
 import { ROLE_LABELS } from './role-labels.js';

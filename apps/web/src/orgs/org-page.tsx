@@ -2,15 +2,16 @@ import { Link } from '../app/router.js';
 import { ErrorNotice, Loading } from '../ui/feedback.js';
 import { MembersPage } from './members-page.js';
 import { OrgKeySummaryPage, OrgKeysPage } from './org-keys-page.js';
-import { ORG_TABS, ORGS_PATH, type OrgTab, orgPath } from './org-paths.js';
-import { canManageOrg } from './org-roles.js';
+import { OrgActivityPage } from './org-activity-page.js';
+import { ORGS_PATH, type OrgTab, orgPath, orgTabsFor } from './org-paths.js';
+import { canManageOrg } from './can-manage-org.js';
 import { OrgSettings } from './org-settings.js';
 import type { OrgView } from './org-types.js';
 import { OrgUsagePage } from './org-usage-page.js';
 import { useOrgs } from './orgs-context.js';
 import { ROLE_LABELS } from './role-labels.js';
 
-const TAB_LABELS: Readonly<Record<OrgTab, string>> = { keys: 'Keys', members: 'Members', usage: 'Usage', settings: 'Settings' };
+const TAB_LABELS: Readonly<Record<OrgTab, string>> = { keys: 'Keys', members: 'Members', usage: 'Usage', activity: 'Activity', settings: 'Settings' };
 
 /**
  * One organization: its name, your role, and its views. An org that is not in your list reads
@@ -38,7 +39,7 @@ export function OrgPage({ id, tab }: { id: string; tab: OrgTab }) {
         </p>
         <nav aria-label={`${org.name} views`}>
           <ul className="tabs">
-            {ORG_TABS.map((t) => (
+            {orgTabsFor(org.role).map((t) => (
               <li key={t}>
                 <Link href={orgPath(org.id, t)} {...(t === tab ? { 'aria-current': 'page' as const } : {})}>
                   {TAB_LABELS[t]}
@@ -62,6 +63,8 @@ function OrgTabView({ org, tab }: { org: OrgView; tab: OrgTab }) {
       return <MembersPage key={org.id} org={org} />;
     case 'usage':
       return <OrgUsagePage key={org.id} org={org} />;
+    case 'activity':
+      return <OrgActivityPage key={org.id} org={org} />;
     case 'settings':
       return <OrgSettings key={org.id} org={org} />;
   }

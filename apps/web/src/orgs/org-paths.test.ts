@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orgPath, parseOrgPath } from './org-paths.js';
+import { ORG_TABS, orgPath, orgTabsFor, parseOrgPath } from './org-paths.js';
 
 describe('org paths', () => {
   it('reads the list, the create form and an org’s tabs, keys by default', () => {
@@ -7,6 +7,7 @@ describe('org paths', () => {
     expect(parseOrgPath('/account/orgs/new/')).toEqual({ kind: 'list', create: true });
     expect(parseOrgPath('/account/orgs/o1')).toEqual({ kind: 'org', id: 'o1', tab: 'keys' });
     expect(parseOrgPath('/account/orgs/o1/members')).toEqual({ kind: 'org', id: 'o1', tab: 'members' });
+    expect(parseOrgPath('/account/orgs/o1/activity')).toEqual({ kind: 'org', id: 'o1', tab: 'activity' });
     expect(parseOrgPath('/account/api-keys')).toBeNull();
     expect(parseOrgPath('/account/orgsx')).toBeNull();
   });
@@ -16,5 +17,11 @@ describe('org paths', () => {
     expect(parseOrgPath('/account/orgs/o1/secrets')).toEqual({ kind: 'unknown' });
     expect(parseOrgPath('/account/orgs/o1/keys/extra')).toEqual({ kind: 'unknown' });
     expect(parseOrgPath('/account/orgs/%E0%A4%A/keys')).toEqual({ kind: 'unknown' });
+  });
+
+  it('offers the activity tab to owners and admins only, as its route allows', () => {
+    expect(orgTabsFor('owner')).toEqual(ORG_TABS);
+    expect(orgTabsFor('admin')).toEqual(ORG_TABS);
+    expect(orgTabsFor('member')).toEqual(['keys', 'members', 'usage', 'settings']);
   });
 });

@@ -3,11 +3,19 @@
  * `/account/orgs/{id}/{tab}` for one org. The API serves the page at every /account/* path.
  */
 
+import { canManageOrg } from './can-manage-org.js';
+import type { OrgRole } from './org-types.js';
+
 export const ORGS_PATH = '/account/orgs';
 export const NEW_ORG_PATH = `${ORGS_PATH}/new`;
 
-export const ORG_TABS = ['keys', 'members', 'usage', 'settings'] as const;
+export const ORG_TABS = ['keys', 'members', 'usage', 'activity', 'settings'] as const;
 export type OrgTab = (typeof ORG_TABS)[number];
+
+/** The tabs offered to a role: the activity (audit) view is for owners and admins, as its route is. */
+export function orgTabsFor(role: OrgRole): readonly OrgTab[] {
+  return canManageOrg(role) ? ORG_TABS : ORG_TABS.filter((tab) => tab !== 'activity');
+}
 
 export type OrgLocation = { kind: 'list'; create: boolean } | { kind: 'org'; id: string; tab: OrgTab } | { kind: 'unknown' };
 

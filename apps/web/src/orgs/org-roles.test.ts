@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canChangeMember, canManageOrg, canRemoveMember, grantableRoles, orgNameProblem, userIdProblem } from './org-roles.js';
+import { canManageOrg } from './can-manage-org.js';
+import { canChangeMember, canRemoveMember, grantableRoles, orgNameProblem, userIdProblem } from './org-roles.js';
 import type { OrgMember, OrgRole } from './org-types.js';
 
 const member = (user_id: string, role: OrgRole): OrgMember => ({ user_id, role, source: 'api', added_by: null, created_at: '2026-12-06T18:00:00Z' });

@@ -1,16 +1,13 @@
+import { canManageOrg } from './can-manage-org.js';
 import type { MemberKeysPolicy, OrgMember, OrgRole, PlatformFallback } from './org-types.js';
 
 /**
  * Who may do what in an organization, as the API enforces it (owner > admin > member): the page
  * offers only what the server would allow, and still shows the server's answer when it refuses.
+ * `canManageOrg`, which the header's switcher needs too, is in can-manage-org.ts.
  */
 
 export const ROLES: readonly OrgRole[] = ['owner', 'admin', 'member'];
-
-/** Owners and admins manage keys, members and settings. */
-export function canManageOrg(role: OrgRole): boolean {
-  return role === 'owner' || role === 'admin';
-}
 
 /** Only owners make owners. */
 export function grantableRoles(myRole: OrgRole): OrgRole[] {

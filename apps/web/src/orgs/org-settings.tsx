@@ -3,7 +3,8 @@ import { messageOf } from '../api/http.js';
 import { useDocumentTitle } from '../app/router.js';
 import { useToast } from '../ui/toasts.js';
 import { DeleteOrg } from './delete-org.js';
-import { canManageOrg, MEMBER_KEYS_POLICIES, orgNameProblem, PLATFORM_FALLBACKS } from './org-roles.js';
+import { canManageOrg } from './can-manage-org.js';
+import { MEMBER_KEYS_POLICIES, orgNameProblem, PLATFORM_FALLBACKS } from './org-roles.js';
 import type { OrgPatch, OrgView } from './org-types.js';
 import { useOrgs } from './orgs-context.js';
 

@@ -39,6 +39,11 @@ describe('OrgSwitcher', () => {
     expect(location.pathname).toBe('/account/orgs/o2/members');
     await waitFor(() => expect(rememberedOrg()).toBe('o2'));
 
+    // The activity view is not a member's: switching to an org you are a member of opens its keys.
+    act(() => navigate('/account/orgs/o1/activity'));
+    fireEvent.change(switcher(), { target: { value: 'o2' } });
+    expect(location.pathname).toBe('/account/orgs/o2/keys');
+
     fireEvent.change(switcher(), { target: { value: '' } });
     expect(location.pathname).toBe('/account/api-keys');
     expect(rememberedOrg()).toBeNull();

@@ -1,6 +1,6 @@
 import { useEffect, useId } from 'react';
 import { Link, navigate, usePathname } from '../app/router.js';
-import { NEW_ORG_PATH, orgPath, parseOrgPath, rememberedOrg, rememberOrg } from './org-paths.js';
+import { NEW_ORG_PATH, orgPath, orgTabsFor, parseOrgPath, rememberedOrg, rememberOrg } from './org-paths.js';
 import { useOrgs } from './orgs-context.js';
 import { ROLE_LABELS } from './role-labels.js';
 
@@ -38,8 +38,10 @@ export function OrgSwitcher() {
       navigate(PERSONAL_HOME);
       return;
     }
-    // Switching between orgs keeps the view (members stay members).
-    navigate(orgPath(id, at?.kind === 'org' ? at.tab : 'keys'));
+    // Switching between orgs keeps the view (members stay members), when the role there offers it.
+    const role = orgs?.find((o) => o.id === id)?.role;
+    const keep = at?.kind === 'org' && role !== undefined && orgTabsFor(role).includes(at.tab);
+    navigate(orgPath(id, keep ? at.tab : 'keys'));
   }
 
   return (

@@ -9,7 +9,7 @@ import { type RangeDays, RangeSelect } from '../usage/range-select.js';
 import { byDay, lastDays } from '../usage/usage-series.js';
 import { UsageSummary } from '../usage/usage-summary.js';
 import { UsageTable } from '../usage/usage-table.js';
-import { canManageOrg } from './org-roles.js';
+import { canManageOrg } from './can-manage-org.js';
 import type { OrgUsageGrouping, OrgUsageReport, OrgView } from './org-types.js';
 import { useOrgs } from './orgs-context.js';
 

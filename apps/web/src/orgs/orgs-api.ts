@@ -1,5 +1,7 @@
+import { type AuditExportFormat, type AuditFilter, auditSearch } from '../api/audit-query.js';
 import { type DayRange, keysApi } from '../api/byok-api.js';
 import type { ApiClient } from '../api/http.js';
+import type { AuditPage } from '../api/types.js';
 import type { OrgKeySummary, OrgMember, OrgPatch, OrgRole, OrgUsageGrouping, OrgUsageReport, OrgView } from './org-types.js';
 
 const ORGS = '/api/v1/orgs';
@@ -32,6 +34,10 @@ export function orgsApi(client: ApiClient) {
 
     usage: (id: string, groupBy: OrgUsageGrouping, r: DayRange) => client.get<OrgUsageReport>(`${org(id)}/usage?group_by=${groupBy}&${range(r)}`),
     usageCsvPath: (id: string, groupBy: OrgUsageGrouping, r: DayRange) => `${org(id)}/usage.csv?group_by=${groupBy}&${range(r)}`,
+
+    /** Owners and admins: every change made for the org, with its actor; a member gets 403 `org_role_required`. */
+    audit: (id: string, filter: AuditFilter, cursor: string | null) => client.get<AuditPage>(`${org(id)}/audit?${auditSearch(filter, { cursor })}`),
+    auditExportPath: (id: string, filter: AuditFilter, format: AuditExportFormat) => `${org(id)}/audit?${auditSearch(filter, { format })}`,
   };
 }
 

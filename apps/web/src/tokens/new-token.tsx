@@ -1,8 +1,8 @@
 import type { CreatedGatewayToken } from '../api/types.js';
 import { useToast } from '../ui/toasts.js';
 
-/** The token right after creation: the only time it is shown, with a copy button. */
-export function NewToken({ created, onDismiss }: { created: CreatedGatewayToken; onDismiss: () => void }) {
+/** The token right after creation: the only time it is shown, with a copy button. `actsFor`: the org's name for an org token. */
+export function NewToken({ created, actsFor, onDismiss }: { created: CreatedGatewayToken; actsFor: string | null; onDismiss: () => void }) {
   const notify = useToast();
   async function copy() {
     try {
@@ -15,7 +15,10 @@ export function NewToken({ created, onDismiss }: { created: CreatedGatewayToken;
   return (
     <div className="notice notice-success new-token" role="status">
       <p>
-        <strong>Copy your new token “{created.name}” now.</strong> It is shown only this once; the server keeps only a hash of it.
+        <strong>
+          Copy your new token “{created.name}”{actsFor ? ` for ${actsFor}` : ''} now.
+        </strong>{' '}
+        It is shown only this once; the server keeps only a hash of it.
       </p>
       <div className="input-row">
         <code className="token-value" data-testid="new-token">
