@@ -76,15 +76,19 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
   const leaseField = `l:${randomUUID()}`;
   /** Per owner, its budgets in their periods as this instance sees them. */
   const owners = new Map<string, Map<string, LocalBudget>>();
-  const flushingOwners = new Set<string>();
 
   function localOf(charge: BudgetCharge | BudgetInPeriod, enforce: boolean): LocalBudget {
     let budgets = owners.get(charge.budget.ownerId);
-    if (budgets === undefined) owners.set(charge.budget.ownerId, (budgets = new Map()));
+    if (budgets === undefined) {
+      budgets = new Map();
+      owners.set(charge.budget.ownerId, budgets);
+    }
     const key = `${charge.budget.id}|${charge.window.id}`;
     let local = budgets.get(key);
-    if (local === undefined) budgets.set(key, (local = new LocalBudget(charge.budget, charge.window, enforce, policy)));
-    else {
+    if (local === undefined) {
+      local = new LocalBudget(charge.budget, charge.window, enforce, policy);
+      budgets.set(key, local);
+    } else {
       local.budget = charge.budget;
       local.enforce = enforce;
     }
@@ -143,39 +147,54 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
     await Promise.all([...chargesByOwner(inRedis).values()].map((list) => releaseOnCounters(redis, requestId, list.map((c) => budgetCounterKeys(prefix, c.budget, c.window)))));
   }
 
-  async function flushOwner(ownerId: string, budgets: Map<string, LocalBudget>, returning: boolean): Promise<void> {
-    if (flushingOwners.has(ownerId)) return;
-    flushingOwners.add(ownerId);
+  /** One flush at a time per owner; a flush asked for while one runs goes after it. */
+  const flushes = new Map<string, Promise<void>>();
+
+  function flushOwner(ownerId: string, returning: boolean): Promise<void> {
+    const previous = flushes.get(ownerId);
+    const next = (previous ?? Promise.resolve()).catch(() => undefined).then(() => sendOwner(ownerId, returning));
+    flushes.set(ownerId, next);
+    const forget = () => {
+      if (flushes.get(ownerId) === next) flushes.delete(ownerId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  async function sendOwner(ownerId: string, returning: boolean): Promise<void> {
+    const budgets = owners.get(ownerId);
+    if (budgets === undefined) return;
     try {
       for (const local of budgets.values()) {
         if (!local.needsSeed) continue;
         await seed(local);
         local.needsSeed = false;
       }
-      const sending = [...budgets.values()].filter((b) => !b.flushing && b.hasWork());
+      const sending = [...budgets.values()].filter((b) => b.hasWork());
       if (sending.length === 0) return;
       const sentAt = performance.now();
       const parts = sending.map((b) => b.startFlush(refOf(b), sentAt, returning));
       try {
         const replies = await flushCounters(redis, leaseField, policy.leaseTtlMs, parts.map((p) => p.entry));
-        sending.forEach((b, i) => b.finishFlush(parts[i] as (typeof parts)[number], replies[i] ?? { seeded: false }));
+        for (const [i, local] of sending.entries()) local.finishFlush(parts[i] as (typeof parts)[number], replies[i] ?? { seeded: false });
       } catch (err) {
-        sending.forEach((b, i) => b.failFlush(parts[i] as (typeof parts)[number]));
+        for (const [i, local] of sending.entries()) local.failFlush(parts[i] as (typeof parts)[number]);
         throw err;
       }
     } finally {
-      flushingOwners.delete(ownerId);
       for (const [key, local] of budgets) if (local.isIdle()) budgets.delete(key);
-      if (budgets.size === 0) owners.delete(ownerId);
+      if (budgets.size === 0 && owners.get(ownerId) === budgets) owners.delete(ownerId);
     }
   }
 
-  async function flushAll(returning = false): Promise<void> {
-    const results = await Promise.allSettled([...owners].map(([ownerId, budgets]) => flushOwner(ownerId, budgets, returning)));
+  /** Every owner with something to send; the timer skips an owner whose last flush is still running. */
+  async function flushAll(options: { returning: boolean; skipRunning: boolean }): Promise<void> {
+    const ids = [...owners.keys()].filter((id) => !(options.skipRunning && flushes.has(id)));
+    const results = await Promise.allSettled(ids.map((id) => flushOwner(id, options.returning)));
     for (const r of results) if (r.status === 'rejected') deps.onFlushError?.(r.reason);
   }
 
-  const timer = setInterval(() => void flushAll(), policy.flushIntervalMs);
+  const timer = setInterval(() => void flushAll({ returning: false, skipRunning: true }), policy.flushIntervalMs);
   timer.unref();
 
   return {
@@ -204,10 +223,10 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
       for (const charge of held) localOf(charge, charge.enforce).settle(requestId, used, charge.leased ? charge.amounts : undefined);
     },
     release: releaseHeld,
-    flush: () => flushAll(),
+    flush: () => flushAll({ returning: false, skipRunning: false }),
     async close() {
       clearInterval(timer);
-      await flushAll(true);
+      await flushAll({ returning: true, skipRunning: false });
     },
   };
 }

@@ -61,7 +61,7 @@ export class LocalBudget {
   /** Per flush interval of the horizon: requests and amounts seen (leased or not), newest last. */
   private recent: Array<{ requests: number; amounts: BudgetAmounts }>;
   private largestEstimate: BudgetAmounts = { ...ZERO };
-  flushing = false;
+  private flushing = false;
   /** Set when a flush found the counter unseeded (Redis lost it): seed before the next flush. */
   needsSeed = false;
 
