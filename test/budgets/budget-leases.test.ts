@@ -172,14 +172,24 @@ describe('budget leases', () => {
     const c = createBudgetCounters({ redis, prefix, reservationTtlMs: 60_000, now: () => NOW, readRecord: async () => recorded, leasePolicy: { flushIntervalMs: 50, horizonMs: 500, minRequestsPerSecond: 4 } });
     open.push(c);
     await trafficUntilLeased(c, b, 'before');
-    await sleep(120);
-    const running = await c.reserve({ requestId: 'running', charges: [charge(b)], partial: false });
-    expect(running).toMatchObject({ ok: true, held: [{ leased: true }] });
+    // A request served from the lease that is still running when Redis loses the counter.
+    let running: HeldCharge | undefined;
+    for (let i = 0; running === undefined && i < 100; i++) {
+      const held = await c.reserve({ requestId: `running-${i}`, charges: [charge(b)], partial: false });
+      if (held.ok && held.held[0]?.leased === true) running = held.held[0];
+      else if (held.ok) c.settle(`running-${i}`, held.held, ONE);
+    }
+    expect(running).toBeDefined();
     await deleteRedisPrefix(`${prefix}:bud:{u-lease-lost}`);
-    await sleep(300);
-    const after = await readBudgetUse(redis, prefix, b, windowOf());
     // The record (7), plus at least the request still running (held in this instance's lease again).
+    const deadline = Date.now() + 5000;
+    let after = await readBudgetUse(redis, prefix, b, windowOf());
+    while (Date.now() < deadline && !(after.seeded && (after.use.requests ?? 0) >= recorded.requests + 1)) {
+      await sleep(50);
+      after = await readBudgetUse(redis, prefix, b, windowOf());
+    }
     expect(after.seeded).toBe(true);
     expect(after.use.requests).toBeGreaterThanOrEqual(recorded.requests + 1);
+    expect(await leaseFields(b)).toHaveLength(1);
   }, 30_000);
 });

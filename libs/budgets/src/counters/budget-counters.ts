@@ -208,6 +208,8 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
         if (local.grant(charge.amounts, mono)) leased.push({ ...charge, remaining: local.remaining(), leased: true });
         else inRedis.push(charge);
       }
+      // Every budget served from this instance's leases: no round trip.
+      if (inRedis.length === 0) return { ok: true, held: leased };
       const groups = [...chargesByOwner(inRedis).values()];
       const results = await Promise.allSettled(groups.map((charges) => holdOwner(charges, input)));
       const refused = results.find((r): r is PromiseFulfilledResult<Extract<BudgetReservation, { ok: false }>> => r.status === 'fulfilled' && !r.value.ok);

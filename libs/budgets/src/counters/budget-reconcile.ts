@@ -19,7 +19,7 @@ export interface BudgetReconcileDeps {
 }
 
 /** Recorded ids dropped per script call, so one call stays short however many the counter held. */
-const DROP_BATCH = 2000;
+const DROP_BATCH = 1000;
 
 /**
  * Corrects a budget's counter of the current period by the record: the seed becomes what the

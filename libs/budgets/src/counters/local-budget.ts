@@ -23,16 +23,19 @@ export const DEFAULT_LEASE_POLICY: LeasePolicy = { flushIntervalMs: 200, leaseTt
 
 const ZERO: BudgetAmounts = { requests: 0, tokens: 0, spend_micro_usd: 0 };
 
-/** A request's settled use waiting for the next flush. */
+/** A request's settled use waiting for the next flush; `leased` ones are still inside the lease until then. */
 interface Settled {
   requestId: string;
   amounts: BudgetAmounts;
+  leased: boolean;
 }
 
 /** What one flush sent for a budget, to apply its reply (or undo on failure). */
 export interface FlushPart {
   entry: FlushEntry;
   sentAt: number;
+  settled: Settled[];
+  /** The use of the leased requests among them, taken out of the lease. */
   moved: BudgetAmounts;
 }
 
@@ -105,7 +108,7 @@ export class LocalBudget {
       subtractFrom(this.committed, leasedEstimate);
       addInto(this.committed, used);
     }
-    this.settled.push({ requestId, amounts: used });
+    this.settled.push({ requestId, amounts: used, leased: leasedEstimate !== undefined });
   }
 
   /** What is left of each limit after this instance's lease use (the others' as last reported): the `remaining` of a leased request. */
@@ -143,7 +146,7 @@ export class LocalBudget {
     const settled = this.settled;
     this.settled = [];
     const moved = { ...ZERO };
-    for (const s of settled) addInto(moved, s.amounts);
+    for (const s of settled) if (s.leased) addInto(moved, s.amounts);
     if (this.enforce) {
       subtractFrom(this.slice, moved);
       subtractFrom(this.committed, moved);
@@ -165,7 +168,7 @@ export class LocalBudget {
       lease = { floor, wanted };
     }
     this.flushing = true;
-    return { entry: { ...counter, limits, lease, settled: settled.map((s) => ({ requestId: s.requestId, amounts: s.amounts })) }, sentAt: nowMs, moved };
+    return { entry: { ...counter, limits, lease, settled: settled.map((s) => ({ requestId: s.requestId, amounts: s.amounts })) }, sentAt: nowMs, settled, moved };
   }
 
   /** Applies a flush's reply: the lease as Redis holds it now, and everyone else's totals. */
@@ -199,7 +202,7 @@ export class LocalBudget {
   }
 
   private restore(part: FlushPart): void {
-    this.settled = [...part.entry.settled.map((s) => ({ requestId: s.requestId, amounts: s.amounts })), ...this.settled];
+    this.settled = [...part.settled, ...this.settled];
     if (this.enforce) addInto(this.committed, part.moved);
   }
 
