@@ -102,10 +102,10 @@ return reply()
  * One instance's batch for one owner: settled requests, and its leases resized. KEYS as for hold.
  * ARGV: lease field (`l:<instance id>`), lease ttl ms, then per budget: period ttl ms, limits,
  * lease floor ('' = leave the lease alone), lease wanted, the number m of settled requests, then
- * m pairs of request id and amounts.
+ * m triples: request id, amounts, '1' when it was held in Redis on its own ('0': from a lease).
  *
  * A settled request replaces its hold, if it had one (`s:<id>` holds what it used); settling an id
- * twice counts it once. The lease becomes max(floor, min(wanted, limit − everything else)) per
+ * twice counts it once. Per budget the totals change once (by the sum of the batch). The lease becomes max(floor, min(wanted, limit − everything else)) per
  * metric: never less than the floor (what the instance may already have promised from it: its
  * requests in flight and the room it serves from while this runs), never more than the limit
  * leaves. Reply per budget: status (1, or 2 when the budget is not seeded: nothing was done for
@@ -118,18 +118,21 @@ for b = 1, #KEYS / 2 do
   local counter, expiries = KEYS[2 * b - 1], KEYS[2 * b]
   local period_ttl, limits, floor, wanted, settled = tonumber(ARGV[at]), split(ARGV[at + 1]), ARGV[at + 2], ARGV[at + 3], tonumber(ARGV[at + 4])
   local first = at + 5
-  at = first + 2 * settled
+  at = first + 3 * settled
   if redis.call('HEXISTS', counter, 'seed') == 0 then
     for _, v in ipairs({2, 0, 0, 0, 0, 0, 0}) do reply[#reply + 1] = v end
   else
     purge(counter, expiries, now)
-    for j = first, at - 1, 2 do
-      local done = 's:' .. ARGV[j]
-      if redis.call('HEXISTS', counter, done) == 0 then
-        drop(counter, expiries, 'h:' .. ARGV[j])
-        add_totals(counter, split(ARGV[j + 1]), '')
-        redis.call('HSET', counter, done, ARGV[j + 1])
+    local sum = {0, 0, 0}
+    for j = first, at - 1, 3 do
+      if redis.call('HSETNX', counter, 's:' .. ARGV[j], ARGV[j + 1]) == 1 then
+        local used = split(ARGV[j + 1])
+        for i = 1, 3 do sum[i] = sum[i] + tonumber(used[i]) end
+        if ARGV[j + 2] == '1' then drop(counter, expiries, 'h:' .. ARGV[j]) end
       end
+    end
+    for i = 1, 3 do
+      if sum[i] ~= 0 then redis.call('HINCRBY', counter, 't' .. i, int(sum[i])) end
     end
     if floor ~= '' then drop(counter, expiries, lease) end
     local others = totals(counter)

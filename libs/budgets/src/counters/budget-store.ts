@@ -50,7 +50,8 @@ export interface FlushEntry extends CounterRef {
   limits: BudgetLimitsPacked;
   /** Absent: the lease is left as it is. */
   lease?: { floor: BudgetAmounts; wanted: BudgetAmounts } | undefined;
-  settled: ReadonlyArray<{ requestId: string; amounts: BudgetAmounts }>;
+  /** `heldInRedis`: the request was held on its own (its hold ends); otherwise it was served from a lease. */
+  settled: ReadonlyArray<{ requestId: string; amounts: BudgetAmounts; heldInRedis: boolean }>;
 }
 
 export type FlushReply = { seeded: false } | { seeded: true; lease: BudgetAmounts; others: BudgetAmounts };
@@ -60,7 +61,7 @@ export async function flushCounters(redis: Redis, leaseField: string, leaseTtlMs
   const args = [leaseField, String(Math.max(1, Math.floor(leaseTtlMs)))];
   for (const e of entries) {
     args.push(String(Math.floor(e.periodTtlMs)), packLimits(e.limits), e.lease === undefined ? '' : packAmounts(e.lease.floor), e.lease === undefined ? '' : packAmounts(e.lease.wanted), String(e.settled.length));
-    for (const s of e.settled) args.push(s.requestId, packAmounts(s.amounts));
+    for (const s of e.settled) args.push(s.requestId, packAmounts(s.amounts), s.heldInRedis ? '1' : '0');
   }
   const reply = (await runScript(redis, FLUSH, keysOf(entries), args)) as Array<number | string>;
   return entries.map((_, i) => {

@@ -168,7 +168,7 @@ export class LocalBudget {
       lease = { floor, wanted };
     }
     this.flushing = true;
-    return { entry: { ...counter, limits, lease, settled: settled.map((s) => ({ requestId: s.requestId, amounts: s.amounts })) }, sentAt: nowMs, settled, moved };
+    return { entry: { ...counter, limits, lease, settled: settled.map((s) => ({ requestId: s.requestId, amounts: s.amounts, heldInRedis: !s.leased })) }, sentAt: nowMs, settled, moved };
   }
 
   /** Applies a flush's reply: the lease as Redis holds it now, and everyone else's totals. */
