@@ -187,9 +187,9 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
     }
   }
 
-  /** Every owner with something to send; the timer skips an owner whose last flush is still running. */
-  async function flushAll(options: { returning: boolean; skipRunning: boolean }): Promise<void> {
-    const ids = [...owners.keys()].filter((id) => !(options.skipRunning && flushes.has(id)));
+  /** Every owner (or `only` one) with something to send; the timer skips an owner whose last flush is still running. */
+  async function flushAll(options: { returning: boolean; skipRunning: boolean; only?: string }): Promise<void> {
+    const ids = (options.only === undefined ? [...owners.keys()] : [options.only]).filter((id) => !(options.skipRunning && flushes.has(id)));
     const results = await Promise.allSettled(ids.map((id) => flushOwner(id, options.returning)));
     for (const r of results) if (r.status === 'rejected') deps.onFlushError?.(r.reason);
   }
@@ -206,7 +206,11 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
         const local = localOf(charge, charge.enforce);
         local.noteRequest(charge.amounts);
         if (local.grant(charge.amounts, mono)) leased.push({ ...charge, remaining: local.remaining(), leased: true });
-        else inRedis.push(charge);
+        else {
+          inRedis.push(charge);
+          // A busy budget without (enough of) a lease gets one now rather than at the next tick.
+          if (!flushes.has(charge.budget.ownerId) && local.wantsLease()) void flushAll({ returning: false, skipRunning: true, only: charge.budget.ownerId });
+        }
       }
       // Every budget served from this instance's leases: no round trip.
       if (inRedis.length === 0) return { ok: true, held: leased };

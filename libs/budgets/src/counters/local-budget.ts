@@ -211,7 +211,8 @@ export class LocalBudget {
     return this.enforce && BUDGET_METRICS.some((m) => this.committed[m] > 0);
   }
 
-  private wantsLease(): boolean {
+  /** Whether this instance should lease (busy on the budget, far from its limits). */
+  wantsLease(): boolean {
     return this.enforce && BUDGET_METRICS.some((m) => this.target()[m] > 0);
   }
 
