@@ -222,6 +222,32 @@ describe('budget enforcement across proxy instances', () => {
     }
   }, 60_000);
 
+  it('far from its limit, a busy budget is held from leases on both instances: every request counts once, and the leases go back when requests stop', async () => {
+    await h.addKey('lease-user', 'openai');
+    await insertBudget('lease-user', { requests: 100_000, tokens: 100_000_000 });
+    let ok = 0;
+    for (let round = 0; round < 15; round++) {
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => chat(i % 2 === 0 ? h.proxy : second, 'lease-user')));
+      ok += results.filter((r) => r.status === 200).length;
+    }
+    expect(ok).toBe(300);
+    const [budget] = (await findBudgetsOfOwners(h.api.runtime.orm.em.fork(), ['lease-user'])) as Budget[];
+    if (budget === undefined) throw new Error('budget not found');
+    const window = periodWindow(budget.period, budget.timeZone, Date.now());
+    const redis = h.api.runtime.redis;
+    const keys = budgetCounterKeys(h.config.redisPrefix, budget, window);
+    // Every settle arrived, and once idle the instances hold no slice: the counter is exactly the 300 requests.
+    await waitFor(
+      async () => {
+        const fields = Object.keys(await redis.hgetall(keys.counter));
+        return fields.filter((f) => f.startsWith('s:')).length === 300 && !fields.some((f) => f.startsWith('l:') || f.startsWith('h:'));
+      },
+      10_000,
+      'the settles and the leases to come back',
+    );
+    expect((await readBudgetUse(redis, h.config.redisPrefix, budget, window)).use.requests).toBe(300);
+  }, 60_000);
+
   it("an exhausted key budget makes that key skip and the pool fail over to the next; the receipt says budget_exceeded", async () => {
     const { id: routerKeyId } = await h.addKey('key-user', 'openrouter');
     await h.addKey('key-user', 'openai');
