@@ -77,7 +77,7 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
   /** Per owner, its budgets in their periods as this instance sees them. */
   const owners = new Map<string, Map<string, LocalBudget>>();
 
-  function localOf(charge: BudgetCharge | BudgetInPeriod, enforce: boolean): LocalBudget {
+  function localOf(charge: BudgetCharge | BudgetInPeriod, enforce: boolean, mono = performance.now()): LocalBudget {
     let budgets = owners.get(charge.budget.ownerId);
     if (budgets === undefined) {
       budgets = new Map();
@@ -86,7 +86,7 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
     const key = `${charge.budget.id}|${charge.window.id}`;
     let local = budgets.get(key);
     if (local === undefined) {
-      local = new LocalBudget(charge.budget, charge.window, enforce, policy);
+      local = new LocalBudget(charge.budget, charge.window, enforce, policy, mono);
       budgets.set(key, local);
     } else {
       local.budget = charge.budget;
@@ -170,9 +170,9 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
         await seed(local);
         local.needsSeed = false;
       }
-      const sending = [...budgets.values()].filter((b) => b.hasWork());
-      if (sending.length === 0) return;
       const sentAt = performance.now();
+      const sending = [...budgets.values()].filter((b) => b.hasWork(sentAt));
+      if (sending.length === 0) return;
       const parts = sending.map((b) => b.startFlush(refOf(b), sentAt, returning));
       try {
         const replies = await flushCounters(redis, leaseField, policy.leaseTtlMs, parts.map((p) => p.entry));
@@ -182,7 +182,8 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
         throw err;
       }
     } finally {
-      for (const [key, local] of budgets) if (local.isIdle()) budgets.delete(key);
+      const mono = performance.now();
+      for (const [key, local] of budgets) if (local.isIdle(mono)) budgets.delete(key);
       if (budgets.size === 0 && owners.get(ownerId) === budgets) owners.delete(ownerId);
     }
   }
@@ -203,13 +204,13 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
       const leased: HeldCharge[] = [];
       const inRedis: BudgetCharge[] = [];
       for (const charge of input.charges) {
-        const local = localOf(charge, charge.enforce);
-        local.noteRequest(charge.amounts);
+        const local = localOf(charge, charge.enforce, mono);
+        local.noteRequest(charge.amounts, mono);
         if (local.grant(charge.amounts, mono)) leased.push({ ...charge, remaining: local.remaining(), leased: true });
         else {
           inRedis.push(charge);
           // A busy budget without (enough of) a lease gets one now rather than at the next tick.
-          if (!flushes.has(charge.budget.ownerId) && local.wantsLease()) void flushAll({ returning: false, skipRunning: true, only: charge.budget.ownerId });
+          if (!flushes.has(charge.budget.ownerId) && local.wantsLease(mono)) void flushAll({ returning: false, skipRunning: true, only: charge.budget.ownerId });
         }
       }
       // Every budget served from this instance's leases: no round trip.

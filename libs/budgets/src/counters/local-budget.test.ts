@@ -13,9 +13,9 @@ const amounts = (requests: number): BudgetAmounts => ({ requests, tokens: 0, spe
 
 /** A budget this instance leases `slice` requests of, confirmed at time 0, with nobody else using it. */
 function leased(slice: number): LocalBudget {
-  const local = new LocalBudget(budget, window, true, policy);
+  const local = new LocalBudget(budget, window, true, policy, 0);
   local.observeTotals(amounts(0));
-  for (let i = 0; i < 10; i++) local.noteRequest(ONE);
+  for (let i = 0; i < 10; i++) local.noteRequest(ONE, 0);
   const part = local.startFlush(ref, 0);
   local.finishFlush(part, { seeded: true, lease: amounts(slice), others: amounts(0) });
   return local;
@@ -56,11 +56,20 @@ describe('a local budget (one instance\'s lease)', () => {
     expect(local.grant(ONE, DEFAULT_LEASE_POLICY.leaseTtlMs)).toBe(false);
   });
 
+  it('sizes its lease by the last horizon of use by the clock, however often it flushes, and wants none once idle that long', () => {
+    const local = leased(10);
+    for (let i = 0; i < 40; i++) local.noteRequest(ONE, 10);
+    // Many flushes within one interval keep the whole horizon's use.
+    for (let t = 11; t < 20; t++) local.finishFlush(local.startFlush(ref, t), { seeded: true, lease: amounts(10), others: amounts(0) });
+    expect(local.startFlush(ref, 20).entry.lease?.wanted.requests).toBeGreaterThanOrEqual(50);
+    expect(local.wantsLease(DEFAULT_LEASE_POLICY.horizonMs + DEFAULT_LEASE_POLICY.flushIntervalMs + 20)).toBe(false);
+  });
+
   it('wants no lease near the limit: every request there is held exactly', () => {
-    const local = new LocalBudget(budget, window, true, policy);
+    const local = new LocalBudget(budget, window, true, policy, 0);
     local.observeTotals(amounts(1000 - 10));
-    for (let i = 0; i < 10; i++) local.noteRequest(ONE);
-    expect(local.hasWork()).toBe(false);
+    for (let i = 0; i < 10; i++) local.noteRequest(ONE, 0);
+    expect(local.hasWork(0)).toBe(false);
     expect(local.startFlush(ref, 0).entry.lease).toBeUndefined();
   });
 });

@@ -61,8 +61,10 @@ export class LocalBudget {
   private leasedInRedis = false;
   private confirmedAt = Number.NEGATIVE_INFINITY;
   private settled: Settled[] = [];
-  /** Per flush interval of the horizon: requests and amounts seen (leased or not), newest last. */
+  /** Per flush interval of the horizon (by the clock, however often flushes run): requests and amounts seen, leased or not, newest last. */
   private recent: Array<{ requests: number; amounts: BudgetAmounts }>;
+  /** When the newest bucket of `recent` started (ms, the monotonic clock the caller passes). */
+  private bucketAt: number;
   private largestEstimate: BudgetAmounts = { ...ZERO };
   private flushing = false;
   /** Set when a flush found the counter unseeded (Redis lost it): seed before the next flush. */
@@ -73,15 +75,18 @@ export class LocalBudget {
     window: PeriodWindow,
     enforce: boolean,
     private readonly policy: LeasePolicy,
+    nowMs: number,
   ) {
     this.budget = budget;
     this.window = window;
     this.enforce = enforce;
     this.recent = Array.from({ length: Math.max(1, Math.round(policy.horizonMs / policy.flushIntervalMs)) }, () => ({ requests: 0, amounts: { ...ZERO } }));
+    this.bucketAt = nowMs;
   }
 
   /** Counts a request that applies (leased or held exactly): the lease is sized by this use. */
-  noteRequest(estimate: BudgetAmounts): void {
+  noteRequest(estimate: BudgetAmounts, nowMs: number): void {
+    this.roll(nowMs);
     const now = this.recent[this.recent.length - 1] as (typeof this.recent)[number];
     now.requests++;
     addInto(now.amounts, estimate);
@@ -127,17 +132,17 @@ export class LocalBudget {
   }
 
   /** Whether a flush has anything to do for this budget. */
-  hasWork(): boolean {
-    return this.settled.length > 0 || this.leasedInRedis || this.hasCommitted() || this.wantsLease();
+  hasWork(nowMs: number): boolean {
+    return this.settled.length > 0 || this.leasedInRedis || this.hasCommitted() || this.wantsLease(nowMs);
   }
 
   /** Nothing held, leased, pending or recent: the entry can go. */
-  isIdle(): boolean {
-    return !this.hasWork() && !this.flushing && this.recent.every((r) => r.requests === 0);
+  isIdle(nowMs: number): boolean {
+    return !this.hasWork(nowMs) && !this.flushing && this.recent.every((r) => r.requests === 0);
   }
 
   /**
-   * Starts a flush: takes the waiting settles out of the lease, rolls the recent use, shrinks the
+   * Starts a flush: takes the waiting settles out of the lease, shrinks the
    * slice here first when it is larger than wanted, and says what the lease must be at least
    * (`floor`: all this instance may still use, including room it serves from during the flush)
    * and what it should be (`wanted`); `returning` (shutdown) wants nothing beyond the floor.
@@ -151,9 +156,7 @@ export class LocalBudget {
       subtractFrom(this.slice, moved);
       subtractFrom(this.committed, moved);
     }
-    const target = returning ? { ...ZERO } : this.target();
-    this.recent.shift();
-    this.recent.push({ requests: 0, amounts: { ...ZERO } });
+    const target = returning ? { ...ZERO } : this.target(nowMs);
     const limits = this.enforce ? this.budget.limits : {};
     let lease: FlushEntry['lease'];
     if (this.enforce && (this.leasedInRedis || this.hasCommitted() || BUDGET_METRICS.some((m) => target[m] > 0))) {
@@ -212,8 +215,8 @@ export class LocalBudget {
   }
 
   /** Whether this instance should lease (busy on the budget, far from its limits). */
-  wantsLease(): boolean {
-    return this.enforce && BUDGET_METRICS.some((m) => this.target()[m] > 0);
+  wantsLease(nowMs: number): boolean {
+    return this.enforce && BUDGET_METRICS.some((m) => this.target(nowMs)[m] > 0);
   }
 
   /**
@@ -222,7 +225,8 @@ export class LocalBudget {
    * limit is near (what is left is less than `nearLimitFactor` requests), so requests near a limit
    * are held one by one, exactly.
    */
-  private target(): BudgetAmounts {
+  private target(nowMs: number): BudgetAmounts {
+    this.roll(nowMs);
     const target = { ...ZERO };
     if (!this.enforce || this.others === undefined) return target;
     const requests = this.recent.reduce((n, r) => n + r.requests, 0);
@@ -235,6 +239,17 @@ export class LocalBudget {
       target[m] = Math.floor(Math.min(left(m) * this.policy.remainderShare, Math.max(used, 2 * this.largestEstimate[m])));
     }
     return target;
+  }
+
+  /** Starts a new bucket for every flush interval that passed since the newest one started. */
+  private roll(nowMs: number): void {
+    const steps = Math.floor((nowMs - this.bucketAt) / this.policy.flushIntervalMs);
+    if (steps <= 0) return;
+    for (let i = 0; i < Math.min(steps, this.recent.length); i++) {
+      this.recent.shift();
+      this.recent.push({ requests: 0, amounts: { ...ZERO } });
+    }
+    this.bucketAt += steps * this.policy.flushIntervalMs;
   }
 
   private limited(): BudgetMetric[] {
