@@ -12,7 +12,7 @@ const SEED = luaScript(SEED_SCRIPT);
 const RECONCILE = luaScript(RECONCILE_SCRIPT);
 
 /** A budget's limits as the scripts take them: undefined = no limit (a `notify` budget has none). */
-export type BudgetLimitsPacked = Partial<BudgetAmounts>;
+export type CounterLimits = Partial<BudgetAmounts>;
 
 /** One budget's counter in a script call. */
 export interface CounterRef {
@@ -33,7 +33,7 @@ export async function holdOnCounters(
   redis: Redis,
   requestId: string,
   holdTtlMs: number,
-  counters: ReadonlyArray<CounterRef & { amounts: BudgetAmounts; limits: BudgetLimitsPacked }>,
+  counters: ReadonlyArray<CounterRef & { amounts: BudgetAmounts; limits: CounterLimits }>,
 ): Promise<HoldReply> {
   const args = [requestId, String(Math.max(1, Math.floor(holdTtlMs)))];
   for (const c of counters) args.push(String(Math.floor(c.periodTtlMs)), packAmounts(c.amounts), packLimits(c.limits));
@@ -47,7 +47,7 @@ export async function holdOnCounters(
 
 /** One budget's part in a flush: the requests settled on it, and its lease's new bounds. */
 export interface FlushEntry extends CounterRef {
-  limits: BudgetLimitsPacked;
+  limits: CounterLimits;
   /** Absent: the lease is left as it is. */
   lease?: { floor: BudgetAmounts; wanted: BudgetAmounts } | undefined;
   /** `heldInRedis`: the request was held on its own (its hold ends); otherwise it was served from a lease. */
@@ -121,7 +121,7 @@ function keysOf(counters: readonly CounterRef[]): string[] {
   return counters.flatMap((c) => [c.keys.counter, c.keys.expiries]);
 }
 
-export function packAmounts(amounts: BudgetAmounts): string {
+function packAmounts(amounts: BudgetAmounts): string {
   return BUDGET_METRICS.map((m) => {
     const v = amounts[m];
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`a budget amount must be a non-negative safe integer (${m}: ${v})`);
@@ -129,7 +129,7 @@ export function packAmounts(amounts: BudgetAmounts): string {
   }).join(',');
 }
 
-function packLimits(limits: BudgetLimitsPacked): string {
+function packLimits(limits: CounterLimits): string {
   return BUDGET_METRICS.map((m) => (limits[m] === undefined ? '-' : String(Math.floor(limits[m])))).join(',');
 }
 

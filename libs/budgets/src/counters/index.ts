@@ -4,4 +4,4 @@ export { type BudgetReconcileDeps, type BudgetRecordSnapshot, reconcileBudget, r
 export { trackedRequestIds } from './budget-store.js';
 export { type LiveBudgetUse, readBudgetUse } from './budget-use.js';
 export { budgetCounterKeys, type BudgetCounterKeys, COUNTER_GRACE_MS, countedMetrics, untilPeriodExpiry } from './counter-names.js';
-export { DEFAULT_LEASE_POLICY, type LeasePolicy } from './local-budget.js';
+export type { LeasePolicy } from './local-budget.js';
