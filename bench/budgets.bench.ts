@@ -6,8 +6,14 @@
  * (1) closed-loop throughput of each, in alternating rounds (target: with budgets ≥ 90 % of
  * without); (2) the p50 at a paced 1,000 req/s of each (target: added p50 < 0.3 ms).
  * `BENCH_BUDGETS_SECONDS` sets each round's length (default 5), `BENCH_BUDGETS_ROUNDS` the
- * throughput rounds per user (default 3).
+ * throughput rounds per user (default 3). It also reports, per request of each user's closed-loop
+ * rounds, the CPU time this process spent (proxy, mock upstream and load generator: the same work
+ * for both users but the budgets) and the Redis server's (`INFO cpu`) — CPU time, not wall time,
+ * so they hold on a busy machine better than the throughput does. The Redis figure is exact only
+ * on a Redis of its own (`REDIS_URL=redis://127.0.0.1:<port> npm run bench -- budgets`), since
+ * other clients' commands count too.
  */
+import type { Redis } from 'ioredis';
 import { startProxyHarness } from '../test/proxy/support/proxy-harness.js';
 import { pacedLoad } from './support/paced-load.js';
 import { closedLoop, type HttpTarget, quantile } from './support/proxy-load.js';
@@ -40,13 +46,23 @@ const benchmark: Benchmark = {
 
       const rps = { plain: [] as number[], budgeted: [] as number[] };
       const failed = { plain: 0, budgeted: 0 };
+      const cpu = { plain: { redisUsec: 0, processUsec: 0, requests: 0 }, budgeted: { redisUsec: 0, processUsec: 0, requests: 0 } };
       for (let round = 0; round < ROUNDS; round++) {
         for (const user of ['plain', 'budgeted'] as const) {
+          const redisBefore = await redisCpuUsec(h.api.runtime.redis);
+          const processBefore = process.cpuUsage();
           const result = await closedLoop(targets[user], CONNECTIONS, SECONDS);
+          const processUsed = process.cpuUsage(processBefore);
+          cpu[user].processUsec += processUsed.user + processUsed.system;
+          cpu[user].redisUsec += (await redisCpuUsec(h.api.runtime.redis)) - redisBefore;
+          cpu[user].requests += result.total;
           rps[user].push(result.requestsPerSecond);
           failed[user] += result.failed;
         }
       }
+      const perRequest = (user: 'plain' | 'budgeted', what: 'redisUsec' | 'processUsec') => cpu[user][what] / Math.max(1, cpu[user].requests);
+      const cpuLine = (label: string, what: 'redisUsec' | 'processUsec') =>
+        `${label} CPU per request: no budget ${perRequest('plain', what).toFixed(1)} µs, with budgets ${perRequest('budgeted', what).toFixed(1)} µs (budgets add ${(perRequest('budgeted', what) - perRequest('plain', what)).toFixed(1)} µs).`;
       const paced = async (user: 'plain' | 'budgeted') => {
         const t = targets[user];
         return pacedLoad({ origin: t.origin, rate: PACED_RATE, seconds: SECONDS, request: () => ({ method: 'POST', path: t.path, headers: { 'content-type': 'application/json', ...t.headers }, body: t.body }) });
@@ -62,6 +78,8 @@ const benchmark: Benchmark = {
         `| no budget | ${quantile(rps.plain, 0.5).toFixed(0)} | ${failed.plain} | ${pacedPlain.p50Ms.toFixed(3)} | ${pacedPlain.p99Ms.toFixed(3)} | ${pacedPlain.achievedRate.toFixed(0)} |`,
         `| user + key budget | ${quantile(rps.budgeted, 0.5).toFixed(0)} | ${failed.budgeted} | ${pacedBudgeted.p50Ms.toFixed(3)} | ${pacedBudgeted.p99Ms.toFixed(3)} | ${pacedBudgeted.achievedRate.toFixed(0)} |`,
         '',
+        `${cpuLine('This process (proxy, mock, load generator)', 'processUsec')} ${cpuLine('Redis server', 'redisUsec')} (closed-loop rounds)`,
+        '',
         `Throughput with budgets: **${(share * 100).toFixed(1)} %** of without (target ≥ 90 %: ${share >= 0.9 ? 'met' : '**not met**'}). Added p50 at ${PACED_RATE}/s: **${addedP50Ms.toFixed(3)} ms** (target < 0.3 ms: ${addedP50Ms < 0.3 ? 'met' : '**not met**'}). ${ROUNDS} alternating closed-loop rounds of ${SECONDS} s on ${CONNECTIONS} connections; paced runs of ${SECONDS} s each.`,
       ].join('\n');
     } finally {
@@ -69,5 +87,12 @@ const benchmark: Benchmark = {
     }
   },
 };
+
+/** The Redis server's CPU time so far (µs, user + system), from `INFO cpu`. */
+async function redisCpuUsec(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return Math.round((seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1_000_000);
+}
 
 export default benchmark;

@@ -69,7 +69,7 @@ describe('budget counters', () => {
     expect(live).toEqual({ seeded: true, use: { requests: 10, tokens: 110 } });
     // The consumer has recorded the tenth request meanwhile; then Redis loses the counters.
     recorded = 10;
-    await deleteRedisPrefix(`${prefix}:rsv:{u-seed}`);
+    await deleteRedisPrefix(`${prefix}:bud:{u-seed}`);
     const readsBefore = reads.length;
     expect((await c.reserve({ requestId: 'after-loss', charges: [charge(b)], partial: false })).ok).toBe(false);
     expect(reads.length).toBeGreaterThan(readsBefore);
@@ -88,18 +88,23 @@ describe('budget counters', () => {
   it('settling replaces the hold by the use; releasing gives it back', async () => {
     const b = budget('u-settle', { tokens: 1000, spend_micro_usd: 1000 });
     const c = counters();
-    await c.reserve({ requestId: 'x', charges: [charge(b, { tokens: 500, spend_micro_usd: 400 })], partial: false });
-    await c.settle('x', [charge(b, { tokens: 42, spend_micro_usd: 7 })]);
-    await c.reserve({ requestId: 'y', charges: [charge(b, { tokens: 100, spend_micro_usd: 100 })], partial: false });
-    await c.release('y', [charge(b)]);
+    const x = await c.reserve({ requestId: 'x', charges: [charge(b, { tokens: 500, spend_micro_usd: 400 })], partial: false });
+    if (!x.ok) throw new Error('not held');
+    c.settle('x', x.held, { requests: 1, tokens: 42, spend_micro_usd: 7 });
+    await c.flush();
+    const y = await c.reserve({ requestId: 'y', charges: [charge(b, { tokens: 100, spend_micro_usd: 100 })], partial: false });
+    if (!y.ok) throw new Error('not held');
+    await c.release('y', y.held);
     expect((await readBudgetUse(redis, prefix, b, charge(b).window)).use).toEqual({ tokens: 42, spend_micro_usd: 7 });
   });
 
   it('reconcile: the seed becomes the record, recorded requests stop counting twice, holds in flight stay', async () => {
     const b = budget('u-reconcile', { requests: 100 });
     const c = counters(() => ({ requests: 3, tokens: 0, spend_micro_usd: 0 }));
-    await c.reserve({ requestId: 'done', charges: [charge(b)], partial: false });
-    await c.settle('done', [charge(b)]);
+    const done = await c.reserve({ requestId: 'done', charges: [charge(b)], partial: false });
+    if (!done.ok) throw new Error('not held');
+    c.settle('done', done.held, { requests: 1, tokens: 0, spend_micro_usd: 0 });
+    await c.flush();
     await c.reserve({ requestId: 'running', charges: [charge(b)], partial: false });
     expect((await readBudgetUse(redis, prefix, b, charge(b).window)).use).toEqual({ requests: 5 });
     // The record now has the 3 seeded, 'done', and one request a crashed proxy never settled.

@@ -1,7 +1,6 @@
 import { type Budget, periodWindow } from '@byok/budgets';
-import { budgetCounterName, readBudgetUse, SEED_RESERVATION_ID } from '@byok/budgets/counters';
+import { budgetCounterKeys, readBudgetUse, trackedRequestIds } from '@byok/budgets/counters';
 import { findBudgetsOfOwners } from '@byok/db';
-import { heldIds, settle } from '@byok/reservations';
 import { startUsageConsumer, type UsageConsumerHandle } from '@byok/usage-consumer';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,7 +183,7 @@ describe('budget enforcement across proxy instances', () => {
         const rows = await h.api.db.sql<{ n: string }>("SELECT count(*) AS n FROM usage_events WHERE user_id = 'rebuild-user'", []);
         return Number(rows[0]?.n) === 2;
       }, 15_000, 'the record to hold both requests');
-      const deleted = await deleteRedisKeysMatching(`${h.config.redisPrefix}:rsv:{rebuild-user}*`);
+      const deleted = await deleteRedisKeysMatching(`${h.config.redisPrefix}:bud:{rebuild-user}*`);
       expect(deleted.length).toBeGreaterThan(0);
       // The record holds 2 of 3: one more fits, then none (without the rebuild, three more would).
       expect((await chat(second, 'rebuild-user')).status).toBe(200);
@@ -204,21 +203,49 @@ describe('budget enforcement across proxy instances', () => {
       const [budget] = (await findBudgetsOfOwners(h.api.runtime.orm.em.fork(), ['drift-user'])) as Budget[];
       if (budget === undefined) throw new Error('budget not found');
       const window = periodWindow(budget.period, budget.timeZone, Date.now());
-      const scope = { prefix: h.config.redisPrefix, scope: 'drift-user' };
-      const counter = budgetCounterName(budget.id, window.id, 'requests');
+      const redis = h.api.runtime.redis;
+      const keys = budgetCounterKeys(h.config.redisPrefix, budget, window);
+      // Both settles have reached the counter (they are sent in batches).
+      await waitFor(async () => (await trackedRequestIds(redis, keys)).length === 2 || (await readBudgetUse(redis, h.config.redisPrefix, budget, window)).use.requests === 2, 5000, 'the settles');
       // Drift: the seed says 40 requests the record never had.
-      await settle(h.api.runtime.redis, { ...scope, id: SEED_RESERVATION_ID, ttlMs: 3_600_000, counters: [{ counter, amount: 40 }] });
-      expect((await readBudgetUse(h.api.runtime.redis, h.config.redisPrefix, budget, window)).use.requests).toBe(42);
+      await redis.hset(keys.counter, 'seed', '40,0,0');
+      await redis.hincrby(keys.counter, 't1', 40);
+      expect((await readBudgetUse(redis, h.config.redisPrefix, budget, window)).use.requests).toBe(42);
       // Corrected to the record (2 requests), whose ids no longer count on their own.
       await waitFor(
-        async () => (await heldIds(h.api.runtime.redis, scope, counter)).length === 1 && (await readBudgetUse(h.api.runtime.redis, h.config.redisPrefix, budget, window)).use.requests === 2,
+        async () => (await trackedRequestIds(redis, keys)).length === 0 && (await readBudgetUse(redis, h.config.redisPrefix, budget, window)).use.requests === 2,
         15_000,
         'the counters to match the record',
       );
-      expect(await heldIds(h.api.runtime.redis, scope, counter)).toEqual([SEED_RESERVATION_ID]);
     } finally {
       await consumer.close();
     }
+  }, 60_000);
+
+  it('far from its limit, a busy budget is held from leases on both instances: every request counts once, and the leases go back when requests stop', async () => {
+    await h.addKey('lease-user', 'openai');
+    await insertBudget('lease-user', { requests: 100_000, tokens: 100_000_000 });
+    let ok = 0;
+    for (let round = 0; round < 15; round++) {
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => chat(i % 2 === 0 ? h.proxy : second, 'lease-user')));
+      ok += results.filter((r) => r.status === 200).length;
+    }
+    expect(ok).toBe(300);
+    const [budget] = (await findBudgetsOfOwners(h.api.runtime.orm.em.fork(), ['lease-user'])) as Budget[];
+    if (budget === undefined) throw new Error('budget not found');
+    const window = periodWindow(budget.period, budget.timeZone, Date.now());
+    const redis = h.api.runtime.redis;
+    const keys = budgetCounterKeys(h.config.redisPrefix, budget, window);
+    // Every settle arrived, and once idle the instances hold no slice: the counter is exactly the 300 requests.
+    await waitFor(
+      async () => {
+        const fields = Object.keys(await redis.hgetall(keys.counter));
+        return fields.filter((f) => f.startsWith('s:')).length === 300 && !fields.some((f) => f.startsWith('l:') || f.startsWith('h:'));
+      },
+      10_000,
+      'the settles and the leases to come back',
+    );
+    expect((await readBudgetUse(redis, h.config.redisPrefix, budget, window)).use.requests).toBe(300);
   }, 60_000);
 
   it("an exhausted key budget makes that key skip and the pool fail over to the next; the receipt says budget_exceeded", async () => {

@@ -48,19 +48,6 @@ describe('reservations', () => {
     expect(await reservedTotal(redis, scope, 'c')).toBe(70);
   });
 
-  it('takes nothing when a counter lacks the required marker reservation, and reserves once every counter holds it', async () => {
-    const scope = scopeOf('marker');
-    const counters = [
-      { counter: 'm1', amount: 2, limit: 10 },
-      { counter: 'm2', amount: 3 },
-    ];
-    expect(await reserve(redis, { ...scope, id: 'r', ttlMs: 60_000, counters, requireHeld: 'seed' })).toEqual({ ok: false, counter: 'm1', reservedTotal: 0, markerMissing: true });
-    await reserve(redis, { ...scope, id: 'seed', ttlMs: 60_000, counters: [{ counter: 'm1', amount: 4 }] });
-    expect(await reserve(redis, { ...scope, id: 'r', ttlMs: 60_000, counters, requireHeld: 'seed' })).toEqual({ ok: false, counter: 'm2', reservedTotal: 0, markerMissing: true });
-    await reserve(redis, { ...scope, id: 'seed', ttlMs: 60_000, counters: [{ counter: 'm2', amount: 0 }] });
-    expect(await reserve(redis, { ...scope, id: 'r', ttlMs: 60_000, counters, requireHeld: 'seed' })).toEqual({ ok: true, totals: [6, 3] });
-  });
-
   it('settle replaces the estimate by the final amount, and adds it when the reservation lapsed', async () => {
     const scope = scopeOf('settle');
     await reserve(redis, { ...scope, id: 's', ttlMs: 60_000, counters: [{ counter: 'c', amount: 500 }] });

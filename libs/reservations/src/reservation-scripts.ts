@@ -52,35 +52,28 @@ end
 `;
 
 /**
- * KEYS: amt1, exp1, amt2, exp2, …  ARGV: id, ttlMs, marker ('' = none), then per counter amount and
- * limit ('' = none). With a marker, every counter must hold a reservation of that id (e.g. a
- * budget's seed from the record): {2, i} when counter i does not (nothing taken). {0, i, total}
- * when counter i would pass its limit (nothing taken anywhere). Otherwise {1, total1, total2, …},
- * each counter's live total after the reservation. Reserving an id that is already held changes
- * nothing (and reports the totals).
+ * KEYS: amt1, exp1, amt2, exp2, …  ARGV: id, ttlMs, then per counter amount and limit ('' = none).
+ * {0, i, total} when counter i would pass its limit (nothing taken anywhere). Otherwise {1, total1,
+ * total2, …}, each counter's live total after the reservation. Reserving an id that is already
+ * held changes nothing (and reports the totals).
  */
 export const RESERVE_SCRIPT = `${PRELUDE}
-local id, ttl, marker, now = ARGV[1], tonumber(ARGV[2]), ARGV[3], now_ms()
+local id, ttl, now = ARGV[1], tonumber(ARGV[2]), now_ms()
 local list = counters(now)
 local function totals()
   local reply = {1}
   for i, c in ipairs(list) do reply[i + 1] = redis.call('HGET', c[1], 'total') or '0' end
   return reply
 end
-if marker ~= '' then
-  for i, c in ipairs(list) do
-    if redis.call('HEXISTS', c[1], 'r:' .. marker) == 0 then return {2, i} end
-  end
-end
 if redis.call('HEXISTS', KEYS[1], 'r:' .. id) == 1 then return totals() end
 for i, c in ipairs(list) do
-  local limit = ARGV[3 + 2 * i]
+  local limit = ARGV[2 + 2 * i]
   if limit ~= '' then
     local total = redis.call('HGET', c[1], 'total') or '0'
-    if tonumber(total) + tonumber(ARGV[2 + 2 * i]) > tonumber(limit) then return {0, i, total} end
+    if tonumber(total) + tonumber(ARGV[1 + 2 * i]) > tonumber(limit) then return {0, i, total} end
   end
 end
-for i, c in ipairs(list) do put(c[1], c[2], id, ARGV[2 + 2 * i], now + ttl, ttl) end
+for i, c in ipairs(list) do put(c[1], c[2], id, ARGV[1 + 2 * i], now + ttl, ttl) end
 return totals()
 `;
 

@@ -30,8 +30,7 @@ export interface CounterAmount {
 export type ReserveResult =
   /** `totals`: each counter's live total after the reservation, in the order of `counters`. */
   | { ok: true; totals: number[] }
-  /** `markerMissing`: `requireHeld` was given and `counter` holds no reservation of that id (nothing was taken). */
-  | { ok: false; counter: string; reservedTotal: number; markerMissing?: true };
+  | { ok: false; counter: string; reservedTotal: number };
 
 export interface ReserveInput extends ReservationScope {
   /** Unique per reservation (a request id); reserving the same id twice holds it once. */
@@ -39,8 +38,6 @@ export interface ReserveInput extends ReservationScope {
   /** When nobody settles or releases it (a crashed instance), the reservation lapses after this. */
   ttlMs: number;
   counters: readonly CounterAmount[];
-  /** Take nothing unless every counter holds a reservation of this id (a marker, e.g. a budget's seed). */
-  requireHeld?: string;
 }
 
 /**
@@ -49,12 +46,11 @@ export interface ReserveInput extends ReservationScope {
  * trip, which also reports the totals the reservation left.
  */
 export async function reserve(redis: Redis, input: ReserveInput): Promise<ReserveResult> {
-  const args = [input.id, String(ttlOf(input.ttlMs)), input.requireHeld ?? ''];
+  const args = [input.id, String(ttlOf(input.ttlMs))];
   for (const c of input.counters) args.push(amountOf(c.amount), c.limit === undefined ? '' : String(Math.floor(c.limit)));
   const reply = (await runScript(redis, RESERVE, counterKeys(input, input.counters), args)) as Array<number | string>;
   if (reply[0] === 1) return { ok: true, totals: reply.slice(1).map(Number) };
   const counter = input.counters[Number(reply[1] ?? 1) - 1]?.counter ?? '';
-  if (reply[0] === 2) return { ok: false, counter, reservedTotal: 0, markerMissing: true };
   return { ok: false, counter, reservedTotal: Number(reply[2] ?? 0) };
 }
 
@@ -89,18 +85,6 @@ export async function release(redis: Redis, input: ReleaseInput): Promise<void> 
 export async function reservedTotal(redis: Redis, scope: ReservationScope, counter: string): Promise<number> {
   const [amountsKey] = keysOf(scope, counter);
   return Number((await redis.hget(amountsKey, 'total')) ?? 0);
-}
-
-/** Whether reservation `id` is held on `counter` (a marker reservation, e.g. a budget's seed from the record). */
-export async function isHeld(redis: Redis, scope: ReservationScope, counter: string, id: string): Promise<boolean> {
-  const [amountsKey] = keysOf(scope, counter);
-  return (await redis.hexists(amountsKey, `r:${id}`)) === 1;
-}
-
-/** The ids of the reservations held on `counter` (at most `limit`; lapsed ones still in it are dropped at the next call). */
-export async function heldIds(redis: Redis, scope: ReservationScope, counter: string, limit = 10_000): Promise<string[]> {
-  const [, expiriesKey] = keysOf(scope, counter);
-  return redis.zrange(expiriesKey, '0', String(limit - 1));
 }
 
 function keysOf(scope: ReservationScope, counter: string): [string, string] {

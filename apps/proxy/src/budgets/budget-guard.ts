@@ -50,7 +50,7 @@ export interface BudgetGuard {
    * closed throws 503 `redis_unavailable`, open lets the request through unmetered (`free`).
    */
   hold(input: BudgetHoldInput): Promise<BudgetCheck>;
-  /** Replaces the hold by what the request used; never throws (a failure is logged, the reconciler corrects it). */
+  /** Replaces the hold by what the request used: queued for the owner's next batch (a failed batch is logged and sent again; the reconciler corrects what is lost). */
   settle(hold: BudgetHold, used: BudgetUse): void;
   /** Ends the hold of a request that did not reach a provider on this candidate; never throws. */
   release(hold: BudgetHold): void;
@@ -102,8 +102,7 @@ export function createBudgetGuard(deps: BudgetGuardDeps): BudgetGuard {
       }
     },
     settle(hold, used) {
-      const charges = hold.held.map((c) => ({ ...c, amounts: { requests: 1, tokens: used.promptTokens + used.completionTokens, spend_micro_usd: used.costMicro } }));
-      counters.settle(hold.requestId, charges).catch((err: unknown) => logger.warn({ err, request_id: hold.requestId }, 'could not settle a budget hold; the reconciler corrects it from the record'));
+      counters.settle(hold.requestId, hold.held, { requests: 1, tokens: countable(used.promptTokens + used.completionTokens), spend_micro_usd: countable(used.costMicro) });
     },
     release(hold) {
       counters.release(hold.requestId, hold.held).catch((err: unknown) => logger.warn({ err, request_id: hold.requestId }, 'could not release a budget hold; it lapses on its own'));

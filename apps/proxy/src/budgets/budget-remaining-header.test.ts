@@ -10,6 +10,7 @@ const held = (id: string, limits: Budget['limits'], remaining: HeldCharge['remai
   amounts: { requests: 1, tokens: 0, spend_micro_usd: 0 },
   enforce,
   remaining,
+  leased: false,
 });
 
 describe('x-byok-budget-remaining', () => {

@@ -1,5 +1,5 @@
 import { budgetChangeChannel } from '@byok/queues';
-import { createBudgetCounters } from '@byok/budgets/counters';
+import { type BudgetCounters, createBudgetCounters } from '@byok/budgets/counters';
 import type { ProxySettings } from '@byok/config';
 import { findBudgetsOfOwners, sumBudgetUse } from '@byok/db';
 import { createRedisKeyChangeSubscription } from '@byok/routing';
@@ -16,10 +16,11 @@ const BUDGET_CACHE_TTL_MS = 60_000;
 
 /**
  * The proxy's budget services: the cache of owners' budgets (reloaded on the budget-change
- * channel), and the guard that holds and settles requests on the shared counters in Redis, seeding
- * a period's counters from the record (`sumBudgetUse`) when they are missing.
+ * channel), and the guard that holds and settles requests on the shared counters in Redis (from
+ * this instance's leases where it has them), seeding a period's counters from the record
+ * (`sumBudgetUse`) when they are missing. `counters.close()` gives the leases back.
  */
-export function createProxyBudgets(deps: ProxyDependencies, settings: ProxySettings, pricer: Pricer, logger: Logger, now: () => number): { cache: BudgetCache; guard: BudgetGuard } {
+export function createProxyBudgets(deps: ProxyDependencies, settings: ProxySettings, pricer: Pricer, logger: Logger, now: () => number): { cache: BudgetCache; guard: BudgetGuard; counters: BudgetCounters } {
   const { config } = deps;
   const cache = createBudgetCache({
     load: (ownerIds) => findBudgetsOfOwners(deps.orm.em.fork(), ownerIds),
@@ -38,7 +39,8 @@ export function createProxyBudgets(deps: ProxyDependencies, settings: ProxySetti
     reservationTtlMs: settings.budgetReservationTtlMs,
     readRecord: (budget, window) => sumBudgetUse(deps.orm.em.fork(), budget, window),
     now,
+    onFlushError: (err) => logger.warn({ err }, 'could not send budget settles and leases; they are sent again with the next batch'),
   });
   const guard = createBudgetGuard({ counters, pricer, defaultMaxTokens: settings.creditDefaultMaxTokens, redisDown: settings.budgetRedisDown, logger, now });
-  return { cache, guard };
+  return { cache, guard, counters };
 }

@@ -212,6 +212,8 @@ export function createProxyServices(deps: ProxyDependencies, options: ProxyServi
       await keyHealth.close();
       await routes.close();
       await budgets.cache.close();
+      // After the drains: every request has settled; its use and the leases go back to Redis.
+      await budgets.counters.close();
       await upstreams.close();
     },
   };

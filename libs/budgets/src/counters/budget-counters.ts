@@ -1,9 +1,11 @@
-import { type CounterAmount, release, reserve, type ReserveResult, settle } from '@byok/reservations';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Budget, BudgetMetric } from '../budget.js';
 import type { PeriodWindow } from '../period-window.js';
 import { type BudgetAmounts, type BudgetCharge, type BudgetInPeriod, chargesByOwner } from './budget-amounts.js';
-import { budgetCounterName, countedMetrics, SEED_RESERVATION_ID, untilPeriodExpiry } from './counter-names.js';
+import { type CounterRef, flushCounters, holdOnCounters, releaseOnCounters, seedCounter } from './budget-store.js';
+import { budgetCounterKeys, untilPeriodExpiry } from './counter-names.js';
+import { DEFAULT_LEASE_POLICY, LocalBudget, type LeasePolicy } from './local-budget.js';
 
 /** What the record (`usage_events`) says a budget used in a period (`sumBudgetUse` in `@byok/db`). */
 export type BudgetRecordReader = (budget: Budget, window: PeriodWindow) => Promise<BudgetAmounts>;
@@ -12,18 +14,24 @@ export interface BudgetCountersDeps {
   redis: Redis;
   /** The deployment's key prefix (`REDIS_PREFIX`). */
   prefix: string;
-  /** A reservation nobody settles or releases (its instance crashed) lapses after this. */
+  /** A per-request hold nobody settles or releases (its instance crashed) lapses after this. */
   reservationTtlMs: number;
   /** Seeds a period's counters when they lack their seed (new period, or Redis lost them). */
   readRecord: BudgetRecordReader;
   /** The clock the periods are computed with (tests move it). */
   now?: () => number;
+  /** Leasing and batching; tests shorten them. */
+  leasePolicy?: Partial<LeasePolicy>;
+  /** A flush (settles, leases) that failed; its settles are sent again with the next one. */
+  onFlushError?: (err: unknown) => void;
 }
 
-/** One budget's counter as a request saw it right after its reservation. */
+/** One budget's counter as a request saw it right after its hold. */
 export interface HeldCharge extends BudgetCharge {
-  /** Per counted metric: what is left of the limit after this request's hold (absent for metrics without a limit or a `notify` budget). */
+  /** Per limited metric: what is left after this request's hold (absent for a `notify` budget). From the instance's lease knowledge when `leased`. */
   remaining: Partial<BudgetAmounts>;
+  /** Served from this instance's lease (no Redis round trip), or held in Redis on its own. */
+  leased: boolean;
 }
 
 export type BudgetReservation =
@@ -42,16 +50,20 @@ export interface ReserveBudgetsInput {
 
 export interface BudgetCounters {
   /**
-   * Holds every charge, or none: per owner one atomic reservation against the limits (each owner's
-   * counters share a hash tag). A request touches at most two owners (the user and the org); both
-   * are reserved at once and, when one refuses, the other is released. Counters without their seed
-   * are seeded from the record first, and the reservation made again.
+   * Holds every charge, or none. A budget this instance leases a slice of serves the hold locally;
+   * the others are held in Redis, per owner one atomic script against the limits (a request
+   * touches at most two owners: when one refuses, the other lets go). Counters without their seed
+   * are seeded from the record first, and the hold made again.
    */
   reserve(input: ReserveBudgetsInput): Promise<BudgetReservation>;
-  /** Replaces the holds by what the request used; kept until the periods' counters expire. */
-  settle(requestId: string, used: readonly BudgetCharge[]): Promise<void>;
+  /** Replaces the holds by what the request used: queued, and sent with its owner's next flush. */
+  settle(requestId: string, held: readonly HeldCharge[], used: BudgetAmounts): void;
   /** Ends the holds of a request that reached no provider. */
-  release(requestId: string, charges: readonly BudgetInPeriod[]): Promise<void>;
+  release(requestId: string, held: readonly HeldCharge[]): Promise<void>;
+  /** Sends every owner's waiting settles and lease changes now. */
+  flush(): Promise<void>;
+  /** Stops the flush timer, sends what waits and gives the leases back. */
+  close(): Promise<void>;
 }
 
 /** Rounds of seeding and shrinking a partial hold before a reservation gives up. */
@@ -60,95 +72,175 @@ const MAX_ROUNDS = 6;
 export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
   const { redis, prefix } = deps;
   const now = deps.now ?? Date.now;
+  const policy: LeasePolicy = { ...DEFAULT_LEASE_POLICY, ...deps.leasePolicy };
+  const leaseField = `l:${randomUUID()}`;
+  /** Per owner, its budgets in their periods as this instance sees them. */
+  const owners = new Map<string, Map<string, LocalBudget>>();
 
-  async function reserveOwner(ownerId: string, charges: BudgetCharge[], input: ReserveBudgetsInput): Promise<BudgetReservation> {
-    const scope = { prefix, scope: ownerId };
+  function localOf(charge: BudgetCharge | BudgetInPeriod, enforce: boolean, mono = performance.now()): LocalBudget {
+    let budgets = owners.get(charge.budget.ownerId);
+    if (budgets === undefined) {
+      budgets = new Map();
+      owners.set(charge.budget.ownerId, budgets);
+    }
+    const key = `${charge.budget.id}|${charge.window.id}`;
+    let local = budgets.get(key);
+    if (local === undefined) {
+      local = new LocalBudget(charge.budget, charge.window, enforce, policy, mono);
+      budgets.set(key, local);
+    } else {
+      local.budget = charge.budget;
+      local.enforce = enforce;
+    }
+    return local;
+  }
+
+  const refOf = (charge: BudgetInPeriod): CounterRef => ({ keys: budgetCounterKeys(prefix, charge.budget, charge.window), periodTtlMs: untilPeriodExpiry(charge.window, now()) });
+
+  async function seed(charge: BudgetInPeriod): Promise<void> {
+    await seedCounter(redis, refOf(charge), await deps.readRecord(charge.budget, charge.window));
+  }
+
+  async function holdOwner(charges: BudgetCharge[], input: ReserveBudgetsInput): Promise<BudgetReservation> {
     let current = charges;
     let refused: Extract<BudgetReservation, { ok: false }> | undefined;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      // One round trip: the seed check, the reservation and the totals it left, in one script.
-      const held = await reserve(redis, { ...scope, id: input.requestId, ttlMs: deps.reservationTtlMs, counters: countersOf(current, true), requireHeld: SEED_RESERVATION_ID });
-      if (held.ok) return { ok: true, held: withRemaining(current, held.totals) };
-      if (held.markerMissing === true) {
-        // A new period, or counters Redis lost: seed them with what the record says (a seeded
-        // counter keeps its seed: seeding is set-if-absent), then reserve again.
-        await seed(scope, current);
+      const counters = current.map((c) => ({ ...refOf(c), amounts: c.amounts, limits: c.enforce ? c.budget.limits : {} }));
+      // One round trip: the seed check, the hold and the totals it left, in one script.
+      const reply = await holdOnCounters(redis, input.requestId, deps.reservationTtlMs, counters);
+      if (reply.kind === 'held') {
+        return { ok: true, held: current.map((c, i) => heldOf(c, reply.totals[i] as BudgetAmounts)) };
+      }
+      const charge = current[reply.index] as BudgetCharge;
+      if (reply.kind === 'unseeded') {
+        // A new period, or counters Redis lost: seed with what the record says (set-if-absent), then hold again.
+        await seed(charge);
         continue;
       }
-      refused = refusalOf(current, held);
+      refused = { ok: false, budget: charge.budget, window: charge.window, metric: reply.metric, limit: charge.budget.limits[reply.metric] ?? 0, reservedTotal: reply.total };
       const shrunk = input.partial ? shrink(current, refused) : undefined;
       if (shrunk === undefined) return refused;
       current = shrunk;
     }
     // Other requests kept taking what was left while this one shrank its hold: it is refused.
     if (refused !== undefined) return refused;
-    throw new Error(`budget reservation of ${ownerId} did not settle in ${MAX_ROUNDS} rounds`);
+    throw new Error(`budget hold of ${charges[0]?.budget.ownerId} did not settle in ${MAX_ROUNDS} rounds`);
   }
 
-  /** Seeds each period's counters with the record, set-if-absent: two instances seeding at once count it once. */
-  async function seed(scope: { prefix: string; scope: string }, charges: readonly BudgetCharge[]): Promise<void> {
-    await Promise.all(
-      charges.map(async (charge) => {
-        const use = await deps.readRecord(charge.budget, charge.window);
-        const counters = countedMetrics(charge.budget).map((metric) => ({ counter: budgetCounterName(charge.budget.id, charge.window.id, metric), amount: use[metric] }));
-        await reserve(redis, { ...scope, id: SEED_RESERVATION_ID, ttlMs: untilPeriodExpiry(charge.window, now()), counters });
-      }),
-    );
+  function heldOf(charge: BudgetCharge, totals: BudgetAmounts): HeldCharge {
+    localOf(charge, charge.enforce).observeTotals(totals);
+    const remaining: Partial<BudgetAmounts> = {};
+    if (charge.enforce) {
+      for (const [metric, limit] of Object.entries(charge.budget.limits) as Array<[BudgetMetric, number | undefined]>) {
+        if (limit !== undefined) remaining[metric] = Math.max(0, limit - totals[metric]);
+      }
+    }
+    return { ...charge, remaining, leased: false };
   }
+
+  async function releaseHeld(requestId: string, held: readonly HeldCharge[]): Promise<void> {
+    const inRedis: HeldCharge[] = [];
+    for (const charge of held) {
+      if (charge.leased) localOf(charge, charge.enforce).ungrant(charge.amounts);
+      else inRedis.push(charge);
+    }
+    await Promise.all([...chargesByOwner(inRedis).values()].map((list) => releaseOnCounters(redis, requestId, list.map((c) => budgetCounterKeys(prefix, c.budget, c.window)))));
+  }
+
+  /** One flush at a time per owner; a flush asked for while one runs goes after it. */
+  const flushes = new Map<string, Promise<void>>();
+
+  function flushOwner(ownerId: string, returning: boolean): Promise<void> {
+    const previous = flushes.get(ownerId);
+    const next = (previous ?? Promise.resolve()).catch(() => undefined).then(() => sendOwner(ownerId, returning));
+    flushes.set(ownerId, next);
+    const forget = () => {
+      if (flushes.get(ownerId) === next) flushes.delete(ownerId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  async function sendOwner(ownerId: string, returning: boolean): Promise<void> {
+    const budgets = owners.get(ownerId);
+    if (budgets === undefined) return;
+    try {
+      for (const local of budgets.values()) {
+        if (!local.needsSeed) continue;
+        await seed(local);
+        local.needsSeed = false;
+      }
+      const sentAt = performance.now();
+      const sending = [...budgets.values()].filter((b) => b.hasWork(sentAt));
+      if (sending.length === 0) return;
+      const parts = sending.map((b) => b.startFlush(refOf(b), sentAt, returning));
+      try {
+        const replies = await flushCounters(redis, leaseField, policy.leaseTtlMs, parts.map((p) => p.entry));
+        for (const [i, local] of sending.entries()) local.finishFlush(parts[i] as (typeof parts)[number], replies[i] ?? { seeded: false });
+      } catch (err) {
+        for (const [i, local] of sending.entries()) local.failFlush(parts[i] as (typeof parts)[number]);
+        throw err;
+      }
+    } finally {
+      const mono = performance.now();
+      for (const [key, local] of budgets) if (local.isIdle(mono)) budgets.delete(key);
+      if (budgets.size === 0 && owners.get(ownerId) === budgets) owners.delete(ownerId);
+    }
+  }
+
+  /** Every owner (or `only` one) with something to send; the timer skips an owner whose last flush is still running. */
+  async function flushAll(options: { returning: boolean; skipRunning: boolean; only?: string }): Promise<void> {
+    const ids = (options.only === undefined ? [...owners.keys()] : [options.only]).filter((id) => !(options.skipRunning && flushes.has(id)));
+    const results = await Promise.allSettled(ids.map((id) => flushOwner(id, options.returning)));
+    for (const r of results) if (r.status === 'rejected') deps.onFlushError?.(r.reason);
+  }
+
+  const timer = setInterval(() => void flushAll({ returning: false, skipRunning: true }), policy.flushIntervalMs);
+  timer.unref();
 
   return {
     async reserve(input) {
-      const owners = [...chargesByOwner(input.charges)];
-      const results = await Promise.allSettled(owners.map(([ownerId, charges]) => reserveOwner(ownerId, charges, input)));
+      const mono = performance.now();
+      const leased: HeldCharge[] = [];
+      const inRedis: BudgetCharge[] = [];
+      for (const charge of input.charges) {
+        const local = localOf(charge, charge.enforce, mono);
+        local.noteRequest(charge.amounts, mono);
+        if (local.grant(charge.amounts, mono)) leased.push({ ...charge, remaining: local.remaining(), leased: true });
+        else {
+          inRedis.push(charge);
+          // A busy budget without (enough of) a lease gets one now rather than at the next tick.
+          if (!flushes.has(charge.budget.ownerId) && local.wantsLease(mono)) void flushAll({ returning: false, skipRunning: true, only: charge.budget.ownerId });
+        }
+      }
+      // Every budget served from this instance's leases: no round trip.
+      if (inRedis.length === 0) return { ok: true, held: leased };
+      const groups = [...chargesByOwner(inRedis).values()];
+      const results = await Promise.allSettled(groups.map((charges) => holdOwner(charges, input)));
       const refused = results.find((r): r is PromiseFulfilledResult<Extract<BudgetReservation, { ok: false }>> => r.status === 'fulfilled' && !r.value.ok);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (refused === undefined && failed === undefined) return { ok: true, held: results.flatMap((r) => (r.status === 'fulfilled' && r.value.ok ? r.value.held : [])) };
-      // An owner that held lets go: the request does not run.
-      await Promise.allSettled(owners.map(([ownerId, charges], i) => (results[i]?.status === 'fulfilled' ? releaseOwner(ownerId, input.requestId, charges) : undefined)));
+      const held = [...leased, ...results.flatMap((r) => (r.status === 'fulfilled' && r.value.ok ? r.value.held : []))];
+      if (refused === undefined && failed === undefined) return { ok: true, held: inChargeOrder(input.charges, held) };
+      // What was held lets go: the request does not run.
+      await releaseHeld(input.requestId, held).catch(() => undefined);
       if (failed !== undefined) throw failed.reason;
       return (refused as PromiseFulfilledResult<BudgetReservation>).value;
     },
-    async settle(requestId, used) {
-      const nowMs = now();
-      await Promise.all(
-        [...chargesByOwner(used)].map(([ownerId, charges]) => {
-          const ttlMs = Math.max(...charges.map((c) => untilPeriodExpiry(c.window, nowMs)));
-          return settle(redis, { prefix, scope: ownerId, id: requestId, ttlMs, counters: countersOf(charges, false) });
-        }),
-      );
+    settle(requestId, held, used) {
+      for (const charge of held) localOf(charge, charge.enforce).settle(requestId, used, charge.leased ? charge.amounts : undefined);
     },
-    async release(requestId, charges) {
-      await Promise.all([...chargesByOwner(charges)].map(([ownerId, list]) => releaseOwner(ownerId, requestId, list)));
+    release: releaseHeld,
+    flush: () => flushAll({ returning: false, skipRunning: false }),
+    async close() {
+      clearInterval(timer);
+      await flushAll({ returning: true, skipRunning: false });
     },
   };
-
-  function releaseOwner(ownerId: string, requestId: string, charges: readonly BudgetInPeriod[]): Promise<void> {
-    const counters = charges.flatMap((c) => countedMetrics(c.budget).map((metric) => budgetCounterName(c.budget.id, c.window.id, metric)));
-    return release(redis, { prefix, scope: ownerId, id: requestId, counters });
-  }
 }
 
-/** The reservation's counters: every counted metric of every charge, with the budget's limit when it enforces. */
-function countersOf(charges: readonly BudgetCharge[], withLimits: boolean): CounterAmount[] {
-  return charges.flatMap((charge) =>
-    countedMetrics(charge.budget).map((metric) => {
-      const counter: CounterAmount = { counter: budgetCounterName(charge.budget.id, charge.window.id, metric), amount: charge.amounts[metric] };
-      const limit = charge.budget.limits[metric];
-      if (withLimits && charge.enforce && limit !== undefined) counter.limit = limit;
-      return counter;
-    }),
-  );
-}
-
-/** Which budget and metric a refused reservation names (counters are in `countersOf` order). */
-function refusalOf(charges: readonly BudgetCharge[], held: Extract<ReserveResult, { ok: false }>): Extract<BudgetReservation, { ok: false }> {
-  for (const charge of charges) {
-    for (const metric of countedMetrics(charge.budget)) {
-      if (budgetCounterName(charge.budget.id, charge.window.id, metric) !== held.counter) continue;
-      return { ok: false, budget: charge.budget, window: charge.window, metric, limit: charge.budget.limits[metric] ?? 0, reservedTotal: held.reservedTotal };
-    }
-  }
-  throw new Error(`a budget reservation was refused on an unknown counter ${held.counter}`);
+/** The held charges in the order the request listed its charges (leased ones were taken first). */
+function inChargeOrder(charges: readonly BudgetCharge[], held: readonly HeldCharge[]): HeldCharge[] {
+  return charges.map((charge) => held.find((h) => h.budget.id === charge.budget.id) as HeldCharge);
 }
 
 /**
@@ -159,17 +251,4 @@ function shrink(charges: readonly BudgetCharge[], refusal: Extract<BudgetReserva
   const left = refusal.limit - refusal.reservedTotal;
   if (refusal.metric === 'requests' || left <= 0) return undefined;
   return charges.map((c) => (c.budget.id === refusal.budget.id ? { ...c, amounts: { ...c.amounts, [refusal.metric]: Math.min(c.amounts[refusal.metric], left) } } : c));
-}
-
-function withRemaining(charges: readonly BudgetCharge[], totals: readonly number[]): HeldCharge[] {
-  let i = 0;
-  return charges.map((charge) => {
-    const remaining: Partial<BudgetAmounts> = {};
-    for (const metric of countedMetrics(charge.budget)) {
-      const limit = charge.budget.limits[metric];
-      const total = totals[i++] ?? 0;
-      if (charge.enforce && limit !== undefined) remaining[metric] = Math.max(0, limit - total);
-    }
-    return { ...charge, remaining };
-  });
 }

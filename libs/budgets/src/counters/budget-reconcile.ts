@@ -1,9 +1,9 @@
-import { heldIds, isHeld, release, settle } from '@byok/reservations';
 import type { Redis } from 'ioredis';
 import type { Budget } from '../budget.js';
 import { type PeriodWindow, periodWindow } from '../period-window.js';
 import type { BudgetAmounts } from './budget-amounts.js';
-import { budgetCounterName, countedMetrics, SEED_RESERVATION_ID, untilPeriodExpiry } from './counter-names.js';
+import { readCounter, reconcileCounter, trackedRequestIds } from './budget-store.js';
+import { budgetCounterKeys } from './counter-names.js';
 
 /**
  * The record of a budget's period, and which of `requestIds` are in it. Both must come from one
@@ -18,26 +18,29 @@ export interface BudgetReconcileDeps {
   readSnapshot: BudgetRecordSnapshot;
 }
 
+/** Recorded ids dropped per script call, so one call stays short however many the counter held. */
+const DROP_BATCH = 1000;
+
 /**
- * Corrects a budget's counters of the current period by the record: the seed becomes what the
- * record says now, and the requests the record already holds stop counting on their own. Holds of
- * requests that run, and settled requests whose usage events are still on their way, stay. The
- * seed is replaced before those requests are dropped, so between the two steps the counters read
- * high (a request may be refused early), never low (no request can pass a limit). A period whose
- * counters were never seeded is left alone: the proxy seeds it before its first request.
- * Returns whether the counters were corrected.
+ * Corrects a budget's counter of the current period by the record: the seed becomes what the
+ * record says now, and the requests the record already holds (settled, or held and never settled)
+ * stop counting on their own — so the counter holds only what the record has not seen yet, and
+ * its size stays bounded by the requests of the last minute or so. Holds in flight, leases, and
+ * settled requests whose usage events are still on their way stay. The first script replaces the
+ * seed and drops the first recorded ids at once; when there are more, the counter reads high
+ * until the last batch (a request may be refused early), never low (no request can pass a limit).
+ * A request settled after the ids were read and recorded before the snapshot counts twice until
+ * the next run. A period whose counter was never seeded is left alone: the proxy seeds it.
+ * Returns whether the counter was corrected.
  */
 export async function reconcileBudget(deps: BudgetReconcileDeps, budget: Budget, nowMs: number): Promise<boolean> {
   const window = periodWindow(budget.period, budget.timeZone, nowMs);
-  const scope = { prefix: deps.prefix, scope: budget.ownerId };
-  const counters = countedMetrics(budget).map((metric) => ({ metric, counter: budgetCounterName(budget.id, window.id, metric) }));
-  const first = counters[0]?.counter;
-  if (first === undefined || !(await isHeld(deps.redis, scope, first, SEED_RESERVATION_ID))) return false;
-  const requestIds = (await heldIds(deps.redis, scope, first)).filter((id) => id !== SEED_RESERVATION_ID);
-  const { use, recorded } = await deps.readSnapshot(budget, window, requestIds);
-  await settle(deps.redis, { ...scope, id: SEED_RESERVATION_ID, ttlMs: untilPeriodExpiry(window, nowMs), counters: counters.map((c) => ({ counter: c.counter, amount: use[c.metric] })) });
-  const names = counters.map((c) => c.counter);
-  await Promise.all(recorded.map((id) => release(deps.redis, { ...scope, id, counters: names })));
+  const keys = budgetCounterKeys(deps.prefix, budget, window);
+  if (!(await readCounter(deps.redis, keys)).seeded) return false;
+  const { use, recorded } = await deps.readSnapshot(budget, window, await trackedRequestIds(deps.redis, keys));
+  for (let i = 0; i === 0 || i < recorded.length; i += DROP_BATCH) {
+    if (!(await reconcileCounter(deps.redis, keys, i === 0 ? use : undefined, recorded.slice(i, i + DROP_BATCH)))) return false;
+  }
   return true;
 }
 

@@ -1,30 +1,26 @@
-import { isHeld, reservedTotal } from '@byok/reservations';
 import type { Redis } from 'ioredis';
 import type { Budget } from '../budget.js';
 import type { PeriodWindow } from '../period-window.js';
 import type { BudgetAmounts } from './budget-amounts.js';
-import { budgetCounterName, countedMetrics, SEED_RESERVATION_ID } from './counter-names.js';
+import { readCounter } from './budget-store.js';
+import { budgetCounterKeys, countedMetrics } from './counter-names.js';
 
-/** A budget's live use in a period: the record as seeded, plus what requests settled and hold since. */
+/** A budget's live use in a period: the record as seeded, plus what requests settled, hold and instances lease since. */
 export interface LiveBudgetUse {
-  /** Per counted metric (the budget's limited ones). */
+  /** Per limited metric. */
   use: Partial<BudgetAmounts>;
-  /** False when the counters were never seeded this period (no request yet, or Redis lost them): read the record instead. */
+  /** False when the counter was never seeded this period (no request yet, or Redis lost it): read the record instead. */
   seeded: boolean;
 }
 
 /**
- * The live figures of a budget in `window`, from its counters: what the API may show instead of
- * the record, which lags by the usage queue. In-flight holds count, as they do against the limit.
+ * The live figures of a budget in `window`, from its counter: what the API may show instead of
+ * the record, which lags by the usage queue. Holds in flight and instances' leases count, as they
+ * do against the limit (so this reads high by the unused part of the leases).
  */
 export async function readBudgetUse(redis: Redis, prefix: string, budget: Budget, window: PeriodWindow): Promise<LiveBudgetUse> {
-  const scope = { prefix, scope: budget.ownerId };
-  const metrics = countedMetrics(budget);
-  const counters = metrics.map((metric) => budgetCounterName(budget.id, window.id, metric));
-  const [seeded, ...totals] = await Promise.all([isHeld(redis, scope, counters[0] ?? '', SEED_RESERVATION_ID), ...counters.map((c) => reservedTotal(redis, scope, c))]);
+  const { seeded, totals } = await readCounter(redis, budgetCounterKeys(prefix, budget, window));
   const use: Partial<BudgetAmounts> = {};
-  metrics.forEach((metric, i) => {
-    use[metric] = Number(totals[i] ?? 0);
-  });
-  return { use, seeded: seeded === true };
+  for (const metric of countedMetrics(budget)) use[metric] = totals[metric];
+  return { use, seeded };
 }

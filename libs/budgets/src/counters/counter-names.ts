@@ -2,23 +2,25 @@ import type { Budget, BudgetMetric } from '../budget.js';
 import { BUDGET_METRICS } from '../budget.js';
 import type { PeriodWindow } from '../period-window.js';
 
-/**
- * The id of the reservation that holds what the record (`usage_events`) said a budget used in its
- * period when its counters were seeded. Its presence is the counters' "seeded" marker: a period
- * whose counters lack it (a new period, or Redis lost them) is seeded from the record first.
- */
-export const SEED_RESERVATION_ID = 'record';
-
-/**
- * The counter of one metric of a budget in one period, within the budget owner's reservation scope
- * (`@byok/reservations` hash-tags it with the owner id, so all of an owner's counters share a Redis
- * Cluster slot). The period id in the name makes a new period start from nothing.
- */
-export function budgetCounterName(budgetId: string, periodId: string, metric: BudgetMetric): string {
-  return `budget:${budgetId}:${periodId}:${metric}`;
+/** The two Redis keys of one budget in one period (see `budget-scripts.ts` for what they hold). */
+export interface BudgetCounterKeys {
+  /** The hash: seed, totals, holds, leases, settled requests. */
+  counter: string;
+  /** The sorted set of live holds and leases by the instant they lapse. */
+  expiries: string;
 }
 
-/** The metrics a budget counts: those it has a limit on, in a fixed order. */
+/**
+ * The keys of a budget's counter in one period. `{owner}` is the Redis Cluster hash tag, so all
+ * of an owner's budgets share a slot and one script may touch them all; the period id in the name
+ * makes a new period start from nothing.
+ */
+export function budgetCounterKeys(prefix: string, budget: Pick<Budget, 'id' | 'ownerId'>, window: Pick<PeriodWindow, 'id'>): BudgetCounterKeys {
+  const counter = `${prefix}:bud:{${budget.ownerId}}:${budget.id}:${window.id}`;
+  return { counter, expiries: `${counter}:exp` };
+}
+
+/** The metrics a budget limits, in a fixed order (the counters count all three; these are what it enforces and shows). */
 export function countedMetrics(budget: Pick<Budget, 'limits'>): BudgetMetric[] {
   return BUDGET_METRICS.filter((metric) => budget.limits[metric] !== undefined);
 }
@@ -26,7 +28,7 @@ export function countedMetrics(budget: Pick<Budget, 'limits'>): BudgetMetric[] {
 /** Room after a period ends before its counters expire, so a request settling just after the reset still lands in its own period's counter. */
 export const COUNTER_GRACE_MS = 60 * 60 * 1000;
 
-/** How long a settled amount (and the counters) must live: to the period's end, plus the grace. */
+/** How long the counters (and the settled amounts in them) must live: to the period's end, plus the grace. */
 export function untilPeriodExpiry(window: PeriodWindow, nowMs: number): number {
   return Math.max(1, window.endMs - nowMs + COUNTER_GRACE_MS);
 }

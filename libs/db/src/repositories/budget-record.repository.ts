@@ -8,6 +8,9 @@ export async function findAllBudgets(em: EntityManager): Promise<BudgetRow[]> {
   return rows.map(budgetFromRaw);
 }
 
+/** Ids looked up per statement (Postgres binds at most 65,535 parameters). */
+const RECORDED_IDS_PER_QUERY = 5000;
+
 /**
  * A budget's use in a window and which of `requestIds` the record already holds, read in one
  * REPEATABLE READ snapshot: every id reported recorded is in the use, so a reconciler that
@@ -21,8 +24,12 @@ export async function readBudgetRecordSnapshot(
 ): Promise<{ use: BudgetUse; recorded: string[] }> {
   return em.transactional(
     async (tx) => {
-      const recorded =
-        requestIds.length === 0 ? [] : (await tx.execute<Array<{ request_id: string }>>('SELECT request_id FROM usage_events WHERE request_id IN (?)', [requestIds])).map((r) => r.request_id);
+      const recorded: string[] = [];
+      // In slices: a counter may hold a minute of requests at a high rate, more ids than one statement may bind.
+      for (let i = 0; i < requestIds.length; i += RECORDED_IDS_PER_QUERY) {
+        const rows = await tx.execute<Array<{ request_id: string }>>('SELECT request_id FROM usage_events WHERE request_id IN (?)', [requestIds.slice(i, i + RECORDED_IDS_PER_QUERY)]);
+        for (const r of rows) recorded.push(r.request_id);
+      }
       const use = await sumBudgetUse(tx, budget, window);
       return { use, recorded };
     },
