@@ -70,7 +70,7 @@ async function subjects(): Promise<Subject[]> {
   });
   const callers = createCallerResolver({ tokens, authenticator: { verify: async () => Promise.reject(new Error('not used')) } });
   const authorization = `Bearer ${token.token}`;
-  await callers(authorization);
+  await callers.resolve(authorization);
 
   const keyring = createKeyring([generateKey()]);
   const routes = createRouteCache({
@@ -118,7 +118,8 @@ async function subjects(): Promise<Subject[]> {
 
   return [
     { name: 'body check (compiled TypeBox)', op: () => validate(REQUEST) },
-    { name: 'caller: gateway token (shape, SHA-256, cache hit)', op: () => callers(authorization), async: true },
+    { name: 'caller: gateway token (shape, SHA-256, cache hit)', op: () => callers.resolve(authorization), async: true },
+    { name: 'caller: gateway token seen before (from memory, no promise)', op: () => callers.fromMemory(authorization, undefined) },
     {
       name: 'route: cache hit + decision + credential + receipt headers',
       op: async () => {
