@@ -34,6 +34,8 @@ interface Subject {
   name: string;
   op(i: number): unknown;
   async?: boolean;
+  /** A variant of a step that a repeat caller's request does not take: shown, not summed. */
+  variant?: boolean;
 }
 
 async function time(subject: Subject, batch: number): Promise<number> {
@@ -70,7 +72,7 @@ async function subjects(): Promise<Subject[]> {
   });
   const callers = createCallerResolver({ tokens, authenticator: { verify: async () => Promise.reject(new Error('not used')) } });
   const authorization = `Bearer ${token.token}`;
-  await callers(authorization);
+  await callers.resolve(authorization);
 
   const keyring = createKeyring([generateKey()]);
   const routes = createRouteCache({
@@ -118,7 +120,8 @@ async function subjects(): Promise<Subject[]> {
 
   return [
     { name: 'body check (compiled TypeBox)', op: () => validate(REQUEST) },
-    { name: 'caller: gateway token (shape, SHA-256, cache hit)', op: () => callers(authorization), async: true },
+    { name: 'caller: gateway token, first use of its header (shape, SHA-256, cache hit)', op: () => callers.resolve(authorization), async: true, variant: true },
+    { name: 'caller: gateway token seen before (from memory, no promise)', op: () => callers.fromMemory(authorization, undefined) },
     {
       name: 'route: cache hit + decision + credential + receipt headers',
       op: async () => {
@@ -193,18 +196,18 @@ const bench: Benchmark = {
     for (let round = 0; round < ROUNDS; round++) {
       for (const subject of list) samples.get(subject)?.push(await time(subject, batches.get(subject) ?? 1000));
     }
-    const rows = list.map((s) => ({ name: s.name, us: quantile(samples.get(s) ?? [], 0.5) }));
+    const rows = list.map((s) => ({ name: s.name, us: quantile(samples.get(s) ?? [], 0.5), variant: s.variant === true }));
     const delivery = [
       { label: 'one job per event, `addBulk` of 100 jobs (before batching)', us: await usageDelivery('job-per-event', 100, 5000) },
       { label: "the proxy's sink, jobs of 50 events", us: await usageDelivery('sink', 50, 5000) },
       { label: "the proxy's sink, jobs of 200 events (its default)", us: await usageDelivery('sink', 200, 5000) },
     ];
-    const total = rows.reduce((sum, r) => sum + r.us, 0);
+    const total = rows.reduce((sum, r) => (r.variant ? sum : sum + r.us), 0);
     return [
       '| step | µs per request (median) |',
       '|---|---|',
       ...rows.map((r) => `| ${r.name} | ${r.us.toFixed(2)} |`),
-      `| **sum of the steps above** | **${total.toFixed(2)}** |`,
+      `| **sum of the steps of a repeat caller's request** | **${total.toFixed(2)}** |`,
       ...delivery.map((d) => `| usage event delivery to real Redis, client CPU per event: ${d.label} | ${d.us.toFixed(1)} |`),
       '',
       "Not in the table: Fastify's routing and JSON body parsing, undici's request and response handling and the socket writes, which the minimal pass-through does too; and the Redis server's own work per usage job (see `proxy.bench.ts`).",

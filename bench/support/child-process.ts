@@ -38,13 +38,19 @@ export interface Child<T> {
   process: ChildProcess;
   /** User + system CPU time the child has used so far, in ms. */
   cpuMs(): Promise<number>;
+  /** The same split into user and system (kernel) time, in ms. */
+  cpuSplitMs(): Promise<{ userMs: number; systemMs: number }>;
   /** SIGTERM, then waits for the exit (SIGKILL after `timeoutMs`). */
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** Starts `script` in its own Node process and resolves with what it announced. */
-export function startChild<T>(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Child<T>> {
+/**
+ * Starts `script` in its own Node process and resolves with what it announced. `cwd` runs it from
+ * another checkout of the repository (a "before" build to compare with).
+ */
+export function startChild<T>(script: string, env: Record<string, string>, nodeArgs: string[] = [], cwd?: string): Promise<Child<T>> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--conditions=@byok/source', script], {
+    ...(cwd !== undefined ? { cwd } : {}),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -57,17 +63,22 @@ export function startChild<T>(script: string, env: Record<string, string>, nodeA
     lines.on('line', (line) => {
       if (!line.startsWith(READY)) return;
       child.off('exit', onExit);
+      const cpuSplitMs = () =>
+        new Promise<{ userMs: number; systemMs: number }>((answer) => {
+          child.once('message', (message) => {
+            const cpu = (message as { cpu?: { user: number; system: number } }).cpu;
+            answer(cpu ? { userMs: cpu.user / 1000, systemMs: cpu.system / 1000 } : { userMs: Number.NaN, systemMs: Number.NaN });
+          });
+          child.send('cpu');
+        });
       resolve({
         info: JSON.parse(line.slice(READY.length)) as T,
         process: child,
-        cpuMs: () =>
-          new Promise<number>((answer) => {
-            child.once('message', (message) => {
-              const cpu = (message as { cpu?: { user: number; system: number } }).cpu;
-              answer(cpu ? (cpu.user + cpu.system) / 1000 : Number.NaN);
-            });
-            child.send('cpu');
-          }),
+        cpuMs: async () => {
+          const { userMs, systemMs } = await cpuSplitMs();
+          return userMs + systemMs;
+        },
+        cpuSplitMs,
         stop: (timeoutMs = 10_000) =>
           new Promise<void>((done) => {
             if (child.exitCode !== null) return done();

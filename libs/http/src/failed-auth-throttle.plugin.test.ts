@@ -18,11 +18,14 @@ async function appWith(throttle: FailedAuthThrottle, code: 'invalid_token' | 'to
 }
 
 /** An in-memory throttle with the Redis one's semantics, counting what it is told. */
-function memoryThrottle(): FailedAuthThrottle & { failures: Map<string, number> } {
+function memoryThrottle(): FailedAuthThrottle & { failures: Map<string, number>; asked: number } {
   const failures = new Map<string, number>();
   return {
     failures,
+    asked: 0,
+    isSuspect: (address) => failures.has(address),
     async blockedForSeconds(address) {
+      this.asked++;
       return (failures.get(address) ?? 0) >= 2 ? 42 : 0;
     },
     async recordFailure(address) {
@@ -38,7 +41,10 @@ describe('failedAuthThrottlePlugin', () => {
     const throttle = memoryThrottle();
     const app = await appWith(throttle);
     expect((await app.inject({ url: '/protected', headers: bearer })).statusCode).toBe(401);
+    // An address that has not failed here yet is not looked up.
+    expect(throttle.asked).toBe(0);
     expect((await app.inject({ url: '/protected', headers: bearer })).statusCode).toBe(401);
+    expect(throttle.asked).toBe(1);
     const blocked = await app.inject({ url: '/protected', headers: bearer });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.headers['retry-after']).toBe('42');
@@ -54,6 +60,7 @@ describe('failedAuthThrottlePlugin', () => {
 
   it('lets requests through when the counter store is away (fails open, never locks users out)', async () => {
     const down: FailedAuthThrottle = {
+      isSuspect: () => true,
       blockedForSeconds: () => Promise.reject(new Error('redis away')),
       recordFailure: () => Promise.reject(new Error('redis away')),
     };

@@ -19,15 +19,20 @@ export const failedAuthThrottlePlugin = fp(
   async (app: FastifyInstance, options: { throttle: FailedAuthThrottle; maxFailures: number }) => {
     if (options.maxFailures === 0) return;
     const { throttle } = options;
-    app.addHook('onRequest', async (request) => {
-      if (!carriesCredentials(request)) return;
-      const seconds = await throttle.blockedForSeconds(request.ip).catch((err: unknown) => {
-        request.log.warn({ err }, 'failed-authentication throttle unavailable; not throttling');
-        return 0;
-      });
-      if (seconds > 0) {
-        throw new AppError('rate_limited', `Too many failed authentication attempts from this address; try again in ${seconds} s`, { headers: { 'retry-after': String(seconds) } });
+    // A callback hook: an address that never failed here (every honest client) passes without a
+    // promise, and only a suspect's request waits for Redis.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (!carriesCredentials(request) || !throttle.isSuspect(request.ip)) {
+        done();
+        return;
       }
+      throttle.blockedForSeconds(request.ip).then(
+        (seconds) => done(seconds > 0 ? throttled(seconds) : undefined),
+        (err: unknown) => {
+          request.log.warn({ err }, 'failed-authentication throttle unavailable; not throttling');
+          done();
+        },
+      );
     });
     app.addHook('onError', async (request, _reply, error) => {
       if (!(error instanceof AuthError) || error.code !== 'invalid_token') return;
@@ -36,6 +41,10 @@ export const failedAuthThrottlePlugin = fp(
   },
   { name: 'byok-failed-auth-throttle' },
 );
+
+function throttled(seconds: number): AppError {
+  return new AppError('rate_limited', `Too many failed authentication attempts from this address; try again in ${seconds} s`, { headers: { 'retry-after': String(seconds) } });
+}
 
 function carriesCredentials(request: FastifyRequest): boolean {
   return request.headers.authorization !== undefined || /(?:^|;\s*)byok_/.test(request.headers.cookie ?? '');

@@ -5,6 +5,11 @@ export interface ThrottleRedis {
 
 /** Failed authentications per client address, counted in Redis so every instance sees them all. */
 export interface FailedAuthThrottle {
+  /**
+   * Whether this instance has seen the address fail within the window; only then can it be
+   * throttled, and only then does `blockedForSeconds` ask Redis. Synchronous, for the hot path.
+   */
+  isSuspect(address: string): boolean;
   /** Seconds until the address may try again; 0 when it is not throttled. */
   blockedForSeconds(address: string): Promise<number>;
   /** Counts one failure; the first failure of a window starts the window. */
@@ -67,6 +72,7 @@ export function createFailedAuthThrottle(options: FailedAuthThrottleOptions, now
     suspects.set(address, nowMs() + options.windowSeconds * 1000);
   };
   return {
+    isSuspect,
     async blockedForSeconds(address) {
       if (!isSuspect(address)) return 0;
       return Number(await options.redis.eval(READ_BLOCK, 1, keyOf(address), options.maxFailures, options.windowSeconds));

@@ -5,9 +5,10 @@ import { createGatewayTokenCache } from './gateway-token-cache.js';
 
 const principal: Principal = { userId: 'jwt-user', roles: [], isAdmin: false, subject: 'jwt-user', authMethod: 'jwt' };
 
-function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date | string | null; orgId?: string }>) {
+function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date | string | null; orgId?: string }>, clock = { now: Date.now() }) {
   const lookups: string[] = [];
   const tokens = createGatewayTokenCache({
+    now: () => clock.now,
     ttlMs: 10_000,
     staleMaxMs: 600_000,
     find: async (hash) => {
@@ -18,8 +19,9 @@ function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date 
     },
   });
   const verified: Array<string | undefined> = [];
-  const resolve = createCallerResolver({
+  const resolver = createCallerResolver({
     tokens,
+    now: () => clock.now,
     authenticator: {
       async verify(header) {
         verified.push(header);
@@ -28,7 +30,7 @@ function setup(rows: Record<string, { revokedAt?: Date | null; expiresAt?: Date 
       },
     },
   });
-  return { resolve, lookups, verified };
+  return { resolve: resolver.resolve, fromMemory: resolver.fromMemory, tokens, lookups, verified };
 }
 
 describe('createCallerResolver', () => {
@@ -59,6 +61,47 @@ describe('createCallerResolver', () => {
     await expect(s.resolve(`Bearer ${typo}`)).rejects.toBeInstanceOf(AuthError);
     await expect(s.resolve(undefined)).rejects.toBeInstanceOf(AuthError);
     expect(s.lookups).toEqual([]);
+  });
+});
+
+describe('createCallerResolver: callers from memory', () => {
+  it('knows a gateway token once it was resolved, with the same answer and no lookup', async () => {
+    const t = generateGatewayToken();
+    const s = setup({ [t.hash]: {} });
+    const header = `Bearer ${t.token}`;
+    expect(s.fromMemory(header, undefined)).toBeUndefined();
+    const resolved = await s.resolve(header);
+    expect(s.fromMemory(header, undefined)).toEqual(resolved);
+    expect(s.lookups).toEqual([t.hash]);
+  });
+
+  it('leaves to resolve what memory cannot answer alone: an org header, a JWT, an unknown token, a revocation, an expiry, a stale entry', async () => {
+    const clock = { now: Date.now() };
+    const t = generateGatewayToken();
+    const expiring = generateGatewayToken();
+    const unknown = generateGatewayToken();
+    const s = setup({ [t.hash]: {}, [expiring.hash]: { expiresAt: new Date(clock.now + 5_000) } }, clock);
+    for (const token of [t, expiring]) await s.resolve(`Bearer ${token.token}`);
+    await expect(s.resolve(`Bearer ${unknown.token}`)).rejects.toMatchObject({ code: 'invalid_token' });
+    await s.resolve('Bearer good.jwt.sig');
+
+    expect(s.fromMemory(`Bearer ${t.token}`, '0b6f6c1e-4f5a-4c1e-9d7b-2a1c3e5f7a90')).toBeUndefined();
+    expect(s.fromMemory('Bearer good.jwt.sig', undefined)).toBeUndefined();
+    expect(s.fromMemory(`Bearer ${unknown.token}`, undefined)).toBeUndefined();
+    expect(s.fromMemory(undefined, undefined)).toBeUndefined();
+
+    clock.now += 6_000;
+    expect(s.fromMemory(`Bearer ${expiring.token}`, undefined)).toBeUndefined();
+    await expect(s.resolve(`Bearer ${expiring.token}`)).rejects.toMatchObject({ code: 'token_expired' });
+
+    // A revocation drops the token from the cache: the next request goes through resolve and its lookup.
+    expect(s.fromMemory(`Bearer ${t.token}`, undefined)).toMatchObject({ userId: 'token-user' });
+    s.tokens.drop(t.hash);
+    expect(s.fromMemory(`Bearer ${t.token}`, undefined)).toBeUndefined();
+    // Past the cache's TTL the fresh answer is gone as well.
+    await s.resolve(`Bearer ${t.token}`);
+    clock.now += 10_001;
+    expect(s.fromMemory(`Bearer ${t.token}`, undefined)).toBeUndefined();
   });
 });
 

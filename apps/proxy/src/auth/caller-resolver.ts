@@ -1,7 +1,8 @@
 import { AuthError, type Authenticator, hashGatewayToken, looksLikeGatewayToken } from '@byok/auth';
 import { bearerToken } from './bearer-token.js';
-import type { GatewayTokenCache } from './gateway-token-cache.js';
+import type { GatewayTokenCache, KnownGatewayToken } from './gateway-token-cache.js';
 import { requestedOrg } from './org-header.js';
+import { createTokenHashMemo } from './token-hash-memo.js';
 
 /** Who is calling the proxy, and how they proved it. */
 export interface ProxyCaller {
@@ -23,7 +24,16 @@ export interface CallerResolverDeps {
 }
 
 /** Resolves the caller from the `Authorization` header and the `x-byok-org` header (`ORG_HEADER`). */
-export type CallerResolver = (authorization: string | undefined, orgHeader?: string | string[]) => Promise<ProxyCaller>;
+export interface CallerResolver {
+  resolve(authorization: string | undefined, orgHeader?: string | string[]): Promise<ProxyCaller>;
+  /**
+   * The caller from memory alone, synchronously: a gateway token seen before whose fresh lookup
+   * is cached and valid, with no `x-byok-org` header. Undefined for everything else (a first
+   * use, a JWT, an org header, a refusal): `resolve` answers those. The hot path's way to skip a
+   * promise, the shape test and the hash per request.
+   */
+  fromMemory(authorization: string | undefined, orgHeader: string | string[] | undefined): ProxyCaller | undefined;
+}
 
 /**
  * Accepts a JWT (the platform's sign-in) or a personal gateway token (`byok_…`, for OpenAI
@@ -35,17 +45,30 @@ export type CallerResolver = (authorization: string | undefined, orgHeader?: str
  */
 export function createCallerResolver(deps: CallerResolverDeps): CallerResolver {
   const now = deps.now ?? Date.now;
-  return async (authorization, orgHeader) => {
-    const token = bearerToken(authorization);
-    if (token !== undefined && looksLikeGatewayToken(token)) {
-      const known = await deps.tokens.get(hashGatewayToken(token));
-      if (known === null) throw new AuthError('invalid_token', 'The gateway token is not known');
-      if (known.revoked) throw new AuthError('invalid_token', 'The gateway token was revoked');
-      if (known.expiresAtMs !== null && known.expiresAtMs <= now()) throw new AuthError('token_expired', 'The gateway token has expired');
-      return withOrg({ userId: known.userId, via: 'gateway_token', tokenId: known.id }, requestedOrg(orgHeader, known.orgId));
-    }
-    const principal = await deps.authenticator.verify(authorization);
-    return withOrg({ userId: principal.userId, via: 'jwt' }, requestedOrg(orgHeader, null));
+  const hashes = createTokenHashMemo();
+  const usable = (known: KnownGatewayToken): boolean => !known.revoked && (known.expiresAtMs === null || known.expiresAtMs > now());
+  return {
+    async resolve(authorization, orgHeader) {
+      const token = bearerToken(authorization);
+      if (authorization !== undefined && token !== undefined && looksLikeGatewayToken(token)) {
+        const tokenHash = hashGatewayToken(token);
+        const known = await deps.tokens.get(tokenHash);
+        if (known === null) throw new AuthError('invalid_token', 'The gateway token is not known');
+        if (known.revoked) throw new AuthError('invalid_token', 'The gateway token was revoked');
+        if (!usable(known)) throw new AuthError('token_expired', 'The gateway token has expired');
+        hashes.remember(authorization, tokenHash);
+        return withOrg({ userId: known.userId, via: 'gateway_token', tokenId: known.id }, requestedOrg(orgHeader, known.orgId));
+      }
+      const principal = await deps.authenticator.verify(authorization);
+      return withOrg({ userId: principal.userId, via: 'jwt' }, requestedOrg(orgHeader, null));
+    },
+    fromMemory(authorization, orgHeader) {
+      if (authorization === undefined || orgHeader !== undefined) return undefined;
+      const tokenHash = hashes.get(authorization);
+      const known = tokenHash === undefined ? undefined : deps.tokens.peek(tokenHash);
+      if (known === undefined || known === null || !usable(known)) return undefined;
+      return withOrg({ userId: known.userId, via: 'gateway_token', tokenId: known.id }, known.orgId ?? undefined);
+    },
   };
 }
 

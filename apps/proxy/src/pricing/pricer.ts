@@ -29,7 +29,9 @@ const PROVIDER_BY_VENDOR: ReadonlyMap<string, ProviderId> = new Map(
 
 export function createPricer(table: PriceTable): Pricer {
   const byProvider = new Map<ProviderId, ProviderPrices>(PROVIDER_IDS.map((id) => [id, indexProvider(table, id)]));
-  const memo = new Map<string, TokenPrice>();
+  // Per provider, then per model: no key string is built per request.
+  const memo = new Map<ProviderId, Map<string, TokenPrice>>(PROVIDER_IDS.map((id) => [id, new Map()]));
+  let memoised = 0;
 
   function listed(provider: ProviderId, name: string): TokenPrice | undefined {
     const prices = byProvider.get(provider);
@@ -54,13 +56,17 @@ export function createPricer(table: PriceTable): Pricer {
   }
 
   function priceOf(provider: ProviderId, model: string): TokenPrice {
-    if (model.length > MAX_MEMO_NAME_CHARS) return lookup(provider, model);
-    const key = `${provider}\u0000${model}`;
-    const memoised = memo.get(key);
-    if (memoised !== undefined) return memoised;
+    const models = memo.get(provider);
+    if (models === undefined || model.length > MAX_MEMO_NAME_CHARS) return lookup(provider, model);
+    const known = models.get(model);
+    if (known !== undefined) return known;
     const price = lookup(provider, model);
-    if (memo.size >= MAX_MEMO_ENTRIES) memo.clear();
-    memo.set(key, price);
+    if (memoised >= MAX_MEMO_ENTRIES) {
+      for (const names of memo.values()) names.clear();
+      memoised = 0;
+    }
+    models.set(model, price);
+    memoised++;
     return price;
   }
 

@@ -6,6 +6,8 @@
  */
 export interface TtlCache<V> {
   get(key: string): Promise<V>;
+  /** The value kept for `key` and not yet expired, without loading; undefined when there is none. */
+  peek(key: string): V | undefined;
   drop(key: string): void;
   clear(): void;
   readonly size: number;
@@ -68,6 +70,10 @@ export function createTtlCache<V>(options: TtlCacheOptions<V>): TtlCache<V> {
       flights.set(key, flight);
       flight.promise = load(key, flight);
       return flight.promise;
+    },
+    peek(key) {
+      const entry = entries.get(key);
+      return entry !== undefined && now() < entry.expiresAt ? entry.value : undefined;
     },
     drop(key) {
       entries.delete(key);

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { appendFileSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -75,8 +75,8 @@ describe('usage spool', () => {
   it('a crashed process’s file (dead pid, torn last line) is claimed and replayed; a live process’s file is left alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'usage-spool-test-'));
     const writer = openUsageSpool({ dir, segmentMaxEvents: 100, onError: () => undefined });
-    writer.append(event(1));
-    writer.append(event(2));
+    writer.append([event(1)]);
+    writer.append([event(2)]);
     writer.close();
     const [name] = readdirSync(dir);
     if (name === undefined) throw new Error('no spool file written');
@@ -96,14 +96,76 @@ describe('usage spool', () => {
   });
 });
 
+/** The request ids written to the spool files of `dir` so far. */
+function spooledIds(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) =>
+    readFileSync(join(dir, name), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => (JSON.parse(line) as UsageEvent).requestId),
+  );
+}
+
+describe('usage spool: one write per turn of the event loop', () => {
+  it('writes the events recorded in one turn together at its end, before any of them is queued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usage-spool-test-'));
+    dirs.push(dir);
+    const onDiskWhenQueued: string[][] = [];
+    const queue = {
+      async add(_name: string, data: { events: UsageEvent[] }) {
+        const ids = spooledIds(dir);
+        onDiskWhenQueued.push(data.events.map((e) => e.requestId).filter((id) => !ids.includes(id)));
+        return {};
+      },
+    };
+    const connection = Object.assign(new EventEmitter(), { status: 'ready' });
+    const logger = createLogger({ level: 'silent', name: 'spool-test' });
+    const spool = openUsageSpool({ dir, segmentMaxEvents: 100, onError: () => undefined });
+    // A long linger: the turn ends long before the batch goes.
+    const sink = createUsageSink({ queue: queue as never, connection: connection as never, logger, maxBuffered: 100, spool, lingerMs: 60_000 });
+    for (let i = 0; i < 3; i++) sink.record(event(i));
+    expect(spooledIds(dir)).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(spooledIds(dir)).toEqual(['req-0', 'req-1', 'req-2']);
+
+    // A batch sent within the turn its events were recorded in (it is full) writes them ahead first.
+    const full = createUsageSink({ queue: queue as never, connection: connection as never, logger, maxBuffered: 100, spool, batchSize: 2 });
+    full.record(event(3));
+    full.record(event(4));
+    expect(await full.flush(2000)).toBe(true);
+    expect(await sink.flush(2000)).toBe(true);
+    // Every event was in a spool file when its job was added (none missing from the disk).
+    expect(onDiskWhenQueued).toEqual([[], []]);
+    full.close();
+    sink.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('writes events ahead before the buffer evicts them, so the spilled ones are read back, not lost', async () => {
+    const s = setup();
+    s.connection.status = 'reconnecting';
+    // All in one turn: more than the buffer (3) holds, none written ahead yet when the first is evicted.
+    for (let i = 0; i < 6; i++) s.sink.record(event(i));
+    expect(s.sink.dropped).toBe(0);
+    expect(new Set(spooledIds(s.dir))).toEqual(new Set(['req-0', 'req-1', 'req-2', 'req-3', 'req-4', 'req-5']));
+    s.connection.status = 'ready';
+    s.connection.emit('ready');
+    expect(await s.sink.flush(2000)).toBe(true);
+    expect(new Set(s.sent)).toEqual(new Set(['req-0', 'req-1', 'req-2', 'req-3', 'req-4', 'req-5']));
+    s.sink.close();
+    expect(readdirSync(s.dir)).toEqual([]);
+  });
+});
+
 describe('usage spool read-back', () => {
   it('reads back a file larger than the room in memory in parts, moving the rest to a file of its own', () => {
     const dir = mkdtempSync(join(tmpdir(), 'usage-spool-test-'));
     dirs.push(dir);
     const spool = openUsageSpool({ dir, segmentMaxEvents: 100, onError: () => undefined });
-    const segments = Array.from({ length: 10 }, (_, i) => spool.append(event(i)));
+    const segment = spool.append(Array.from({ length: 10 }, (_, i) => event(i)));
+    if (segment === undefined) throw new Error('the spool write failed');
     // All ten left memory undelivered (an outage longer than the buffer).
-    for (const segment of segments) if (segment) spool.spilled(segment);
+    for (let i = 0; i < 10; i++) spool.spilled(segment);
     const first = spool.takeSpilled(4);
     expect(first?.events.map((e) => e.requestId)).toEqual(['req-0', 'req-1', 'req-2', 'req-3']);
     // The first part is held in memory: its file is not offered again until it is delivered.

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import type { UsageEvent } from '@byok/queues';
 
 /**
- * The proxy's usage write-ahead log: every event is appended to a local file (one JSON line, one
- * `write` call) before it is queued, and the file is deleted once all its events are on the queue.
+ * The proxy's usage write-ahead log: every event is appended to a local file (one JSON line; the
+ * events of one turn of the event loop in one `write` call, see `usage-sink.ts`) before it is
+ * queued, and the file is deleted once all its events are on the queue.
  * A process that dies (SIGKILL, OOM) leaves its files behind; the next proxy started on the same
  * directory replays them. Events the in-memory buffer cannot hold during a Redis outage stay on
  * disk and are read back when Redis returns. Replays may repeat an event that did reach the
@@ -16,8 +17,12 @@ import type { UsageEvent } from '@byok/queues';
  * machine losing power (no fsync per event; that would cost milliseconds per request).
  */
 export interface UsageSpool {
-  /** Writes the event ahead; undefined when the write failed (the event then lives in memory only). */
-  append(event: UsageEvent): SpoolSegment | undefined;
+  /**
+   * Writes the events ahead, in one `write` call, into one segment (a segment may pass
+   * `segmentMaxEvents` by the last call's events); undefined when the write failed (the events
+   * then live in memory only).
+   */
+  append(events: readonly UsageEvent[]): SpoolSegment | undefined;
   /** One event of `segment` (held in memory) is on the queue. */
   delivered(segment: SpoolSegment): void;
   /** One event of `segment` left memory undelivered: it will be read back from disk. */
@@ -49,7 +54,7 @@ export interface SpoolSegment {
 export interface UsageSpoolOptions {
   /** The spool's directory, one per usage queue (created when missing). */
   dir: string;
-  /** Events per file before a new one is started. */
+  /** Events per file before a new one is started (the call that reaches it finishes in the file). */
   segmentMaxEvents: number;
   /** Told about a failed write or read (rate-limiting the log is the caller's job). */
   onError(error: unknown, what: string): void;
@@ -98,14 +103,16 @@ export function openUsageSpool(options: UsageSpoolOptions): UsageSpool {
   }
 
   return {
-    append(event) {
+    append(events) {
       try {
         if (current !== undefined && current.appended >= options.segmentMaxEvents) seal(current);
         const segment = current ?? open();
-        writeSync(segment.fd as number, `${JSON.stringify(event)}\n`);
-        segment.appended++;
-        segment.owed++;
-        segment.held++;
+        let lines = '';
+        for (const event of events) lines += `${JSON.stringify(event)}\n`;
+        writeSync(segment.fd as number, lines);
+        segment.appended += events.length;
+        segment.owed += events.length;
+        segment.held += events.length;
         return segment;
       } catch (error) {
         options.onError(error, 'writing a usage event ahead');
