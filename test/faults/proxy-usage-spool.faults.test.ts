@@ -113,8 +113,9 @@ async function startProxyProcess(): Promise<ProxyChild> {
 
 /**
  * SIGKILL shortly after the last answer arrived: 20 ms, well inside the sink's 50 ms linger (so
- * without the spool the last events are lost), but after the response's `close` handler, which
- * writes the event, has run. A kill inside that sub-millisecond gap is the bound README states.
+ * without the spool the last events are lost), but after the event-loop turn of the response's
+ * `close` handler, at whose end the turn's events are written, has ended. A kill inside that
+ * sub-millisecond gap is the bound README states.
  */
 async function sigkill(child: ProxyChild): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 20));
