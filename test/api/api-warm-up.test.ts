@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WARM_UP_OWNER } from '../../apps/api/src/warm-up/api-warm-up.js';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+
+interface PooledPgClient {
+  connection: { parsedStatements: Record<string, string> };
+}
+interface PoolClient {
+  acquireConnection(): Promise<PooledPgClient>;
+  releaseConnection(connection: PooledPgClient): Promise<unknown>;
+}
+
+/**
+ * A fresh API warms up before it answers (#15): its pool connections each have the keys routes'
+ * statements prepared, and nothing the warm-up did stays behind (no key, audit record or job).
+ */
+describe('API warm-up', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApiHarness('api_warm_up');
+  });
+  afterAll(() => h.close());
+
+  it('logs what it warmed', () => {
+    const line = h.logs.map((l) => JSON.parse(l) as { msg?: string; connections?: number; ms?: number }).find((l) => l.msg === 'warmed up');
+    expect(line?.connections).toBe(8);
+    expect(h.logs.filter((l) => l.includes('warm-up step failed'))).toEqual([]);
+  });
+
+  it('prepared the listing and the save statements on every warmed connection', async () => {
+    const pool = h.runtime.orm.em.getKnex().client as unknown as PoolClient;
+    const held = await Promise.all(Array.from({ length: 8 }, () => pool.acquireConnection()));
+    try {
+      for (const connection of held) {
+        expect(Object.keys(connection.connection.parsedStatements)).toEqual(expect.arrayContaining(['byok_find_user_keys', 'byok_find_key_row_id', 'byok_upsert_provider_key_audited']));
+      }
+    } finally {
+      await Promise.all(held.map((connection) => pool.releaseConnection(connection)));
+    }
+  });
+
+  it('leaves no key, audit record or job behind', async () => {
+    expect(await h.db.sql('SELECT id FROM user_provider_keys WHERE user_id = $1', [WARM_UP_OWNER])).toEqual([]);
+    expect(await h.db.sql('SELECT id FROM audit_log WHERE subject_user_id = $1 OR actor_id = $1', [WARM_UP_OWNER])).toEqual([]);
+    const counts = await h.runtime.producers.keyTests.queue.getJobCounts();
+    expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(0);
+  });
+});
