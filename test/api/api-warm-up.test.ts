@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WARM_UP_OWNER } from '../../apps/api/src/warm-up/api-warm-up.js';
+import { WARM_UP_OWNER_PREFIX } from '../../apps/api/src/warm-up/api-warm-up.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 
 interface PooledPgClient {
@@ -40,8 +40,9 @@ describe('API warm-up', () => {
   });
 
   it('leaves no key, audit record or job behind', async () => {
-    expect(await h.db.sql('SELECT id FROM user_provider_keys WHERE user_id = $1', [WARM_UP_OWNER])).toEqual([]);
-    expect(await h.db.sql('SELECT id FROM audit_log WHERE subject_user_id = $1 OR actor_id = $1', [WARM_UP_OWNER])).toEqual([]);
+    const owners = `${WARM_UP_OWNER_PREFIX}%`;
+    expect(await h.db.sql('SELECT id FROM user_provider_keys WHERE user_id LIKE $1', [owners])).toEqual([]);
+    expect(await h.db.sql('SELECT id FROM audit_log WHERE subject_user_id LIKE $1 OR actor_id LIKE $1', [owners])).toEqual([]);
     const counts = await h.runtime.producers.keyTests.queue.getJobCounts();
     expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(0);
   });

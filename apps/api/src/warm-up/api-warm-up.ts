@@ -8,16 +8,18 @@ import type { KeyHealthLookup } from '../keys/key-health-lookup.js';
 import type { KeyService } from '../keys/key.service.js';
 
 /**
- * The owner the warm-up reads and rehearses saves for. Its listing reads nothing and its saves
- * roll back, so even a real user of that name would see no change.
+ * The owners the warm-up reads and rehearses saves for: `byok-warm-up-<n>`, one per connection,
+ * so the rehearsals do not queue behind one owner's pool lock. Their saves roll back, so even a
+ * real user of such a name would see no change.
  */
-export const WARM_UP_OWNER = 'byok-warm-up';
+export const WARM_UP_OWNER_PREFIX = 'byok-warm-up-';
 
 /**
  * Rounds of listings and rehearsed saves, each on every warmed connection at once: the first
  * prepares the statements on each connection, the later ones take the code they run (the ORM's
  * transaction, the pg driver, Fernet, the row binding) out of the interpreter's first, slowest
- * passes. Measured cost at boot on a 2-core host: see docs/architecture.md "Speed of the keys API".
+ * passes. Each round costs about one listing and one save per connection; the log line
+ * `warmed up` gives each step's milliseconds.
  */
 const ROUNDS = 2;
 
@@ -33,12 +35,11 @@ export interface ApiWarmUpDependencies {
   logger: Logger;
 }
 
-const WARM_UP_ACTOR: Actor = { actorId: WARM_UP_OWNER, actorType: 'user', requestId: 'warm-up', ip: null, userAgent: null };
 
 /**
  * What a fresh API must do before it reports ready, so its first second of requests costs what
  * the rest do (#15): open the pool's connections and prepare the keys routes' statements on each
- * (a listing for `WARM_UP_OWNER`, and a save of a made-up key rolled back before its test job),
+ * (a listing for a warm-up owner, and a save of a made-up key rolled back before its test job),
  * ready the authenticator (import the HS256 key, or fetch the identity provider's key set), and
  * connect and load the health reader's script. It writes nothing: no row, job, budget or
  * announcement outlives it. A failing step is logged and the API starts anyway; the request that
@@ -69,11 +70,13 @@ export async function warmUpApi(deps: ApiWarmUpDependencies): Promise<void> {
 async function rehearseKeyRoutes(deps: ApiWarmUpDependencies, connections: number): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     await Promise.all(
-      Array.from({ length: connections }, async () => {
-        await deps.keys.listKeys(deps.orm.em.fork(), WARM_UP_OWNER);
+      Array.from({ length: connections }, async (_, n) => {
+        const owner = `${WARM_UP_OWNER_PREFIX}${n}`;
+        await deps.keys.listKeys(deps.orm.em.fork(), owner);
         // A made-up key of a recognised format, so the save takes the path real saves take.
         const apiKey = `gsk_${randomBytes(24).toString('hex')}`;
-        await deps.keys.rehearseSave(deps.orm.em.fork(), WARM_UP_ACTOR, { userId: WARM_UP_OWNER, provider: 'groq', apiKey });
+        const actor: Actor = { actorId: owner, actorType: 'user', requestId: 'warm-up', ip: null, userAgent: null };
+        await deps.keys.rehearseSave(deps.orm.em.fork(), actor, { userId: owner, provider: 'groq', apiKey });
       }),
     );
   }
