@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARM_UP_OWNER_PREFIX } from '../../apps/api/src/warm-up/api-warm-up.js';
+import { freePort } from '../support/free-port.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 
 interface PooledPgClient {
@@ -45,5 +46,22 @@ describe('API warm-up', () => {
     expect(await h.db.sql('SELECT id FROM audit_log WHERE subject_user_id LIKE $1 OR actor_id LIKE $1', [owners])).toEqual([]);
     const counts = await h.runtime.producers.keyTests.queue.getJobCounts();
     expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBe(0);
+  });
+});
+
+describe('API warm-up without Postgres', () => {
+  it('starts anyway once the pool gives up, skipping the rehearsals rather than waiting out each', async () => {
+    const port = await freePort();
+    const startedAt = performance.now();
+    const h = await startApiHarness('api_warm_up_no_pg', { databaseUrl: () => `postgres://postgres@127.0.0.1:${port}/nothing` });
+    try {
+      // warmPool waits one acquire timeout (3 s); the rehearsals are skipped instead of waiting again.
+      expect(performance.now() - startedAt).toBeLessThan(20_000);
+      const failed = h.logs.filter((l) => l.includes('warm-up step failed')).map((l) => JSON.parse(l) as { step: string; err: { message: string } });
+      expect(failed.map((f) => [f.step, f.err.message])).toEqual([['keys', 'no database connection could be opened']]);
+      expect((await h.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    } finally {
+      await h.close();
+    }
   });
 });
