@@ -2,10 +2,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import { QueueEvents } from 'bullmq';
 import { createKeyHealthReader } from '@byok/key-health';
-import { createBlockingConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
+import { createBlockingConnection, createProducerConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
 import { createWebhookChannel } from '@byok/notifications/webhooks';
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
-import { warmPool } from '@byok/db';
 import type { ApiDependencies } from './api-dependencies.js';
 import { adminKeysRoutes } from './admin/admin-keys.routes.js';
 import { adminOrgsRoutes } from './admin/admin-orgs.routes.js';
@@ -55,8 +54,9 @@ import { recipientRecorderPlugin } from './notifications/recipient-recorder.plug
 import { webRoutes } from './web/web.routes.js';
 import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
+import { warmUpApi } from './warm-up/api-warm-up.js';
 
-/** Pool connections opened before the API answers: about the saves and listings in flight at a few hundred a second. */
+/** Pool connections opened (and prepared) before the API answers: about the saves and listings in flight at a few hundred a second. */
 const WARM_POOL_CONNECTIONS = 8;
 
 /**
@@ -101,8 +101,6 @@ export async function buildApi(deps: ApiDependencies) {
   const recordClaimOrgs = createClaimOrgRecorder({ orm: deps.orm, announceKeyChange, announceTokenRevoked, logger: deps.logger, maxRemembered: 10_000 });
   await app.register(authPlugin, { resolvePrincipal: recordingClaimOrgs(apiPrincipalResolver(deps.authenticator), recordClaimOrgs) });
   await app.register(ormContextPlugin, { orm: deps.orm });
-  // A fresh API's first burst would otherwise open its pool connections one request at a time (#15).
-  app.addHook('onReady', () => warmPool(deps.orm, Math.min(WARM_POOL_CONNECTIONS, deps.config.databasePoolMax)));
   await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl, requireSignIn: deps.config.production && !deps.config.apiDocsPublic });
 
   // Test results arrive as queue events; one listener per API process serves every waiting request.
@@ -123,8 +121,19 @@ export async function buildApi(deps: ApiDependencies) {
   const keys = createKeyService({ producers: deps.producers, keyTestJobs, keyring: deps.keyring, limiter, announceKeyChange, maxKeysPerProvider });
   const keyTests = createKeyTestService({ producers: deps.producers, keyTestJobs, limiter });
   const pool = createKeyPoolService({ keys, announceKeyChange });
+  // Health reads get a connection of their own: a pipeline copies every script defined on its
+  // connection, and BullMQ defines some sixty on the shared one, which made that copy a visible
+  // part of each listing (#15).
+  const healthRedis = createProducerConnection(deps.config.redisUrl);
+  healthRedis.on('error', (err) => deps.logger.debug({ err }, 'key health connection error'));
+  app.addHook('onClose', async () => {
+    healthRedis.disconnect();
+  });
   // Bounded well below a request's patience: health only decorates a listing.
-  const healthOf = createKeyHealthLookup({ reader: createKeyHealthReader({ redis: deps.redis, keyPrefix: deps.config.redisPrefix }), logger: deps.logger, timeoutMs: 500 });
+  const healthOf = createKeyHealthLookup({ reader: createKeyHealthReader({ redis: healthRedis, keyPrefix: deps.config.redisPrefix }), logger: deps.logger, timeoutMs: 500 });
+  // A fresh API's first second would otherwise pay for its connections, prepared statements and first code runs (#15).
+  const connections = Math.min(WARM_POOL_CONNECTIONS, deps.config.databasePoolMax);
+  app.addHook('onReady', () => warmUpApi({ orm: deps.orm, authenticator: deps.authenticator, keys, healthOf, healthRedis, connections, logger: deps.logger }));
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
   await app.register(keyListRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf });

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
 import { assertAccessTokenType, assertAuthorizedParty } from './access-token-checks.js';
 import { assertCompactJws, extractBearer } from './bearer.js';
 import { toAuthError } from './jose-error.mapper.js';
@@ -56,6 +56,13 @@ export interface Authenticator {
    * identity provider's key set cannot be fetched).
    */
   verify(authorizationHeader: string | undefined): Promise<Principal>;
+  /**
+   * Readies what the first verification would otherwise do on a caller's time: in OIDC mode it
+   * fetches the identity provider's key set; in hs256 mode it imports the key and verifies one
+   * token it signs itself (nothing is cached). Rejects when the key set cannot be fetched.
+   * Optional, so a stand-in authenticator (tests, benchmarks) need not have one.
+   */
+  warmUp?(): Promise<void>;
 }
 
 // Explicit allow-lists: jose would otherwise accept any algorithm the key supports. Listing them
@@ -69,38 +76,50 @@ export const MIN_HS256_SECRET_LENGTH = 32;
 /** Builds an authenticator for one of the two token sources. Throws on unusable settings. */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   if (options.userIdClaim === '') throw new Error('userIdClaim must not be empty');
-  const { key, verifyOptions } = options.mode === 'oidc' ? oidcSetup(options) : hs256Setup(options);
+  const { key, verifyOptions, warmUp } = options.mode === 'oidc' ? oidcSetup(options) : hs256Setup(options);
   const checkClaims = options.mode === 'oidc' ? oidcTokenChecks(options) : () => undefined;
   const cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache);
   const claimSettings = { userIdClaim: options.userIdClaim, adminRole: options.adminRole, ...(options.orgClaim === undefined ? {} : { orgClaim: options.orgClaim }) };
+
+  async function verifyUncached(token: string): Promise<{ principal: Principal; exp: number | undefined }> {
+    assertCompactJws(token);
+    const { payload, protectedHeader } = await verifyToken(token, key, verifyOptions);
+    checkClaims(protectedHeader, payload);
+    return { principal: principalFromClaims(payload, claimSettings), exp: payload.exp };
+  }
 
   return {
     async verify(authorizationHeader) {
       const token = extractBearer(authorizationHeader);
       const cached = cache?.get(token);
       if (cached !== undefined) return cached;
-      assertCompactJws(token);
-      const { payload, protectedHeader } = await verifyToken(token, key, verifyOptions);
-      checkClaims(protectedHeader, payload);
-      const principal = principalFromClaims(payload, claimSettings);
-      cache?.set(token, principal, payload.exp);
+      const { principal, exp } = await verifyUncached(token);
+      cache?.set(token, principal, exp);
       return principal;
+    },
+    async warmUp() {
+      const token = await warmUp();
+      if (token !== null) await verifyUncached(token);
     },
   };
 }
 
-type VerifyKey = Uint8Array | JWTVerifyGetKey;
+/** How a mode verifies: its key, jose's options, and its warm-up (which may sign a token to verify). */
+interface VerifySetup {
+  key: JWTVerifyGetKey;
+  verifyOptions: JWTVerifyOptions;
+  warmUp(): Promise<string | null>;
+}
 
-async function verifyToken(token: string, key: VerifyKey, verifyOptions: JWTVerifyOptions): Promise<JWTVerifyResult> {
+async function verifyToken(token: string, key: JWTVerifyGetKey, verifyOptions: JWTVerifyOptions): Promise<JWTVerifyResult> {
   try {
-    // The branches differ only in which of jose's overloads TypeScript has to pick.
-    return typeof key === 'function' ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
+    return await jwtVerify(token, key, verifyOptions);
   } catch (err) {
     throw toAuthError(err);
   }
 }
 
-function oidcSetup(options: OidcAuthenticatorOptions): { key: VerifyKey; verifyOptions: JWTVerifyOptions } {
+function oidcSetup(options: OidcAuthenticatorOptions): VerifySetup {
   // jose caches the key set, refetches it when an unknown `kid` shows up, and rate-limits those
   // refetches (cooldown) so forged `kid`s cannot turn us into a traffic amplifier.
   const key = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
@@ -111,7 +130,14 @@ function oidcSetup(options: OidcAuthenticatorOptions): { key: VerifyKey; verifyO
     requiredClaims: ['exp'],
   };
   if (options.audience !== undefined) verifyOptions.audience = options.audience;
-  return { key, verifyOptions };
+  return {
+    key,
+    verifyOptions,
+    async warmUp() {
+      await key.reload();
+      return null;
+    },
+  };
 }
 
 /**
@@ -127,18 +153,35 @@ function oidcTokenChecks(options: OidcAuthenticatorOptions): (header: JWTVerifyR
   };
 }
 
-function hs256Setup(options: Hs256AuthenticatorOptions): { key: VerifyKey; verifyOptions: JWTVerifyOptions } {
+/** The subject of the token an hs256 authenticator signs to warm itself up; it never leaves the process. */
+const WARM_UP_SUBJECT = 'byok-warm-up';
+
+function hs256Setup(options: Hs256AuthenticatorOptions): VerifySetup {
   if (options.secret.length < MIN_HS256_SECRET_LENGTH) {
     throw new Error(`The HS256 secret must be at least ${MIN_HS256_SECRET_LENGTH} characters long`);
   }
+  const secret = new TextEncoder().encode(options.secret);
+  // Imported once: given the raw bytes, jose imports them into WebCrypto on every verification.
+  let imported: ReturnType<typeof crypto.subtle.importKey> | undefined;
+  const key = () => (imported ??= crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
   return {
-    key: new TextEncoder().encode(options.secret),
+    key,
     verifyOptions: {
       algorithms: HS256_ALGORITHMS,
       issuer: options.issuer,
       audience: options.audience,
       clockTolerance: 5,
       requiredClaims: ['exp'],
+    },
+    async warmUp() {
+      return new SignJWT({ [options.userIdClaim]: WARM_UP_SUBJECT })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuer(options.issuer)
+        .setAudience(options.audience)
+        .setSubject(WARM_UP_SUBJECT)
+        .setIssuedAt()
+        .setExpirationTime('1 minute')
+        .sign(await key());
     },
   };
 }

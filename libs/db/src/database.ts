@@ -20,11 +20,14 @@ interface PoolClient {
  * requests after a start do not each wait for a connection's TCP set-up and Postgres start-up
  * (the pool opens connections on demand, and a burst at start would open them one request at a
  * time). Best effort: a Postgres that is away is the first request's problem, as before.
+ * Returns how many connections it opened (0 when Postgres could not be reached).
  */
-export async function warmPool(orm: Orm, connections: number): Promise<void> {
+export async function warmPool(orm: Orm, connections: number): Promise<number> {
   const client = orm.em.getKnex().client as PoolClient;
   const acquired = await Promise.allSettled(Array.from({ length: connections }, () => client.acquireConnection()));
-  await Promise.allSettled(acquired.flatMap((result) => (result.status === 'fulfilled' ? [client.releaseConnection(result.value)] : [])));
+  const opened = acquired.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  await Promise.allSettled(opened.map((connection) => client.releaseConnection(connection)));
+  return opened.length;
 }
 
 /** Applies pending migrations; returns the names applied. */

@@ -74,6 +74,13 @@ export function adminDisabledMessage(disabled: { at: Date; reason: string | null
 
 export type KeyService = ReturnType<typeof createKeyService>;
 
+/** Rolls a rehearsed save back (see `rehearseSave`). */
+class SaveRehearsed extends Error {
+  constructor() {
+    super('rehearsal: rolled back before the test job');
+  }
+}
+
 /**
  * Key management. Every mutation writes its audit record in the same transaction as the change,
  * and a new key's test job is enqueued inside that transaction too: if Redis refuses the job the
@@ -105,7 +112,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
    * its insert under the same lock (the rollback undoes it). `takeBudget` runs once the size check
    * passed, so a save refused for a full pool spends nothing; it throws (429) before any write.
    */
-  async function store(em: EntityManager, actor: Actor, key: PreparedKey, takeBudget: () => Promise<void>): Promise<SaveKeyResult> {
+  async function store(em: EntityManager, actor: Actor, key: PreparedKey, takeBudget: () => Promise<void>, queueTest: (saved: ProviderKey) => Promise<void>): Promise<SaveKeyResult> {
     const { provider, token, keyHint } = key;
     return em.transactional(async (tx) => {
       // Binding ties the token to its row and owner (libs/crypto/ROTATION.md). It needs the row id,
@@ -147,12 +154,17 @@ export function createKeyService(deps: KeyServiceDependencies) {
       }
       // The row was deleted and re-created meanwhile, under another id: bind to that one.
       const saved = keyring !== null && upserted.key.bindingTag === null ? await recordKeyBinding(tx, upserted.key, keyring.bind(upserted.key, token)) : upserted.key;
-      await deps.producers.keyTests.enqueue(
-        { keyId: saved.id, keyVersion: saved.keyVersion, userId: key.userId, provider, reason: 'added', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
-        { deduplication: { id: interactiveTestDedupId(saved.id, saved.keyVersion) } },
-      );
+      await queueTest(saved);
       return { key: saved, outcome: inserted ? ('created' as const) : ('replaced' as const) };
     });
+  }
+
+  /** A stored key's test job, queued inside the save's transaction (a refused job rolls the save back). */
+  async function queueKeyTest(actor: Actor, key: PreparedKey, saved: ProviderKey): Promise<void> {
+    await deps.producers.keyTests.enqueue(
+      { keyId: saved.id, keyVersion: saved.keyVersion, userId: key.userId, provider: key.provider, reason: 'added', actorId: actor.actorId, ...(actor.requestId ? { requestId: actor.requestId } : {}) },
+      { deduplication: { id: interactiveTestDedupId(saved.id, saved.keyVersion) } },
+    );
   }
 
   return {
@@ -180,9 +192,22 @@ export function createKeyService(deps: KeyServiceDependencies) {
         }
         takeBudget = async () => {};
       }
-      const saved = await store(em, actor, prepared, takeBudget);
+      const saved = await store(em, actor, prepared, takeBudget, (saved) => queueKeyTest(actor, prepared, saved));
       await deps.announceKeyChange(input.userId);
       return saved;
+    },
+
+    /**
+     * A save of `input` for a fresh process's warm-up, rolled back where the save would queue its
+     * test: every statement of a save that adds a key runs (and is prepared on its connection),
+     * the key is encrypted and bound, and nothing stays, no job is queued, no budget is taken and
+     * nothing is announced.
+     */
+    async rehearseSave(em: EntityManager, actor: Actor, input: SaveKeyInput): Promise<void> {
+      const rolledBack = new SaveRehearsed();
+      const prepared = prepareKey(deps.keyring, input);
+      const outcome = await store(em, actor, prepared, async () => {}, () => Promise.reject(rolledBack)).catch((error: unknown) => error);
+      if (outcome !== rolledBack) throw outcome instanceof Error ? outcome : new Error('a rehearsed save was stored');
     },
 
     listKeys(em: EntityManager, userId: string): Promise<ProviderKey[]> {
