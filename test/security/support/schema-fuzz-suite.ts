@@ -1,3 +1,4 @@
+import { PROVIDER_IDS } from '@byok/providers';
 import { createInPageChannel, emitNotifications, keyEventDraft } from '@byok/notifications';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../proxy/support/proxy-harness.js';
@@ -25,7 +26,8 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
     await h.startWorker();
     canaries = createCanaries();
     const user = await h.bearer('fuzz-user');
-    for (const provider of ['openai', 'anthropic', 'google'] as const) {
+    // A key for every provider, so the routes that take a provider reach past their lookup whichever one the fuzz draws.
+    for (const provider of PROVIDER_IDS) {
       const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: user, payload: { provider, api_key: canaries.key(provider, 'valid') } });
       expect(res.statusCode).toBe(201);
     }
@@ -62,9 +64,15 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
       expect(colleague.statusCode, colleague.body).toBe(201);
       orgIds.push(orgId);
     }
-    // A key of the first organization, so the org key routes are reached past their lookup too.
-    const orgKey = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgIds[0]}/byok/keys`, headers: user, payload: { provider: 'openai', api_key: canaries.key('openai', 'valid') } });
-    expect(orgKey.statusCode, orgKey.body).toBe(201);
+    // Keys of every provider in the first two organizations, so the org key routes are reached past their lookup too.
+    const orgKeyIds: string[] = [];
+    for (const orgId of orgIds.slice(0, 2)) {
+      for (const provider of PROVIDER_IDS) {
+        const orgKey = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgId}/byok/keys`, headers: user, payload: { provider, api_key: canaries.key(provider, 'valid') } });
+        expect(orgKey.statusCode, orgKey.body).toBe(201);
+        orgKeyIds.push(orgKey.json<{ id: string }>().id);
+      }
+    }
     const [firstKey] = keys.json<{ keys: Array<{ id: string; provider: string }> }>().keys;
     if (firstKey === undefined) throw new Error('the fuzz user should have keys');
     const [notification] = await h.api.runtime.orm.em.fork().transactional((em) => emitNotifications(em, [keyEventDraft('key_invalid', { keyId: firstKey.id, userId: 'fuzz-user', provider: firstKey.provider, label: 'default' })]));
@@ -84,7 +92,7 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
         budgets: budgetIds,
         orgs: orgIds,
         orgMembers: ['fuzz-colleague'],
-        orgKeys: [orgKey.json<{ id: string }>().id],
+        orgKeys: orgKeyIds,
       },
     };
   }, 120_000);
