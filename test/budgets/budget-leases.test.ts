@@ -192,4 +192,20 @@ describe('budget leases', () => {
     expect(after.use.requests).toBeGreaterThanOrEqual(recorded.requests + 1);
     expect(await leaseFields(b)).toHaveLength(1);
   }, 30_000);
+
+  it.each([
+    { cap: 100, what: 'in short scripts, one right after the other (not at the next tick)' },
+    { cap: 60_000, what: 'in one script of 150,000 arguments, more than a call may take as spread arguments' },
+  ])('a backlog of 50,000 settles is sent $what, and every request counts once', async ({ cap }) => {
+    const b = budget(`u-backlog-${cap}`, { requests: 10_000_000 });
+    const c = createBudgetCounters({ redis, prefix, reservationTtlMs: 60_000, now: () => NOW, readRecord: async () => ZERO, leasePolicy: { flushIntervalMs: 60_000, maxSettlesPerFlush: cap } });
+    open.push(c);
+    // The first request seeds the counter and is held in Redis; the others settle as if held too.
+    const first = await c.reserve({ requestId: 'req-0', charges: [charge(b)], partial: false });
+    if (!first.ok) throw new Error('not held');
+    const settles = 50_000;
+    for (let i = 0; i < settles; i++) c.settle(`req-${i}`, first.held, ONE);
+    await c.flush();
+    expect((await readBudgetUse(redis, prefix, b, windowOf())).use.requests).toBe(settles);
+  }, 60_000);
 });

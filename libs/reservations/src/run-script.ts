@@ -13,13 +13,15 @@ export function luaScript(source: string): LuaScript {
 
 /**
  * Runs `script` with EVALSHA, falling back to EVAL once when the server answers NOSCRIPT (after a
- * restart or SCRIPT FLUSH); EVAL also caches it for the next call.
+ * restart or SCRIPT FLUSH); EVAL also caches it for the next call. Keys and arguments go as one
+ * array (ioredis flattens it), never spread into the call: a batch of many thousand arguments
+ * would pass the engine's limit on a call's arguments (RangeError: Maximum call stack size).
  */
 export async function runScript(redis: Redis, script: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
   try {
-    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    return await redis.evalsha(script.sha, keys.length, keys.concat(args));
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return redis.eval(script.source, keys.length, ...keys, ...args);
+    return redis.eval(script.source, keys.length, keys.concat(args));
   }
 }

@@ -161,6 +161,7 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
     return next;
   }
 
+  /** Sends the owner's settles and lease changes; a backlog longer than one script takes goes in the scripts right after. */
   async function sendOwner(ownerId: string, returning: boolean): Promise<void> {
     const budgets = owners.get(ownerId);
     if (budgets === undefined) return;
@@ -170,17 +171,19 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
         await seed(local);
         local.needsSeed = false;
       }
-      const sentAt = performance.now();
-      const sending = [...budgets.values()].filter((b) => b.hasWork(sentAt));
-      if (sending.length === 0) return;
-      const parts = sending.map((b) => b.startFlush(refOf(b), sentAt, returning));
-      try {
-        const replies = await flushCounters(redis, leaseField, policy.leaseTtlMs, parts.map((p) => p.entry));
-        for (const [i, local] of sending.entries()) local.finishFlush(parts[i] as (typeof parts)[number], replies[i] ?? { seeded: false });
-      } catch (err) {
-        for (const [i, local] of sending.entries()) local.failFlush(parts[i] as (typeof parts)[number]);
-        throw err;
-      }
+      do {
+        const sentAt = performance.now();
+        const sending = [...budgets.values()].filter((b) => b.hasWork(sentAt));
+        if (sending.length === 0) return;
+        const parts = sending.map((b) => b.startFlush(refOf(b), sentAt, returning));
+        try {
+          const replies = await flushCounters(redis, leaseField, policy.leaseTtlMs, parts.map((p) => p.entry));
+          for (const [i, local] of sending.entries()) local.finishFlush(parts[i] as (typeof parts)[number], replies[i] ?? { seeded: false });
+        } catch (err) {
+          for (const [i, local] of sending.entries()) local.failFlush(parts[i] as (typeof parts)[number]);
+          throw err;
+        }
+      } while ([...budgets.values()].some((b) => b.hasBacklog() && !b.needsSeed));
     } finally {
       const mono = performance.now();
       for (const [key, local] of budgets) if (local.isIdle(mono)) budgets.delete(key);

@@ -17,9 +17,11 @@ export interface LeasePolicy {
   horizonMs: number;
   /** Requests per second on a budget below which an instance does not lease (per-request holds cost less than renewing a lease). */
   minRequestsPerSecond: number;
+  /** Settled requests one flush sends per budget, so one script stays short (Redis runs nothing else meanwhile); a longer backlog goes in the flushes right after. */
+  maxSettlesPerFlush: number;
 }
 
-export const DEFAULT_LEASE_POLICY: LeasePolicy = { flushIntervalMs: 200, leaseTtlMs: 3000, nearLimitFactor: 50, remainderShare: 0.125, horizonMs: 1000, minRequestsPerSecond: 8 };
+export const DEFAULT_LEASE_POLICY: LeasePolicy = { flushIntervalMs: 200, leaseTtlMs: 3000, nearLimitFactor: 50, remainderShare: 0.125, horizonMs: 1000, minRequestsPerSecond: 8, maxSettlesPerFlush: 1000 };
 
 const ZERO: BudgetAmounts = { requests: 0, tokens: 0, spend_micro_usd: 0 };
 
@@ -131,6 +133,11 @@ export class LocalBudget {
     this.others = others;
   }
 
+  /** Settles waiting beyond what one flush takes: the next flush should follow at once. */
+  hasBacklog(): boolean {
+    return this.settled.length >= this.policy.maxSettlesPerFlush;
+  }
+
   /** Whether a flush has anything to do for this budget. */
   hasWork(nowMs: number): boolean {
     return this.settled.length > 0 || this.leasedInRedis || this.hasCommitted() || this.wantsLease(nowMs);
@@ -148,8 +155,8 @@ export class LocalBudget {
    * and what it should be (`wanted`); `returning` (shutdown) wants nothing beyond the floor.
    */
   startFlush(counter: Omit<FlushEntry, 'settled' | 'lease' | 'limits'>, nowMs: number, returning = false): FlushPart {
-    const settled = this.settled;
-    this.settled = [];
+    const settled = this.settled.length <= this.policy.maxSettlesPerFlush ? this.settled : this.settled.slice(0, this.policy.maxSettlesPerFlush);
+    this.settled = settled === this.settled ? [] : this.settled.slice(settled.length);
     const moved = { ...ZERO };
     for (const s of settled) if (s.leased) addInto(moved, s.amounts);
     if (this.enforce) {
