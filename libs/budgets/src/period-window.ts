@@ -26,17 +26,17 @@ export function isKnownTimeZone(timeZone: string): boolean {
 export function periodWindow(period: BudgetPeriod, timeZone: string, nowMs: number): PeriodWindow {
   // Every request asks, and the answer changes once a period: the zone's clock (Intl) is read only
   // when \`nowMs\` leaves the window last computed for this period and zone.
-  const key = `${period} ${timeZone}`;
-  const known = lastWindows.get(key);
+  const windows = lastWindows[period];
+  const known = windows.get(timeZone);
   if (known !== undefined && known.startMs <= nowMs && nowMs < known.endMs) return known;
   const window = computeWindow(period, timeZone, nowMs);
-  if (lastWindows.size >= MAX_REMEMBERED_WINDOWS) lastWindows.clear();
-  lastWindows.set(key, window);
+  if (windows.size >= MAX_REMEMBERED_WINDOWS) windows.clear();
+  windows.set(timeZone, window);
   return window;
 }
 
-/** The last window per period and zone (a few hundred zones exist; the bound is against a flood of bad ones). */
-const lastWindows = new Map<string, PeriodWindow>();
+/** The last window per period, by zone (a few hundred zones exist; the bound is against a flood of bad ones). */
+const lastWindows: Record<BudgetPeriod, Map<string, PeriodWindow>> = { day: new Map(), week: new Map(), month: new Map() };
 const MAX_REMEMBERED_WINDOWS = 2048;
 
 function computeWindow(period: BudgetPeriod, timeZone: string, nowMs: number): PeriodWindow {

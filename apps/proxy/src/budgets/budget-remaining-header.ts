@@ -1,4 +1,4 @@
-import type { BudgetMetric } from '@byok/budgets';
+import { BUDGET_METRICS, type BudgetMetric } from '@byok/budgets';
 import type { HeldCharge } from '@byok/budgets/counters';
 
 export const BUDGET_REMAINING_HEADER = 'x-byok-budget-remaining';
@@ -11,17 +11,25 @@ export const BUDGET_REMAINING_HEADER = 'x-byok-budget-remaining';
  * instance's lease, `left` is the instance's knowledge (see `HeldCharge.remaining`).
  */
 export function budgetRemainingHeader(held: readonly HeldCharge[]): string | undefined {
-  let best: { share: number; charge: HeldCharge; metric: BudgetMetric; left: number } | undefined;
+  let best: HeldCharge | undefined;
+  let bestShare = 0;
+  let bestMetric: BudgetMetric = 'requests';
+  let bestLeft = 0;
   for (const charge of held) {
-    for (const metric in charge.remaining) {
-      const left = charge.remaining[metric as BudgetMetric];
-      const limit = charge.budget.limits[metric as BudgetMetric];
+    for (const metric of BUDGET_METRICS) {
+      const left = charge.remaining[metric];
+      const limit = charge.budget.limits[metric];
       if (left === undefined || limit === undefined) continue;
       const share = limit === 0 ? 0 : left / limit;
-      if (best === undefined || share < best.share) best = { share, charge, metric: metric as BudgetMetric, left };
+      if (best === undefined || share < bestShare) {
+        best = charge;
+        bestShare = share;
+        bestMetric = metric;
+        bestLeft = left;
+      }
     }
   }
-  return best && `${best.metric}=${best.left}; budget=${best.charge.budget.id}; resets=${resetsAt(best.charge.window.endMs)}`;
+  return best && `${bestMetric}=${bestLeft}; budget=${best.budget.id}; resets=${resetsAt(best.window.endMs)}`;
 }
 
 /** The last few reset instants as text: a handful of periods are live at a time, and every answer names one. */

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Budget, BudgetMetric } from '../budget.js';
 import type { PeriodWindow } from '../period-window.js';
 import { type BudgetAmounts, type BudgetCharge, type BudgetInPeriod, chargesByOwner } from './budget-amounts.js';
-import { type CounterRef, flushCounters, holdOnCounters, releaseOnCounters, seedCounter } from './budget-store.js';
+import { type CounterRef, flushCounters, holdOnCounters, packAmounts, releaseOnCounters, seedCounter } from './budget-store.js';
 import { budgetCounterKeys, untilPeriodExpiry } from './counter-names.js';
 import { DEFAULT_LEASE_POLICY, LocalBudget, type LeasePolicy } from './local-budget.js';
 
@@ -74,10 +74,24 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
   const now = deps.now ?? Date.now;
   const policy: LeasePolicy = { ...DEFAULT_LEASE_POLICY, ...deps.leasePolicy };
   const leaseField = `l:${randomUUID()}`;
-  /** Per owner, its budgets in their periods as this instance sees them. */
+  /** Per owner, its budgets in their periods as this instance sees them (by `<budget id>|<period id>`). */
   const owners = new Map<string, Map<string, LocalBudget>>();
+  /**
+   * Per budget id, its entry of the latest period asked for: every request looks its budgets up
+   * twice (hold, settle), and this finds them without building the composite key. An entry of an
+   * earlier period stays in `owners` until it has flushed and gone idle.
+   */
+  const latest = new Map<string, LocalBudget>();
 
-  function localOf(charge: BudgetCharge | BudgetInPeriod, enforce: boolean, mono = performance.now()): LocalBudget {
+  function localOf(charge: BudgetCharge | BudgetInPeriod, enforce: boolean, mono?: number): LocalBudget {
+    let local = latest.get(charge.budget.id);
+    if (local === undefined || local.window.id !== charge.window.id) local = periodEntry(charge, enforce, mono ?? performance.now());
+    local.budget = charge.budget;
+    local.enforce = enforce;
+    return local;
+  }
+
+  function periodEntry(charge: BudgetCharge | BudgetInPeriod, enforce: boolean, mono: number): LocalBudget {
     let budgets = owners.get(charge.budget.ownerId);
     if (budgets === undefined) {
       budgets = new Map();
@@ -88,10 +102,9 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
     if (local === undefined) {
       local = new LocalBudget(charge.budget, charge.window, enforce, policy, mono);
       budgets.set(key, local);
-    } else {
-      local.budget = charge.budget;
-      local.enforce = enforce;
     }
+    const newest = latest.get(charge.budget.id);
+    if (newest === undefined || newest.window.startMs <= local.window.startMs) latest.set(charge.budget.id, local);
     return local;
   }
 
@@ -186,7 +199,11 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
       } while ([...budgets.values()].some((b) => b.hasBacklog() && !b.needsSeed));
     } finally {
       const mono = performance.now();
-      for (const [key, local] of budgets) if (local.isIdle(mono)) budgets.delete(key);
+      for (const [key, local] of budgets) {
+        if (!local.isIdle(mono)) continue;
+        budgets.delete(key);
+        if (latest.get(local.budget.id) === local) latest.delete(local.budget.id);
+      }
       if (budgets.size === 0 && owners.get(ownerId) === budgets) owners.delete(ownerId);
     }
   }
@@ -209,7 +226,7 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
       for (const charge of input.charges) {
         const local = localOf(charge, charge.enforce, mono);
         local.noteRequest(charge.amounts, mono);
-        if (local.grant(charge.amounts, mono)) leased.push({ ...charge, remaining: local.remaining(), leased: true });
+        if (local.grant(charge.amounts, mono)) leased.push({ budget: charge.budget, window: charge.window, amounts: charge.amounts, enforce: charge.enforce, remaining: local.remaining(), leased: true });
         else {
           inRedis.push(charge);
           // A busy budget without (enough of) a lease gets one now rather than at the next tick.
@@ -230,7 +247,8 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
       return (refused as PromiseFulfilledResult<BudgetReservation>).value;
     },
     settle(requestId, held, used) {
-      for (const charge of held) localOf(charge, charge.enforce).settle(requestId, used, charge.leased ? charge.amounts : undefined);
+      const packed = packAmounts(used);
+      for (const charge of held) localOf(charge, charge.enforce).settle(requestId, used, packed, charge.leased ? charge.amounts : undefined);
     },
     release: releaseHeld,
     flush: () => flushAll({ returning: false, skipRunning: false }),

@@ -45,13 +45,22 @@ export async function holdOnCounters(
   return { kind: 'held', totals };
 }
 
+/** A request's settled use on one budget, as a flush sends it. */
+export interface SettledRequest {
+  requestId: string;
+  amounts: BudgetAmounts;
+  /** `amounts` as the script takes them (`packAmounts`), made once per request for all its budgets. */
+  packed: string;
+  /** The request was held on its own (its hold ends); otherwise it was served from a lease. */
+  heldInRedis: boolean;
+}
+
 /** One budget's part in a flush: the requests settled on it, and its lease's new bounds. */
 export interface FlushEntry extends CounterRef {
   limits: CounterLimits;
   /** Absent: the lease is left as it is. */
   lease?: { floor: BudgetAmounts; wanted: BudgetAmounts } | undefined;
-  /** `heldInRedis`: the request was held on its own (its hold ends); otherwise it was served from a lease. */
-  settled: ReadonlyArray<{ requestId: string; amounts: BudgetAmounts; heldInRedis: boolean }>;
+  settled: readonly SettledRequest[];
 }
 
 export type FlushReply = { seeded: false } | { seeded: true; lease: BudgetAmounts; others: BudgetAmounts };
@@ -61,7 +70,7 @@ export async function flushCounters(redis: Redis, leaseField: string, leaseTtlMs
   const args = [leaseField, String(Math.max(1, Math.floor(leaseTtlMs)))];
   for (const e of entries) {
     args.push(String(Math.floor(e.periodTtlMs)), packLimits(e.limits), e.lease === undefined ? '' : packAmounts(e.lease.floor), e.lease === undefined ? '' : packAmounts(e.lease.wanted), String(e.settled.length));
-    for (const s of e.settled) args.push(s.requestId, packAmounts(s.amounts), s.heldInRedis ? '1' : '0');
+    for (const s of e.settled) args.push(s.requestId, s.packed, s.heldInRedis ? '1' : '0');
   }
   const reply = (await runScript(redis, FLUSH, keysOf(entries), args)) as Array<number | string>;
   return entries.map((_, i) => {
@@ -121,13 +130,16 @@ function keysOf(counters: readonly CounterRef[]): string[] {
   return counters.flatMap((c) => [c.keys.counter, c.keys.expiries]);
 }
 
-function packAmounts(amounts: BudgetAmounts): string {
-  return BUDGET_METRICS.map((m) => {
-    const v = amounts[m];
-    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`a budget amount must be a non-negative safe integer (${m}: ${v})`);
-    return String(v);
-  }).join(',');
+/** Amounts as the scripts take them: `requests,tokens,spend`, each a non-negative safe integer. */
+export function packAmounts(amounts: BudgetAmounts): string {
+  const { requests, tokens, spend_micro_usd: spend } = amounts;
+  if (!isCountable(requests) || !isCountable(tokens) || !isCountable(spend)) {
+    throw new RangeError(`a budget amount must be a non-negative safe integer (${BUDGET_METRICS.map((m) => `${m}: ${amounts[m]}`).join(', ')})`);
+  }
+  return `${requests},${tokens},${spend}`;
 }
+
+const isCountable = (v: number) => Number.isSafeInteger(v) && v >= 0;
 
 function packLimits(limits: CounterLimits): string {
   return BUDGET_METRICS.map((m) => (limits[m] === undefined ? '-' : String(Math.floor(limits[m])))).join(',');

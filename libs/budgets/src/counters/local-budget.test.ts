@@ -32,10 +32,10 @@ describe('a local budget (one instance\'s lease)', () => {
   it('a flush moves leased settles out of the lease, keeps what is in flight as its floor, and leaves exact holds\' settles out of it', () => {
     const local = leased(10);
     for (let i = 0; i < 4; i++) expect(local.grant(ONE, 10)).toBe(true);
-    local.settle('leased-1', ONE, ONE);
-    local.settle('leased-2', ONE, ONE);
+    local.settle('leased-1', ONE, '1,10,5', ONE);
+    local.settle('leased-2', ONE, '1,10,5', ONE);
     // A request held in Redis on its own: its settle is sent, but it never was part of the lease.
-    local.settle('exact', ONE, undefined);
+    local.settle('exact', ONE, '1,10,5', undefined);
     const part = local.startFlush(ref, 20);
     expect(part.entry.settled.map((s) => s.requestId)).toEqual(['leased-1', 'leased-2', 'exact']);
     expect(part.moved.requests).toBe(2);
@@ -47,7 +47,7 @@ describe('a local budget (one instance\'s lease)', () => {
   it('a failed flush keeps its settles for the next one and does not renew the lease', () => {
     const local = leased(10);
     expect(local.grant(ONE, 10)).toBe(true);
-    local.settle('r', ONE, ONE);
+    local.settle('r', ONE, '1,10,5', ONE);
     const failed = local.startFlush(ref, 20);
     local.failFlush(failed);
     const retried = local.startFlush(ref, 30);

@@ -1,7 +1,7 @@
 import { BUDGET_METRICS, type Budget, type BudgetMetric } from '../budget.js';
 import type { PeriodWindow } from '../period-window.js';
 import type { BudgetAmounts } from './budget-amounts.js';
-import type { FlushEntry, FlushReply } from './budget-store.js';
+import type { FlushEntry, FlushReply, SettledRequest } from './budget-store.js';
 
 /** When an instance leases a slice of a budget's remainder, and how large. */
 export interface LeasePolicy {
@@ -25,18 +25,11 @@ export const DEFAULT_LEASE_POLICY: LeasePolicy = { flushIntervalMs: 200, leaseTt
 
 const ZERO: BudgetAmounts = { requests: 0, tokens: 0, spend_micro_usd: 0 };
 
-/** A request's settled use waiting for the next flush; `leased` ones are still inside the lease until then. */
-interface Settled {
-  requestId: string;
-  amounts: BudgetAmounts;
-  leased: boolean;
-}
-
 /** What one flush sent for a budget, to apply its reply (or undo on failure). */
 export interface FlushPart {
   entry: FlushEntry;
   sentAt: number;
-  settled: Settled[];
+  settled: SettledRequest[];
   /** The use of the leased requests among them, taken out of the lease. */
   moved: BudgetAmounts;
 }
@@ -62,7 +55,8 @@ export class LocalBudget {
   private others: BudgetAmounts | undefined;
   private leasedInRedis = false;
   private confirmedAt = Number.NEGATIVE_INFINITY;
-  private settled: Settled[] = [];
+  /** Settled requests waiting for the next flush; leased ones (not `heldInRedis`) are still inside the lease until then. */
+  private settled: SettledRequest[] = [];
   /** Per flush interval of the horizon (by the clock, however often flushes run): requests and amounts seen, leased or not, newest last. */
   private recent: Array<{ requests: number; amounts: BudgetAmounts }>;
   /** When the newest bucket of `recent` started (ms, the monotonic clock the caller passes). */
@@ -109,13 +103,13 @@ export class LocalBudget {
     if (this.enforce) subtractFrom(this.committed, estimate);
   }
 
-  /** A request settled: its use waits for the next flush; a leased one's estimate becomes its use in the lease. */
-  settle(requestId: string, used: BudgetAmounts, leasedEstimate: BudgetAmounts | undefined): void {
+  /** A request settled (`packed`: its use packed for the script): its use waits for the next flush; a leased one's estimate becomes its use in the lease. */
+  settle(requestId: string, used: BudgetAmounts, packed: string, leasedEstimate: BudgetAmounts | undefined): void {
     if (leasedEstimate !== undefined && this.enforce) {
       subtractFrom(this.committed, leasedEstimate);
       addInto(this.committed, used);
     }
-    this.settled.push({ requestId, amounts: used, leased: leasedEstimate !== undefined });
+    this.settled.push({ requestId, amounts: used, packed, heldInRedis: leasedEstimate === undefined });
   }
 
   /** What is left of each limit after this instance's lease use (the others' as last reported): the `remaining` of a leased request. */
@@ -158,7 +152,7 @@ export class LocalBudget {
     const settled = this.settled.length <= this.policy.maxSettlesPerFlush ? this.settled : this.settled.slice(0, this.policy.maxSettlesPerFlush);
     this.settled = settled === this.settled ? [] : this.settled.slice(settled.length);
     const moved = { ...ZERO };
-    for (const s of settled) if (s.leased) addInto(moved, s.amounts);
+    for (const s of settled) if (!s.heldInRedis) addInto(moved, s.amounts);
     if (this.enforce) {
       subtractFrom(this.slice, moved);
       subtractFrom(this.committed, moved);
@@ -178,7 +172,7 @@ export class LocalBudget {
       lease = { floor, wanted };
     }
     this.flushing = true;
-    return { entry: { ...counter, limits, lease, settled: settled.map((s) => ({ requestId: s.requestId, amounts: s.amounts, heldInRedis: !s.leased })) }, sentAt: nowMs, settled, moved };
+    return { entry: { ...counter, limits, lease, settled }, sentAt: nowMs, settled, moved };
   }
 
   /** Applies a flush's reply: the lease as Redis holds it now, and everyone else's totals. */
