@@ -63,6 +63,8 @@ export class LocalBudget {
   private bucketAt: number;
   private largestEstimate: BudgetAmounts = { ...ZERO };
   private flushing = false;
+  private limitedOf: Budget | undefined;
+  private limitedMetrics: readonly BudgetMetric[] = [];
   /** Set when a flush found the counter unseeded (Redis lost it): seed before the next flush. */
   needsSeed = false;
 
@@ -253,8 +255,13 @@ export class LocalBudget {
     this.bucketAt += steps * this.policy.flushIntervalMs;
   }
 
-  private limited(): BudgetMetric[] {
-    return BUDGET_METRICS.filter((m) => this.budget.limits[m] !== undefined);
+  /** The metrics the budget limits; asked twice per leased request, so kept until the budget changes. */
+  private limited(): readonly BudgetMetric[] {
+    if (this.limitedOf !== this.budget) {
+      this.limitedOf = this.budget;
+      this.limitedMetrics = BUDGET_METRICS.filter((m) => this.budget.limits[m] !== undefined);
+    }
+    return this.limitedMetrics;
   }
 }
 
