@@ -193,6 +193,24 @@ describe('budget leases', () => {
     expect(await leaseFields(b)).toHaveLength(1);
   }, 30_000);
 
+  it('a request settled twice, in one batch or in the next, counts once, and its hold in Redis ends with its first settle', async () => {
+    const b = budget('u-settle-twice', { requests: 1_000_000 });
+    const c = createBudgetCounters({ redis, prefix, reservationTtlMs: 60_000, now: () => NOW, readRecord: async () => ZERO, leasePolicy: { flushIntervalMs: 60_000 } });
+    open.push(c);
+    const held = await c.reserve({ requestId: 'twice', charges: [charge(b)], partial: false });
+    if (!held.ok) throw new Error('not held');
+    expect(held.held[0]?.leased).toBe(false);
+    c.settle('twice', held.held, ONE);
+    c.settle('twice', held.held, ONE);
+    await c.flush();
+    c.settle('twice', held.held, ONE);
+    await c.flush();
+    const keys = budgetCounterKeys(prefix, b, windowOf());
+    expect((await readBudgetUse(redis, prefix, b, windowOf())).use.requests).toBe(1);
+    expect(await redis.hexists(keys.counter, 'h:twice')).toBe(0);
+    expect(await redis.hget(keys.counter, 's:twice')).toBe('1,10,5');
+  });
+
   it.each([
     { cap: 100, what: 'in short scripts, one right after the other (not at the next tick)' },
     { cap: 60_000, what: 'in one script of 150,000 arguments, more than a call may take as spread arguments' },

@@ -101,11 +101,15 @@ return reply()
 /**
  * One instance's batch for one owner: settled requests, and its leases resized. KEYS as for hold.
  * ARGV: lease field (`l:<instance id>`), lease ttl ms, then per budget: period ttl ms, limits,
- * lease floor ('' = leave the lease alone), lease wanted, the number m of settled requests, then
- * m triples: request id, amounts, '1' when it was held in Redis on its own ('0': from a lease).
+ * lease floor ('' = leave the lease alone), lease wanted, the number m of settled requests, their
+ * summed amounts, a flag per request in one string ('1': it was held in Redis on its own, '0':
+ * served from a lease), then the m request ids, then their m amounts.
  *
  * A settled request replaces its hold, if it had one (`s:<id>` holds what it used); settling an id
- * twice counts it once. Per budget the totals change once (by the sum of the batch). The lease becomes max(floor, min(wanted, limit − everything else)) per
+ * twice counts it once. The settled ids are looked up and written a thousand at a time (HMGET,
+ * HSET), not one call each: a flush carries hundreds of requests per budget, and a call from Lua
+ * costs more than the field it writes. The totals change once per budget, by the batch's sum less
+ * the requests already settled. The lease becomes max(floor, min(wanted, limit − everything else)) per
  * metric: never less than the floor (what the instance may already have promised from it: its
  * requests in flight and the room it serves from while this runs), never more than the limit
  * leaves. Reply per budget: status (1, or 2 when the budget is not seeded: nothing was done for
@@ -113,24 +117,46 @@ return reply()
  */
 export const FLUSH_SCRIPT = `${PRELUDE}
 local lease, lease_ttl, now = ARGV[1], tonumber(ARGV[2]), now_ms()
+local CHUNK = 1000
+
+-- Settles requests ids[first .. first + m - 1] (amounts at first + m …): each new one is written as
+-- s:<id> and ends its hold if it had one; the ones already settled (or twice in the batch) leave the sum.
+local function settle(counter, expiries, first, m, flags, sum)
+  local seen = {}
+  for from = 0, m - 1, CHUNK do
+    local to = math.min(from + CHUNK, m) - 1
+    local fields = {}
+    for j = from, to do fields[#fields + 1] = 's:' .. ARGV[first + j] end
+    local existing = redis.call('HMGET', counter, unpack(fields))
+    local writes = {}
+    for j = from, to do
+      local field, used = fields[j - from + 1], ARGV[first + m + j]
+      if existing[j - from + 1] or seen[field] then
+        local u = split(used)
+        for i = 1, 3 do sum[i] = sum[i] - tonumber(u[i]) end
+      else
+        seen[field] = true
+        writes[#writes + 1] = field
+        writes[#writes + 1] = used
+        if string.byte(flags, j + 1) == 49 then drop(counter, expiries, 'h:' .. ARGV[first + j]) end
+      end
+    end
+    if #writes > 0 then redis.call('HSET', counter, unpack(writes)) end
+  end
+end
+
 local reply, at = {}, 3
 for b = 1, #KEYS / 2 do
   local counter, expiries = KEYS[2 * b - 1], KEYS[2 * b]
   local period_ttl, limits, floor, wanted, settled = tonumber(ARGV[at]), split(ARGV[at + 1]), ARGV[at + 2], ARGV[at + 3], tonumber(ARGV[at + 4])
-  local first = at + 5
-  at = first + 3 * settled
+  local sum, flags, first = split(ARGV[at + 5]), ARGV[at + 6], at + 7
+  at = first + 2 * settled
   if redis.call('HEXISTS', counter, 'seed') == 0 then
     for _, v in ipairs({2, 0, 0, 0, 0, 0, 0}) do reply[#reply + 1] = v end
   else
     purge(counter, expiries, now)
-    local sum = {0, 0, 0}
-    for j = first, at - 1, 3 do
-      if redis.call('HSETNX', counter, 's:' .. ARGV[j], ARGV[j + 1]) == 1 then
-        local used = split(ARGV[j + 1])
-        for i = 1, 3 do sum[i] = sum[i] + tonumber(used[i]) end
-        if ARGV[j + 2] == '1' then drop(counter, expiries, 'h:' .. ARGV[j]) end
-      end
-    end
+    for i = 1, 3 do sum[i] = tonumber(sum[i]) end
+    if settled > 0 then settle(counter, expiries, first, settled, flags, sum) end
     for i = 1, 3 do
       if sum[i] ~= 0 then redis.call('HINCRBY', counter, 't' .. i, int(sum[i])) end
     end

@@ -69,8 +69,17 @@ export type FlushReply = { seeded: false } | { seeded: true; lease: BudgetAmount
 export async function flushCounters(redis: Redis, leaseField: string, leaseTtlMs: number, entries: readonly FlushEntry[]): Promise<FlushReply[]> {
   const args = [leaseField, String(Math.max(1, Math.floor(leaseTtlMs)))];
   for (const e of entries) {
-    args.push(String(Math.floor(e.periodTtlMs)), packLimits(e.limits), e.lease === undefined ? '' : packAmounts(e.lease.floor), e.lease === undefined ? '' : packAmounts(e.lease.wanted), String(e.settled.length));
-    for (const s of e.settled) args.push(s.requestId, s.packed, s.heldInRedis ? '1' : '0');
+    const sum = { requests: 0, tokens: 0, spend_micro_usd: 0 };
+    let flags = '';
+    for (const s of e.settled) {
+      sum.requests += s.amounts.requests;
+      sum.tokens += s.amounts.tokens;
+      sum.spend_micro_usd += s.amounts.spend_micro_usd;
+      flags += s.heldInRedis ? '1' : '0';
+    }
+    args.push(String(Math.floor(e.periodTtlMs)), packLimits(e.limits), e.lease === undefined ? '' : packAmounts(e.lease.floor), e.lease === undefined ? '' : packAmounts(e.lease.wanted), String(e.settled.length), packAmounts(sum), flags);
+    for (const s of e.settled) args.push(s.requestId);
+    for (const s of e.settled) args.push(s.packed);
   }
   const reply = (await runScript(redis, FLUSH, keysOf(entries), args)) as Array<number | string>;
   return entries.map((_, i) => {
