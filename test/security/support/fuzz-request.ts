@@ -5,8 +5,8 @@ import type { PropertyHints } from '../../support/json-schema-arbitrary.js';
 import type { Operation } from '../../support/openapi-operations.js';
 
 /**
- * What the schema fuzz's request generator and runner share: who may call, the ids of the fuzzed
- * user's rows, the request, and real values for fields by name.
+ * What the schema fuzz's two request generators share: who may call, the ids of the fuzzed
+ * user's rows, the request they produce, and real values for fields by name.
  */
 
 export interface FuzzIdentities {
@@ -50,6 +50,8 @@ export interface FuzzRequest {
   url: string;
   headers: Record<string, string>;
   payload: string | undefined;
+  /** How it was made, for the anomaly report: `random`, or `example` and the one field changed in it. */
+  origin: string;
 }
 
 const MODELS = [

@@ -4,7 +4,7 @@ import type { OpenApiDocument, Operation, OperationParameter } from '../../suppo
 import { encodeUriLoosely, FUZZ_HINTS, ownIdsFor, queryPart, type FuzzIdentities, type FuzzRequest } from './fuzz-request.js';
 
 /**
- * The schema fuzz's requests: every part of a request generated independently, valid
+ * The hostile half of the schema fuzz: every part of a request generated independently, valid
  * (from the schema and the hints), near-valid or wild — bodies, query strings, path parameters
  * and headers (malformed Authorization, wrong content types, lone surrogates, NUL, deep nesting).
  */
@@ -112,7 +112,7 @@ export function randomRequestArbitrary(doc: OpenApiDocument, operations: Operati
         if (type !== undefined && body !== undefined) headers['content-type'] = type;
         if (accept !== undefined) headers.accept = accept;
         if (requestId !== undefined) headers['x-request-id'] = requestId;
-        return { op, method: op.method, url: query === '' ? filled : `${filled}?${query}`, headers, payload: body };
+        return { op, method: op.method, url: query === '' ? filled : `${filled}?${query}`, headers, payload: body, origin: 'random' };
       });
   });
 }

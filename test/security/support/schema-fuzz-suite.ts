@@ -106,7 +106,7 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
         const started = Date.now();
         report = await runSchemaFuzz({ app: h.app, doc: h.doc, operations: h.operations, ids, needles: canaries.needles(), numRuns: options.numRuns, seed, restore: seeded.restore });
         console.info(
-          `schema fuzz: ${report.cases} requests in ${Date.now() - started} ms, seed ${seed}; ${report.reachedSuccess.size}/${h.operations.length} operations answered 2xx; ` +
+          `schema fuzz: ${report.cases} requests in ${Date.now() - started} ms, seed ${seed}; ${report.reachedSuccess.size}/${h.operations.length} operations answered 2xx (${report.reachedByRandom.size} to a random request, the others only to an example); ` +
             `statuses ${JSON.stringify(report.statuses)}`,
         );
         expect(summarize(report, seed)).toEqual([]);
@@ -115,10 +115,13 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
       options.timeoutMs,
     );
 
-    it('reached past validation on most operations (the fuzz is not only testing the validator)', () => {
+    // Every operation has a valid example (example-requests.ts), sent about numRuns / 8 / operations
+    // times as is, so a long run reaches all of them; a short run, one operation per 30 requests.
+    // An operation that cannot answer 2xx to these callers at all would be left out here by name, with why.
+    it('reached past validation on every operation (the fuzz is not only testing the validator)', () => {
       const operations = h.operations.map((op) => `${op.method} ${op.path}`);
       const reached = operations.filter((op) => report.reachedSuccess.has(op));
-      expect(reached.length, `not reached: ${operations.filter((op) => !report.reachedSuccess.has(op)).join(', ')}; statuses: ${JSON.stringify(report.statuses)}`).toBeGreaterThanOrEqual(Math.min(operations.length - 4, options.numRuns / 30));
+      expect(reached.length, `not reached: ${operations.filter((op) => !report.reachedSuccess.has(op)).join(', ')}; statuses: ${JSON.stringify(report.statuses)}`).toBeGreaterThanOrEqual(Math.min(operations.length, Math.floor(options.numRuns / 30)));
     });
 
     it('left no canary in any log line, Redis value or table row', async () => {

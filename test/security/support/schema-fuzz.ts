@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { OpenApiDocument, Operation } from '../../support/openapi-operations.js';
 import { errorShapeProblem, openAiErrorShapeProblem } from './error-shape.js';
+import { exampleRequestArbitrary } from './example-requests.js';
 import type { FuzzIdentities, FuzzRequest } from './fuzz-request.js';
 import { randomRequestArbitrary } from './random-requests.js';
 import type { SecurityApp } from './security-harness.js';
@@ -11,7 +12,14 @@ import type { SecurityApp } from './security-harness.js';
  * strings, path parameters and headers (malformed Authorization, wrong content types). The
  * invariants: never a 500 (nor any 5xx but an upstream's 502/504 on the proxy), every error in
  * the one error shape with its request id, and no credential or canary echoed in an answer.
+ *
+ * Three requests in four are random (random-requests.ts): each part drawn on its own, so a request
+ * that passes every rule of an operation at once is rare for the operations with many rules. The
+ * fourth is a valid example of its operation, sent as is or with one field changed
+ * (example-requests.ts), so every operation is also reached past its validation and lookups.
  */
+const RANDOM_WEIGHT = 3;
+const EXAMPLE_WEIGHT = 1;
 
 export interface FuzzAnomaly {
   kind: string;
@@ -31,11 +39,13 @@ export interface FuzzReport {
   statuses: Record<number, number>;
   /** Operations that answered below 400 at least once (the fuzz got past validation there). */
   reachedSuccess: Set<string>;
+  /** Those of them that a random request (not one made from an example) reached. */
+  reachedByRandom: Set<string>;
   anomalies: FuzzAnomaly[];
 }
 
 const describeRequest = (r: FuzzRequest) =>
-  `${r.method} ${r.url.slice(0, 300)} headers=${JSON.stringify(r.headers).slice(0, 300)} body=${r.payload === undefined ? '-' : `${r.payload.slice(0, 300)}${r.payload.length > 300 ? `…(${r.payload.length} chars)` : ''}`}`;
+  `(${r.origin}) ${r.method} ${r.url.slice(0, 300)} headers=${JSON.stringify(r.headers).slice(0, 300)} body=${r.payload === undefined ? '-' : `${r.payload.slice(0, 300)}${r.payload.length > 300 ? `…(${r.payload.length} chars)` : ''}`}`;
 
 /** The credential of an Authorization header, when long enough that finding it in an answer means an echo. */
 const credentialOf = (header: string | undefined) => {
@@ -62,10 +72,14 @@ export async function runSchemaFuzz(options: {
   restore?: () => Promise<void>;
   restoreEvery?: number;
 }): Promise<FuzzReport> {
-  const report: FuzzReport = { cases: 0, statuses: {}, reachedSuccess: new Set(), anomalies: [] };
+  const report: FuzzReport = { cases: 0, statuses: {}, reachedSuccess: new Set(), reachedByRandom: new Set(), anomalies: [] };
   const isProxy = (op: Operation) => op.tags.includes('proxy');
+  const requests = fc.oneof(
+    { arbitrary: randomRequestArbitrary(options.doc, options.operations, options.ids), weight: RANDOM_WEIGHT },
+    { arbitrary: exampleRequestArbitrary(options.doc, options.operations, options.ids), weight: EXAMPLE_WEIGHT },
+  );
   await fc.check(
-    fc.asyncProperty(randomRequestArbitrary(options.doc, options.operations, options.ids), async (request) => {
+    fc.asyncProperty(requests, async (request) => {
       const res = await options.app.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.payload !== undefined ? { payload: request.payload } : {}) });
       report.cases++;
       report.statuses[res.statusCode] = (report.statuses[res.statusCode] ?? 0) + 1;
@@ -83,6 +97,7 @@ export async function runSchemaFuzz(options: {
         });
       };
       if (res.statusCode < 400) report.reachedSuccess.add(operation);
+      if (res.statusCode < 400 && request.origin === 'random') report.reachedByRandom.add(operation);
       // A provider's own 5xx may pass through the proxy (502, 503 overloaded, 504); nothing else may.
       if (res.statusCode === 500) anomaly('500');
       else if (res.statusCode > 500 && !(upstreamReached || (isProxy(request.op) && [502, 504].includes(res.statusCode)))) anomaly(`unexpected ${res.statusCode}`);
