@@ -20,6 +20,8 @@ import type { SecurityApp } from './security-harness.js';
  */
 const RANDOM_WEIGHT = 3;
 const EXAMPLE_WEIGHT = 1;
+/** The least share of requests that are an operation's valid example sent unchanged (half the examples are, all of an operation with no body or query). */
+export const UNCHANGED_EXAMPLE_SHARE = EXAMPLE_WEIGHT / (RANDOM_WEIGHT + EXAMPLE_WEIGHT) / 2;
 
 export interface FuzzAnomaly {
   kind: string;
