@@ -44,7 +44,7 @@ function propertyExample(doc: OpenApiDocument, shape: ObjectShape, name: string,
 
 /**
  * A valid value with as little in it as the schema allows: the required properties and as many
- * optional ones as `minProperties` asks. `nameOneProperty`: an object with nothing required
+ * optional ones as `minProperties` asks (arrays: up to three items, unique where the schema asks). `nameOneProperty`: an object with nothing required
  * still gets one property, for request bodies, where an update that names no field is refused by
  * design (which no schema keyword says).
  */

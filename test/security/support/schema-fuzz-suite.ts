@@ -106,7 +106,8 @@ export function defineSchemaFuzzSuite(options: { label: string; numRuns: number;
         const started = Date.now();
         report = await runSchemaFuzz({ app: h.app, doc: h.doc, operations: h.operations, ids, needles: canaries.needles(), numRuns: options.numRuns, seed, restore: seeded.restore });
         console.info(
-          `schema fuzz: ${report.cases} requests in ${Date.now() - started} ms, seed ${seed}; ${report.reachedSuccess.size}/${h.operations.length} operations answered 2xx (${report.reachedByRandom.size} to a random request, the others only to an example); ` +
+          `schema fuzz: ${report.cases} requests in ${Date.now() - started} ms, seed ${seed}; ${report.reachedSuccess.size}/${h.operations.length} operations answered 2xx (${report.reachedByRandom.size} to a random request, the others only to an example; ` +
+            `${report.unchangedExamples.succeeded} of ${report.unchangedExamples.sent} unchanged examples answered 2xx); ` +
             `statuses ${JSON.stringify(report.statuses)}`,
         );
         expect(summarize(report, seed)).toEqual([]);

@@ -43,6 +43,8 @@ export interface FuzzReport {
   reachedSuccess: Set<string>;
   /** Those of them that a random request (not one made from an example) reached. */
   reachedByRandom: Set<string>;
+  /** Valid examples sent unchanged, and how many of them answered below 400 (the others met a row the fuzz had deleted, or a conflict). */
+  unchangedExamples: { sent: number; succeeded: number };
   anomalies: FuzzAnomaly[];
 }
 
@@ -74,7 +76,7 @@ export async function runSchemaFuzz(options: {
   restore?: () => Promise<void>;
   restoreEvery?: number;
 }): Promise<FuzzReport> {
-  const report: FuzzReport = { cases: 0, statuses: {}, reachedSuccess: new Set(), reachedByRandom: new Set(), anomalies: [] };
+  const report: FuzzReport = { cases: 0, statuses: {}, reachedSuccess: new Set(), reachedByRandom: new Set(), unchangedExamples: { sent: 0, succeeded: 0 }, anomalies: [] };
   const isProxy = (op: Operation) => op.tags.includes('proxy');
   const requests = fc.oneof(
     { arbitrary: randomRequestArbitrary(options.doc, options.operations, options.ids), weight: RANDOM_WEIGHT },
@@ -100,6 +102,10 @@ export async function runSchemaFuzz(options: {
       };
       if (res.statusCode < 400) report.reachedSuccess.add(operation);
       if (res.statusCode < 400 && request.origin === 'random') report.reachedByRandom.add(operation);
+      if (request.origin === 'example') {
+        report.unchangedExamples.sent++;
+        if (res.statusCode < 400) report.unchangedExamples.succeeded++;
+      }
       // A provider's own 5xx may pass through the proxy (502, 503 overloaded, 504); nothing else may.
       if (res.statusCode === 500) anomaly('500');
       else if (res.statusCode > 500 && !(upstreamReached || (isProxy(request.op) && [502, 504].includes(res.statusCode)))) anomaly(`unexpected ${res.statusCode}`);
