@@ -1,5 +1,5 @@
 import { type Budget, periodWindow } from '@byok/budgets';
-import type { BudgetCharge, BudgetCounters, HeldCharge } from '@byok/budgets/counters';
+import type { BudgetCharge, BudgetCounters, BudgetReservation, HeldCharge } from '@byok/budgets/counters';
 import { isDatabaseUnavailable } from '@byok/db';
 import { AppError } from '@byok/http';
 import { isRedisUnavailable } from '@byok/queues';
@@ -48,8 +48,9 @@ export interface BudgetGuard {
    * the budget that has not enough left; a stream may hold less than its estimate when less is
    * left (it is cut there). While the counters are unreachable, `BUDGET_REDIS_DOWN` decides:
    * closed throws 503 `redis_unavailable`, open lets the request through unmetered (`free`).
+   * Answers without a promise when nothing applies or every budget was served from a lease.
    */
-  hold(input: BudgetHoldInput): Promise<BudgetCheck>;
+  hold(input: BudgetHoldInput): BudgetCheck | Promise<BudgetCheck>;
   /** Replaces the hold by what the request used: queued for the owner's next batch (a failed batch is logged and sent again; the reconciler corrects what is lost). */
   settle(hold: BudgetHold, used: BudgetUse): void;
   /** Ends the hold of a request that did not reach a provider on this candidate; never throws. */
@@ -71,8 +72,20 @@ const FREE: BudgetCheck = { kind: 'free' };
 export function createBudgetGuard(deps: BudgetGuardDeps): BudgetGuard {
   const now = deps.now ?? Date.now;
   const { counters, logger } = deps;
+  /** While the counters are unreachable, `BUDGET_REDIS_DOWN` decides; any other error is a fault, never a way past a budget. */
+  function outage(err: unknown, requestId: string, applying: readonly Budget[], candidate: BudgetHoldInput['candidate']): BudgetCheck {
+    if (!isRedisUnavailable(err) && !isDatabaseUnavailable(err)) throw err;
+    const closed = deps.redisDown === 'closed' || (deps.redisDown === 'auto' && candidate.credentialSource === 'system');
+    if (closed) {
+      logger.warn({ err, request_id: requestId }, 'budget counters unreachable; the request is refused (BUDGET_REDIS_DOWN closed)');
+      throw new AppError('redis_unavailable', 'Budgets cannot be checked right now; try again shortly.', { cause: err, headers: { 'retry-after': '5' } });
+    }
+    logger.warn({ err, request_id: requestId, budget_ids: applying.map((b) => b.id) }, 'budget counters unreachable; the request goes through unmetered (BUDGET_REDIS_DOWN open)');
+    return FREE;
+  }
+
   return {
-    async hold({ requestId, budgets, caller, candidate, request }) {
+    hold({ requestId, budgets, caller, candidate, request }) {
       if (budgets.length === 0) return FREE;
       const applying = applyingBudgets(budgets, caller, { provider: candidate.provider, keyId: candidate.keyId });
       if (applying.length === 0) return FREE;
@@ -85,21 +98,17 @@ export function createBudgetGuard(deps: BudgetGuardDeps): BudgetGuard {
         spend_micro_usd: countable(deps.pricer.costMicro(candidate.provider, candidate.upstreamModel, promptTokensEstimate, completion)),
       };
       const charges: BudgetCharge[] = applying.map((budget) => ({ budget, window: periodWindow(budget.period, budget.timeZone, nowMs), amounts, enforce: budget.action !== 'notify' }));
+      const checked = (reserved: BudgetReservation): BudgetCheck =>
+        reserved.ok ? { kind: 'held', hold: { requestId, held: reserved.held, promptTokensEstimate, allowance: allowanceOf(reserved.held) } } : { kind: 'refused', refusal: reserved };
+      let reserved: BudgetReservation | Promise<BudgetReservation>;
       try {
-        const reserved = await counters.reserve({ requestId, charges, partial: request.stream === true });
-        if (!reserved.ok) return { kind: 'refused', refusal: reserved };
-        return { kind: 'held', hold: { requestId, held: reserved.held, promptTokensEstimate, allowance: allowanceOf(reserved.held) } };
+        reserved = counters.reserve({ requestId, charges, partial: request.stream === true });
       } catch (err) {
-        // Only an outage falls under BUDGET_REDIS_DOWN; anything else is a fault, never a way past a budget.
-        if (!isRedisUnavailable(err) && !isDatabaseUnavailable(err)) throw err;
-        const closed = deps.redisDown === 'closed' || (deps.redisDown === 'auto' && candidate.credentialSource === 'system');
-        if (closed) {
-          logger.warn({ err, request_id: requestId }, 'budget counters unreachable; the request is refused (BUDGET_REDIS_DOWN closed)');
-          throw new AppError('redis_unavailable', 'Budgets cannot be checked right now; try again shortly.', { cause: err, headers: { 'retry-after': '5' } });
-        }
-        logger.warn({ err, request_id: requestId, budget_ids: applying.map((b) => b.id) }, 'budget counters unreachable; the request goes through unmetered (BUDGET_REDIS_DOWN open)');
-        return FREE;
+        return outage(err, requestId, applying, candidate);
       }
+      // Served from the leases: no promise on the hot path.
+      if (!(reserved instanceof Promise)) return checked(reserved);
+      return reserved.then(checked, (err: unknown) => outage(err, requestId, applying, candidate));
     },
     settle(hold, used) {
       counters.settle(hold.requestId, hold.held, { requests: 1, tokens: countable(used.promptTokens + used.completionTokens), spend_micro_usd: countable(used.costMicro) });

@@ -53,9 +53,10 @@ export interface BudgetCounters {
    * Holds every charge, or none. A budget this instance leases a slice of serves the hold locally;
    * the others are held in Redis, per owner one atomic script against the limits (a request
    * touches at most two owners: when one refuses, the other lets go). Counters without their seed
-   * are seeded from the record first, and the hold made again.
+   * are seeded from the record first, and the hold made again. Answers at once, without a
+   * promise, when every charge was served from a lease (the busy budgets' common case).
    */
-  reserve(input: ReserveBudgetsInput): Promise<BudgetReservation>;
+  reserve(input: ReserveBudgetsInput): BudgetReservation | Promise<BudgetReservation>;
   /** Replaces the holds by what the request used: queued, and sent with its owner's next flush. */
   settle(requestId: string, held: readonly HeldCharge[], used: BudgetAmounts): void;
   /** Ends the holds of a request that reached no provider. */
@@ -218,8 +219,22 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
   const timer = setInterval(() => void flushAll({ returning: false, skipRunning: true }), policy.flushIntervalMs);
   timer.unref();
 
+  /** The charges not served from a lease, held in Redis per owner; what was leased lets go when one refuses. */
+  async function reserveInRedis(input: ReserveBudgetsInput, leased: HeldCharge[], inRedis: BudgetCharge[]): Promise<BudgetReservation> {
+    const groups = [...chargesByOwner(inRedis).values()];
+    const results = await Promise.allSettled(groups.map((charges) => holdOwner(charges, input)));
+    const refused = results.find((r): r is PromiseFulfilledResult<Extract<BudgetReservation, { ok: false }>> => r.status === 'fulfilled' && !r.value.ok);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const held = [...leased, ...results.flatMap((r) => (r.status === 'fulfilled' && r.value.ok ? r.value.held : []))];
+    if (refused === undefined && failed === undefined) return { ok: true, held: inChargeOrder(input.charges, held) };
+    // What was held lets go: the request does not run.
+    await releaseHeld(input.requestId, held).catch(() => undefined);
+    if (failed !== undefined) throw failed.reason;
+    return (refused as PromiseFulfilledResult<BudgetReservation>).value;
+  }
+
   return {
-    async reserve(input) {
+    reserve(input) {
       const mono = performance.now();
       const leased: HeldCharge[] = [];
       const inRedis: BudgetCharge[] = [];
@@ -235,16 +250,7 @@ export function createBudgetCounters(deps: BudgetCountersDeps): BudgetCounters {
       }
       // Every budget served from this instance's leases: no round trip.
       if (inRedis.length === 0) return { ok: true, held: leased };
-      const groups = [...chargesByOwner(inRedis).values()];
-      const results = await Promise.allSettled(groups.map((charges) => holdOwner(charges, input)));
-      const refused = results.find((r): r is PromiseFulfilledResult<Extract<BudgetReservation, { ok: false }>> => r.status === 'fulfilled' && !r.value.ok);
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      const held = [...leased, ...results.flatMap((r) => (r.status === 'fulfilled' && r.value.ok ? r.value.held : []))];
-      if (refused === undefined && failed === undefined) return { ok: true, held: inChargeOrder(input.charges, held) };
-      // What was held lets go: the request does not run.
-      await releaseHeld(input.requestId, held).catch(() => undefined);
-      if (failed !== undefined) throw failed.reason;
-      return (refused as PromiseFulfilledResult<BudgetReservation>).value;
+      return reserveInRedis(input, leased, inRedis);
     },
     settle(requestId, held, used) {
       const packed = packAmounts(used);
