@@ -136,7 +136,7 @@ async function subjects(): Promise<Subject[]> {
     },
     { name: 'answer: JSON.parse + usage (pass-through body)', op: () => usageFromOpenAI((JSON.parse(COMPLETION) as { usage: unknown }).usage) },
     {
-      name: 'after response: price, event, schema check, metrics (no I/O)',
+      name: 'after response: price, event, metrics (no I/O)',
       op: () => {
         after(exchange(), 200);
         if (recorded.length > 10_000) recorded.length = 0;

@@ -1,18 +1,15 @@
 import { type ChatAdapter, type MessageScrubber, type OpenAIChatRequest, usageFromOpenAI } from '@byok/providers';
 import type { FastifyReply } from 'fastify';
-import type { Dispatcher } from 'undici';
-import { readUpstreamBody } from '../upstream/read-body.js';
+import { MAX_COMPLETION_BYTES } from '../upstream/body-limits.js';
+import { readUpstreamBody, type UpstreamResponse } from '../upstream/read-body.js';
 import { malformedUpstream } from '../upstream/upstream-errors.js';
 import type { Exchange } from './exchange.js';
 import type { KeyEchoGuard } from './key-echo.js';
 import { sendChatError } from './send-chat-error.js';
 
-/** Largest non-streamed completion the proxy buffers; a bigger answer is an upstream fault. */
-export const MAX_COMPLETION_BYTES = 32 * 1024 * 1024;
-
 export interface JsonCompletionInput {
   reply: FastifyReply;
-  upstream: Dispatcher.ResponseData;
+  upstream: UpstreamResponse;
   adapter: ChatAdapter;
   dialect: string;
   providerName: string;

@@ -9,11 +9,17 @@ import { EventEmitter } from 'node:events';
 export class UpstreamAbort extends EventEmitter {
   aborted = false;
   reason: Error | undefined = undefined;
+  /**
+   * The dispatched call under way (a non-streamed request, see `buffered-answer.ts`), aborted
+   * directly: no listener is added and removed per request.
+   */
+  call: { abort(reason: Error): void } | undefined = undefined;
 
   abort(reason: Error): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
+    this.call?.abort(reason);
     this.emit('abort');
   }
 }

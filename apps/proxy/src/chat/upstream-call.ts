@@ -4,8 +4,10 @@ import { bindToCurrentTrace, startProxySpan, withoutCallSpan } from '@byok/telem
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { StreamBudgetCheck } from '../budgets/stream-budget.js';
+import { discardUpstreamBody, isBuffered, type UpstreamResponse } from '../upstream/read-body.js';
 import { upstreamRedirect } from '../upstream/upstream-errors.js';
 import { pathBelow, type UpstreamTarget } from '../upstream/upstream-targets.js';
+import { BufferedAnswer } from './buffered-answer.js';
 import type { Exchange } from './exchange.js';
 import { sendJsonCompletion } from './json-completion.js';
 import type { KeyEchoGuard } from './key-echo.js';
@@ -44,22 +46,34 @@ export function watchClient(reply: FastifyReply, exchange: Exchange, afterRespon
 /**
  * The upstream call through the target's pool, with its span when the request is traced.
  * `headersTimeoutMs` shortens the pool's wait for headers (an attempt another key could take over).
+ * A stream's answer comes back as soon as its headers do, its body still a stream; any other
+ * answer is read whole first (`BufferedAnswer`). Either way the exchange has the time and status
+ * of the headers when they came.
  */
-export async function callUpstream(
+export function callUpstream(
   target: UpstreamTarget,
   built: UpstreamRequest,
   exchange: Exchange,
   abort: UpstreamAbort,
   tracing: boolean,
   headersTimeoutMs?: number,
-): Promise<Dispatcher.ResponseData> {
-  const options: Dispatcher.RequestOptions = { path: pathBelow(target, built.url), method: 'POST', headers: built.headers, body: built.body, signal: abort };
+): Promise<UpstreamResponse> {
+  const options: Dispatcher.DispatchOptions = { path: pathBelow(target, built.url), method: 'POST', headers: built.headers, body: built.body };
   if (headersTimeoutMs !== undefined) options.headersTimeout = headersTimeoutMs;
   exchange.upstreamSentAt = performance.now();
   if (tracing && exchange.span === undefined) {
     exchange.span = startProxySpan({ provider: exchange.provider, requestedModel: exchange.requestedModel, upstreamModel: exchange.upstreamModel, credentialSource: exchange.credentialSource, keyId: exchange.keyId, stream: exchange.stream });
   }
+  if (exchange.stream) return requestStreamed(target, { ...options, signal: abort }, exchange);
+  const handler = new BufferedAnswer(exchange, abort);
   // No closure unless traced: a named function made per request also costs tsx's `__name` call.
+  if (exchange.span === undefined) target.pool.dispatch(options, handler);
+  else withoutCallSpan(() => target.pool.dispatch(options, handler));
+  return handler.promise;
+}
+
+/** A stream's call: back when the headers come, the body still a stream. */
+async function requestStreamed(target: UpstreamTarget, options: Dispatcher.RequestOptions, exchange: Exchange): Promise<Dispatcher.ResponseData> {
   const upstream = await (exchange.span === undefined ? target.pool.request(options) : withoutCallSpan(() => target.pool.request(options)));
   exchange.upstreamAnsweredAt = performance.now();
   exchange.upstreamStatus = upstream.statusCode;
@@ -82,11 +96,11 @@ export interface AnswerInput {
 }
 
 /** Turns the upstream's answer into the client's: a completion, a stream, or an error. */
-export async function answer(upstream: Dispatcher.ResponseData, input: AnswerInput): Promise<unknown> {
+export async function answer(upstream: UpstreamResponse, input: AnswerInput): Promise<unknown> {
   const { reply, target, body, exchange, scrub, echo } = input;
   const status = upstream.statusCode;
   if (status >= 200 && status < 300) {
-    if (exchange.stream) {
+    if (!isBuffered(upstream)) {
       const drain = exchange.credentialSource === 'system' ? { drains: input.drains, abort: input.abort, afterResponse: input.afterResponse } : undefined;
       const budget = input.budgetCheck === undefined ? undefined : { check: input.budgetCheck, abort: input.abort };
       return streamCompletion({ reply, upstream, adapter: target.adapter, request: body, exchange, scrub, echo, drain, budget });
@@ -94,7 +108,7 @@ export async function answer(upstream: Dispatcher.ResponseData, input: AnswerInp
     return sendJsonCompletion({ reply, upstream, adapter: target.adapter, dialect: target.provider.chat.dialect, providerName: target.provider.displayName, request: body, exchange, scrub, echo });
   }
   if (status >= 300 && status < 400) {
-    upstream.body.dump().catch(() => undefined);
+    discardUpstreamBody(upstream);
     throw upstreamRedirect(status, target.provider.displayName);
   }
   // Needed only if the upstream refused the key, and looked up only on errors.

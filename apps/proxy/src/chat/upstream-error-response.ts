@@ -1,16 +1,13 @@
 import type { ChatAdapter, ChatError, MessageScrubber } from '@byok/providers';
 import type { FastifyReply } from 'fastify';
-import type { Dispatcher } from 'undici';
-import { readUpstreamBody } from '../upstream/read-body.js';
+import { MAX_ERROR_BODY_BYTES } from '../upstream/body-limits.js';
+import { readUpstreamBody, type UpstreamResponse } from '../upstream/read-body.js';
 import type { Exchange } from './exchange.js';
 import { sendChatError } from './send-chat-error.js';
 
-/** Error bodies are short; anything longer is a page, and only its start is worth reading. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
-
 export interface UpstreamErrorInput {
   reply: FastifyReply;
-  upstream: Dispatcher.ResponseData;
+  upstream: UpstreamResponse;
   adapter: ChatAdapter;
   providerName: string;
   exchange: Exchange;

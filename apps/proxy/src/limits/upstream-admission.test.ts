@@ -37,7 +37,7 @@ describe('createUpstreamAdmission', () => {
     expect(refused).toMatchObject({ code: 'rate_limited', status: 429, headers: { 'retry-after': '1' } });
     expect(taken).toHaveLength(2);
     first.emit('close');
-    expect(concurrency.inFlight('user:u')).toBe(1);
+    expect(concurrency.inFlight('user', 'u')).toBe(1);
     await admission.admit({ userId: 'u', credentialSource: 'system', keyId: undefined }, response());
   });
 
@@ -55,6 +55,6 @@ describe('createUpstreamAdmission', () => {
       headers: { 'retry-after': '42' },
       message: expect.stringContaining('through the platform key: at most 60 per minute'),
     });
-    expect(concurrency.inFlight('user:u')).toBe(0);
+    expect(concurrency.inFlight('user', 'u')).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { AppError } from '@byok/http';
 import type { CredentialSource } from '@byok/routing';
-import type { ConcurrencyLimiter } from './concurrency-limiter.js';
+import type { ConcurrencyLimiter, Slot } from './concurrency-limiter.js';
 import type { RequestRateLimiter } from './request-rate-limiter.js';
 
 /** What admission needs to know of a request that is about to call an upstream. */
@@ -39,11 +39,11 @@ const CONCURRENCY_RETRY_AFTER_SECONDS = 1;
 export function createUpstreamAdmission(deps: UpstreamAdmissionDeps): UpstreamAdmission {
   return {
     async admit(request, response) {
-      const slots = [{ name: `user:${request.userId}`, limit: deps.maxConcurrentPerUser }];
-      if (request.keyId !== undefined) slots.push({ name: `key:${request.keyId}`, limit: deps.maxConcurrentPerKey });
+      const slots: Slot[] = [{ scope: 'user', id: request.userId, limit: deps.maxConcurrentPerUser }];
+      if (request.keyId !== undefined) slots.push({ scope: 'key', id: request.keyId, limit: deps.maxConcurrentPerKey });
       const taken = deps.concurrency.tryAcquire(slots);
       if ('full' in taken) {
-        const what = taken.full.name.startsWith('key:') ? 'with this key' : 'in flight';
+        const what = taken.full.scope === 'key' ? 'with this key' : 'in flight';
         throw new AppError('rate_limited', `Too many concurrent requests ${what}: at most ${taken.full.limit}. Try again when one has finished.`, {
           headers: { 'retry-after': String(CONCURRENCY_RETRY_AFTER_SECONDS) },
         });
@@ -63,7 +63,7 @@ export function createUpstreamAdmission(deps: UpstreamAdmissionDeps): UpstreamAd
         });
       }
       if (response.closed) taken.release();
-      else response.once('close', () => taken.release());
+      else response.once('close', taken.release);
     },
   };
 }

@@ -104,15 +104,6 @@ describe('createUsageSink', () => {
     expect(flat(f.sent)).toEqual(['req-2', 'req-3', 'req-4']);
   });
 
-  it('refuses an event that fails its schema (a proxy bug), without its values in the log', () => {
-    const f = fakes();
-    const sink = createUsageSink({ queue: f.queue as never, connection: f.connection as never, logger: f.logger, maxBuffered: 10 });
-    sink.record({ ...event(0), userId: '', model: 'secret-model' } as UsageEvent);
-    expect(sink.buffered).toBe(0);
-    expect(f.lines.join('')).toContain('usage event failed its schema');
-    expect(f.lines.join('')).not.toContain('secret-model');
-  });
-
   it('flush gives up after its timeout; close counts what is left as lost', async () => {
     const f = fakes();
     const sink = createUsageSink({ queue: f.queue as never, connection: f.connection as never, logger: f.logger, maxBuffered: 10 });
