@@ -24,13 +24,13 @@ describe('API warm-up', () => {
 
   it('logs what it warmed', () => {
     const line = h.logs.map((l) => JSON.parse(l) as { msg?: string; connections?: number; ms?: number }).find((l) => l.msg === 'warmed up');
-    expect(line?.connections).toBe(8);
+    expect(line?.connections).toBe(h.runtime.config.databasePoolMax);
     expect(h.logs.filter((l) => l.includes('warm-up step failed'))).toEqual([]);
   });
 
   it('prepared the listing and the save statements on every warmed connection', async () => {
     const pool = h.runtime.orm.em.getKnex().client as unknown as PoolClient;
-    const held = await Promise.all(Array.from({ length: 8 }, () => pool.acquireConnection()));
+    const held = await Promise.all(Array.from({ length: h.runtime.config.databasePoolMax }, () => pool.acquireConnection()));
     try {
       for (const connection of held) {
         expect(Object.keys(connection.connection.parsedStatements)).toEqual(expect.arrayContaining(['byok_find_user_keys', 'byok_find_key_row_id', 'byok_upsert_provider_key_audited']));

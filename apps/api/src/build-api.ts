@@ -56,8 +56,14 @@ import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import { warmUpApi } from './warm-up/api-warm-up.js';
 
-/** Pool connections opened (and prepared) before the API answers: about the saves and listings in flight at a few hundred a second. */
-const WARM_POOL_CONNECTIONS = 8;
+/**
+ * The most pool connections opened (and prepared) before the API answers. The whole pool, up to
+ * this: a burst of saves right after the start fills the pool, and each connection it had to open
+ * then (a Postgres backend, its statements parsed and planned) held up the requests queued behind
+ * it. Warming 8 of the default 20 left a fresh API's first second of saves at p50 1.3 s at a paced
+ * 300/s on a slow machine; warming all 20, 0.3 s (bench/RESULTS.md, 2026-12-07).
+ */
+const WARM_POOL_CONNECTIONS_MAX = 32;
 
 /**
  * Builds the API: infrastructure plugins first (errors, request ids, auth, ORM context, OpenAPI),
@@ -103,19 +109,29 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(ormContextPlugin, { orm: deps.orm });
   await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl, requireSignIn: deps.config.production && !deps.config.apiDocsPublic });
 
-  // Test results arrive as queue events; one listener per API process serves every waiting request.
-  const queueEventsConnection = createBlockingConnection(deps.config.redisUrl);
-  const queueEvents = new QueueEvents(QUEUES.keyTests.name, { connection: queueEventsConnection, prefix: deps.config.redisPrefix });
-  queueEvents.on('error', (err) => deps.logger.debug({ err }, 'queue events connection error'));
-  app.addHook('onClose', async () => {
-    await queueEvents.close();
-    // BullMQ leaves connections it was handed open; this one is ours alone.
-    queueEventsConnection.disconnect();
+  // Test results arrive as queue events; one listener per API process, open while requests wait, serves them all.
+  const keyTestJobs = createKeyTestJobWaiter({
+    queue: deps.producers.keyTests.queue,
+    redis: deps.redis,
+    waitMs: deps.config.keyTestWaitMs,
+    openEvents: (lastEventId) => {
+      const connection = createBlockingConnection(deps.config.redisUrl);
+      const events = new QueueEvents(QUEUES.keyTests.name, { connection, prefix: deps.config.redisPrefix, lastEventId });
+      events.on('error', (err) => deps.logger.debug({ err }, 'queue events connection error'));
+      return {
+        events,
+        async close() {
+          await events.close();
+          // BullMQ leaves connections it was handed open; this one is ours alone.
+          connection.disconnect();
+        },
+      };
+    },
   });
+  app.addHook('onClose', () => keyTestJobs.close());
   // Saves and manual tests share one per-user budget of the provider calls they cause.
   const perMinute = deps.config.keyTestRateLimitPerMinute;
   const limiter = createKeyTestLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, perMinute });
-  const keyTestJobs = createKeyTestJobWaiter({ queue: deps.producers.keyTests.queue, queueEvents, waitMs: deps.config.keyTestWaitMs });
 
   const maxKeysPerProvider = deps.config.maxKeysPerProvider;
   const keys = createKeyService({ producers: deps.producers, keyTestJobs, keyring: deps.keyring, limiter, announceKeyChange, maxKeysPerProvider });
@@ -132,7 +148,7 @@ export async function buildApi(deps: ApiDependencies) {
   // Bounded well below a request's patience: health only decorates a listing.
   const healthOf = createKeyHealthLookup({ reader: createKeyHealthReader({ redis: healthRedis, keyPrefix: deps.config.redisPrefix }), logger: deps.logger, timeoutMs: 500 });
   // A fresh API's first second would otherwise pay for its connections, prepared statements and first code runs (#15).
-  const connections = Math.min(WARM_POOL_CONNECTIONS, deps.config.databasePoolMax);
+  const connections = Math.min(WARM_POOL_CONNECTIONS_MAX, deps.config.databasePoolMax);
   app.addHook('onReady', () => warmUpApi({ orm: deps.orm, authenticator: deps.authenticator, keys, healthOf, healthRedis, connections, logger: deps.logger }));
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
