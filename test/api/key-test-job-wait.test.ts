@@ -1,7 +1,7 @@
 import { Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlockingConnection } from '@byok/queues';
-import { createKeyTestJobWaiter, type KeyTestJobWaiter } from '../../apps/api/src/keys/job-wait.js';
+import { createKeyTestJobWaiter, type KeyTestJobWaiter, type KeyTestJobWaiterDependencies } from '../../apps/api/src/keys/job-wait.js';
 import { deleteRedisPrefix } from '../support/redis-cleanup.js';
 import { testServiceUrls, uniqueTestName } from '../support/services.js';
 
@@ -11,22 +11,52 @@ const WAIT_MS = 3_000;
 
 /**
  * The API's bounded wait for key-test jobs, against a real queue: what each ending of the wait
- * reports, and that a wait leaves no listener behind however it ends.
+ * reports, that a wait leaves no listener behind however it ends, and that the queue's events
+ * are read only while someone waits.
  */
 describe('key-test job wait', () => {
   const prefix = uniqueTestName('job_wait');
   const { redisUrl } = testServiceUrls();
-  const connections = [createBlockingConnection(redisUrl), createBlockingConnection(redisUrl), createBlockingConnection(redisUrl)] as const;
+  const connections = [createBlockingConnection(redisUrl), createBlockingConnection(redisUrl), createBlockingConnection(redisUrl), createBlockingConnection(redisUrl)] as const;
   let queue: Queue;
+  /** The tests' own listener, for `waitUntilFinished`. */
   let queueEvents: QueueEvents;
   let waiter: KeyTestJobWaiter;
+  /** Listeners the waiters opened, open ones last. */
+  const opened: QueueEvents[] = [];
+  let open = 0;
+
+  /** A waiter whose listeners are counted; `autorun: false` leaves starting them to the test. */
+  function waiterWith(options: Partial<KeyTestJobWaiterDependencies> & { autorun?: boolean } = {}): KeyTestJobWaiter {
+    return createKeyTestJobWaiter({
+      queue,
+      redis: connections[3],
+      waitMs: WAIT_MS,
+      openEvents: (lastEventId) => {
+        const connection = createBlockingConnection(redisUrl);
+        const events = new QueueEvents(QUEUE, { connection, prefix, lastEventId, autorun: options.autorun ?? true });
+        opened.push(events);
+        open++;
+        return {
+          events,
+          async close() {
+            open--;
+            await events.close();
+            connection.disconnect();
+          },
+        };
+      },
+      ...options,
+    });
+  }
 
   beforeAll(async () => {
     queue = new Queue(QUEUE, { connection: connections[0], prefix });
     queueEvents = new QueueEvents(QUEUE, { connection: connections[1], prefix });
-    waiter = createKeyTestJobWaiter({ queue, queueEvents, waitMs: WAIT_MS });
+    waiter = waiterWith();
   });
   afterAll(async () => {
+    await waiter.close();
     await queueEvents.close();
     await queue.close();
     for (const connection of connections) connection.disconnect();
@@ -43,7 +73,7 @@ describe('key-test job wait', () => {
     }
   }
 
-  const listeners = () => queueEvents.listenerCount('completed') + queueEvents.listenerCount('failed');
+  const listeners = () => opened.reduce((sum, events) => sum + events.listenerCount('completed') + events.listenerCount('failed'), 0);
 
   it('reports a job that finishes during the wait with its return value', async () => {
     const job = await queue.add('test', { outcome: 'ok' });
@@ -92,8 +122,53 @@ describe('key-test job wait', () => {
     expect(await waiter.wait('no-such-job')).toEqual({ state: 'completed', value: null });
   });
 
-  it('with waiting off (waitMs 0) answers pending at once', async () => {
-    const off = createKeyTestJobWaiter({ queue, queueEvents, waitMs: 0 });
+  it('with waiting off (waitMs 0) answers pending at once, and opens no listener', async () => {
+    const before = opened.length;
+    const off = waiterWith({ waitMs: 0 });
     expect(await off.wait('any')).toEqual({ state: 'pending' });
+    expect(opened.length).toBe(before);
+  });
+
+  it('reads the queue events only while someone waits: opened by the first wait, closed once the last one ended and the linger passed', async () => {
+    const lingering = waiterWith({ lingerMs: 300 });
+    const before = { opened: opened.length, open };
+    const first = await queue.add('test', { outcome: 'ok' });
+    const second = await queue.add('test', { outcome: 'ok' });
+    const waits = await withWorker(() => 'both', () => Promise.all([lingering.wait(first.id ?? ''), lingering.wait(second.id ?? '')]));
+    expect(waits).toEqual([{ state: 'completed', value: 'both' }, { state: 'completed', value: 'both' }]);
+    // Two waits at once share one listener, which outlives them by the linger only.
+    expect(opened.length - before.opened).toBe(1);
+    expect(open - before.open).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(open - before.open).toBe(0);
+    // The next wait opens a new one.
+    expect(await lingering.wait('no-such-job')).toEqual({ state: 'completed', value: null });
+    expect(opened.length - before.opened).toBe(2);
+    await lingering.close();
+    expect(open - before.open).toBe(0);
+  });
+
+  it('hears a job that finished after its state was looked at but before the new listener read anything', async () => {
+    const held = waiterWith({ autorun: false });
+    const job = await queue.add('test', { outcome: 'ok' });
+    const waited = held.wait(job.id ?? '');
+    // The look found the job waiting; then it completes while the listener has not read yet.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await withWorker(() => 'between', async () => {
+      while ((await job.getState()) !== 'completed') await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    const listener = opened.at(-1);
+    void listener?.run();
+    expect(await waited).toEqual({ state: 'completed', value: 'between' });
+    await held.close();
+  });
+
+  it('on close, ends the waits still running as pending', async () => {
+    const closing = waiterWith();
+    const job = await queue.add('test', { outcome: 'nobody runs this either' });
+    const waited = closing.wait(job.id ?? '');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await closing.close();
+    expect(await waited).toEqual({ state: 'pending' });
   });
 });
