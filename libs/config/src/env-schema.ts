@@ -23,7 +23,7 @@ export const EnvSchema = Type.Object({
   HEALTH_PORT: Int('Port of the /healthz and /readyz server of a worker or usage-consumer process (0 = none; the API and proxy serve their own).', 0, 0, 65535),
   PUBLIC_URL: Str('Base URL users reach the service at (shown in docs and the web page).'),
   DATABASE_URL: Str('PostgreSQL connection URL.', 'postgres://postgres@127.0.0.1:5432/byok'),
-  DATABASE_POOL_MAX: Int('Connections per process in the Postgres pool.', 20, 1, 500),
+  DATABASE_POOL_MAX: Int("Connections per process in the Postgres pool. Each API and proxy worker has its own, and an API process opens its whole pool (up to 32) before it answers (the warm-up), so keep the workers of every process times this under Postgres' `max_connections` (100 by default).", 20, 1, 500),
   REDIS_URL: Str('Redis connection URL (queues, rate limits, cache invalidation).', 'redis://127.0.0.1:6379'),
   REDIS_PREFIX: Str('Prefix for every Redis key this service writes.', 'byok'),
   REDIS_PERSISTENCE_CHECK: Type.Enum(['refuse', 'warn', 'off'], {
