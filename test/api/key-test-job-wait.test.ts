@@ -1,4 +1,5 @@
 import { Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlockingConnection } from '@byok/queues';
 import { createKeyTestJobWaiter, type KeyTestJobWaiter, type KeyTestJobWaiterDependencies } from '../../apps/api/src/keys/job-wait.js';
@@ -149,11 +150,25 @@ describe('key-test job wait', () => {
   });
 
   it('hears a job that finished after its state was looked at but before the new listener read anything', async () => {
-    const held = waiterWith({ autorun: false });
+    // The waiter's look at the job's state, reported to the test, so the job completes only after it.
+    let looked: (state: string) => void = () => {};
+    const lookedAt = new Promise<string>((resolve) => {
+      looked = resolve;
+    });
+    const watched: Queue = Object.create(queue, {
+      getJobState: {
+        value: async (id: string) => {
+          const state = await queue.getJobState(id);
+          looked(state);
+          return state;
+        },
+      },
+    });
+    const held = waiterWith({ autorun: false, queue: watched });
     const job = await queue.add('test', { outcome: 'ok' });
     const waited = held.wait(job.id ?? '');
     // The look found the job waiting; then it completes while the listener has not read yet.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await lookedAt).toBe('waiting');
     await withWorker(() => 'between', async () => {
       while ((await job.getState()) !== 'completed') await new Promise((resolve) => setTimeout(resolve, 20));
     });
@@ -161,6 +176,21 @@ describe('key-test job wait', () => {
     void listener?.run();
     expect(await waited).toEqual({ state: 'completed', value: 'between' });
     await held.close();
+  });
+
+  it('with Redis away when a wait opens its listener, the wait fails at once and the next one opens afresh', async () => {
+    let away = true;
+    const flaky = {
+      xrevrange: (...args: Parameters<Redis['xrevrange']>) => (away ? Promise.reject(new Error('Connection is closed.')) : connections[3].xrevrange(...args)),
+    } as unknown as Redis;
+    const waiting = waiterWith({ redis: flaky });
+    const before = opened.length;
+    await expect(waiting.wait('any-job')).rejects.toThrow('Connection is closed.');
+    expect(opened.length).toBe(before);
+    away = false;
+    expect(await waiting.wait('no-such-job')).toEqual({ state: 'completed', value: null });
+    expect(opened.length).toBe(before + 1);
+    await waiting.close();
   });
 
   it('on close, ends the waits still running as pending', async () => {
