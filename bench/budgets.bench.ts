@@ -10,8 +10,8 @@
  * paced rounds do, and the added p50 is the median over the pairs of paced rounds (one paced run
  * each, one after the other, let a single hiccup of the machine decide it). `BENCH_BUDGETS_AA=1`
  * leaves the second user without budgets too: an A/A run, which shows how far two identical
- * users differ on the machine at hand, the noise the targets are read against. It also reports, per request of each user's closed-loop
- * rounds, the CPU time this process spent (proxy, mock upstream and load generator: the same work
+ * users differ on the machine at hand, the noise the targets are read against. It also reports,
+ * per request of each user's closed-loop rounds, the CPU time this process spent (proxy, mock upstream and load generator: the same work
  * for both users but the budgets) and the Redis server's (`INFO cpu`) — CPU time, not wall time,
  * so they hold on a busy machine better than the throughput does. The Redis figure is exact only
  * on a Redis of its own (`REDIS_URL=redis://127.0.0.1:<port> npm run bench -- budgets`), since
