@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../test/support/free-port.js';
+import { cpuSpentMs, descendantRunning, snapshotCpu } from './support/cpu-accounting.js';
 import { type EntryProcess, startEntryProcess } from './support/entry-process.js';
 import { processTreeCpuMs } from './support/process-tree-cpu.js';
 import { startBenchServers } from './support/proxy-bench-servers.js';
@@ -40,7 +41,16 @@ interface Measured {
   cpuUsPerRequest: number;
   ok: number;
   failed: number;
+  /** CPU µs per request of every group of processes on the machine (see `GROUPS`). */
+  machineUsPerRequest: Record<string, number>;
 }
+
+/**
+ * Where the machine's CPU goes during a target's window. The standalone's background process is
+ * the one usage consumer: it drains every target's usage events, so it is its own group (and the
+ * standalone's row in it is its HTTP worker and primary only).
+ */
+const GROUPS = ['target', 'usage consumer', 'postgres', 'redis', 'mock', 'load generator', 'other', 'machine'] as const;
 
 const bench: Benchmark = {
   title: 'Process shapes: the standalone and 1 or 2 proxy workers, against the minimal pass-through',
@@ -65,14 +75,38 @@ const bench: Benchmark = {
         'proxy ×2': { target: double.target, cpuMs: async () => processTreeCpuMs(double.started.process.pid ?? -1) },
       };
 
+      const pidOf = (child: { pid?: number | undefined }) => child.pid ?? -1;
+      const rootsOf: Record<Name, number> = {
+        passthrough: pidOf(s.servers.passthrough.process),
+        standalone: pidOf(standalone.started.process),
+        'proxy ×1': pidOf(single.started.process),
+        'proxy ×2': pidOf(double.started.process),
+      };
+      const background = descendantRunning(rootsOf.standalone, 'background.main');
+      if (background === undefined) throw new Error("the standalone's background process was not found");
+      const roots = (name: Name) => ({
+        ...Object.fromEntries(NAMES.filter((n) => n !== name).map((n) => [`idle ${n}`, rootsOf[n]])),
+        target: rootsOf[name],
+        'usage consumer': background,
+        mock: pidOf(s.servers.direct.process),
+        'load generator': process.pid,
+        // The proxy of `proxy.bench.ts` that startBenchServers also starts; idle here.
+        other: pidOf(s.servers.proxy.process),
+      });
+
       let proxiedOk = 0;
       const measure = async (name: Name): Promise<Measured> => {
         const before = await targets[name].cpuMs();
+        const machineBefore = snapshotCpu(roots(name));
         const result = await closedLoop(targets[name].target, CONNECTIONS, SECONDS);
+        const machineSpent = cpuSpentMs(machineBefore, snapshotCpu(roots(name)));
         const cpuMs = (await targets[name].cpuMs()) - before;
         const ok = result.total - result.failed;
         if (name !== 'passthrough') proxiedOk += ok;
-        return { requestsPerSecond: result.requestsPerSecond, p99Ms: result.p99Ms, cpuUsPerRequest: (cpuMs * 1000) / Math.max(1, result.total), ok, failed: result.failed };
+        const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.total);
+        const idle = Object.entries(machineSpent).filter(([group]) => group.startsWith('idle ')).reduce((sum, [, ms]) => sum + ms, 0);
+        const machineUsPerRequest = Object.fromEntries(GROUPS.map((group) => [group, perRequest((machineSpent[group] ?? 0) + (group === 'other' ? idle : 0))]));
+        return { requestsPerSecond: result.requestsPerSecond, p99Ms: result.p99Ms, cpuUsPerRequest: perRequest(cpuMs), ok, failed: result.failed, machineUsPerRequest };
       };
       // Warm-up, as long as a measurement (JIT tiers, pools, the route and token caches).
       for (const name of NAMES) await measure(name);
@@ -120,6 +154,12 @@ function report(rounds: Array<Record<Name, Measured>>, proxiedOk: number, stored
     '| target | median share | median CPU µs/req | median req/s |',
     '|---|---|---|---|',
     ...NAMES.map((n) => `| ${n} | ${pct(share(n))} | ${Math.round(median(rounds.map((r) => r[n].cpuUsPerRequest)))} | ${Math.round(median(rounds.map((r) => r[n].requestsPerSecond)))} |`),
+    '',
+    "Where the machine's CPU went in each target's window, µs per request (median over rounds; `target` is the target's own processes, for the standalone without its background process, which is the `usage consumer` of every target; `other` includes the idle targets; `machine` is all cores' busy time from /proc/stat):",
+    '',
+    `| target | ${GROUPS.join(' | ')} |`,
+    `|---|${GROUPS.map(() => '---').join('|')}|`,
+    ...NAMES.map((n) => `| ${n} | ${GROUPS.map((group) => Math.round(median(rounds.map((r) => r[n].machineUsPerRequest[group] ?? 0)))).join(' | ')} |`),
     '',
     `Usage events: ${proxiedOk} successful proxied requests counted by the load generator, ${stored} events stored in Postgres (lost: ${lost}).`,
     '',
