@@ -22,10 +22,17 @@ describe('API warm-up', () => {
   });
   afterAll(() => h.close());
 
-  it('logs what it warmed', () => {
-    const line = h.logs.map((l) => JSON.parse(l) as { msg?: string; connections?: number; ms?: number }).find((l) => l.msg === 'warmed up');
+  it('logs what it warmed, and none of its own requests', () => {
+    const line = h.logs.map((l) => JSON.parse(l) as { msg?: string; connections?: number; stepMs?: Record<string, number> }).find((l) => l.msg === 'warmed up');
     expect(line?.connections).toBe(h.runtime.config.databasePoolMax);
+    expect(Object.keys(line?.stepMs ?? {})).toEqual(expect.arrayContaining(['pool', 'authenticator', 'keys', 'health', 'http']));
     expect(h.logs.filter((l) => l.includes('warm-up step failed'))).toEqual([]);
+    expect(h.logs.filter((l) => l.includes('byok-warm-up') || l.includes('request completed') || l.includes('incoming request'))).toEqual([]);
+  });
+
+  it('answers a request with the warm-up\'s kind of credential only through the real sign-in', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/api/v1/llm/byok/keys', headers: { authorization: 'Bearer warm-up.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } });
+    expect(res.statusCode).toBe(401);
   });
 
   it('prepared the listing and the save statements on every warmed connection', async () => {
@@ -58,7 +65,10 @@ describe('API warm-up without Postgres', () => {
       // warmPool waits one acquire timeout (3 s); the rehearsals are skipped instead of waiting again.
       expect(performance.now() - startedAt).toBeLessThan(20_000);
       const failed = h.logs.filter((l) => l.includes('warm-up step failed')).map((l) => JSON.parse(l) as { step: string; err: { message: string } });
-      expect(failed.map((f) => [f.step, f.err.message])).toEqual([['keys', 'no database connection could be opened']]);
+      expect(failed.map((f) => [f.step, f.err.message])).toEqual([
+        ['keys', 'no database connection could be opened'],
+        ['http', 'no database connection could be opened'],
+      ]);
       expect((await h.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
     } finally {
       await h.close();

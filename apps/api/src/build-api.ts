@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
+import inject from 'light-my-request';
 import { QueueEvents } from 'bullmq';
 import { createKeyHealthReader } from '@byok/key-health';
 import { createBlockingConnection, createProducerConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
@@ -54,7 +55,8 @@ import { recipientRecorderPlugin } from './notifications/recipient-recorder.plug
 import { webRoutes } from './web/web.routes.js';
 import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
-import { warmUpApi } from './warm-up/api-warm-up.js';
+import { WARM_UP_OWNER_PREFIX, warmUpApi } from './warm-up/api-warm-up.js';
+import { createWarmUpCaller } from './warm-up/warm-up-caller.js';
 
 /**
  * The most pool connections opened (and prepared) before the API answers. The whole pool, up to
@@ -71,8 +73,11 @@ const WARM_POOL_CONNECTIONS_MAX = 32;
  */
 export async function buildApi(deps: ApiDependencies) {
   assertDevLoginLoopback(deps.config);
+  const warmUpCaller = createWarmUpCaller(`${WARM_UP_OWNER_PREFIX}http`);
   const app = Fastify({
     loggerInstance: deps.logger,
+    // The warm-up's own requests (before the port opens) are not the access log's business.
+    logController: new LogController({ disableRequestLogging: (request: { headers: { authorization?: string | undefined } }) => warmUpCaller.isWarmUpRequest(request) }),
     bodyLimit: deps.config.apiBodyLimitBytes,
     genReqId: requestIdFrom,
     // Reject unknown fields instead of silently dropping them, so typos surface as 400s.
@@ -105,7 +110,7 @@ export async function buildApi(deps: ApiDependencies) {
     }
   };
   const recordClaimOrgs = createClaimOrgRecorder({ orm: deps.orm, announceKeyChange, announceTokenRevoked, logger: deps.logger, maxRemembered: 10_000 });
-  await app.register(authPlugin, { resolvePrincipal: recordingClaimOrgs(apiPrincipalResolver(deps.authenticator), recordClaimOrgs) });
+  await app.register(authPlugin, { resolvePrincipal: warmUpCaller.admitting(recordingClaimOrgs(apiPrincipalResolver(deps.authenticator), recordClaimOrgs)) });
   await app.register(ormContextPlugin, { orm: deps.orm });
   await app.register(openApiPlugin, { publicUrl: deps.config.publicUrl, requireSignIn: deps.config.production && !deps.config.apiDocsPublic });
 
@@ -149,7 +154,7 @@ export async function buildApi(deps: ApiDependencies) {
   const healthOf = createKeyHealthLookup({ reader: createKeyHealthReader({ redis: healthRedis, keyPrefix: deps.config.redisPrefix }), logger: deps.logger, timeoutMs: 500 });
   // A fresh API's first second would otherwise pay for its connections, prepared statements and first code runs (#15).
   const connections = Math.min(WARM_POOL_CONNECTIONS_MAX, deps.config.databasePoolMax);
-  app.addHook('onReady', () => warmUpApi({ orm: deps.orm, authenticator: deps.authenticator, keys, healthOf, healthRedis, connections, logger: deps.logger }));
+  app.addHook('onReady', () => warmUpApi({ orm: deps.orm, authenticator: deps.authenticator, keys, healthOf, healthRedis, connections, inject: (request) => inject(app.routing, request), caller: warmUpCaller, logger: deps.logger }));
 
   await app.register(healthRoutes, { orm: deps.orm, redis: deps.redis });
   await app.register(keyListRoutes, { prefix: '/api/v1/llm/byok', keys, healthOf });
