@@ -14,6 +14,12 @@ describe('resolveUsageConsumerSettings', () => {
     expect(settings).toMatchObject({ lockDurationMs: 2_000, stalledIntervalMs: 30_000, concurrentBatches: 1, concurrency: 8, pruneEveryMs: 0 });
   });
 
+  it('holds enough jobs to fill batches larger than four jobs, and every writing one plus one filling', () => {
+    expect(resolveUsageConsumerSettings({ ...config, batchSize: 1000 }).concurrency).toBe(30);
+    expect(resolveUsageConsumerSettings({ ...config, batchSize: 1001, concurrentBatches: 1 }).concurrency).toBe(22);
+    expect(resolveUsageConsumerSettings({ ...config, batchSize: 1000 }, { concurrency: 3 }).concurrency).toBe(3);
+  });
+
   it('refuses an option that is not a whole number in range, naming it', () => {
     expect(() => resolveUsageConsumerSettings(config, { batchSize: 0 })).toThrow(/batchSize/);
     expect(() => resolveUsageConsumerSettings(config, { batchWaitMs: 1.5 })).toThrow(/batchWaitMs/);

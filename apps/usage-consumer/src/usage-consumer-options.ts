@@ -11,9 +11,10 @@ export interface StartUsageConsumerOptions extends Partial<UsageConsumerConfig> 
   /** Where usage, queue-wait and failure metrics go. Default: the global meter's instruments (no-op without an SDK). */
   metrics?: GatewayMetrics;
   /**
-   * Jobs held at once by this process. Default `4 * (concurrentBatches + 1)`: a proxy's job
-   * carries tens to hundreds of events, so a few jobs fill every writing batch plus one filling up
-   * meanwhile.
+   * Jobs held at once by this process. Default `(concurrentBatches + 1) * max(4, batchSize / 100)`:
+   * a job settles only once its events are written, so the jobs held must fill every writing
+   * batch and one filling up meanwhile; a proxy's job carries up to 200 events (100 is a busy
+   * proxy's middle), so a batch of 1000 needs about ten.
    */
   concurrency?: number;
   /** Rows deleted per statement by the prune task. Default 5000. */
@@ -25,17 +26,21 @@ export interface StartUsageConsumerOptions extends Partial<UsageConsumerConfig> 
 /** The settings the consumer runs with: the configuration, with the caller's overrides. */
 export type UsageConsumerSettings = Required<Omit<StartUsageConsumerOptions, 'metrics'>>;
 
+/** A busy proxy's usage job, in events (it sends at most 200 per job): what the default concurrency sizes for. */
+const EVENTS_PER_JOB = 100;
+
 /** The prune task's own knobs: no variable sets them (tests shorten them). */
 const PRUNE_BATCH_SIZE = 5000;
 const PRUNE_EVERY_MS = 24 * 3600 * 1000;
 
 export function resolveUsageConsumerSettings(config: UsageConsumerConfig, options: StartUsageConsumerOptions = {}): UsageConsumerSettings {
   const concurrentBatches = options.concurrentBatches ?? config.concurrentBatches;
+  const batchSize = options.batchSize ?? config.batchSize;
   const settings: UsageConsumerSettings = {
-    batchSize: options.batchSize ?? config.batchSize,
+    batchSize,
     batchWaitMs: options.batchWaitMs ?? config.batchWaitMs,
     concurrentBatches,
-    concurrency: options.concurrency ?? 4 * (concurrentBatches + 1),
+    concurrency: options.concurrency ?? (concurrentBatches + 1) * Math.max(4, Math.ceil(batchSize / EVENTS_PER_JOB)),
     lockDurationMs: options.lockDurationMs ?? config.lockDurationMs,
     stalledIntervalMs: options.stalledIntervalMs ?? config.stalledIntervalMs,
     retentionDays: options.retentionDays ?? config.retentionDays,

@@ -99,7 +99,7 @@ export const EnvSchema = Type.Object({
   WORKER_LOCK_DURATION_MS: Int('BullMQ job lock of the workers; a crashed worker\'s job is taken over after it lapses.', 30_000, 100, 86_400_000),
   WORKER_STALLED_INTERVAL_MS: Int('How often workers look for stalled jobs of crashed workers.', 30_000, 100, 86_400_000),
   USAGE_EVENTS_RETENTION_DAYS: Int('Days raw usage events are kept (they are the replay dedupe record); daily aggregates stay.', 90, 1, 3650),
-  USAGE_CONSUMER_BATCH_SIZE: Int('Usage events written per transaction.', 200, 1, 5000),
+  USAGE_CONSUMER_BATCH_SIZE: Int('Most usage events written per transaction. Batches grow to it only while every write slot is busy (under load); a quiet consumer writes what the wait collected.', 1000, 1, 5000),
   USAGE_CONSUMER_BATCH_WAIT_MS: Int('Longest a usage event waits for a batch to fill.', 20, 0, 10_000),
   USAGE_CONSUMER_CONCURRENT_BATCHES: Int('Usage batches written at once per consumer process.', 2, 1, 64),
   BUDGET_RECONCILE_INTERVAL_MS: Int("Usage consumer: how often budgets' Redis counters of the current period are corrected by the record (usage_events); 0 = never.", 60_000, 0, 86_400_000),

@@ -75,7 +75,7 @@ describe('loadConfig', () => {
 
   it('gives the worker and the usage consumer one section each, sharing the job-lock variables', () => {
     expect(loadConfig(base).worker).toEqual({ lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
-    expect(loadConfig(base).usageConsumer).toEqual({ retentionDays: 90, batchSize: 200, batchWaitMs: 20, concurrentBatches: 2, budgetReconcileIntervalMs: 60_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
+    expect(loadConfig(base).usageConsumer).toEqual({ retentionDays: 90, batchSize: 1000, batchWaitMs: 20, concurrentBatches: 2, budgetReconcileIntervalMs: 60_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000 });
     const config = loadConfig({ ...base, WORKER_LOCK_DURATION_MS: '5000', WORKER_STALLED_INTERVAL_MS: '1000', USAGE_CONSUMER_BATCH_SIZE: '50' });
     expect(config.worker).toEqual({ lockDurationMs: 5000, stalledIntervalMs: 1000 });
     expect(config.usageConsumer).toMatchObject({ batchSize: 50, lockDurationMs: 5000, stalledIntervalMs: 1000 });
