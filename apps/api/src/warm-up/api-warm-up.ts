@@ -57,11 +57,21 @@ export interface ApiWarmUpDependencies {
  * the rest do (#15): open the pool's connections and prepare the keys routes' statements on each
  * (a listing for a warm-up owner, and a save of a made-up key rolled back before its test job),
  * ready the authenticator (import the HS256 key, or fetch the identity provider's key set), and
- * connect and load the health reader's script. It writes nothing: no row, job, budget or
- * announcement outlives it. A failing step is logged and the API starts anyway; the request that
+ * connect and load the health reader's script; then send listings and saves refused by
+ * validation through the whole HTTP path as the warm-up caller, whose credential ends here, before
+ * the server listens. It writes nothing: no row, job, budget or announcement outlives it. A failing step is logged and the API starts anyway; the request that
  * needs that part then pays for it, as without a warm-up.
  */
 export async function warmUpApi(deps: ApiWarmUpDependencies): Promise<void> {
+  try {
+    await warmUp(deps);
+  } finally {
+    // Whatever happened, the warm-up's credential signs nothing in once the server can listen.
+    deps.caller.end();
+  }
+}
+
+async function warmUp(deps: ApiWarmUpDependencies): Promise<void> {
   const startedAt = performance.now();
   const opened = await warmPool(deps.orm, deps.connections);
   const stepMs: Record<string, number> = { pool: Math.round(performance.now() - startedAt) };
@@ -76,16 +86,12 @@ export async function warmUpApi(deps: ApiWarmUpDependencies): Promise<void> {
   };
   // Without Postgres every rehearsal would wait out the pool's acquire timeout: the API starts `down` at once instead.
   const database = () => (opened === 0 ? Promise.reject(new Error('no database connection could be opened')) : Promise.resolve());
-  try {
-    await Promise.all([
-      step('authenticator', async () => deps.authenticator.warmUp?.()),
-      step('keys', () => database().then(() => rehearseKeyRoutes(deps, opened))),
-      step('health', () => readyHealthReads(deps)),
-    ]);
-    await step('http', () => database().then(() => sendThroughHttp(deps)));
-  } finally {
-    deps.caller.end();
-  }
+  await Promise.all([
+    step('authenticator', async () => deps.authenticator.warmUp?.()),
+    step('keys', () => database().then(() => rehearseKeyRoutes(deps, opened))),
+    step('health', () => readyHealthReads(deps)),
+  ]);
+  await step('http', () => database().then(() => sendThroughHttp(deps)));
   deps.logger.info({ ms: Math.round(performance.now() - startedAt), stepMs, connections: opened, rounds: ROUNDS }, 'warmed up');
 }
 
