@@ -55,6 +55,7 @@ import { recipientRecorderPlugin } from './notifications/recipient-recorder.plug
 import { webRoutes } from './web/web.routes.js';
 import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
+import { requireFiniteNumbers } from './http/well-formed-input.js';
 import { WARM_UP_OWNER_PREFIX, warmUpApi } from './warm-up/api-warm-up.js';
 import { createWarmUpCaller } from './warm-up/warm-up-caller.js';
 
@@ -88,6 +89,15 @@ export async function buildApi(deps: ApiDependencies) {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // After validation: Ajv's coercion lets `1e309` through as Infinity, past `maximum` (see requireFiniteNumbers).
+  app.addHook('preHandler', (request, _reply, done) => {
+    try {
+      requireFiniteNumbers({ querystring: request.query, params: request.params, body: request.body });
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
   await app.register(errorHandlerPlugin);
   // At the root, so the proxy's routes get the same parser, headers and throttle when mounted here.
