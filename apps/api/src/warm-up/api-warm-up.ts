@@ -27,10 +27,10 @@ const ROUNDS = 2;
 
 /**
  * Listings, and saves refused by validation, that the warm-up sends through the whole HTTP path
- * (hooks, sign-in, schema checks, serializers, error replies). A fresh API's first 100 ms at a
- * paced 300/s answered listings at p50 12 ms and saves at 22–42 ms until these paths had run a few
- * dozen times; after 50 such requests the first 100 ms answered like the rest (bench/RESULTS.md,
- * 2026-12-07 15:00 UTC).
+ * (hooks, sign-in, schema checks, serializers, error replies). Without them a fresh API's first
+ * 100 ms at a paced 300/s answered listings at p50 12 ms and saves at 22–42 ms, the rest at 2–6 ms;
+ * with them the saves' first-second p99 in `npm run bench -- keys-api` fell from 53–66 ms to
+ * 26–30 ms (bench/RESULTS.md, 2026-12-07 15:07–15:12 UTC).
  */
 const HTTP_REQUESTS = 50;
 const KEYS_PATH = '/api/v1/llm/byok/keys';
@@ -59,8 +59,9 @@ export interface ApiWarmUpDependencies {
  * ready the authenticator (import the HS256 key, or fetch the identity provider's key set), and
  * connect and load the health reader's script; then send listings and saves refused by
  * validation through the whole HTTP path as the warm-up caller, whose credential ends here, before
- * the server listens. It writes nothing: no row, job, budget or announcement outlives it. A failing step is logged and the API starts anyway; the request that
- * needs that part then pays for it, as without a warm-up.
+ * the server listens. It writes nothing: no row, job, budget or announcement outlives it. A
+ * failing step is logged and the API starts anyway; the request that needs that part then pays
+ * for it, as without a warm-up.
  */
 export async function warmUpApi(deps: ApiWarmUpDependencies): Promise<void> {
   try {
