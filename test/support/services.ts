@@ -1,6 +1,7 @@
 /**
- * Where the tests find Postgres and Redis. This machine runs both on loopback; elsewhere set
- * PG_URL / REDIS_URL (CI on a Docker host may point them at testcontainers).
+ * Where the tests find Postgres and Redis: loopback unless PG_URL / REDIS_URL say otherwise. The
+ * global setup starts a container for a service that does not answer there (service-containers.ts)
+ * and sets the variable to it before any test worker starts.
  */
 export function testServiceUrls(): { postgresAdminUrl: string; redisUrl: string } {
   return {
