@@ -55,6 +55,15 @@ describe('keys stuck in testing', () => {
     await expect.poll(async () => (await h.keyRow(stuck.id)).test_status, { timeout: 15_000 }).toBe('valid');
   });
 
+  it("files an org key's abandonment into the org's audit trail", async () => {
+    const [org] = await h.db.sql<{ id: string }>(`INSERT INTO byok_orgs (name, created_by) VALUES ('Stuck Org', 'stuck-owner') RETURNING id`);
+    const key = await h.insertKey({ userId: `org:${org?.id}`, provider: 'groq', apiKey: fakeKey('groq', 'valid', 'stuck-org') });
+    await backdate(key.id, 11);
+    await finishStuckTests({ orm: h.runtime.orm, keyTests: h.runtime.producers.keyTests, logger: h.runtime.logger, stuckAfterMs: 10 * 60_000 });
+    const rows = await h.db.sql<{ org_id: string | null }>(`SELECT org_id FROM audit_log WHERE key_id = $1 AND action = 'key.test_abandoned'`, [key.id]);
+    expect(rows).toEqual([{ org_id: org?.id }]);
+  });
+
   it('the worker runs the sweep on its own timer', async () => {
     const w = await startWorkerHarness('worker_stuck_timer', { env: { KEY_TEST_STUCK_AFTER_MS: '60000', KEY_TEST_SWEEP_INTERVAL_MS: '200' } });
     try {

@@ -85,6 +85,15 @@ export function auditInsertFrom(
 }
 
 /**
+ * The audit part of a statement whose records come wholly from SQL (a sweep with no caller): every
+ * column's expression is given, so a column added to `AUDIT_COLUMNS` fails to compile here until the
+ * statement says what it writes there.
+ */
+export function auditInsertSelect(source: string, expressions: Record<AuditColumnName, string>): string {
+  return auditInsertFrom(source, 1, expressions).sql;
+}
+
+/**
  * Appends one record inside the caller's transaction. Returns false when an entry with the same
  * idempotency key already exists. A prepared statement: every key mutation writes one.
  */

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AUDIT_COLUMNS, type AuditEntry } from './audit-log.repository.js';
+import { AUDIT_COLUMNS, type AuditEntry, auditInsertSelect } from './audit-log.repository.js';
 import { runPrepared } from './prepared-query.js';
 import type { KeyTestResultInput } from './provider-keys.repository.js';
 
@@ -281,14 +281,23 @@ const FINISH_STUCK_SQL = `WITH stuck AS (
 ), finished AS (
   UPDATE user_provider_keys k SET test_status = 'error', last_test_message = $3, last_tested_at = now()
   FROM stuck s WHERE k.id = s.id
-  RETURNING k.id, k.user_id, k.provider, k.key_version, k.test_started_at
+  RETURNING k.id, k.user_id, k.org_id, k.provider, k.key_version, k.test_started_at
 ), audit AS (
-  INSERT INTO audit_log (actor_id, actor_type, action, subject_user_id, provider, key_id, details, idempotency_key)
-  SELECT 'system', 'system', $4, f.user_id, f.provider, f.id,
-    jsonb_build_object('status', 'error', 'key_version', f.key_version, 'testing_since', f.test_started_at, 'stuck_after_ms', $1::bigint),
-    'key-test-abandoned:' || f.id || ':v' || f.key_version || ':' || floor(extract(epoch FROM f.test_started_at) * 1000)::bigint
-  FROM finished f
-  ON CONFLICT (idempotency_key) DO NOTHING
+  ${auditInsertSelect('finished f', {
+    actor_id: "'system'",
+    actor_type: "'system'",
+    action: '$4',
+    subject_user_id: 'f.user_id',
+    provider: 'f.provider',
+    key_id: 'f.id',
+    request_id: 'NULL',
+    trace_id: 'NULL',
+    ip: 'NULL',
+    user_agent: 'NULL',
+    org_id: 'f.org_id',
+    details: "jsonb_build_object('status', 'error', 'key_version', f.key_version, 'testing_since', f.test_started_at, 'stuck_after_ms', $1::bigint)",
+    idempotency_key: "'key-test-abandoned:' || f.id || ':v' || f.key_version || ':' || floor(extract(epoch FROM f.test_started_at) * 1000)::bigint",
+  })}
 )
 SELECT id, user_id, provider, key_version FROM finished`;
 
