@@ -1,5 +1,5 @@
+import { withTimeout } from '@byok/batch';
 import type { Orm } from '@byok/db';
-import type { Redis } from 'ioredis';
 
 /** One dependency or part of a process, as a probe found it. */
 export type CheckState = 'ok' | 'down';
@@ -17,7 +17,7 @@ export interface Readiness<Checks extends Record<string, CheckState> = Record<st
 const CHECK_TIMEOUT_MS = 1500;
 
 /** Postgres answers `SELECT 1` and Redis answers PING, each within 1.5 s. */
-export async function probeDependencies(deps: { orm: Orm; redis: Redis }): Promise<{ postgres: CheckState; redis: CheckState }> {
+export async function probeDependencies(deps: { orm: Orm; redis: { ping(): Promise<unknown> } }): Promise<{ postgres: CheckState; redis: CheckState }> {
   const [postgres, redis] = await Promise.all([probe(() => deps.orm.em.fork().execute('SELECT 1')), probe(() => deps.redis.ping())]);
   return { postgres, redis };
 }
@@ -38,18 +38,10 @@ export function readinessHttpStatus(readiness: Readiness): 200 | 503 {
 }
 
 async function probe(check: () => Promise<unknown>): Promise<CheckState> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
-      }),
-    ]);
+    await withTimeout(check(), CHECK_TIMEOUT_MS);
     return 'ok';
   } catch {
     return 'down';
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,3 +1,4 @@
+import { TimeoutError, withTimeout } from '@byok/batch';
 import type { Redis } from 'ioredis';
 import { assertRedisNoEviction, RedisEvictionPolicyError } from './redis-eviction.js';
 import { assertRedisAppendOnly, RedisPersistenceError } from './redis-persistence.js';
@@ -24,9 +25,9 @@ const ANSWER_WITHIN_MS = 2000;
  */
 export async function checkRedisAtBoot(redis: Redis, policy: RedisBootPolicy, logger: BootLogger): Promise<void> {
   try {
-    await withinTime(ready(redis), 'Redis did not answer within 2 s');
+    await withTimeout(ready(redis), ANSWER_WITHIN_MS);
   } catch (error) {
-    logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not check the Redis eviction policy and persistence at boot');
+    logger.warn({ reason: describe(error) }, 'could not check the Redis eviction policy and persistence at boot');
     return;
   }
   await applyRule(() => assertRedisNoEviction(redis), RedisEvictionPolicyError, policy.production, logger, 'Redis may evict keys; fine for a trial, never for production');
@@ -42,14 +43,14 @@ export async function checkRedisAtBoot(redis: Redis, policy: RedisBootPolicy, lo
 
 async function applyRule(check: () => Promise<void>, refusal: new (...args: never[]) => Error, refuse: boolean, logger: BootLogger, warning: string): Promise<void> {
   try {
-    await withinTime(check(), 'Redis did not answer within 2 s');
+    await withTimeout(check(), ANSWER_WITHIN_MS);
   } catch (error) {
     if (error instanceof refusal) {
       if (refuse) throw error;
       logger.warn({ reason: error.message }, warning);
       return;
     }
-    logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'could not check Redis at boot');
+    logger.warn({ reason: describe(error) }, 'could not check Redis at boot');
   }
 }
 
@@ -58,11 +59,7 @@ function ready(redis: Redis): Promise<unknown> {
   return redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve));
 }
 
-function withinTime<T>(promise: Promise<T>, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ANSWER_WITHIN_MS);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+function describe(error: unknown): string {
+  if (error instanceof TimeoutError) return `Redis did not answer within ${error.timeoutMs} ms`;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { withTimeout } from '@byok/batch';
 import type { KeyHealth, KeyHealthReader } from '@byok/key-health';
 import type { Logger } from 'pino';
 
@@ -12,17 +13,11 @@ export type KeyHealthLookup = (keyIds: readonly string[]) => Promise<Map<string,
 export function createKeyHealthLookup(options: { reader: KeyHealthReader; logger: Logger; timeoutMs: number }): KeyHealthLookup {
   return async (keyIds) => {
     if (keyIds.length === 0) return new Map();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`key health not read within ${options.timeoutMs} ms`)), options.timeoutMs);
-    });
     try {
-      return await Promise.race([options.reader.read(keyIds), timeout]);
+      return await withTimeout(options.reader.read(keyIds), options.timeoutMs);
     } catch (err) {
       options.logger.warn({ err }, 'key health unavailable; listing keys without it');
       return new Map();
-    } finally {
-      clearTimeout(timer);
     }
   };
 }

@@ -1,8 +1,6 @@
 import type { Orm } from '@byok/db';
+import { probeDependencies } from '@byok/runtime';
 import Type, { type Static } from 'typebox';
-
-/** How long one dependency check may take before it counts as down. */
-const CHECK_TIMEOUT_MS = 1500;
 
 export const ProxyReadinessSchema = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('unavailable')], {
@@ -34,7 +32,9 @@ export interface ProxyReadinessDeps {
  * instance.
  */
 export async function checkProxyReadiness(deps: ProxyReadinessDeps): Promise<ProxyReadiness> {
-  const [postgres, redis] = await Promise.all([answers(() => deps.orm.em.fork().execute('SELECT 1')), answers(() => deps.redis.ping())]);
+  const probed = await probeDependencies(deps);
+  const postgres = probed.postgres === 'ok';
+  const redis = probed.redis === 'ok';
   const serving = deps.state();
   const details: string[] = [];
   const warm = serving.cachedUsers > 0 || serving.cachedTokens > 0;
@@ -49,19 +49,4 @@ export async function checkProxyReadiness(deps: ProxyReadinessDeps): Promise<Pro
   if (serving.usageSpilledFiles > 0) details.push(`${serving.usageSpilledFiles} usage spool files wait to be sent.`);
   const status = postgres && redis ? 'ready' : !postgres && !warm ? 'unavailable' : 'degraded';
   return { status, checks: { postgres, redis }, serving, details };
-}
-
-async function answers(check: () => Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([check(), timeout]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
 }
