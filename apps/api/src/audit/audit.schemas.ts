@@ -71,3 +71,6 @@ export const AUDIT_COLUMNS = [
   'user_agent',
   'details',
 ] as const satisfies ReadonlyArray<keyof AuditRecordView>;
+
+/** The audit query of `/api/v1/audit` without `user`: an organization's trail is read whole (its records name their actor). */
+export const OrgAuditQuery = Type.Omit(AuditQuery, ['user'], { additionalProperties: false });

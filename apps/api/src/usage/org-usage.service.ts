@@ -3,10 +3,10 @@ import { findUserKey, readOrgKeyUsage, sumOrgUsageByGroup, type EntityManager, t
 import { notFound } from '@byok/http';
 import { parseProvider } from '../http/provider-param.js';
 import { keyName, labelOrDefault } from '../keys/key-label.js';
-import { resolveDayRange } from '../usage/usage-range.js';
-import { addSums, toMetrics } from '../usage/usage-view.js';
-import { toKeyUsageReport, type UsageFilter } from '../usage/usage.service.js';
-import type { KeyUsageReport } from '../usage/usage.schemas.js';
+import { resolveDayRange } from './usage-range.js';
+import { addSums, toMetrics } from './usage-view.js';
+import { toKeyUsageReport, type UsageFilter } from './usage.service.js';
+import type { KeyUsageReport } from './usage.schemas.js';
 import type { OrgUsageReport } from './org-usage.schemas.js';
 
 export type OrgUsageService = ReturnType<typeof createOrgUsageService>;

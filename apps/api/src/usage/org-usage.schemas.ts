@@ -1,8 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { ORG_USAGE_GROUPINGS } from '@byok/db';
 import { PROVIDER_IDS } from '@byok/providers';
-import { AuditQuery } from '../audit/audit.schemas.js';
-import { DayRangeQuery, UsageMetrics } from '../usage/usage.schemas.js';
+import { DayRangeQuery, UsageMetrics } from './usage.schemas.js';
 
 export const OrgUsageQuery = Type.Object(
   {
@@ -27,6 +26,3 @@ export const OrgUsageReport = Type.Object({
   totals: UsageMetrics,
 });
 export type OrgUsageReport = Static<typeof OrgUsageReport>;
-
-/** The audit query of `/api/v1/audit` without `user`: an organization's trail is read whole (its records name their actor). */
-export const OrgAuditQuery = Type.Omit(AuditQuery, ['user'], { additionalProperties: false });

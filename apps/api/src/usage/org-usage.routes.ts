@@ -2,21 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { canManageOrg } from '@byok/db';
-import { AUDIT_READ_RESPONSE, replyWithAudit } from '../audit/audit-reply.js';
-import { auditFilterFrom } from '../audit/audit-filter.js';
-import type { AuditService } from '../audit/audit.service.js';
 import { errorResponses } from '../http/error-responses.js';
 import { MEDIA_TYPES } from '../http/response-format.js';
 import { ORG_ERRORS, OrgParam } from '../org-keys/org-access.js';
 import { guardOrgRoutes } from '../orgs/org-access.js';
-import { userUsageCsv } from '../usage/usage-csv.js';
-import { KeyUsageParams, KeyUsageQuery, KeyUsageReport } from '../usage/usage.schemas.js';
-import { OrgAuditQuery, OrgUsageQuery, OrgUsageReport } from './org-usage.schemas.js';
+import { userUsageCsv } from './usage-csv.js';
+import { KeyUsageParams, KeyUsageQuery, KeyUsageReport } from './usage.schemas.js';
+import { OrgUsageQuery, OrgUsageReport } from './org-usage.schemas.js';
 import type { OrgUsageService } from './org-usage.service.js';
 
 export interface OrgUsageRoutesOptions {
   usage: OrgUsageService;
-  audit: AuditService;
 }
 
 const errors = { ...errorResponses(400, 401, 503), ...ORG_ERRORS };
@@ -25,10 +21,10 @@ const SCOPE_NOTE =
   "Owners and admins read every member's requests made for the organization; a member reads only their own (the same route, narrowed). A non-member gets 404 `org_not_found`. Here `byok_calls` and `credits_saved` count the requests the organization's keys served. Reads the consumer's daily rollup, so a request shows up within seconds; days are UTC.";
 
 /**
- * An organization's usage (JSON and CSV) and audit trail, under /api/v1/orgs/{org}. Who may read
+ * An organization's usage (JSON and CSV), under /api/v1/orgs/{org}. Who may read
  * what is decided here, from the caller's membership, before a service is asked.
  */
-export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = async (app, { usage, audit }) => {
+export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = async (app, { usage }) => {
   app.addHook('onRequest', app.authenticate);
   guardOrgRoutes(app);
 
@@ -86,23 +82,6 @@ export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = 
       const { orgId } = request.orgMembership;
       const { label, ...range } = request.query;
       return usage.orgKeyUsage(request.em, orgId, request.params.provider, range, label);
-    },
-  });
-
-  app.get('/orgs/:org/audit', {
-    config: { orgRole: 'admin' },
-    schema: {
-      tags: ['org-usage', 'audit'],
-      summary: "The organization's audit trail, newest first (owners and admins)",
-      description:
-        "Every record of a change made for the organization — its keys (by its admins, and the key-test worker's results), members and settings — with the acting user as `actor_id`, in cursor pages like `GET /audit` (same filters but `user`, same cursors, same csv/jsonl exports). Records outlive the organization's keys. A member gets 403 `org_role_required`, anyone else 404 `org_not_found`.",
-      params,
-      querystring: OrgAuditQuery,
-      response: { 200: AUDIT_READ_RESPONSE, ...errors },
-    },
-    handler: async (request, reply) => {
-      const { orgId } = request.orgMembership;
-      return replyWithAudit(audit, request, reply, request.query, { ...auditFilterFrom(request.query, null), orgId });
     },
   });
 };
