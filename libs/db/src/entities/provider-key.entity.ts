@@ -11,7 +11,7 @@ export type KeyTestStatus = (typeof KEY_TEST_STATUSES)[number];
  * key can tell it is stale.
  *
  * Every column is mapped except five of a staged replacement's: `candidate_encrypted`,
- * `candidate_binding_tag`, `candidate_key_fingerprint`, `candidate_label`, `candidate_metadata`.
+ * `candidate_binding_tag`, `candidate_key_fingerprint`, `candidate_description`, `candidate_metadata`.
  * Only the job that tests the candidate reads them (`loadKeyCandidate`), so key lists, key views
  * and route caches never carry a candidate token.
  */
