@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   ssr: { resolve: { conditions: ['@byok/source'] } },
   test: {
-    include: ['libs/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/src/**/*.test.tsx', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['libs/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/src/**/*.test.tsx', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/faults/**', 'test/security/fuzz*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',

@@ -1,8 +1,6 @@
+import { ANTHROPIC_MODELS, fakeKey, GEMINI_MODELS, GROQ_MODELS, type MockProviders, OPENAI_MODELS, type Scenario, startMockProviders, TOGETHER_MODELS } from '@byok/mock-providers';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId, type ValidationOutcome, type ValidationStatus, validateKey } from '@byok/providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey, type Scenario } from '../src/fake-keys.js';
-import { ANTHROPIC_MODELS, GEMINI_MODELS, GROQ_MODELS, OPENAI_MODELS, TOGETHER_MODELS } from '../src/model-fixtures.js';
-import { type MockProviders, startMockProviders } from '../src/mock-server.js';
 import { expectNoKeyMaterial } from './test-helpers.js';
 
 /** What the validator should conclude for each provider (see the mock's README for why). */

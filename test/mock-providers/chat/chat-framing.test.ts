@@ -1,9 +1,8 @@
-import { fakeKey } from '../../src/fake-keys.js';
+import { fakeKey, type MockProviders, startMockProviders } from '@byok/mock-providers';
+import { chatRoutes } from '@byok/mock-providers/chat';
 import OpenAI, { BadRequestError } from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MockProviders, startMockProviders } from '../../src/mock-server.js';
-import { chatRoutes } from '../../src/chat/index.js';
 
 /**
  * The mock's wire framing, read raw, so the adapters are tested against what each provider really

@@ -1,9 +1,8 @@
+import { fakeKey, type MockProviders, startMockProviders } from '@byok/mock-providers';
+import { chatRoutes } from '@byok/mock-providers/chat';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../../src/fake-keys.js';
-import { type MockProviders, startMockProviders } from '../../src/mock-server.js';
-import { chatRoutes } from '../../src/chat/index.js';
 
 // Issue #20 item 9: the mock called tools only for models named `tool-call`; a client that offers
 // tools (Open WebUI, an agent) now gets a call of its first tool, in each provider's shape, and

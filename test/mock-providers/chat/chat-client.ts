@@ -1,15 +1,13 @@
-import { PROVIDERS, type ProviderId } from '@byok/providers';
-import { request } from 'undici';
+import type { MockProviders } from '@byok/mock-providers';
 // The adapters are consumed from source; switch to '@byok/providers' once the lib index re-exports chat/.
-import {
+import { 
   type ChatError,
-  type OpenAIChatRequest,
-  type ParsedCompletion,
-  type StreamTranslator,
   chatAdapterFor,
   clientWantsStreamUsage,
-} from '@byok/providers';
-import type { MockProviders } from '../../src/mock-server.js';
+  type OpenAIChatRequest,
+  type ParsedCompletion,PROVIDERS, type ProviderId, 
+  type StreamTranslator,} from '@byok/providers';
+import { request } from 'undici';
 
 /**
  * Test support: one chat request through the real adapter and undici against the mock, the way

@@ -1,6 +1,6 @@
+import { credentialId, decodeScenario, fakeKey, SCENARIOS } from '@byok/mock-providers';
 import { checkKeyFormat, PROVIDER_IDS } from '@byok/providers';
 import { describe, expect, it } from 'vitest';
-import { credentialId, decodeScenario, fakeKey, SCENARIOS } from '../src/fake-keys.js';
 
 const ALL = PROVIDER_IDS.flatMap((p) => SCENARIOS.map((s) => [p, s] as const));
 

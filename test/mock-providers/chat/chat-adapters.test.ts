@@ -1,11 +1,10 @@
+import { fakeKey, type MockProviders, startMockProviders } from '@byok/mock-providers';
+import { chatRoutes } from '@byok/mock-providers/chat';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
 import { APIError } from 'openai';
 import { Stream } from 'openai/streaming';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeKey } from '../../src/fake-keys.js';
-import { type MockProviders, startMockProviders } from '../../src/mock-server.js';
 import { chatBody, MODELS, PROMPT_TOKENS, runChat } from './chat-client.js';
-import { chatRoutes } from '../../src/chat/index.js';
 
 /**
  * The real chat adapters against the mock, for every provider, the way the proxy will call them:

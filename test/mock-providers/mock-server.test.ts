@@ -1,11 +1,8 @@
+import type { MockRoute } from '@byok/mock-providers';
+import { fakeKey, guard, type MockProviders, startMockProviders, startSse, writeSseStream } from '@byok/mock-providers';
 import { PROVIDER_IDS, type ProviderId } from '@byok/providers';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeKey } from '../src/fake-keys.js';
-import { guard } from '../src/mock-auth.js';
-import type { MockRoute } from '../src/mock-route.js';
-import { type MockProviders, startMockProviders } from '../src/mock-server.js';
-import { startSse, writeSseStream } from '../src/sse-writer.js';
 import { expectNoKeyMaterial } from './test-helpers.js';
 
 /** The key-check request of each provider, below its base URL, and how its key is presented. */

@@ -1,11 +1,9 @@
-import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
+import { fakeKey, type MockProviders, startMockProviders } from '@byok/mock-providers';
+import { chatRoutes } from '@byok/mock-providers/chat';
+import { chatAdapterFor, PROVIDER_IDS, PROVIDERS, type ProviderId } from '@byok/providers';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chatAdapterFor } from '@byok/providers';
-import { fakeKey } from '../../src/fake-keys.js';
-import { type MockProviders, startMockProviders } from '../../src/mock-server.js';
 import { chatBody, MODELS, runChat } from './chat-client.js';
-import { chatRoutes } from '../../src/chat/index.js';
 
 /** Key scenarios on the chat routes, as the adapters report them; slow streams and client aborts. */
 
