@@ -4,7 +4,7 @@ import { notFound } from '@byok/http';
 import { parseProvider } from '../http/provider-param.js';
 import { keyName, labelOrDefault } from '../keys/key-label.js';
 import { resolveDayRange } from './usage-range.js';
-import { addSums, toMetrics } from './usage-view.js';
+import { groupsWithTotals } from './usage-view.js';
 import { toKeyUsageReport, type UsageFilter } from './usage.service.js';
 import type { KeyUsageReport } from './usage.schemas.js';
 import type { OrgUsageReport } from './org-usage.schemas.js';
@@ -34,8 +34,7 @@ export function createOrgUsageService(deps: { now: () => Date }) {
         to: range.to,
         group_by: groupBy,
         ...filter,
-        groups: groups.map((g) => ({ key: g.key, ...toMetrics(g) })),
-        totals: toMetrics(addSums(groups)),
+        ...groupsWithTotals(groups),
       };
     },
 

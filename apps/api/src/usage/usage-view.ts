@@ -77,3 +77,8 @@ export const METRIC_COLUMNS = [
   'credits_saved',
   'last_used_at',
 ] as const satisfies ReadonlyArray<keyof UsageMetrics>;
+
+/** A grouped report's groups and totals, as every grouped usage answer (a user's, an org's) shows them. */
+export function groupsWithTotals(groups: ReadonlyArray<UsageSums & { key: string }>): { groups: Array<UsageMetrics & { key: string }>; totals: UsageMetrics } {
+  return { groups: groups.map((g) => ({ key: g.key, ...toMetrics(g) })), totals: toMetrics(addSums(groups)) };
+}

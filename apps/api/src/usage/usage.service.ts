@@ -4,7 +4,7 @@ import type { ProviderId } from '@byok/providers';
 import { parseProvider } from '../http/provider-param.js';
 import { keyName, labelOrDefault } from '../keys/key-label.js';
 import { resolveDayRange, type DayRange } from './usage-range.js';
-import { addSums, EMPTY_SUMS, share, toMetrics } from './usage-view.js';
+import { addSums, EMPTY_SUMS, groupsWithTotals, share, toMetrics } from './usage-view.js';
 import type { KeyUsageReport, PlatformUsageReport, UserUsageReport } from './usage.schemas.js';
 
 export interface UsageServiceDependencies {
@@ -50,8 +50,7 @@ export function createUsageService(deps: UsageServiceDependencies) {
         to: range.to,
         group_by: groupBy,
         ...filter,
-        groups: groups.map((g) => ({ key: g.key, ...toMetrics(g) })),
-        totals: toMetrics(addSums(groups)),
+        ...groupsWithTotals(groups),
       };
     },
 
