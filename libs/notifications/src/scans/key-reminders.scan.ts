@@ -21,7 +21,8 @@ interface ReminderRow {
 
 /**
  * Emits `key_expiring` (14, 7 and 1 days before `expires_at`) and `key_rotation_due` (key text
- * older than `rotationReminderDays`) for enabled keys. Safe to run often and from several
+ * older than `rotationReminderDays`; 0 means never, so no key is judged by its age) for enabled
+ * keys. Safe to run often and from several
  * notifiers: each reminder's dedupe key names the key, the threshold (or key version) and the
  * expiry date, so it is emitted once. A key first seen 3 days before its expiry gets only the
  * 7-day reminder, not the 14-day one as well. Returns the number of events emitted.
@@ -34,20 +35,22 @@ export async function scanKeyReminders(orm: Orm, options: { rotationReminderDays
       `SELECT id, user_id, provider, label, expires_at, key_set_at, key_version,
          (SELECT min(t) FROM unnest(?::int[]) AS t WHERE expires_at > ?::timestamptz AND expires_at <= ?::timestamptz + make_interval(days => t)) AS expiry_threshold,
          floor(extract(epoch FROM (?::timestamptz - key_set_at)) / 86400)::int AS age_days,
-         key_set_at <= ?::timestamptz - make_interval(days => ?) AS rotation_due
+         (?::int > 0 AND key_set_at <= ?::timestamptz - make_interval(days => ?)) AS rotation_due
        FROM user_provider_keys
        WHERE COALESCE(enabled, TRUE)
-         AND ((expires_at > ?::timestamptz AND expires_at <= ?::timestamptz + make_interval(days => ?)) OR key_set_at <= ?::timestamptz - make_interval(days => ?))`,
+         AND ((expires_at > ?::timestamptz AND expires_at <= ?::timestamptz + make_interval(days => ?)) OR (?::int > 0 AND key_set_at <= ?::timestamptz - make_interval(days => ?)))`,
       [
         `{${thresholds.join(',')}}`,
         now.toISOString(),
         now.toISOString(),
         now.toISOString(),
+        options.rotationReminderDays,
         now.toISOString(),
         options.rotationReminderDays,
         now.toISOString(),
         now.toISOString(),
         thresholds.at(-1),
+        options.rotationReminderDays,
         now.toISOString(),
         options.rotationReminderDays,
       ],
