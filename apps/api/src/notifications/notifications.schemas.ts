@@ -14,7 +14,7 @@ const SubjectView = Type.Union(
 
 export const NotificationView = Type.Object(
   {
-    id: Type.String({ format: 'uuid', description: 'The event id (also the `x-byok-delivery` of its webhook deliveries).' }),
+    id: Type.String({ format: 'uuid', description: 'The event id: the `id` in the body of its webhook deliveries and their `event_id` in the delivery log. (`x-byok-delivery` is the id of the delivery itself, one per webhook.)' }),
     type: Type.Enum(NOTIFICATION_EVENT_TYPES),
     title: Type.String(),
     message: Type.String(),
