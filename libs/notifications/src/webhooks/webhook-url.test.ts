@@ -23,6 +23,9 @@ describe('checkWebhookUrl', () => {
     ['http://0x7f.1/', /loopback/],
     ['http://localhost:3000/', /localhost/],
     ['http://api.localhost/', /localhost/],
+    ['http://localhost./', /localhost/],
+    ['http://API.localhost.:8080/', /localhost/],
+    ['http://[::127.0.0.1]/', /IPv4-compatible/],
     [`https://hooks.example.com/${'a'.repeat(MAX_WEBHOOK_URL_LENGTH)}`, /longer than/],
   ])('refuses %s', (raw, problem) => {
     const checked = checkWebhookUrl(raw, PUBLIC);

@@ -39,6 +39,8 @@ function privateHostProblem(hostname: string): string | null {
     const reason = forbiddenAddressReason(host);
     return reason ? `points at a non-public address (${reason})` : null;
   }
-  if (host === 'localhost' || host.endsWith('.localhost')) return 'points at this machine (localhost)';
+  // A name may end in the root's dot (`localhost.` is the same name to the resolver).
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name === 'localhost' || name.endsWith('.localhost')) return 'points at this machine (localhost)';
   return null;
 }
