@@ -50,6 +50,12 @@ describe('webhooks API: bad input and refusals (WEBHOOK_ALLOW_PRIVATE unset)', (
     await expect400({ method: 'PATCH', url: '/api/v1/webhooks/not-a-uuid', payload: { enabled: true } }, /params\/id/);
   });
 
+  it('measures a URL as it is stored: one within 2,048 characters that percent-encoding takes past them is a 400, not the column\'s 500', async () => {
+    // 2,020 characters as sent, 12,020 once normalised.
+    await expect400({ method: 'POST', url: '/api/v1/webhooks', payload: { url: `https://example.com/${'é'.repeat(2000)}`, events: ['key_invalid'] } }, /body\/url: is 12020 characters once normalised/);
+    await expect400({ method: 'PATCH', url: `/api/v1/webhooks/${webhookId}`, payload: { url: `https://example.com/${' x'.repeat(1000)}` } }, /body\/url: is 4020 characters once normalised/);
+  });
+
   it('refuses cursors it did not issue and limits out of range', async () => {
     const base = `/api/v1/webhooks/${webhookId}/deliveries`;
     await expect400({ url: `${base}?cursor=${Buffer.from('d1:2026-02-30T00:00:00.000000Z:00000000-0000-4000-8000-000000000001').toString('base64url')}` }, /cursor/);

@@ -32,6 +32,10 @@ describe('checkWebhookUrl', () => {
     expect('problem' in checked && checked.problem).toMatch(problem);
   });
 
+  it('measures the URL as stored: short enough as given, too long once percent-encoded', () => {
+    expect(checkWebhookUrl(`https://hooks.example.com/${'é'.repeat(400)}`, PUBLIC)).toEqual({ problem: expect.stringMatching(/is 2426 characters once normalised/) });
+  });
+
   it('requires https in production', () => {
     expect(checkWebhookUrl('http://hooks.example.com/', { production: true, allowPrivate: false })).toEqual({ problem: 'must use https' });
     expect(checkWebhookUrl('https://hooks.example.com/', { production: true, allowPrivate: false })).toEqual({ url: 'https://hooks.example.com/' });
