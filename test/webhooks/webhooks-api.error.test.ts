@@ -87,6 +87,23 @@ describe('webhooks API: bad input and refusals (WEBHOOK_ALLOW_PRIVATE unset)', (
     expect(res.json().error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/disabled/) });
   });
 
+  it('limits test events to 5 per webhook per minute (429 with Retry-After), each webhook on its own', async () => {
+    const create = async () => (await h.app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: alice, payload: { url: URL_OK, events: ['key_invalid'] } })).json<{ id: string }>().id;
+    const [busy, quiet] = [await create(), await create()];
+    const test = (id: string) => h.app.inject({ method: 'POST', url: `/api/v1/webhooks/${id}/test`, headers: alice });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await test(busy)).statusCode);
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+    const refused = await test(busy);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/at most 5 per minute\. Try again in \d+ s/) });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Refusals queue nothing: the log holds the five that were accepted.
+    expect((await h.app.inject({ url: `/api/v1/webhooks/${busy}/deliveries`, headers: alice })).json().deliveries).toHaveLength(5);
+    expect((await test(quiet)).statusCode).toBe(202);
+  });
+
   it('caps webhooks per user at 20 (409 for one more)', async () => {
     const bob = { authorization: `Bearer ${await h.token('bob-many')}` };
     const statuses = [];
