@@ -3,6 +3,7 @@ export { dedupeKeyFor, DEDUPE_PERIOD_MS, LONGEST_DEDUPE_PERIOD_MS } from './outb
 export { emitNotifications, outboxRowFor, type NotificationDraft, type EmittedNotification, type OutboxRow } from './outbox/emit.js';
 export { drainOutboxOnce, notificationJobId, startOutboxDrainer, type OutboxDrainer, type OutboxDrainerOptions } from './outbox/drain-outbox.js';
 export { keyEventDraft, keyLink, verdictEventType, type KeyEventType, type KeyRef } from './key-events.js';
+export { keyAutoDisabledDraft, type KeyDisableCause } from './key-disabled-event.js';
 export * from './preferences/preferences.js';
 export { readPreferences, updatePreferences } from './preferences/preferences.repository.js';
 export { webhookChannel, type NotificationChannel, type WebhookEnqueuer } from './channels/channel.js';

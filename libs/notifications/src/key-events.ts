@@ -64,7 +64,7 @@ export function keyLink(provider: string): string {
 export function keyEventDraft(
   type: KeyEventType,
   key: KeyRef,
-  options: { details?: Record<string, unknown>; occurredAt?: string; dedupeScope?: string } = {},
+  options: { details?: Record<string, unknown>; occurredAt?: string; dedupeScope?: string; action?: string } = {},
 ): NotificationDraft {
   const text = TEXT[type];
   const label = key.label ?? '';
@@ -76,7 +76,8 @@ export function keyEventDraft(
     subject: { kind: 'key', keyId: key.keyId, provider: key.provider, label },
     title: text.title(name),
     message: text.message(name, details),
-    action: text.action,
+    // A cause-specific "what to do" (see key-disabled-event.ts) replaces the type's general one.
+    action: options.action ?? text.action,
     link: keyLink(key.provider),
     ...(options.details ? { details } : {}),
     ...(options.occurredAt ? { occurredAt: options.occurredAt } : {}),

@@ -241,6 +241,8 @@ export interface KeyEnabledState {
   id: string;
   userId: string;
   provider: string;
+  /** For telling the owner which key (notifications name a key by provider and label). */
+  label: string;
   enabled: boolean;
   changed: boolean;
   adminDisabled: { at: Date; reason: string | null } | null;
@@ -251,6 +253,7 @@ interface RawEnabledRow {
   id: string;
   user_id: string;
   provider: string;
+  label: string;
   enabled: boolean;
   admin_disabled_at: Date | string | null;
   admin_disabled_reason: string | null;
@@ -271,14 +274,14 @@ export async function setUserKeyEnabled(
   const [clause, params] =
     'id' in where ? ['id = ?', [where.id]] : ['user_id = ? AND provider = ? AND lower(label) = lower(?)', [where.userId, where.provider, where.label ?? DEFAULT_KEY_LABEL]];
   const locked = await em.execute<RawEnabledRow[]>(
-    `SELECT id, user_id, provider, COALESCE(enabled, TRUE) AS enabled, admin_disabled_at, admin_disabled_reason FROM user_provider_keys WHERE ${clause} FOR UPDATE`,
+    `SELECT id, user_id, provider, label, COALESCE(enabled, TRUE) AS enabled, admin_disabled_at, admin_disabled_reason FROM user_provider_keys WHERE ${clause} FOR UPDATE`,
     params,
   );
   const before = locked[0];
   if (!before) return null;
   const wanted = enabled ?? !before.enabled;
   const adminDisabled = before.admin_disabled_at === null ? null : { at: toDate(before.admin_disabled_at), reason: before.admin_disabled_reason };
-  const state = { id: before.id, userId: before.user_id, provider: before.provider };
+  const state = { id: before.id, userId: before.user_id, provider: before.provider, label: before.label };
   if (actor.kind === 'owner') {
     if (adminDisabled !== null && wanted) return { ...state, enabled: before.enabled, changed: false, adminDisabled, blocked: true };
     if (wanted === before.enabled) return { ...state, enabled: wanted, changed: false, adminDisabled, blocked: false };
@@ -288,9 +291,9 @@ export async function setUserKeyEnabled(
   const rows = await em.execute<RawEnabledRow[]>(
     wanted
       ? `UPDATE user_provider_keys SET enabled = TRUE, admin_disabled_at = NULL, admin_disabled_by = NULL, admin_disabled_reason = NULL, updated_at = now()
-         WHERE id = ? RETURNING id, user_id, provider, enabled, admin_disabled_at, admin_disabled_reason`
+         WHERE id = ? RETURNING id, user_id, provider, label, enabled, admin_disabled_at, admin_disabled_reason`
       : `UPDATE user_provider_keys SET enabled = FALSE, admin_disabled_at = COALESCE(admin_disabled_at, now()), admin_disabled_by = ?, admin_disabled_reason = ?, updated_at = now()
-         WHERE id = ? RETURNING id, user_id, provider, enabled, admin_disabled_at, admin_disabled_reason`,
+         WHERE id = ? RETURNING id, user_id, provider, label, enabled, admin_disabled_at, admin_disabled_reason`,
     wanted ? [before.id] : [actor.actorId, actor.reason, before.id],
   );
   const after = rows[0] ?? before;

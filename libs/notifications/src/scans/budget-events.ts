@@ -20,8 +20,8 @@ export interface BudgetStanding {
 
 const METRIC_NAMES: Record<BudgetMetric, string> = { requests: 'requests', tokens: 'tokens', spend_micro_usd: 'spend' };
 
-/** `user`, `provider openai`, `key <id>`, …: how a message names what a budget covers. */
-function budgetName(budget: BudgetRow): string {
+/** `Daily user budget`, `Monthly provider openai budget`, `Daily key <id> budget`, …: how a message names a budget. */
+export function budgetName(budget: BudgetRow): string {
   const scope = budget.scopeId === null ? budget.scope : `${budget.scope} ${budget.scopeId}`;
   return `${budget.period === 'day' ? 'Daily' : budget.period === 'week' ? 'Weekly' : 'Monthly'} ${scope.replace('_', ' ')} budget`;
 }
