@@ -1,5 +1,5 @@
 export * from './event.js';
-export { dedupeKeyFor, DEDUPE_PERIOD_MS, LONGEST_DEDUPE_PERIOD_MS } from './outbox/dedupe-key.js';
+export { dedupeRuleFor, DEDUPE_PERIOD_MS, LONGEST_DEDUPE_PERIOD_MS, type DedupeRule } from './outbox/dedupe-key.js';
 export { emitNotifications, outboxRowFor, type NotificationDraft, type EmittedNotification, type OutboxRow } from './outbox/emit.js';
 export { drainOutboxOnce, notificationJobId, startOutboxDrainer, type OutboxDrainer, type OutboxDrainerOptions } from './outbox/drain-outbox.js';
 export { keyEventDraft, keyLink, verdictEventType, type KeyEventType, type KeyRef } from './key-events.js';

@@ -73,12 +73,13 @@ export async function scanKeyReminders(orm: Orm, options: { rotationReminderDays
 }
 
 /**
- * Deletes dispatched outbox rows older than the longest dedupe period plus a margin: by then no
- * dedupe key can match them any more, and their deliveries are done. Rows of pending emails are
- * kept until sent; finished email rows (sent or refused) go with their event.
+ * Deletes dispatched outbox rows older than `keepMs` (the longest dedupe period plus a margin: by
+ * then their deliveries are done), and dedupe windows that have ended (they drop nothing any more).
+ * Rows of pending emails are kept until sent; finished email rows (sent or refused) go with their event.
  */
 export async function pruneOutbox(orm: Orm, keepMs: number): Promise<number> {
   return orm.em.fork().transactional(async (em) => {
+    await em.execute('DELETE FROM notification_dedupe WHERE until < now()');
     const rows = await em.execute<Array<{ id: string }>>(
       `DELETE FROM notification_outbox o WHERE o.dispatched_at < now() - make_interval(secs => ?)
          AND NOT EXISTS (SELECT 1 FROM notification_emails e WHERE e.event_id = o.id AND e.sent_at IS NULL AND e.failed_at IS NULL)
