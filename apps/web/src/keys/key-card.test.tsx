@@ -21,7 +21,7 @@ const OPENAI: ProviderInfo = {
 afterEach(cleanup);
 
 const noop = () => undefined;
-const handlers = { onAdd: noop, onAddAnother: noop, onTest: noop, onToggle: noop, onReplace: noop, onDelete: noop, onModels: async () => undefined };
+const handlers = { onAdd: noop, onAddAnother: noop, onTest: noop, onToggle: noop, onReplace: noop, onDelete: noop, onModels: async () => undefined, onExpiry: async () => undefined };
 
 /** The card over a list that a move really reorders, as the page's state does after the PATCHes. */
 function MovableCard({ initial }: { initial: KeyView[] }) {

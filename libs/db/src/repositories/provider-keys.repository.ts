@@ -21,6 +21,8 @@ export interface UpsertKeyInput {
   models?: readonly string[] | null;
   /** User metadata; null keeps the stored metadata on replace. */
   metadata?: Record<string, unknown> | null;
+  /** When this key text stops working; absent or null: not known (a replacement's new text does not inherit the old one's). */
+  expiresAt?: Date | null;
   /**
    * The row id `binding` was computed for: the existing row's id, or the id a new row gets. When a
    * concurrent delete and re-insert gave the row another id, the binding is not stored (NULL, as
@@ -57,13 +59,15 @@ const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata
  */
 export type KeySaveAudit = Omit<AuditEntry, 'action' | 'keyId'>;
 
-// The upsert's parameters are $1…$14; a save's audit details and record follow (see SAVE_AUDIT).
-const UPSERT_SQL = `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, org_id, created_at, updated_at)
+// The upsert's parameters are $1…$15; a save's audit details and record follow (see SAVE_AUDIT).
+const UPSERT_SQL = `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, org_id, expires_at, created_at, updated_at)
      VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::text, $3::text, $4::text,
        COALESCE($5::smallint, (SELECT LEAST(${MAX_KEY_PRIORITY}, COALESCE(MAX(priority), 0) + 1) FROM user_provider_keys WHERE user_id = $2::text AND provider = $3::text)),
-       $6::jsonb, $7::text, $8::text, $9::text, COALESCE($10::jsonb, '{}'::jsonb), TRUE, 'testing', 1, $11::text, $12::text, $14::uuid, now(), now())
+       $6::jsonb, $7::text, $8::text, $9::text, COALESCE($10::jsonb, '{}'::jsonb), TRUE, 'testing', 1, $11::text, $12::text, $14::uuid, $15::timestamptz, now(), now())
      ON CONFLICT (user_id, provider, lower(label)) DO UPDATE SET
        api_key_encrypted = EXCLUDED.api_key_encrypted,
+       -- The expiry belongs to the key text: a new text has the one its save gives, or none.
+       expires_at = EXCLUDED.expires_at,
        key_hint = EXCLUDED.key_hint,
        description = COALESCE(EXCLUDED.description, user_provider_keys.description),
        priority = CASE WHEN $5::smallint IS NULL THEN user_provider_keys.priority ELSE EXCLUDED.priority END,
@@ -79,9 +83,9 @@ const UPSERT_SQL = `INSERT INTO user_provider_keys (id, user_id, provider, label
        ${CLEAR_CANDIDATE},
        updated_at = now()
      RETURNING ${KEY_COLUMNS}, (xmax = 0) AS inserted`;
-const UPSERT_PARAMETERS = 14;
+const UPSERT_PARAMETERS = 15;
 
-// $15 is the save's own audit details, to which the saved row's fields are added; the record's other values follow.
+// $16 is the save's own audit details, to which the saved row's fields are added; the record's other values follow.
 const SAVE_AUDIT = auditInsertFrom('saved', UPSERT_PARAMETERS + 2, {
   action: `CASE WHEN saved.inserted THEN 'key.created' ELSE 'key.replaced' END`,
   key_id: 'saved.id',
@@ -121,6 +125,7 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
     input.models !== undefined,
     // An organization's key (owner `org:<id>`) names its organization, so deleting the org deletes it.
     orgIdOfKeyOwner(input.userId),
+    input.expiresAt ?? null,
   ];
   const rows =
     audit === undefined
