@@ -19,7 +19,10 @@ export const NotificationView = Type.Object(
     title: Type.String(),
     message: Type.String(),
     action: Type.String({ description: 'What to do about it.' }),
-    link: Type.String({ description: 'Path in the web page about the subject, e.g. `/account/api-keys#key-openai`.' }),
+    link: Type.String({
+      description:
+        'Path in the web page to the subject: a key\'s row (`/account/api-keys#key-<key id>`, `/account/orgs/<org id>/keys#key-<key id>` for an organization\'s key), a budget\'s card (`/account/budgets#budget-<budget id>`), or a page.',
+    }),
     subject: SubjectView,
     created_at: Iso,
     read_at: Type.Union([Iso, Type.Null()]),

@@ -36,7 +36,7 @@ export function KeyRow({ keyView, name, testing, position, count, sharesWith, ..
   const health = keyView.health;
   const problem = (status === 'invalid' || status === 'error') && keyView.last_test_message;
   return (
-    <li className="key-row" data-key-id={keyView.id} data-label={keyView.label} data-status={status} data-health={health?.state ?? 'unknown'}>
+    <li id={`key-${keyView.id}`} className="key-row" data-key-id={keyView.id} data-label={keyView.label} data-status={status} data-health={health?.state ?? 'unknown'}>
       <div className="key-row-head">
         <h4 className="key-label">{keyView.label}</h4>
         <StatusBadge status={status} />
