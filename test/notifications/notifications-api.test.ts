@@ -41,7 +41,7 @@ describe('the notifications API', () => {
       title: 'openai (key 4) key is invalid',
       message: expect.stringContaining('The provider refused your openai (key 4) key.'),
       action: 'Replace the key with a valid one, or delete it.',
-      link: '/account/api-keys#key-openai',
+      link: `/account/api-keys#key-${events[4]?.subject.kind === 'key' ? events[4].subject.keyId : ''}`,
       subject: { kind: 'key', key_id: events[4]?.subject.kind === 'key' ? events[4].subject.keyId : '', provider: 'openai', label: 'key 4' },
       created_at: events[4]?.occurredAt,
       read_at: null,
