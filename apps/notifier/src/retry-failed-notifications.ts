@@ -12,8 +12,9 @@ export const RETRY_FAILED_NOTIFICATIONS_MS = 5 * 60_000;
 /**
  * Moves every failed `notifications` job back to waiting, to be run again from its start: its
  * events are delivered once the fault has cleared (each channel is idempotent per event id, so
- * what a failed run already delivered is not delivered twice). Failed jobs are kept 30 days
- * (`removeOnFail` in the catalog), which bounds how long an outage can last and still notify.
+ * what a failed run already delivered is not delivered twice). A job that fails again is failed
+ * anew, so its `removeOnFail` age (30 days) starts over; what bounds an outage is the outbox: its
+ * dispatched rows are pruned after about 40 days, and a job whose events are gone delivers nothing.
  * Returns how many jobs it moved.
  */
 export async function retryFailedNotifications(queue: Queue, logger: Logger): Promise<number> {

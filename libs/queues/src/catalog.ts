@@ -60,7 +60,7 @@ export const QUEUES = {
     // same rows adds no second job while the first is kept (a day). Every channel is idempotent
     // per event id, so a retry, or a re-drain that grouped the rows differently, re-delivers nothing.
     // A job failed after its attempts is moved back to waiting every 5 minutes by the notifier
-    // (its rows are stamped dispatched, so no drain would send them again); kept 30 days for that.
+    // (its rows are stamped dispatched, so no drain would send them again); each new failure keeps it 30 days more.
     defaultJobOptions: {
       attempts: 10,
       backoff: { type: 'exponential', delay: 1000 },
