@@ -52,12 +52,14 @@ describe('replace a key only after the new one passed its test (test_first)', ()
   });
 
   it('a working replacement is swapped in: 200 with the new key view, a new version, tested, one audit record', async () => {
+    // The current text's expiry is not the new text's: the swap clears it.
+    await h.api.db.sql(`UPDATE user_provider_keys SET expires_at = now() + interval '5 days' WHERE user_id = 'alice' AND provider = 'openai' AND label = 'default'`);
     const before = await row();
     const replacement = fakeKey('openai', 'valid', 'replacement');
     const res = await h.app.inject({ method: 'POST', url, headers: alice, payload: { provider: 'openai', api_key: replacement, description: 'new' } });
     expect(res.statusCode, res.body).toBe(200);
     const view = res.json();
-    expect(view).toMatchObject({ provider: 'openai', status: 'valid', label: 'default', description: 'new', key_version: (before?.key_version ?? 0) + 1, replacement: null });
+    expect(view).toMatchObject({ provider: 'openai', status: 'valid', label: 'default', description: 'new', key_version: (before?.key_version ?? 0) + 1, replacement: null, expires_at: null });
     expect(view.masked_key.slice(-4)).toBe(replacement.slice(-4));
     const after = await row();
     expect(after?.api_key_encrypted).not.toBe(before?.api_key_encrypted);

@@ -56,6 +56,8 @@ describe('budget thresholds and exhaustion (budget_threshold, budget_exceeded)',
       keyDisabled: false,
     });
     expect(exceeded?.payload.message).toContain('Daily user budget reached its requests limit (10 of 10)');
+    // The link opens the budget's own card.
+    expect(exceeded?.payload.link).toBe(`/account/budgets#budget-${budget}`);
 
     // The next day is a new period: its thresholds are told again.
     await insertUsage(h.db, { userId: 'alice', at: NOON + DAY_MS }, 6);

@@ -55,6 +55,16 @@ describe('the disable_key action of key budgets', () => {
     const [exceeded] = await outboxEvents(h.db, ['budget_exceeded'], budget);
     expect(exceeded?.payload.details).toMatchObject({ keyDisabled: true, action: 'disable_key', scope: 'key', scopeId: key.keyId });
     expect(exceeded?.payload.message).toContain('Its key was disabled and is enabled again when the budget resets.');
+    // The key's owner is told about the key itself too (once, although two scans raced), with the budget and the reset.
+    const disabled = await h.db.sql<{ user_id: string; payload: { subject: unknown; message: string; action: string; details: Record<string, unknown> } }>(
+      `SELECT user_id, payload FROM notification_outbox WHERE type = 'key_auto_disabled' AND payload->'subject'->>'keyId' = $1`,
+      [key.keyId],
+    );
+    expect(disabled).toHaveLength(1);
+    expect(disabled[0]).toMatchObject({ user_id: 'kim', payload: { subject: { kind: 'key', keyId: key.keyId, provider: 'openai', label: key.label } } });
+    expect(disabled[0]?.payload.message).toContain(`key was disabled by the service: its daily key ${key.keyId} budget was used up; the key is enabled again when the budget resets at 2026-12-08T00:00:00.000Z`);
+    expect(disabled[0]?.payload.action).toMatch(/Raise the budget/);
+    expect(disabled[0]?.payload.details).toMatchObject({ cause: 'budget_exceeded', budgetId: budget, periodId: '2026-12-07' });
 
     // Still the same period: nothing to reset.
     expect(await reset(NOON + 6 * 3_600_000)).toEqual([]);

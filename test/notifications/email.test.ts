@@ -26,10 +26,10 @@ describe('notification emails', () => {
     expect(mail?.messageId).toMatch(/^<[0-9a-f]{40}@notifications\.byok-gateway>$/);
     expect(mail?.text).toContain('The provider refused your openai (<script>alert(1)</script> & co) key.');
     expect(mail?.text).toContain('What to do: Replace the key with a valid one, or delete it.');
-    expect(mail?.text).toContain('http://gateway.example.test/account/api-keys#key-openai');
+    expect(mail?.text).toContain(`http://gateway.example.test/account/api-keys#key-${key.keyId}`);
     expect(mail?.html).toContain('openai (&lt;script&gt;alert(1)&lt;/script&gt; &amp; co) key is invalid');
     expect(mail?.html).not.toContain('<script>');
-    expect(mail?.html).toContain('href="http://gateway.example.test/account/api-keys#key-openai"');
+    expect(mail?.html).toContain(`href="http://gateway.example.test/account/api-keys#key-${key.keyId}"`);
     expect(mail?.raw).not.toContain('stand-in-token-not-a-key');
     // The sent marker commits right after the server's acceptance.
     await waitUntil(async () => (await h.db.sql('SELECT 1 FROM notification_emails WHERE event_id = $1 AND sent_at IS NOT NULL', [id])).length === 1, 5000, 'the sent marker');

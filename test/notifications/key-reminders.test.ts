@@ -74,4 +74,13 @@ describe('the reminder scan', () => {
     expect(await scan()).toBe(1);
     expect((await reminders(fresh.keyId)).map((r) => r.type)).toEqual(['key_rotation_due']);
   });
+
+  it('never reminds to rotate with KEY_ROTATION_REMINDER_DAYS=0, and still reminds of expiry', async () => {
+    const ancient = await h.insertKey({ userId: 'rotation-never-user', provider: 'together' });
+    await h.db.sql(`UPDATE user_provider_keys SET key_set_at = now() - interval '3650 days', expires_at = now() + interval '3 days' WHERE id = $1`, [ancient.keyId]);
+    const fresh = await h.insertKey({ userId: 'rotation-never-user', provider: 'perplexity' });
+    expect(await scanKeyReminders(h.runtime.orm, { rotationReminderDays: 0 })).toBe(1);
+    expect((await reminders(ancient.keyId)).map((r) => r.type)).toEqual(['key_expiring']);
+    expect(await reminders(fresh.keyId)).toEqual([]);
+  });
 });

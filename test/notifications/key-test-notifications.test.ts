@@ -26,7 +26,7 @@ describe('key-test verdicts', () => {
     await h.db.sql(`UPDATE user_provider_keys SET label = 'work laptop' WHERE id = $1`, [key.id]);
     expect((await test(key)).state).toBe('completed');
     const [event] = await eventsOf(key.id);
-    expect(event).toMatchObject({ type: 'key_invalid', user_id: 'verdict-user', payload: { title: 'openai (work laptop) key is invalid', link: '/account/api-keys#key-openai' } });
+    expect(event).toMatchObject({ type: 'key_invalid', user_id: 'verdict-user', payload: { title: 'openai (work laptop) key is invalid', link: `/account/api-keys#key-${key.id}` } });
     expect(JSON.stringify(event)).not.toContain(apiKey);
     // The same verdict again says nothing new.
     await test(key);

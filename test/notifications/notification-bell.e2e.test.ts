@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fakeKey } from '@byok/mock-providers';
 import { createInPageChannel, keyEventDraft, type KeyEventType, type NotificationEvent } from '@byok/notifications';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +12,8 @@ const USER = 'bell-user';
 const unavailable = browserUnavailableReason();
 if (unavailable) console.warn(`[e2e] skipping the notification bell tests: ${unavailable}`);
 
-function event(type: KeyEventType, userId: string, provider: string, minutesAgo: number): NotificationEvent {
-  const { dedupeScope: _scope, ...draft } = keyEventDraft(type, { keyId: randomUUID(), userId, provider, label: `${provider} label` });
+function event(type: KeyEventType, userId: string, provider: string, minutesAgo: number, keyId: string = randomUUID()): NotificationEvent {
+  const { dedupeScope: _scope, ...draft } = keyEventDraft(type, { keyId, userId, provider, label: `${provider} label` });
   return { ...draft, id: randomUUID(), occurredAt: new Date(Date.now() - minutesAgo * 60_000).toISOString() };
 }
 
@@ -45,10 +46,19 @@ describe.skipIf(unavailable !== null)('notification bell (headless Chromium)', (
     await page.getByLabel('User id').waitFor();
     await signInAsDevUser(page, USER);
     expect(await bell().getAttribute('aria-label')).toBe('Notifications, none unread');
+    // A real key on the page, for a notification to link to its row.
+    const { token } = (await (await fetch(`${stack.url}/api/v1/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: USER }) })).json()) as { token: string };
+    const saved = await fetch(`${stack.url}/api/v1/llm/byok/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'groq', api_key: fakeKey('groq', 'no_credit', 'bell'), label: 'groq label' }),
+    });
+    expect(saved.status).toBe(201);
+    const groqKeyId = ((await saved.json()) as { id: string }).id;
 
     await createInPageChannel({ orm: stack.runtime.orm }).deliver([
       event('key_invalid', USER, 'openai', 3),
-      event('key_no_credit', USER, 'groq', 2),
+      event('key_no_credit', USER, 'groq', 2, groqKeyId),
       event('key_recovered', USER, 'mistral', 1),
       event('key_invalid', 'someone-else', 'anthropic', 0),
     ]);
@@ -67,9 +77,10 @@ describe.skipIf(unavailable !== null)('notification bell (headless Chromium)', (
     await expect.poll(() => bell().getAttribute('aria-label')).toBe('Notifications, 2 unread');
 
     await panel().getByRole('link', { name: 'groq (groq label) key is out of credit' }).click();
-    await expect.poll(() => new URL(page.url()).hash).toBe('#key-groq');
+    // To the key's own row, not only its provider's card.
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#key-${groqKeyId}`);
     expect(new URL(page.url()).pathname).toBe('/account/api-keys');
-    expect(await page.locator('#key-groq').isVisible()).toBe(true);
+    expect(await page.locator(`li.key-row[id="key-${groqKeyId}"]`).isVisible()).toBe(true);
     await expect.poll(() => bell().getAttribute('aria-label')).toBe('Notifications, 1 unread');
 
     await bell().click();

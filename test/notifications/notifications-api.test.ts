@@ -41,7 +41,7 @@ describe('the notifications API', () => {
       title: 'openai (key 4) key is invalid',
       message: expect.stringContaining('The provider refused your openai (key 4) key.'),
       action: 'Replace the key with a valid one, or delete it.',
-      link: '/account/api-keys#key-openai',
+      link: `/account/api-keys#key-${events[4]?.subject.kind === 'key' ? events[4].subject.keyId : ''}`,
       subject: { kind: 'key', key_id: events[4]?.subject.kind === 'key' ? events[4].subject.keyId : '', provider: 'openai', label: 'key 4' },
       created_at: events[4]?.occurredAt,
       read_at: null,
@@ -135,16 +135,19 @@ describe('the notifications API', () => {
   it("tells the owner when an administrator disables their key (key_auto_disabled), not when they disable it themselves", async () => {
     const frank = { authorization: `Bearer ${await h.token('frank')}` };
     const admin = { authorization: `Bearer ${await h.token('root', { admin: true })}` };
-    const saved = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: frank, payload: { provider: 'groq', api_key: FAKE_KEYS.groq } });
+    const saved = await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys', headers: frank, payload: { provider: 'groq', api_key: FAKE_KEYS.groq, label: 'prod-pool-2' } });
     const keyId = saved.json().id as string;
-    await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys/groq/toggle', headers: frank, payload: { enabled: false } });
-    await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys/groq/toggle', headers: frank, payload: { enabled: true } });
+    await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys/groq/toggle?label=prod-pool-2', headers: frank, payload: { enabled: false } });
+    await h.app.inject({ method: 'POST', url: '/api/v1/llm/byok/keys/groq/toggle?label=prod-pool-2', headers: frank, payload: { enabled: true } });
     expect(await h.db.sql("SELECT type FROM notification_outbox WHERE user_id = 'frank'")).toEqual([]);
     const disabled = await h.app.inject({ method: 'POST', url: `/api/v1/admin/byok/keys/${keyId}/disable`, headers: admin, payload: { reason: 'leaked in a public repo' } });
     expect(disabled.statusCode).toBe(200);
     const rows = await h.db.sql<{ type: string; payload: { message: string; subject: { keyId: string } } }>("SELECT type, payload FROM notification_outbox WHERE user_id = 'frank'");
     expect(rows).toEqual([{ type: 'key_auto_disabled', payload: expect.objectContaining({ subject: expect.objectContaining({ keyId }) }) }]);
     expect(rows[0]?.payload.message).toContain('leaked in a public repo');
+    // The key is named as its owner knows it: provider and label.
+    expect(rows[0]?.payload.subject).toEqual({ kind: 'key', keyId, provider: 'groq', label: 'prod-pool-2' });
+    expect(rows[0]?.payload.message).toMatch(/^Your groq \(prod-pool-2\) key was disabled by the service: an administrator disabled it \(leaked in a public repo\)/);
     expect(JSON.stringify(rows)).not.toContain(FAKE_KEYS.groq);
   });
 });

@@ -1,4 +1,4 @@
-import { drainOutboxOnce, emitNotifications, keyEventDraft, notificationJobId } from '@byok/notifications';
+import { drainOutboxOnce, emitNotifications, keyEventDraft, LONGEST_DEDUPE_PERIOD_MS, notificationJobId, pruneOutbox } from '@byok/notifications';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NotifierHarness, startNotifierHarness, waitUntil } from './support/notifier-harness.js';
 
@@ -35,7 +35,7 @@ describe('the notification outbox', () => {
     expect(await h.db.sql('SELECT count(*)::int AS n FROM notification_outbox WHERE dispatched_at IS NULL')).toEqual([{ n: 0 }]);
   });
 
-  it('dedupes per key and period: the same key turning invalid twice in an hour notifies once', async () => {
+  it('dedupes per key in a sliding window: the same key turning invalid twice in an hour notifies once, across clock hours too', async () => {
     const key = await h.insertKey({ userId: 'dedupe-user', provider: 'groq' });
     const other = await h.insertKey({ userId: 'dedupe-user', provider: 'mistral' });
     const strangersKey = { ...key, userId: 'dedupe-stranger' };
@@ -47,15 +47,72 @@ describe('the notification outbox', () => {
       await h.emitKeyEvent('key_no_credit', key, at('2026-12-06T10:56:00Z')),
       await h.emitKeyEvent('key_invalid', other, at('2026-12-06T10:57:00Z')),
       await h.emitKeyEvent('key_invalid', strangersKey, at('2026-12-06T10:58:00Z')),
-      // The next hour is a new period.
+      // Another clock hour, but within an hour of the event that notified: still the same notification.
       await h.emitKeyEvent('key_invalid', key, at('2026-12-06T11:01:00Z')),
+      // An hour after the one that notified: a new notification, whose own hour starts now.
+      await h.emitKeyEvent('key_invalid', key, at('2026-12-06T11:05:00Z')),
+      await h.emitKeyEvent('key_invalid', key, at('2026-12-06T11:45:00Z')),
     ];
-    expect(results.map((r) => r.emitted)).toEqual([true, false, true, true, true, true]);
-    // Within one statement too (two transactions racing meet the same unique index).
-    const both = await h.emit([keyEventDraft('key_recovered', key, at('2026-12-06T12:00:00Z')), keyEventDraft('key_recovered', key, at('2026-12-06T12:30:00Z'))]);
-    expect(both.map((r) => r.emitted)).toEqual([true, false]);
+    expect(results.map((r) => r.emitted)).toEqual([true, false, true, true, true, false, true, false]);
+    // Within one statement too: the earliest stands for the others.
+    const both = await h.emit([keyEventDraft('key_recovered', key, at('2026-12-06T12:30:00Z')), keyEventDraft('key_recovered', key, at('2026-12-06T12:00:00Z'))]);
+    expect(both.map((r) => r.emitted)).toEqual([false, true]);
+    // 10:05 and 11:05 invalid, no credit, the stranger's (same key id, another owner), and 12:00 recovered.
     const rows = await h.db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM notification_outbox WHERE payload->'subject'->>'keyId' = $1`, [key.keyId]);
     expect(rows[0]?.n).toBe(5);
+  });
+
+  it('prunes dedupe windows that have ended, and keeps those still running', async () => {
+    const key = await h.insertKey({ userId: 'dedupe-pruned', provider: 'openai' });
+    await h.emitKeyEvent('key_invalid', key, { occurredAt: '2026-12-01T10:00:00Z' });
+    await h.emitKeyEvent('key_no_credit', key);
+    await pruneOutbox(h.runtime.orm, LONGEST_DEDUPE_PERIOD_MS);
+    const windows = await h.db.sql<{ dedupe_key: string }>("SELECT dedupe_key FROM notification_dedupe WHERE dedupe_key LIKE '%:dedupe-pruned:%'");
+    expect(windows.map((w) => w.dedupe_key)).toEqual([`key_no_credit:dedupe-pruned:key:${key.keyId}`]);
+  });
+
+  it('dedupes between concurrent transactions: the second waits for the first, and notifies only if the first rolled back', async () => {
+    const key = await h.insertKey({ userId: 'dedupe-racer', provider: 'cohere' });
+    const draft = () => keyEventDraft('key_invalid', key, { occurredAt: '2026-12-06T09:00:00Z' });
+    /** Emits in a transaction that stays open until `finish` is called, then commits or rolls back. */
+    const holdOpen = () => {
+      let finish: (commit: boolean) => void = () => {};
+      const decided = new Promise<boolean>((resolve) => {
+        finish = resolve;
+      });
+      let emitted: (value: boolean) => void = () => {};
+      const wrote = new Promise<boolean>((resolve) => {
+        emitted = resolve;
+      });
+      const done = h.runtime.orm.em
+        .fork()
+        .transactional(async (em) => {
+          const [result] = await emitNotifications(em, [draft()]);
+          emitted(result?.emitted ?? false);
+          if (!(await decided)) throw new Error('rolled back on purpose');
+        })
+        .catch(() => undefined);
+      return { wrote, finish, done };
+    };
+
+    const rolledBack = holdOpen();
+    expect(await rolledBack.wrote).toBe(true);
+    const racer = h.emit([draft()]);
+    // The racer waits on the open transaction's claim rather than deciding on what it cannot see yet.
+    const early = await Promise.race([racer.then(() => 'decided'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))]);
+    expect(early).toBe('waiting');
+    rolledBack.finish(false);
+    await rolledBack.done;
+    expect((await racer).map((r) => r.emitted)).toEqual([true]);
+
+    const committed = holdOpen();
+    // The window the racer's event claimed holds: this one is dropped, and so is one racing it.
+    expect(await committed.wrote).toBe(false);
+    committed.finish(true);
+    await committed.done;
+    expect((await h.emit([draft()])).map((r) => r.emitted)).toEqual([false]);
+    const rows = await h.db.sql<{ n: number }>(`SELECT count(*)::int AS n FROM notification_outbox WHERE payload->'subject'->>'keyId' = $1`, [key.keyId]);
+    expect(rows[0]?.n).toBe(1);
   });
 
   it('lets several drainers share the outbox: every event in exactly one job, ids only, and a re-drain adds no job', async () => {

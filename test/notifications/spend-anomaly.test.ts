@@ -97,6 +97,19 @@ describe('spend anomalies (spend_anomaly)', () => {
     const [event] = (await outboxEvents(h.db, ['spend_anomaly'])).filter((e) => e.user_id === 'gus');
     expect(event?.payload.details).toMatchObject({ action: 'freeze', frozenKeys: 2 });
     expect(event?.payload.message).toContain('Your 2 keys were disabled');
+    // Each frozen key is announced as disabled by the service, in the freeze's transaction, with why and what to do.
+    const disabled = (await outboxEvents(h.db, ['key_auto_disabled'])).filter((e) => e.user_id === 'gus');
+    expect(disabled.map((e) => e.payload.subject).sort((x, y) => String(x.keyId).localeCompare(String(y.keyId)))).toEqual(
+      [
+        { kind: 'key', keyId: work.keyId, provider: 'openai', label: 'work' },
+        { kind: 'key', keyId: spare.keyId, provider: 'groq', label: 'spare' },
+      ].sort((x, y) => x.keyId.localeCompare(y.keyId)),
+    );
+    for (const e of disabled) {
+      expect(e.payload.message).toMatch(/key was disabled by the service: your requests between \d\d:00 and \d\d:00 UTC cost far more than usual/);
+      expect(e.payload.action).toMatch(/leaked gateway token/);
+      expect(e.payload.details).toMatchObject({ cause: 'spend_anomaly', hourStart: new Date(hour).toISOString() });
+    }
 
     // The user enables a key again: a later scan of the same hour does not freeze it again.
     await h.runtime.orm.em.fork().transactional(async (tx) => {

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { forbiddenAddressReason, RESPONSE_EXCERPT_BYTES } from '@byok/notifications/webhooks';
+import { checkWebhookUrl, forbiddenAddressReason, RESPONSE_EXCERPT_BYTES } from '@byok/notifications/webhooks';
 import { startReceiver, type Receiver } from '../webhooks/support/receiver.js';
 import { startWebhookHarness, type WebhookHarness } from '../webhooks/support/webhook-harness.js';
 
@@ -37,6 +37,8 @@ describe('webhook outbound address rules (WEBHOOK_ALLOW_PRIVATE unset)', () => {
     ['loopback IPv4', () => `http://127.0.0.1:${receiver.port}/hook`, /127\.0\.0\.1 is a loopback address/],
     ['loopback IPv6', () => `http://[::1]:${receiver.port}/hook`, /::1 is a loopback address/],
     ['IPv4-mapped loopback', () => `http://[::ffff:127.0.0.1]:${receiver.port}/hook`, /loopback/],
+    // The URL parser writes [::127.0.0.1] as [::7f00:1]: deprecated IPv4-compatible IPv6, refused as a range.
+    ['IPv4-compatible loopback', () => `http://[::127.0.0.1]:${receiver.port}/hook`, /::7f00:1 is an IPv4-compatible IPv6 address/],
     ['private 10/8', () => 'http://10.0.0.1:8080/hook', /10\.0\.0\.1 is a private address/],
     ['cloud metadata', () => 'http://169.254.169.254/latest/meta-data/', /169\.254\.169\.254 is a link-local \(cloud metadata\) address/],
     ['CGNAT', () => 'http://100.100.100.200/latest/meta-data/', /CGNAT/],
@@ -53,6 +55,21 @@ describe('webhook outbound address rules (WEBHOOK_ALLOW_PRIVATE unset)', () => {
     expect(row?.lastError).toMatch(reason);
     expect(row).toMatchObject({ attempts: 1, lastResponseCode: null, nextAttemptAt: null });
     expect(receiver.received).toHaveLength(0);
+  });
+
+  it.each([
+    ['http://127.0.0.1/', /loopback/],
+    ['http://[::1]/', /loopback/],
+    ['http://10.0.0.1/', /private/],
+    ['http://169.254.169.254/', /metadata/],
+    ['http://[::127.0.0.1]/', /IPv4-compatible/],
+    ['http://localhost/', /localhost/],
+    // The root's trailing dot names the same host.
+    ['http://localhost./', /localhost/],
+    ['http://hooks.localhost./', /localhost/],
+  ])('refuses to save %s', (url, problem) => {
+    const checked = checkWebhookUrl(url, { production: false, allowPrivate: false });
+    expect('problem' in checked && checked.problem).toMatch(problem);
   });
 
   it('still reports a name that does not resolve as a network error, to be retried', async () => {

@@ -50,6 +50,8 @@ describe("the README's signature recipe", () => {
     expect(verify(`${hook.secret}x`, body, header)).toBe(false);
     expect(verify(hook.secret, body, header.replace(/v1=[0-9a-f]{4}/, 'v1=0000'))).toBe(false);
     expect(verify(hook.secret, body, 'v1=abc')).toBe(false);
+    // As many characters as a signature but more bytes (timingSafeEqual throws on buffers of unequal length): refused, not thrown.
+    expect(verify(hook.secret, body, `t=${Math.floor(Date.now() / 1000)},v1=${'é'.repeat(64)}`)).toBe(false);
     // A correct signature made an hour ago (a replayed delivery) is refused by the 5-minute tolerance.
     expect(verify(hook.secret, body, signWebhookBody(hook.secret, body, Date.now() / 1000 - 3600))).toBe(false);
     expect(verify(hook.secret, body, signWebhookBody(hook.secret, body, Date.now() / 1000))).toBe(true);

@@ -50,6 +50,12 @@ describe('webhooks API: bad input and refusals (WEBHOOK_ALLOW_PRIVATE unset)', (
     await expect400({ method: 'PATCH', url: '/api/v1/webhooks/not-a-uuid', payload: { enabled: true } }, /params\/id/);
   });
 
+  it('measures a URL as it is stored: one within 2,048 characters that percent-encoding takes past them is a 400, not the column\'s 500', async () => {
+    // 2,020 characters as sent, 12,020 once normalised.
+    await expect400({ method: 'POST', url: '/api/v1/webhooks', payload: { url: `https://example.com/${'é'.repeat(2000)}`, events: ['key_invalid'] } }, /body\/url: is 12020 characters once normalised/);
+    await expect400({ method: 'PATCH', url: `/api/v1/webhooks/${webhookId}`, payload: { url: `https://example.com/${' x'.repeat(1000)}` } }, /body\/url: is 4020 characters once normalised/);
+  });
+
   it('refuses cursors it did not issue and limits out of range', async () => {
     const base = `/api/v1/webhooks/${webhookId}/deliveries`;
     await expect400({ url: `${base}?cursor=${Buffer.from('d1:2026-02-30T00:00:00.000000Z:00000000-0000-4000-8000-000000000001').toString('base64url')}` }, /cursor/);
@@ -79,6 +85,23 @@ describe('webhooks API: bad input and refusals (WEBHOOK_ALLOW_PRIVATE unset)', (
     const res = await h.app.inject({ method: 'POST', url: `/api/v1/webhooks/${created.json().id}/test`, headers: alice });
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/disabled/) });
+  });
+
+  it('limits test events to 5 per webhook per minute (429 with Retry-After), each webhook on its own', async () => {
+    const create = async () => (await h.app.inject({ method: 'POST', url: '/api/v1/webhooks', headers: alice, payload: { url: URL_OK, events: ['key_invalid'] } })).json<{ id: string }>().id;
+    const [busy, quiet] = [await create(), await create()];
+    const test = (id: string) => h.app.inject({ method: 'POST', url: `/api/v1/webhooks/${id}/test`, headers: alice });
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await test(busy)).statusCode);
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+    const refused = await test(busy);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/at most 5 per minute\. Try again in \d+ s/) });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    // Refusals queue nothing: the log holds the five that were accepted.
+    expect((await h.app.inject({ url: `/api/v1/webhooks/${busy}/deliveries`, headers: alice })).json().deliveries).toHaveLength(5);
+    expect((await test(quiet)).statusCode).toBe(202);
   });
 
   it('caps webhooks per user at 20 (409 for one more)', async () => {

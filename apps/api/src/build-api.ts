@@ -54,9 +54,10 @@ import { createOrgService, MAX_ORGS_PER_CREATOR } from './orgs/org.service.js';
 import { orgsRoutes } from './orgs/orgs.routes.js';
 import { recipientRecorderPlugin } from './notifications/recipient-recorder.plugin.js';
 import { webRoutes } from './web/web.routes.js';
-import { createWebhookService, MAX_WEBHOOKS_PER_USER } from './webhooks/webhook.service.js';
+import { createWebhookService, MAX_WEBHOOKS_PER_USER, WEBHOOK_TESTS_PER_MINUTE } from './webhooks/webhook.service.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 import { requireFiniteNumbers } from './http/well-formed-input.js';
+import { createFixedWindowLimiter } from './http/fixed-window-limiter.js';
 import { WARM_UP_OWNER_PREFIX, warmUpApi } from './warm-up/api-warm-up.js';
 import { createWarmUpCaller } from './warm-up/warm-up-caller.js';
 
@@ -197,7 +198,14 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(recipientRecorderPlugin, { orm: deps.orm });
   await app.register(notificationsRoutes, { prefix: '/api/v1' });
   const webhookChannel = createWebhookChannel({ orm: deps.orm, producer: deps.producers.webhookDeliveries });
-  const webhooks = createWebhookService({ keyring: deps.keyring, channel: webhookChannel, urlRules: { production: deps.config.production, allowPrivate: deps.config.webhooks.allowPrivate }, maxPerUser: MAX_WEBHOOKS_PER_USER });
+  const webhookTests = createFixedWindowLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, name: 'webhook-test', perMinute: WEBHOOK_TESTS_PER_MINUTE, queueName: QUEUES.webhookDeliveries.name });
+  const webhooks = createWebhookService({
+    keyring: deps.keyring,
+    channel: webhookChannel,
+    urlRules: { production: deps.config.production, allowPrivate: deps.config.webhooks.allowPrivate },
+    maxPerUser: MAX_WEBHOOKS_PER_USER,
+    testLimiter: webhookTests,
+  });
   await app.register(webhooksRoutes, { prefix: '/api/v1', webhooks });
   await app.register(devAuthRoutes, { prefix: '/api/v1', config: deps.config });
   await app.register(webRoutes, { config: deps.config });

@@ -19,6 +19,7 @@ import { probeDependencies, type Readiness, readinessOf, type Runtime, startPeri
 import { queueTelemetry } from '@byok/telemetry';
 import { startBudgetScans } from './budget-scans.js';
 import { createNotificationWorker } from './notification.worker.js';
+import { RETRY_FAILED_NOTIFICATIONS_MS, retryFailedNotifications } from './retry-failed-notifications.js';
 
 export interface StartNotifierOptions {
   /**
@@ -30,6 +31,8 @@ export interface StartNotifierOptions {
   concurrency?: number;
   /** How often the email sender looks for due emails. */
   emailEveryMs?: number;
+  /** How often failed notification jobs go back to waiting (`RETRY_FAILED_NOTIFICATIONS_MS`). */
+  retryFailedEveryMs?: number;
 }
 
 /** A started notifier. */
@@ -52,8 +55,9 @@ const PRUNE_MARGIN_MS = 5 * 24 * 3600_000;
 
 /**
  * Starts the notification pipeline on a shared runtime: the outbox drainer, the `notifications`
- * queue worker (page, email, and any extra channel), the email sender (with digests), and the
- * periodic scans (expiry and rotation reminders, outbox pruning, failing keys, budgets and spend anomalies).
+ * queue worker (page, email, and any extra channel), the email sender (with digests), the retry
+ * of failed notification jobs, and the periodic scans (expiry and rotation reminders, outbox
+ * pruning, failing keys, budgets and spend anomalies).
  */
 export async function startNotifier(runtime: Runtime, options: StartNotifierOptions = {}): Promise<NotifierHandle> {
   const { config, logger, orm } = runtime;
@@ -113,6 +117,12 @@ export async function startNotifier(runtime: Runtime, options: StartNotifierOpti
         if (emitted > 0) drainer.wake();
         await pruneOutbox(orm, LONGEST_DEDUPE_PERIOD_MS + PRUNE_MARGIN_MS);
       },
+      logger,
+    }),
+    startPeriodicTask({
+      name: 'failed notification jobs',
+      everyMs: options.retryFailedEveryMs ?? RETRY_FAILED_NOTIFICATIONS_MS,
+      run: () => retryFailedNotifications(runtime.producers.notifications.queue, logger),
       logger,
     }),
     ...startBudgetScans({ orm, redis: runtime.redis, redisPrefix: config.redisPrefix, settings, logger, wake: () => drainer.wake() }),

@@ -1,8 +1,9 @@
 export * from './event.js';
-export { dedupeKeyFor, DEDUPE_PERIOD_MS, LONGEST_DEDUPE_PERIOD_MS } from './outbox/dedupe-key.js';
+export { dedupeRuleFor, DEDUPE_PERIOD_MS, LONGEST_DEDUPE_PERIOD_MS, type DedupeRule } from './outbox/dedupe-key.js';
 export { emitNotifications, outboxRowFor, type NotificationDraft, type EmittedNotification, type OutboxRow } from './outbox/emit.js';
 export { drainOutboxOnce, notificationJobId, startOutboxDrainer, type OutboxDrainer, type OutboxDrainerOptions } from './outbox/drain-outbox.js';
 export { keyEventDraft, keyLink, verdictEventType, type KeyEventType, type KeyRef } from './key-events.js';
+export { keyAutoDisabledDraft, type KeyDisableCause } from './key-disabled-event.js';
 export * from './preferences/preferences.js';
 export { readPreferences, updatePreferences } from './preferences/preferences.repository.js';
 export { webhookChannel, type NotificationChannel, type WebhookEnqueuer } from './channels/channel.js';

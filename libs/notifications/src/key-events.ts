@@ -1,3 +1,4 @@
+import { orgIdOfKeyOwner } from '@byok/db';
 import type { NotificationEventType } from './event.js';
 import type { NotificationDraft } from './outbox/emit.js';
 
@@ -55,16 +56,21 @@ const TEXT: Record<KeyEventType, KeyEventText> = {
   },
 };
 
-/** Where the page shows a provider's key. */
-export function keyLink(provider: string): string {
-  return `/account/api-keys#key-${encodeURIComponent(provider)}`;
+/**
+ * Where the page shows the key: its row (`#key-<id>`) among its owner's keys, on the keys page for
+ * a user's key and on the organization's keys tab for an org key (owner `org:<id>`).
+ */
+export function keyLink(key: Pick<KeyRef, 'keyId' | 'userId'>): string {
+  const orgId = orgIdOfKeyOwner(key.userId);
+  const page = orgId === null ? '/account/api-keys' : `/account/orgs/${orgId}/keys`;
+  return `${page}#key-${encodeURIComponent(key.keyId)}`;
 }
 
 /** The owner-facing draft of an event about one key: title, message and what to do, never key text. */
 export function keyEventDraft(
   type: KeyEventType,
   key: KeyRef,
-  options: { details?: Record<string, unknown>; occurredAt?: string; dedupeScope?: string } = {},
+  options: { details?: Record<string, unknown>; occurredAt?: string; dedupeScope?: string; action?: string } = {},
 ): NotificationDraft {
   const text = TEXT[type];
   const label = key.label ?? '';
@@ -76,8 +82,9 @@ export function keyEventDraft(
     subject: { kind: 'key', keyId: key.keyId, provider: key.provider, label },
     title: text.title(name),
     message: text.message(name, details),
-    action: text.action,
-    link: keyLink(key.provider),
+    // A cause-specific "what to do" (see key-disabled-event.ts) replaces the type's general one.
+    action: options.action ?? text.action,
+    link: keyLink(key),
     ...(options.details ? { details } : {}),
     ...(options.occurredAt ? { occurredAt: options.occurredAt } : {}),
     ...(options.dedupeScope ? { dedupeScope: options.dedupeScope } : {}),

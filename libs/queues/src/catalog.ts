@@ -59,6 +59,8 @@ export const QUEUES = {
     // The job id is derived from the outbox ids it names (set by the drainer), so re-draining the
     // same rows adds no second job while the first is kept (a day). Every channel is idempotent
     // per event id, so a retry, or a re-drain that grouped the rows differently, re-delivers nothing.
+    // A job failed after its attempts is moved back to waiting every 5 minutes by the notifier
+    // (its rows are stamped dispatched, so no drain would send them again); each new failure keeps it 30 days more.
     defaultJobOptions: {
       attempts: 10,
       backoff: { type: 'exponential', delay: 1000 },

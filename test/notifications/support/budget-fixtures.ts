@@ -85,7 +85,7 @@ export interface OutboxEvent {
   type: string;
   user_id: string;
   dedupe_key: string;
-  payload: { subject: { kind: string; budgetId?: string }; title: string; message: string; details: Record<string, unknown> };
+  payload: { subject: { kind: string; budgetId?: string; keyId?: string }; title: string; message: string; action: string; link: string; details: Record<string, unknown> };
 }
 
 /** Outbox events of the given types about one budget (or, without one, every event of those types), oldest first. */

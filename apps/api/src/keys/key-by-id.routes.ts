@@ -46,19 +46,20 @@ export const keyByIdRoutes: FastifyPluginAsyncTypebox<KeyByIdRoutesOptions> = as
       summary: 'Rename, reorder, limit or enable one of your keys',
       description: scopedDescription(
         scope,
-        `Changes any of \`label\`, \`priority\`, \`models\` (null: any model) and \`enabled\` in one step (absent fields stay; an empty patch changes nothing), audited, and tells every proxy at once. A label another of your keys for the provider holds (ignoring case) answers 409 \`duplicate_label\`; enabling a key an administrator disabled answers 403. Either way nothing is changed. ${ID_NOTE}`,
+        `Changes any of \`label\`, \`priority\`, \`models\` (null: any model), \`enabled\` and \`expires_at\` (in the future; null clears it) in one step (absent fields stay; an empty patch changes nothing), audited, and tells every proxy at once. A label another of your keys for the provider holds (ignoring case) answers 409 \`duplicate_label\`; enabling a key an administrator disabled answers 403. Either way nothing is changed. ${ID_NOTE}`,
       ),
       params,
       body: Type.Optional(PatchKeyBody),
       response: { 200: KeyView, ...errors(400, 401, 403, 404, 409, 503) },
     },
     handler: async (request) => {
-      const { label, priority, models, enabled } = request.body ?? {};
+      const { label, priority, models, enabled, expires_at: expiresAt } = request.body ?? {};
       const key = await pool.patchById(request.em, auditContext(request), await scope.ownerOf(request), request.params.id, {
         ...(label !== undefined ? { label } : {}),
         ...(priority !== undefined ? { priority } : {}),
         ...(models !== undefined ? { models } : {}),
         ...(enabled !== undefined ? { enabled } : {}),
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
       });
       return toKeyView(key);
     },

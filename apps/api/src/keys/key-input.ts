@@ -4,6 +4,7 @@ import { AppError } from '@byok/http';
 import { checkKeyFormat, PROVIDERS, type ProviderId } from '@byok/providers';
 import { parseProvider } from '../http/provider-param.js';
 import { requireWellFormed } from '../http/well-formed-input.js';
+import { parseKeyExpiry } from './key-expiry.js';
 import { labelOrDefault } from './key-label.js';
 
 export interface SaveKeyInput {
@@ -17,6 +18,8 @@ export interface SaveKeyInput {
   /** null: any model; absent: a new key allows any model, a replacement keeps its list. */
   models?: readonly string[] | null;
   metadata?: Record<string, unknown>;
+  /** RFC 3339; absent or null: the key text has no known expiry. */
+  expiresAt?: string | null;
   allowUnrecognizedFormat?: boolean;
 }
 
@@ -32,6 +35,7 @@ export interface PreparedKey {
   priority?: number;
   models?: readonly string[] | null;
   metadata: Record<string, unknown> | null;
+  expiresAt: Date | null;
 }
 
 /**
@@ -43,6 +47,7 @@ export function prepareKey(keyring: Keyring, input: SaveKeyInput): PreparedKey {
   const label = labelOrDefault(input.label, 'body/label');
   requireWellFormed({ 'body/api_key': input.apiKey, 'body/description': input.description, 'body/metadata': input.metadata });
   refuseWorkerMetadata(input.metadata);
+  const expiresAt = parseKeyExpiry(input.expiresAt ?? null, 'body/expires_at');
   const format = checkKeyFormat(provider, input.apiKey);
   // Only an unrecognized format may be overridden; text that cannot be a key never is.
   if (!format.ok && (format.severity === 'invalid' || input.allowUnrecognizedFormat !== true)) {
@@ -60,6 +65,7 @@ export function prepareKey(keyring: Keyring, input: SaveKeyInput): PreparedKey {
     ...(input.priority !== undefined ? { priority: input.priority } : {}),
     ...(input.models !== undefined ? { models: input.models } : {}),
     metadata: input.metadata ?? null,
+    expiresAt,
   };
 }
 

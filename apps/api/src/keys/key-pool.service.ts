@@ -12,6 +12,7 @@ import {
 import { AppError, notFound } from '@byok/http';
 import type { Actor } from '../http/actor.js';
 import type { KeyService } from './key.service.js';
+import { parseKeyExpiry } from './key-expiry.js';
 import { requireKeyLabel } from './key-label.js';
 
 /** An owner's edit of one key: the key's place in its pool, its allow-list, its state. */
@@ -20,6 +21,8 @@ export interface KeyPatch {
   priority?: number;
   models?: readonly string[] | null;
   enabled?: boolean;
+  /** RFC 3339 (in the future), or null to clear. */
+  expiresAt?: string | null;
 }
 
 export interface KeyPoolServiceDependencies {
@@ -54,11 +57,12 @@ export function createKeyPoolService(deps: KeyPoolServiceDependencies) {
      */
     async patchById(em: EntityManager, actor: Actor, userId: string, id: string, patch: KeyPatch): Promise<ProviderKey> {
       if (patch.label !== undefined) requireKeyLabel(patch.label, 'body/label');
+      const expiresAt = patch.expiresAt === undefined ? undefined : parseKeyExpiry(patch.expiresAt, 'body/expires_at');
       const changed = await em.transactional(async (tx) => {
         const before = await ownKey(tx, userId, id);
         // Under the pool's lock, so a concurrent save or rename cannot take the label between the check and the write.
         await lockKeyPool(tx, userId, before.provider);
-        const fields = changedFields(before, patch);
+        const fields = changedFields(before, { ...patch, expiresAt });
         if (fields.label !== undefined && (await labelTaken(tx, userId, before.provider, fields.label, id))) {
           throw new AppError('duplicate_label', `You already have a ${before.provider} key labelled "${fields.label}" (labels are compared ignoring case).`, {
             details: [{ path: 'body/label', message: 'another of your keys for this provider has this label' }],
@@ -73,7 +77,7 @@ export function createKeyPoolService(deps: KeyPoolServiceDependencies) {
             subjectUserId: userId,
             provider: before.provider,
             keyId: id,
-            details: Object.fromEntries(names.map((name) => [name, { from: currentValue(before, name), to: fields[name] }])),
+            details: Object.fromEntries(names.map((name) => [AUDIT_NAMES[name], { from: currentValue(before, name), to: fields[name] }])),
           });
         }
         if (patch.enabled !== undefined) {
@@ -107,16 +111,21 @@ export function createKeyPoolService(deps: KeyPoolServiceDependencies) {
   };
 }
 
+/** How the audit record names each field (as the API does). */
+const AUDIT_NAMES: Record<keyof KeyPoolPatch, string> = { label: 'label', priority: 'priority', models: 'models', expiresAt: 'expires_at' };
+
 /** The patch's fields whose value differs from the key's (a label differing only in case is a rename). */
-function changedFields(key: ProviderKey, patch: KeyPatch): KeyPoolPatch {
+function changedFields(key: ProviderKey, patch: Omit<KeyPatch, 'expiresAt'> & { expiresAt: Date | null | undefined }): KeyPoolPatch {
   const fields: KeyPoolPatch = {};
   if (patch.label !== undefined && patch.label !== key.label) fields.label = patch.label;
   if (patch.priority !== undefined && patch.priority !== key.priority) fields.priority = patch.priority;
   if (patch.models !== undefined && JSON.stringify(patch.models) !== JSON.stringify(key.models ?? null)) fields.models = patch.models;
+  if (patch.expiresAt !== undefined && (patch.expiresAt?.getTime() ?? null) !== (key.expiresAt?.getTime() ?? null)) fields.expiresAt = patch.expiresAt;
   return fields;
 }
 
 function currentValue(key: ProviderKey, name: keyof KeyPoolPatch): unknown {
   if (name === 'models') return key.models ?? null;
+  if (name === 'expiresAt') return key.expiresAt ?? null;
   return key[name];
 }

@@ -40,6 +40,7 @@ export function toKeyView(key: ProviderKey, health: KeyHealth | null = null): Ke
     validation: validationObject,
     metadata,
     admin_disabled: key.adminDisabledAt ? { at: key.adminDisabledAt.toISOString(), reason: key.adminDisabledReason ?? null } : null,
+    expires_at: key.expiresAt ? key.expiresAt.toISOString() : null,
     replacement: key.candidateKeyHint && key.candidateStagedAt ? { masked_key: key.candidateKeyHint, staged_at: key.candidateStagedAt.toISOString() } : null,
     key_version: key.keyVersion,
     created_at: (key.createdAt ?? new Date(0)).toISOString(),

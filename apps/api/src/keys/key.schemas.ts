@@ -10,6 +10,10 @@ const PRIORITY_TEXT = 'Order among your keys for the provider: lower goes first;
 const MODELS_TEXT =
   'The models this key may serve (names or `*` globs, e.g. `["gpt-4o*", "o3-mini"]`); null or absent = any model. Requests for other models skip the key (`model_not_allowed` in the receipt).';
 
+const EXPIRES_TEXT =
+  'When the key stops working at the provider (RFC 3339 date-time with a time zone, e.g. `2027-03-01T00:00:00Z`), for reminders 14, 7 and 1 days before (`key_expiring`); it must be in the future; null clears it.';
+const keyExpiry = (description: string) => Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description });
+
 /** A key's name among the user's keys for its provider; see key-label.ts for the characters refused. */
 const keyLabel = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
 const keyPriority = (description: string) => Type.Integer({ minimum: 1, maximum: 100, description });
@@ -35,6 +39,7 @@ export const CreateKeyBody = Type.Object(
     priority: Type.Optional(keyPriority(`${PRIORITY_TEXT} Absent: a new key goes after your last key for the provider; a replacement keeps its priority.`)),
     models: Type.Optional(Type.Union([ModelAllowList, Type.Null()], { description: `${MODELS_TEXT} Absent on a replacement: the stored list stays.` })),
     metadata: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 32, description: 'Free-form notes (no secrets).' })),
+    expires_at: Type.Optional(keyExpiry(`${EXPIRES_TEXT} It belongs to the key text: a replacement without it has none. Not with \`test_first\` (set it with PATCH /keys/by-id/{id} once the replacement is in).`)),
     allow_unrecognized_format: Type.Optional(
       Type.Boolean({ description: 'Save a key that fails the soft format check (providers change key formats).' }),
     ),
@@ -95,6 +100,7 @@ export const KeyView = Type.Object(
     validation: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'Details of the last validation (model list, provider limits).' }),
     metadata: Type.Record(Type.String(), Type.Unknown()),
     admin_disabled: AdminDisabled,
+    expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the key stops working at the provider, as you set it; null when not set.' }),
     replacement: Type.Union(
       [Type.Object({ masked_key: Type.String(), staged_at: Type.String({ format: 'date-time' }) }), Type.Null()],
       { description: 'A replacement saved with test_first whose test has not settled yet; the key above stays in use until it passes.' },
@@ -125,6 +131,7 @@ const PatchKeyFields = Type.Object(
     priority: Type.Optional(KeyPriority),
     models: Type.Optional(Type.Union([ModelAllowList, Type.Null()])),
     enabled: Type.Optional(Type.Boolean({ description: 'Like the toggle: enabling a key an administrator disabled answers 403.' })),
+    expires_at: Type.Optional(keyExpiry(EXPIRES_TEXT)),
   },
   { additionalProperties: false },
 );

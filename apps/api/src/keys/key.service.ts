@@ -143,6 +143,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
           ...(key.priority !== undefined ? { priority: key.priority } : {}),
           ...(key.models !== undefined ? { models: key.models } : {}),
           metadata: key.metadata,
+          expiresAt: key.expiresAt,
           binding,
         },
         { ...actor, subjectUserId: key.userId, provider, details: { masked_key: keyHint, format_recognized: key.formatRecognized } },
@@ -175,9 +176,9 @@ export function createKeyService(deps: KeyServiceDependencies) {
      */
     async saveKey(em: EntityManager, actor: Actor, input: SaveKeyInput, options: { testFirst?: boolean } = {}): Promise<SaveKeyResult> {
       const prepared = prepareKey(deps.keyring, input);
-      if (options.testFirst === true && (prepared.priority !== undefined || prepared.models !== undefined)) {
-        const message = 'cannot be combined with test_first (a tested replacement keeps the current key\'s priority and models); change them with PATCH /keys/by-id/{id}';
-        const path = prepared.priority !== undefined ? 'body/priority' : 'body/models';
+      if (options.testFirst === true && (prepared.priority !== undefined || prepared.models !== undefined || prepared.expiresAt !== null)) {
+        const message = 'cannot be combined with test_first (a tested replacement keeps the current key\'s priority and models, and has no expiry); set them with PATCH /keys/by-id/{id}';
+        const path = prepared.priority !== undefined ? 'body/priority' : prepared.models !== undefined ? 'body/models' : 'body/expires_at';
         throw new AppError('validation_failed', `${path}: ${message}`, { details: [{ path, message }] });
       }
       let takeBudget = () => deps.limiter.take(input.userId);

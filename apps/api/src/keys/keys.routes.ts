@@ -45,7 +45,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<KeysRoutesOptions> = async (a
       description: scopedDescription(
         scope,
         'Encrypts the key, stores it and queues a validation against the provider. A key is identified by provider and `label` (ignoring case; `default` when absent): a save replaces the key with its label (200) or adds a new one (201), so a client that never sends a label keeps replacing its one key, and a second key for a provider needs a label. The key itself is never returned.\n\n' +
-        `At most ${maxKeysPerProvider} keys per provider: a save that would add one more answers 400 \`too_many_keys\` (replacing a key under its label always works). \`priority\` (1–100, lower first) defaults to after your last key for the provider; \`models\` limits the key to those models (names or \`*\` globs).\n\n` +
+        `At most ${maxKeysPerProvider} keys per provider: a save that would add one more answers 400 \`too_many_keys\` (replacing a key under its label always works). \`priority\` (1–100, lower first) defaults to after your last key for the provider; \`models\` limits the key to those models (names or \`*\` globs); \`expires_at\` (in the future) says when the key stops working, for reminders before.\n\n` +
         `Each save causes one provider call, so saves share the per-user budget of manual key tests: at most ${perMinute} per minute together. A save past it is refused with 429 and Retry-After, and nothing is stored; a save refused for its input (400) spends nothing.\n\n` +
         "With `test_first=true` and a current key under the label, the new key is tested before it replaces the current one, which keeps working meanwhile: 200 with the new key's view when the provider accepted it; 422 `key_test_failed` when it did not, with the provider's verdict as `error.message` and the current key unchanged; 409 while another replacement is being tested; 202 with the current key's view (its `replacement` set) when the test outlasts the API's wait, after which the replacement is swapped in or dropped by the test. The API never calls the provider itself: the candidate is stored encrypted beside the current key and the key-test worker tests it.",
       ),
@@ -63,6 +63,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<KeysRoutesOptions> = async (a
         ...(request.body.priority !== undefined ? { priority: request.body.priority } : {}),
         ...(request.body.models !== undefined ? { models: request.body.models } : {}),
         ...(request.body.metadata !== undefined ? { metadata: request.body.metadata } : {}),
+        ...(request.body.expires_at !== undefined ? { expiresAt: request.body.expires_at } : {}),
         ...(request.body.allow_unrecognized_format !== undefined ? { allowUnrecognizedFormat: request.body.allow_unrecognized_format } : {}),
       }, { testFirst: request.query.test_first === true });
       return reply.code(STATUS_OF[outcome]).send(toKeyView(key));

@@ -1,12 +1,11 @@
 import type { EntityManager } from '@byok/db';
-import { emitNotifications, keyEventDraft } from '@byok/notifications';
+import { emitNotifications, keyAutoDisabledDraft } from '@byok/notifications';
 
 /**
- * Nothing in the gateway disables a key by itself today; the one disable its owner did not make is
- * an administrator's, which the owner cannot lift. The owner hears of it as `key_auto_disabled`
- * (disabled by the service), with the administrator's reason. Call it in the transaction of the
- * disable, so a disable that rolls back notifies nobody.
+ * An administrator's disable is the one the owner cannot lift, so the owner hears of it as
+ * `key_auto_disabled` (disabled by the service), naming the key and the administrator's reason.
+ * Call it in the transaction of the disable, so a disable that rolls back notifies nobody.
  */
-export async function notifyAdminDisable(tx: EntityManager, key: { id: string; userId: string; provider: string }, reason: string | null): Promise<void> {
-  await emitNotifications(tx, [keyEventDraft('key_auto_disabled', { keyId: key.id, userId: key.userId, provider: key.provider, label: null }, { details: { reason: reason ?? '' } })]);
+export async function notifyAdminDisable(tx: EntityManager, key: { id: string; userId: string; provider: string; label: string }, reason: string | null): Promise<void> {
+  await emitNotifications(tx, [keyAutoDisabledDraft({ keyId: key.id, userId: key.userId, provider: key.provider, label: key.label }, { kind: 'admin', reason })]);
 }

@@ -14,12 +14,15 @@ const SubjectView = Type.Union(
 
 export const NotificationView = Type.Object(
   {
-    id: Type.String({ format: 'uuid', description: 'The event id (also the `x-byok-delivery` of its webhook deliveries).' }),
+    id: Type.String({ format: 'uuid', description: 'The event id: the `id` in the body of its webhook deliveries and their `event_id` in the delivery log. (`x-byok-delivery` is the id of the delivery itself, one per webhook.)' }),
     type: Type.Enum(NOTIFICATION_EVENT_TYPES),
     title: Type.String(),
     message: Type.String(),
     action: Type.String({ description: 'What to do about it.' }),
-    link: Type.String({ description: 'Path in the web page about the subject, e.g. `/account/api-keys#key-openai`.' }),
+    link: Type.String({
+      description:
+        'Path in the web page to the subject: a key\'s row (`/account/api-keys#key-<key id>`, `/account/orgs/<org id>/keys#key-<key id>` for an organization\'s key), a budget\'s card (`/account/budgets#budget-<budget id>`), or a page.',
+    }),
     subject: SubjectView,
     created_at: Iso,
     read_at: Type.Union([Iso, Type.Null()]),

@@ -9,7 +9,8 @@ const Url = Type.String({
   minLength: 1,
   maxLength: MAX_WEBHOOK_URL_LENGTH,
   description:
-    'Where deliveries are POSTed: https (http is accepted outside production), no user name or password. Unless WEBHOOK_ALLOW_PRIVATE is set, ' +
+    'Where deliveries are POSTed: https (http is accepted outside production), no user name or password, at most 2,048 characters as sent and as stored ' +
+    '(normalised: non-ASCII characters and spaces percent-encoded). Unless WEBHOOK_ALLOW_PRIVATE is set, ' +
     'loopback, private, link-local, CGNAT and metadata addresses are refused, here for literal addresses and at every delivery for the address the name resolves to.',
 });
 const Events = Type.Array(Type.Enum(SUBSCRIBABLE_EVENT_TYPES), {

@@ -21,9 +21,13 @@ import {
 } from '@byok/notifications/webhooks';
 import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-cursor.js';
 import type { Actor } from '../http/actor.js';
+import type { FixedWindowLimiter } from '../http/fixed-window-limiter.js';
 
 /** Most webhooks one user may have: each one multiplies the deliveries an event causes. */
 export const MAX_WEBHOOKS_PER_USER = 20;
+
+/** Test events per webhook per minute: each is an outbound request the caller chooses the target of. */
+export const WEBHOOK_TESTS_PER_MINUTE = 5;
 
 export interface WebhookServiceDeps {
   /** Encrypts signing secrets (the configured keyring). */
@@ -32,6 +36,8 @@ export interface WebhookServiceDeps {
   urlRules: WebhookUrlRules;
   /** Most webhooks one user may have (`MAX_WEBHOOKS_PER_USER`; tests may lower it). */
   maxPerUser: number;
+  /** Test events per webhook (`WEBHOOK_TESTS_PER_MINUTE`), shared by every API instance. */
+  testLimiter: FixedWindowLimiter;
 }
 
 /**
@@ -118,10 +124,20 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       }
     },
 
-    /** Queues a `test` event to the webhook, whatever it subscribes to; returns its delivery. */
+    /**
+     * Queues a `test` event to the webhook, whatever it subscribes to; returns its delivery. Past
+     * the webhook's tests per minute, 429; a webhook that is not the caller's (404) or is disabled
+     * (409) spends nothing.
+     */
     async sendTest(em: EntityManager, userId: string, id: string): Promise<DeliveryRow> {
       const webhook = await ownWebhook(em, userId, id);
       if (!webhook.enabled) throw new AppError('conflict', 'The webhook is disabled; enable it to send a test event');
+      const retryAfterSeconds = await deps.testLimiter.take(id);
+      if (retryAfterSeconds !== null) {
+        throw new AppError('rate_limited', `Too many test events for this webhook: at most ${deps.testLimiter.perMinute} per minute. Try again in ${retryAfterSeconds} s.`, {
+          headers: { 'retry-after': String(retryAfterSeconds) },
+        });
+      }
       const deliveryId = await deps.channel.enqueueTo(em, id, testEvent(userId));
       const delivery = deliveryId ? await findDelivery(em, id, deliveryId) : null;
       // A fresh event id cannot collide with an existing delivery; reaching this is a bug.

@@ -13,7 +13,7 @@ import {
   WebhookParams,
   WebhookView,
 } from './webhook.schemas.js';
-import { MAX_WEBHOOKS_PER_USER, type WebhookService } from './webhook.service.js';
+import { MAX_WEBHOOKS_PER_USER, WEBHOOK_TESTS_PER_MINUTE, type WebhookService } from './webhook.service.js';
 import { toDeliveryView, toWebhookView } from './webhook-view.js';
 import { errorResponses } from '../http/error-responses.js';
 
@@ -106,9 +106,11 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhookServic
     schema: {
       tags: ['webhooks'],
       summary: 'Send a test event',
-      description: 'Queues an event of type `test` to this webhook, whatever it subscribes to; follow it in the delivery log. 409 when the webhook is disabled.',
+      description:
+        'Queues an event of type `test` to this webhook, whatever it subscribes to; follow it in the delivery log. 409 when the webhook is disabled. ' +
+        `At most ${WEBHOOK_TESTS_PER_MINUTE} per webhook per minute: past it, 429 with Retry-After.`,
       params: WebhookParams,
-      response: { 202: DeliveryView, ...errors, ...conflict },
+      response: { 202: DeliveryView, ...errors, ...conflict, ...errorResponses(429) },
     },
     handler: async (request, reply) => reply.code(202).send(toDeliveryView(await webhooks.sendTest(request.em, request.principal.userId, request.params.id))),
   });

@@ -60,6 +60,8 @@ export interface KeyView {
   last_test_message: string | null;
   last_test_latency_ms: number | null;
   models_count: number | null;
+  /** When the key stops working at the provider, as its owner set it; null when not set. */
+  expires_at: string | null;
   key_version: number;
   created_at: string;
   updated_at: string;
@@ -71,6 +73,8 @@ export interface KeyPatch {
   priority?: number;
   models?: string[] | null;
   enabled?: boolean;
+  /** In the future; null clears it. */
+  expires_at?: string | null;
 }
 
 /** `GET/PUT /settings`: whether a request no key of yours can serve may use platform credits. */

@@ -25,6 +25,8 @@ describe('BudgetList', () => {
     expect(within(card).getByTestId('budget-resets').getAttribute('datetime')).toBe('2027-01-01T00:00:00.000Z');
     expect(within(card).getByTestId('budget-thresholds').textContent).toBe('50%, 75%');
     expect(within(card).getByTestId('budget-action').textContent).toBe('Notify only');
+    // The anchor a budget notification links to.
+    expect(card.id).toBe(`budget-${budget.id}`);
   });
 
   it('offers edit and delete on budgets the user manages, and only reading on the ones their organization set', () => {

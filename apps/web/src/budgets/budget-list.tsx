@@ -17,7 +17,7 @@ export function BudgetList({ budgets, keyNames, onEdit, onDelete }: BudgetListPr
       {budgets.map((budget) => {
         const name = `${PERIOD_LABELS[budget.period]} budget: ${describeScope(budget, keyNames)}`;
         return (
-          <li key={budget.id} className="card budget-card" data-budget-id={budget.id} data-testid="budget-card">
+          <li key={budget.id} id={`budget-${budget.id}`} className="card budget-card" data-budget-id={budget.id} data-testid="budget-card">
             <h3>{name}</h3>
             <BudgetBars budget={budget} />
             <dl className="key-facts">

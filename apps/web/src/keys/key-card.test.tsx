@@ -21,7 +21,7 @@ const OPENAI: ProviderInfo = {
 afterEach(cleanup);
 
 const noop = () => undefined;
-const handlers = { onAdd: noop, onAddAnother: noop, onTest: noop, onToggle: noop, onReplace: noop, onDelete: noop, onModels: async () => undefined };
+const handlers = { onAdd: noop, onAddAnother: noop, onTest: noop, onToggle: noop, onReplace: noop, onDelete: noop, onModels: async () => undefined, onExpiry: async () => undefined };
 
 /** The card over a list that a move really reorders, as the page's state does after the PATCHes. */
 function MovableCard({ initial }: { initial: KeyView[] }) {
@@ -52,6 +52,8 @@ describe('KeyCard', () => {
     ];
     render(<KeyCard provider={OPENAI} keys={byPriority(keys)} testing={new Set(['b'])} onMove={async () => undefined} {...handlers} />);
     expect(rowLabels()).toEqual(['work', 'backup']);
+    // Each row is the anchor its key's notifications link to.
+    expect(screen.getAllByRole('listitem').filter((li) => li.classList.contains('key-row')).map((li) => li.id)).toEqual(['key-w', 'key-b']);
     const backup = within(screen.getByRole('list', { name: 'OpenAI keys, in the order they are tried' })).getAllByRole('listitem')[1];
     if (!backup) throw new Error('no second row');
     expect(within(backup).getByTestId('key-health').textContent).toBe('Health: Circuit open');

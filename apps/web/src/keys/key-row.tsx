@@ -5,6 +5,7 @@ import { Switch } from '../ui/switch.js';
 import { healthLabel, healthStats } from './key-health.js';
 import type { MoveDirection } from './key-pool.js';
 import { type CardStatus, cardStatus, STATUS_LABELS } from './key-status.js';
+import { ExpiryEditor } from './expiry-editor.js';
 import { ModelListEditor } from './model-list-editor.js';
 
 export interface KeyRowActions {
@@ -14,6 +15,7 @@ export interface KeyRowActions {
   onDelete: (key: KeyView) => void;
   onMove: (key: KeyView, direction: MoveDirection) => void;
   onModels: (key: KeyView, models: string[] | null) => Promise<void>;
+  onExpiry: (key: KeyView, expiresAt: string | null) => Promise<void>;
 }
 
 interface KeyRowProps extends KeyRowActions {
@@ -34,7 +36,7 @@ export function KeyRow({ keyView, name, testing, position, count, sharesWith, ..
   const health = keyView.health;
   const problem = (status === 'invalid' || status === 'error') && keyView.last_test_message;
   return (
-    <li className="key-row" data-key-id={keyView.id} data-label={keyView.label} data-status={status} data-health={health?.state ?? 'unknown'}>
+    <li id={`key-${keyView.id}`} className="key-row" data-key-id={keyView.id} data-label={keyView.label} data-status={status} data-health={health?.state ?? 'unknown'}>
       <div className="key-row-head">
         <h4 className="key-label">{keyView.label}</h4>
         <StatusBadge status={status} />
@@ -93,6 +95,7 @@ export function KeyRow({ keyView, name, testing, position, count, sharesWith, ..
         </button>
       </div>
       <ModelListEditor models={keyView.models} keyName={name} onSave={(models) => actions.onModels(keyView, models)} />
+      <ExpiryEditor expiresAt={keyView.expires_at} keyName={name} onSave={(expiresAt) => actions.onExpiry(keyView, expiresAt)} />
     </li>
   );
 }

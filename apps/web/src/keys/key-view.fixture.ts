@@ -18,6 +18,7 @@ export function keyView(overrides: Partial<KeyView> = {}): KeyView {
     last_test_message: null,
     last_test_latency_ms: 120,
     models_count: 4,
+    expires_at: null,
     key_version: 1,
     created_at: '2026-12-06T18:00:00Z',
     updated_at: '2026-12-06T18:00:00Z',

@@ -107,6 +107,7 @@ export function KeyPoolPage({ api, whose, title, intro, settings }: KeyPoolPageP
               onDelete={(key) => setDialog({ kind: 'delete', key })}
               onMove={actions.move}
               onModels={actions.setModels}
+              onExpiry={actions.setExpiry}
             />
           ))}
         </div>

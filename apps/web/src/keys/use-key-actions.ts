@@ -94,6 +94,14 @@ export function useKeyActions(model: KeysModel) {
     [api, putKey],
   );
 
+  /** Sets or clears (null) when a key stops working; rejects with the API's reason (a day past is a 400) for the editor to show. */
+  const setExpiry = useCallback(
+    async (key: KeyView, expiresAt: string | null) => {
+      putKey(await api.updateKey(key.id, { expires_at: expiresAt }));
+    },
+    [api, putKey],
+  );
+
   /**
    * Saves a key under `label` (the API's default label when absent); the caller watches the
    * returned row settle (see settle). `testFirst` replaces an existing key only once the new
@@ -110,7 +118,7 @@ export function useKeyActions(model: KeysModel) {
     [api, putKey],
   );
 
-  return { test, toggle, remove, move, setModels, save, announce, nameOf };
+  return { test, toggle, remove, move, setModels, setExpiry, save, announce, nameOf };
 }
 
 export type KeyActions = ReturnType<typeof useKeyActions>;

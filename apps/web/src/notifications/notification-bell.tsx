@@ -8,12 +8,22 @@ import { type NotificationItem, type NotificationPage, notificationsApi } from '
 /** How often the unread count is refreshed while the page is open. */
 const REFRESH_MS = 30_000;
 
+/** How long a link's target may take to appear: the view it opens loads its list first. */
+const REVEAL_WITHIN_MS = 3000;
+
 /** Brings the element a link's `#fragment` names into view (history navigation does not scroll). */
 function revealFragment(link: string): void {
   const fragment = link.split('#')[1];
   if (!fragment) return;
-  // After the view has rendered.
-  requestAnimationFrame(() => document.getElementById(decodeURIComponent(fragment))?.scrollIntoView({ block: 'center' }));
+  const id = decodeURIComponent(fragment);
+  const deadline = Date.now() + REVEAL_WITHIN_MS;
+  const look = () => {
+    const target = document.getElementById(id);
+    if (target) target.scrollIntoView({ block: 'center' });
+    else if (Date.now() < deadline) setTimeout(look, 100);
+  };
+  // After the view has rendered (and, when it loads its list, once the list is there).
+  requestAnimationFrame(look);
 }
 
 /**

@@ -7,7 +7,7 @@ export interface NotificationItem {
   title: string;
   message: string;
   action: string;
-  /** A path in this page, e.g. `/account/api-keys#key-openai`. */
+  /** A path in this page, e.g. `/account/api-keys#key-<key id>` or `/account/budgets#budget-<budget id>`. */
   link: string;
   created_at: string;
   read_at: string | null;

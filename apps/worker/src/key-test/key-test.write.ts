@@ -144,7 +144,7 @@ function notificationFor(test: TestRecord): { notification?: KeyTestRecordInput[
     details: { reason: payload.reason, ...(check.httpStatus === undefined ? {} : { httpStatus: check.httpStatus }) },
   });
   const row = outboxRowFor(draft);
-  return { notification: { id: row.id, type: row.type, payload: row.event, dedupeKey: row.dedupeKey } };
+  return { notification: { id: row.id, type: row.type, payload: row.event, dedupeKey: row.dedupeKey, dedupeWindowMs: row.dedupeWindowMs } };
 }
 
 function auditEntry(test: TestRecord): AuditEntry & { idempotencyKey: string } {

@@ -8,6 +8,7 @@ export * from './key-candidate.repository.js';
 export * from './key-pool.repository.js';
 export * from './key-rotation.repository.js';
 export * from './key-test-run.repository.js';
+export * from './notification-dedupe.sql.js';
 export * from './org-membership.repository.js';
 export * from './org-usage-query.repository.js';
 export * from './orgs.repository.js';

@@ -108,7 +108,8 @@ export interface SwapCandidateInput {
 
 /**
  * Makes the tested candidate the key: its token, hint, binding, description and metadata replace the
- * current ones, the version goes up, and the status is `valid` with the test's details. Returns the
+ * current ones, the version goes up, the old text's expiry is cleared, and the status is `valid`
+ * with the test's details. Returns the
  * key as stored, or null when the key or its candidate changed meanwhile (nothing written).
  */
 export async function swapInKeyCandidate(em: EntityManager, input: SwapCandidateInput): Promise<ProviderKey | null> {
@@ -120,6 +121,8 @@ export async function swapInKeyCandidate(em: EntityManager, input: SwapCandidate
        description = COALESCE(candidate_description, description),
        metadata = jsonb_set(COALESCE(candidate_metadata, COALESCE(metadata, '{}'::jsonb) - 'validation'), '{validation}', ?::jsonb),
        key_version = key_version + 1,
+       -- The expiry belongs to the key text it was set for.
+       expires_at = NULL,
        test_status = 'valid', last_test_message = ?, last_test_latency_ms = ?, last_tested_at = now(),
        ${CLEAR_CANDIDATE},
        updated_at = now()

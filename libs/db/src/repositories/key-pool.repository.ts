@@ -47,6 +47,8 @@ export interface KeyPoolPatch {
   priority?: number;
   /** null: any model. */
   models?: readonly string[] | null;
+  /** When the key text stops working; null: not known. */
+  expiresAt?: Date | null;
 }
 
 /** Applies a patch to one of the user's keys; false when there is no such key. Call under `lockKeyPool` when the label changes. */
@@ -64,6 +66,10 @@ export async function patchOwnKey(em: EntityManager, userId: string, id: string,
   if (patch.models !== undefined) {
     sets.push('models = ?::jsonb');
     params.push(patch.models === null ? null : JSON.stringify(patch.models));
+  }
+  if (patch.expiresAt !== undefined) {
+    sets.push('expires_at = ?');
+    params.push(patch.expiresAt);
   }
   if (sets.length === 0) return (await findOwnKeyById(em, userId, id)) !== null;
   const rows = await em.execute<Array<{ id: string }>>(

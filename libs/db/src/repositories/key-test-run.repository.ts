@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AUDIT_COLUMNS, type AuditEntry, auditInsertSelect } from './audit-log.repository.js';
+import { claimNotificationDedupeSql } from './notification-dedupe.sql.js';
 import { runPrepared } from './prepared-query.js';
 import type { KeyTestResultInput } from './provider-keys.repository.js';
 
@@ -134,9 +135,11 @@ export async function loadKeysForTest(em: EntityManager, inputs: readonly LoadKe
 export interface KeyTestNotification {
   id: string;
   type: string;
-  /** The event, stored as the row's payload. */
+  /** The event, stored as the row's payload; its `occurredAt` starts its dedupe window. */
   payload: unknown;
   dedupeKey: string;
+  /** How long the event stands for `dedupeKey`; null: written whatever came before (see `claimNotificationDedupeSql`). */
+  dedupeWindowMs: number | null;
 }
 
 /** A test result and its audit record, written together by `recordKeyTestsOnce`. */
@@ -167,9 +170,9 @@ interface RawRecordResult {
 
 /** The audit columns as the input rows carry them: prefixed, since the key's own `key_id` and `provider` sit beside them. */
 const AUDIT_INPUT = AUDIT_COLUMNS.map((c) => `audit_${c.name}`);
-/** The key's result columns, `$1`…`$6`; the audit columns follow, in `AUDIT_COLUMNS` order, then the notification's four. */
+/** The key's result columns, `$1`…`$6`; the audit columns follow, in `AUDIT_COLUMNS` order, then the notification's five. */
 const RESULT_PARAMETERS = 6;
-const NOTIFICATION_PARAMETERS = ['uuid', 'text', 'jsonb', 'text'].map((type, i) => `$${RESULT_PARAMETERS + AUDIT_COLUMNS.length + i + 1}::${type}[]`).join(', ');
+const NOTIFICATION_PARAMETERS = ['uuid', 'text', 'jsonb', 'text', 'float8'].map((type, i) => `$${RESULT_PARAMETERS + AUDIT_COLUMNS.length + i + 1}::${type}[]`).join(', ');
 
 /**
  * 1. `target` locks the rows still at their job's version, in id order (`FOR UPDATE` re-reads a row
@@ -178,15 +181,16 @@ const NOTIFICATION_PARAMETERS = ['uuid', 'text', 'jsonb', 'text'].map((type, i) 
  * 2. the audit records are inserted for those rows only, each skipped when its idempotency key exists
  *    (columns and values from `AUDIT_COLUMNS`, the audit repository's one definition);
  * 3. a status is written only where its audit record was;
- * 4. the notification outbox row is inserted only where the status was (and dropped by its dedupe
- *    key when the same event stands already), so a result that is not written notifies nobody.
+ * 4. the notification's dedupe window is claimed, and its outbox row inserted, only where the
+ *    status was (the row is dropped when an earlier event of its dedupe key still stands, see
+ *    `claimNotificationDedupeSql`), so a result that is not written notifies nobody.
  * The locks hold the rows from step 1 to the end, so no save can slip between a version check and
  * its status write.
  */
 const RECORD_SQL = `WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::int[], $6::jsonb[],
     ${AUDIT_COLUMNS.map((c, i) => `$${RESULT_PARAMETERS + i + 1}::${c.type}[]`).join(', ')}, ${NOTIFICATION_PARAMETERS}) WITH ORDINALITY
-    AS i(key_id, key_version, status, message, latency_ms, validation, ${AUDIT_INPUT.join(', ')}, notify_id, notify_type, notify_payload, notify_dedupe_key, n)
+    AS i(key_id, key_version, status, message, latency_ms, validation, ${AUDIT_INPUT.join(', ')}, notify_id, notify_type, notify_payload, notify_dedupe_key, notify_window_s, n)
 ), target AS (
   SELECT k.id, k.test_status, k.metadata->'validation'->>'outcome' AS validation_outcome
   FROM user_provider_keys k JOIN input i ON k.id = i.key_id AND k.key_version = i.key_version
@@ -204,12 +208,15 @@ const RECORD_SQL = `WITH input AS (
   FROM input i JOIN audit a ON a.idempotency_key = i.audit_idempotency_key
   WHERE k.id = i.key_id
   RETURNING k.id
+), claimed AS (
+  ${claimNotificationDedupeSql(`SELECT i.notify_dedupe_key, (i.notify_payload->>'occurredAt')::timestamptz, (i.notify_payload->>'occurredAt')::timestamptz + make_interval(secs => i.notify_window_s)
+  FROM input i JOIN updated u ON u.id = i.key_id
+  WHERE i.notify_id IS NOT NULL AND i.notify_window_s IS NOT NULL`)}
 ), notified AS (
   INSERT INTO notification_outbox (id, user_id, type, payload, dedupe_key)
   SELECT i.notify_id, i.audit_subject_user_id, i.notify_type, i.notify_payload, i.notify_dedupe_key
   FROM input i JOIN updated u ON u.id = i.key_id
-  WHERE i.notify_id IS NOT NULL
-  ON CONFLICT (dedupe_key) DO NOTHING
+  WHERE i.notify_id IS NOT NULL AND (i.notify_window_s IS NULL OR i.notify_dedupe_key IN (SELECT dedupe_key FROM claimed))
   RETURNING id
 )
 SELECT i.n, t.id IS NOT NULL AS matched, a.idempotency_key IS NOT NULL AS audited, u.id IS NOT NULL AS updated,
@@ -235,6 +242,7 @@ export async function recordKeyTestsOnce(em: EntityManager, inputs: readonly Key
     column((i) => i.notification?.type ?? null),
     column((i) => (i.notification === undefined ? null : JSON.stringify(i.notification.payload))),
     column((i) => i.notification?.dedupeKey ?? null),
+    column((i) => (i.notification === undefined || i.notification.dedupeWindowMs === null ? null : i.notification.dedupeWindowMs / 1000)),
   ]);
   const byPosition = new Map(rows.map((row) => [Number(row.n), row]));
   return inputs.map((_, index) => recordResult(byPosition.get(index + 1)));

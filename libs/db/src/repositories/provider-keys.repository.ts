@@ -21,6 +21,8 @@ export interface UpsertKeyInput {
   models?: readonly string[] | null;
   /** User metadata; null keeps the stored metadata on replace. */
   metadata?: Record<string, unknown> | null;
+  /** When this key text stops working; absent or null: not known (a replacement's new text does not inherit the old one's). */
+  expiresAt?: Date | null;
   /**
    * The row id `binding` was computed for: the existing row's id, or the id a new row gets. When a
    * concurrent delete and re-insert gave the row another id, the binding is not stored (NULL, as
@@ -57,13 +59,15 @@ const KEY_COLUMNS = `id, user_id, provider, api_key_encrypted, COALESCE(metadata
  */
 export type KeySaveAudit = Omit<AuditEntry, 'action' | 'keyId'>;
 
-// The upsert's parameters are $1…$14; a save's audit details and record follow (see SAVE_AUDIT).
-const UPSERT_SQL = `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, org_id, created_at, updated_at)
+// The upsert's parameters are $1…$15; a save's audit details and record follow (see SAVE_AUDIT).
+const UPSERT_SQL = `INSERT INTO user_provider_keys (id, user_id, provider, label, priority, models, api_key_encrypted, key_hint, description, metadata, enabled, test_status, key_version, binding_tag, key_fingerprint, org_id, expires_at, created_at, updated_at)
      VALUES (COALESCE($1::uuid, gen_random_uuid()), $2::text, $3::text, $4::text,
        COALESCE($5::smallint, (SELECT LEAST(${MAX_KEY_PRIORITY}, COALESCE(MAX(priority), 0) + 1) FROM user_provider_keys WHERE user_id = $2::text AND provider = $3::text)),
-       $6::jsonb, $7::text, $8::text, $9::text, COALESCE($10::jsonb, '{}'::jsonb), TRUE, 'testing', 1, $11::text, $12::text, $14::uuid, now(), now())
+       $6::jsonb, $7::text, $8::text, $9::text, COALESCE($10::jsonb, '{}'::jsonb), TRUE, 'testing', 1, $11::text, $12::text, $14::uuid, $15::timestamptz, now(), now())
      ON CONFLICT (user_id, provider, lower(label)) DO UPDATE SET
        api_key_encrypted = EXCLUDED.api_key_encrypted,
+       -- The expiry belongs to the key text: a new text has the one its save gives, or none.
+       expires_at = EXCLUDED.expires_at,
        key_hint = EXCLUDED.key_hint,
        description = COALESCE(EXCLUDED.description, user_provider_keys.description),
        priority = CASE WHEN $5::smallint IS NULL THEN user_provider_keys.priority ELSE EXCLUDED.priority END,
@@ -79,9 +83,9 @@ const UPSERT_SQL = `INSERT INTO user_provider_keys (id, user_id, provider, label
        ${CLEAR_CANDIDATE},
        updated_at = now()
      RETURNING ${KEY_COLUMNS}, (xmax = 0) AS inserted`;
-const UPSERT_PARAMETERS = 14;
+const UPSERT_PARAMETERS = 15;
 
-// $15 is the save's own audit details, to which the saved row's fields are added; the record's other values follow.
+// $16 is the save's own audit details, to which the saved row's fields are added; the record's other values follow.
 const SAVE_AUDIT = auditInsertFrom('saved', UPSERT_PARAMETERS + 2, {
   action: `CASE WHEN saved.inserted THEN 'key.created' ELSE 'key.replaced' END`,
   key_id: 'saved.id',
@@ -121,6 +125,7 @@ export async function upsertProviderKey(em: EntityManager, input: UpsertKeyInput
     input.models !== undefined,
     // An organization's key (owner `org:<id>`) names its organization, so deleting the org deletes it.
     orgIdOfKeyOwner(input.userId),
+    input.expiresAt ?? null,
   ];
   const rows =
     audit === undefined
@@ -241,6 +246,8 @@ export interface KeyEnabledState {
   id: string;
   userId: string;
   provider: string;
+  /** For telling the owner which key (notifications name a key by provider and label). */
+  label: string;
   enabled: boolean;
   changed: boolean;
   adminDisabled: { at: Date; reason: string | null } | null;
@@ -251,6 +258,7 @@ interface RawEnabledRow {
   id: string;
   user_id: string;
   provider: string;
+  label: string;
   enabled: boolean;
   admin_disabled_at: Date | string | null;
   admin_disabled_reason: string | null;
@@ -271,14 +279,14 @@ export async function setUserKeyEnabled(
   const [clause, params] =
     'id' in where ? ['id = ?', [where.id]] : ['user_id = ? AND provider = ? AND lower(label) = lower(?)', [where.userId, where.provider, where.label ?? DEFAULT_KEY_LABEL]];
   const locked = await em.execute<RawEnabledRow[]>(
-    `SELECT id, user_id, provider, COALESCE(enabled, TRUE) AS enabled, admin_disabled_at, admin_disabled_reason FROM user_provider_keys WHERE ${clause} FOR UPDATE`,
+    `SELECT id, user_id, provider, label, COALESCE(enabled, TRUE) AS enabled, admin_disabled_at, admin_disabled_reason FROM user_provider_keys WHERE ${clause} FOR UPDATE`,
     params,
   );
   const before = locked[0];
   if (!before) return null;
   const wanted = enabled ?? !before.enabled;
   const adminDisabled = before.admin_disabled_at === null ? null : { at: toDate(before.admin_disabled_at), reason: before.admin_disabled_reason };
-  const state = { id: before.id, userId: before.user_id, provider: before.provider };
+  const state = { id: before.id, userId: before.user_id, provider: before.provider, label: before.label };
   if (actor.kind === 'owner') {
     if (adminDisabled !== null && wanted) return { ...state, enabled: before.enabled, changed: false, adminDisabled, blocked: true };
     if (wanted === before.enabled) return { ...state, enabled: wanted, changed: false, adminDisabled, blocked: false };
@@ -288,9 +296,9 @@ export async function setUserKeyEnabled(
   const rows = await em.execute<RawEnabledRow[]>(
     wanted
       ? `UPDATE user_provider_keys SET enabled = TRUE, admin_disabled_at = NULL, admin_disabled_by = NULL, admin_disabled_reason = NULL, updated_at = now()
-         WHERE id = ? RETURNING id, user_id, provider, enabled, admin_disabled_at, admin_disabled_reason`
+         WHERE id = ? RETURNING id, user_id, provider, label, enabled, admin_disabled_at, admin_disabled_reason`
       : `UPDATE user_provider_keys SET enabled = FALSE, admin_disabled_at = COALESCE(admin_disabled_at, now()), admin_disabled_by = ?, admin_disabled_reason = ?, updated_at = now()
-         WHERE id = ? RETURNING id, user_id, provider, enabled, admin_disabled_at, admin_disabled_reason`,
+         WHERE id = ? RETURNING id, user_id, provider, label, enabled, admin_disabled_at, admin_disabled_reason`,
     wanted ? [before.id] : [actor.actorId, actor.reason, before.id],
   );
   const after = rows[0] ?? before;

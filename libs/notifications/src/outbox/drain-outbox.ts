@@ -3,6 +3,7 @@ import type { Orm } from '@byok/db';
 import { MAX_NOTIFICATION_JOB_EVENTS, NotificationJobSchema, QUEUES } from '@byok/queues';
 import type { Queue } from 'bullmq';
 import Value from 'typebox/value';
+import { isOrgOwned, readdressOrgEvents } from './org-recipients.js';
 
 /** The job id of a batch: the same rows always make the same id (hex, as BullMQ wants custom ids). */
 export function notificationJobId(eventIds: readonly string[]): string {
@@ -22,21 +23,28 @@ export function notificationJobId(eventIds: readonly string[]): string {
  *   idempotency per event id keeps the deliveries single.
  * - A row whose transaction has not committed is invisible here, so a rolled-back change never
  *   reaches the queue.
+ * - A row an organization owns (`org:<id>`, an event about an org key) is not queued: it is
+ *   readdressed to the organization's owners and admins (`readdressOrgEvents`), one row each, which
+ *   the next drain queues. So every emitter addresses an org key's events to its owner, as it
+ *   does a user's, and who hears of them is decided here, in the claim's transaction.
  *
  * Returns how many rows it moved.
  */
 export async function drainOutboxOnce(orm: Orm, queue: Queue, batchSize: number): Promise<number> {
   if (batchSize < 1 || batchSize > MAX_NOTIFICATION_JOB_EVENTS) throw new RangeError(`batchSize must be 1..${MAX_NOTIFICATION_JOB_EVENTS}`);
   return orm.em.fork().transactional(async (em) => {
-    const rows = await em.execute<Array<{ id: string }>>(
-      `SELECT id FROM notification_outbox WHERE dispatched_at IS NULL ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED`,
+    const rows = await em.execute<Array<{ id: string; user_id: string }>>(
+      `SELECT id, user_id FROM notification_outbox WHERE dispatched_at IS NULL ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED`,
       [batchSize],
     );
     if (rows.length === 0) return 0;
-    const data = { eventIds: rows.map((row) => row.id) };
-    // The catalog's schema, as every producer checks it: ids only.
-    if (!Value.Check(NotificationJobSchema, data)) throw new Error('outbox rows without valid event ids');
-    await queue.add(QUEUES.notifications.name, data, { jobId: notificationJobId(data.eventIds) });
+    await readdressOrgEvents(em, rows.filter((row) => isOrgOwned(row.user_id)).map((row) => ({ id: row.id, userId: row.user_id })));
+    const data = { eventIds: rows.filter((row) => !isOrgOwned(row.user_id)).map((row) => row.id) };
+    if (data.eventIds.length > 0) {
+      // The catalog's schema, as every producer checks it: ids only.
+      if (!Value.Check(NotificationJobSchema, data)) throw new Error('outbox rows without valid event ids');
+      await queue.add(QUEUES.notifications.name, data, { jobId: notificationJobId(data.eventIds) });
+    }
     await em.execute(`UPDATE notification_outbox SET dispatched_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::uuid)`, [
       JSON.stringify(rows.map((row) => row.id)),
     ]);

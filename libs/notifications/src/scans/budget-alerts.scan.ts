@@ -1,7 +1,7 @@
 import { BUDGET_METRICS, type BudgetMetric, isKnownTimeZone, periodWindow } from '@byok/budgets';
 import { type BudgetRow, type BudgetUse, budgetFromRaw, type EntityManager, isOrgId, type Orm, type RawBudgetRow, sumBudgetUse } from '@byok/db';
 import { emitNotifications, type NotificationDraft } from '../outbox/emit.js';
-import { budgetExceededDraft, type BudgetStanding, budgetThresholdDraft } from './budget-events.js';
+import { budgetExceededDraft, budgetName, type BudgetStanding, budgetThresholdDraft } from './budget-events.js';
 import { budgetRecipients } from './budget-recipients.js';
 import { setKeyEnabledBySystem, type ToggledKey } from './system-key-toggle.js';
 
@@ -108,7 +108,7 @@ export async function scanBudgetAlerts(orm: Orm, options: { since: number; now?:
       const exhausted = percent >= 100;
       const standing: BudgetStanding = { budget, periodId: window.id, resetsAt: new Date(window.endMs).toISOString(), use, metric, percent };
       const blocked = lastBlockedAt !== null && lastBlockedAt.getTime() >= window.startMs;
-      const keyDisabled = exhausted ? await disableKeyOfBudget(em, budget, window.id) : null;
+      const keyDisabled = exhausted ? await disableKeyOfBudget(em, standing) : null;
       if (keyDisabled) disabledKeys.push(keyDisabled);
       for (const recipient of recipients.get(budget.ownerId) ?? []) {
         for (const threshold of budget.thresholds) if (percent >= threshold) drafts.push(budgetThresholdDraft(recipient, standing, threshold, occurredAt));
@@ -125,7 +125,7 @@ export async function scanBudgetAlerts(orm: Orm, options: { since: number; now?:
  * period (the conditional update below, which also serialises two notifiers on the budget's row)
  * disables the key; later scans in the period leave the key as its owner may have set it since.
  */
-async function disableKeyOfBudget(em: EntityManager, budget: BudgetRow, periodId: string): Promise<ToggledKey | null> {
+async function disableKeyOfBudget(em: EntityManager, { budget, periodId, resetsAt }: BudgetStanding): Promise<ToggledKey | null> {
   if (budget.action !== 'disable_key' || budget.scope !== 'key' || budget.scopeId === null) return null;
   // The key is the budget owner's (`touchedBudgets` leaves out budgets naming somebody else's key).
   const claimed = await em.execute<Array<{ id: string }>>(
@@ -133,5 +133,9 @@ async function disableKeyOfBudget(em: EntityManager, budget: BudgetRow, periodId
     [periodId, budget.id, periodId],
   );
   if (claimed.length === 0) return null;
-  return setKeyEnabledBySystem(em, budget.scopeId, false, { reason: 'budget_exceeded', budget_id: budget.id, period: periodId });
+  return setKeyEnabledBySystem(em, budget.scopeId, {
+    enabled: false,
+    details: { reason: 'budget_exceeded', budget_id: budget.id, period: periodId },
+    cause: { kind: 'budget_exceeded', budgetId: budget.id, budgetName: budgetName(budget), periodId, resetsAt },
+  });
 }

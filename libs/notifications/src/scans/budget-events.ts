@@ -2,8 +2,10 @@ import type { BudgetMetric } from '@byok/budgets';
 import type { BudgetRow, BudgetUse } from '@byok/db';
 import type { NotificationDraft } from '../outbox/emit.js';
 
-/** Where the page shows budgets. */
-export const BUDGETS_LINK = '/account/budgets';
+/** Where the page shows the budget: its card (`#budget-<id>`) on the budgets page, which lists organizations' budgets too. */
+function budgetLink(budgetId: string): string {
+  return `/account/budgets#budget-${encodeURIComponent(budgetId)}`;
+}
 
 /** The state of one budget in its current period, as the alerts scan found it. */
 export interface BudgetStanding {
@@ -20,8 +22,8 @@ export interface BudgetStanding {
 
 const METRIC_NAMES: Record<BudgetMetric, string> = { requests: 'requests', tokens: 'tokens', spend_micro_usd: 'spend' };
 
-/** `user`, `provider openai`, `key <id>`, …: how a message names what a budget covers. */
-function budgetName(budget: BudgetRow): string {
+/** `Daily user budget`, `Monthly provider openai budget`, `Daily key <id> budget`, …: how a message names a budget. */
+export function budgetName(budget: BudgetRow): string {
   const scope = budget.scopeId === null ? budget.scope : `${budget.scope} ${budget.scopeId}`;
   return `${budget.period === 'day' ? 'Daily' : budget.period === 'week' ? 'Weekly' : 'Monthly'} ${scope.replace('_', ' ')} budget`;
 }
@@ -60,7 +62,7 @@ export function budgetThresholdDraft(recipient: string, s: BudgetStanding, thres
     title: `${name} is ${threshold}% used`,
     message: `${name} has used ${s.percent}% of its ${METRIC_NAMES[s.metric]} limit (${s.use[s.metric]} of ${s.budget.limits[s.metric]}) in the period that resets at ${s.resetsAt}.`,
     action: s.budget.action === 'notify' ? 'Nothing is refused by this budget; raise it or slow down if the spend is unexpected.' : 'Raise the limit or slow down before requests are refused.',
-    link: BUDGETS_LINK,
+    link: budgetLink(s.budget.id),
     occurredAt,
     details: { ...budgetDetails(s), threshold },
     dedupeScope: `${s.periodId}:${threshold}`,
@@ -88,7 +90,7 @@ export function budgetExceededDraft(recipient: string, s: BudgetStanding, cause:
     title: `${name} is used up`,
     message: `${name} reached its ${METRIC_NAMES[s.metric]} limit (${s.use[s.metric]} of ${s.budget.limits[s.metric]}) in the period that resets at ${s.resetsAt}. ${exceededEffect(s.budget, cause.keyDisabled)}`,
     action: 'Raise the limit if the use is expected; otherwise find what is spending and stop it.',
-    link: BUDGETS_LINK,
+    link: budgetLink(s.budget.id),
     occurredAt,
     details: { ...budgetDetails(s), blocked: cause.blocked, keyDisabled: cause.keyDisabled },
     dedupeScope: s.periodId,

@@ -41,7 +41,7 @@ export async function undoBudgetKeyDisable(em: EntityManager, budget: Pick<Budge
   if (budget.scope === 'key' && budget.scopeId !== null) {
     const last = await lastKeyToggle(em, budget.scopeId);
     const stillOurs = last?.action === 'key.disabled' && last.details.reason === 'budget_exceeded' && last.details.budget_id === budget.id;
-    if (stillOurs) enabled = await setKeyEnabledBySystem(em, budget.scopeId, true, { reason, budget_id: budget.id, period: budget.disabledKeyPeriod });
+    if (stillOurs) enabled = await setKeyEnabledBySystem(em, budget.scopeId, { enabled: true, details: { reason, budget_id: budget.id, period: budget.disabledKeyPeriod } });
   }
   await em.execute('UPDATE budgets SET disabled_key_period = NULL WHERE id = ?', [budget.id]);
   return enabled;

@@ -1,4 +1,5 @@
 import { type EntityManager, ORG_KEY_OWNER_PREFIX, orgIdOfKeyOwner } from '@byok/db';
+import { ORG_NOTIFIED_ROLES } from '../outbox/org-recipients.js';
 
 /**
  * Who is told about budgets of each owner: a user owner is told themselves; an organization
@@ -20,8 +21,8 @@ export async function budgetRecipients(em: EntityManager, ownerIds: readonly str
   }
   if (orgIds.length === 0) return recipients;
   const rows = await em.execute<Array<{ org_id: string; user_id: string }>>(
-    `SELECT org_id::text AS org_id, user_id FROM byok_org_members WHERE org_id IN (?) AND role IN ('owner', 'admin') ORDER BY org_id, user_id`,
-    [orgIds],
+    `SELECT org_id::text AS org_id, user_id FROM byok_org_members WHERE org_id IN (?) AND role = ANY(?::text[]) ORDER BY org_id, user_id`,
+    [orgIds, `{${ORG_NOTIFIED_ROLES.join(',')}}`],
   );
   for (const row of rows) recipients.get(`${ORG_KEY_OWNER_PREFIX}${row.org_id}`)?.push(row.user_id);
   return recipients;

@@ -21,7 +21,8 @@ interface ReminderRow {
 
 /**
  * Emits `key_expiring` (14, 7 and 1 days before `expires_at`) and `key_rotation_due` (key text
- * older than `rotationReminderDays`) for enabled keys. Safe to run often and from several
+ * older than `rotationReminderDays`; 0 means never, so no key is judged by its age) for enabled
+ * keys. Safe to run often and from several
  * notifiers: each reminder's dedupe key names the key, the threshold (or key version) and the
  * expiry date, so it is emitted once. A key first seen 3 days before its expiry gets only the
  * 7-day reminder, not the 14-day one as well. Returns the number of events emitted.
@@ -34,20 +35,22 @@ export async function scanKeyReminders(orm: Orm, options: { rotationReminderDays
       `SELECT id, user_id, provider, label, expires_at, key_set_at, key_version,
          (SELECT min(t) FROM unnest(?::int[]) AS t WHERE expires_at > ?::timestamptz AND expires_at <= ?::timestamptz + make_interval(days => t)) AS expiry_threshold,
          floor(extract(epoch FROM (?::timestamptz - key_set_at)) / 86400)::int AS age_days,
-         key_set_at <= ?::timestamptz - make_interval(days => ?) AS rotation_due
+         (?::int > 0 AND key_set_at <= ?::timestamptz - make_interval(days => ?)) AS rotation_due
        FROM user_provider_keys
        WHERE COALESCE(enabled, TRUE)
-         AND ((expires_at > ?::timestamptz AND expires_at <= ?::timestamptz + make_interval(days => ?)) OR key_set_at <= ?::timestamptz - make_interval(days => ?))`,
+         AND ((expires_at > ?::timestamptz AND expires_at <= ?::timestamptz + make_interval(days => ?)) OR (?::int > 0 AND key_set_at <= ?::timestamptz - make_interval(days => ?)))`,
       [
         `{${thresholds.join(',')}}`,
         now.toISOString(),
         now.toISOString(),
         now.toISOString(),
+        options.rotationReminderDays,
         now.toISOString(),
         options.rotationReminderDays,
         now.toISOString(),
         now.toISOString(),
         thresholds.at(-1),
+        options.rotationReminderDays,
         now.toISOString(),
         options.rotationReminderDays,
       ],
@@ -70,12 +73,13 @@ export async function scanKeyReminders(orm: Orm, options: { rotationReminderDays
 }
 
 /**
- * Deletes dispatched outbox rows older than the longest dedupe period plus a margin: by then no
- * dedupe key can match them any more, and their deliveries are done. Rows of pending emails are
- * kept until sent; finished email rows (sent or refused) go with their event.
+ * Deletes dispatched outbox rows older than `keepMs` (the longest dedupe period plus a margin: by
+ * then their deliveries are done), and dedupe windows that have ended (they drop nothing any more).
+ * Rows of pending emails are kept until sent; finished email rows (sent or refused) go with their event.
  */
 export async function pruneOutbox(orm: Orm, keepMs: number): Promise<number> {
   return orm.em.fork().transactional(async (em) => {
+    await em.execute('DELETE FROM notification_dedupe WHERE until < now()');
     const rows = await em.execute<Array<{ id: string }>>(
       `DELETE FROM notification_outbox o WHERE o.dispatched_at < now() - make_interval(secs => ?)
          AND NOT EXISTS (SELECT 1 FROM notification_emails e WHERE e.event_id = o.id AND e.sent_at IS NULL AND e.failed_at IS NULL)

@@ -134,7 +134,7 @@ export async function scanSpendAnomalies(orm: Orm, options: SpendAnomalyOptions)
       // rescan after the user enabled their keys again, finds the event written and leaves the keys alone.
       if (!own?.emitted) continue;
       for (const keyId of toFreeze) {
-        const frozen = await setKeyEnabledBySystem(em, keyId, false, { reason: 'spend_anomaly', hour: hourStart });
+        const frozen = await setKeyEnabledBySystem(em, keyId, { enabled: false, details: { reason: 'spend_anomaly', hour: hourStart }, cause: { kind: 'spend_anomaly', hourStart, hourEnd } });
         if (frozen) frozenKeys.push(frozen);
       }
     }

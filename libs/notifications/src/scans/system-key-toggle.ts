@@ -1,4 +1,6 @@
 import { appendAudit, type EntityManager, setUserKeyEnabled } from '@byok/db';
+import { type KeyDisableCause, keyAutoDisabledDraft } from '../key-disabled-event.js';
+import { emitNotifications } from '../outbox/emit.js';
 
 /** Key ids are uuids; a budget's scope id that is none names no key (and must not fail a cast). */
 const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -10,15 +12,24 @@ export interface ToggledKey {
 }
 
 /**
- * Enables or disables a key on the service's own account, through the owner's toggle (so an
- * administrator's disable is never lifted by it), and audits the change as the system with
- * `details` (which say why: `reason` and what caused it). Returns the key when `enabled` changed,
- * null when it already was so or there is no such key. Call it in the transaction that decided it.
+ * What the service does to a key: enable it again, or disable it for a `cause` its owner is told
+ * about (`key_auto_disabled`). `details` say why in the audit record: `reason` and what caused it.
  */
-export async function setKeyEnabledBySystem(tx: EntityManager, keyId: string, enabled: boolean, details: Record<string, unknown>): Promise<ToggledKey | null> {
+export type SystemKeyChange = { enabled: true; details: Record<string, unknown> } | { enabled: false; details: Record<string, unknown>; cause: KeyDisableCause };
+
+/**
+ * Enables or disables a key on the service's own account, through the owner's toggle (so an
+ * administrator's disable is never lifted by it), audits the change as the system and, for a
+ * disable, tells the key's owner why. Returns the key when `enabled` changed, null when it already
+ * was so or there is no such key. Call it in the transaction that decided it: the audit record and
+ * the notification commit or roll back with the change.
+ */
+export async function setKeyEnabledBySystem(tx: EntityManager, keyId: string, change: SystemKeyChange): Promise<ToggledKey | null> {
   if (!KEY_ID.test(keyId)) return null;
+  const { enabled, details } = change;
   const state = await setUserKeyEnabled(tx, { id: keyId }, enabled);
   if (state === null || !state.changed) return null;
+  if (!change.enabled) await emitNotifications(tx, [keyAutoDisabledDraft({ keyId: state.id, userId: state.userId, provider: state.provider, label: state.label }, change.cause)]);
   await appendAudit(tx, {
     actorId: 'system',
     actorType: 'system',

@@ -23,6 +23,10 @@ describe('forbiddenAddressReason', () => {
     ['224.0.0.1', /multicast/],
     ['64:ff9b::a00:1', /non-public/],
     ['2002:7f00:1::', /non-public/],
+    // IPv4-compatible (::/96): what a URL's [::127.0.0.1] becomes, and its private and public kin.
+    ['::7f00:1', /IPv4-compatible/],
+    ['::a00:1', /IPv4-compatible/],
+    ['::5db8:d70e', /IPv4-compatible/],
     ['not-an-ip', /not an IP/],
   ])('refuses %s', (address, reason) => {
     expect(forbiddenAddressReason(address)).toMatch(reason);

@@ -23,10 +23,17 @@ describe('checkWebhookUrl', () => {
     ['http://0x7f.1/', /loopback/],
     ['http://localhost:3000/', /localhost/],
     ['http://api.localhost/', /localhost/],
+    ['http://localhost./', /localhost/],
+    ['http://API.localhost.:8080/', /localhost/],
+    ['http://[::127.0.0.1]/', /IPv4-compatible/],
     [`https://hooks.example.com/${'a'.repeat(MAX_WEBHOOK_URL_LENGTH)}`, /longer than/],
   ])('refuses %s', (raw, problem) => {
     const checked = checkWebhookUrl(raw, PUBLIC);
     expect('problem' in checked && checked.problem).toMatch(problem);
+  });
+
+  it('measures the URL as stored: short enough as given, too long once percent-encoded', () => {
+    expect(checkWebhookUrl(`https://hooks.example.com/${'é'.repeat(400)}`, PUBLIC)).toEqual({ problem: expect.stringMatching(/is 2426 characters once normalised/) });
   });
 
   it('requires https in production', () => {

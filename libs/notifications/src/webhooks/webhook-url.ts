@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { forbiddenAddressReason } from './outbound-address.js';
 
-/** Longest webhook URL accepted (the column's width). */
+/** Longest webhook URL accepted, as given and as stored (the column's width). */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
 export interface WebhookUrlRules {
@@ -26,6 +26,10 @@ export function checkWebhookUrl(raw: string, rules: WebhookUrlRules): { url: str
   // Credentials in a URL end up in proxies' and receivers' logs; a receiver should check the signature instead.
   if (url.username !== '' || url.password !== '') return { problem: 'must not contain a user name or password' };
   if (url.hash !== '') return { problem: 'must not contain a fragment (#…)' };
+  // What is stored is the normalised form, which percent-encodes (one `é` becomes six characters).
+  if (url.href.length > MAX_WEBHOOK_URL_LENGTH) {
+    return { problem: `is ${url.href.length} characters once normalised (non-ASCII characters and spaces percent-encoded), more than the ${MAX_WEBHOOK_URL_LENGTH} stored` };
+  }
   if (!rules.allowPrivate) {
     const problem = privateHostProblem(url.hostname);
     if (problem) return { problem };
@@ -39,6 +43,8 @@ function privateHostProblem(hostname: string): string | null {
     const reason = forbiddenAddressReason(host);
     return reason ? `points at a non-public address (${reason})` : null;
   }
-  if (host === 'localhost' || host.endsWith('.localhost')) return 'points at this machine (localhost)';
+  // A name may end in the root's dot (`localhost.` is the same name to the resolver).
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name === 'localhost' || name.endsWith('.localhost')) return 'points at this machine (localhost)';
   return null;
 }
