@@ -4,11 +4,17 @@
  * latency from a state change's commit to its page row at a steady 100 events/s for
  * BENCH_NOTIFY_LATENCY_S seconds (default 20), each event emitted in its own transaction as key
  * changes are. Targets (issue #16): at least 2,000 notifications/s, p99 under 1 s at 100/s.
- * Latency is measured inside Postgres (the event's time against `clock_timestamp()` of its page
- * row's insert), so the bench's own polling adds nothing.
+ * Page latency is measured inside Postgres (the event's time against `clock_timestamp()` of its
+ * page row's insert), so the bench's own polling adds nothing. In the latency phase every owner
+ * also has a webhook to a receiver in this process, so the same events are timed from their
+ * commit to the signed POST's arrival: the whole path, outbox drain, notifications queue, webhook
+ * channel, delivery queue and the delivery worker's request.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@byok/config';
 import { emitNotifications, keyEventDraft, type NotificationDraft } from '@byok/notifications';
+import { generateWebhookSecret, insertWebhook } from '@byok/notifications/webhooks';
 import { startNotifier } from '@byok/notifier';
 import { openRuntime } from '@byok/runtime';
 import { createLogger } from '@byok/telemetry';
@@ -48,8 +54,20 @@ const benchmark: Benchmark = {
       AUTH_JWT_SECRET: SECRET,
       LOG_LEVEL: 'warn',
       NOTIFY_SCAN_INTERVAL_S: '86400',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
     });
     const runtime = await openRuntime(config, createLogger({ level: 'warn', name: 'bench-notifier' }), { storedKeysCheck: 'off' });
+    // The webhook receiver: notes when each event's POST arrived (its id is in the body).
+    const receivedAtMs = new Map<string, number>();
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        receivedAtMs.set((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string }).id, Date.now());
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     try {
       await db.sql('CREATE TABLE bench_delivered (id uuid PRIMARY KEY, delivered_at timestamptz NOT NULL)');
       await db.sql(`CREATE FUNCTION bench_mark_delivered() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -67,7 +85,11 @@ const benchmark: Benchmark = {
       while ((await delivered()) < EVENTS) await sleep(50);
       const seconds = (performance.now() - started) / 1000;
 
-      // 2. Latency at a steady rate, one transaction per event.
+      // 2. Latency at a steady rate, one transaction per event; from here every owner has a webhook.
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      for (let u = 0; u < 1000; u++) {
+        await insertWebhook(runtime.orm.em.fork(), { userId: `bench-user-${u}`, url: hookUrl, events: ['key_invalid'], enabled: true, secretEncrypted: runtime.keyring.encrypt(generateWebhookSecret()) });
+      }
       const sentBefore = await delivered();
       const total = LATENCY_SECONDS * RATE_PER_S;
       const t0 = performance.now();
@@ -78,7 +100,18 @@ const benchmark: Benchmark = {
         void runtime.orm.em.fork().transactional((em) => emitNotifications(em, [draft(i, 'latency')]));
       }
       while ((await delivered()) < sentBefore + total) await sleep(50);
+      const webhookDeadline = Date.now() + 60_000;
+      while (receivedAtMs.size < total && Date.now() < webhookDeadline) await sleep(50);
       await notifier.close();
+      const committedAt = await db.sql<{ id: string; ms: number }>(
+        `SELECT id, extract(epoch FROM created_at) * 1000 AS ms FROM notification_outbox WHERE dedupe_key LIKE '%:latency-%'`,
+      );
+      const webhookLatencies = committedAt
+        .flatMap((row) => {
+          const received = receivedAtMs.get(row.id);
+          return received === undefined ? [] : [received - Number(row.ms)];
+        })
+        .sort((a, b) => a - b);
       const latencies = (
         await db.sql<{ ms: number }>(
           `SELECT extract(epoch FROM d.delivered_at - o.created_at) * 1000 AS ms FROM bench_delivered d JOIN notification_outbox o ON o.id = d.id WHERE o.dedupe_key LIKE '%:latency-%'`,
@@ -94,8 +127,11 @@ const benchmark: Benchmark = {
         `| commit → page p50 at ${RATE_PER_S}/s (${total} events) | ${percentile(latencies, 50).toFixed(0)} ms | |`,
         `| commit → page p99 at ${RATE_PER_S}/s | ${percentile(latencies, 99).toFixed(0)} ms | < 1,000 ms |`,
         `| commit → page max at ${RATE_PER_S}/s | ${(latencies.at(-1) ?? Number.NaN).toFixed(0)} ms | |`,
+        `| commit → webhook received, p50 / p99 / max at ${RATE_PER_S}/s (${webhookLatencies.length} of ${total} received) | ${percentile(webhookLatencies, 50).toFixed(0)} / ${percentile(webhookLatencies, 99).toFixed(0)} / ${(webhookLatencies.at(-1) ?? Number.NaN).toFixed(0)} ms | p99 < 1,000 ms |`,
       ].join('\n');
     } finally {
+      receiver.closeAllConnections();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
       await runtime.close();
       await db.drop();
       await deleteRedisPrefix(prefix);
