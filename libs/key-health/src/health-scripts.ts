@@ -84,3 +84,16 @@ for k = 2, #KEYS do
 end
 return out
 `);
+
+/**
+ * Takes a key's half-open trial for all instances. KEYS: the trial key. ARGV: the circuit round
+ * (the `ou` the circuit opened until, the same on every instance), the hold in ms. The key holds
+ * the round whose trial is taken: a second taker of that round is refused, while a trial of an
+ * earlier round (its verdict already in, or its holder gone) never blocks the next. Returns 1
+ * when taken.
+ */
+export const TAKE_TRIAL = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`);

@@ -117,7 +117,9 @@ async function usableNow(attempt: PlannedAttempt, plan: AttemptPlan, request: At
   if (candidate.credentialSource !== 'system') {
     if (candidate.keyId === undefined) return false;
     // A last-resort key (chosen although cooling) is tried anyway; so is the only key left.
-    if (deps.keyHealth.claim(candidate.keyId) || candidate.note !== undefined || !others) return true;
+    const claim = deps.keyHealth.claim(candidate.keyId);
+    // A promise only for a half-open key, whose one trial is taken across instances.
+    if (claim === true || (claim !== false && (await claim)) || candidate.note !== undefined || !others) return true;
     plan.skipped(deps.keyHealth.blocked(candidate.keyId)?.reason ?? 'circuit_open');
     return false;
   }
