@@ -208,6 +208,22 @@ describe('taking turns and cooling down', () => {
     expect(callsOf(user, 'c')).toBe(0);
   });
 
+  it('keeps alternating a provider’s keys whatever the user’s requests for another provider do in between', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'a', behaviour: 'ok', priority: 1 },
+      { label: 'b', behaviour: 'ok', priority: 1 },
+    ]);
+    const served: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      served.push(JSON.parse((await post(user, {})).text).choices[0].message.content);
+      // No key of the user's serves Anthropic: refused, and no turn of the OpenAI keys is spent.
+      expect((await post(user, { model: 'claude-3-5-haiku' }, { headers: { 'x-byok-fallback': 'never' } })).status).toBe(400);
+    }
+    const [a, b] = [`served by ${scripted(user, 'a')}`, `served by ${scripted(user, 'b')}`];
+    expect(served[0] === a ? served : served.map((x) => (x === a ? b : a))).toEqual([a, b, a, b]);
+  });
+
   it('a 429’s Retry-After cools the key, for a second proxy instance within 1 s as well', async () => {
     const user = newUser();
     await addKeys(user, [

@@ -6,6 +6,7 @@ import {
   indexUserKeys,
   type KeyAvailability,
   type RouteInput,
+  RunTurns,
   toUserKeyCandidate,
   type UserKeyCandidate,
 } from '@byok/routing';
@@ -20,6 +21,10 @@ function key(provider: ProviderId, label: string, overrides: Partial<UserKeyCand
 function decide(keys: UserKeyCandidate[], extra: Partial<RouteInput> = {}, model = 'gpt-4o-mini') {
   return decideRoute({ model, userKeys: indexUserKeys(keys), systemKeys: { openai: true }, creditBalanceMicro: 1_000_000, ...extra });
 }
+
+const fail = (): never => {
+  throw new Error('no turn group');
+};
 
 const usable = (d: ReturnType<typeof decide>) => d.candidates.filter((c) => c.status === 'chosen' || c.status === 'fallback').map((c) => c.keyId ?? `system(${c.provider})`);
 
@@ -36,16 +41,38 @@ describe('the candidates of a key pool', () => {
     expect(formatReceipt(decide([key('openai', 'Default')]))).toBe('user_openrouter:skipped=no_key; user_provider(openai):chosen; system(openai):not_needed; system(openrouter):skipped=no_system_key');
   });
 
-  it('lets keys of equal priority take turns, per the turn counter', () => {
-    const keys = [key('openai', 'x', { priority: 1 }), key('openai', 'y', { priority: 1 }), key('openai', 'z', { priority: 2 })];
+  it('lets keys of equal priority take turns, per run, moved only when the run serves', () => {
+    const keys = [
+      key('openai', 'x', { priority: 1 }),
+      key('openai', 'y', { priority: 1 }),
+      key('openai', 'z', { priority: 2 }),
+      key('openai', 'w', { priority: 2 }),
+      key('anthropic', 'p', { priority: 1 }),
+      key('anthropic', 'q', { priority: 1 }),
+    ];
     const index = indexUserKeys(keys);
-    const first = (turn: number) => decideRoute({ model: 'gpt-4o', userKeys: index, systemKeys: {}, creditBalanceMicro: null, turn });
-    expect([0, 1, 2, 3].map((t) => (first(t).outcome === 'routed' ? usable(first(t)) : []))).toEqual([
-      ['openai-x', 'openai-y', 'openai-z'],
-      ['openai-y', 'openai-x', 'openai-z'],
-      ['openai-x', 'openai-y', 'openai-z'],
-      ['openai-y', 'openai-x', 'openai-z'],
-    ]);
+    const turns = new RunTurns();
+    const order = (model: string) => {
+      const d = decideRoute({ model, userKeys: index, systemKeys: {}, creditBalanceMicro: null, turns });
+      return d.outcome === 'routed' ? usable(d) : [];
+    };
+    const serve = (model: string) => {
+      const d = decideRoute({ model, userKeys: index, systemKeys: {}, creditBalanceMicro: null, turns });
+      if (d.outcome === 'routed' && d.chosen.turnGroup !== undefined) turns.advance(d.chosen.turnGroup);
+    };
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-z', 'openai-w']);
+    // Deciding alone moves nothing; another provider's run serving moves only its own.
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-z', 'openai-w']);
+    serve('claude-3-5-haiku');
+    expect(order('claude-3-5-haiku')).toEqual(['anthropic-q', 'anthropic-p']);
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-z', 'openai-w']);
+    serve('gpt-4o');
+    expect(order('gpt-4o')).toEqual(['openai-y', 'openai-x', 'openai-z', 'openai-w']);
+    serve('gpt-4o');
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-z', 'openai-w']);
+    // The second run turns by itself.
+    turns.advance(index.byProvider.get('openai')?.[2]?.turnGroup ?? fail());
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-w', 'openai-z']);
   });
 
   it('skips a key that is cooling down or whose circuit is open, with the reason', () => {

@@ -78,9 +78,7 @@ export function createChatHandler(deps: ChatHandlerDeps) {
       caller.orgId === undefined
         ? await Promise.all([callerRoutes(deps.routes, caller), deps.budgetCache.forCaller(caller)])
         : [await callerRoutes(deps.routes, caller), await deps.budgetCache.forCaller(caller)];
-    // The turn counter moves only for users whose keys share a priority.
-    const turn = routes.keys.sharedPriority.size > 0 ? routes.nextTurn() : undefined;
-    const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turn, maxUsable: deps.maxAttempts });
+    const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turns: routes.turns, maxUsable: deps.maxAttempts });
     if (route.apiKey === null) {
       reply.headers(routeHeaders(route.decision, requestId));
       throw new AppError(route.decision.outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', route.decision.message);

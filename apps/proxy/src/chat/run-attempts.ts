@@ -2,7 +2,7 @@ import type { Budget } from '@byok/budgets';
 import { AppError } from '@byok/http';
 import type { KeyBlock, KeyFailure, KeyHealthTracker } from '@byok/key-health';
 import type { OpenAIChatRequest } from '@byok/providers';
-import { candidateCredential, type Routes, type SystemKeySet } from '@byok/routing';
+import { candidateCredential, type Routes, type SystemKeySet, type TurnGroup } from '@byok/routing';
 import type { FastifyReply } from 'fastify';
 import type { ProxyCaller } from '../auth/caller-resolver.js';
 import type { BudgetGuard, BudgetHold } from '../budgets/budget-guard.js';
@@ -76,6 +76,8 @@ interface Run {
   budget: BudgetHold | undefined;
   /** The last candidate a budget refused, for the 429 when no candidate is left. */
   budgetRefusal: { attempt: PlannedAttempt; refusal: BudgetRefusal } | undefined;
+  /** The run of equal-priority keys last turned for this request (a run's keys are tried one after the other). */
+  turned: TurnGroup | undefined;
 }
 
 /**
@@ -87,7 +89,7 @@ interface Run {
  * circuit, or holds its half-open trial) and a platform key without credits are skipped then.
  */
 export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<unknown> {
-  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined, budget: undefined, budgetRefusal: undefined };
+  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined, budget: undefined, budgetRefusal: undefined, turned: undefined };
   for (let attempt = plan.next(); attempt !== undefined; attempt = plan.next()) {
     // Budgets first: a key skipped for its budget must not take its half-open trial.
     if (!(await holdBudgets(attempt, plan, run, request, deps))) continue;
@@ -209,6 +211,7 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
   const echo = candidate.credentialSource === 'system' || candidate.orgKey === true ? keyEchoGuardOf(request.routes, apiKey) : undefined;
 
   plan.started();
+  turnRun(candidate.turnGroup, run, request.routes);
   const canFailOver = plan.canContinue();
   const headersTimeoutMs = canFailOver ? Math.max(1, Math.min(deps.attemptTimeoutMs, request.deadlineAt - performance.now())) : undefined;
   try {
@@ -250,6 +253,17 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     if (!reply.sent) reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
     throw failed;
   }
+}
+
+/**
+ * Moves the turn of the candidate's run of equal-priority keys, once per request: the next request
+ * starts with the run's next key. Only a run one of whose keys is tried moves, so requests for
+ * other providers, refusals and runs never reached leave it where it is.
+ */
+function turnRun(group: TurnGroup | undefined, run: Run, routes: Routes): void {
+  if (group === undefined || group === run.turned) return;
+  routes.turns.advance(group);
+  run.turned = group;
 }
 
 /**

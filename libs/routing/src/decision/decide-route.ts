@@ -10,6 +10,7 @@ import type {
   RouteInput,
   SkipReason,
   SystemKeyAvailability,
+  TurnGroup,
   UserKeyIndex,
 } from './route-decision.types.js';
 import { byokOnlyMessage, creditsUnknownMessage, insufficientCreditsMessage, noKeyMessage, type SkippedUserKey, unknownModelMessage, withSkippedKeys } from './route-messages.js';
@@ -37,7 +38,7 @@ interface DecisionContext {
   /** The model as the client sent it, and as the provider's / OpenRouter's upstream names it. */
   requested: string;
   keyHealth: RouteInput['keyHealth'];
-  turn: number | undefined;
+  turns: RouteInput['turns'];
   /** Usable user keys still worth listing (`maxUsable`). */
   usableLeft: number;
   /**
@@ -60,7 +61,7 @@ interface DecisionContext {
  *    is above zero (`insufficient_credits` otherwise) and the user allows it (`platformFallback`).
  *
  * A member acting for an organization passes `KeySets` (`orgKeySets`): steps 1 and 2 run for each
- * owner's keys in turn, before step 3. Keys of equal priority take turns (`turn`). A key is skipped when disabled, invalid,
+ * owner's keys in turn, before step 3. Keys of equal priority take turns (`turns`). A key is skipped when disabled, invalid,
  * undecryptable, cooling down, its circuit open, outside its allow-list, or not among the models
  * its last test listed; a key whose last validation said `no_credit` is chosen only when nothing
  * else can serve. A model whose provider cannot be detected goes only through the user's
@@ -71,7 +72,7 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
   const { detected, openRouterModel } = models.info(input.model);
   const sets = keySetsOf(input.userKeys);
   const candidates: RouteCandidate[] = [];
-  const context: DecisionContext = { requested: input.model, keyHealth: input.keyHealth, turn: input.turn, usableLeft: input.maxUsable ?? Number.POSITIVE_INFINITY, lastResort: undefined };
+  const context: DecisionContext = { requested: input.model, keyHealth: input.keyHealth, turns: input.turns, usableLeft: input.maxUsable ?? Number.POSITIVE_INFINITY, lastResort: undefined };
 
   let chosen: RouteCandidate | undefined;
   for (const set of sets) {
@@ -139,24 +140,24 @@ function considerUserKeys(
   }
   let result = chosen;
   for (let position = 0; position < keys.length && context.usableLeft > 0; position++) {
-    const indexed = keyInTurn(keys, position, context.turn);
+    const indexed = keyInTurn(keys, position, context.turns);
     if (indexed === undefined) continue;
-    const { keyId, receiptLabel } = indexed;
+    const { keyId, receiptLabel, turnGroup } = indexed;
     const name = indexed.receiptNames === undefined ? undefined : source === 'user_openrouter' ? indexed.receiptNames.user_openrouter : indexed.receiptNames.user_provider;
     const skip = indexed.skip ?? requestSkipReason(indexed, context, upstreamModel);
     const orgKey = indexed.key.orgKey;
     if (skip !== null) {
-      const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip, undefined, name, orgKey);
+      const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip, undefined, name, orgKey, turnGroup);
       if (context.lastResort === undefined && LAST_RESORT_NOTES.has(skip)) context.lastResort = { index: out.length, candidate: row };
       out.push(row);
       continue;
     }
     context.usableLeft -= 1;
     if (result !== undefined) {
-      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED, undefined, name, orgKey));
+      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED, undefined, name, orgKey, turnGroup));
       continue;
     }
-    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false, orgKey), undefined, name, orgKey);
+    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false, orgKey), undefined, name, orgKey, turnGroup);
     out.push(result);
   }
   return result;
@@ -186,11 +187,11 @@ const LAST_RESORT_NOTES: ReadonlyMap<string, CandidateNote> = new Map<SkipReason
 function chooseLastResort(out: RouteCandidate[], context: DecisionContext): RouteCandidate | undefined {
   const last = context.lastResort;
   if (last === undefined) return undefined;
-  const { credentialSource, provider, keyId, label, upstreamModel, reason, receiptName, orgKey } = last.candidate;
+  const { credentialSource, provider, keyId, label, upstreamModel, reason, receiptName, orgKey, turnGroup } = last.candidate;
   const note = LAST_RESORT_NOTES.get(reason) ?? 'key_reported_no_credit';
   const why =
     note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true, orgKey) : `${chosenReason(credentialSource, provider, false, orgKey)}; nothing else can serve (${reason})`;
-  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note, receiptName, orgKey);
+  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note, receiptName, orgKey, turnGroup);
   out[last.index] = chosen;
   return chosen;
 }
@@ -239,8 +240,9 @@ function candidate(
   note?: RouteCandidate['note'],
   receiptName?: string,
   orgKey?: boolean,
+  turnGroup?: TurnGroup,
 ): RouteCandidate {
-  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, note, receiptName, orgKey };
+  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, note, receiptName, orgKey, turnGroup };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ProviderId } from '@byok/providers';
 import { describe, expect, it } from 'vitest';
+import { RunTurns } from '../cache/run-turns.js';
 import { decideRoute } from './decide-route.js';
 import { orgKeySets, type OrgMemberKeys } from './org-key-sets.js';
 import { formatReceipt, receiptJson } from './receipt.js';
@@ -60,13 +61,15 @@ describe('orgKeySets: the member_keys policies', () => {
     expect(receiptJson(decision).candidates.find((c) => c.source === 'system')).not.toHaveProperty('org_key', true);
   });
 
-  it('takes turns between the org’s equal-priority keys and reports their shared priority', () => {
+  it('takes turns between the org’s equal-priority keys', () => {
     const org = [key('org', 'openai', { keyId: 'a' }), key('org', 'openai', { keyId: 'b' })];
     const sets = orgKeySets('allow', indexUserKeys([]), indexUserKeys(org, { org: true }));
-    expect([...sets.sharedPriority]).toEqual(['openai']);
-    const chosen = [0, 1].map((turn) => {
-      const d = decideRoute({ model: 'gpt-4o-mini', userKeys: sets, systemKeys: {}, creditBalanceMicro: null, turn });
-      return d.outcome === 'routed' ? d.chosen.keyId : undefined;
+    const turns = new RunTurns();
+    const chosen = [0, 1].map(() => {
+      const d = decideRoute({ model: 'gpt-4o-mini', userKeys: sets, systemKeys: {}, creditBalanceMicro: null, turns });
+      if (d.outcome !== 'routed' || d.chosen.turnGroup === undefined) return undefined;
+      turns.advance(d.chosen.turnGroup);
+      return d.chosen.keyId;
     });
     expect(chosen).toEqual(['a', 'b']);
   });

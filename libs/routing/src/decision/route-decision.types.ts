@@ -56,8 +56,6 @@ export interface UserKeyIndex {
   readonly kind: 'user-key-index';
   /** Keys per provider in priority order; a provider without keys has no entry. */
   readonly byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>;
-  /** Providers holding two or more keys of equal priority, which take turns. */
-  readonly sharedPriority: ReadonlySet<ProviderId>;
   /** True for an organization's keys: its `no_key` rows are named `org:<provider>`. */
   readonly org: boolean;
 }
@@ -69,8 +67,22 @@ export interface UserKeyIndex {
 export interface KeySets {
   readonly kind: 'key-sets';
   readonly sets: readonly UserKeyIndex[];
-  /** Providers where any set has keys of equal priority (the turn counter moves then). */
-  readonly sharedPriority: ReadonlySet<ProviderId>;
+}
+
+/**
+ * A run of two or more keys of one owner and one provider sharing a priority: its keys take
+ * turns. One frozen object per run, built with the owner's index; its identity keys the run's
+ * turn counter (`TurnCounters`).
+ */
+export interface TurnGroup {
+  /** Where the run starts in the provider's list, and how many keys it holds. */
+  readonly start: number;
+  readonly size: number;
+}
+
+/** How far each run of equal-priority keys has turned: the key at `start + turn` goes first. */
+export interface TurnCounters {
+  of(group: TurnGroup): number;
 }
 
 /** A user key with the part of its verdict that does not depend on the request. */
@@ -89,9 +101,8 @@ export interface IndexedUserKey {
   readonly receiptNames: { readonly user_openrouter: string; readonly user_provider: string } | undefined;
   /** Tests the model against the key's allow-list; null when the key takes any model. */
   readonly allows: ((model: string) => boolean) | null;
-  /** Where the run of keys sharing its priority starts in the provider's list, and its length. */
-  readonly groupStart: number;
-  readonly groupSize: number;
+  /** The run of keys sharing its priority, which take turns; undefined when its priority is its own. */
+  readonly turnGroup: TurnGroup | undefined;
 }
 
 /** Everything one routing decision depends on. */
@@ -107,8 +118,11 @@ export interface RouteInput {
   keyHealth?: KeyAvailability | undefined;
   /** `never`: platform keys are skipped (`platform_fallback_never`). Default `allow`. */
   platformFallback?: PlatformFallback | undefined;
-  /** Which of several equal-priority keys goes first: any counter that grows per request. */
-  turn?: number | undefined;
+  /**
+   * Which of several equal-priority keys goes first, per run (`Routes.turns`); absent: the first
+   * in the stored order.
+   */
+  turns?: TurnCounters | undefined;
   /**
    * Usable candidates worth listing (the proxy's attempt budget): once this many are found, the
    * user's remaining keys of that provider are not examined, since this request would never try
@@ -167,6 +181,8 @@ export interface RouteCandidate {
   note?: CandidateNote;
   /** True when the key is an organization's (`UserKeyCandidate.orgKey`). */
   orgKey?: boolean | undefined;
+  /** The key's run of equal-priority keys, whose turn moves when the key is tried (`TurnCounters`). */
+  turnGroup?: TurnGroup | undefined;
 }
 
 /** The result of the routing rule: the chosen candidate, or why none could be chosen. */

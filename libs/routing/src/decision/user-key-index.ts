@@ -1,7 +1,7 @@
 import type { ProviderId } from '@byok/providers';
 import { compileAllowList } from './model-allow-list.js';
 import { labelledReceiptName, orgReceiptName } from './receipt-names.js';
-import type { IndexedUserKey, KeySets, KeySkipReason, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
+import type { IndexedUserKey, KeySets, KeySkipReason, TurnCounters, TurnGroup, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
 
 /** The label of a key saved without one; receipts name it by its provider alone. */
 export const DEFAULT_LABEL = 'default';
@@ -38,8 +38,8 @@ export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
 
 /**
  * Groups the user's keys by provider in priority order (a stable sort: keys of equal priority keep
- * their given order), with each key's request-independent verdict, allow-list and place among the
- * keys of its priority worked out once. `org`: these are an organization's keys (each marked
+ * their given order), with each key's request-independent verdict, allow-list and run of equal
+ * priority (`TurnGroup`) worked out once. `org`: these are an organization's keys (each marked
  * `orgKey`, named `org:<provider>/<label>` in receipts).
  */
 export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>, options: { org?: boolean } = {}): UserKeyIndex {
@@ -51,26 +51,26 @@ export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>, options: { 
     else list.push(key);
   }
   const byProvider = new Map<ProviderId, IndexedUserKey[]>();
-  const sharedPriority = new Set<ProviderId>();
   for (const [provider, list] of grouped) {
     list.sort((a, b) => (a.priority ?? 1) - (b.priority ?? 1));
     const entries: IndexedUserKey[] = [];
-    let groupStart = 0;
+    let group: TurnGroup | undefined;
     for (let i = 0; i < list.length; i++) {
       const key = list[i] as UserKeyCandidate;
       const priority = key.priority ?? 1;
-      if (i > 0 && (list[i - 1]?.priority ?? 1) !== priority) groupStart = i;
-      let groupEnd = i + 1;
-      while (groupEnd < list.length && (list[groupEnd]?.priority ?? 1) === priority) groupEnd++;
-      if (groupEnd - groupStart > 1) sharedPriority.add(provider);
-      entries.push(indexKey(org ? { ...key, orgKey: true } : key, groupStart, groupEnd - groupStart));
+      if (group === undefined || i >= group.start + group.size) {
+        let end = i + 1;
+        while (end < list.length && (list[end]?.priority ?? 1) === priority) end++;
+        group = Object.freeze({ start: i, size: end - i });
+      }
+      entries.push(indexKey(org ? { ...key, orgKey: true } : key, group.size > 1 ? group : undefined));
     }
     byProvider.set(provider, entries);
   }
-  return Object.freeze({ kind: 'user-key-index', byProvider, sharedPriority, org });
+  return Object.freeze({ kind: 'user-key-index', byProvider, org });
 }
 
-function indexKey(key: UserKeyCandidate, groupStart: number, groupSize: number): IndexedUserKey {
+function indexKey(key: UserKeyCandidate, turnGroup: TurnGroup | undefined): IndexedUserKey {
   const label = key.label ?? DEFAULT_LABEL;
   const isDefault = label.toLowerCase() === DEFAULT_LABEL;
   const orgName = key.orgKey === true ? orgReceiptName(key.provider, label) : undefined;
@@ -87,20 +87,20 @@ function indexKey(key: UserKeyCandidate, groupStart: number, groupSize: number):
         ? undefined
       : Object.freeze({ user_openrouter: labelledReceiptName('user_openrouter', key.provider, label), user_provider: labelledReceiptName('user_provider', key.provider, label) }),
     allows: key.models === undefined || key.models === null ? null : compileAllowList(key.models),
-    groupStart,
-    groupSize,
+    turnGroup,
   });
 }
 
 /**
- * The key tried in place `position` of a provider's list for request `turn`: priority order, each
- * run of equal priority rotated by the turn so that its keys take turns. No allocation: the proxy
- * calls it per key per request.
+ * The key tried in place `position` of a provider's list: priority order, each run of equal
+ * priority rotated by its own turn (`turns`), so that its keys take turns whatever other runs,
+ * providers or owners do. No allocation: the proxy calls it per key per request.
  */
-export function keyInTurn(keys: readonly IndexedUserKey[], position: number, turn: number | undefined): IndexedUserKey | undefined {
+export function keyInTurn(keys: readonly IndexedUserKey[], position: number, turns: TurnCounters | undefined): IndexedUserKey | undefined {
   const here = keys[position];
-  if (here === undefined || turn === undefined || here.groupSize === 1) return here;
-  return keys[here.groupStart + ((position - here.groupStart + turn) % here.groupSize)];
+  const group = here?.turnGroup;
+  if (group === undefined || turns === undefined) return here;
+  return keys[group.start + ((position - group.start + turns.of(group)) % group.size)];
 }
 
 /** True for an index from `indexUserKeys` rather than a plain list of keys or several indexes. */
