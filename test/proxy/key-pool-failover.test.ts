@@ -319,15 +319,45 @@ describe('model lists and the platform key', () => {
 });
 
 describe('a user with one key', () => {
-  it('keeps getting the provider’s own answer while that key cools down', async () => {
+  const never = { headers: { 'x-byok-fallback': 'never' } };
+
+  it('gets the provider’s 429 once; while the key cools down, 400 no_route saying when it serves again, or the platform key when allowed', async () => {
     const user = newUser();
     await addKeys(user, [{ label: 'default', behaviour: 's429ra30' }]);
-    for (let i = 0; i < 3; i++) {
-      const res = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
-      expect(res.status).toBe(429);
-      expect(res.headers['retry-after']).toBe('30');
+    const first = await post(user, {}, never);
+    expect(first.status).toBe(429);
+    expect(first.headers['retry-after']).toBe('30');
+    for (let i = 0; i < 2; i++) {
+      const res = await post(user, {}, never);
+      expect(res.status, res.text).toBe(400);
+      const error = JSON.parse(res.text).error;
+      expect(error).toMatchObject({ code: 'no_route', retry_after: expect.any(Number) });
+      expect(error.message).toContain('your OpenAI key is cooling down');
+      expect(error.retry_after).toBeGreaterThanOrEqual(1);
+      expect(error.retry_after).toBeLessThanOrEqual(30);
+      expect(res.headers['retry-after']).toBe(String(error.retry_after));
+      expect(res.route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\):skipped=cooling_down; system\(openai\):skipped=platform_fallback_never/);
     }
-    expect(callsOf(user, 'default')).toBe(3);
-    expect((await post(user, {}, { headers: { 'x-byok-fallback': 'never' } })).route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\):chosen\+key_cooling_down/);
+    expect(callsOf(user, 'default')).toBe(1);
+    await h.grantCredits(user, 5_000_000);
+    const allowed = await post(user, {});
+    expect(allowed.status).toBe(200);
+    expect(allowed.route).toContain('user_provider(openai):skipped=cooling_down; system(openai):chosen');
+    expect(callsOf(user, 'default')).toBe(1);
+  });
+
+  it('stops sending requests to a key whose circuit opened: 400 no_route until its half-open trial', async () => {
+    const user = newUser();
+    await addKeys(user, [{ label: 'default', behaviour: 's503' }]);
+    for (let i = 0; i < 5; i++) expect((await post(user, {}, never)).status).toBe(503);
+    for (let i = 0; i < 3; i++) {
+      const res = await post(user, {}, never);
+      expect(res.status).toBe(400);
+      // The harness opens circuits for 1.5 s.
+      expect(JSON.parse(res.text).error).toMatchObject({ code: 'no_route', retry_after: expect.any(Number) });
+      expect(JSON.parse(res.text).error.retry_after).toBeLessThanOrEqual(2);
+      expect(res.route).toContain('user_provider(openai):skipped=circuit_open');
+    }
+    expect(callsOf(user, 'default')).toBe(5);
   });
 });

@@ -88,6 +88,6 @@ export class AttemptPlan {
   #mark(status: 'failed' | 'skipped', reason: string): void {
     const current = this.#current;
     if (current === undefined) return;
-    this.#candidates[current.index] = { ...current.candidate, status, reason, note: undefined };
+    this.#candidates[current.index] = { ...current.candidate, status, reason };
   }
 }

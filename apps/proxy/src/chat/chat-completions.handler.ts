@@ -14,6 +14,7 @@ import type { UpstreamTargets } from '../upstream/upstream-targets.js';
 import { AttemptPlan } from './attempt-plan.js';
 import type { CreditHolds } from './credit-hold.js';
 import type { Exchange } from './exchange.js';
+import { secondsUntil } from './failover.js';
 import { platformFallbackOverride } from './platform-fallback-header.js';
 import { routeHeaders } from './route-headers.js';
 import { runAttempts } from './run-attempts.js';
@@ -80,8 +81,10 @@ export function createChatHandler(deps: ChatHandlerDeps) {
         : [await callerRoutes(deps.routes, caller), await deps.budgetCache.forCaller(caller)];
     const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turns: routes.turns, maxUsable: deps.maxAttempts });
     if (route.apiKey === null) {
+      const { outcome, message, retryAt } = route.decision;
       reply.headers(routeHeaders(route.decision, requestId));
-      throw new AppError(route.decision.outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', route.decision.message);
+      // A key that only rests (cool-down, open circuit) says when it may serve again.
+      throw new AppError(outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', message, retryAt === undefined ? {} : { retryAfterSeconds: secondsUntil(retryAt) });
     }
     const deadlineAt = startedAt + deps.requestDeadlineMs;
     const plan = new AttemptPlan(route.decision, deps.maxAttempts, deadlineAt);

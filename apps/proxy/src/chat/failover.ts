@@ -38,10 +38,15 @@ export function retryAfterMs(header: string | string[] | undefined, nowMs = Date
   return waitMs > 0 ? waitMs : undefined;
 }
 
+/** Whole seconds from now until `untilMs`, at least 1: a receipt's `cooled 2s`, a `Retry-After`. */
+export function secondsUntil(untilMs: number, nowMs = Date.now()): number {
+  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
+}
+
 /** The receipt's words for an attempt that failed with a status: `429 cooled 2s`, `503 circuit open 30s`, `500`. */
 export function statusOutcome(status: number, block: KeyBlock | null, nowMs = Date.now()): string {
   if (block === null) return String(status);
-  const seconds = Math.max(1, Math.ceil((block.untilMs - nowMs) / 1000));
+  const seconds = secondsUntil(block.untilMs, nowMs);
   return block.reason === 'cooling_down' ? `${status} cooled ${seconds}s` : `${status} circuit open ${seconds}s`;
 }
 
@@ -49,5 +54,5 @@ export function statusOutcome(status: number, block: KeyBlock | null, nowMs = Da
 export function errorOutcome(error: unknown, block: KeyBlock | null, nowMs = Date.now()): string {
   const what = isUpstreamTimeout(error) ? 'timeout' : 'unreachable';
   if (block === null) return what;
-  return `${what} circuit open ${Math.max(1, Math.ceil((block.untilMs - nowMs) / 1000))}s`;
+  return `${what} circuit open ${secondsUntil(block.untilMs, nowMs)}s`;
 }

@@ -17,7 +17,7 @@ import type { UpstreamTargets } from '../upstream/upstream-targets.js';
 import type { AttemptPlan, PlannedAttempt } from './attempt-plan.js';
 import type { CreditHolds } from './credit-hold.js';
 import { createExchange, type Exchange, retarget } from './exchange.js';
-import { errorOutcome, failureOfStatus, isFailoverStatus, statusOutcome } from './failover.js';
+import { errorOutcome, failureOfStatus, isFailoverStatus, secondsUntil, statusOutcome } from './failover.js';
 import { keyEchoGuardOf } from './key-echo.js';
 import { keyScrubber } from './key-scrubber.js';
 import { routeHeaders } from './route-headers.js';
@@ -78,6 +78,8 @@ interface Run {
   budgetRefusal: { attempt: PlannedAttempt; refusal: BudgetRefusal } | undefined;
   /** The run of equal-priority keys last turned for this request (a run's keys are tried one after the other). */
   turned: TurnGroup | undefined;
+  /** When the first user key found resting (cool-down, open circuit) when its turn came may serve again (epoch ms). */
+  retryAt: number | undefined;
 }
 
 /**
@@ -89,11 +91,11 @@ interface Run {
  * circuit, or holds its half-open trial) and a platform key without credits are skipped then.
  */
 export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<unknown> {
-  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined, budget: undefined, budgetRefusal: undefined, turned: undefined };
+  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined, budget: undefined, budgetRefusal: undefined, turned: undefined, retryAt: undefined };
   for (let attempt = plan.next(); attempt !== undefined; attempt = plan.next()) {
     // Budgets first: a key skipped for its budget must not take its half-open trial.
     if (!(await holdBudgets(attempt, plan, run, request, deps))) continue;
-    if (!(await usableNow(attempt, plan, request, deps))) {
+    if (!(await usableNow(attempt, plan, run, request, deps))) {
       releaseBudget(run, deps);
       continue;
     }
@@ -102,7 +104,7 @@ export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, de
   }
   if (run.exchange === undefined && run.budgetRefusal !== undefined) refuseForBudget(plan, run.budgetRefusal, request, deps);
   const last = run.lastFailure;
-  if (last === undefined || run.exchange === undefined) throw new AppError('no_route', 'No key could serve this request right now: every usable key is cooling down or resting after failures');
+  if (last === undefined || run.exchange === undefined) refuseNoneLeft(plan, run, request);
   // Nothing after the last failure could be tried: its answer is the client's, as with one key.
   // Its key's health has it already.
   run.exchange.failedAttempts.pop();
@@ -112,17 +114,22 @@ export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, de
   throw last.error;
 }
 
-/** False (and the candidate marked skipped) when a candidate that was usable at decision time is not any more. */
-async function usableNow(attempt: PlannedAttempt, plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<boolean> {
+/**
+ * False (and the candidate marked skipped) when a candidate that was usable at decision time is
+ * not any more: a user key another request has cooled or whose circuit it opened since, or whose
+ * half-open trial is taken (the last key left too: resting keys are never tried), or a platform
+ * key without credits.
+ */
+async function usableNow(attempt: PlannedAttempt, plan: AttemptPlan, run: Run, request: AttemptRequest, deps: AttemptDeps): Promise<boolean> {
   const { candidate } = attempt;
-  const others = plan.canContinue();
   if (candidate.credentialSource !== 'system') {
     if (candidate.keyId === undefined) return false;
-    // A last-resort key (chosen although cooling) is tried anyway; so is the only key left.
     const claim = deps.keyHealth.claim(candidate.keyId);
     // A promise only for a half-open key, whose one trial is taken across instances.
-    if (claim === true || (claim !== false && (await claim)) || candidate.note !== undefined || !others) return true;
-    plan.skipped(deps.keyHealth.blocked(candidate.keyId)?.reason ?? 'circuit_open');
+    if (claim === true || (claim !== false && (await claim))) return true;
+    const block = deps.keyHealth.blocked(candidate.keyId);
+    if (block !== null && (run.retryAt === undefined || block.untilMs < run.retryAt)) run.retryAt = block.untilMs;
+    plan.skipped(block?.reason ?? 'circuit_open');
     return false;
   }
   if (request.balanceMicro === undefined) request.balanceMicro = await deps.balances.get(request.caller.userId);
@@ -153,6 +160,16 @@ async function holdBudgets(attempt: PlannedAttempt, plan: AttemptPlan, run: Run,
 function releaseBudget(run: Run, deps: AttemptDeps): void {
   if (run.budget !== undefined) deps.budgets.release(run.budget);
   run.budget = undefined;
+}
+
+/**
+ * No candidate was tried: each was found resting or without credits when its turn came. 400
+ * `no_route` with the receipt, and `Retry-After` when a resting key says when it may serve again.
+ */
+function refuseNoneLeft(plan: AttemptPlan, run: Run, request: AttemptRequest): never {
+  const message = 'No key could serve this request right now: the keys it could use were cooling down, resting after failures or out of credits when their turn came (see x-byok-route)';
+  request.reply.headers(routeHeaders(plan.refused(message), request.requestId, plan.attempts));
+  throw new AppError('no_route', message, run.retryAt === undefined ? {} : { retryAfterSeconds: secondsUntil(run.retryAt) });
 }
 
 /**

@@ -118,12 +118,20 @@ const ROWS: Row[] = [
     receipt: 'user_openrouter:skipped=no_key; user_provider(groq):chosen; system(groq):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   {
-    name: 'a key whose last validation said no_credit is used, with a note',
+    name: 'a key whose last validation said no_credit is skipped, also when nothing else can serve',
     model: 'claude-opus-4-6',
     keys: [key('anthropic', { validationOutcome: 'no_credit' })],
-    expect: ['user_provider', 'anthropic', 'claude-opus-4-6'],
-    receipt:
-      'user_openrouter:skipped=no_key; user_provider(anthropic):chosen+key_reported_no_credit; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    expect: 'no_route',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic):skipped=no_credit; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    message: 'your Anthropic key has no credit left at the provider (top up the account, then test the key again)',
+  },
+  {
+    name: 'a key whose last validation said no_credit gives way to the platform key',
+    model: 'claude-opus-4-6',
+    keys: [key('anthropic', { validationOutcome: 'no_credit' })],
+    system: ALL_SYSTEM,
+    expect: ['system', 'anthropic', 'claude-opus-4-6'],
+    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic):skipped=no_credit; system(anthropic):chosen; system(openrouter):not_needed',
   },
   {
     name: 'several keys for one provider: first usable chosen, later ones are fallbacks',
@@ -303,12 +311,14 @@ describe('decideRoute', () => {
     expect(decideRoute(indexed, models)).toEqual(decideRoute(input));
   });
 
-  it('notes no_credit in the chosen reason', () => {
-    const userKeys = [key('anthropic', { validationOutcome: 'no_credit' })];
-    const decision = decideRoute({ model: 'claude-x', userKeys, systemKeys: {}, creditBalanceMicro: POSITIVE });
-    if (decision.outcome !== 'routed') throw new Error('expected a route');
-    expect(decision.chosen.reason).toBe('chosen: your anthropic key; its last validation said no_credit');
-    expect(decision.chosen.note).toBe('key_reported_no_credit');
+  it('says when a resting key may serve again, the soonest of several, and nothing for other skips', () => {
+    const until: Record<string, number> = { 'k-a': 9_000, 'k-b': 4_000 };
+    const keyHealth = { blocked: (id: string) => (until[id] === undefined ? null : { reason: 'cooling_down' as const, untilMs: until[id] }) };
+    const userKeys = [key('openai', { keyId: 'k-a', label: 'a' }), key('openai', { keyId: 'k-b', label: 'b' }), key('openai', { keyId: 'k-c', label: 'c', enabled: false })];
+    const decision = decideRoute({ model: 'gpt-4o', userKeys, systemKeys: {}, creditBalanceMicro: POSITIVE, keyHealth });
+    expect(decision).toMatchObject({ outcome: 'no_route', retryAt: 4_000 });
+    const disabledOnly = decideRoute({ model: 'gpt-4o', userKeys: [userKeys[2] as UserKeyCandidate], systemKeys: {}, creditBalanceMicro: POSITIVE, keyHealth });
+    expect(disabledOnly).not.toHaveProperty('retryAt');
   });
 
   it('echoes at most 100 characters of an unknown model name', () => {

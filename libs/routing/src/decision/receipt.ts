@@ -2,7 +2,7 @@ import type { ProviderId } from '@byok/providers';
 import { NOT_NEEDED } from './decide-route.js';
 import { perProvider } from './per-provider.js';
 import { labelledReceiptName } from './receipt-names.js';
-import type { CandidateNote, CredentialSource, RouteCandidate, RouteDecision, SkipReason } from './route-decision.types.js';
+import type { CredentialSource, RouteCandidate, RouteDecision, SkipReason } from './route-decision.types.js';
 
 /** Longest receipt `formatReceipt` returns; well under common header limits. */
 export const MAX_RECEIPT_CHARS = 511;
@@ -36,19 +36,13 @@ const SKIP_REASONS: readonly SkipReason[] = [
   'model_unavailable',
 ];
 const SKIPPED = new Map<string, string>(SKIP_REASONS.map((reason) => [reason, `skipped=${reason}`]));
-const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([
-  ['key_reported_no_credit', '+key_reported_no_credit'],
-  ['key_cooling_down', '+key_cooling_down'],
-  ['key_circuit_open', '+key_circuit_open'],
-  ['key_model_unlisted', '+key_model_unlisted'],
-]);
 
 /**
  * The decision as one header-safe line: printable ASCII, no newlines, at most
  * `MAX_RECEIPT_CHARS`. One entry per candidate, in order, joined by `"; "`:
  *
  *     <source>[(<provider>)]:<state>
- *     state := chosen[+<note>] | skipped=<reason> | <reason of a fallback, e.g. not_needed>[+<note>]
+ *     state := chosen | skipped=<reason> | failed=<outcome> | <reason of a fallback, e.g. not_needed>
  *
  * The provider is left out for `user_openrouter` (always OpenRouter). A key labelled other than
  * `default` is named `user_provider(openai/work)` / `user_openrouter(work)`, its label reduced to
@@ -79,16 +73,15 @@ export function formatReceipt(decision: RouteDecision): string {
 function receiptEntry(candidate: RouteCandidate): string {
   // Routing names labelled and organization keys itself; a hand-built candidate is named here.
   const who = candidate.receiptName ?? (candidate.label === undefined ? whoOf(candidate) : labelledReceiptName(candidate.credentialSource, candidate.provider, candidate.label));
-  const note = candidate.note === undefined ? '' : (NOTES.get(candidate.note) ?? sanitize(`+${candidate.note}`));
   switch (candidate.status) {
     case 'chosen':
-      return `${who}chosen${note}`;
+      return `${who}chosen`;
     case 'skipped':
       return who + (SKIPPED.get(candidate.reason) ?? sanitize(`skipped=${candidate.reason}`));
     case 'failed':
       return `${who}failed=${sanitize(candidate.reason)}`;
     default:
-      return `${who}${candidate.reason === NOT_NEEDED ? NOT_NEEDED : sanitize(candidate.reason)}${note}`;
+      return `${who}${candidate.reason === NOT_NEEDED ? NOT_NEEDED : sanitize(candidate.reason)}`;
   }
 }
 
@@ -113,7 +106,6 @@ export interface ReceiptCandidateJson {
   upstream_model: string;
   status: RouteCandidate['status'];
   reason: string;
-  note: string | null;
 }
 
 /** The routing receipt for a JSON response field. */
@@ -135,7 +127,6 @@ export function receiptJson(decision: RouteDecision): RouteReceiptJson {
       upstream_model: c.upstreamModel,
       status: c.status,
       reason: c.reason,
-      note: c.note ?? null,
     })),
   };
 }

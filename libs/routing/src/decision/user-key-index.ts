@@ -1,5 +1,6 @@
 import type { ProviderId } from '@byok/providers';
 import { compileAllowList } from './model-allow-list.js';
+import { compileListedModels } from './model-family.js';
 import { labelledReceiptName, orgReceiptName } from './receipt-names.js';
 import type { IndexedUserKey, KeySets, KeySkipReason, TurnCounters, TurnGroup, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
 
@@ -10,7 +11,7 @@ export const DEFAULT_LABEL = 'default';
 export interface TestResultVerdict {
   /** Tested `invalid`: never chosen. */
   skipped: boolean;
-  /** Its last validation said `no_credit`: used only when nothing else can serve, and the decision notes it. */
+  /** Its last validation said `no_credit`: skipped for every request until a test says otherwise. */
   reportedNoCredit: boolean;
 }
 
@@ -26,8 +27,8 @@ export function testResultVerdict(result: { testStatus: string; validationOutcom
  * Why a key can never be chosen, whatever the request. Disabled and invalid keys are skipped.
  * `untested`, `testing` and `error` keys are used: a new key should work at once, and an error
  * is usually a transient failure of the check, not of the key. A key whose last validation said
- * `no_credit` is not skipped here: it is tried when nothing else can serve (the account may have
- * been topped up since), which depends on the request.
+ * `no_credit` is skipped per request (`no_credit`), after its allow-list and model list, so the
+ * receipt names the reason a request meets first.
  */
 export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
   if (key.unusable !== undefined) return key.unusable;
@@ -87,6 +88,7 @@ function indexKey(key: UserKeyCandidate, turnGroup: TurnGroup | undefined): Inde
         ? undefined
       : Object.freeze({ user_openrouter: labelledReceiptName('user_openrouter', key.provider, label), user_provider: labelledReceiptName('user_provider', key.provider, label) }),
     allows: key.models === undefined || key.models === null ? null : compileAllowList(key.models),
+    lists: key.reachableModels === undefined ? null : compileListedModels(key.reachableModels),
     turnGroup,
   });
 }
