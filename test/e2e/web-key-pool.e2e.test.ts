@@ -142,7 +142,7 @@ describe.skipIf(unavailable !== null)('key pool on the web page (headless Chromi
     }
     // Each receipt names the failed attempt by provider and label, then the key that answered;
     // the fifth failure in a row opened the circuit.
-    for (const receipt of receipts) expect(receipt).toMatch(/openai\/backup\):failed=5\d\d[^;]*; user_provider\(openai\):chosen/);
+    for (const receipt of receipts) expect(receipt).toMatch(/openai\/backup\):failed=5\d\d[^;]*; user_provider\(openai\/default\):chosen=200/);
     expect(receipts[4]).toContain('circuit open');
     // Five 5xx in a row open the key's circuit; the stats reach Redis within a second or so.
     await expect

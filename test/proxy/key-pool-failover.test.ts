@@ -102,7 +102,7 @@ describe('failover before the first byte', () => {
     const plain = await post(user, {});
     expect(plain.status, plain.text).toBe(200);
     expect(JSON.parse(plain.text).choices[0].message.content).toBe(`served by ${scripted(user, 'second')}`);
-    expect(plain.route).toMatch(new RegExp(`^user_openrouter:skipped=no_key; user_provider\\(openai/first\\):failed=${status}[^;]*; user_provider\\(openai/second\\):chosen`));
+    expect(plain.route).toMatch(new RegExp(`^user_openrouter:skipped=no_key; user_provider\\(openai/first\\):failed=${status}[^;]*; user_provider\\(openai/second\\):chosen=200`));
     expect(plain.attempts).toBe('2');
     expect(plain.headers['x-byok-used']).toBe('true');
 
@@ -143,7 +143,19 @@ describe('failover before the first byte', () => {
     ]);
     const res = await post(user, {});
     expect(res.status, res.text).toBe(200);
-    expect(res.route).toMatch(/^user_openrouter\(router\):failed=unreachable; user_provider\(openai\/direct\):chosen/);
+    expect(res.route).toMatch(/^user_openrouter\(router\):failed=unreachable; user_provider\(openai\/direct\):chosen=200/);
+  });
+
+  it('names every attempt’s key by provider and label in the receipt, the default key too, with what its upstream answered', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'work', behaviour: 's429ra2', priority: 1 },
+      { label: 'default', behaviour: 'ok', priority: 2 },
+    ]);
+    const res = await post(user, {});
+    expect(res.status).toBe(200);
+    expect(res.route).toBe('user_openrouter:skipped=no_key; user_provider(openai/work):failed=429 cooled 2s; user_provider(openai/default):chosen=200; system(openai):not_needed; system(openrouter):skipped=no_system_key');
+    expect(res.attempts).toBe('2');
   });
 
   it.each([400, 404, 422])('a %i is the caller’s problem: returned as it is, no other key tried', async (status) => {
@@ -180,7 +192,7 @@ describe('failover before the first byte', () => {
     ]);
     const res = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
     expect(res.status).toBe(429);
-    expect(res.route).toMatch(/user_provider\(openai\/first\):failed=503; user_provider\(openai\/second\):chosen; system\(openai\):skipped=platform_fallback_never/);
+    expect(res.route).toMatch(/user_provider\(openai\/first\):failed=503; user_provider\(openai\/second\):chosen=429; system\(openai\):skipped=platform_fallback_never/);
     expect(res.attempts).toBe('2');
     const requestId = String(res.headers['x-request-id']);
     const event = await waitFor(async () => (await h.usageEvents()).find((e: UsageEvent) => e.requestId === requestId), 5000, 'the usage event');
@@ -292,7 +304,7 @@ describe('model lists and the platform key', () => {
     await addKeys(user, [{ label: 'only', behaviour: 's503' }]);
     const allowed = await post(user, {});
     expect(allowed.status).toBe(200);
-    expect(allowed.route).toMatch(/user_provider\(openai\/only\):failed=503; system\(openai\):chosen/);
+    expect(allowed.route).toMatch(/user_provider\(openai\/only\):failed=503; system\(openai\):chosen=200/);
     expect(allowed.headers['x-byok-used']).toBe('false');
 
     const byHeader = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
@@ -336,13 +348,13 @@ describe('a user with one key', () => {
       expect(error.retry_after).toBeGreaterThanOrEqual(1);
       expect(error.retry_after).toBeLessThanOrEqual(30);
       expect(res.headers['retry-after']).toBe(String(error.retry_after));
-      expect(res.route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\):skipped=cooling_down; system\(openai\):skipped=platform_fallback_never/);
+      expect(res.route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\/default\):skipped=cooling_down; system\(openai\):skipped=platform_fallback_never/);
     }
     expect(callsOf(user, 'default')).toBe(1);
     await h.grantCredits(user, 5_000_000);
     const allowed = await post(user, {});
     expect(allowed.status).toBe(200);
-    expect(allowed.route).toContain('user_provider(openai):skipped=cooling_down; system(openai):chosen');
+    expect(allowed.route).toContain('user_provider(openai/default):skipped=cooling_down; system(openai):chosen=200');
     expect(callsOf(user, 'default')).toBe(1);
   });
 
@@ -356,7 +368,7 @@ describe('a user with one key', () => {
       // The harness opens circuits for 1.5 s.
       expect(JSON.parse(res.text).error).toMatchObject({ code: 'no_route', retry_after: expect.any(Number) });
       expect(JSON.parse(res.text).error.retry_after).toBeLessThanOrEqual(2);
-      expect(res.route).toContain('user_provider(openai):skipped=circuit_open');
+      expect(res.route).toContain('user_provider(openai/default):skipped=circuit_open');
     }
     expect(callsOf(user, 'default')).toBe(5);
   });

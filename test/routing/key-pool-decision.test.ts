@@ -37,8 +37,8 @@ describe('the candidates of a key pool', () => {
     );
   });
 
-  it('names the default key by its provider alone, as before, whatever the case of its label', () => {
-    expect(formatReceipt(decide([key('openai', 'Default')]))).toBe('user_openrouter:skipped=no_key; user_provider(openai):chosen; system(openai):not_needed; system(openrouter):skipped=no_system_key');
+  it('names the default key by its label too, in one spelling whatever its case', () => {
+    expect(formatReceipt(decide([key('openai', 'Default')]))).toBe('user_openrouter:skipped=no_key; user_provider(openai/default):chosen; system(openai):not_needed; system(openrouter):skipped=no_system_key');
   });
 
   it('lets keys of equal priority take turns, per run, moved only when the run serves', () => {
@@ -146,7 +146,7 @@ describe('the candidates of a key pool', () => {
     const d = decideRoute({ model: 'gpt-4o', userKeys: keys, systemKeys: {}, creditBalanceMicro: null, keyHealth });
     expect(d).toMatchObject({ outcome: 'no_route', retryAt: 5_000 });
     expect(formatReceipt(d)).toBe(
-      'user_openrouter:skipped=no_key; user_provider(openai):skipped=cooling_down; user_provider(openai/tripped):skipped=circuit_open; user_provider(openai/work):skipped=model_not_allowed; user_provider(openai/old):skipped=model_unavailable; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+      'user_openrouter:skipped=no_key; user_provider(openai/default):skipped=cooling_down; user_provider(openai/tripped):skipped=circuit_open; user_provider(openai/work):skipped=model_not_allowed; user_provider(openai/old):skipped=model_unavailable; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
     );
     expect(d.outcome !== 'routed' && d.message).toContain('your OpenAI key is cooling down');
     expect(d.outcome !== 'routed' && d.message).toContain('your OpenAI key "old" cannot reach this model');

@@ -64,7 +64,7 @@ export interface AttemptRequest {
 }
 
 /** The last attempt that failed over, kept to be relayed if no later one answers. */
-type LastFailure = { attempt: PlannedAttempt; read: UpstreamError } | { attempt: PlannedAttempt; error: AppError };
+type LastFailure = { attempt: PlannedAttempt; answered: string } & ({ read: UpstreamError } | { error: AppError });
 
 /** The request's state across attempts: one exchange, one client watch, admitted once per kind of key. */
 interface Run {
@@ -109,7 +109,7 @@ export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, de
   // Its key's health has it already.
   run.exchange.failedAttempts.pop();
   run.exchange.healthRecorded = true;
-  request.reply.headers(routeHeaders(plan.outcome(last.attempt), request.requestId, plan.attempts));
+  request.reply.headers(routeHeaders(plan.outcome(last.attempt, last.answered), request.requestId, plan.attempts));
   if ('read' in last) return relayUpstreamError(request.reply, run.exchange, last.read);
   throw last.error;
 }
@@ -240,12 +240,12 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
         const read = await readUpstreamError({ upstream, adapter: target.adapter, providerName: target.provider.displayName, scrub });
         plan.failed(recordFailedAttempt(exchange, request, deps, { status, failure, keyRejected: read.keyRejected }, (block) => statusOutcome(status, block)));
         releaseBudget(run, deps);
-        run.lastFailure = { attempt, read };
+        run.lastFailure = { attempt, read, answered: String(status) };
         return { done: false };
       }
       exchange.keyFailure = failure;
     }
-    reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
+    reply.headers(routeHeaders(plan.outcome(attempt, String(status)), requestId, plan.attempts));
     const remaining = run.budget === undefined ? undefined : budgetRemainingHeader(run.budget.held);
     if (remaining !== undefined) reply.header(BUDGET_REMAINING_HEADER, remaining);
     const budgetCheck = run.budget === undefined || !exchange.stream ? undefined : streamBudgetCheck(run.budget, deps.pricer, candidate.provider, candidate.upstreamModel);
@@ -263,11 +263,12 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     if (exchange.upstreamStatus === undefined && canFailOver) {
       plan.failed(recordFailedAttempt(exchange, request, deps, { status: 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block)));
       releaseBudget(run, deps);
-      run.lastFailure = { attempt, error: failed };
+      run.lastFailure = { attempt, error: failed, answered: errorOutcome(error, null) };
       return { done: false };
     }
     if (exchange.upstreamStatus === undefined) exchange.keyFailure = { kind: 'fault' };
-    if (!reply.sent) reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
+    const answered = exchange.upstreamStatus === undefined ? errorOutcome(error, null) : String(exchange.upstreamStatus);
+    if (!reply.sent) reply.headers(routeHeaders(plan.outcome(attempt, answered), requestId, plan.attempts));
     throw failed;
   }
 }

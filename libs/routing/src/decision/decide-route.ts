@@ -135,7 +135,7 @@ function considerUserKeys(
     const indexed = keyInTurn(keys, position, context.turns);
     if (indexed === undefined) continue;
     const { keyId, receiptLabel, turnGroup } = indexed;
-    const name = indexed.receiptNames === undefined ? undefined : source === 'user_openrouter' ? indexed.receiptNames.user_openrouter : indexed.receiptNames.user_provider;
+    const name = source === 'user_openrouter' ? indexed.receiptNames.user_openrouter : indexed.receiptNames.user_provider;
     const skip = indexed.skip ?? requestSkipReason(indexed, context, upstreamModel);
     const orgKey = indexed.key.orgKey;
     if (skip !== null) {
@@ -215,7 +215,7 @@ function candidate(
   orgKey?: boolean,
   turnGroup?: TurnGroup,
 ): RouteCandidate {
-  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, receiptName, orgKey, turnGroup };
+  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, answered: undefined, receiptName, orgKey, turnGroup };
 }
 
 /**

@@ -23,7 +23,7 @@ describe('orgKeySets: the member_keys policies', () => {
     const decision = decide('prefer', [key('member', 'openai')], [key('org', 'openrouter'), key('org', 'openai', { label: 'team' })]);
     expect(decision.outcome === 'routed' && decision.chosen.keyId).toBe('member-openai');
     expect(formatReceipt(decision)).toBe(
-      'user_openrouter:skipped=no_key; user_provider(openai):chosen; org:openrouter/default:not_needed; org:openai/team:not_needed; system(openai):not_needed; system(openrouter):not_needed',
+      'user_openrouter:skipped=no_key; user_provider(openai/default):chosen; org:openrouter/default:not_needed; org:openai/team:not_needed; system(openai):not_needed; system(openrouter):not_needed',
     );
   });
 
@@ -32,7 +32,7 @@ describe('orgKeySets: the member_keys policies', () => {
     expect(decision.outcome === 'routed' && decision.chosen.keyId).toBe('org-openai');
     expect(decision.outcome === 'routed' && decision.chosen.orgKey).toBe(true);
     expect(decision.outcome === 'routed' && decision.chosen.reason).toBe("chosen: the organization's openai key");
-    expect(formatReceipt(decision)).toBe('org:openrouter:skipped=no_key; org:openai/default:chosen; user_openrouter:not_needed; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):not_needed');
+    expect(formatReceipt(decision)).toBe('org:openrouter:skipped=no_key; org:openai/default:chosen; user_openrouter(default):not_needed; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):not_needed');
   });
 
   it('forbid: only the org’s keys, whatever the member holds', () => {

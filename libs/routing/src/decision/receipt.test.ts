@@ -44,6 +44,13 @@ describe('formatReceipt', () => {
     expect(receipt).toBe('org?(ac?):r?');
   });
 
+  it('gives the answering attempt its upstream outcome: chosen=200, chosen=timeout', () => {
+    const answered = (value: string) => formatReceipt({ outcome: 'no_route', message: 'x', candidates: [candidate({ status: 'chosen', reason: 'chosen: x', answered: value })] });
+    expect(answered('200')).toBe('system(openai):chosen=200');
+    expect(answered('timeout')).toBe('system(openai):chosen=timeout');
+    expect(answered('2\r\n0')).toBe('system(openai):chosen=2??0');
+  });
+
   it('cuts a single oversized entry down to a count', () => {
     const decision: RouteDecision = { outcome: 'no_route', message: 'x', candidates: [candidate({ reason: 'r'.repeat(2000) })] };
     expect(formatReceipt(decision)).toBe('+1 more');
@@ -57,7 +64,7 @@ describe('formatReceipt', () => {
       creditBalanceMicro: 0,
     });
     expect(formatReceipt(decision)).toBe(
-      'user_openrouter:chosen; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):skipped=no_system_key',
+      'user_openrouter(default):chosen; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):skipped=no_system_key',
     );
   });
 });

@@ -41,16 +41,19 @@ const SKIPPED = new Map<string, string>(SKIP_REASONS.map((reason) => [reason, `s
  * The decision as one header-safe line: printable ASCII, no newlines, at most
  * `MAX_RECEIPT_CHARS`. One entry per candidate, in order, joined by `"; "`:
  *
- *     <source>[(<provider>)]:<state>
- *     state := chosen | skipped=<reason> | failed=<outcome> | <reason of a fallback, e.g. not_needed>
+ *     <source>[(<provider>[/<label>])]:<state>
+ *     state := chosen[=<outcome>] | skipped=<reason> | failed=<outcome> | <reason of a fallback, e.g. not_needed>
  *
- * The provider is left out for `user_openrouter` (always OpenRouter). A key labelled other than
- * `default` is named `user_provider(openai/work)` / `user_openrouter(work)`, its label reduced to
- * letters, digits, space and `._@+-`; an organization's key `org:openai/work` (`org:openai` when the
- * org has none). A failed attempt reads `failed=<outcome>` (e.g.
- * `failed=429 cooled 2s`). Key ids are left out (see `receiptJson`). Example: `user_openrouter:skipped=no_key; user_provider(openai):chosen;
- * system(openai):not_needed; system(openrouter):skipped=no_system_key`. When the entries do not
- * fit, the last ones are replaced by `+N more`.
+ * A user's key is named by provider and label: `user_provider(openai/work)`,
+ * `user_provider(openai/default)`, `user_openrouter(work)` (always OpenRouter), its label reduced
+ * to letters, digits, space and `._@+-`; an organization's key `org:openai/work`. Rows without a
+ * key read `user_provider(openai):skipped=no_key`, `user_openrouter:skipped=no_key`, `org:openai:`
+ * and platform keys `system(openai)`. The attempt that answered reads `chosen=<outcome>`, the
+ * upstream's status (`chosen=200`) or `timeout` / `unreachable`; a failed attempt reads
+ * `failed=<outcome>` (e.g. `failed=429 cooled 2s`); plain `chosen` is a decision no attempt has
+ * been made for. Key ids are left out (see `receiptJson`). Example:
+ * `user_openrouter:skipped=no_key; user_provider(openai/work):failed=429 cooled 2s; user_provider(openai/default):chosen=200; system(openai):not_needed; system(openrouter):skipped=no_system_key`.
+ * When the entries do not fit, the last ones are replaced by `+N more`.
  */
 export function formatReceipt(decision: RouteDecision): string {
   const { candidates } = decision;
@@ -75,7 +78,7 @@ function receiptEntry(candidate: RouteCandidate): string {
   const who = candidate.receiptName ?? (candidate.label === undefined ? whoOf(candidate) : labelledReceiptName(candidate.credentialSource, candidate.provider, candidate.label));
   switch (candidate.status) {
     case 'chosen':
-      return `${who}chosen`;
+      return candidate.answered === undefined ? `${who}chosen` : `${who}chosen=${sanitize(candidate.answered)}`;
     case 'skipped':
       return who + (SKIPPED.get(candidate.reason) ?? sanitize(`skipped=${candidate.reason}`));
     case 'failed':

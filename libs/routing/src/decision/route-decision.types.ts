@@ -98,10 +98,10 @@ export interface IndexedUserKey {
   /** True when its last validation said `no_credit`: skipped as `no_credit` until a test says otherwise. */
   readonly reportedNoCredit: boolean;
   readonly priority: number;
-  /** The label shown in receipts; undefined for the `default` key, which receipts name by provider alone. */
+  /** The key's label when it is not `default` (messages name a default key by its provider alone). */
   readonly receiptLabel: string | undefined;
-  /** The key's receipt names, header-safe, built once (`user_openrouter(work):`, `user_provider(openai/work):`); undefined for `default`. */
-  readonly receiptNames: { readonly user_openrouter: string; readonly user_provider: string } | undefined;
+  /** The key's receipt names, header-safe, built once (`user_openrouter(work):`, `user_provider(openai/default):`). */
+  readonly receiptNames: { readonly user_openrouter: string; readonly user_provider: string };
   /** Tests the model against the key's allow-list; null when the key takes any model. */
   readonly allows: ((model: string) => boolean) | null;
   /** Tests the upstream model against the models the key's last test listed (`reachableModels`, families included); null when unknown. */
@@ -180,6 +180,11 @@ export interface RouteCandidate {
   upstreamModel: string;
   status: CandidateStatus;
   reason: string;
+  /**
+   * What the chosen candidate's attempt got (set by the proxy): the upstream's status (`200`,
+   * `429`), or `timeout` / `unreachable` when none came. Receipts show it as `chosen=200`.
+   */
+  answered?: string | undefined;
   /** True when the key is an organization's (`UserKeyCandidate.orgKey`). */
   orgKey?: boolean | undefined;
   /** The key's run of equal-priority keys, whose turn moves when the key is tried (`TurnCounters`). */

@@ -4,7 +4,7 @@ import { compileListedModels } from './model-family.js';
 import { labelledReceiptName, orgReceiptName } from './receipt-names.js';
 import type { IndexedUserKey, KeySets, KeySkipReason, TurnCounters, TurnGroup, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
 
-/** The label of a key saved without one; receipts name it by its provider alone. */
+/** The label of a key saved without one. */
 export const DEFAULT_LABEL = 'default';
 
 /** What a key's test results alone make of it for routing (see `keySkipReason`). */
@@ -82,11 +82,13 @@ function indexKey(key: UserKeyCandidate, turnGroup: TurnGroup | undefined): Inde
     reportedNoCredit: testResultVerdict(key).reportedNoCredit,
     priority: key.priority ?? 1,
     receiptLabel: isDefault ? undefined : label,
+    // The default key too is named by its label (`openai/default`), in one spelling whatever its case.
     receiptNames: orgName !== undefined
       ? Object.freeze({ user_openrouter: orgName, user_provider: orgName })
-      : isDefault
-        ? undefined
-      : Object.freeze({ user_openrouter: labelledReceiptName('user_openrouter', key.provider, label), user_provider: labelledReceiptName('user_provider', key.provider, label) }),
+      : Object.freeze({
+          user_openrouter: labelledReceiptName('user_openrouter', key.provider, isDefault ? DEFAULT_LABEL : label),
+          user_provider: labelledReceiptName('user_provider', key.provider, isDefault ? DEFAULT_LABEL : label),
+        }),
     allows: key.models === undefined || key.models === null ? null : compileAllowList(key.models),
     lists: key.reachableModels === undefined ? null : compileListedModels(key.reachableModels),
     turnGroup,
