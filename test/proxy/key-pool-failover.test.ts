@@ -135,15 +135,36 @@ describe('failover before the first byte', () => {
     expect(again.route).toMatch(new RegExp(`user_provider\\(openai/first\\):(failed=${outcome}|skipped=)`));
   });
 
-  it('a refused connection (an OpenRouter key on a closed port) goes on to the provider key', async () => {
+  it.each([false, true])('a refused connection (an OpenRouter key on a closed port) goes on to the provider key (stream: %s)', async (stream) => {
     const user = newUser();
     await addKeys(user, [
       { label: 'router', behaviour: 'ok', provider: 'openrouter' },
       { label: 'direct', behaviour: 'ok' },
     ]);
+    const res = await post(user, { stream });
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain(scripted(user, 'direct'));
+    expect(res.route).toMatch(/^user_openrouter\(router\):failed=unreachable; user_provider\(openai\/direct\):chosen=200/);
+    expect(res.attempts).toBe('2');
+  });
+
+  it('a non-streamed 200 whose body breaks off goes on to the next key: nothing had reached the client', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'first', behaviour: 'cut', priority: 1 },
+      { label: 'second', behaviour: 'ok', priority: 2 },
+    ]);
     const res = await post(user, {});
     expect(res.status, res.text).toBe(200);
-    expect(res.route).toMatch(/^user_openrouter\(router\):failed=unreachable; user_provider\(openai\/direct\):chosen=200/);
+    expect(JSON.parse(res.text).choices[0].message.content).toBe(`served by ${scripted(user, 'second')}`);
+    expect(res.route).toMatch(/user_provider\(openai\/first\):failed=200 cut off; user_provider\(openai\/second\):chosen=200/);
+    expect(res.attempts).toBe('2');
+    // With no other key, the break is the client's 502, as before.
+    const alone = newUser();
+    await addKeys(alone, [{ label: 'only', behaviour: 'cut' }]);
+    const cut = await post(alone, {}, { headers: { 'x-byok-fallback': 'never' } });
+    expect(cut.status).toBe(502);
+    expect(cut.route).toContain('user_provider(openai/only):chosen=200 cut off');
   });
 
   it('names every attempt’s key by provider and label in the receipt, the default key too, with what its upstream answered', async () => {

@@ -50,9 +50,14 @@ export function statusOutcome(status: number, block: KeyBlock | null, nowMs = Da
   return block.reason === 'cooling_down' ? `${status} cooled ${seconds}s` : `${status} circuit open ${seconds}s`;
 }
 
-/** The receipt's words for an attempt that got no answer: `timeout` (no headers in time) or `unreachable`. */
-export function errorOutcome(error: unknown, block: KeyBlock | null, nowMs = Date.now()): string {
-  const what = isUpstreamTimeout(error) ? 'timeout' : 'unreachable';
+/**
+ * The receipt's words for an attempt whose answer never came whole: `timeout` (no headers, or no
+ * more of the body, in time) or `unreachable`; after the upstream's status came (`answeredStatus`),
+ * `200 timeout` or `200 cut off`.
+ */
+export function errorOutcome(error: unknown, block: KeyBlock | null, answeredStatus?: number, nowMs = Date.now()): string {
+  const timedOut = isUpstreamTimeout(error);
+  const what = answeredStatus === undefined ? (timedOut ? 'timeout' : 'unreachable') : `${answeredStatus} ${timedOut ? 'timeout' : 'cut off'}`;
   if (block === null) return what;
   return `${what} circuit open ${secondsUntil(block.untilMs, nowMs)}s`;
 }

@@ -259,16 +259,18 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     if (exchange.aborted) return { done: true, value: abandon(reply) };
     if (error instanceof AppError) throw error;
     const failed = upstreamFailure(error, target.provider.displayName);
-    // A failure while reading an answer that had started to arrive is not retried.
-    if (exchange.upstreamStatus === undefined && canFailOver) {
-      plan.failed(recordFailedAttempt(exchange, request, deps, { status: 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block)));
+    const answeredStatus = exchange.upstreamStatus;
+    // Another key may take over while nothing reached the client: no answer had come, or a
+    // non-streamed one broke off while the proxy still read it whole. A stream that had started is
+    // never retried.
+    if ((answeredStatus === undefined || !exchange.stream) && !reply.sent && canFailOver) {
+      plan.failed(recordFailedAttempt(exchange, request, deps, { status: answeredStatus ?? 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block, answeredStatus)));
       releaseBudget(run, deps);
-      run.lastFailure = { attempt, error: failed, answered: errorOutcome(error, null) };
+      run.lastFailure = { attempt, error: failed, answered: errorOutcome(error, null, answeredStatus) };
       return { done: false };
     }
-    if (exchange.upstreamStatus === undefined) exchange.keyFailure = { kind: 'fault' };
-    const answered = exchange.upstreamStatus === undefined ? errorOutcome(error, null) : String(exchange.upstreamStatus);
-    if (!reply.sent) reply.headers(routeHeaders(plan.outcome(attempt, answered), requestId, plan.attempts));
+    if (answeredStatus === undefined) exchange.keyFailure = { kind: 'fault' };
+    if (!reply.sent) reply.headers(routeHeaders(plan.outcome(attempt, errorOutcome(error, null, answeredStatus)), requestId, plan.attempts));
     throw failed;
   }
 }
