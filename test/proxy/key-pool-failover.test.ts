@@ -226,6 +226,74 @@ describe('failover before the first byte', () => {
   });
 });
 
+describe('PROXY_MAX_ATTEMPTS', () => {
+  const failing = (user: string) => addKeys(user, [1, 2, 3, 4].map((priority) => ({ label: `k${priority}`, behaviour: 's503', priority })));
+  const calls = (user: string) => [1, 2, 3, 4].map((priority) => callsOf(user, `k${priority}`));
+
+  it('tries at most 3 keys by default, then relays the last answer', async () => {
+    const user = newUser();
+    await failing(user);
+    const res = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
+    expect(res.status).toBe(503);
+    expect(res.attempts).toBe('3');
+    expect(calls(user)).toEqual([1, 1, 1, 0]);
+    expect(res.route).toMatch(/openai\/k1\):failed=503; user_provider\(openai\/k2\):failed=503; user_provider\(openai\/k3\):chosen=503; system\(openai\):skipped=platform_fallback_never/);
+  });
+
+  it('tries at most the number set', async () => {
+    const user = newUser();
+    await failing(user);
+    const two = await h.startProxy({ settings: { maxAttempts: 2 } });
+    const res = await post(user, {}, { proxy: two, headers: { 'x-byok-fallback': 'never' } });
+    expect(res.status).toBe(503);
+    expect(res.attempts).toBe('2');
+    expect(calls(user)).toEqual([1, 1, 0, 0]);
+  });
+});
+
+describe('GET /v1/models', () => {
+  async function listed(user: string, headers: Record<string, string> = {}) {
+    const res = await request(`${h.proxy.url}/v1/models`, { headers: { authorization: `Bearer ${await h.jwt(user)}`, ...headers } });
+    expect(res.statusCode).toBe(200);
+    const body = (await res.body.json()) as { data: Array<{ id: string; byok: { route: string; charged: boolean } }> };
+    return new Map(body.data.map((m) => [m.id, m.byok]));
+  }
+  const never = { 'x-byok-fallback': 'never' };
+
+  it('lists only what a key’s allow-list lets it serve', async () => {
+    const user = newUser();
+    await addKeys(user, [{ label: 'minis', behaviour: 'ok', models: ['*-mini'], tested: ['gpt-4o', 'gpt-4o-mini', 'o3-mini'] }]);
+    const models = await listed(user, never);
+    expect(models.get('gpt-4o-mini')).toMatchObject({ route: 'user_provider', charged: false });
+    expect(models.get('o3-mini')).toMatchObject({ route: 'user_provider' });
+    expect(models.has('gpt-4o')).toBe(false);
+  });
+
+  it('leaves out a cooling or circuit-open key’s models when no other route serves them, and shows the route that would', async () => {
+    const cooled = newUser();
+    await addKeys(cooled, [{ label: 'limited', behaviour: 's429ra30', tested: ['gpt-4o-mini'] }]);
+    expect((await listed(cooled, never)).get('gpt-4o-mini')).toMatchObject({ route: 'user_provider' });
+    expect((await post(cooled, {}, { headers: never })).status).toBe(429);
+    expect((await listed(cooled, never)).has('gpt-4o-mini')).toBe(false);
+    // With the platform allowed, its key would serve: listed, charged.
+    expect((await listed(cooled)).get('gpt-4o-mini')).toMatchObject({ route: 'system', charged: true });
+
+    const tripped = newUser();
+    await addKeys(tripped, [{ label: 'flaky', behaviour: 's503', tested: ['gpt-4o-mini'] }]);
+    for (let i = 0; i < 5; i++) await post(tripped, {}, { headers: never });
+    expect((await listed(tripped, never)).has('gpt-4o-mini')).toBe(false);
+  });
+
+  it('leaves out the platform’s models with platform_fallback never (header or setting)', async () => {
+    const user = newUser();
+    expect((await listed(user)).get('gpt-4o-mini')).toMatchObject({ route: 'system', charged: true });
+    expect((await listed(user, never)).size).toBe(0);
+    await putUserSettings(h.api.runtime.orm.em.fork(), user, { platformFallback: 'never' });
+    h.proxy.services.routes.invalidate(user);
+    expect((await listed(user)).size).toBe(0);
+  });
+});
+
 describe('taking turns and cooling down', () => {
   it('keys of equal priority alternate', async () => {
     const user = newUser();
