@@ -240,7 +240,7 @@ describe.skipIf(unavailable !== null)('key pool on the web page (headless Chromi
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it("draws one usage line for the provider's keys together (usage is not recorded per key)", { timeout: 60_000 }, async () => {
+  it("draws one usage line for the provider's keys together", { timeout: 60_000 }, async () => {
     await waitForUsage(stack.url, await sessionToken(page), 5);
     await page.goto(`${stack.url}/account/usage`);
     const calls = page.getByTestId('usage-chart').first();
