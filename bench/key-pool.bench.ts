@@ -69,7 +69,7 @@ async function routingDecision(): Promise<string> {
   const cooling = new Map([...Array.from({ length: 10 }, (_, n) => `openai-${n}`)].filter((_, n) => n % 10 === 3).map((id) => [id, { reason: 'cooling_down' as const }]));
   const keyHealth: KeyAvailability = { blocked: (id) => cooling.get(id) ?? null };
   const decide = (routes: UserRoutes) => (i: number) =>
-    formatReceipt(resolveRoute(routes, systemKeys, MODELS[i % MODELS.length] ?? '', 1_000_000, models, { keyHealth, turn: routes.keys.sharedPriority.size > 0 ? routes.nextTurn() : undefined, maxUsable: 3 }).decision);
+    formatReceipt(resolveRoute(routes, systemKeys, MODELS[i % MODELS.length] ?? '', 1_000_000, models, { keyHealth, turns: routes.turns, maxUsable: 3 }).decision);
   const subjects = [
     { name: 'one key per provider: decision + credential + receipt', op: decide(single) },
     { name: '10 keys per provider: decision + credential + receipt', op: decide(pool) },

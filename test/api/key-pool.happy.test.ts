@@ -155,4 +155,31 @@ describe('key pools (#14): several labelled keys per provider', () => {
     expect(deleted[0]?.details).toMatchObject({ label: 'office' });
     expect((await list()).map((k) => k.label)).toEqual(['default']);
   });
+  it('replacing a key’s text starts its health afresh on every proxy (routing never tries a resting key)', async () => {
+    const saved = await save({ provider: 'groq', api_key: FAKE_KEYS.groq, label: 'rotating' });
+    const id = String(saved.json().id);
+    const connections: Redis[] = [];
+    const open = () => {
+      const redis = new Redis(testServiceUrls().redisUrl);
+      connections.push(redis);
+      return redis;
+    };
+    const tracker = createKeyHealthTracker({ redis: open(), subscriber: open, keyPrefix: h.redisPrefix });
+    try {
+      await tracker.start();
+      tracker.recordFailure(id, { kind: 'rate_limited', retryAfterMs: 600_000 }, 10);
+      for (let i = 0; i < 5; i++) tracker.recordFailure(id, { kind: 'fault' }, 10);
+      const cooling = async () => (await h.app.inject({ method: 'GET', url: `${base}/keys/by-id/${id}`, headers: alice })).json().health?.state;
+      for (let i = 0; i < 50 && (await cooling()) === 'ok'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await cooling()).not.toBe('ok');
+      expect((await save({ provider: 'groq', api_key: FAKE_KEYS.groq, label: 'rotating' })).statusCode).toBe(200);
+      const after = (await h.app.inject({ method: 'GET', url: `${base}/keys/by-id/${id}`, headers: alice })).json();
+      expect(after.health).toMatchObject({ state: 'ok', cooldown_until: null, failing_since: null });
+      for (let i = 0; i < 50 && tracker.blocked(id) !== null; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(tracker.blocked(id)).toBeNull();
+    } finally {
+      await tracker.close();
+      for (const c of connections) c.disconnect();
+    }
+  });
 });

@@ -214,6 +214,32 @@ describe('usage API: happy paths', () => {
     expect(anthropic).toMatchObject({ calls: 1, byok_calls: 0, byok_call_share: 0, byok_cost_share: 0 });
   });
 
+  it('reports, beside the provider’s figures, what the key ?label= names answered alone', async () => {
+    const [defaultId, workId] = ['2b3c4d5e-6f70-4a1b-8c2d-3e4f5a6b7c8d', '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f'];
+    await h.db.sql(`INSERT INTO user_provider_keys (id, user_id, provider, label, api_key_encrypted) VALUES ($1, 'carol', 'openai', 'default', 'x'), ($2, 'carol', 'openai', 'work', 'x')`, [defaultId, workId]);
+    const byok = { userId: 'carol', credentialSource: 'user_provider' as const, creditsMicro: 0, occurredAt: '2026-03-02T10:00:00.000Z' };
+    await applyUsageEvents(h.db.orm.em.fork(), [
+      event({ ...byok, keyId: workId, costMicro: 300 }),
+      event({ ...byok, keyId: workId, costMicro: 400, statusCode: 429 }),
+      event({ ...byok, keyId: defaultId, costMicro: 5000, model: 'gpt-4o' }),
+    ]);
+    const carol = { authorization: `Bearer ${await h.token('carol')}` };
+    const report = async (query: string) => (await h.app.inject({ url: `/api/v1/llm/byok/keys/openai/usage?from=2026-03-01&to=2026-03-03${query}`, headers: carol })).json();
+    const work = await report('&label=WORK');
+    expect(work.totals).toMatchObject({ calls: 3, cost_micro: 5700 });
+    expect(work.key).toMatchObject({ id: workId, label: 'work', last_used_at: '2026-03-02T10:00:00.000Z' });
+    expect(work.key.totals).toMatchObject({ calls: 2, errors: 1, cost_micro: 700, byok_calls: 2, credits_saved_micro: 700 });
+    expect(work.key.by_model).toEqual([expect.objectContaining({ model: 'gpt-4o-mini', calls: 2 })]);
+    expect(work.key.by_day.map((d: { day: string; calls: number }) => [d.day, d.calls])).toEqual([
+      ['2026-03-01', 0],
+      ['2026-03-02', 2],
+      ['2026-03-03', 0],
+    ]);
+    const fallback = await report('');
+    expect(fallback.totals).toEqual(work.totals);
+    expect(fallback.key).toMatchObject({ id: defaultId, label: 'default', totals: { calls: 1, cost_micro: 5000 } });
+  });
+
   it('reports zeros, not errors, for a key without traffic in the range', async () => {
     const res = await h.app.inject({ url: '/api/v1/llm/byok/keys/openai/usage?from=2025-01-01&to=2025-01-02', headers: alice });
     expect(res.statusCode).toBe(200);

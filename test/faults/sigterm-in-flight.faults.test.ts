@@ -110,6 +110,10 @@ async function sigtermWithWorkInFlight(options: { clientClosesConnection: boolea
 
     await saveKey('streamer', fakeKey('openai', 'valid', 'streamer'));
     await waitFor(async () => (await db.sql("SELECT 1 FROM user_provider_keys WHERE user_id = 'streamer' AND test_status = 'valid'")).length === 1, 15_000, 'the streamer key test');
+    // The mock's scenario model below is not in the model list its key check returns, so routing
+    // would skip the tested key for it (model_unavailable): the list is dropped before the proxy
+    // first loads the streamer's keys.
+    await db.sql("UPDATE user_provider_keys SET metadata = metadata #- '{validation,models}' WHERE user_id = 'streamer'");
     const slowKey = fakeKey('openai', 'slow', 'slow-user');
     const slowKeyId = await saveKey('slow-user', slowKey);
     await waitFor(() => mock.calls().some((c) => c.credential === credentialId(slowKey)), 15_000, 'the slow key test to reach the provider');

@@ -29,9 +29,9 @@ afterAll(async () => {
   await deleteRedisPrefix(prefix);
 });
 
-async function eventually(check: () => boolean, what: string, timeoutMs = 1000): Promise<number> {
+async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 1000): Promise<number> {
   const started = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error(`${what} not seen within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -44,10 +44,10 @@ describe('key health shared through Redis', () => {
     expect(block).toEqual({ reason: 'cooling_down', untilMs: clock + 2000 });
     await eventually(() => b.blocked('k-429')?.reason === 'cooling_down', 'the cool-down on the second instance');
     expect(b.blocked('k-429')?.untilMs).toBe(clock + 2000);
-    expect(b.claim('k-429')).toBe(false);
+    expect(await b.claim('k-429')).toBe(false);
     clock += 2001;
     expect(a.blocked('k-429')).toBeNull();
-    expect(b.claim('k-429')).toBe(true);
+    expect(await b.claim('k-429')).toBe(true);
   });
 
   it('caps a Retry-After at 10 minutes, and without one cools 5 s, 10 s, 20 s … up to 5 minutes', async () => {
@@ -68,19 +68,44 @@ describe('key health shared through Redis', () => {
     expect(a.recordFailure('k-5xx', { kind: 'fault' }, 5)).toEqual({ reason: 'circuit_open', untilMs: clock + 30_000 });
     await eventually(() => b.blocked('k-5xx')?.reason === 'circuit_open', 'the open circuit on the second instance');
     clock += 30_001;
-    // Half-open: one trial per instance; the second request waits for its verdict.
-    expect(a.claim('k-5xx')).toBe(true);
-    expect(a.claim('k-5xx')).toBe(false);
+    // Half-open: one trial; the second request waits for its verdict.
+    expect(await a.claim('k-5xx')).toBe(true);
+    expect(await a.claim('k-5xx')).toBe(false);
     expect(a.blocked('k-5xx')?.reason).toBe('circuit_open');
     // The trial fails: open again.
     expect(a.recordFailure('k-5xx', { kind: 'fault' }, 5)?.reason).toBe('circuit_open');
     clock += 30_001;
-    expect(a.claim('k-5xx')).toBe(true);
+    expect(await a.claim('k-5xx')).toBe(true);
     a.recordSuccess('k-5xx', 40);
     expect(a.blocked('k-5xx')).toBeNull();
-    expect(a.claim('k-5xx')).toBe(true);
-    expect(a.claim('k-5xx')).toBe(true);
-    await eventually(() => b.blocked('k-5xx') === null && b.claim('k-5xx'), 'the closed circuit on the second instance');
+    expect(await a.claim('k-5xx')).toBe(true);
+    expect(await a.claim('k-5xx')).toBe(true);
+    // Until the success reaches it, the other instance sees the trial taken.
+    await eventually(async () => (await b.claim('k-5xx')) && b.blocked('k-5xx') === null, 'the closed circuit on the second instance');
+  });
+
+  it('takes one half-open trial across all instances, and frees it with the trial’s verdict', async () => {
+    for (let i = 0; i < 5; i++) a.recordFailure('k-trial', { kind: 'fault' }, 5);
+    await eventually(() => b.blocked('k-trial')?.reason === 'circuit_open', 'the open circuit on the second instance');
+    clock += 30_001;
+    const claims = await Promise.all([a.claim('k-trial'), b.claim('k-trial')]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const [winner, loser] = claims[0] === true ? [a, b] : [b, a];
+    // The other instance waits for the verdict like a second request on the winner's.
+    expect(loser.blocked('k-trial')?.reason).toBe('circuit_open');
+    expect(await loser.claim('k-trial')).toBe(false);
+    expect(await winner.claim('k-trial')).toBe(false);
+    // The trial fails: open again on both, and the next half-open has its one trial again.
+    winner.recordFailure('k-trial', { kind: 'fault' }, 5);
+    await eventually(() => loser.blocked('k-trial')?.untilMs === clock + 30_000, 'the re-opened circuit on the other instance');
+    clock += 30_001;
+    const again = await Promise.all([loser.claim('k-trial'), winner.claim('k-trial')]);
+    expect(again.filter(Boolean)).toHaveLength(1);
+    // It succeeds: closed on both.
+    (again[0] === true ? loser : winner).recordSuccess('k-trial', 10);
+    await eventually(() => a.blocked('k-trial') === null && b.blocked('k-trial') === null, 'the closed circuit on both instances');
+    expect(await a.claim('k-trial')).toBe(true);
+    expect(await b.claim('k-trial')).toBe(true);
   });
 
   it('a success in between restarts the fault count', async () => {

@@ -255,7 +255,7 @@ describe('budget enforcement across proxy instances', () => {
     const res = await chat(h.proxy, 'key-user');
     expect(res.status, res.text).toBe(200);
     expect(res.headers['x-byok-provider']).toBe('openai');
-    expect(String(res.headers['x-byok-route'])).toContain(`user_openrouter:skipped=budget_exceeded(budget ${budgetId})`);
+    expect(String(res.headers['x-byok-route'])).toContain(`user_openrouter(default):skipped=budget_exceeded(budget ${budgetId})`);
   }, 30_000);
 });
 

@@ -36,7 +36,7 @@ describe('routing refusals', () => {
     await h.setKeyEnabled('dis-user', 'openrouter', false);
     const client = new OpenAI({ baseURL: `${h.proxy.url}/v1`, apiKey: await h.jwt('dis-user'), maxRetries: 0 });
     const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
-    expect(response.headers.get('x-byok-route')).toMatch(/^user_openrouter:skipped=disabled; user_provider\(openai\):chosen/);
+    expect(response.headers.get('x-byok-route')).toMatch(/^user_openrouter\(default\):skipped=disabled; user_provider\(openai\/default\):chosen=200/);
     expect(response.headers.get('x-byok-provider')).toBe('openai');
   });
 
@@ -46,7 +46,7 @@ describe('routing refusals', () => {
     await h.setKeyStatus(id, 'invalid');
     const res = await post({ model: 'gpt-4o-mini', messages }, await bearer('inv-user'));
     expect(res.status).toBe(200);
-    expect(res.headers['x-byok-route']).toMatch(/^user_openrouter:skipped=invalid; user_provider\(openai\):chosen/);
+    expect(res.headers['x-byok-route']).toMatch(/^user_openrouter\(default\):skipped=invalid; user_provider\(openai\/default\):chosen=200/);
   });
 
   it('answers 400 no_route, naming what to add, when nothing can serve the model', async () => {

@@ -41,7 +41,7 @@ const CASES: PathCase[] = [
     model: 'gpt-4o-mini',
     provider: 'openrouter',
     used: 'true',
-    receipt: 'user_openrouter:chosen; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter(default):chosen=200; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):skipped=no_system_key',
     upstreamModel: 'openai/gpt-4o-mini',
   },
   {
@@ -50,7 +50,7 @@ const CASES: PathCase[] = [
     model: 'gpt-4o-mini',
     provider: 'openai',
     used: 'true',
-    receipt: 'user_openrouter:skipped=no_key; user_provider(openai):chosen; system(openai):not_needed; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(openai/default):chosen=200; system(openai):not_needed; system(openrouter):skipped=no_system_key',
     upstreamModel: 'gpt-4o-mini',
   },
   {
@@ -59,7 +59,7 @@ const CASES: PathCase[] = [
     model: 'claude-3-5-haiku-latest',
     provider: 'anthropic',
     used: 'true',
-    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic):chosen; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic/default):chosen=200; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
     upstreamModel: 'claude-3-5-haiku-latest',
   },
   {
@@ -68,7 +68,7 @@ const CASES: PathCase[] = [
     model: 'gemini-2.0-flash',
     provider: 'google',
     used: 'true',
-    receipt: 'user_openrouter:skipped=no_key; user_provider(google):chosen; system(google):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(google/default):chosen=200; system(google):skipped=no_system_key; system(openrouter):skipped=no_system_key',
     upstreamModel: 'gemini-2.0-flash',
   },
   {
@@ -77,7 +77,7 @@ const CASES: PathCase[] = [
     model: 'gpt-4o-mini',
     provider: 'openai',
     used: 'false',
-    receipt: 'user_openrouter:skipped=no_key; user_provider(openai):skipped=no_key; system(openai):chosen; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(openai):skipped=no_key; system(openai):chosen=200; system(openrouter):skipped=no_system_key',
     upstreamModel: 'gpt-4o-mini',
   },
 ];

@@ -102,7 +102,7 @@ describe('failover before the first byte', () => {
     const plain = await post(user, {});
     expect(plain.status, plain.text).toBe(200);
     expect(JSON.parse(plain.text).choices[0].message.content).toBe(`served by ${scripted(user, 'second')}`);
-    expect(plain.route).toMatch(new RegExp(`^user_openrouter:skipped=no_key; user_provider\\(openai/first\\):failed=${status}[^;]*; user_provider\\(openai/second\\):chosen`));
+    expect(plain.route).toMatch(new RegExp(`^user_openrouter:skipped=no_key; user_provider\\(openai/first\\):failed=${status}[^;]*; user_provider\\(openai/second\\):chosen=200`));
     expect(plain.attempts).toBe('2');
     expect(plain.headers['x-byok-used']).toBe('true');
 
@@ -135,15 +135,48 @@ describe('failover before the first byte', () => {
     expect(again.route).toMatch(new RegExp(`user_provider\\(openai/first\\):(failed=${outcome}|skipped=)`));
   });
 
-  it('a refused connection (an OpenRouter key on a closed port) goes on to the provider key', async () => {
+  it.each([false, true])('a refused connection (an OpenRouter key on a closed port) goes on to the provider key (stream: %s)', async (stream) => {
     const user = newUser();
     await addKeys(user, [
       { label: 'router', behaviour: 'ok', provider: 'openrouter' },
       { label: 'direct', behaviour: 'ok' },
     ]);
+    const res = await post(user, { stream });
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain(scripted(user, 'direct'));
+    expect(res.route).toMatch(/^user_openrouter\(router\):failed=unreachable; user_provider\(openai\/direct\):chosen=200/);
+    expect(res.attempts).toBe('2');
+  });
+
+  it('a non-streamed 200 whose body breaks off goes on to the next key: nothing had reached the client', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'first', behaviour: 'cut', priority: 1 },
+      { label: 'second', behaviour: 'ok', priority: 2 },
+    ]);
     const res = await post(user, {});
     expect(res.status, res.text).toBe(200);
-    expect(res.route).toMatch(/^user_openrouter\(router\):failed=unreachable; user_provider\(openai\/direct\):chosen/);
+    expect(JSON.parse(res.text).choices[0].message.content).toBe(`served by ${scripted(user, 'second')}`);
+    expect(res.route).toMatch(/user_provider\(openai\/first\):failed=200 cut off; user_provider\(openai\/second\):chosen=200/);
+    expect(res.attempts).toBe('2');
+    // With no other key, the break is the client's 502, as before.
+    const alone = newUser();
+    await addKeys(alone, [{ label: 'only', behaviour: 'cut' }]);
+    const cut = await post(alone, {}, { headers: { 'x-byok-fallback': 'never' } });
+    expect(cut.status).toBe(502);
+    expect(cut.route).toContain('user_provider(openai/only):chosen=200 cut off');
+  });
+
+  it('names every attempt’s key by provider and label in the receipt, the default key too, with what its upstream answered', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'work', behaviour: 's429ra2', priority: 1 },
+      { label: 'default', behaviour: 'ok', priority: 2 },
+    ]);
+    const res = await post(user, {});
+    expect(res.status).toBe(200);
+    expect(res.route).toBe('user_openrouter:skipped=no_key; user_provider(openai/work):failed=429 cooled 2s; user_provider(openai/default):chosen=200; system(openai):not_needed; system(openrouter):skipped=no_system_key');
+    expect(res.attempts).toBe('2');
   });
 
   it.each([400, 404, 422])('a %i is the caller’s problem: returned as it is, no other key tried', async (status) => {
@@ -180,7 +213,7 @@ describe('failover before the first byte', () => {
     ]);
     const res = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
     expect(res.status).toBe(429);
-    expect(res.route).toMatch(/user_provider\(openai\/first\):failed=503; user_provider\(openai\/second\):chosen; system\(openai\):skipped=platform_fallback_never/);
+    expect(res.route).toMatch(/user_provider\(openai\/first\):failed=503; user_provider\(openai\/second\):chosen=429; system\(openai\):skipped=platform_fallback_never/);
     expect(res.attempts).toBe('2');
     const requestId = String(res.headers['x-request-id']);
     const event = await waitFor(async () => (await h.usageEvents()).find((e: UsageEvent) => e.requestId === requestId), 5000, 'the usage event');
@@ -190,6 +223,74 @@ describe('failover before the first byte', () => {
       { provider: 'openai', credentialSource: 'user_provider', keyId: ids.second, status: 429, outcome: 'answered 429', latencyMs: expect.any(Number) },
     ]);
     expect((await h.usageEvents()).filter((e) => e.requestId === requestId)).toHaveLength(1);
+  });
+});
+
+describe('PROXY_MAX_ATTEMPTS', () => {
+  const failing = (user: string) => addKeys(user, [1, 2, 3, 4].map((priority) => ({ label: `k${priority}`, behaviour: 's503', priority })));
+  const calls = (user: string) => [1, 2, 3, 4].map((priority) => callsOf(user, `k${priority}`));
+
+  it('tries at most 3 keys by default, then relays the last answer', async () => {
+    const user = newUser();
+    await failing(user);
+    const res = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
+    expect(res.status).toBe(503);
+    expect(res.attempts).toBe('3');
+    expect(calls(user)).toEqual([1, 1, 1, 0]);
+    expect(res.route).toMatch(/openai\/k1\):failed=503; user_provider\(openai\/k2\):failed=503; user_provider\(openai\/k3\):chosen=503; system\(openai\):skipped=platform_fallback_never/);
+  });
+
+  it('tries at most the number set', async () => {
+    const user = newUser();
+    await failing(user);
+    const two = await h.startProxy({ settings: { maxAttempts: 2 } });
+    const res = await post(user, {}, { proxy: two, headers: { 'x-byok-fallback': 'never' } });
+    expect(res.status).toBe(503);
+    expect(res.attempts).toBe('2');
+    expect(calls(user)).toEqual([1, 1, 0, 0]);
+  });
+});
+
+describe('GET /v1/models', () => {
+  async function listed(user: string, headers: Record<string, string> = {}) {
+    const res = await request(`${h.proxy.url}/v1/models`, { headers: { authorization: `Bearer ${await h.jwt(user)}`, ...headers } });
+    expect(res.statusCode).toBe(200);
+    const body = (await res.body.json()) as { data: Array<{ id: string; byok: { route: string; charged: boolean } }> };
+    return new Map(body.data.map((m) => [m.id, m.byok]));
+  }
+  const never = { 'x-byok-fallback': 'never' };
+
+  it('lists only what a key’s allow-list lets it serve', async () => {
+    const user = newUser();
+    await addKeys(user, [{ label: 'minis', behaviour: 'ok', models: ['*-mini'], tested: ['gpt-4o', 'gpt-4o-mini', 'o3-mini'] }]);
+    const models = await listed(user, never);
+    expect(models.get('gpt-4o-mini')).toMatchObject({ route: 'user_provider', charged: false });
+    expect(models.get('o3-mini')).toMatchObject({ route: 'user_provider' });
+    expect(models.has('gpt-4o')).toBe(false);
+  });
+
+  it('leaves out a cooling or circuit-open key’s models when no other route serves them, and shows the route that would', async () => {
+    const cooled = newUser();
+    await addKeys(cooled, [{ label: 'limited', behaviour: 's429ra30', tested: ['gpt-4o-mini'] }]);
+    expect((await listed(cooled, never)).get('gpt-4o-mini')).toMatchObject({ route: 'user_provider' });
+    expect((await post(cooled, {}, { headers: never })).status).toBe(429);
+    expect((await listed(cooled, never)).has('gpt-4o-mini')).toBe(false);
+    // With the platform allowed, its key would serve: listed, charged.
+    expect((await listed(cooled)).get('gpt-4o-mini')).toMatchObject({ route: 'system', charged: true });
+
+    const tripped = newUser();
+    await addKeys(tripped, [{ label: 'flaky', behaviour: 's503', tested: ['gpt-4o-mini'] }]);
+    for (let i = 0; i < 5; i++) await post(tripped, {}, { headers: never });
+    expect((await listed(tripped, never)).has('gpt-4o-mini')).toBe(false);
+  });
+
+  it('leaves out the platform’s models with platform_fallback never (header or setting)', async () => {
+    const user = newUser();
+    expect((await listed(user)).get('gpt-4o-mini')).toMatchObject({ route: 'system', charged: true });
+    expect((await listed(user, never)).size).toBe(0);
+    await putUserSettings(h.api.runtime.orm.em.fork(), user, { platformFallback: 'never' });
+    h.proxy.services.routes.invalidate(user);
+    expect((await listed(user)).size).toBe(0);
   });
 });
 
@@ -206,6 +307,22 @@ describe('taking turns and cooling down', () => {
     const [a, b] = [`served by ${scripted(user, 'a')}`, `served by ${scripted(user, 'b')}`];
     expect(order[0] === a ? order : order.map((x) => (x === a ? b : a))).toEqual([a, b, a, b]);
     expect(callsOf(user, 'c')).toBe(0);
+  });
+
+  it('keeps alternating a provider’s keys whatever the user’s requests for another provider do in between', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'a', behaviour: 'ok', priority: 1 },
+      { label: 'b', behaviour: 'ok', priority: 1 },
+    ]);
+    const served: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      served.push(JSON.parse((await post(user, {})).text).choices[0].message.content);
+      // No key of the user's serves Anthropic: refused, and no turn of the OpenAI keys is spent.
+      expect((await post(user, { model: 'claude-3-5-haiku' }, { headers: { 'x-byok-fallback': 'never' } })).status).toBe(400);
+    }
+    const [a, b] = [`served by ${scripted(user, 'a')}`, `served by ${scripted(user, 'b')}`];
+    expect(served[0] === a ? served : served.map((x) => (x === a ? b : a))).toEqual([a, b, a, b]);
   });
 
   it('a 429’s Retry-After cools the key, for a second proxy instance within 1 s as well', async () => {
@@ -276,7 +393,7 @@ describe('model lists and the platform key', () => {
     await addKeys(user, [{ label: 'only', behaviour: 's503' }]);
     const allowed = await post(user, {});
     expect(allowed.status).toBe(200);
-    expect(allowed.route).toMatch(/user_provider\(openai\/only\):failed=503; system\(openai\):chosen/);
+    expect(allowed.route).toMatch(/user_provider\(openai\/only\):failed=503; system\(openai\):chosen=200/);
     expect(allowed.headers['x-byok-used']).toBe('false');
 
     const byHeader = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
@@ -303,15 +420,45 @@ describe('model lists and the platform key', () => {
 });
 
 describe('a user with one key', () => {
-  it('keeps getting the provider’s own answer while that key cools down', async () => {
+  const never = { headers: { 'x-byok-fallback': 'never' } };
+
+  it('gets the provider’s 429 once; while the key cools down, 400 no_route saying when it serves again, or the platform key when allowed', async () => {
     const user = newUser();
     await addKeys(user, [{ label: 'default', behaviour: 's429ra30' }]);
-    for (let i = 0; i < 3; i++) {
-      const res = await post(user, {}, { headers: { 'x-byok-fallback': 'never' } });
-      expect(res.status).toBe(429);
-      expect(res.headers['retry-after']).toBe('30');
+    const first = await post(user, {}, never);
+    expect(first.status).toBe(429);
+    expect(first.headers['retry-after']).toBe('30');
+    for (let i = 0; i < 2; i++) {
+      const res = await post(user, {}, never);
+      expect(res.status, res.text).toBe(400);
+      const error = JSON.parse(res.text).error;
+      expect(error).toMatchObject({ code: 'no_route', retry_after: expect.any(Number) });
+      expect(error.message).toContain('your OpenAI key is cooling down');
+      expect(error.retry_after).toBeGreaterThanOrEqual(1);
+      expect(error.retry_after).toBeLessThanOrEqual(30);
+      expect(res.headers['retry-after']).toBe(String(error.retry_after));
+      expect(res.route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\/default\):skipped=cooling_down; system\(openai\):skipped=platform_fallback_never/);
     }
-    expect(callsOf(user, 'default')).toBe(3);
-    expect((await post(user, {}, { headers: { 'x-byok-fallback': 'never' } })).route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\):chosen\+key_cooling_down/);
+    expect(callsOf(user, 'default')).toBe(1);
+    await h.grantCredits(user, 5_000_000);
+    const allowed = await post(user, {});
+    expect(allowed.status).toBe(200);
+    expect(allowed.route).toContain('user_provider(openai/default):skipped=cooling_down; system(openai):chosen=200');
+    expect(callsOf(user, 'default')).toBe(1);
+  });
+
+  it('stops sending requests to a key whose circuit opened: 400 no_route until its half-open trial', async () => {
+    const user = newUser();
+    await addKeys(user, [{ label: 'default', behaviour: 's503' }]);
+    for (let i = 0; i < 5; i++) expect((await post(user, {}, never)).status).toBe(503);
+    for (let i = 0; i < 3; i++) {
+      const res = await post(user, {}, never);
+      expect(res.status).toBe(400);
+      // The harness opens circuits for 1.5 s.
+      expect(JSON.parse(res.text).error).toMatchObject({ code: 'no_route', retry_after: expect.any(Number) });
+      expect(JSON.parse(res.text).error.retry_after).toBeLessThanOrEqual(2);
+      expect(res.route).toContain('user_provider(openai/default):skipped=circuit_open');
+    }
+    expect(callsOf(user, 'default')).toBe(5);
   });
 });

@@ -135,10 +135,10 @@ describe('routing for a member acting for an org', () => {
       expect(res.status, res.text).toBe(200);
       const orgKey = keyName(orgKeyOwner(orgId), 'shared');
       expect(lastServed()).toBe(`served by ${expected[policy] === 'org' ? orgKey : expected[policy]}`);
-      if (policy === 'prefer') expect(res.route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\/mine\):chosen; org:openrouter:skipped=no_key; org:openai\/shared:not_needed;/);
-      if (policy === 'allow') expect(res.route).toMatch(/^org:openrouter:skipped=no_key; org:openai\/shared:chosen; user_openrouter:skipped=no_key; user_provider\(openai\/mine\):not_needed;/);
+      if (policy === 'prefer') expect(res.route).toMatch(/^user_openrouter:skipped=no_key; user_provider\(openai\/mine\):chosen=200; org:openrouter:skipped=no_key; org:openai\/shared:not_needed;/);
+      if (policy === 'allow') expect(res.route).toMatch(/^org:openrouter:skipped=no_key; org:openai\/shared:chosen=200; user_openrouter:skipped=no_key; user_provider\(openai\/mine\):not_needed;/);
       if (policy === 'forbid') {
-        expect(res.route).toMatch(/^org:openrouter:skipped=no_key; org:openai\/shared:chosen; system\(openai\)/);
+        expect(res.route).toMatch(/^org:openrouter:skipped=no_key; org:openai\/shared:chosen=200; system\(openai\)/);
         expect(res.route).not.toContain('mine');
       }
     }
@@ -157,7 +157,7 @@ describe('routing for a member acting for an org', () => {
     await addKey({ orgId: forbid }, 'broken', 's503');
     const res = await asMember(user, forbid);
     expect(res.status, res.text).toBe(200);
-    expect(res.route).toMatch(/org:openai\/broken:failed=503[^;]*; system\(openai\):chosen/);
+    expect(res.route).toMatch(/org:openai\/broken:failed=503[^;]*; system\(openai\):chosen=200/);
     expect(res.route).not.toContain('mine');
 
     const never = await createOrg({ memberKeys: 'forbid', platformFallback: 'never' });

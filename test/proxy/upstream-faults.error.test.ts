@@ -81,14 +81,19 @@ async function keyTestJobs(): Promise<KeyTestJob[]> {
 }
 
 describe('a key the upstream refuses', () => {
-  it('passes the 401 on in OpenAI shape, scrubbed of the key, and queues one re-validation of that key version', async () => {
+  it('passes the 401 on in OpenAI shape, scrubbed of the key, and queues one re-validation of that key version; the key then cools down', async () => {
     const { id, apiKey } = await h.addKey('refused-user', 'openai', 'invalid');
-    for (let i = 0; i < 3; i++) {
-      const res = await post('refused-user', { model: 'gpt-4o-mini', messages });
-      expect(res.status).toBe(401);
-      expect(res.json.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key', request_id: res.headers['x-request-id'] });
-      expect(res.text).not.toContain(apiKey.slice(-12));
-      expect(res.text).not.toContain(apiKey.slice(0, 16));
+    const res = await post('refused-user', { model: 'gpt-4o-mini', messages });
+    expect(res.status).toBe(401);
+    expect(res.json.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key', request_id: res.headers['x-request-id'] });
+    expect(res.text).not.toContain(apiKey.slice(-12));
+    expect(res.text).not.toContain(apiKey.slice(0, 16));
+    for (let i = 0; i < 2; i++) {
+      // A refused key is cooled (5 s, doubling) and skipped meanwhile, like a rate-limited one.
+      const cooling = await post('refused-user', { model: 'gpt-4o-mini', messages });
+      expect(cooling.status).toBe(400);
+      expect(cooling.json.error).toMatchObject({ code: 'no_route', retry_after: expect.any(Number) });
+      expect(cooling.json.error.message).toContain('your OpenAI key is cooling down after the provider refused or rate-limited it');
     }
     const job = await waitFor(async () => (await keyTestJobs()).find((j) => j.keyId === id && j.reason === 'rejected_upstream'), 3000, 'the re-validation job');
     expect(job).toMatchObject({ keyId: id, keyVersion: 1, userId: 'refused-user', provider: 'openai', reason: 'rejected_upstream', actorId: 'system' });

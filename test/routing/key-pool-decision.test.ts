@@ -6,6 +6,7 @@ import {
   indexUserKeys,
   type KeyAvailability,
   type RouteInput,
+  RunTurns,
   toUserKeyCandidate,
   type UserKeyCandidate,
 } from '@byok/routing';
@@ -21,6 +22,10 @@ function decide(keys: UserKeyCandidate[], extra: Partial<RouteInput> = {}, model
   return decideRoute({ model, userKeys: indexUserKeys(keys), systemKeys: { openai: true }, creditBalanceMicro: 1_000_000, ...extra });
 }
 
+const fail = (): never => {
+  throw new Error('no turn group');
+};
+
 const usable = (d: ReturnType<typeof decide>) => d.candidates.filter((c) => c.status === 'chosen' || c.status === 'fallback').map((c) => c.keyId ?? `system(${c.provider})`);
 
 describe('the candidates of a key pool', () => {
@@ -32,20 +37,42 @@ describe('the candidates of a key pool', () => {
     );
   });
 
-  it('names the default key by its provider alone, as before, whatever the case of its label', () => {
-    expect(formatReceipt(decide([key('openai', 'Default')]))).toBe('user_openrouter:skipped=no_key; user_provider(openai):chosen; system(openai):not_needed; system(openrouter):skipped=no_system_key');
+  it('names the default key by its label too, in one spelling whatever its case', () => {
+    expect(formatReceipt(decide([key('openai', 'Default')]))).toBe('user_openrouter:skipped=no_key; user_provider(openai/default):chosen; system(openai):not_needed; system(openrouter):skipped=no_system_key');
   });
 
-  it('lets keys of equal priority take turns, per the turn counter', () => {
-    const keys = [key('openai', 'x', { priority: 1 }), key('openai', 'y', { priority: 1 }), key('openai', 'z', { priority: 2 })];
+  it('lets keys of equal priority take turns, per run, moved only when the run serves', () => {
+    const keys = [
+      key('openai', 'x', { priority: 1 }),
+      key('openai', 'y', { priority: 1 }),
+      key('openai', 'z', { priority: 2 }),
+      key('openai', 'w', { priority: 2 }),
+      key('anthropic', 'p', { priority: 1 }),
+      key('anthropic', 'q', { priority: 1 }),
+    ];
     const index = indexUserKeys(keys);
-    const first = (turn: number) => decideRoute({ model: 'gpt-4o', userKeys: index, systemKeys: {}, creditBalanceMicro: null, turn });
-    expect([0, 1, 2, 3].map((t) => (first(t).outcome === 'routed' ? usable(first(t)) : []))).toEqual([
-      ['openai-x', 'openai-y', 'openai-z'],
-      ['openai-y', 'openai-x', 'openai-z'],
-      ['openai-x', 'openai-y', 'openai-z'],
-      ['openai-y', 'openai-x', 'openai-z'],
-    ]);
+    const turns = new RunTurns();
+    const order = (model: string) => {
+      const d = decideRoute({ model, userKeys: index, systemKeys: {}, creditBalanceMicro: null, turns });
+      return d.outcome === 'routed' ? usable(d) : [];
+    };
+    const serve = (model: string) => {
+      const d = decideRoute({ model, userKeys: index, systemKeys: {}, creditBalanceMicro: null, turns });
+      if (d.outcome === 'routed' && d.chosen.turnGroup !== undefined) turns.advance(d.chosen.turnGroup);
+    };
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-z', 'openai-w']);
+    // Deciding alone moves nothing; another provider's run serving moves only its own.
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-z', 'openai-w']);
+    serve('claude-3-5-haiku');
+    expect(order('claude-3-5-haiku')).toEqual(['anthropic-q', 'anthropic-p']);
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-z', 'openai-w']);
+    serve('gpt-4o');
+    expect(order('gpt-4o')).toEqual(['openai-y', 'openai-x', 'openai-z', 'openai-w']);
+    serve('gpt-4o');
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-z', 'openai-w']);
+    // The second run turns by itself.
+    turns.advance(index.byProvider.get('openai')?.[2]?.turnGroup ?? fail());
+    expect(order('gpt-4o')).toEqual(['openai-x', 'openai-y', 'openai-w', 'openai-z']);
   });
 
   it('skips a key that is cooling down or whose circuit is open, with the reason', () => {
@@ -82,7 +109,7 @@ describe('the candidates of a key pool', () => {
     expect(decide([key('openrouter', 'or', { models: ['claude-*'] })], {}, 'gpt-4o-mini').candidates[0]?.reason).toBe('model_not_allowed');
   });
 
-  it('tries a key that reported no credit only when nothing else can serve', () => {
+  it('skips a key that reported no credit, also when nothing else can serve', () => {
     const broke = key('openai', 'broke', { priority: 1, validationOutcome: 'no_credit', testStatus: 'error' });
     const withOther = decide([broke, key('openai', 'ok', { priority: 2 })]);
     expect(usable(withOther)).toEqual(['openai-ok', 'system(openai)']);
@@ -90,7 +117,8 @@ describe('the candidates of a key pool', () => {
     const withPlatform = decide([broke]);
     expect(withPlatform.outcome === 'routed' && withPlatform.chosen.credentialSource).toBe('system');
     const alone = decideRoute({ model: 'gpt-4o', userKeys: [broke], systemKeys: {}, creditBalanceMicro: null });
-    expect(alone.outcome === 'routed' && alone.chosen).toMatchObject({ keyId: 'openai-broke', note: 'key_reported_no_credit' });
+    expect(alone.outcome).toBe('no_route');
+    expect(alone.outcome !== 'routed' && alone.message).toContain('your OpenAI key "broke" has no credit left at the provider');
   });
 
   it('with platform_fallback never, skips the platform keys and says why; no_route when no key of the user can serve', () => {
@@ -107,12 +135,24 @@ describe('the candidates of a key pool', () => {
     expect(usable(served)).toEqual(['openai-b']);
   });
 
-  it('tries a cooling key when nothing else can serve, and explains every skipped key when none can', () => {
-    const keyHealth: KeyAvailability = { blocked: () => ({ reason: 'cooling_down' }) };
-    const d = decideRoute({ model: 'gpt-4o', userKeys: indexUserKeys([key('openai', 'default'), key('openai', 'work', { models: ['o3*'] })]), systemKeys: {}, creditBalanceMicro: null, keyHealth });
-    // The cooling key is the last resort: a user whose keys are all cooling still gets the provider's answer.
-    expect(d.outcome === 'routed' && d.chosen).toMatchObject({ keyId: 'openai-default', note: 'key_cooling_down' });
-    expect(formatReceipt(d)).toBe('user_openrouter:skipped=no_key; user_provider(openai):chosen+key_cooling_down; user_provider(openai/work):skipped=model_not_allowed; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key');
+  it('skips a resting or unlisting key also when nothing else can serve, says when it may serve again, and explains every skipped key', () => {
+    const keyHealth: KeyAvailability = { blocked: (id) => (id === 'openai-default' ? { reason: 'cooling_down', untilMs: 5_000 } : id === 'openai-tripped' ? { reason: 'circuit_open', untilMs: 30_000 } : null) };
+    const keys = indexUserKeys([
+      key('openai', 'default'),
+      key('openai', 'tripped'),
+      key('openai', 'work', { models: ['o3*'] }),
+      key('openai', 'old', { reachableModels: new Set(['gpt-3.5-turbo']) }),
+    ]);
+    const d = decideRoute({ model: 'gpt-4o', userKeys: keys, systemKeys: {}, creditBalanceMicro: null, keyHealth });
+    expect(d).toMatchObject({ outcome: 'no_route', retryAt: 5_000 });
+    expect(formatReceipt(d)).toBe(
+      'user_openrouter:skipped=no_key; user_provider(openai/default):skipped=cooling_down; user_provider(openai/tripped):skipped=circuit_open; user_provider(openai/work):skipped=model_not_allowed; user_provider(openai/old):skipped=model_unavailable; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    );
+    expect(d.outcome !== 'routed' && d.message).toContain('your OpenAI key is cooling down');
+    expect(d.outcome !== 'routed' && d.message).toContain('your OpenAI key "old" cannot reach this model');
+    // With the platform's key allowed, it serves instead.
+    const platform = decideRoute({ model: 'gpt-4o', userKeys: keys, systemKeys: { openai: true }, creditBalanceMicro: 1, keyHealth });
+    expect(platform.outcome === 'routed' && platform.chosen.credentialSource).toBe('system');
     const none = decideRoute({ model: 'gpt-4o', userKeys: indexUserKeys([key('openai', 'default', { enabled: false }), key('openai', 'work', { models: ['o3*'] })]), systemKeys: {}, creditBalanceMicro: null });
     expect(none.outcome !== 'routed' && none.message).toContain('your OpenAI key is disabled');
     expect(none.outcome !== 'routed' && none.message).toContain('your OpenAI key "work" is not allowed for this model');

@@ -12,7 +12,7 @@ describe('applyUsageEvents', () => {
     await db.drop();
   });
   beforeEach(async () => {
-    await db.sql('TRUNCATE usage_events, usage_daily, usage_platform_daily, credit_accounts, credit_ledger');
+    await db.sql('TRUNCATE usage_events, usage_daily, usage_platform_daily, usage_key_daily, credit_accounts, credit_ledger');
   });
   const apply = (events: Parameters<typeof applyUsageEvents>[1]) => applyUsageEvents(db.orm.em.fork(), events);
 
@@ -36,6 +36,27 @@ describe('applyUsageEvents', () => {
     expect(rows).toEqual([
       { request_id: 'blocked', blocked_budget_id: budgetId },
       { request_id: 'served', blocked_budget_id: null },
+    ]);
+  });
+
+  it('adds the requests each key answered to usage_key_daily (per key, UTC day and model), once', async () => {
+    const [work, home] = ['0f5b4c3a-1d2e-4f60-8a9b-0c1d2e3f4a5b', '1a2b3c4d-5e6f-4a0b-9c8d-7e6f5a4b3c2d'];
+    const byok = { credentialSource: 'user_provider' as const, creditsMicro: 0 };
+    const events = [
+      makeEvent({ requestId: 'w1', keyId: work, ...byok, occurredAt: '2026-11-27T23:30:00-02:00' }),
+      makeEvent({ requestId: 'w2', keyId: work, ...byok, statusCode: 429, promptTokens: 5, completionTokens: 0, occurredAt: '2026-11-28T05:00:00Z' }),
+      makeEvent({ requestId: 'h1', keyId: home, ...byok, model: 'gpt-4o', occurredAt: '2026-11-28T06:00:00Z' }),
+      // A platform-key request has no key of the user's.
+      makeEvent({ requestId: 's1', occurredAt: '2026-11-28T07:00:00Z' }),
+    ];
+    await apply(events);
+    await apply(events);
+    const rows = await db.sql<{ key_id: string; day: string; model: string; calls: number; errors: number; prompt_tokens: number; last_used_at: string }>(
+      "SELECT key_id::text, to_char(day, 'YYYY-MM-DD') AS day, model, calls::int, errors::int, prompt_tokens::int, to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') AS last_used_at FROM usage_key_daily ORDER BY key_id, day, model",
+    );
+    expect(rows).toEqual([
+      { key_id: work, day: '2026-11-28', model: 'gpt-4o-mini', calls: 2, errors: 1, prompt_tokens: 15, last_used_at: '2026-11-28T05:00:00' },
+      { key_id: home, day: '2026-11-28', model: 'gpt-4o', calls: 1, errors: 0, prompt_tokens: 10, last_used_at: '2026-11-28T06:00:00' },
     ]);
   });
 

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController } from 'fastify';
 import inject from 'light-my-request';
 import { QueueEvents } from 'bullmq';
-import { createKeyHealthReader } from '@byok/key-health';
+import { createKeyHealthReader, forgetKeyHealth } from '@byok/key-health';
 import { createBlockingConnection, createProducerConnection, publishKeyChange, publishTokenRevoked, QUEUES } from '@byok/queues';
 import { createWebhookChannel } from '@byok/notifications/webhooks';
 import { authPlugin, errorHandlerPlugin, frameworkErrorHandler, httpHardeningPlugin, requestIdFrom } from '@byok/http';
@@ -151,9 +151,6 @@ export async function buildApi(deps: ApiDependencies) {
   const limiter = createKeyTestLimiter({ redis: deps.redis, redisPrefix: deps.config.redisPrefix, perMinute });
 
   const maxKeysPerProvider = deps.config.maxKeysPerProvider;
-  const keys = createKeyService({ producers: deps.producers, keyTestJobs, keyring: deps.keyring, limiter, announceKeyChange, maxKeysPerProvider });
-  const keyTests = createKeyTestService({ producers: deps.producers, keyTestJobs, limiter });
-  const pool = createKeyPoolService({ keys, announceKeyChange });
   // Health reads get a connection of their own: a pipeline copies every script defined on its
   // connection, and BullMQ defines some sixty on the shared one, which made that copy a visible
   // part of each listing (#15).
@@ -162,6 +159,17 @@ export async function buildApi(deps: ApiDependencies) {
   app.addHook('onClose', async () => {
     healthRedis.disconnect();
   });
+  const forgetReplacedKeyHealth = async (keyId: string): Promise<void> => {
+    try {
+      await forgetKeyHealth(healthRedis, deps.config.redisPrefix, keyId);
+    } catch (err) {
+      // The save is committed; the old text's block runs out by itself (at most 10 minutes).
+      deps.logger.warn({ err, key_id: keyId }, 'could not clear the health of a replaced key');
+    }
+  };
+  const keys = createKeyService({ producers: deps.producers, keyTestJobs, keyring: deps.keyring, limiter, announceKeyChange, forgetKeyHealth: forgetReplacedKeyHealth, maxKeysPerProvider });
+  const keyTests = createKeyTestService({ producers: deps.producers, keyTestJobs, limiter });
+  const pool = createKeyPoolService({ keys, announceKeyChange });
   // Bounded well below a request's patience: health only decorates a listing.
   const healthOf = createKeyHealthLookup({ reader: createKeyHealthReader({ redis: healthRedis, keyPrefix: deps.config.redisPrefix }), logger: deps.logger, timeoutMs: 500 });
   // A fresh API's first second would otherwise pay for its connections, prepared statements and first code runs (#15).

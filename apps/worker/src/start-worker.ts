@@ -1,7 +1,7 @@
 import type { RunningWorker } from '@byok/queues';
 import { type PeriodicTask, probeDependencies, type Readiness, readinessOf, type Runtime, startPeriodicTask } from '@byok/runtime';
 import { createGatewayMetrics, observeQueueDepth, queueTelemetry } from '@byok/telemetry';
-import { createKeyChangeAnnouncer } from './key-test/key-change-announcer.js';
+import { createKeyChangeAnnouncer, createKeyReplacedAnnouncer } from './key-test/key-change-announcer.js';
 import { createKeyTestProcessor } from './key-test/key-test.processor.js';
 import { createKeyTestWorker } from './key-test/key-test.worker.js';
 import { backfillKeyHints } from './maintenance/backfill-key-hints.task.js';
@@ -47,8 +47,9 @@ export async function startWorker(runtime: Runtime, options: StartWorkerOptions 
   // One telemetry object serves both workers: it holds a tracer, no per-queue state.
   const telemetry = queueTelemetry();
   const announceKeyChange = createKeyChangeAnnouncer({ redis, redisPrefix: config.redisPrefix, logger });
+  const announceKeyReplaced = createKeyReplacedAnnouncer({ redis, redisPrefix: config.redisPrefix, logger });
   const running: RunningWorker[] = [
-    createKeyTestWorker({ config, logger, settings, metrics, telemetry, processor: createKeyTestProcessor({ orm, keyring, config, logger, metrics, announceKeyChange }) }),
+    createKeyTestWorker({ config, logger, settings, metrics, telemetry, processor: createKeyTestProcessor({ orm, keyring, config, logger, metrics, announceKeyChange, announceKeyReplaced }) }),
     createMaintenanceWorker({
       config,
       logger,

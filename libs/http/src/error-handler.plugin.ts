@@ -21,17 +21,17 @@ export const errorHandlerPlugin = fp(
       if (mapped.status >= 500 && mapped.code === 'internal_error') request.log.error({ err: error }, 'unhandled error');
       else if (mapped.status >= 500) request.log.warn({ err: error, code: mapped.code }, 'service dependency unavailable');
       for (const [name, value] of Object.entries(mapped.headers ?? {})) reply.header(name, value);
-      return sendError(reply, request, mapped.status, mapped.code, mapped.message, mapped.details);
+      return sendError(reply, request, mapped.status, mapped.code, mapped.message, mapped.details, mapped.retryAfterSeconds);
     });
     app.setNotFoundHandler((request, reply) => sendError(reply, request, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
   },
   { name: 'byok-error-handler' },
 );
 
-export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: ErrorDetail[]) {
+export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: ErrorDetail[], retryAfterSeconds?: number) {
   // Set here too, not only by the security-headers hook: the router's own errors (malformed URLs)
   // are answered before any hook of the instance runs.
-  return reply.code(status).header('x-request-id', request.id).header('x-content-type-options', 'nosniff').type('application/json').send(errorBody(code, message, request.id, details));
+  return reply.code(status).header('x-request-id', request.id).header('x-content-type-options', 'nosniff').type('application/json').send(errorBody(code, message, request.id, details, retryAfterSeconds));
 }
 
 interface MappedError {
@@ -40,10 +40,11 @@ interface MappedError {
   message: string;
   details?: ErrorDetail[];
   headers?: Record<string, string>;
+  retryAfterSeconds?: number | undefined;
 }
 
 function mapError(error: FastifyError): MappedError {
-  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details, headers: error.headers };
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details, headers: error.headers, retryAfterSeconds: error.retryAfterSeconds };
   if (error instanceof AuthError) return { status: error.status, code: error.code, message: error.message, headers: { 'www-authenticate': 'Bearer' } };
   if (error instanceof ForbiddenError) return { status: 403, code: 'forbidden', message: error.message };
   if (error.validation) {
@@ -107,7 +108,7 @@ function clientMessage(error: FastifyError): string {
 export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const mapped = mapError(error as FastifyError);
   for (const [name, value] of Object.entries(mapped.headers ?? {})) reply.header(name, value);
-  return sendError(reply, request, mapped.status, mapped.code, mapped.message, mapped.details);
+  return sendError(reply, request, mapped.status, mapped.code, mapped.message, mapped.details, mapped.retryAfterSeconds);
 }
 
 export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {

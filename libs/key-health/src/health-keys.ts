@@ -4,6 +4,8 @@
  * - `…:{id}:s`: hash of the key's failure state (`cu` cool-down until, `cs` cool-down streak,
  *   `f` consecutive faults, `ou` circuit open until, `fs` failing since; epoch ms);
  * - `…:{id}:m:<minute>`: hash of one minute's attempts (`r`, `e`, `b<i>` latency buckets);
+ * - `…:{id}:t`: the circuit round whose half-open trial is taken (`TAKE_TRIAL`), so one instance
+ *   tries a recovering key;
  * - `…:blocked`: sorted set of key ids scored by when their block ends, read by a starting instance;
  * - `…:changes`: pub/sub channel; each message is one key's state (`encodeState`).
  */
@@ -13,6 +15,10 @@ export function stateKey(prefix: string, keyId: string): string {
 
 export function minuteKey(prefix: string, keyId: string, minute: number): string {
   return `${prefix}:kh:{${keyId}}:m:${minute}`;
+}
+
+export function trialKey(prefix: string, keyId: string): string {
+  return `${prefix}:kh:{${keyId}}:t`;
 }
 
 export function blockedSetKey(prefix: string): string {

@@ -23,11 +23,18 @@ export class HealthMirror {
     return this.#keys.size;
   }
 
-  /** Replaces a key's state with what Redis holds; a clear state removes the entry. */
+  /**
+   * Replaces a key's state with what Redis holds; a clear state removes the entry. A trial this
+   * instance knows of ends with a verdict: the circuit closed (faults below the threshold) or
+   * opened again (a new open time).
+   */
   apply(keyId: string, state: StoredKeyState): void {
-    const probeAt = this.#keys.get(keyId)?.probeAt ?? 0;
+    const known = this.#keys.get(keyId);
     if (isClear(state)) this.#keys.delete(keyId);
-    else this.#keys.set(keyId, { ...state, probeAt: state.faults >= this.#policy.circuitFaults ? probeAt : 0 });
+    else {
+      const sameTrial = known !== undefined && state.faults >= this.#policy.circuitFaults && state.circuitUntil === known.circuitUntil;
+      this.#keys.set(keyId, { ...state, probeAt: sameTrial ? known.probeAt : 0 });
+    }
   }
 
   get(keyId: string): Readonly<StoredKeyState> {
@@ -52,15 +59,17 @@ export class HealthMirror {
   }
 
   /**
-   * Called right before an attempt with the key. False when it is blocked, or half-open with a
-   * trial already running; claims the trial when it is half-open.
+   * Called right before an attempt with the key: `free` to try it, `blocked`, or `trial` when it
+   * is half-open, this instance now holds it as trial running (other requests here see it
+   * blocked), and the caller is to take the trial across instances (`KeyHealthTracker.claim`).
    */
-  claim(keyId: string, nowMs: number): boolean {
+  claim(keyId: string, nowMs: number): 'free' | 'blocked' | 'trial' {
     const key = this.#keys.get(keyId);
-    if (key === undefined) return true;
-    if (this.blocked(keyId, nowMs) !== null) return false;
-    if (key.faults >= this.#policy.circuitFaults) key.probeAt = nowMs;
-    return true;
+    if (key === undefined) return 'free';
+    if (this.blocked(keyId, nowMs) !== null) return 'blocked';
+    if (key.faults < this.#policy.circuitFaults) return 'free';
+    key.probeAt = nowMs;
+    return 'trial';
   }
 
   /** Ends a half-open trial without a verdict (the attempt said nothing about the key). */

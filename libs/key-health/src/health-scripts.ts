@@ -60,6 +60,20 @@ return publish(s, blocked, id, ARGV[3], now)
 `);
 
 /**
+ * Forgets a key's failure state (its text was replaced: what the old text earned says nothing
+ * about the new one), ends any half-open trial, and publishes the clear state so every instance
+ * drops its copy. The minute stats stay: they are the key's history. KEYS: state hash, blocked
+ * set, trial key. ARGV: keyId, channel.
+ */
+export const FORGET_STATE = luaScript(`
+redis.call('DEL', KEYS[1], KEYS[3])
+redis.call('ZREM', KEYS[2], ARGV[1])
+local msg = ARGV[1] .. '|0|0|0|0|0'
+redis.call('PUBLISH', ARGV[2], msg)
+return msg
+`);
+
+/**
  * One key's health as a listing shows it, summed in Redis so a listing costs one command per key
  * instead of one per hash (the state and fifteen minutes). KEYS: the state hash, then the minute
  * hashes (all under the key's hash tag, one Cluster slot). ARGV: the number of latency buckets.
@@ -83,4 +97,17 @@ for k = 2, #KEYS do
   end
 end
 return out
+`);
+
+/**
+ * Takes a key's half-open trial for all instances. KEYS: the trial key. ARGV: the circuit round
+ * (the `ou` the circuit opened until, the same on every instance), the hold in ms. The key holds
+ * the round whose trial is taken: a second taker of that round is refused, while a trial of an
+ * earlier round (its verdict already in, or its holder gone) never blocks the next. Returns 1
+ * when taken.
+ */
+export const TAKE_TRIAL = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
 `);

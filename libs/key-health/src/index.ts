@@ -7,4 +7,5 @@ export type { KeyBlock, KeyFailure, KeyHealth, KeyHealthPolicy, KeyHealthState }
 export { cooldownMs, DEFAULT_HEALTH_POLICY } from './health-policy.js';
 export { createKeyHealthTracker, type KeyHealthTracker, type KeyHealthTrackerOptions } from './key-health-tracker.js';
 export { createKeyHealthReader, type KeyHealthReader, type KeyHealthReaderOptions } from './key-health-reader.js';
+export { forgetKeyHealth } from './forget-key-health.js';
 export { histogramMedian, latencyBucket, LATENCY_BOUNDS_MS } from './latency-buckets.js';

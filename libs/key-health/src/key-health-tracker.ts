@@ -1,10 +1,10 @@
 import { runScript } from '@byok/reservations';
 import type { Redis } from 'ioredis';
 import { type AttemptStats, createAttemptStats } from './attempt-stats.js';
-import { blockedSetKey, changesChannel, decodeStateMessage, stateFromHash, stateKey } from './health-keys.js';
+import { blockedSetKey, changesChannel, decodeStateMessage, stateFromHash, stateKey, trialKey } from './health-keys.js';
 import { HealthMirror } from './health-mirror.js';
 import { cooldownMs, DEFAULT_HEALTH_POLICY } from './health-policy.js';
-import { RECORD_FAILURE, RECORD_SUCCESS } from './health-scripts.js';
+import { RECORD_FAILURE, RECORD_SUCCESS, TAKE_TRIAL } from './health-scripts.js';
 import type { KeyBlock, KeyFailure, KeyHealthPolicy } from './key-health.types.js';
 
 /** A key's failure state outlives its last failure by this much (longer than any block). */
@@ -36,8 +36,13 @@ export interface KeyHealthTrackerOptions {
 export interface KeyHealthTracker {
   /** Why the key must not be tried now, or null. A Map lookup. */
   blocked(keyId: string): KeyBlock | null;
-  /** Right before an attempt: false when the key is blocked, or half-open with its one trial running elsewhere in this instance. */
-  claim(keyId: string): boolean;
+  /**
+   * Right before an attempt: false when the key is blocked, or half-open with its one trial taken
+   * (on this instance or another). A promise only for a half-open key, whose trial is taken in
+   * Redis (`SET NX`) so that one instance tries a recovering key, not every instance once; every
+   * other key is answered from memory.
+   */
+  claim(keyId: string): boolean | Promise<boolean>;
   /**
    * An attempt failed in a way that says something about the key. The local copy changes at once
    * (the block returned is the one now in force, for the receipt); Redis and the other instances
@@ -96,9 +101,28 @@ export function createKeyHealthTracker(options: KeyHealthTrackerOptions): KeyHea
     }, onError);
   }
 
+  /**
+   * The half-open trial across instances (`TAKE_TRIAL`): the first instance to ask for this round
+   * of the circuit gets it. One that loses keeps the key blocked as "trial running" until the
+   * verdict's message arrives (or `probeTimeoutMs`). With Redis away the trial is this instance's
+   * alone, as the rest of the mirror is.
+   */
+  async function takeTrial(keyId: string): Promise<boolean> {
+    const round = String(mirror.get(keyId).circuitUntil);
+    try {
+      return (await runScript(options.redis, TAKE_TRIAL, [trialKey(prefix, keyId)], [round, String(policy.probeTimeoutMs)])) === 1;
+    } catch (error) {
+      onError(error);
+      return true;
+    }
+  }
+
   return {
     blocked: (keyId) => mirror.blocked(keyId, now()),
-    claim: (keyId) => mirror.claim(keyId, now()),
+    claim(keyId) {
+      const claim = mirror.claim(keyId, now());
+      return claim === 'trial' ? takeTrial(keyId) : claim === 'free';
+    },
 
     recordFailure(keyId, failure, latencyMs) {
       stats.record(keyId, false, latencyMs);

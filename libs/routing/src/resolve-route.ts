@@ -2,7 +2,7 @@ import type { Routes } from './cache/user-routes.js';
 import type { SystemKeySet } from './cache/system-keys.js';
 import { decideRoute } from './decision/decide-route.js';
 import { type ModelResolver, uncachedModelResolver } from './decision/model-info.js';
-import type { KeyAvailability, PlatformFallback, RouteCandidate, RouteDecision } from './decision/route-decision.types.js';
+import type { KeyAvailability, PlatformFallback, RouteCandidate, RouteDecision, TurnCounters } from './decision/route-decision.types.js';
 
 type Routed = Extract<RouteDecision, { outcome: 'routed' }>;
 type NotRouted = Exclude<RouteDecision, { outcome: 'routed' }>;
@@ -19,8 +19,8 @@ export interface ResolveOptions {
   keyHealth?: KeyAvailability | undefined;
   /** Overrides the user's setting for this request (`x-byok-fallback: never`). */
   platformFallback?: PlatformFallback | undefined;
-  /** From `routes.nextTurn()`: equal-priority keys take turns. */
-  turn?: number | undefined;
+  /** `routes.turns`: equal-priority keys take turns. */
+  turns?: TurnCounters | undefined;
   /** The attempt budget: usable candidates beyond it are not examined (`RouteInput.maxUsable`). */
   maxUsable?: number | undefined;
 }
@@ -50,7 +50,7 @@ export function resolveRoute(
       creditBalanceMicro,
       keyHealth: options.keyHealth,
       platformFallback: options.platformFallback ?? routes.platformFallback,
-      turn: options.turn,
+      turns: options.turns,
       maxUsable: options.maxUsable,
     },
     models,

@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { auditContext } from '@byok/http';
 import { errorResponses } from '../http/error-responses.js';
 import { KeyIdParam, KeyView, PatchKeyBody, ToggleKeyBody, ToggleResult } from './key.schemas.js';
+import { PATCH_BODY_SHAPE, TOGGLE_BODY_SHAPE } from './key-body-shapes.js';
 import type { KeyHealthLookup } from './key-health-lookup.js';
 import type { KeyPoolService } from './key-pool.service.js';
 import { toKeyView } from './key-view.js';
@@ -41,6 +42,7 @@ export const keyByIdRoutes: FastifyPluginAsyncTypebox<KeyByIdRoutesOptions> = as
 
   app.patch('/keys/by-id/:id', {
     config: scope.routeConfig,
+    preValidation: PATCH_BODY_SHAPE,
     schema: {
       tags,
       summary: 'Rename, reorder, limit or enable one of your keys',
@@ -82,6 +84,7 @@ export const keyByIdRoutes: FastifyPluginAsyncTypebox<KeyByIdRoutesOptions> = as
 
   app.post('/keys/by-id/:id/toggle', {
     config: scope.routeConfig,
+    preValidation: TOGGLE_BODY_SHAPE,
     schema: {
       tags,
       summary: 'Enable or disable one of your keys by id',

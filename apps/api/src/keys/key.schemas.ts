@@ -8,7 +8,7 @@ export const ProviderParam = Type.Object({
 const LABEL_TEXT = "The key's name among your keys for its provider, unique ignoring case (`Work` and `work` are one key). No control characters, no leading or trailing spaces.";
 const PRIORITY_TEXT = 'Order among your keys for the provider: lower goes first; keys of equal priority take turns.';
 const MODELS_TEXT =
-  'The models this key may serve (names or `*` globs, e.g. `["gpt-4o*", "o3-mini"]`); null or absent = any model. Requests for other models skip the key (`model_not_allowed` in the receipt).';
+  'The models this key may serve (names or `*` globs, e.g. `["gpt-4o*", "o3-mini"]`); null or absent = any model. Requests for other models skip the key (`model_not_allowed` in the receipt). Sent as anything but null or a JSON list of names (a string, a number, `false`, `[""]`, `[null]`) it is a 400 naming `body/models`, never read as some other list.';
 
 const EXPIRES_TEXT =
   'When the key stops working at the provider (RFC 3339 date-time with a time zone, e.g. `2027-03-01T00:00:00Z`), for reminders 14, 7 and 1 days before (`key_expiring`); it must be in the future; null clears it.';
@@ -48,10 +48,13 @@ export const CreateKeyBody = Type.Object(
 );
 export type CreateKeyBody = Static<typeof CreateKeyBody>;
 
-export const ToggleKeyBody = Type.Union([
-  Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-  Type.Null(),
-]);
+export const ToggleKeyBody = Type.Union(
+  [
+    Type.Object({ enabled: Type.Optional(Type.Boolean({ description: 'A JSON `true` or `false`; anything else (`null`, `0`, `"false"`) is 400.' })) }, { additionalProperties: false }),
+    Type.Null(),
+  ],
+  { description: '`{enabled}` sets the state; no body, `{}` or `null` flips it. Any other body (`false`, `""`, a list) is 400.' },
+);
 
 const KeyHealthView = Type.Union(
   [
@@ -130,7 +133,7 @@ const PatchKeyFields = Type.Object(
     label: Type.Optional(KeyLabel),
     priority: Type.Optional(KeyPriority),
     models: Type.Optional(Type.Union([ModelAllowList, Type.Null()])),
-    enabled: Type.Optional(Type.Boolean({ description: 'Like the toggle: enabling a key an administrator disabled answers 403.' })),
+    enabled: Type.Optional(Type.Boolean({ description: 'Like the toggle: enabling a key an administrator disabled answers 403. A JSON `true` or `false`; anything else (`null`, `0`, `"false"`) is 400.' })),
     expires_at: Type.Optional(keyExpiry(EXPIRES_TEXT)),
   },
   { additionalProperties: false },

@@ -39,6 +39,11 @@ export interface KeyServiceDependencies {
   limiter: KeyTestLimiter;
   /** Announces a changed key set to every proxy instance; failures are logged, not fatal (see saveKey). */
   announceKeyChange: (userId: string) => Promise<void>;
+  /**
+   * Clears a replaced key's health on every proxy (`forgetKeyHealth`): the new text starts without
+   * the old one's cool-down or open circuit, which routing never tries past. Best effort.
+   */
+  forgetKeyHealth: (keyId: string) => Promise<void>;
   /** Keys one user may hold per provider (BYOK_MAX_KEYS_PER_PROVIDER). */
   maxKeysPerProvider: number;
 }
@@ -194,6 +199,7 @@ export function createKeyService(deps: KeyServiceDependencies) {
         takeBudget = async () => {};
       }
       const saved = await store(em, actor, prepared, takeBudget, (saved) => queueKeyTest(actor, prepared, saved));
+      if (saved.outcome === 'replaced') await deps.forgetKeyHealth(saved.key.id);
       await deps.announceKeyChange(input.userId);
       return saved;
     },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { auditContext } from '@byok/http';
 import { CreateKeyBody, KeyView, LabelQuery, ProviderParam, SaveKeyQuery, ToggleKeyBody, ToggleResult } from './key.schemas.js';
+import { SAVE_BODY_SHAPE, TOGGLE_BODY_SHAPE } from './key-body-shapes.js';
 import { scopedDescription, scopedParams, type KeyOwnerScope } from './key-owner-scope.js';
 import type { KeyHealthLookup } from './key-health-lookup.js';
 import { toKeyView } from './key-view.js';
@@ -38,6 +39,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<KeysRoutesOptions> = async (a
 
   app.post('/keys', {
     config: scope.routeConfig,
+    preValidation: SAVE_BODY_SHAPE,
     schema: {
       tags,
       summary: 'Add or replace one of your keys for a provider',
@@ -104,6 +106,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox<KeysRoutesOptions> = async (a
 
   app.post('/keys/:provider/toggle', {
     config: scope.routeConfig,
+    preValidation: TOGGLE_BODY_SHAPE,
     schema: {
       tags,
       summary: 'Enable or disable one of your keys for a provider',

@@ -73,7 +73,7 @@ export const orgUsageRoutes: FastifyPluginAsyncTypebox<OrgUsageRoutesOptions> = 
       tags: ['org-keys', 'org-usage'],
       summary: "Usage of the organization's key for one provider (owners and admins)",
       description:
-        "Like `GET /llm/byok/keys/{provider}/usage` for the organization's keys: the requests members made for the organization that its keys for this provider served, over every key it has held for the provider, by model and as a daily series. 404 unless the org's key labelled `default` (or `?label=`) exists now. A member gets 403 `org_role_required`, anyone else 404 `org_not_found`.",
+        "Like `GET /llm/byok/keys/{provider}/usage` for the organization's keys: the requests members made for the organization that its keys for this provider served, over every key it has held for the provider, by model and as a daily series, and in `key` the same for the one key the route names. 404 unless the org's key labelled `default` (or `?label=`) exists now. A member gets 403 `org_role_required`, anyone else 404 `org_not_found`.",
       params: Type.Object({ ...OrgParam, ...KeyUsageParams.properties }),
       querystring: KeyUsageQuery,
       response: { 200: KeyUsageReport, ...errors },

@@ -5,7 +5,7 @@ import { parseProvider } from '../http/provider-param.js';
 import { keyName, labelOrDefault } from '../keys/key-label.js';
 import { resolveDayRange } from './usage-range.js';
 import { groupsWithTotals } from './usage-view.js';
-import { toKeyUsageReport, type UsageFilter } from './usage.service.js';
+import { keyFigures, toKeyUsageReport, type UsageFilter } from './usage.service.js';
 import type { KeyUsageReport } from './usage.schemas.js';
 import type { OrgUsageReport } from './org-usage.schemas.js';
 
@@ -39,16 +39,17 @@ export function createOrgUsageService(deps: { now: () => Date }) {
     },
 
     /**
-     * What the organization's keys for a provider served, over all its keys for it (usage is not
-     * recorded per key), as `GET /llm/byok/keys/{provider}/usage` reports a user's; 404 unless the
-     * org's key labelled `label` (`default` when absent) exists.
+     * What the organization's keys for a provider served, over all its keys for it, and in `key`
+     * what the key labelled `label` (`default` when absent) answered alone, as
+     * `GET /llm/byok/keys/{provider}/usage` reports a user's; 404 unless that key exists.
      */
     async orgKeyUsage(em: EntityManager, orgId: string, providerParam: string, rangeInput: { from?: string; to?: string }, labelParam?: string): Promise<KeyUsageReport> {
       const provider = parseProvider(providerParam);
       const label = labelOrDefault(labelParam);
       const range = resolveDayRange(rangeInput, deps.now());
-      if (!(await findUserKey(em, orgKeyOwner(orgId), provider, label))) throw notFound(keyName(provider, label));
-      return toKeyUsageReport(provider, range, await readOrgKeyUsage(em, { orgId, provider, fromDay: range.from, toDay: range.to }));
+      const key = await findUserKey(em, orgKeyOwner(orgId), provider, label);
+      if (!key) throw notFound(keyName(provider, label));
+      return toKeyUsageReport(provider, range, await readOrgKeyUsage(em, { orgId, provider, fromDay: range.from, toDay: range.to }), await keyFigures(em, key, range));
     },
   };
 }

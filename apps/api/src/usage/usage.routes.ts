@@ -30,7 +30,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ usage: UsageService }> = a
     schema: {
       tags: ['usage'],
       summary: "Usage of your key for one provider",
-      description: `Calls, errors, tokens, estimated provider cost and credits saved for the traffic your own key for this provider paid for (for openrouter: everything routed through your OpenRouter key), with a breakdown by model and a daily series. It covers every key you have held for the provider (usage is not recorded per key). Like every per-provider key route it is about your key labelled \`default\`, or the one \`?label=\` names: 404 when that key does not exist now. ${RANGE_NOTE}`,
+      description: `Calls, errors, tokens, estimated provider cost and credits saved for the traffic your own key for this provider paid for (for openrouter: everything routed through your OpenRouter key), with a breakdown by model and a daily series: at the top level over every key you have held for the provider, and in \`key\` for the one key the route names alone (the requests it answered). Like every per-provider key route it is about your key labelled \`default\`, or the one \`?label=\` names: 404 when that key does not exist now. ${RANGE_NOTE}`,
       params: KeyUsageParams,
       querystring: KeyUsageQuery,
       response: { 200: KeyUsageReport, ...errors, 404: { $ref: 'ErrorBody' } },

@@ -40,21 +40,36 @@ export const KeyUsageParams = Type.Object({
 export const KeyUsageQuery = Type.Object(
   {
     ...DayRangeQuery,
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Which of your keys for the provider must exist (ignoring case); absent: `default`. The figures are the provider\'s, over all your keys for it.' })),
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Which of your keys for the provider (ignoring case); absent: `default`. 404 when it does not exist. The report\'s `key` holds that key\'s own figures; the top-level figures are the provider\'s, over all your keys for it.' })),
   },
   { additionalProperties: false },
 );
 
-export const KeyUsageReport = Type.Object({
-  provider: Type.String(),
-  from: Type.String({ format: 'date' }),
-  to: Type.String({ format: 'date' }),
-  last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: "Last request through this provider's key, over all time." }),
+const usageFigures = (whose: string) => ({
+  last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: `Last request ${whose}, over all time.` }),
   totals: UsageMetrics,
   by_model: Type.Array(Type.Object({ model: Type.String(), ...UsageMetrics.properties }), { description: 'Per model, by model name.' }),
   by_day: Type.Array(Type.Object({ day: Type.String({ format: 'date' }), ...UsageMetrics.properties }), {
     description: 'One entry per day of the range, oldest first, zeros on days without traffic.',
   }),
+});
+
+export const KeyUsageReport = Type.Object({
+  provider: Type.String(),
+  from: Type.String({ format: 'date' }),
+  to: Type.String({ format: 'date' }),
+  ...usageFigures("through any of the owner's keys for this provider"),
+  key: Type.Object(
+    {
+      id: Type.String({ format: 'uuid' }),
+      label: Type.String(),
+      ...usageFigures('this key answered'),
+    },
+    {
+      description:
+        "The figures of the key the route names (`default`, or `?label=`) alone: the requests it answered, a request that failed over counting for the key whose answer the client got (its failed attempts are in the key's `health`). Recorded per key since the key pool's usage rollup was added; days before it (older than the raw events kept then, `USAGE_EVENTS_RETENTION_DAYS`) read zero here while the provider's figures above have them.",
+    },
+  ),
 });
 export type KeyUsageReport = Static<typeof KeyUsageReport>;
 

@@ -1,4 +1,4 @@
-import { findUserKey, readKeyUsage, sumUsageByGroup, type EntityManager, type KeyUsage, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
+import { findUserKey, type ProviderKey, readKeyUsage, readUsageOfKey, sumUsageByGroup, type EntityManager, type KeyUsage, type UsageCredentialFilter, type UsageGrouping } from '@byok/db';
 import { notFound } from '@byok/http';
 import type { ProviderId } from '@byok/providers';
 import { parseProvider } from '../http/provider-param.js';
@@ -28,16 +28,19 @@ export interface UsageFilter {
  */
 export function createUsageService(deps: UsageServiceDependencies) {
   return {
-    /** Traffic paid by the user's own key for one provider; 404 when the user has no such key. */
-    /** The provider's usage over all the user's keys; 404 unless the key labelled `label` (`default` when absent) exists. */
+    /**
+     * The provider's usage over all the user's own keys for it, and in `key` what the key labelled
+     * `label` (`default` when absent) answered alone; 404 unless that key exists.
+     */
     async keyUsage(em: EntityManager, userId: string, providerParam: string, rangeInput: RangeInput, labelParam?: string): Promise<KeyUsageReport> {
       const provider = parseProvider(providerParam);
       const label = labelOrDefault(labelParam);
       const range = resolveDayRange(rangeInput, deps.now());
-      if (!(await findUserKey(em, userId, provider, label))) throw notFound(keyName(provider, label));
+      const key = await findUserKey(em, userId, provider, label);
+      if (!key) throw notFound(keyName(provider, label));
       const usage = await readKeyUsage(em, { userId, provider, fromDay: range.from, toDay: range.to, credential: keyCredential(provider) });
       if (!usage.hasKey) throw notFound(`Your ${provider} key`);
-      return toKeyUsageReport(provider, range, usage);
+      return toKeyUsageReport(provider, range, usage, await keyFigures(em, key, range));
     },
 
     /** All of one user's traffic (or one provider's or model's), grouped by one dimension, with totals. */
@@ -73,13 +76,29 @@ export function createUsageService(deps: UsageServiceDependencies) {
   };
 }
 
-/** A key's usage as the API reports it: totals, per model, and a dense daily series over the range. */
-export function toKeyUsageReport(provider: ProviderId, range: DayRange, usage: Omit<KeyUsage, 'hasKey'>): KeyUsageReport {
+/** One key's own figures over the range (`usage_key_daily`), for the report's `key`. */
+export async function keyFigures(em: EntityManager, key: Pick<ProviderKey, 'id' | 'label'>, range: DayRange): Promise<KeyReportFigures> {
+  return { id: key.id, label: key.label, usage: await readUsageOfKey(em, { keyId: key.id, fromDay: range.from, toDay: range.to }) };
+}
+
+/** One key's figures, beside the provider's. */
+export interface KeyReportFigures {
+  id: string;
+  label: string;
+  usage: Omit<KeyUsage, 'hasKey'>;
+}
+
+/**
+ * A key usage report: the provider's traffic over all the owner's keys for it (totals, per model,
+ * and a dense daily series over the range), and the same for the one key alone in `key`.
+ */
+export function toKeyUsageReport(provider: ProviderId, range: DayRange, usage: Omit<KeyUsage, 'hasKey'>, key: KeyReportFigures): KeyUsageReport {
+  return { provider, from: range.from, to: range.to, ...figures(range, usage), key: { id: key.id, label: key.label, ...figures(range, key.usage) } };
+}
+
+function figures(range: DayRange, usage: Omit<KeyUsage, 'hasKey'>) {
   const daySums = new Map(usage.byDay.map((d) => [d.key, d]));
   return {
-    provider,
-    from: range.from,
-    to: range.to,
     last_used_at: usage.lastUsedAt ? usage.lastUsedAt.toISOString() : null,
     totals: toMetrics(addSums(usage.byModel)),
     by_model: usage.byModel.map((g) => ({ model: g.key, ...toMetrics(g) })),

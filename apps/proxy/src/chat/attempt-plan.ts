@@ -71,11 +71,13 @@ export class AttemptPlan {
 
   /**
    * The decision as it turned out: `answered` (the attempt whose answer, or error, the client
-   * gets) chosen, every other attempt and late skip in the receipt.
+   * gets) chosen, with what its upstream said (`200`, `429`, `timeout`; absent when no upstream
+   * call was made), every other attempt and late skip in the receipt.
    */
-  outcome(answered: PlannedAttempt): Routed {
+  outcome(answered: PlannedAttempt, upstream?: string): Routed {
     const { index, candidate } = answered;
-    const chosen: RouteCandidate = candidate.status === 'chosen' ? candidate : { ...candidate, status: 'chosen', reason: 'chosen: after failover' };
+    const reason = candidate.status === 'chosen' ? candidate.reason : 'chosen: after failover';
+    const chosen: RouteCandidate = { ...candidate, status: 'chosen', reason, answered: upstream };
     this.#candidates[index] = chosen;
     return { outcome: 'routed', chosen, candidates: this.#candidates };
   }
@@ -88,6 +90,6 @@ export class AttemptPlan {
   #mark(status: 'failed' | 'skipped', reason: string): void {
     const current = this.#current;
     if (current === undefined) return;
-    this.#candidates[current.index] = { ...current.candidate, status, reason, note: undefined };
+    this.#candidates[current.index] = { ...current.candidate, status, reason };
   }
 }

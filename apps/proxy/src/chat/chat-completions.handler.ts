@@ -14,6 +14,7 @@ import type { UpstreamTargets } from '../upstream/upstream-targets.js';
 import { AttemptPlan } from './attempt-plan.js';
 import type { CreditHolds } from './credit-hold.js';
 import type { Exchange } from './exchange.js';
+import { secondsUntil } from './failover.js';
 import { platformFallbackOverride } from './platform-fallback-header.js';
 import { routeHeaders } from './route-headers.js';
 import { runAttempts } from './run-attempts.js';
@@ -78,12 +79,12 @@ export function createChatHandler(deps: ChatHandlerDeps) {
       caller.orgId === undefined
         ? await Promise.all([callerRoutes(deps.routes, caller), deps.budgetCache.forCaller(caller)])
         : [await callerRoutes(deps.routes, caller), await deps.budgetCache.forCaller(caller)];
-    // The turn counter moves only for users whose keys share a priority.
-    const turn = routes.keys.sharedPriority.size > 0 ? routes.nextTurn() : undefined;
-    const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turn, maxUsable: deps.maxAttempts });
+    const { route, balanceMicro } = await decide(deps, routes, caller, body.model, { keyHealth: deps.keyHealth, platformFallback, turns: routes.turns, maxUsable: deps.maxAttempts });
     if (route.apiKey === null) {
+      const { outcome, message, retryAt } = route.decision;
       reply.headers(routeHeaders(route.decision, requestId));
-      throw new AppError(route.decision.outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', route.decision.message);
+      // A key that only rests (cool-down, open circuit) says when it may serve again.
+      throw new AppError(outcome === 'insufficient_credits' ? 'insufficient_credits' : 'no_route', message, retryAt === undefined ? {} : { retryAfterSeconds: secondsUntil(retryAt) });
     }
     const deadlineAt = startedAt + deps.requestDeadlineMs;
     const plan = new AttemptPlan(route.decision, deps.maxAttempts, deadlineAt);

@@ -1,4 +1,5 @@
 import type { KeyBlock, KeyFailure } from '@byok/key-health';
+import { parseHttpDate } from '../upstream/http-date.js';
 import { isUpstreamTimeout } from '../upstream/upstream-errors.js';
 
 /**
@@ -20,26 +21,43 @@ export function failureOfStatus(status: number, retryAfterHeader: string | strin
   return { kind: 'fault' };
 }
 
-/** A `Retry-After` in seconds or as an HTTP date, in ms from now; undefined when absent or unreadable. */
+/** `delay-seconds` of RFC 9110 §10.2.3: digits only (no sign, fraction, exponent or list). */
+const DELAY_SECONDS = /^\d+$/;
+
+/**
+ * A `Retry-After` as a wait in ms from now: whole seconds, or an HTTP-date in the future.
+ * Undefined for anything else, and the key is then cooled exponentially: `Date.parse` read text
+ * such as `-5`, `soon 2` or `5, 6` as dates in 2001, which made the wait 0 and the next request
+ * hit the same limited key. A wait of nothing (`0`, or a date not in the future) is undefined too:
+ * an upstream that refuses a request while saying "retry now" would otherwise be hammered.
+ */
 export function retryAfterMs(header: string | string[] | undefined, nowMs = Date.now()): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value.trim() === '') return undefined;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+  const text = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (text === undefined) return undefined;
+  const waitMs = DELAY_SECONDS.test(text) ? Number(text) * 1000 : parseHttpDate(text, nowMs) - nowMs;
+  return waitMs > 0 ? waitMs : undefined;
+}
+
+/** Whole seconds from now until `untilMs`, at least 1: a receipt's `cooled 2s`, a `Retry-After`. */
+export function secondsUntil(untilMs: number, nowMs = Date.now()): number {
+  return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));
 }
 
 /** The receipt's words for an attempt that failed with a status: `429 cooled 2s`, `503 circuit open 30s`, `500`. */
 export function statusOutcome(status: number, block: KeyBlock | null, nowMs = Date.now()): string {
   if (block === null) return String(status);
-  const seconds = Math.max(1, Math.ceil((block.untilMs - nowMs) / 1000));
+  const seconds = secondsUntil(block.untilMs, nowMs);
   return block.reason === 'cooling_down' ? `${status} cooled ${seconds}s` : `${status} circuit open ${seconds}s`;
 }
 
-/** The receipt's words for an attempt that got no answer: `timeout` (no headers in time) or `unreachable`. */
-export function errorOutcome(error: unknown, block: KeyBlock | null, nowMs = Date.now()): string {
-  const what = isUpstreamTimeout(error) ? 'timeout' : 'unreachable';
+/**
+ * The receipt's words for an attempt whose answer never came whole: `timeout` (no headers, or no
+ * more of the body, in time) or `unreachable`; after the upstream's status came (`answeredStatus`),
+ * `200 timeout` or `200 cut off`.
+ */
+export function errorOutcome(error: unknown, block: KeyBlock | null, answeredStatus?: number, nowMs = Date.now()): string {
+  const timedOut = isUpstreamTimeout(error);
+  const what = answeredStatus === undefined ? (timedOut ? 'timeout' : 'unreachable') : `${answeredStatus} ${timedOut ? 'timeout' : 'cut off'}`;
   if (block === null) return what;
-  return `${what} circuit open ${Math.max(1, Math.ceil((block.untilMs - nowMs) / 1000))}s`;
+  return `${what} circuit open ${secondsUntil(block.untilMs, nowMs)}s`;
 }

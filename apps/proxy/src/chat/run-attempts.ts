@@ -2,7 +2,7 @@ import type { Budget } from '@byok/budgets';
 import { AppError } from '@byok/http';
 import type { KeyBlock, KeyFailure, KeyHealthTracker } from '@byok/key-health';
 import type { OpenAIChatRequest } from '@byok/providers';
-import { candidateCredential, type Routes, type SystemKeySet } from '@byok/routing';
+import { candidateCredential, type Routes, type SystemKeySet, type TurnGroup } from '@byok/routing';
 import type { FastifyReply } from 'fastify';
 import type { ProxyCaller } from '../auth/caller-resolver.js';
 import type { BudgetGuard, BudgetHold } from '../budgets/budget-guard.js';
@@ -17,7 +17,7 @@ import type { UpstreamTargets } from '../upstream/upstream-targets.js';
 import type { AttemptPlan, PlannedAttempt } from './attempt-plan.js';
 import type { CreditHolds } from './credit-hold.js';
 import { createExchange, type Exchange, retarget } from './exchange.js';
-import { errorOutcome, failureOfStatus, isFailoverStatus, statusOutcome } from './failover.js';
+import { errorOutcome, failureOfStatus, isFailoverStatus, secondsUntil, statusOutcome } from './failover.js';
 import { keyEchoGuardOf } from './key-echo.js';
 import { keyScrubber } from './key-scrubber.js';
 import { routeHeaders } from './route-headers.js';
@@ -64,7 +64,7 @@ export interface AttemptRequest {
 }
 
 /** The last attempt that failed over, kept to be relayed if no later one answers. */
-type LastFailure = { attempt: PlannedAttempt; read: UpstreamError } | { attempt: PlannedAttempt; error: AppError };
+type LastFailure = { attempt: PlannedAttempt; answered: string } & ({ read: UpstreamError } | { error: AppError });
 
 /** The request's state across attempts: one exchange, one client watch, admitted once per kind of key. */
 interface Run {
@@ -76,6 +76,10 @@ interface Run {
   budget: BudgetHold | undefined;
   /** The last candidate a budget refused, for the 429 when no candidate is left. */
   budgetRefusal: { attempt: PlannedAttempt; refusal: BudgetRefusal } | undefined;
+  /** The run of equal-priority keys last turned for this request (a run's keys are tried one after the other). */
+  turned: TurnGroup | undefined;
+  /** When the first user key found resting (cool-down, open circuit) when its turn came may serve again (epoch ms). */
+  retryAt: number | undefined;
 }
 
 /**
@@ -87,11 +91,11 @@ interface Run {
  * circuit, or holds its half-open trial) and a platform key without credits are skipped then.
  */
 export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<unknown> {
-  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined, budget: undefined, budgetRefusal: undefined };
+  const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined, budget: undefined, budgetRefusal: undefined, turned: undefined, retryAt: undefined };
   for (let attempt = plan.next(); attempt !== undefined; attempt = plan.next()) {
     // Budgets first: a key skipped for its budget must not take its half-open trial.
     if (!(await holdBudgets(attempt, plan, run, request, deps))) continue;
-    if (!(await usableNow(attempt, plan, request, deps))) {
+    if (!(await usableNow(attempt, plan, run, request, deps))) {
       releaseBudget(run, deps);
       continue;
     }
@@ -100,25 +104,32 @@ export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, de
   }
   if (run.exchange === undefined && run.budgetRefusal !== undefined) refuseForBudget(plan, run.budgetRefusal, request, deps);
   const last = run.lastFailure;
-  if (last === undefined || run.exchange === undefined) throw new AppError('no_route', 'No key could serve this request right now: every usable key is cooling down or resting after failures');
+  if (last === undefined || run.exchange === undefined) refuseNoneLeft(plan, run, request);
   // Nothing after the last failure could be tried: its answer is the client's, as with one key.
   // Its key's health has it already.
   run.exchange.failedAttempts.pop();
   run.exchange.healthRecorded = true;
-  request.reply.headers(routeHeaders(plan.outcome(last.attempt), request.requestId, plan.attempts));
+  request.reply.headers(routeHeaders(plan.outcome(last.attempt, last.answered), request.requestId, plan.attempts));
   if ('read' in last) return relayUpstreamError(request.reply, run.exchange, last.read);
   throw last.error;
 }
 
-/** False (and the candidate marked skipped) when a candidate that was usable at decision time is not any more. */
-async function usableNow(attempt: PlannedAttempt, plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<boolean> {
+/**
+ * False (and the candidate marked skipped) when a candidate that was usable at decision time is
+ * not any more: a user key another request has cooled or whose circuit it opened since, or whose
+ * half-open trial is taken (the last key left too: resting keys are never tried), or a platform
+ * key without credits.
+ */
+async function usableNow(attempt: PlannedAttempt, plan: AttemptPlan, run: Run, request: AttemptRequest, deps: AttemptDeps): Promise<boolean> {
   const { candidate } = attempt;
-  const others = plan.canContinue();
   if (candidate.credentialSource !== 'system') {
     if (candidate.keyId === undefined) return false;
-    // A last-resort key (chosen although cooling) is tried anyway; so is the only key left.
-    if (deps.keyHealth.claim(candidate.keyId) || candidate.note !== undefined || !others) return true;
-    plan.skipped(deps.keyHealth.blocked(candidate.keyId)?.reason ?? 'circuit_open');
+    const claim = deps.keyHealth.claim(candidate.keyId);
+    // A promise only for a half-open key, whose one trial is taken across instances.
+    if (claim === true || (claim !== false && (await claim))) return true;
+    const block = deps.keyHealth.blocked(candidate.keyId);
+    if (block !== null && (run.retryAt === undefined || block.untilMs < run.retryAt)) run.retryAt = block.untilMs;
+    plan.skipped(block?.reason ?? 'circuit_open');
     return false;
   }
   if (request.balanceMicro === undefined) request.balanceMicro = await deps.balances.get(request.caller.userId);
@@ -149,6 +160,16 @@ async function holdBudgets(attempt: PlannedAttempt, plan: AttemptPlan, run: Run,
 function releaseBudget(run: Run, deps: AttemptDeps): void {
   if (run.budget !== undefined) deps.budgets.release(run.budget);
   run.budget = undefined;
+}
+
+/**
+ * No candidate was tried: each was found resting or without credits when its turn came. 400
+ * `no_route` with the receipt, and `Retry-After` when a resting key says when it may serve again.
+ */
+function refuseNoneLeft(plan: AttemptPlan, run: Run, request: AttemptRequest): never {
+  const message = 'No key could serve this request right now: the keys it could use were cooling down, resting after failures or out of credits when their turn came (see x-byok-route)';
+  request.reply.headers(routeHeaders(plan.refused(message), request.requestId, plan.attempts));
+  throw new AppError('no_route', message, run.retryAt === undefined ? {} : { retryAfterSeconds: secondsUntil(run.retryAt) });
 }
 
 /**
@@ -207,6 +228,7 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
   const echo = candidate.credentialSource === 'system' || candidate.orgKey === true ? keyEchoGuardOf(request.routes, apiKey) : undefined;
 
   plan.started();
+  turnRun(candidate.turnGroup, run, request.routes);
   const canFailOver = plan.canContinue();
   const headersTimeoutMs = canFailOver ? Math.max(1, Math.min(deps.attemptTimeoutMs, request.deadlineAt - performance.now())) : undefined;
   try {
@@ -218,12 +240,12 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
         const read = await readUpstreamError({ upstream, adapter: target.adapter, providerName: target.provider.displayName, scrub });
         plan.failed(recordFailedAttempt(exchange, request, deps, { status, failure, keyRejected: read.keyRejected }, (block) => statusOutcome(status, block)));
         releaseBudget(run, deps);
-        run.lastFailure = { attempt, read };
+        run.lastFailure = { attempt, read, answered: String(status) };
         return { done: false };
       }
       exchange.keyFailure = failure;
     }
-    reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
+    reply.headers(routeHeaders(plan.outcome(attempt, String(status)), requestId, plan.attempts));
     const remaining = run.budget === undefined ? undefined : budgetRemainingHeader(run.budget.held);
     if (remaining !== undefined) reply.header(BUDGET_REMAINING_HEADER, remaining);
     const budgetCheck = run.budget === undefined || !exchange.stream ? undefined : streamBudgetCheck(run.budget, deps.pricer, candidate.provider, candidate.upstreamModel);
@@ -237,17 +259,31 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     if (exchange.aborted) return { done: true, value: abandon(reply) };
     if (error instanceof AppError) throw error;
     const failed = upstreamFailure(error, target.provider.displayName);
-    // A failure while reading an answer that had started to arrive is not retried.
-    if (exchange.upstreamStatus === undefined && canFailOver) {
-      plan.failed(recordFailedAttempt(exchange, request, deps, { status: 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block)));
+    const answeredStatus = exchange.upstreamStatus;
+    // Another key may take over while nothing reached the client: no answer had come, or a
+    // non-streamed one broke off while the proxy still read it whole. A stream that had started is
+    // never retried.
+    if ((answeredStatus === undefined || !exchange.stream) && !reply.sent && canFailOver) {
+      plan.failed(recordFailedAttempt(exchange, request, deps, { status: answeredStatus ?? 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block, answeredStatus)));
       releaseBudget(run, deps);
-      run.lastFailure = { attempt, error: failed };
+      run.lastFailure = { attempt, error: failed, answered: errorOutcome(error, null, answeredStatus) };
       return { done: false };
     }
-    if (exchange.upstreamStatus === undefined) exchange.keyFailure = { kind: 'fault' };
-    if (!reply.sent) reply.headers(routeHeaders(plan.outcome(attempt), requestId, plan.attempts));
+    if (answeredStatus === undefined) exchange.keyFailure = { kind: 'fault' };
+    if (!reply.sent) reply.headers(routeHeaders(plan.outcome(attempt, errorOutcome(error, null, answeredStatus)), requestId, plan.attempts));
     throw failed;
   }
+}
+
+/**
+ * Moves the turn of the candidate's run of equal-priority keys, once per request: the next request
+ * starts with the run's next key. Only a run one of whose keys is tried moves, so requests for
+ * other providers, refusals and runs never reached leave it where it is.
+ */
+function turnRun(group: TurnGroup | undefined, run: Run, routes: Routes): void {
+  if (group === undefined || group === run.turned) return;
+  routes.turns.advance(group);
+  run.turned = group;
 }
 
 /**

@@ -23,16 +23,17 @@ describe('buildModelList', () => {
   const models = createModelResolver();
 
   it('lists validated chat models and the known models of each reachable provider, routable back to it', () => {
-    const list = buildModelList([row('groq', ['llama-3.1-8b-instant']), row('anthropic', ['claude-3-5-haiku-latest'])], {}, models, KNOWN);
+    const list = buildModelList([row('groq', ['llama-3.1-8b-instant']), row('anthropic', ['claude-3-5-haiku-latest']), row('cohere', null, { metadata: {} })], {}, models, KNOWN);
     expect(list.object).toBe('list');
-    expect(list.data.map((m) => m.id)).toEqual(['claude-3-5-haiku', 'claude-3-5-haiku-latest', 'groq/llama-3.1-8b-instant', 'groq/llama-3.3-70b-versatile']);
+    // A key whose test listed its models serves those and their aliases only (model_unavailable); one without a list, the known ones.
+    expect(list.data.map((m) => m.id)).toEqual(['claude-3-5-haiku', 'claude-3-5-haiku-latest', 'command-a', 'groq/llama-3.1-8b-instant']);
     expect(list.data.find((m) => m.id === 'groq/llama-3.1-8b-instant')?.byok).toEqual({ route: 'user_provider', provider: 'groq', upstream_model: 'llama-3.1-8b-instant', charged: false });
   });
 
   // Issue #20 item 7: `anthropic/*` wildcards and embedding models were listed as models.
   it('never lists a pattern or a non-chat model', () => {
     const list = buildModelList([row('openai', ['gpt-4o-mini', 'text-embedding-3-small', 'whisper-1', 'tts-1', 'dall-e-3', 'omni-moderation-latest'])], { anthropic: true }, models, KNOWN);
-    expect(list.data.map((m) => m.id)).toEqual(['claude-3-5-haiku', 'gpt-4o', 'gpt-4o-mini']);
+    expect(list.data.map((m) => m.id)).toEqual(['claude-3-5-haiku', 'gpt-4o-mini']);
     const shipped = buildModelList([row('openrouter', null)], {}, models, knownChatModels(SHIPPED_PRICE_TABLE));
     expect(shipped.data.length).toBeGreaterThan(40);
     expect(shipped.data.filter((m) => m.id.includes('*') || !isChatModelName(m.id))).toEqual([]);
@@ -50,7 +51,7 @@ describe('buildModelList', () => {
       models,
       KNOWN,
     );
-    expect(list.data.map((m) => m.id)).toEqual(['command-a', 'command-r']);
+    expect(list.data.map((m) => m.id)).toEqual(['command-r']);
   });
 
   it('marks platform-key providers as charged and sends everything through an OpenRouter key', () => {

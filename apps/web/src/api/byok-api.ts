@@ -78,8 +78,8 @@ export function byokApi(client: ApiClient) {
     },
     usageCsvPath: (groupBy: UsageGrouping, range: DayRange) => `/api/v1/llm/usage?group_by=${groupBy}&from=${range.from}&to=${range.to}&format=csv`,
     /**
-     * Everything the user's keys for the provider paid for, all of them together (usage is not
-     * recorded per key); the route answers 404 unless a key of that label exists, so name one held.
+     * Everything the user's keys for the provider paid for, all of them together, with the named
+     * key's own figures in `key`; the route answers 404 unless a key of that label exists, so name one held.
      */
     keyUsage: (key: { provider: string; label: string }, range: DayRange) =>
       client.get<KeyUsageReport>(`${BYOK}/keys/${enc(key.provider)}/usage?label=${enc(key.label)}&from=${range.from}&to=${range.to}`),

@@ -138,14 +138,19 @@ export interface UserUsageReport {
   totals: UsageMetrics;
 }
 
-export interface KeyUsageReport {
-  provider: string;
-  from: string;
-  to: string;
+interface UsageFigures {
   last_used_at: string | null;
   totals: UsageMetrics;
   by_model: Array<UsageMetrics & { model: string }>;
   by_day: Array<UsageMetrics & { day: string }>;
+}
+
+/** The provider's figures over all the owner's keys for it, and the named key's own in `key`. */
+export interface KeyUsageReport extends UsageFigures {
+  provider: string;
+  from: string;
+  to: string;
+  key: UsageFigures & { id: string; label: string };
 }
 
 export interface CreditsView {

@@ -12,7 +12,7 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 
 /**
  * The health badge's words. A cool-down or an open circuit names when it ends (the proxy tries
- * the key only as a last resort until then), a failing key since when, in the reader's clock; a
+ * the key no more until then), a failing key since when, in the reader's clock; a
  * time already past reads as the state alone, since the next listing will say what followed.
  * Null health (the store did not answer) reads as unknown rather than as OK.
  */

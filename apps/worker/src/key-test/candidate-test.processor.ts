@@ -2,7 +2,7 @@ import { appendAudit, dropKeyCandidate, findAuditDetailsByIdempotencyKey, loadKe
 import type { KeyTestJob } from '@byok/queues';
 import type { ProviderId } from '@byok/providers';
 import { type AttemptBudget, notVisibleRetry, transientRetry } from '../retry/retry-policy.js';
-import type { AnnounceKeyChange } from './key-change-announcer.js';
+import type { AnnounceKeyChange, AnnounceKeyReplaced } from './key-change-announcer.js';
 import { type KeyCheck, type KeyCheckDependencies, runKeyCheck } from './key-test.check.js';
 import { completedResult, type KeyTestCandidateResult, type KeyTestJobResult, messageForCheck, modelsCountOf, readRecordedTest, statusForOutcome, validationMetadata } from './key-test.verdict.js';
 
@@ -13,6 +13,7 @@ export interface CandidateTestDependencies extends KeyCheckDependencies {
   /** A fresh entity manager for this job's statements. */
   em: () => EntityManager;
   announceKeyChange?: AnnounceKeyChange;
+  announceKeyReplaced?: AnnounceKeyReplaced;
   info: (fields: Record<string, unknown>, message: string) => void;
 }
 
@@ -46,7 +47,10 @@ export async function processCandidateTest(deps: CandidateTestDependencies, payl
   if (retry !== undefined) throw retry;
   const replaced = await settle(deps, payload, { token: candidate.token, keyHint: candidate.keyHint, idempotencyKey }, check);
   deps.info({ outcome: check.outcome, replaced }, 'key candidate tested');
-  if (replaced) await deps.announceKeyChange?.(payload.userId);
+  if (replaced) {
+    await deps.announceKeyReplaced?.(payload.keyId);
+    await deps.announceKeyChange?.(payload.userId);
+  }
   return { ...completedResult(check), replaced };
 }
 

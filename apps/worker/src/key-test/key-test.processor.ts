@@ -7,7 +7,7 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import { Compile } from 'typebox/compile';
 import { type AttemptBudget, attemptBudget, notVisibleRetry, transientRetry } from '../retry/retry-policy.js';
 import { processCandidateTest } from './candidate-test.processor.js';
-import type { AnnounceKeyChange } from './key-change-announcer.js';
+import type { AnnounceKeyChange, AnnounceKeyReplaced } from './key-change-announcer.js';
 import { type KeyCheck, runKeyCheck } from './key-test.check.js';
 import { changesRouting, completedResult, failsTheJob, type KeyTestCompleted, type KeyTestJobResult, readRecordedTest, type RoutingView } from './key-test.verdict.js';
 import { createKeyTestStatements, type KeyTestStatements, keyTestIdempotencyKey, recordTest } from './key-test.write.js';
@@ -25,6 +25,8 @@ export interface KeyTestProcessorDependencies {
    * `changesRouting`). Omitted: nothing is announced (tests that run the processor alone).
    */
   announceKeyChange?: AnnounceKeyChange;
+  /** Clears the health of a key a `test_first` replacement swapped in (see `createKeyReplacedAnnouncer`). */
+  announceKeyReplaced?: AnnounceKeyReplaced;
 }
 
 /** The part of a BullMQ job the processor reads, so tests can run it without a queue. */
@@ -87,7 +89,10 @@ export function createKeyTestProcessor(deps: KeyTestProcessorDependencies): KeyT
     const run: Run = { payload, jobId, budget, record: statements.record, info, metrics: deps.metrics, announce: deps.announceKeyChange };
     // A replacement tested before it is saved: its own, unbatched path (rare, and a person waits for it).
     if (payload.reason === 'candidate') {
-      const announce = deps.announceKeyChange === undefined ? {} : { announceKeyChange: deps.announceKeyChange };
+      const announce = {
+        ...(deps.announceKeyChange === undefined ? {} : { announceKeyChange: deps.announceKeyChange }),
+        ...(deps.announceKeyReplaced === undefined ? {} : { announceKeyReplaced: deps.announceKeyReplaced }),
+      };
       return processCandidateTest({ keyring: deps.keyring, config: deps.config, em: () => deps.orm.em.fork(), info, ...announce }, payload, jobId, budget);
     }
 

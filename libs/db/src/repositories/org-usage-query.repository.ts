@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { toUsageSums, usageSumsSql, type KeyUsage, type UsageGroup, type UsageSumsRow } from './usage-query.repository.js';
+import { readRollupUsage, toUsageSums, usageSumsSql, type KeyUsage, type UsageGroup, type UsageSumsRow } from './usage-query.repository.js';
 
 /**
  * Read side of an organization's usage: sums over `usage_org_daily`, the consumer's rollup of the
@@ -64,23 +64,5 @@ export async function readOrgKeyUsage(
   em: EntityManager,
   query: { orgId: string; provider: string; fromDay: string; toDay: string },
 ): Promise<Omit<KeyUsage, 'hasKey'>> {
-  const rows = await em.execute<Array<UsageSumsRow & { key_last_used_at: Date | string | null; is_day: boolean | null; key: string | null }>>(
-    `SELECT k.key_last_used_at, g.*
-       FROM (SELECT max(last_used_at) AS key_last_used_at FROM usage_org_daily WHERE org_id = ?::uuid AND provider = ? AND org_key) AS k
-       LEFT JOIN LATERAL (
-         SELECT GROUPING(model) = 1 AS is_day,
-                CASE WHEN GROUPING(model) = 0 THEN model ELSE ${GROUP_EXPRESSIONS.day} END AS key, ${SUMS_SQL}
-           FROM usage_org_daily WHERE org_id = ?::uuid AND provider = ? AND org_key AND day BETWEEN ?::date AND ?::date
-          GROUP BY GROUPING SETS ((model), (day))
-       ) AS g ON TRUE
-      ORDER BY g.is_day, g.key`,
-    [query.orgId, query.provider, query.orgId, query.provider, query.fromDay, query.toDay],
-  );
-  const groups = rows.filter((row) => row.key !== null).map((row) => ({ isDay: row.is_day === true, group: { key: row.key ?? '', ...toUsageSums(row) } }));
-  const lastUsedAt = rows[0]?.key_last_used_at ?? null;
-  return {
-    lastUsedAt: lastUsedAt === null ? null : new Date(lastUsedAt),
-    byModel: groups.filter((g) => !g.isDay).map((g) => g.group),
-    byDay: groups.filter((g) => g.isDay).map((g) => g.group),
-  };
+  return readRollupUsage(em, { table: 'usage_org_daily', where: 'org_id = ?::uuid AND provider = ? AND org_key', params: [query.orgId, query.provider], byokCondition: 'org_key' }, query);
 }

@@ -65,7 +65,8 @@ export interface ApplyUsageEventsResult {
  * 2. adds only the new events to `usage_daily` (one row per user, UTC day, provider, model and
  *    credential source) and to its rollup `usage_platform_daily` (per day, provider and credential
  *    source) with additive upserts, and the events made for an organization to `usage_org_daily`
- *    (one row per organization, day, member, provider, model and whether the org's key served it);
+ *    (one row per organization, day, member, provider, model and whether the org's key served it),
+ *    and the events a key answered to `usage_key_daily` (one row per key, day and model);
  * 3. debits credits for the new `system` events with `creditsMicro > 0`: one `credit_ledger`
  *    charge per request (the ledger's request id is unique; `details.estimated` marks a charge
  *    from the proxy's estimate) and one balance update per user.
@@ -93,6 +94,8 @@ export async function applyUsageEvents(em: EntityManager, events: readonly Usage
     if (fresh.length > 0) await upsertDaily(tx, aggregate(fresh, dailyDimensions));
     const forOrgs = fresh.filter((row): row is StoredEvent & { org_id: string } => row.org_id !== null);
     if (forOrgs.length > 0) await upsertOrgDaily(tx, aggregate(forOrgs, orgDailyDimensions));
+    const byKey = fresh.filter((row): row is StoredEvent & { key_id: string } => row.key_id !== null);
+    if (byKey.length > 0) await upsertKeyDaily(tx, aggregate(byKey, keyDailyDimensions));
     const chargedMicro = await chargeSystemEvents(tx, fresh);
     return { inserted: fresh.length, duplicates: events.length - fresh.length, chargedMicro, insertedRequestIds };
   });
@@ -210,6 +213,11 @@ function orgDailyDimensions(row: StoredEvent & { org_id: string }) {
   return { org_id: row.org_id, day: row.day, user_id: row.user_id, provider: row.provider, model: row.model, org_key: row.org_key };
 }
 
+/** The key of a `usage_key_daily` row. */
+function keyDailyDimensions(row: StoredEvent & { key_id: string }) {
+  return { key_id: row.key_id, day: row.day, model: row.model };
+}
+
 /** Sums the rows per aggregate key (`dimensionsOf`), one increment per key. */
 function aggregate<Row extends StoredEvent, Key extends Record<string, string | boolean>>(rows: Row[], dimensionsOf: (row: Row) => Key): Array<Key & UsageSumIncrement> {
   const byKey = new Map<string, Key & UsageSumIncrement & { lastMs: number }>();
@@ -293,6 +301,20 @@ async function upsertOrgDaily(em: EntityManager, increments: Array<ReturnType<ty
           errors bigint, prompt_tokens bigint, completion_tokens bigint, cost_micro bigint, credits_micro bigint, last_used_at timestamptz)
      ORDER BY org_id, day, user_id, provider, model, org_key
      ON CONFLICT (org_id, day, user_id, provider, model, org_key) DO UPDATE SET ${additiveUpdate('o')}`,
+    [JSON.stringify(increments)],
+  );
+}
+
+/** Adds the batch's requests to `usage_key_daily` per key that answered them, in key order (see the deadlock note on applyUsageEvents). */
+async function upsertKeyDaily(em: EntityManager, increments: Array<ReturnType<typeof keyDailyDimensions> & UsageSumIncrement>): Promise<void> {
+  await executeBound(
+    em,
+    `INSERT INTO usage_key_daily AS k (key_id, day, model, calls, errors, prompt_tokens, completion_tokens, cost_micro, credits_micro, last_used_at)
+     SELECT key_id, day, model, calls, errors, prompt_tokens, completion_tokens, cost_micro, credits_micro, last_used_at
+     FROM jsonb_to_recordset(?::jsonb) AS i(key_id uuid, day date, model text, calls bigint, errors bigint, prompt_tokens bigint,
+          completion_tokens bigint, cost_micro bigint, credits_micro bigint, last_used_at timestamptz)
+     ORDER BY key_id, day, model
+     ON CONFLICT (key_id, day, model) DO UPDATE SET ${additiveUpdate('k')}`,
     [JSON.stringify(increments)],
   );
 }

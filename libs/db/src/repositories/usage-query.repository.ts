@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * Read side of usage: sums over `usage_daily` or its rollup `usage_platform_daily` (never
- * `usage_events`, which grows by one row per request). Every query is bounded by a day range, and per-user queries lead with `user_id` and
+ * Read side of usage: sums over `usage_daily`, its rollup `usage_platform_daily`, or the per-key
+ * `usage_key_daily` (never `usage_events`, which grows by one row per request). Every query is bounded by a day range, and per-user queries lead with `user_id` and
  * `day`, the first two columns of the table's primary key, so they read only the rows they sum.
  */
 
@@ -202,4 +202,50 @@ export function toUsageSums(row: UsageSumsRow): UsageSums {
 function toDate(value: Date | string | null): Date | null {
   if (value === null) return null;
   return value instanceof Date ? value : new Date(value);
+}
+
+/**
+ * A rollup's rows one report covers: the table, the condition that selects them (with `?`
+ * placeholders for `params`) and which of them count as paid by a key the reader owns.
+ */
+export interface RollupRows {
+  table: 'usage_key_daily' | 'usage_org_daily';
+  where: string;
+  params: unknown[];
+  byokCondition: string;
+}
+
+/**
+ * The rows' last use over all time, and their sums by model and by day (days with traffic only)
+ * within the range, in one statement (GROUPING SETS, one pass): a key's report from its rollup.
+ */
+export async function readRollupUsage(em: EntityManager, rows: RollupRows, range: { fromDay: string; toDay: string }): Promise<Omit<KeyUsage, 'hasKey'>> {
+  const result = await em.execute<Array<UsageSumsRow & { key_last_used_at: Date | string | null; is_day: boolean | null; key: string | null }>>(
+    `SELECT k.key_last_used_at, g.*
+       FROM (SELECT max(last_used_at) AS key_last_used_at FROM ${rows.table} WHERE ${rows.where}) AS k
+       LEFT JOIN LATERAL (
+         SELECT GROUPING(model) = 1 AS is_day,
+                CASE WHEN GROUPING(model) = 0 THEN model ELSE ${GROUP_EXPRESSIONS.day} END AS key, ${usageSumsSql(rows.byokCondition)}
+           FROM ${rows.table} WHERE ${rows.where} AND day BETWEEN ?::date AND ?::date
+          GROUP BY GROUPING SETS ((model), (day))
+       ) AS g ON TRUE
+      ORDER BY g.is_day, g.key`,
+    [...rows.params, ...rows.params, range.fromDay, range.toDay],
+  );
+  const groups = result.filter((row) => row.key !== null).map((row) => ({ isDay: row.is_day === true, group: { key: row.key ?? '', ...toUsageSums(row) } }));
+  const lastUsedAt = result[0]?.key_last_used_at ?? null;
+  return {
+    lastUsedAt: toDate(lastUsedAt),
+    byModel: groups.filter((g) => !g.isDay).map((g) => g.group),
+    byDay: groups.filter((g) => g.isDay).map((g) => g.group),
+  };
+}
+
+/**
+ * What one key answered (`usage_key_daily`), by model and day: a request that failed over counts
+ * for the key whose answer the client got. Its days start with the raw events kept when the
+ * rollup was added (`USAGE_EVENTS_RETENTION_DAYS`).
+ */
+export async function readUsageOfKey(em: EntityManager, query: { keyId: string; fromDay: string; toDay: string }): Promise<Omit<KeyUsage, 'hasKey'>> {
+  return readRollupUsage(em, { table: 'usage_key_daily', where: 'key_id = ?::uuid', params: [query.keyId], byokCondition: 'TRUE' }, query);
 }

@@ -1,7 +1,8 @@
 import { orgKeySets, type OrgMemberKeys } from '../decision/org-key-sets.js';
 import type { KeySets, PlatformFallback, UserKeyCandidate } from '../decision/route-decision.types.js';
 import type { StoredUserKey } from './stored-user-key.js';
-import { buildUserRoutes, type KeyDecryptor, type Routes, TurnCounter, type UserRoutes } from './user-routes.js';
+import { RunTurns } from './run-turns.js';
+import { buildUserRoutes, type KeyDecryptor, type Routes, type UserRoutes } from './user-routes.js';
 
 /**
  * What routing needs of a member's membership (`findOrgMembership` in `@byok/db` returns it): the
@@ -35,7 +36,7 @@ class OrgRoutesEntry implements OrgRoutes {
   readonly platformFallback: PlatformFallback;
   readonly #owners: readonly UserRoutes[];
   // Per member and org: the org's equal-priority keys alternate for each member.
-  readonly #turn = new TurnCounter();
+  readonly turns = new RunTurns();
 
   constructor(userId: string, org: OrgMembershipInfo, owners: readonly UserRoutes[], keys: KeySets) {
     this.userId = userId;
@@ -51,10 +52,6 @@ class OrgRoutesEntry implements OrgRoutes {
       if (key !== undefined) return key;
     }
     return undefined;
-  }
-
-  nextTurn(): number {
-    return this.#turn.next();
   }
 
   toJSON(): { userId: string; orgId: string; keys: UserKeyCandidate[] } {

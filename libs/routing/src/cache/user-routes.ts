@@ -1,6 +1,7 @@
 import type { KeySets, PlatformFallback, UserKeyCandidate, UserKeyIndex } from '../decision/route-decision.types.js';
 import { indexUserKeys, keySkipReason } from '../decision/user-key-index.js';
 import { type StoredUserKey, toUserKeyCandidate } from './stored-user-key.js';
+import { RunTurns } from './run-turns.js';
 
 /** The keyring operations the cache needs (`Keyring` and `StoredKeyring` from `@byok/crypto` fit). */
 export interface KeyDecryptor {
@@ -23,8 +24,8 @@ export interface Routes {
   readonly platformFallback: PlatformFallback;
   /** The plaintext key for one of the usable keys; undefined for any other id. */
   credentialFor(keyId: string): string | undefined;
-  /** A counter that grows per call: equal-priority keys take turns by it (`RouteInput.turn`). */
-  nextTurn(): number;
+  /** Each run of equal-priority keys' turn (`RouteInput.turns`); the proxy advances a run when it tries one of its keys. */
+  readonly turns: RunTurns;
 }
 
 /** A user's routing state in process memory: the key index for `decideRoute` and the usable keys. */
@@ -34,17 +35,6 @@ export interface UserRoutes extends Routes {
   readonly keys: UserKeyIndex;
   /** What `JSON.stringify` shows: ids and states only. */
   toJSON(): { userId: string; keys: UserKeyCandidate[] };
-}
-
-/** The counter behind `Routes.nextTurn`: grows per call, wraps before it loses precision. */
-export class TurnCounter {
-  #next = 0;
-
-  next(): number {
-    const turn = this.#next;
-    this.#next = turn >= Number.MAX_SAFE_INTEGER ? 0 : turn + 1;
-    return turn;
-  }
 }
 
 /**
@@ -57,7 +47,7 @@ class UserRoutesEntry implements UserRoutes {
   readonly platformFallback: PlatformFallback;
   readonly #credentials: ReadonlyMap<string, string>;
   // Per user, so that one user's equal-priority keys alternate whatever other users do.
-  readonly #turn = new TurnCounter();
+  readonly turns = new RunTurns();
 
   constructor(userId: string, keys: UserKeyIndex, credentials: ReadonlyMap<string, string>, platformFallback: PlatformFallback) {
     this.userId = userId;
@@ -68,10 +58,6 @@ class UserRoutesEntry implements UserRoutes {
 
   credentialFor(keyId: string): string | undefined {
     return this.#credentials.get(keyId);
-  }
-
-  nextTurn(): number {
-    return this.#turn.next();
   }
 
   toJSON(): { userId: string; keys: UserKeyCandidate[] } {

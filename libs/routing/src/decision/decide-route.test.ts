@@ -33,35 +33,35 @@ const ROWS: Row[] = [
     keys: [key('openrouter'), key('openai')],
     system: ALL_SYSTEM,
     expect: ['user_openrouter', 'openrouter', 'openai/gpt-4o-mini', 'k-openrouter'],
-    receipt: 'user_openrouter:chosen; user_provider(openai):not_needed; system(openai):not_needed; system(openrouter):not_needed',
+    receipt: 'user_openrouter(default):chosen; user_provider(openai/default):not_needed; system(openai):not_needed; system(openrouter):not_needed',
   },
   {
     name: 'OpenRouter key takes an unknown vendor slug as is',
     model: 'meta-llama/llama-3.3-70b-instruct:free',
     keys: [key('openrouter')],
     expect: ['user_openrouter', 'openrouter', 'meta-llama/llama-3.3-70b-instruct:free'],
-    receipt: 'user_openrouter:chosen',
+    receipt: 'user_openrouter(default):chosen',
   },
   {
     name: 'OpenRouter key gets the vendor slug for a bare Anthropic name',
     model: 'claude-3-5-sonnet',
     keys: [key('openrouter')],
     expect: ['user_openrouter', 'openrouter', 'anthropic/claude-3-5-sonnet'],
-    receipt: 'user_openrouter:chosen; user_provider(anthropic):skipped=no_key; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter(default):chosen; user_provider(anthropic):skipped=no_key; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   {
     name: 'OpenRouter key keeps a vendor-prefixed name',
     model: 'anthropic/claude-3-5-sonnet',
     keys: [key('openrouter'), key('anthropic')],
     expect: ['user_openrouter', 'openrouter', 'anthropic/claude-3-5-sonnet'],
-    receipt: 'user_openrouter:chosen; user_provider(anthropic):not_needed; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter(default):chosen; user_provider(anthropic/default):not_needed; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   {
     name: 'OpenRouter key takes an explicit host prefix too (host prefix dropped)',
     model: 'groq/llama-3.1-8b-instant',
     keys: [key('openrouter'), key('groq')],
     expect: ['user_openrouter', 'openrouter', 'llama-3.1-8b-instant'],
-    receipt: 'user_openrouter:chosen; user_provider(groq):not_needed; system(groq):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter(default):chosen; user_provider(groq/default):not_needed; system(groq):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   ...(['untested', 'testing', 'error'] as const).map(
     (testStatus): Row => ({
@@ -69,7 +69,7 @@ const ROWS: Row[] = [
       model: 'x/y',
       keys: [key('openrouter', { testStatus })],
       expect: ['user_openrouter', 'openrouter', 'x/y'],
-      receipt: 'user_openrouter:chosen',
+      receipt: 'user_openrouter(default):chosen',
     }),
   ),
   {
@@ -77,7 +77,7 @@ const ROWS: Row[] = [
     model: 'gpt-4o-mini',
     keys: [key('openrouter', { enabled: false }), key('openai')],
     expect: ['user_provider', 'openai', 'gpt-4o-mini', 'k-openai'],
-    receipt: 'user_openrouter:skipped=disabled; user_provider(openai):chosen; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter(default):skipped=disabled; user_provider(openai/default):chosen; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   {
     name: 'invalid OpenRouter key falls through to the platform key',
@@ -85,14 +85,14 @@ const ROWS: Row[] = [
     keys: [key('openrouter', { testStatus: 'invalid' })],
     system: { openai: true },
     expect: ['system', 'openai', 'gpt-4o-mini'],
-    receipt: 'user_openrouter:skipped=invalid; user_provider(openai):skipped=no_key; system(openai):chosen; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter(default):skipped=invalid; user_provider(openai):skipped=no_key; system(openai):chosen; system(openrouter):skipped=no_system_key',
   },
   {
     name: 'undecryptable OpenRouter key falls through',
     model: 'gpt-4o-mini',
     keys: [key('openrouter', { unusable: 'undecryptable' }), key('openai')],
     expect: ['user_provider', 'openai', 'gpt-4o-mini'],
-    receipt: 'user_openrouter:skipped=undecryptable; user_provider(openai):chosen; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter(default):skipped=undecryptable; user_provider(openai/default):chosen; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   // Rule 2: the user's key for the detected provider.
   {
@@ -101,29 +101,37 @@ const ROWS: Row[] = [
     keys: [key('anthropic'), key('google')],
     system: ALL_SYSTEM,
     expect: ['user_provider', 'anthropic', 'claude-3-5-sonnet'],
-    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic):chosen; system(anthropic):not_needed; system(openrouter):not_needed',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic/default):chosen; system(anthropic):not_needed; system(openrouter):not_needed',
   },
   {
     name: 'explicit groq/ prefix',
     model: 'groq/llama-3.1-8b-instant',
     keys: [key('groq')],
     expect: ['user_provider', 'groq', 'llama-3.1-8b-instant'],
-    receipt: 'user_openrouter:skipped=no_key; user_provider(groq):chosen; system(groq):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(groq/default):chosen; system(groq):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   {
     name: 'explicit groq/ prefix on a slug keeps the slug',
     model: 'groq/openai/gpt-oss-120b',
     keys: [key('groq')],
     expect: ['user_provider', 'groq', 'openai/gpt-oss-120b'],
-    receipt: 'user_openrouter:skipped=no_key; user_provider(groq):chosen; system(groq):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(groq/default):chosen; system(groq):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   {
-    name: 'a key whose last validation said no_credit is used, with a note',
+    name: 'a key whose last validation said no_credit is skipped, also when nothing else can serve',
     model: 'claude-opus-4-6',
     keys: [key('anthropic', { validationOutcome: 'no_credit' })],
-    expect: ['user_provider', 'anthropic', 'claude-opus-4-6'],
-    receipt:
-      'user_openrouter:skipped=no_key; user_provider(anthropic):chosen+key_reported_no_credit; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    expect: 'no_route',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic/default):skipped=no_credit; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    message: 'your Anthropic key has no credit left at the provider (top up the account, then test the key again)',
+  },
+  {
+    name: 'a key whose last validation said no_credit gives way to the platform key',
+    model: 'claude-opus-4-6',
+    keys: [key('anthropic', { validationOutcome: 'no_credit' })],
+    system: ALL_SYSTEM,
+    expect: ['system', 'anthropic', 'claude-opus-4-6'],
+    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic/default):skipped=no_credit; system(anthropic):chosen; system(openrouter):not_needed',
   },
   {
     name: 'several keys for one provider: first usable chosen, later ones are fallbacks',
@@ -131,7 +139,7 @@ const ROWS: Row[] = [
     keys: [key('openai', { keyId: 'a', testStatus: 'invalid' }), key('openai', { keyId: 'b', testStatus: 'error' }), key('openai', { keyId: 'c' })],
     expect: ['user_provider', 'openai', 'gpt-4o', 'b'],
     receipt:
-      'user_openrouter:skipped=no_key; user_provider(openai):skipped=invalid; user_provider(openai):chosen; user_provider(openai):not_needed; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+      'user_openrouter:skipped=no_key; user_provider(openai/default):skipped=invalid; user_provider(openai/default):chosen; user_provider(openai/default):not_needed; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
   },
   {
     name: 'disabled provider key goes to the platform key',
@@ -139,7 +147,7 @@ const ROWS: Row[] = [
     keys: [key('google', { enabled: false })],
     system: ALL_SYSTEM,
     expect: ['system', 'google', 'gemini-2.5-flash'],
-    receipt: 'user_openrouter:skipped=no_key; user_provider(google):skipped=disabled; system(google):chosen; system(openrouter):not_needed',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(google/default):skipped=disabled; system(google):chosen; system(openrouter):not_needed',
   },
   // Unknown models.
   {
@@ -157,7 +165,7 @@ const ROWS: Row[] = [
     keys: [key('openrouter', { enabled: false })],
     system: ALL_SYSTEM,
     expect: 'no_route',
-    receipt: 'user_openrouter:skipped=disabled',
+    receipt: 'user_openrouter(default):skipped=disabled',
     message: 'openrouter/, openai/, anthropic/',
   },
   // Rule 3: platform keys and credits.
@@ -215,7 +223,7 @@ const ROWS: Row[] = [
     system: ALL_SYSTEM,
     balance: null,
     expect: ['user_provider', 'openai', 'gpt-4o-mini'],
-    receipt: 'user_openrouter:skipped=no_key; user_provider(openai):chosen; system(openai):not_needed; system(openrouter):not_needed',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(openai/default):chosen; system(openai):not_needed; system(openrouter):not_needed',
   },
   // Nothing at all.
   {
@@ -239,7 +247,7 @@ const ROWS: Row[] = [
     model: 'claude-3-5-sonnet',
     keys: [key('anthropic', { enabled: false })],
     expect: 'no_route',
-    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic):skipped=disabled; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(anthropic/default):skipped=disabled; system(anthropic):skipped=no_system_key; system(openrouter):skipped=no_system_key',
     message:
       'No usable key for anthropic: your Anthropic key is disabled (enable it with POST /api/v1/llm/byok/keys/anthropic/toggle or on the keys page). Or add an Anthropic or OpenRouter key at /api/v1/llm/byok/keys',
   },
@@ -248,7 +256,7 @@ const ROWS: Row[] = [
     model: 'gpt-4o',
     keys: [key('openrouter', { testStatus: 'invalid' }), key('openai', { testStatus: 'invalid', validationOutcome: 'no_credit' })],
     expect: 'no_route',
-    receipt: 'user_openrouter:skipped=invalid; user_provider(openai):skipped=invalid; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
+    receipt: 'user_openrouter(default):skipped=invalid; user_provider(openai/default):skipped=invalid; system(openai):skipped=no_system_key; system(openrouter):skipped=no_system_key',
     message:
       'No usable key for openai: your OpenRouter key was rejected by OpenRouter at its last test (replace it at /api/v1/llm/byok/keys); your OpenAI key has no credit left at OpenAI (top up the account, then test the key again)',
   },
@@ -259,7 +267,7 @@ const ROWS: Row[] = [
     system: ALL_SYSTEM,
     balance: 0,
     expect: 'insufficient_credits',
-    receipt: 'user_openrouter:skipped=no_key; user_provider(google):skipped=undecryptable; system(google):skipped=no_credits; system(openrouter):skipped=no_credits',
+    receipt: 'user_openrouter:skipped=no_key; user_provider(google/default):skipped=undecryptable; system(google):skipped=no_credits; system(openrouter):skipped=no_credits',
     message: "Insufficient credits for the platform's google key: add credits, or add a Google Gemini or OpenRouter key at /api/v1/llm/byok/keys; your Google Gemini key cannot be decrypted",
   },
   {
@@ -267,7 +275,7 @@ const ROWS: Row[] = [
     model: 'mystery-model',
     keys: [key('openrouter', { enabled: false })],
     expect: 'no_route',
-    receipt: 'user_openrouter:skipped=disabled',
+    receipt: 'user_openrouter(default):skipped=disabled',
     message: 'your OpenRouter key is disabled (enable it with POST /api/v1/llm/byok/keys/openrouter/toggle',
   },
 ];
@@ -303,12 +311,14 @@ describe('decideRoute', () => {
     expect(decideRoute(indexed, models)).toEqual(decideRoute(input));
   });
 
-  it('notes no_credit in the chosen reason', () => {
-    const userKeys = [key('anthropic', { validationOutcome: 'no_credit' })];
-    const decision = decideRoute({ model: 'claude-x', userKeys, systemKeys: {}, creditBalanceMicro: POSITIVE });
-    if (decision.outcome !== 'routed') throw new Error('expected a route');
-    expect(decision.chosen.reason).toBe('chosen: your anthropic key; its last validation said no_credit');
-    expect(decision.chosen.note).toBe('key_reported_no_credit');
+  it('says when a resting key may serve again, the soonest of several, and nothing for other skips', () => {
+    const until: Record<string, number> = { 'k-a': 9_000, 'k-b': 4_000 };
+    const keyHealth = { blocked: (id: string) => (until[id] === undefined ? null : { reason: 'cooling_down' as const, untilMs: until[id] }) };
+    const userKeys = [key('openai', { keyId: 'k-a', label: 'a' }), key('openai', { keyId: 'k-b', label: 'b' }), key('openai', { keyId: 'k-c', label: 'c', enabled: false })];
+    const decision = decideRoute({ model: 'gpt-4o', userKeys, systemKeys: {}, creditBalanceMicro: POSITIVE, keyHealth });
+    expect(decision).toMatchObject({ outcome: 'no_route', retryAt: 4_000 });
+    const disabledOnly = decideRoute({ model: 'gpt-4o', userKeys: [userKeys[2] as UserKeyCandidate], systemKeys: {}, creditBalanceMicro: POSITIVE, keyHealth });
+    expect(disabledOnly).not.toHaveProperty('retryAt');
   });
 
   it('echoes at most 100 characters of an unknown model name', () => {

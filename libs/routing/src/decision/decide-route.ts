@@ -2,7 +2,6 @@ import type { ProviderId } from '@byok/providers';
 import { type ModelResolver, uncachedModelResolver } from './model-info.js';
 import { perProvider } from './per-provider.js';
 import type {
-  CandidateNote,
   CredentialSource,
   IndexedUserKey,
   RouteCandidate,
@@ -10,6 +9,7 @@ import type {
   RouteInput,
   SkipReason,
   SystemKeyAvailability,
+  TurnGroup,
   UserKeyIndex,
 } from './route-decision.types.js';
 import { byokOnlyMessage, creditsUnknownMessage, insufficientCreditsMessage, noKeyMessage, type SkippedUserKey, unknownModelMessage, withSkippedKeys } from './route-messages.js';
@@ -22,11 +22,7 @@ export const NOT_NEEDED = 'not_needed';
 const CHOSEN_USER_OPENROUTER = 'chosen: your OpenRouter key serves any model';
 const CHOSEN_USER_PROVIDER = perProvider((id) => `chosen: your ${id} key`);
 const CHOSEN_SYSTEM = perProvider((id) => `chosen: platform ${id} key, credits charged`);
-const NO_CREDIT_SUFFIX = '; its last validation said no_credit';
-const CHOSEN_USER_OPENROUTER_NO_CREDIT = CHOSEN_USER_OPENROUTER + NO_CREDIT_SUFFIX;
-const CHOSEN_USER_PROVIDER_NO_CREDIT = perProvider((id) => CHOSEN_USER_PROVIDER[id] + NO_CREDIT_SUFFIX);
 const CHOSEN_ORG = perProvider((id) => `chosen: the organization's ${id} key`);
-const CHOSEN_ORG_NO_CREDIT = perProvider((id) => CHOSEN_ORG[id] + NO_CREDIT_SUFFIX);
 /** How receipts name an organization's missing keys for a provider. */
 const ORG_NO_KEY = perProvider((id) => `org:${id}:`);
 
@@ -37,16 +33,11 @@ interface DecisionContext {
   /** The model as the client sent it, and as the provider's / OpenRouter's upstream names it. */
   requested: string;
   keyHealth: RouteInput['keyHealth'];
-  turn: number | undefined;
+  turns: RouteInput['turns'];
   /** Usable user keys still worth listing (`maxUsable`). */
   usableLeft: number;
-  /**
-   * The first key skipped for a reason that may not hold (its last validation said `no_credit`,
-   * it is cooling down, its circuit is open, its last test did not list the model): tried after
-   * all when nothing else can serve, so a user with one key gets the provider's own answer rather
-   * than none.
-   */
-  lastResort: { index: number; candidate: RouteCandidate } | undefined;
+  /** When the first key skipped for a cool-down or an open circuit may be tried again (epoch ms). */
+  retryAt: number | undefined;
 }
 
 /**
@@ -60,10 +51,11 @@ interface DecisionContext {
  *    is above zero (`insufficient_credits` otherwise) and the user allows it (`platformFallback`).
  *
  * A member acting for an organization passes `KeySets` (`orgKeySets`): steps 1 and 2 run for each
- * owner's keys in turn, before step 3. Keys of equal priority take turns (`turn`). A key is skipped when disabled, invalid,
- * undecryptable, cooling down, its circuit open, outside its allow-list, or not among the models
- * its last test listed; a key whose last validation said `no_credit` is chosen only when nothing
- * else can serve. A model whose provider cannot be detected goes only through the user's
+ * owner's keys in turn, before step 3. Keys of equal priority take turns (`turns`). A key is
+ * skipped when disabled, invalid, undecryptable, its last validation said `no_credit`, cooling
+ * down, its circuit open, outside its allow-list, or not among the models its last test listed,
+ * also when nothing else can serve: then the answer says why, and, when a key is only resting
+ * (cool-down, open circuit), when it may be tried again (`retryAt`). A model whose provider cannot be detected goes only through the user's
  * OpenRouter keys (providers.md §9): the platform does not pay for a guess. Pass a
  * `createModelResolver()` as `models` on the hot path so detection is a Map lookup.
  */
@@ -71,7 +63,7 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
   const { detected, openRouterModel } = models.info(input.model);
   const sets = keySetsOf(input.userKeys);
   const candidates: RouteCandidate[] = [];
-  const context: DecisionContext = { requested: input.model, keyHealth: input.keyHealth, turn: input.turn, usableLeft: input.maxUsable ?? Number.POSITIVE_INFINITY, lastResort: undefined };
+  const context: DecisionContext = { requested: input.model, keyHealth: input.keyHealth, turns: input.turns, usableLeft: input.maxUsable ?? Number.POSITIVE_INFINITY, retryAt: undefined };
 
   let chosen: RouteCandidate | undefined;
   for (const set of sets) {
@@ -81,9 +73,8 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
     }
   }
   if (detected.provider === 'unknown') {
-    chosen ??= chooseLastResort(candidates, context);
     if (chosen !== undefined) return { outcome: 'routed', chosen, candidates };
-    return { outcome: 'no_route', message: withSkippedKeys(unknownModelMessage(input.model), undefined, skippedUserKeys(candidates, sets)), candidates };
+    return notRouted('no_route', withSkippedKeys(unknownModelMessage(input.model), undefined, skippedUserKeys(candidates, sets)), candidates, context);
   }
 
   const provider = detected.provider;
@@ -94,16 +85,18 @@ export function decideRoute(input: RouteInput, models: ModelResolver = uncachedM
     chosen = considerSystemKey(candidates, input.systemKeys, provider, detected.upstreamModel, platform, chosen);
   }
   chosen = considerSystemKey(candidates, input.systemKeys, 'openrouter', openRouterModel, platform, chosen);
-  // A platform key whose credit check is still to come may yet serve; the last resort waits for it.
-  if (chosen === undefined && !candidates.some((c) => c.reason === 'credits_unknown')) chosen = chooseLastResort(candidates, context);
   if (chosen !== undefined) return { outcome: 'routed', chosen, candidates };
 
   const skipped = skippedUserKeys(candidates, sets);
   const anySystemKey = input.systemKeys[provider] === true || input.systemKeys.openrouter === true;
-  if (!anySystemKey) return { outcome: 'no_route', message: withSkippedKeys(noKeyMessage(provider), provider, skipped), candidates };
-  if (platform === 'never') return { outcome: 'no_route', message: withSkippedKeys(byokOnlyMessage(provider), provider, skipped), candidates };
+  if (!anySystemKey) return notRouted('no_route', withSkippedKeys(noKeyMessage(provider), provider, skipped), candidates, context);
+  if (platform === 'never') return notRouted('no_route', withSkippedKeys(byokOnlyMessage(provider), provider, skipped), candidates, context);
   const message = credit === 'credits_unknown' ? creditsUnknownMessage(provider) : insufficientCreditsMessage(provider);
-  return { outcome: 'insufficient_credits', message: withSkippedKeys(message, provider, skipped), candidates };
+  return notRouted('insufficient_credits', withSkippedKeys(message, provider, skipped), candidates, context);
+}
+
+function notRouted(outcome: 'no_route' | 'insufficient_credits', message: string, candidates: RouteCandidate[], context: DecisionContext): RouteDecision {
+  return context.retryAt === undefined ? { outcome, message, candidates } : { outcome, message, candidates, retryAt: context.retryAt };
 }
 
 /** The user's keys the decision skipped, with why (only read when no route was found). */
@@ -134,71 +127,53 @@ function considerUserKeys(
 ): RouteCandidate | undefined {
   const keys = set.byProvider.get(provider);
   if (keys === undefined) {
-    out.push(candidate(source, provider, undefined, undefined, upstreamModel, 'skipped', 'no_key', undefined, set.org ? ORG_NO_KEY[provider] : undefined, set.org || undefined));
+    out.push(candidate(source, provider, undefined, undefined, upstreamModel, 'skipped', 'no_key', set.org ? ORG_NO_KEY[provider] : undefined, set.org || undefined));
     return chosen;
   }
   let result = chosen;
   for (let position = 0; position < keys.length && context.usableLeft > 0; position++) {
-    const indexed = keyInTurn(keys, position, context.turn);
+    const indexed = keyInTurn(keys, position, context.turns);
     if (indexed === undefined) continue;
-    const { keyId, receiptLabel } = indexed;
-    const name = indexed.receiptNames === undefined ? undefined : source === 'user_openrouter' ? indexed.receiptNames.user_openrouter : indexed.receiptNames.user_provider;
+    const { keyId, receiptLabel, turnGroup } = indexed;
+    const name = source === 'user_openrouter' ? indexed.receiptNames.user_openrouter : indexed.receiptNames.user_provider;
     const skip = indexed.skip ?? requestSkipReason(indexed, context, upstreamModel);
     const orgKey = indexed.key.orgKey;
     if (skip !== null) {
-      const row = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip, undefined, name, orgKey);
-      if (context.lastResort === undefined && LAST_RESORT_NOTES.has(skip)) context.lastResort = { index: out.length, candidate: row };
-      out.push(row);
+      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'skipped', skip, name, orgKey, turnGroup));
       continue;
     }
     context.usableLeft -= 1;
     if (result !== undefined) {
-      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED, undefined, name, orgKey));
+      out.push(candidate(source, provider, keyId, receiptLabel, upstreamModel, 'fallback', NOT_NEEDED, name, orgKey, turnGroup));
       continue;
     }
-    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, false, orgKey), undefined, name, orgKey);
+    result = candidate(source, provider, keyId, receiptLabel, upstreamModel, 'chosen', chosenReason(source, provider, orgKey), name, orgKey, turnGroup);
     out.push(result);
   }
   return result;
 }
 
-/** Why this usable key is not for this request, or null. */
+/**
+ * Why this usable key is not for this request, or null. A key resting after failures (cool-down,
+ * open circuit) notes when it may be tried again.
+ */
 function requestSkipReason(indexed: IndexedUserKey, context: DecisionContext, upstreamModel: string): SkipReason | null {
   if (indexed.allows !== null && !indexed.allows(context.requested) && !indexed.allows(upstreamModel)) return 'model_not_allowed';
-  const reachable = indexed.key.reachableModels;
-  if (reachable !== undefined && !reachable.has(upstreamModel)) return 'model_unavailable';
+  // Skipped even when nothing else can serve (issue #14). Aliases of listed snapshots count as
+  // listed (`compileListedModels`); a list older than a new model is refreshed by the key's next
+  // test, which the answer names, where trying the key anyway spent an attempt on a likely 404.
+  if (indexed.lists !== null && !indexed.lists(upstreamModel)) return 'model_unavailable';
   const blocked = context.keyHealth?.blocked(indexed.keyId);
-  if (blocked != null) return blocked.reason;
+  if (blocked != null) {
+    if (blocked.untilMs !== undefined && (context.retryAt === undefined || blocked.untilMs < context.retryAt)) context.retryAt = blocked.untilMs;
+    return blocked.reason;
+  }
   return indexed.reportedNoCredit ? 'no_credit' : null;
 }
 
-/** Skip reasons that leave a key as the last resort, and the note it is chosen with then. */
-const LAST_RESORT_NOTES: ReadonlyMap<string, CandidateNote> = new Map<SkipReason, CandidateNote>([
-  ['no_credit', 'key_reported_no_credit'],
-  ['cooling_down', 'key_cooling_down'],
-  ['circuit_open', 'key_circuit_open'],
-  // A model list can miss aliases the provider accepts (`claude-3-5-haiku-latest`); the
-  // provider's own answer is better than none.
-  ['model_unavailable', 'key_model_unlisted'],
-]);
-
-/** Nothing else can serve: the last-resort key is chosen after all, noted. */
-function chooseLastResort(out: RouteCandidate[], context: DecisionContext): RouteCandidate | undefined {
-  const last = context.lastResort;
-  if (last === undefined) return undefined;
-  const { credentialSource, provider, keyId, label, upstreamModel, reason, receiptName, orgKey } = last.candidate;
-  const note = LAST_RESORT_NOTES.get(reason) ?? 'key_reported_no_credit';
-  const why =
-    note === 'key_reported_no_credit' ? chosenReason(credentialSource, provider, true, orgKey) : `${chosenReason(credentialSource, provider, false, orgKey)}; nothing else can serve (${reason})`;
-  const chosen = candidate(credentialSource, provider, keyId, label, upstreamModel, 'chosen', why, note, receiptName, orgKey);
-  out[last.index] = chosen;
-  return chosen;
-}
-
-function chosenReason(source: CredentialSource, provider: ProviderId, reportedNoCredit: boolean, orgKey: boolean | undefined): string {
-  if (orgKey === true) return reportedNoCredit ? CHOSEN_ORG_NO_CREDIT[provider] : CHOSEN_ORG[provider];
-  if (source === 'user_openrouter') return reportedNoCredit ? CHOSEN_USER_OPENROUTER_NO_CREDIT : CHOSEN_USER_OPENROUTER;
-  return reportedNoCredit ? CHOSEN_USER_PROVIDER_NO_CREDIT[provider] : CHOSEN_USER_PROVIDER[provider];
+function chosenReason(source: CredentialSource, provider: ProviderId, orgKey: boolean | undefined): string {
+  if (orgKey === true) return CHOSEN_ORG[provider];
+  return source === 'user_openrouter' ? CHOSEN_USER_OPENROUTER : CHOSEN_USER_PROVIDER[provider];
 }
 
 /** Appends the platform key for one provider and returns the chosen candidate so far. */
@@ -236,11 +211,11 @@ function candidate(
   upstreamModel: string,
   status: RouteCandidate['status'],
   reason: string,
-  note?: RouteCandidate['note'],
   receiptName?: string,
   orgKey?: boolean,
+  turnGroup?: TurnGroup,
 ): RouteCandidate {
-  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, note, receiptName, orgKey };
+  return { credentialSource, provider, keyId, label, upstreamModel, status, reason, answered: undefined, receiptName, orgKey, turnGroup };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ProviderId } from '@byok/providers';
 import { describe, expect, it } from 'vitest';
+import { RunTurns } from '../cache/run-turns.js';
 import { decideRoute } from './decide-route.js';
 import { orgKeySets, type OrgMemberKeys } from './org-key-sets.js';
 import { formatReceipt, receiptJson } from './receipt.js';
@@ -22,7 +23,7 @@ describe('orgKeySets: the member_keys policies', () => {
     const decision = decide('prefer', [key('member', 'openai')], [key('org', 'openrouter'), key('org', 'openai', { label: 'team' })]);
     expect(decision.outcome === 'routed' && decision.chosen.keyId).toBe('member-openai');
     expect(formatReceipt(decision)).toBe(
-      'user_openrouter:skipped=no_key; user_provider(openai):chosen; org:openrouter/default:not_needed; org:openai/team:not_needed; system(openai):not_needed; system(openrouter):not_needed',
+      'user_openrouter:skipped=no_key; user_provider(openai/default):chosen; org:openrouter/default:not_needed; org:openai/team:not_needed; system(openai):not_needed; system(openrouter):not_needed',
     );
   });
 
@@ -31,7 +32,7 @@ describe('orgKeySets: the member_keys policies', () => {
     expect(decision.outcome === 'routed' && decision.chosen.keyId).toBe('org-openai');
     expect(decision.outcome === 'routed' && decision.chosen.orgKey).toBe(true);
     expect(decision.outcome === 'routed' && decision.chosen.reason).toBe("chosen: the organization's openai key");
-    expect(formatReceipt(decision)).toBe('org:openrouter:skipped=no_key; org:openai/default:chosen; user_openrouter:not_needed; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):not_needed');
+    expect(formatReceipt(decision)).toBe('org:openrouter:skipped=no_key; org:openai/default:chosen; user_openrouter(default):not_needed; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):not_needed');
   });
 
   it('forbid: only the org’s keys, whatever the member holds', () => {
@@ -60,13 +61,15 @@ describe('orgKeySets: the member_keys policies', () => {
     expect(receiptJson(decision).candidates.find((c) => c.source === 'system')).not.toHaveProperty('org_key', true);
   });
 
-  it('takes turns between the org’s equal-priority keys and reports their shared priority', () => {
+  it('takes turns between the org’s equal-priority keys', () => {
     const org = [key('org', 'openai', { keyId: 'a' }), key('org', 'openai', { keyId: 'b' })];
     const sets = orgKeySets('allow', indexUserKeys([]), indexUserKeys(org, { org: true }));
-    expect([...sets.sharedPriority]).toEqual(['openai']);
-    const chosen = [0, 1].map((turn) => {
-      const d = decideRoute({ model: 'gpt-4o-mini', userKeys: sets, systemKeys: {}, creditBalanceMicro: null, turn });
-      return d.outcome === 'routed' ? d.chosen.keyId : undefined;
+    const turns = new RunTurns();
+    const chosen = [0, 1].map(() => {
+      const d = decideRoute({ model: 'gpt-4o-mini', userKeys: sets, systemKeys: {}, creditBalanceMicro: null, turns });
+      if (d.outcome !== 'routed' || d.chosen.turnGroup === undefined) return undefined;
+      turns.advance(d.chosen.turnGroup);
+      return d.chosen.keyId;
     });
     expect(chosen).toEqual(['a', 'b']);
   });

@@ -1,4 +1,3 @@
-import type { ProviderId } from '@byok/providers';
 import type { KeySets, UserKeyIndex } from './route-decision.types.js';
 
 /**
@@ -15,7 +14,5 @@ export type OrgMemberKeys = 'prefer' | 'allow' | 'forbid';
  */
 export function orgKeySets(policy: OrgMemberKeys, memberKeys: UserKeyIndex, orgKeys: UserKeyIndex): KeySets {
   const sets = policy === 'prefer' ? [memberKeys, orgKeys] : policy === 'allow' ? [orgKeys, memberKeys] : [orgKeys];
-  const sharedPriority = new Set<ProviderId>();
-  for (const set of sets) for (const provider of set.sharedPriority) sharedPriority.add(provider);
-  return Object.freeze({ kind: 'key-sets', sets: Object.freeze(sets), sharedPriority });
+  return Object.freeze({ kind: 'key-sets', sets: Object.freeze(sets) });
 }

@@ -39,9 +39,16 @@ describe('formatReceipt', () => {
   });
 
   it('sanitises every field of a hand-built candidate, not only the reason', () => {
-    const odd = { credentialSource: 'org\n', provider: 'ac\u00e9', status: 'fallback', reason: 'r\u00e9', note: 'n\r' } as unknown as RouteCandidate;
+    const odd = { credentialSource: 'org\n', provider: 'ac\u00e9', status: 'fallback', reason: 'r\u00e9' } as unknown as RouteCandidate;
     const receipt = formatReceipt({ outcome: 'no_route', message: 'x', candidates: [candidate({ ...odd, upstreamModel: 'm' })] });
-    expect(receipt).toBe('org?(ac?):r?+n?');
+    expect(receipt).toBe('org?(ac?):r?');
+  });
+
+  it('gives the answering attempt its upstream outcome: chosen=200, chosen=timeout', () => {
+    const answered = (value: string) => formatReceipt({ outcome: 'no_route', message: 'x', candidates: [candidate({ status: 'chosen', reason: 'chosen: x', answered: value })] });
+    expect(answered('200')).toBe('system(openai):chosen=200');
+    expect(answered('timeout')).toBe('system(openai):chosen=timeout');
+    expect(answered('2\r\n0')).toBe('system(openai):chosen=2??0');
   });
 
   it('cuts a single oversized entry down to a count', () => {
@@ -57,7 +64,7 @@ describe('formatReceipt', () => {
       creditBalanceMicro: 0,
     });
     expect(formatReceipt(decision)).toBe(
-      'user_openrouter:chosen; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):skipped=no_system_key',
+      'user_openrouter(default):chosen; user_provider(openai):skipped=no_key; system(openai):not_needed; system(openrouter):skipped=no_system_key',
     );
   });
 });
@@ -68,7 +75,7 @@ describe('receiptJson', () => {
       model: 'claude-3-5-haiku',
       userKeys: [
         { provider: 'openrouter', keyId: 'or-1', enabled: false, testStatus: 'valid' },
-        { provider: 'anthropic', keyId: 'an-1', enabled: true, testStatus: 'valid', validationOutcome: 'no_credit' },
+        { provider: 'anthropic', keyId: 'an-1', enabled: true, testStatus: 'valid' },
       ],
       systemKeys: {},
       creditBalanceMicro: null,
@@ -77,18 +84,10 @@ describe('receiptJson', () => {
     expect(json).toEqual({
       outcome: 'routed',
       candidates: [
-        { source: 'user_openrouter', provider: 'openrouter', key_id: 'or-1', upstream_model: 'anthropic/claude-3-5-haiku', status: 'skipped', reason: 'disabled', note: null },
-        {
-          source: 'user_provider',
-          provider: 'anthropic',
-          key_id: 'an-1',
-          upstream_model: 'claude-3-5-haiku',
-          status: 'chosen',
-          reason: 'chosen: your anthropic key; its last validation said no_credit',
-          note: 'key_reported_no_credit',
-        },
-        { source: 'system', provider: 'anthropic', key_id: null, upstream_model: 'claude-3-5-haiku', status: 'skipped', reason: 'no_system_key', note: null },
-        { source: 'system', provider: 'openrouter', key_id: null, upstream_model: 'anthropic/claude-3-5-haiku', status: 'skipped', reason: 'no_system_key', note: null },
+        { source: 'user_openrouter', provider: 'openrouter', key_id: 'or-1', upstream_model: 'anthropic/claude-3-5-haiku', status: 'skipped', reason: 'disabled' },
+        { source: 'user_provider', provider: 'anthropic', key_id: 'an-1', upstream_model: 'claude-3-5-haiku', status: 'chosen', reason: 'chosen: your anthropic key' },
+        { source: 'system', provider: 'anthropic', key_id: null, upstream_model: 'claude-3-5-haiku', status: 'skipped', reason: 'no_system_key' },
+        { source: 'system', provider: 'openrouter', key_id: null, upstream_model: 'anthropic/claude-3-5-haiku', status: 'skipped', reason: 'no_system_key' },
       ],
     });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);

@@ -2,7 +2,7 @@ import type { ProviderId } from '@byok/providers';
 import { NOT_NEEDED } from './decide-route.js';
 import { perProvider } from './per-provider.js';
 import { labelledReceiptName } from './receipt-names.js';
-import type { CandidateNote, CredentialSource, RouteCandidate, RouteDecision, SkipReason } from './route-decision.types.js';
+import type { CredentialSource, RouteCandidate, RouteDecision, SkipReason } from './route-decision.types.js';
 
 /** Longest receipt `formatReceipt` returns; well under common header limits. */
 export const MAX_RECEIPT_CHARS = 511;
@@ -36,27 +36,24 @@ const SKIP_REASONS: readonly SkipReason[] = [
   'model_unavailable',
 ];
 const SKIPPED = new Map<string, string>(SKIP_REASONS.map((reason) => [reason, `skipped=${reason}`]));
-const NOTES: ReadonlyMap<string, string> = new Map<CandidateNote, string>([
-  ['key_reported_no_credit', '+key_reported_no_credit'],
-  ['key_cooling_down', '+key_cooling_down'],
-  ['key_circuit_open', '+key_circuit_open'],
-  ['key_model_unlisted', '+key_model_unlisted'],
-]);
 
 /**
  * The decision as one header-safe line: printable ASCII, no newlines, at most
  * `MAX_RECEIPT_CHARS`. One entry per candidate, in order, joined by `"; "`:
  *
- *     <source>[(<provider>)]:<state>
- *     state := chosen[+<note>] | skipped=<reason> | <reason of a fallback, e.g. not_needed>[+<note>]
+ *     <source>[(<provider>[/<label>])]:<state>
+ *     state := chosen[=<outcome>] | skipped=<reason> | failed=<outcome> | <reason of a fallback, e.g. not_needed>
  *
- * The provider is left out for `user_openrouter` (always OpenRouter). A key labelled other than
- * `default` is named `user_provider(openai/work)` / `user_openrouter(work)`, its label reduced to
- * letters, digits, space and `._@+-`; an organization's key `org:openai/work` (`org:openai` when the
- * org has none). A failed attempt reads `failed=<outcome>` (e.g.
- * `failed=429 cooled 2s`). Key ids are left out (see `receiptJson`). Example: `user_openrouter:skipped=no_key; user_provider(openai):chosen;
- * system(openai):not_needed; system(openrouter):skipped=no_system_key`. When the entries do not
- * fit, the last ones are replaced by `+N more`.
+ * A user's key is named by provider and label: `user_provider(openai/work)`,
+ * `user_provider(openai/default)`, `user_openrouter(work)` (always OpenRouter), its label reduced
+ * to letters, digits, space and `._@+-`; an organization's key `org:openai/work`. Rows without a
+ * key read `user_provider(openai):skipped=no_key`, `user_openrouter:skipped=no_key`, `org:openai:`
+ * and platform keys `system(openai)`. The attempt that answered reads `chosen=<outcome>`, the
+ * upstream's status (`chosen=200`) or `timeout` / `unreachable`; a failed attempt reads
+ * `failed=<outcome>` (e.g. `failed=429 cooled 2s`); plain `chosen` is a decision no attempt has
+ * been made for. Key ids are left out (see `receiptJson`). Example:
+ * `user_openrouter:skipped=no_key; user_provider(openai/work):failed=429 cooled 2s; user_provider(openai/default):chosen=200; system(openai):not_needed; system(openrouter):skipped=no_system_key`.
+ * When the entries do not fit, the last ones are replaced by `+N more`.
  */
 export function formatReceipt(decision: RouteDecision): string {
   const { candidates } = decision;
@@ -79,16 +76,15 @@ export function formatReceipt(decision: RouteDecision): string {
 function receiptEntry(candidate: RouteCandidate): string {
   // Routing names labelled and organization keys itself; a hand-built candidate is named here.
   const who = candidate.receiptName ?? (candidate.label === undefined ? whoOf(candidate) : labelledReceiptName(candidate.credentialSource, candidate.provider, candidate.label));
-  const note = candidate.note === undefined ? '' : (NOTES.get(candidate.note) ?? sanitize(`+${candidate.note}`));
   switch (candidate.status) {
     case 'chosen':
-      return `${who}chosen${note}`;
+      return candidate.answered === undefined ? `${who}chosen` : `${who}chosen=${sanitize(candidate.answered)}`;
     case 'skipped':
       return who + (SKIPPED.get(candidate.reason) ?? sanitize(`skipped=${candidate.reason}`));
     case 'failed':
       return `${who}failed=${sanitize(candidate.reason)}`;
     default:
-      return `${who}${candidate.reason === NOT_NEEDED ? NOT_NEEDED : sanitize(candidate.reason)}${note}`;
+      return `${who}${candidate.reason === NOT_NEEDED ? NOT_NEEDED : sanitize(candidate.reason)}`;
   }
 }
 
@@ -113,7 +109,6 @@ export interface ReceiptCandidateJson {
   upstream_model: string;
   status: RouteCandidate['status'];
   reason: string;
-  note: string | null;
 }
 
 /** The routing receipt for a JSON response field. */
@@ -135,7 +130,6 @@ export function receiptJson(decision: RouteDecision): RouteReceiptJson {
       upstream_model: c.upstreamModel,
       status: c.status,
       reason: c.reason,
-      note: c.note ?? null,
     })),
   };
 }

@@ -29,8 +29,8 @@ export interface UserKeyCandidate {
   /** Model names or `*` globs the user allows this key for; absent or null: any model. */
   models?: readonly string[] | null;
   /**
-   * The models the key's last test listed (complete lists only); absent when unknown. A model not
-   * in it is skipped as `model_unavailable`.
+   * The models the key's last test listed (complete lists only); absent when unknown. A model of
+   * no listed family (`modelFamily`: the name without its version) is skipped as `model_unavailable`.
    */
   reachableModels?: ReadonlySet<string>;
   /**
@@ -40,9 +40,12 @@ export interface UserKeyCandidate {
   orgKey?: boolean;
 }
 
-/** Why a key is not to be tried right now (a cool-down or an open circuit, see `@byok/key-health`). */
+/**
+ * Why a key is not to be tried right now (a cool-down or an open circuit, see `@byok/key-health`),
+ * and until when (epoch ms) when known.
+ */
 export interface KeyAvailability {
-  blocked(keyId: string): { reason: 'cooling_down' | 'circuit_open' } | null;
+  blocked(keyId: string): { reason: 'cooling_down' | 'circuit_open'; untilMs?: number } | null;
 }
 
 /** Whether the platform's keys, charged in credits, may serve what no key of the user's can. */
@@ -56,8 +59,6 @@ export interface UserKeyIndex {
   readonly kind: 'user-key-index';
   /** Keys per provider in priority order; a provider without keys has no entry. */
   readonly byProvider: ReadonlyMap<ProviderId, readonly IndexedUserKey[]>;
-  /** Providers holding two or more keys of equal priority, which take turns. */
-  readonly sharedPriority: ReadonlySet<ProviderId>;
   /** True for an organization's keys: its `no_key` rows are named `org:<provider>`. */
   readonly org: boolean;
 }
@@ -69,8 +70,22 @@ export interface UserKeyIndex {
 export interface KeySets {
   readonly kind: 'key-sets';
   readonly sets: readonly UserKeyIndex[];
-  /** Providers where any set has keys of equal priority (the turn counter moves then). */
-  readonly sharedPriority: ReadonlySet<ProviderId>;
+}
+
+/**
+ * A run of two or more keys of one owner and one provider sharing a priority: its keys take
+ * turns. One frozen object per run, built with the owner's index; its identity keys the run's
+ * turn counter (`TurnCounters`).
+ */
+export interface TurnGroup {
+  /** Where the run starts in the provider's list, and how many keys it holds. */
+  readonly start: number;
+  readonly size: number;
+}
+
+/** How far each run of equal-priority keys has turned: the key at `start + turn` goes first. */
+export interface TurnCounters {
+  of(group: TurnGroup): number;
 }
 
 /** A user key with the part of its verdict that does not depend on the request. */
@@ -80,18 +95,19 @@ export interface IndexedUserKey {
   readonly keyId: string;
   /** Why it can never be chosen, or null when it is usable. */
   readonly skip: KeySkipReason | null;
-  /** True when its last validation said `no_credit`: used only when nothing else can serve (see README). */
+  /** True when its last validation said `no_credit`: skipped as `no_credit` until a test says otherwise. */
   readonly reportedNoCredit: boolean;
   readonly priority: number;
-  /** The label shown in receipts; undefined for the `default` key, which receipts name by provider alone. */
+  /** The key's label when it is not `default` (messages name a default key by its provider alone). */
   readonly receiptLabel: string | undefined;
-  /** The key's receipt names, header-safe, built once (`user_openrouter(work):`, `user_provider(openai/work):`); undefined for `default`. */
-  readonly receiptNames: { readonly user_openrouter: string; readonly user_provider: string } | undefined;
+  /** The key's receipt names, header-safe, built once (`user_openrouter(work):`, `user_provider(openai/default):`). */
+  readonly receiptNames: { readonly user_openrouter: string; readonly user_provider: string };
   /** Tests the model against the key's allow-list; null when the key takes any model. */
   readonly allows: ((model: string) => boolean) | null;
-  /** Where the run of keys sharing its priority starts in the provider's list, and its length. */
-  readonly groupStart: number;
-  readonly groupSize: number;
+  /** Tests the upstream model against the models the key's last test listed (`reachableModels`, families included); null when unknown. */
+  readonly lists: ((model: string) => boolean) | null;
+  /** The run of keys sharing its priority, which take turns; undefined when its priority is its own. */
+  readonly turnGroup: TurnGroup | undefined;
 }
 
 /** Everything one routing decision depends on. */
@@ -107,8 +123,11 @@ export interface RouteInput {
   keyHealth?: KeyAvailability | undefined;
   /** `never`: platform keys are skipped (`platform_fallback_never`). Default `allow`. */
   platformFallback?: PlatformFallback | undefined;
-  /** Which of several equal-priority keys goes first: any counter that grows per request. */
-  turn?: number | undefined;
+  /**
+   * Which of several equal-priority keys goes first, per run (`Routes.turns`); absent: the first
+   * in the stored order.
+   */
+  turns?: TurnCounters | undefined;
   /**
    * Usable candidates worth listing (the proxy's attempt budget): once this many are found, the
    * user's remaining keys of that provider are not examined, since this request would never try
@@ -137,15 +156,12 @@ export type KeySkipReason = 'disabled' | 'invalid' | UnusableReason;
 export type SkipReason = KeySkipReason | RequestSkipReason | 'no_key' | 'no_system_key' | 'no_credits' | 'credits_unknown' | 'platform_fallback_never';
 
 /**
- * Why a usable key is not tried for this request: its last validation said `no_credit` (tried
- * only when nothing else can serve), its cool-down or open circuit, its allow-list, or the model
- * list of its last test, or a budget that applies to it is exhausted (`budget_exceeded`, set by the
- * proxy; the receipt names the budget: `skipped=budget_exceeded(budget <id>)`).
+ * Why a usable key is not tried for this request: its last validation said `no_credit`, its
+ * cool-down or open circuit, its allow-list, or the model list of its last test, or a budget that
+ * applies to it is exhausted (`budget_exceeded`, set by the proxy; the receipt names the budget:
+ * `skipped=budget_exceeded(budget <id>)`). Each holds whether or not anything else can serve.
  */
 export type RequestSkipReason = 'no_credit' | 'cooling_down' | 'circuit_open' | 'model_not_allowed' | 'model_unavailable' | 'budget_exceeded';
-
-/** Notes that do not change a candidate's status but that a person debugging a failure wants. */
-export type CandidateNote = 'key_reported_no_credit' | 'key_cooling_down' | 'key_circuit_open' | 'key_model_unlisted';
 
 /**
  * One credential the rule considered, in the order the rule considers them. `reason` is a code
@@ -164,12 +180,22 @@ export interface RouteCandidate {
   upstreamModel: string;
   status: CandidateStatus;
   reason: string;
-  note?: CandidateNote;
+  /**
+   * What the chosen candidate's attempt got (set by the proxy): the upstream's status (`200`,
+   * `429`), or `timeout` / `unreachable` when none came. Receipts show it as `chosen=200`.
+   */
+  answered?: string | undefined;
   /** True when the key is an organization's (`UserKeyCandidate.orgKey`). */
   orgKey?: boolean | undefined;
+  /** The key's run of equal-priority keys, whose turn moves when the key is tried (`TurnCounters`). */
+  turnGroup?: TurnGroup | undefined;
 }
 
-/** The result of the routing rule: the chosen candidate, or why none could be chosen. */
+/**
+ * The result of the routing rule: the chosen candidate, or why none could be chosen, and, when a
+ * key of the caller's was skipped only because it rests after failures (cool-down, open circuit),
+ * `retryAt`: the soonest such key's end of rest (epoch ms).
+ */
 export type RouteDecision =
   | { outcome: 'routed'; chosen: RouteCandidate; candidates: RouteCandidate[] }
-  | { outcome: 'no_route' | 'insufficient_credits'; message: string; candidates: RouteCandidate[] };
+  | { outcome: 'no_route' | 'insufficient_credits'; message: string; candidates: RouteCandidate[]; retryAt?: number };

@@ -1,16 +1,17 @@
 import type { ProviderId } from '@byok/providers';
 import { compileAllowList } from './model-allow-list.js';
+import { compileListedModels } from './model-family.js';
 import { labelledReceiptName, orgReceiptName } from './receipt-names.js';
-import type { IndexedUserKey, KeySets, KeySkipReason, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
+import type { IndexedUserKey, KeySets, KeySkipReason, TurnCounters, TurnGroup, UserKeyCandidate, UserKeyIndex } from './route-decision.types.js';
 
-/** The label of a key saved without one; receipts name it by its provider alone. */
+/** The label of a key saved without one. */
 export const DEFAULT_LABEL = 'default';
 
 /** What a key's test results alone make of it for routing (see `keySkipReason`). */
 export interface TestResultVerdict {
   /** Tested `invalid`: never chosen. */
   skipped: boolean;
-  /** Its last validation said `no_credit`: used only when nothing else can serve, and the decision notes it. */
+  /** Its last validation said `no_credit`: skipped for every request until a test says otherwise. */
   reportedNoCredit: boolean;
 }
 
@@ -26,8 +27,8 @@ export function testResultVerdict(result: { testStatus: string; validationOutcom
  * Why a key can never be chosen, whatever the request. Disabled and invalid keys are skipped.
  * `untested`, `testing` and `error` keys are used: a new key should work at once, and an error
  * is usually a transient failure of the check, not of the key. A key whose last validation said
- * `no_credit` is not skipped here: it is tried when nothing else can serve (the account may have
- * been topped up since), which depends on the request.
+ * `no_credit` is skipped per request (`no_credit`), after its allow-list and model list, so the
+ * receipt names the reason a request meets first.
  */
 export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
   if (key.unusable !== undefined) return key.unusable;
@@ -38,8 +39,8 @@ export function keySkipReason(key: UserKeyCandidate): KeySkipReason | null {
 
 /**
  * Groups the user's keys by provider in priority order (a stable sort: keys of equal priority keep
- * their given order), with each key's request-independent verdict, allow-list and place among the
- * keys of its priority worked out once. `org`: these are an organization's keys (each marked
+ * their given order), with each key's request-independent verdict, allow-list and run of equal
+ * priority (`TurnGroup`) worked out once. `org`: these are an organization's keys (each marked
  * `orgKey`, named `org:<provider>/<label>` in receipts).
  */
 export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>, options: { org?: boolean } = {}): UserKeyIndex {
@@ -51,26 +52,26 @@ export function indexUserKeys(keys: ReadonlyArray<UserKeyCandidate>, options: { 
     else list.push(key);
   }
   const byProvider = new Map<ProviderId, IndexedUserKey[]>();
-  const sharedPriority = new Set<ProviderId>();
   for (const [provider, list] of grouped) {
     list.sort((a, b) => (a.priority ?? 1) - (b.priority ?? 1));
     const entries: IndexedUserKey[] = [];
-    let groupStart = 0;
+    let group: TurnGroup | undefined;
     for (let i = 0; i < list.length; i++) {
       const key = list[i] as UserKeyCandidate;
       const priority = key.priority ?? 1;
-      if (i > 0 && (list[i - 1]?.priority ?? 1) !== priority) groupStart = i;
-      let groupEnd = i + 1;
-      while (groupEnd < list.length && (list[groupEnd]?.priority ?? 1) === priority) groupEnd++;
-      if (groupEnd - groupStart > 1) sharedPriority.add(provider);
-      entries.push(indexKey(org ? { ...key, orgKey: true } : key, groupStart, groupEnd - groupStart));
+      if (group === undefined || i >= group.start + group.size) {
+        let end = i + 1;
+        while (end < list.length && (list[end]?.priority ?? 1) === priority) end++;
+        group = Object.freeze({ start: i, size: end - i });
+      }
+      entries.push(indexKey(org ? { ...key, orgKey: true } : key, group.size > 1 ? group : undefined));
     }
     byProvider.set(provider, entries);
   }
-  return Object.freeze({ kind: 'user-key-index', byProvider, sharedPriority, org });
+  return Object.freeze({ kind: 'user-key-index', byProvider, org });
 }
 
-function indexKey(key: UserKeyCandidate, groupStart: number, groupSize: number): IndexedUserKey {
+function indexKey(key: UserKeyCandidate, turnGroup: TurnGroup | undefined): IndexedUserKey {
   const label = key.label ?? DEFAULT_LABEL;
   const isDefault = label.toLowerCase() === DEFAULT_LABEL;
   const orgName = key.orgKey === true ? orgReceiptName(key.provider, label) : undefined;
@@ -81,26 +82,29 @@ function indexKey(key: UserKeyCandidate, groupStart: number, groupSize: number):
     reportedNoCredit: testResultVerdict(key).reportedNoCredit,
     priority: key.priority ?? 1,
     receiptLabel: isDefault ? undefined : label,
+    // The default key too is named by its label (`openai/default`), in one spelling whatever its case.
     receiptNames: orgName !== undefined
       ? Object.freeze({ user_openrouter: orgName, user_provider: orgName })
-      : isDefault
-        ? undefined
-      : Object.freeze({ user_openrouter: labelledReceiptName('user_openrouter', key.provider, label), user_provider: labelledReceiptName('user_provider', key.provider, label) }),
+      : Object.freeze({
+          user_openrouter: labelledReceiptName('user_openrouter', key.provider, isDefault ? DEFAULT_LABEL : label),
+          user_provider: labelledReceiptName('user_provider', key.provider, isDefault ? DEFAULT_LABEL : label),
+        }),
     allows: key.models === undefined || key.models === null ? null : compileAllowList(key.models),
-    groupStart,
-    groupSize,
+    lists: key.reachableModels === undefined ? null : compileListedModels(key.reachableModels),
+    turnGroup,
   });
 }
 
 /**
- * The key tried in place `position` of a provider's list for request `turn`: priority order, each
- * run of equal priority rotated by the turn so that its keys take turns. No allocation: the proxy
- * calls it per key per request.
+ * The key tried in place `position` of a provider's list: priority order, each run of equal
+ * priority rotated by its own turn (`turns`), so that its keys take turns whatever other runs,
+ * providers or owners do. No allocation: the proxy calls it per key per request.
  */
-export function keyInTurn(keys: readonly IndexedUserKey[], position: number, turn: number | undefined): IndexedUserKey | undefined {
+export function keyInTurn(keys: readonly IndexedUserKey[], position: number, turns: TurnCounters | undefined): IndexedUserKey | undefined {
   const here = keys[position];
-  if (here === undefined || turn === undefined || here.groupSize === 1) return here;
-  return keys[here.groupStart + ((position - here.groupStart + turn) % here.groupSize)];
+  const group = here?.turnGroup;
+  if (group === undefined || turns === undefined) return here;
+  return keys[group.start + ((position - group.start + turns.of(group)) % group.size)];
 }
 
 /** True for an index from `indexUserKeys` rather than a plain list of keys or several indexes. */

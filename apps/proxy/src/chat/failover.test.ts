@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { failureOfStatus, retryAfterMs } from './failover.js';
+
+const now = Date.UTC(2026, 11, 10, 12, 0, 0);
+
+describe('retryAfterMs', () => {
+  it('reads whole seconds and a future IMF-fixdate', () => {
+    expect(retryAfterMs('2', now)).toBe(2000);
+    expect(retryAfterMs(' 30 ', now)).toBe(30_000);
+    expect(retryAfterMs(['7', '9'], now)).toBe(7000);
+    expect(retryAfterMs('Thu, 10 Dec 2026 12:00:05 GMT', now)).toBe(5000);
+  });
+
+  it.each([
+    ['a negative number', '-5'],
+    ['a sign', '+5'],
+    ['a fraction', '1.5'],
+    ['an exponent', '1e3'],
+    ['a list', '5, 6'],
+    ['words around a number', 'soon 2'],
+    ['text', 'abc 2'],
+    ['nothing', ''],
+    ['no wait at all', '0'],
+    ['a date in the past', 'Wed, 21 Oct 2015 07:28:00 GMT'],
+    ['now', 'Thu, 10 Dec 2026 12:00:00 GMT'],
+    ['an impossible date', 'Mon, 31 Feb 2099 07:28:00 GMT'],
+    ['an impossible hour', 'Thu, 10 Dec 2026 24:00:05 GMT'],
+    ['a date that is not GMT', 'Thu, 10 Dec 2026 13:00:05 +0100'],
+  ])('is undefined for %s (%j): the key is cooled exponentially instead', (_name, header) => {
+    expect(retryAfterMs(header, now)).toBeUndefined();
+    expect(failureOfStatus(429, header, now)).toEqual({ kind: 'rate_limited', retryAfterMs: undefined });
+  });
+
+  it('reads the obsolete HTTP-date forms a recipient must accept too', () => {
+    expect(retryAfterMs('Thursday, 10-Dec-26 12:00:05 GMT', now)).toBe(5000);
+    expect(retryAfterMs('Thu Dec 10 12:00:05 2026', now)).toBe(5000);
+  });
+
+  it('is undefined without the header', () => {
+    expect(retryAfterMs(undefined, now)).toBeUndefined();
+  });
+});
