@@ -70,7 +70,7 @@ describe('key expiry (expires_at)', () => {
     expect((await listed(id))?.expires_at).not.toBeNull();
   });
 
-  it.each([['tomorrow'], ['2027-03-01'], ['2027-13-01T00:00:00Z'], ['2027-02-30T00:00:00Z'], ['2027-03-01T00:00:00'], [12345], [true]])('refuses the malformed expires_at %j (400)', async (value) => {
+  it.each([['tomorrow'], ['2027-03-01'], ['2027-13-01T00:00:00Z'], ['2027-02-30T00:00:00Z'], ['2027-03-01T00:00:00'], [12345], [true], [''], [0], [false]])('refuses the malformed expires_at %j (400)', async (value) => {
     expect400(await save({ provider: 'groq', api_key: FAKE_KEYS.groq, label: 'malformed', expires_at: value }), /expires_at/);
     const id = (await h.db.sql<{ id: string }>(`SELECT id FROM user_provider_keys WHERE user_id = 'alice' AND provider = 'openai' LIMIT 1`))[0]?.id ?? '';
     expect400(await patch(id, { expires_at: value }), /expires_at/);

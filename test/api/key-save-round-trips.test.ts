@@ -44,12 +44,13 @@ describe('key save round trips', () => {
     return { status: res.statusCode, statements: [...statements], commands: commands.filter((name) => name !== 'xread') };
   }
 
-  it('a replacement: BEGIN, the row id, one upsert that writes its audit record, COMMIT; budget, job and announcement in Redis', async () => {
+  it("a replacement: BEGIN, the row id, one upsert that writes its audit record, COMMIT; budget, job, the old text's health cleared and announcement in Redis", async () => {
     expect((await save(FAKE_KEYS.groq)).status).toBe(201);
     const replaced = await save(`gsk_${'FakeTestKey1'.repeat(4)}`);
     expect(replaced.status).toBe(200);
     expect(replaced.statements).toEqual(['BEGIN;', 'byok_find_key_row_id', 'byok_upsert_provider_key_audited', 'COMMIT;']);
-    expect(replaced.commands).toEqual(['eval', 'evalsha', 'publish']);
+    // eval: the test budget; evalsha: the job; evalsha: the replaced text's cool-down and circuit cleared (key-health); publish: the change.
+    expect(replaced.commands).toEqual(['eval', 'evalsha', 'evalsha', 'publish']);
     const audit = await h.db.sql<{ action: string; details: Record<string, unknown> }>(`SELECT action, details FROM audit_log WHERE subject_user_id = 'alice' ORDER BY id`);
     expect(audit.map((a) => a.action)).toEqual(['key.created', 'key.replaced']);
     expect(audit[1]?.details).toEqual({ key_version: 2, masked_key: 'gsk_****…****Key1', format_recognized: true, label: 'default', priority: 1, models: null });

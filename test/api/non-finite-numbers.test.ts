@@ -35,10 +35,16 @@ describe('numbers that are not finite', () => {
     expect(await h.db.sql('SELECT id FROM gateway_tokens WHERE user_id = $1', ['finite-user'])).toEqual([]);
   });
 
-  it('still takes finite numbers, sent as text or as numbers', async () => {
+  it('still takes finite numbers: as text in a query string, as JSON numbers in a body', async () => {
     expect((await h.app.inject({ method: 'GET', url: '/api/v1/admin/byok/keys?limit=1e1&offset=0', headers: admin })).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: '/api/v1/audit?limit=5', headers: user })).statusCode).toBe(200);
-    const created = await h.app.inject({ method: 'POST', url: '/api/v1/llm/tokens', headers: user, payload: { name: 'kept', expires_in_days: '3e1' } });
+    const created = await h.app.inject({ method: 'POST', url: '/api/v1/llm/tokens', headers: user, payload: { name: 'kept', expires_in_days: 30 } });
     expect(created.statusCode).toBe(201);
+  });
+
+  it('takes a JSON body as sent: a number as text is a 400 naming the field, never coerced', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/llm/tokens', headers: user, payload: { name: 'as-text', expires_in_days: '3e1' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'validation_failed', details: [{ path: 'body/expires_in_days' }] } });
   });
 });

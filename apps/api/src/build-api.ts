@@ -36,6 +36,7 @@ import { orgUsageRoutes } from './usage/org-usage.routes.js';
 import { orgAuditRoutes } from './audit/org-audit.routes.js';
 import { createOrgUsageService } from './usage/org-usage.service.js';
 import { apiPrincipalResolver } from './plugins/api-principal.resolver.js';
+import { buildValidatorCoercingTextOnly } from './http/validator-compilers.js';
 import { openApiPlugin } from './plugins/openapi.plugin.js';
 import { ormContextPlugin } from './plugins/orm-context.plugin.js';
 import { providersRoutes } from './providers/providers.routes.js';
@@ -83,8 +84,10 @@ export async function buildApi(deps: ApiDependencies) {
     logController: new LogController({ disableRequestLogging: (request: { headers: { authorization?: string | undefined } }) => warmUpCaller.isWarmUpRequest(request) }),
     bodyLimit: deps.config.apiBodyLimitBytes,
     genReqId: requestIdFrom,
-    // Reject unknown fields instead of silently dropping them, so typos surface as 400s.
+    // Reject unknown fields instead of silently dropping them, so typos surface as 400s. Coercion
+    // applies to query strings, path parameters and headers only (see validator-compilers.ts).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: buildValidatorCoercingTextOnly() } },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();

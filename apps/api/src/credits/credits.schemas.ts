@@ -38,11 +38,14 @@ export const GrantHeaders = Type.Object({
 export const GrantBody = Type.Object(
   {
     user: Type.String({ minLength: 1, maxLength: 255, description: 'Who receives the credits.' }),
-    amount: Type.Number({
-      exclusiveMinimum: 0,
-      maximum: MAX_GRANT_CREDITS,
-      description: `Credits to add, more than 0 and at most ${MAX_GRANT_CREDITS}, with at most six decimals. A JSON number (a numeric string is accepted too).`,
-    }),
+    amount: Type.Union(
+      [
+        Type.Number({ exclusiveMinimum: 0, maximum: MAX_GRANT_CREDITS }),
+        // Text keeps an amount exact where a client's floats would not (`"0.000001"`).
+        Type.String({ pattern: '^[0-9]{1,16}(\\.[0-9]{1,6})?$' }),
+      ],
+      { description: `Credits to add, more than 0 and at most ${MAX_GRANT_CREDITS}, with at most six decimals: a JSON number, or the same as a decimal string.` },
+    ),
     reason: Type.String({ minLength: 1, maxLength: 500, description: 'Why; kept in the ledger and the audit record.' }),
   },
   { additionalProperties: false },

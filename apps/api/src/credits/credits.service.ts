@@ -3,7 +3,7 @@ import { AppError } from '@byok/http';
 import type { Actor } from '../http/actor.js';
 import { requireWellFormed } from '../http/well-formed-input.js';
 import { decimalToMicro, microToDecimal } from '../http/money.js';
-import type { CreditsView, GrantResult, LedgerEntryView } from './credits.schemas.js';
+import { type CreditsView, type GrantResult, type LedgerEntryView, MAX_GRANT_CREDITS } from './credits.schemas.js';
 
 export interface CreditsServiceDependencies {
   /** How many ledger entries the balance view carries. */
@@ -12,8 +12,8 @@ export interface CreditsServiceDependencies {
 
 export interface GrantInput {
   userId: string;
-  /** Credits as the caller sent them; converted to micro-credits exactly. */
-  amount: number;
+  /** Credits as the caller sent them (a number or a decimal string); converted to micro-credits exactly. */
+  amount: number | string;
   reason: string;
   /** The client's `Idempotency-Key`: a retried grant with the same key applies once. */
   idempotencyKey?: string;
@@ -44,10 +44,9 @@ export function createCreditsService(deps: CreditsServiceDependencies) {
     async grant(em: EntityManager, actor: Actor, input: GrantInput): Promise<GrantOutcome> {
       requireWellFormed({ 'body/user': input.userId, 'body/reason': input.reason });
       const amountMicro = decimalToMicro(input.amount);
-      if (amountMicro === null || amountMicro <= 0) {
-        throw new AppError('validation_failed', 'body/amount: must be more than 0 with at most six decimals', {
-          details: [{ path: 'body/amount', message: 'must be more than 0 with at most six decimals' }],
-        });
+      if (amountMicro === null || amountMicro <= 0 || amountMicro > MAX_GRANT_CREDITS * 1_000_000) {
+        const message = `must be more than 0 and at most ${MAX_GRANT_CREDITS}, with at most six decimals`;
+        throw new AppError('validation_failed', `body/amount: ${message}`, { details: [{ path: 'body/amount', message }] });
       }
       const requestId = input.idempotencyKey === undefined ? null : `grant:${input.idempotencyKey}`;
       let applied: { balanceAfterMicro: number } | null;

@@ -25,12 +25,11 @@ export interface RawBodyShapeOptions {
 }
 
 /**
- * A `preValidation` hook that checks a JSON body's shape as sent, before the schema. The API's
- * Ajv coerces types (`coerceTypes: 'array'`, which query strings need), and in a body coercion
- * changes meanings: `models: ""`, `[""]` or `[null]` became null, which allows every model, and
- * `0` or `false` became `["0"]` / `["false"]`; `enabled: null` became false; a toggle's body
- * `false` became null, which flips the key. Each such body is refused with a 400 naming the
- * field; one that passes leaves the schema nothing to coerce in these fields.
+ * A `preValidation` hook that checks a JSON body's shape as sent, before the schema, and says in one
+ * line what a field must be. Bodies are not coerced (validator-compilers.ts), so the schema alone
+ * would refuse these too, but with one error per branch of its union (`must be array`, `must be
+ * null`, `must match a schema in anyOf`); here `models: ""`, `[""]`, `[null]`, `0` or `false`,
+ * `enabled: null`, and a toggle's body `false` get one message naming the field.
  */
 export function rawBodyShape(fields: Readonly<Record<string, RawFieldShape>>, options: RawBodyShapeOptions = {}): preValidationHookHandler {
   const entries = Object.entries(fields);
