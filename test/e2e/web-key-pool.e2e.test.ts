@@ -172,7 +172,7 @@ describe.skipIf(unavailable !== null)('key pool on the web page (headless Chromi
 
   it("limits a key to some models, and shows the API's refusal beside the field", async () => {
     const row = rowOf('default');
-    await press(row.locator('summary'), 'Enter');
+    await press(row.locator('details.model-list > summary'), 'Enter');
     const field = row.getByLabel('Model or glob for OpenAI key “default”');
     await field.fill('gpt-4o*');
     await field.press('Enter');
