@@ -80,7 +80,7 @@ describe('the first hour, by the README', () => {
   it('answers through the mock with a valid fake key, with the official openai SDK', { timeout: 60_000 }, async () => {
     expect((await addKey('anthropic', printedKey('anthropic', 'valid'))).status).toBe(201);
     const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: token, maxRetries: 0 });
-    const { data, response } = await client.chat.completions.create({ model: 'claude-3-5-sonnet', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    const { data, response } = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
     expect(data.choices[0]?.message.content).toBeTruthy();
     expect(response.headers.get('x-byok-used')).toBe('true');
     expect(response.headers.get('x-byok-provider')).toBe('anthropic');

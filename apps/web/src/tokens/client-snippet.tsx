@@ -12,7 +12,7 @@ export function ClientSnippet({ token, orgName }: { token: string | null; orgNam
       <h2 id="snippet-title">Use it from your tools</h2>
       <p className="muted small">
         The gateway speaks the OpenAI API at <code data-testid="base-url">{baseUrl}</code>. Use a gateway token as the API key; model names pick the provider (for
-        example <code>gpt-4o-mini</code>, <code>claude-3-5-sonnet</code>, or <code>openrouter/…</code>).
+        example <code>gpt-4o-mini</code>, <code>claude-sonnet-4-5</code>, or <code>openrouter/…</code>).
       </p>
       {actsFor ? (
         <p className="small" data-testid="snippet-acts-for">
