@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureOfStatus, retryAfterMs } from './failover.js';
+import { failureOfStatus, mayFailOverAfterBreak, retryAfterMs } from './failover.js';
 
 const now = Date.UTC(2026, 11, 10, 12, 0, 0);
 
@@ -38,5 +38,24 @@ describe('retryAfterMs', () => {
 
   it('is undefined without the header', () => {
     expect(retryAfterMs(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('mayFailOverAfterBreak', () => {
+  const broken = { answeredStatus: undefined, stream: false, replySent: false, platformKey: false };
+
+  it('moves on when no answer had come, from any key, streamed or not', () => {
+    expect(mayFailOverAfterBreak(broken)).toBe(true);
+    expect(mayFailOverAfterBreak({ ...broken, stream: true, platformKey: true })).toBe(true);
+  });
+
+  it("moves on from the user's own key whose non-streamed answer broke off", () => {
+    expect(mayFailOverAfterBreak({ ...broken, answeredStatus: 200 })).toBe(true);
+  });
+
+  it("never once the client has something, for a started stream, or for a platform key's broken answer (the upstream billed it)", () => {
+    expect(mayFailOverAfterBreak({ ...broken, replySent: true })).toBe(false);
+    expect(mayFailOverAfterBreak({ ...broken, answeredStatus: 200, stream: true })).toBe(false);
+    expect(mayFailOverAfterBreak({ ...broken, answeredStatus: 200, platformKey: true })).toBe(false);
   });
 });

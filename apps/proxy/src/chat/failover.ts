@@ -38,6 +38,30 @@ export function retryAfterMs(header: string | string[] | undefined, nowMs = Date
   return waitMs > 0 ? waitMs : undefined;
 }
 
+/** Where an attempt stood when its upstream failed: what had come back, and what the client had. */
+export interface BrokenAttempt {
+  /** The upstream's status, when its headers had come before the failure. */
+  answeredStatus: number | undefined;
+  stream: boolean;
+  /** Anything of the answer already sent to the client. */
+  replySent: boolean;
+  /** A platform key spends the platform's money upstream; the user pays it in credits. */
+  platformKey: boolean;
+}
+
+/**
+ * Whether another key may take over an attempt whose upstream failed. Never once anything reached
+ * the client, nor for a stream that had started. A non-streamed answer that broke off mid-body
+ * moves on only from the user's own key: a platform key's upstream has produced (and billed) most
+ * of that answer, and the next attempt would leave it unpaid in credits, so the break is the
+ * client's 502 as it was before failover.
+ */
+export function mayFailOverAfterBreak(attempt: BrokenAttempt): boolean {
+  if (attempt.replySent) return false;
+  if (attempt.answeredStatus === undefined) return true;
+  return !attempt.stream && !attempt.platformKey;
+}
+
 /** Whole seconds from now until `untilMs`, at least 1: a receipt's `cooled 2s`, a `Retry-After`. */
 export function secondsUntil(untilMs: number, nowMs = Date.now()): number {
   return Math.max(1, Math.ceil((untilMs - nowMs) / 1000));

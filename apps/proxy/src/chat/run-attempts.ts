@@ -17,7 +17,7 @@ import type { UpstreamTargets } from '../upstream/upstream-targets.js';
 import type { AttemptPlan, PlannedAttempt } from './attempt-plan.js';
 import type { CreditHolds } from './credit-hold.js';
 import { createExchange, type Exchange, retarget } from './exchange.js';
-import { errorOutcome, failureOfStatus, isFailoverStatus, secondsUntil, statusOutcome } from './failover.js';
+import { errorOutcome, failureOfStatus, isFailoverStatus, mayFailOverAfterBreak, secondsUntil, statusOutcome } from './failover.js';
 import { keyEchoGuardOf } from './key-echo.js';
 import { keyScrubber } from './key-scrubber.js';
 import { routeHeaders } from './route-headers.js';
@@ -260,10 +260,8 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     if (error instanceof AppError) throw error;
     const failed = upstreamFailure(error, target.provider.displayName);
     const answeredStatus = exchange.upstreamStatus;
-    // Another key may take over while nothing reached the client: no answer had come, or a
-    // non-streamed one broke off while the proxy still read it whole. A stream that had started is
-    // never retried.
-    if ((answeredStatus === undefined || !exchange.stream) && !reply.sent && canFailOver) {
+    const breakable = mayFailOverAfterBreak({ answeredStatus, stream: exchange.stream, replySent: reply.sent, platformKey: candidate.credentialSource === 'system' });
+    if (breakable && canFailOver) {
       plan.failed(recordFailedAttempt(exchange, request, deps, { status: answeredStatus ?? 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block, answeredStatus)));
       releaseBudget(run, deps);
       run.lastFailure = { attempt, error: failed, answered: errorOutcome(error, null, answeredStatus) };
