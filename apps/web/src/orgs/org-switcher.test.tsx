@@ -32,7 +32,7 @@ describe('OrgSwitcher', () => {
     fireEvent.change(switcher(), { target: { value: 'o1' } });
     expect(location.pathname).toBe('/account/orgs/o1/keys');
     await waitFor(() => expect(switcher().value).toBe('o1'));
-    expect(rememberedOrg()).toBe('o1');
+    await waitFor(() => expect(rememberedOrg()).toBe('o1'));
 
     act(() => navigate('/account/orgs/o1/members'));
     fireEvent.change(switcher(), { target: { value: 'o2' } });
@@ -54,7 +54,7 @@ describe('OrgSwitcher', () => {
     history.replaceState(null, '', '/');
     listing();
     await waitFor(() => expect(location.pathname).toBe('/account/orgs/o2/keys'));
-    expect(switcher().value).toBe('o2');
+    await waitFor(() => expect(switcher().value).toBe('o2'));
   });
 
   it('forgets a remembered org you no longer belong to, and stays where you are', async () => {
