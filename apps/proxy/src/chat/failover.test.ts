@@ -42,7 +42,7 @@ describe('retryAfterMs', () => {
 });
 
 describe('mayFailOverAfterBreak', () => {
-  const broken = { answeredStatus: undefined, stream: false, replySent: false, platformKey: false };
+  const broken = { answeredStatus: undefined, stream: false, replySent: false, platformKey: false, budgeted: false };
 
   it('moves on when no answer had come, from any key, streamed or not', () => {
     expect(mayFailOverAfterBreak(broken)).toBe(true);
@@ -57,5 +57,15 @@ describe('mayFailOverAfterBreak', () => {
     expect(mayFailOverAfterBreak({ ...broken, replySent: true })).toBe(false);
     expect(mayFailOverAfterBreak({ ...broken, answeredStatus: 200, stream: true })).toBe(false);
     expect(mayFailOverAfterBreak({ ...broken, answeredStatus: 200, platformKey: true })).toBe(false);
+  });
+
+  it('not after a broken answer while a budget is held: the budget counts the request once, by the attempt that ends it', () => {
+    expect(mayFailOverAfterBreak({ ...broken, answeredStatus: 200, budgeted: true })).toBe(false);
+    expect(mayFailOverAfterBreak({ ...broken, budgeted: true })).toBe(true);
+  });
+
+  it("not after a broken 400, 404 or 422 (the caller's problem), but after a broken failover status's error body", () => {
+    for (const status of [400, 404, 422]) expect(mayFailOverAfterBreak({ ...broken, answeredStatus: status })).toBe(false);
+    for (const status of [429, 503]) expect(mayFailOverAfterBreak({ ...broken, answeredStatus: status })).toBe(true);
   });
 });

@@ -47,19 +47,26 @@ export interface BrokenAttempt {
   replySent: boolean;
   /** A platform key spends the platform's money upstream; the user pays it in credits. */
   platformKey: boolean;
+  /** The attempt holds a budget: the request is counted once, by the attempt that ends it. */
+  budgeted: boolean;
 }
 
 /**
  * Whether another key may take over an attempt whose upstream failed. Never once anything reached
  * the client, nor for a stream that had started. A non-streamed answer that broke off mid-body
- * moves on only from the user's own key: a platform key's upstream has produced (and billed) most
- * of that answer, and the next attempt would leave it unpaid in credits, so the break is the
- * client's 502 as it was before failover.
+ * moves on only when its status was one the pool moves on from anyway (2xx, or a failover status
+ * whose error body broke), never after a 400, 404 or 422; and only from the user's own key with
+ * no budget held. A platform key's upstream has produced (and billed) most of that answer, and the
+ * next attempt would leave it unpaid in credits; a budget counts a request once, by the attempt
+ * that ends it, and the next attempt would leave the broken one's spend out. Then the break is the
+ * client's 502, charged and counted at the estimate, as before failover.
  */
 export function mayFailOverAfterBreak(attempt: BrokenAttempt): boolean {
   if (attempt.replySent) return false;
-  if (attempt.answeredStatus === undefined) return true;
-  return !attempt.stream && !attempt.platformKey;
+  const status = attempt.answeredStatus;
+  if (status === undefined) return true;
+  if (!(status < 300 || isFailoverStatus(status))) return false;
+  return !attempt.stream && !attempt.platformKey && !attempt.budgeted;
 }
 
 /** Whole seconds from now until `untilMs`, at least 1: a receipt's `cooled 2s`, a `Retry-After`. */
