@@ -309,6 +309,20 @@ describe('taking turns and cooling down', () => {
     expect(callsOf(user, 'c')).toBe(0);
   });
 
+  it('spreads a burst of concurrent requests over keys of equal priority', async () => {
+    const user = newUser();
+    await addKeys(user, [
+      { label: 'a', behaviour: 'ok', priority: 1 },
+      { label: 'b', behaviour: 'ok', priority: 1 },
+    ]);
+    await post(user, {}); // routes loaded, so the burst is decided from memory
+    const burst = await Promise.all(Array.from({ length: 10 }, () => post(user, {})));
+    expect(burst.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const served = burst.map((r) => JSON.parse(r.text).choices[0].message.content as string);
+    const perKey = [scripted(user, 'a'), scripted(user, 'b')].map((k) => served.filter((x) => x === `served by ${k}`).length);
+    expect(perKey).toEqual([5, 5]);
+  });
+
   it('keeps alternating a provider’s keys whatever the user’s requests for another provider do in between', async () => {
     const user = newUser();
     await addKeys(user, [

@@ -93,6 +93,8 @@ interface Run {
 export async function runAttempts(plan: AttemptPlan, request: AttemptRequest, deps: AttemptDeps): Promise<unknown> {
   const run: Run = { exchange: undefined, abort: undefined, admitted: undefined, lastFailure: undefined, budget: undefined, budgetRefusal: undefined, turned: undefined, retryAt: undefined };
   for (let attempt = plan.next(); attempt !== undefined; attempt = plan.next()) {
+    // Before any await: requests decided in the same instant must not all read the same turn.
+    turnRun(attempt.candidate.turnGroup, run, request.routes);
     // Budgets first: a key skipped for its budget must not take its half-open trial.
     if (!(await holdBudgets(attempt, plan, run, request, deps))) continue;
     if (!(await usableNow(attempt, plan, run, request, deps))) {
@@ -228,7 +230,6 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
   const echo = candidate.credentialSource === 'system' || candidate.orgKey === true ? keyEchoGuardOf(request.routes, apiKey) : undefined;
 
   plan.started();
-  turnRun(candidate.turnGroup, run, request.routes);
   const canFailOver = plan.canContinue();
   const headersTimeoutMs = canFailOver ? Math.max(1, Math.min(deps.attemptTimeoutMs, request.deadlineAt - performance.now())) : undefined;
   try {
@@ -260,7 +261,7 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
     if (error instanceof AppError) throw error;
     const failed = upstreamFailure(error, target.provider.displayName);
     const answeredStatus = exchange.upstreamStatus;
-    const breakable = mayFailOverAfterBreak({ answeredStatus, stream: exchange.stream, replySent: reply.sent, platformKey: candidate.credentialSource === 'system' });
+    const breakable = mayFailOverAfterBreak({ answeredStatus, stream: exchange.stream, replySent: reply.sent, platformKey: candidate.credentialSource === 'system', budgeted: run.budget !== undefined });
     if (breakable && canFailOver) {
       plan.failed(recordFailedAttempt(exchange, request, deps, { status: answeredStatus ?? 0, failure: { kind: 'fault' }, keyRejected: false }, (block) => errorOutcome(error, block, answeredStatus)));
       releaseBudget(run, deps);
@@ -275,8 +276,9 @@ async function tryCandidate(attempt: PlannedAttempt, plan: AttemptPlan, run: Run
 
 /**
  * Moves the turn of the candidate's run of equal-priority keys, once per request: the next request
- * starts with the run's next key. Only a run one of whose keys is tried moves, so requests for
- * other providers, refusals and runs never reached leave it where it is.
+ * starts with the run's next key. It moves when one of the run's keys comes up, before the first
+ * await, so a burst of requests decided together spreads over the run instead of all reading the
+ * same turn; requests for other providers and runs never reached leave it where it is.
  */
 function turnRun(group: TurnGroup | undefined, run: Run, routes: Routes): void {
   if (group === undefined || group === run.turned) return;

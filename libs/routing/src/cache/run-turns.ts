@@ -2,7 +2,7 @@ import type { TurnCounters, TurnGroup } from '../decision/route-decision.types.j
 
 /**
  * The turns of one routes entry's runs of equal-priority keys (`Routes.turns`): a counter per run,
- * moved only when one of the run's keys is tried for a request (`advance`), so a user's OpenAI keys
+ * moved when one of the run's keys comes up for a request (`advance`), so a user's OpenAI keys
  * alternate whatever the user's Anthropic requests, refusals or other runs do. Kept modulo the
  * run's size (the remainder is all the rotation reads); a run is only ever one entry's, so the
  * counters go with the entry when it is reloaded.
