@@ -70,6 +70,13 @@ describe('key expiry (expires_at)', () => {
     expect((await listed(id))?.expires_at).not.toBeNull();
   });
 
+  it('refuses an instant past the year 9999 (it could not be listed back in RFC 3339), naming the field', async () => {
+    expect400(await save({ provider: 'groq', api_key: FAKE_KEYS.groq, label: 'far', expires_at: '9999-12-31T23:59:59-23:59' }), /^body\/expires_at: must be before the year 10000/);
+    expect(await h.db.sql(`SELECT 1 FROM user_provider_keys WHERE label = 'far'`)).toEqual([]);
+    const id = (await save({ provider: 'groq', api_key: FAKE_KEYS.groq, label: 'near', expires_at: '9999-12-31T23:59:59Z' })).json().id as string;
+    expect((await listed(id))?.expires_at).toBe('9999-12-31T23:59:59.000Z');
+  });
+
   it.each([['tomorrow'], ['2027-03-01'], ['2027-13-01T00:00:00Z'], ['2027-02-30T00:00:00Z'], ['2027-03-01T00:00:00'], [12345], [true], [''], [0], [false]])('refuses the malformed expires_at %j (400)', async (value) => {
     expect400(await save({ provider: 'groq', api_key: FAKE_KEYS.groq, label: 'malformed', expires_at: value }), /expires_at/);
     const id = (await h.db.sql<{ id: string }>(`SELECT id FROM user_provider_keys WHERE user_id = 'alice' AND provider = 'openai' LIMIT 1`))[0]?.id ?? '';

@@ -11,9 +11,10 @@ interface ExpiryEditorProps {
   onSave: (expiresAt: string | null) => Promise<void>;
 }
 
-/** The start of `day` (YYYY-MM-DD) in the reader's time zone, as the API wants it. */
-function startOfDay(day: string): string {
-  return new Date(`${day}T00:00:00`).toISOString();
+/** The start of `day` (YYYY-MM-DD) in the reader's time zone, as the API wants it; null for a day no date holds (a year past 9999). */
+function startOfDay(day: string): string | null {
+  const start = new Date(`${day}T00:00:00`);
+  return Number.isNaN(start.getTime()) ? null : start.toISOString();
 }
 
 /**
@@ -46,7 +47,12 @@ export function ExpiryEditor({ expiresAt, keyName, onSave }: ExpiryEditorProps) 
       setError('Pick the day the key stops working.');
       return;
     }
-    void save(startOfDay(day));
+    const start = startOfDay(day);
+    if (start === null) {
+      setError('Pick a real day, before the year 10000.');
+      return;
+    }
+    void save(start);
   }
 
   return (
