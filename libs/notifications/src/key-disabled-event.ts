@@ -40,5 +40,6 @@ function tellingOf(cause: KeyDisableCause): Telling {
 /** `key_auto_disabled` for a key the owner did not switch off: says who or what did, why, and what to do. */
 export function keyAutoDisabledDraft(key: KeyRef, cause: KeyDisableCause): NotificationDraft {
   const { reason, action, details } = tellingOf(cause);
-  return keyEventDraft('key_auto_disabled', key, { details: { reason, ...details }, action });
+  // One notice per cause and hour: a budget's disable must not hide an admin's or a freeze's that follows it.
+  return keyEventDraft('key_auto_disabled', key, { details: { reason, ...details }, action, dedupeScope: cause.kind });
 }
