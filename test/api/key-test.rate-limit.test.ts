@@ -33,6 +33,7 @@ describe('key tests: rate limit shared across API instances, dashboard for admin
     const sixth = await second.app.inject({ method: 'POST', url, headers: alice });
     expect(sixth.statusCode).toBe(429);
     expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
+    expect(sixth.json().error.retry_after).toBe(Number(sixth.headers['retry-after']));
     expect(sixth.json().error).toMatchObject({ code: 'rate_limited' });
     expect(sixth.json().error.message).toMatch(/at most 5 per minute/);
     const bob = { authorization: `Bearer ${await h.token('bob')}` };

@@ -99,6 +99,7 @@ describe('webhooks API: bad input and refusals (WEBHOOK_ALLOW_PRIVATE unset)', (
     expect(refused.json().error).toMatchObject({ code: 'rate_limited', message: expect.stringMatching(/at most 5 per minute\. Try again in \d+ s/) });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(refused.json().error.retry_after).toBe(Number(refused.headers['retry-after']));
     // Refusals queue nothing: the log holds the five that were accepted.
     expect((await h.app.inject({ url: `/api/v1/webhooks/${busy}/deliveries`, headers: alice })).json().deliveries).toHaveLength(5);
     expect((await test(quiet)).statusCode).toBe(202);

@@ -30,7 +30,7 @@ export function createKeyTestLimiter(deps: { redis: Redis; redisPrefix: string; 
       throw new AppError(
         'rate_limited',
         `Too many key tests: at most ${deps.perMinute} per minute, key saves included (each save tests the key with the provider). Try again in ${retryAfterSeconds} s.`,
-        { headers: { 'retry-after': String(retryAfterSeconds) } },
+        { retryAfterSeconds },
       );
     },
   };

@@ -134,9 +134,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       if (!webhook.enabled) throw new AppError('conflict', 'The webhook is disabled; enable it to send a test event');
       const retryAfterSeconds = await deps.testLimiter.take(id);
       if (retryAfterSeconds !== null) {
-        throw new AppError('rate_limited', `Too many test events for this webhook: at most ${deps.testLimiter.perMinute} per minute. Try again in ${retryAfterSeconds} s.`, {
-          headers: { 'retry-after': String(retryAfterSeconds) },
-        });
+        throw new AppError('rate_limited', `Too many test events for this webhook: at most ${deps.testLimiter.perMinute} per minute. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
       }
       const deliveryId = await deps.channel.enqueueTo(em, id, testEvent(userId));
       const delivery = deliveryId ? await findDelivery(em, id, deliveryId) : null;
