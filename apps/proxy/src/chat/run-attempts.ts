@@ -158,9 +158,16 @@ async function holdBudgets(attempt: PlannedAttempt, plan: AttemptPlan, run: Run,
   return true;
 }
 
-/** The current candidate did not reach its provider: its budget hold ends now. */
+/**
+ * The current candidate's budget hold ends now: it did not reach its provider, or failed in a way
+ * the next candidate takes over. The exchange forgets the hold too: when no later candidate is
+ * tried, the last failure is relayed and the after-response step would settle the released hold,
+ * taking a leased estimate off the instance's committed use a second time.
+ */
 function releaseBudget(run: Run, deps: AttemptDeps): void {
-  if (run.budget !== undefined) deps.budgets.release(run.budget);
+  if (run.budget === undefined) return;
+  deps.budgets.release(run.budget);
+  if (run.exchange?.budget === run.budget) run.exchange.budget = undefined;
   run.budget = undefined;
 }
 
