@@ -112,7 +112,7 @@ describe('MembersPage', () => {
     fireEvent.change(select, { target: { value: 'owner' } });
     fireEvent.change(select, { target: { value: 'admin' } });
     expect(requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
-    const save = screen.getByRole('button', { name: 'Save role of u-dev' });
+    const save = await screen.findByRole('button', { name: 'Save role of u-dev' });
     save.focus();
     await act(async () => fireEvent.click(save));
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Save role of u-dev' })).toBeNull());
@@ -129,7 +129,7 @@ describe('MembersPage', () => {
     );
     const select = (await screen.findByRole('combobox', { name: `Role of ${ME}` })) as HTMLSelectElement;
     fireEvent.change(select, { target: { value: 'member' } });
-    const save = screen.getByRole('button', { name: `Save role of ${ME}` });
+    const save = await screen.findByRole('button', { name: `Save role of ${ME}` });
     save.focus();
     await act(async () => fireEvent.click(save));
     await waitFor(() => expect(alertIn(row(ME).nextElementSibling as HTMLElement).textContent).toBe('An organization keeps at least one owner.'));
